@@ -1,0 +1,58 @@
+# sandinit: build, image, run, tests. Plain GNU make.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+ifeq ($(origin CC),default)
+CC := musl-gcc
+endif
+HOSTCC ?= gcc
+OUT := out
+CONFIG ?= configs/default.conf
+BOARD ?= qemu-x86_64
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
+
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
+	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types
+CFLAGS ?= -std=c11 -Os $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections
+# musl-gcc sees only musl's headers: give it the kernel's uapi headers.
+KINC := $(OUT)/kinc
+LDFLAGS ?= -static -Wl,--gc-sections -s
+
+SRCS := $(sort $(wildcard init/*.c))
+OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)
+HDRS := $(wildcard init/*.h)
+
+all: $(OUT)/sandinit $(OUT)/probe image
+
+$(KINC)/.stamp:
+	@mkdir -p $(KINC)
+	ln -sfn /usr/include/linux $(KINC)/linux
+	ln -sfn /usr/include/asm-generic $(KINC)/asm-generic
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(KINC)/asm
+	ln -sfn /usr/include/mtd $(KINC)/mtd
+	@touch $@
+
+$(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -isystem $(KINC) -c -o $@ $<
+
+$(OUT)/sandinit: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+
+$(OUT)/probe: tests/probe/probe.c $(KINC)/.stamp
+	$(CC) $(CFLAGS) -isystem $(KINC) $(LDFLAGS) -o $@ $<
+
+# Sanitizer build: dynamic, host libc, for the unit and host tests.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
+$(OUT)/san/sandinit: $(SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 $(WARN) -D_GNU_SOURCE $(SAN) -o $@ $(SRCS)
+
+sanitize: $(OUT)/san/sandinit
+
+-include mk/*.mk
+
+clean:
+	rm -rf $(OUT)/obj $(OUT)/san $(OUT)/sandinit $(OUT)/probe $(OUT)/rootfs $(OUT)/initramfs.cpio.gz
+
+.PHONY: all clean sanitize

@@ -1,0 +1,151 @@
+/* conf: the config language (SPEC §3) parsed and checked: bytes in, struct out. */
+#ifndef SANDINIT_CONF_H
+#define SANDINIT_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_MAX_LINE 4096
+#define CONF_MAX_FILE (1024 * 1024)
+#define CONF_MAX_SERVICES 256
+#define CONF_NAME_MAX 32
+
+/* Namespace bits of `namespaces`. */
+enum {
+	NS_USER = 1 << 0,
+	NS_PID = 1 << 1,
+	NS_MOUNT = 1 << 2,
+	NS_NET = 1 << 3,
+	NS_UTS = 1 << 4,
+	NS_IPC = 1 << 5,
+	NS_CGROUP = 1 << 6,
+	NS_TIME = 1 << 7,
+	NS_ALL = NS_USER | NS_PID | NS_MOUNT | NS_NET | NS_UTS | NS_IPC | NS_CGROUP,
+};
+
+enum restart_policy { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
+enum proc_mode { PROC_FULL, PROC_PID_ONLY };
+
+struct conf_bridge {
+	char *name;
+	uint32_t addr;		/* host byte order */
+	int prefix;		/* 0..32 */
+	int line;
+};
+
+struct conf_sysctl {
+	char *key;		/* as written, dots */
+	char *value;
+};
+
+struct conf_mount {
+	char *source, *target, *fstype;
+	char *options;		/* as written, NULL if none */
+	int line;
+};
+
+struct conf_bind {
+	char *src, *dst;
+	int rw;
+};
+
+struct conf_tmpfs {
+	char *dst;
+	uint64_t size;		/* bytes, 0 = kernel default */
+};
+
+struct conf_net {
+	int bridge;		/* index into conf.bridges */
+	uint32_t addr;		/* host byte order; 0 = auto */
+	int line;
+};
+
+struct svc_conf {
+	char name[CONF_NAME_MAX + 1];
+	int line;		/* of its `service` line */
+	uint64_t hash;		/* of every directive it has: equal hash, same service */
+
+	char **argv;		/* NULL terminated; argv[0] is PATH */
+	int argc;
+	enum restart_policy restart;
+	int *after;		/* indices into conf.svc */
+	int nafter;
+	int ready_fd;		/* -1: `ready started` */
+	int critical;
+	unsigned namespaces;	/* NS_* bits; 0 = none */
+	char *root;		/* NULL: host / */
+	int readonly;
+	struct conf_bind *binds;
+	int nbinds;
+	struct conf_tmpfs *tmpfs;	/* /tmp is always added by the spawner */
+	int ntmpfs;
+	char **devices;
+	int ndevices;
+	enum proc_mode proc;
+	struct conf_net *nets;
+	int nnets;
+	int join;		/* index into conf.svc, -1 none */
+	uint32_t uid, gid;
+	uint32_t uidmap_host;	/* 0 = automatic */
+	uint32_t uidmap_count;	/* 0 = automatic (65536) */
+	uint64_t caps;		/* bit N = capability N */
+	int seccomp;		/* 1 default filter, 0 off */
+	uint64_t memory;	/* bytes, 0 = unset */
+	int64_t pids;		/* 0 = unset */
+	int cpu;		/* percent, 0 = unset */
+	uint64_t nofile;	/* 0 = unset */
+	char **env;		/* KEY=VALUE, NULL terminated */
+	int nenv;
+	char *workdir;		/* "/" if unset */
+	char *hostname;		/* service name if unset */
+	char *tty;		/* NULL: output to the log */
+	int stop_signal;
+	int stop_timeout;	/* seconds */
+};
+
+struct conf {
+	char *hostname;		/* NULL if unset */
+	char **modules;
+	int nmodules;
+	struct conf_bridge *bridges;
+	int nbridges;
+	struct conf_sysctl *sysctls;
+	int nsysctls;
+	struct conf_mount *mounts;
+	int nmounts;
+	uint64_t log_size;	/* default 64K */
+	char *watchdog;		/* device, NULL if unset */
+	int watchdog_sec;
+	char *rescue;		/* default /bin/sh */
+	struct svc_conf *svc;
+	int nsvc;
+};
+
+struct conf_error {
+	int line;
+	char msg[240];
+};
+
+struct conf_errors {
+	struct conf_error *v;
+	int n, cap;
+};
+
+/* Parse LEN bytes. Every problem found is appended to ERRS (in line order);
+ * returns NULL with ERRS->n > 0 if the config is invalid, or when out of
+ * memory (errno ENOMEM, ERRS may be empty). */
+struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs);
+void conf_free(struct conf *c);
+void conf_errors_free(struct conf_errors *errs);
+
+/* Index of service NAME, or -1. */
+int conf_find(const struct conf *c, const char *name);
+
+/* Capability and signal names as the config spells them. */
+const char *conf_cap_name(int cap);
+const char *conf_signal_name(int sig);
+
+/* Docker's default capability set, the `caps` default. */
+extern const uint64_t conf_default_caps;
+
+#endif
