@@ -1,0 +1,308 @@
+/* conf: the config language (SPEC §3) parsed and checked: bytes in, struct
+ * out, no syscalls. This file reads lines and reports; conf_directive.c
+ * knows each directive, conf_check.c what needs the whole file. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conf_parser.h"
+
+static void vreport(struct parser *p, int line, const char *fmt, va_list ap)
+{
+	struct conf_errors *e = p->errs;
+	struct conf_error *ce;
+
+	if (e->n == e->cap) {
+		int cap = e->cap ? 2 * e->cap : 16;
+		struct conf_error *v = realloc(e->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			p->oom = 1;
+			return;
+		}
+		e->v = v;
+		e->cap = cap;
+	}
+	ce = &e->v[e->n++];
+	ce->line = line;
+	vsnprintf(ce->msg, sizeof ce->msg, fmt, ap);
+	/* The caller prints it on a terminal: no control bytes. */
+	for (char *m = ce->msg; *m; m++)
+		if ((unsigned char)*m < 0x20 || *m == 0x7f)
+			*m = '?';
+}
+
+__attribute__((format(printf, 3, 4)))
+void conf_report_at(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, line, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3)))
+void conf_report(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, p->line, fmt, ap);
+	va_end(ap);
+}
+
+const char *conf_show(char out[SHOW_MAX + 4], const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= SHOW_MAX)
+		return s;
+	memcpy(out, s, SHOW_MAX);
+	strcpy(out + SHOW_MAX, "...");
+	return out;
+}
+
+void conf_ip_str(char out[16], uint32_t a)
+{
+	snprintf(out, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+}
+
+char *conf_copy(struct parser *p, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		p->oom = 1;
+	return d;
+}
+
+void *conf_grow(struct parser *p, void *v, int n, size_t size)
+{
+	void *nv;
+
+	if (n & (n - 1))
+		return v;
+	nv = realloc(v, (n ? 2 * (size_t)n : 1) * size);
+	if (!nv)
+		p->oom = 1;
+	return nv;
+}
+
+void conf_svc_free(struct svc_conf *s)
+{
+	for (int i = 0; i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->argv);
+	free(s->after);
+	free(s->root);
+	for (int i = 0; i < s->nbinds; i++) {
+		free(s->binds[i].src);
+		free(s->binds[i].dst);
+	}
+	free(s->binds);
+	for (int i = 0; i < s->ntmpfs; i++)
+		free(s->tmpfs[i].dst);
+	free(s->tmpfs);
+	for (int i = 0; i < s->ndevices; i++)
+		free(s->devices[i]);
+	free(s->devices);
+	free(s->nets);
+	for (int i = 0; i < s->nenv; i++)
+		free(s->env[i]);
+	free(s->env);
+	free(s->workdir);
+	free(s->hostname);
+	free(s->tty);
+}
+
+void conf_extra_free(struct svc_extra *x)
+{
+	for (int i = 0; i < x->nafter; i++)
+		free(x->after[i].name);
+	free(x->after);
+	free(x->join.name);
+}
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Split a line of LEN bytes (no newline, no NUL) into p->tok; -1 after
+ * reporting a quoting error. */
+static int tokenize(struct parser *p, const char *s, size_t len)
+{
+	char *o = p->buf;
+	size_t i = 0;
+
+	for (p->ntok = 0;; *o++ = '\0') {
+		while (i < len && is_blank(s[i]))
+			i++;
+		if (i == len || s[i] == '#')
+			return 0;
+		p->tok[p->ntok++] = o;
+		if (s[i] != '"') {
+			for (; i < len && !is_blank(s[i]) && s[i] != '#'; *o++ = s[i++])
+				if (s[i] == '"') {
+					conf_report(p, "a quote inside an argument (quote the whole argument)");
+					return -1;
+				}
+			continue;
+		}
+		for (i++;; *o++ = s[i++]) {
+			if (i == len) {
+				conf_report(p, "unterminated quote");
+				return -1;
+			}
+			if (s[i] == '"')
+				break;
+			if (s[i] != '\\')
+				continue;
+			if (i + 1 == len || (s[i + 1] != '"' && s[i + 1] != '\\')) {
+				conf_report(p, "unknown escape in a quoted argument (only \\\" and \\\\ are known)");
+				return -1;
+			}
+			i++;
+		}
+		if (++i < len && !is_blank(s[i]) && s[i] != '#') {
+			conf_report(p, "text right after a closing quote (separate arguments with blanks)");
+			return -1;
+		}
+	}
+}
+
+static void parse_lines(struct parser *p, const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	for (p->line = 1; pos < len && !p->oom; p->line++) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
+
+		if (n && buf[end - 1] == '\r')
+			n--;
+		if (n > CONF_MAX_LINE)
+			conf_report(p, "line longer than %d bytes", CONF_MAX_LINE);
+		else if (memchr(buf + pos, '\0', n))
+			conf_report(p, "a NUL byte in the line");
+		else if (tokenize(p, buf + pos, n) == 0 && p->ntok > 0)
+			conf_directive(p);
+		pos = end + 1;
+	}
+}
+/* Stable merge sort of V[0..N) by line: errors of one line keep their order. */
+static int sort_errors(struct conf_error *v, int n)
+{
+	struct conf_error *tmp;
+	int sorted = 1;
+
+	for (int i = 1; i < n && sorted; i++)
+		sorted = v[i - 1].line <= v[i].line;
+	if (sorted)
+		return 0;
+	if (!(tmp = malloc((size_t)n * sizeof *tmp)))
+		return -1;
+	for (int w = 1; w < n; w *= 2)
+		for (int lo = 0; lo < n - w; lo += 2 * w) {
+			int mid = lo + w, hi = mid + w < n ? mid + w : n, a = lo, b = mid, o = lo;
+			while (a < mid || b < hi)
+				tmp[o++] = b == hi || (a < mid && v[a].line <= v[b].line) ? v[a++] : v[b++];
+			memcpy(v + lo, tmp + lo, (size_t)(hi - lo) * sizeof *v);
+		}
+	free(tmp);
+	return 0;
+}
+
+struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
+{
+	struct parser *p = calloc(1, sizeof *p);
+	struct conf *c = calloc(1, sizeof *c);
+	int nerr = errs->n;
+
+	if (!p || !c)
+		goto oom;
+	p->c = c;
+	p->errs = errs;
+	c->log_size = 64 << 10;
+	c->rescue = conf_copy(p, "/bin/sh");
+	if (len > CONF_MAX_FILE) {
+		conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
+	} else {
+		parse_lines(p, buf, len);
+		if (!p->oom)
+			conf_check(p);
+	}
+	if (p->oom || sort_errors(errs->v + nerr, errs->n - nerr) < 0)
+		goto oom;
+	for (int i = 0; i < c->nsvc; i++)
+		conf_extra_free(&p->xs[i]);
+	free(p->xs);
+	conf_svc_free(&p->spare);
+	conf_extra_free(&p->xspare);
+	if (errs->n > nerr) {
+		conf_free(c);
+		c = NULL;
+		errno = EINVAL;
+	}
+	free(p);
+	return c;
+oom:
+	if (p) {
+		for (int i = 0; c && i < c->nsvc; i++)
+			conf_extra_free(&p->xs[i]);
+		free(p->xs);
+		conf_svc_free(&p->spare);
+		conf_extra_free(&p->xspare);
+	}
+	free(p);
+	conf_free(c);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	free(c->hostname);
+	for (int i = 0; i < c->nmodules; i++)
+		free(c->modules[i]);
+	free(c->modules);
+	for (int i = 0; i < c->nbridges; i++)
+		free(c->bridges[i].name);
+	free(c->bridges);
+	for (int i = 0; i < c->nsysctls; i++) {
+		free(c->sysctls[i].key);
+		free(c->sysctls[i].value);
+	}
+	free(c->sysctls);
+	for (int i = 0; i < c->nmounts; i++) {
+		free(c->mounts[i].source);
+		free(c->mounts[i].target);
+		free(c->mounts[i].fstype);
+		free(c->mounts[i].options);
+	}
+	free(c->mounts);
+	free(c->watchdog);
+	free(c->rescue);
+	for (int i = 0; i < c->nsvc; i++)
+		conf_svc_free(&c->svc[i]);
+	free(c->svc);
+	free(c);
+}
+
+void conf_errors_free(struct conf_errors *errs)
+{
+	free(errs->v);
+	*errs = (struct conf_errors){ 0 };
+}
+
+int conf_find(const struct conf *c, const char *name)
+{
+	for (int i = 0; i < c->nsvc; i++)
+		if (!strcmp(c->svc[i].name, name))
+			return i;
+	return -1;
+}

@@ -1,0 +1,177 @@
+/* conf_check: the checks that need the whole file: names resolved,
+ * dependency cycles, addresses and terminals used twice. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conf_parser.h"
+
+static void resolve(struct parser *p, int i)
+{
+	struct conf *c = p->c;
+	struct svc_conf *s = &c->svc[i];
+	struct svc_extra *x = &p->xs[i];
+	char t[SHOW_MAX + 4];
+	int j;
+
+	if (x->nafter && !(s->after = calloc((size_t)x->nafter, sizeof *s->after))) {
+		p->oom = 1;
+		return;
+	}
+	for (int k = 0; k < x->nafter; k++) {
+		struct ref *r = &x->after[k];
+		if ((r->idx = conf_find(c, r->name)) < 0) {
+			conf_report_at(p, r->line, "'after' names unknown service '%s'", conf_show(t, r->name));
+			continue;
+		}
+		for (j = 0; j < s->nafter && s->after[j] != r->idx; j++)
+			;
+		if (j == s->nafter)
+			s->after[s->nafter++] = r->idx;
+	}
+	if (!x->join.name)
+		return;
+	if ((x->join.idx = conf_find(c, x->join.name)) < 0)
+		conf_report_at(p, x->join.line, "'join' names unknown service '%s'", conf_show(t, x->join.name));
+	else if (x->join.idx == i) {
+		conf_report_at(p, x->join.line, "service '%s' cannot join itself", s->name);
+		x->join.idx = -1;	/* not a dependency cycle as well */
+	}
+	else if (s->nnets)
+		conf_report_at(p, x->join.line, "'join' with 'net': service '%s' shares the network of '%s', so it cannot have its own",
+			  s->name, x->join.name);
+	else
+		s->join = x->join.idx;
+}
+
+static void check_service(struct parser *p, int i)
+{
+	struct svc_conf *s = &p->c->svc[i];
+	struct svc_extra *x = &p->xs[i];
+	uint64_t count = s->uidmap_count ? s->uidmap_count : AUTO_IDS;
+
+	if (!s->argv && s->name[0])	/* a bad name was reported already */
+		conf_report_at(p, s->line, "service '%s' has no 'exec'", s->name);
+	if (x->user_line && (s->namespaces & NS_USER) && (s->uid >= count || s->gid >= count))
+		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps (see 'uidmap')",
+			  s->uid, s->gid, (unsigned long long)count);
+	if (s->nnets && !(s->namespaces & NS_NET))
+		conf_report_at(p, s->nets[0].line, "'net' needs a net namespace, which 'namespaces' leaves out");
+	for (int j = 0; j < i; j++)
+		if (s->tty && p->c->svc[j].tty && !strcmp(s->tty, p->c->svc[j].tty)) {
+			conf_report_at(p, x->tty_line, "tty '%s' is already used by service '%s' (line %d)",
+				  s->tty, p->c->svc[j].name, p->xs[j].tty_line);
+			break;
+		}
+}
+
+/* "a -> b -> a": STACK[FROM..TOP], then back to its first. */
+static void report_cycle(struct parser *p, const int *stack, int from, int top, int line)
+{
+	char msg[sizeof p->errs->v->msg];
+	size_t len = (size_t)snprintf(msg, sizeof msg, "dependency cycle:");
+
+	for (int k = from; k <= top + 1 && len < sizeof msg; k++) {
+		const char *name = p->c->svc[stack[k <= top ? k : from]].name;
+		if (len + strlen(name) + 8 >= sizeof msg) {
+			snprintf(msg + len, sizeof msg - len, " -> ...");
+			break;
+		}
+		len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", k == from ? " " : " -> ", name);
+	}
+	conf_report_at(p, line, "%s", msg);
+}
+
+/* Depth-first over "must start after" edges (`after` and `join`);
+ * STATE: 0 unseen, 1 on the stack, 2 done. */
+static void visit(struct parser *p, int i, int *state, int *stack, int depth)
+{
+	struct svc_extra *x = &p->xs[i];
+
+	state[i] = 1;
+	stack[depth] = i;
+	for (int k = 0; k <= x->nafter; k++) {
+		struct ref *r = k < x->nafter ? &x->after[k] : &x->join;
+		if (r->idx < 0)
+			continue;
+		if (state[r->idx] == 1) {
+			int from = depth;
+			while (stack[from] != r->idx)
+				from--;
+			report_cycle(p, stack, from, depth, r->line);
+		} else if (state[r->idx] == 0) {
+			visit(p, r->idx, state, stack, depth + 1);
+		}
+	}
+	state[i] = 2;
+}
+
+static void check_cycles(struct parser *p)
+{
+	int n = p->c->nsvc;
+	int *state = calloc((size_t)n + 1, sizeof *state);
+	int *stack = calloc((size_t)n + 1, sizeof *stack);
+
+	if (!state || !stack)
+		p->oom = 1;
+	else
+		for (int i = 0; i < n; i++)
+			if (!state[i])
+				visit(p, i, state, stack, 0);
+	free(state);
+	free(stack);
+}
+
+struct use {
+	uint32_t addr;
+	int svc, line;
+};
+
+static int use_cmp(const void *a, const void *b)
+{
+	const struct use *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Static addresses are unique across every service (the subnets do not
+ * overlap, so equal addresses are on the same bridge). */
+static void check_addresses(struct parser *p)
+{
+	struct conf *c = p->c;
+	struct use *u = calloc((size_t)c->nsvc * MAX_NETS + 1, sizeof *u);
+	size_t n = 0;
+	char ip[16];
+
+	if (!u) {
+		p->oom = 1;
+		return;
+	}
+	for (int i = 0; i < c->nsvc; i++)
+		for (int k = 0; k < c->svc[i].nnets; k++)
+			if (c->svc[i].nets[k].addr)
+				u[n++] = (struct use){ c->svc[i].nets[k].addr, i, c->svc[i].nets[k].line };
+	qsort(u, n, sizeof *u, use_cmp);
+	for (size_t k = 1; k < n; k++)
+		if (u[k].addr == u[k - 1].addr) {
+			conf_ip_str(ip, u[k].addr);
+			conf_report_at(p, u[k].line, "address %s is already used by service '%s' (line %d)",
+				  ip, c->svc[u[k - 1].svc].name, u[k - 1].line);
+		}
+	free(u);
+}
+
+void conf_check(struct parser *p)
+{
+	for (int i = 0; i < p->c->nsvc && !p->oom; i++)
+		resolve(p, i);
+	for (int i = 0; i < p->c->nsvc && !p->oom; i++)
+		check_service(p, i);
+	if (!p->oom)
+		check_cycles(p);
+	if (!p->oom)
+		check_addresses(p);
+}

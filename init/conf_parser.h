@@ -1,0 +1,77 @@
+/* conf_parser: the parser's state and the helpers that conf.c,
+ * conf_directive.c and conf_check.c share; nothing outside them uses it. */
+#ifndef SANDINIT_CONF_PARSER_H
+#define SANDINIT_CONF_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_BRIDGES 64
+#define MAX_NETS 8		/* NET_MAX_LINKS of net.h */
+#define MAX_DIRECTIVES 48
+#define AUTO_IDS 65536		/* an automatic uidmap's COUNT */
+#define ID_MAX 4294967294u	/* (uid_t)-1 is never an id */
+#define SHOW_MAX 40		/* bytes of a token quoted in a message */
+#define FNV_BASIS UINT64_C(14695981039346656037)
+#define FNV_PRIME UINT64_C(1099511628211)
+
+enum { GLOBAL = 1, SERVICE = 2, ANY = 3 };
+
+struct ref {
+	char *name;
+	int line;
+	int idx;		/* resolved service, -1 unknown */
+};
+
+/* What struct svc_conf does not keep but the checks at the end need. */
+struct svc_extra {
+	struct ref *after;
+	int nafter;
+	struct ref join;
+	int user_line, tty_line;
+	int first[MAX_DIRECTIVES];	/* line of each directive's first use */
+};
+
+struct parser {
+	struct conf *c;
+	struct conf_errors *errs;
+	int oom;
+	int line;
+	struct svc_conf *svc;	/* being read; NULL before the first service */
+	struct svc_extra *x;	/* its extra */
+	struct svc_extra *xs;	/* one per c->svc */
+	/* Past CONF_MAX_SERVICES a service is read here, checked and dropped. */
+	struct svc_conf spare;
+	struct svc_extra xspare;
+	int too_many;
+	int gfirst[MAX_DIRECTIVES];
+	char buf[CONF_MAX_LINE + 1];
+	char *tok[CONF_MAX_LINE / 2 + 2];
+	int ntok;
+};
+
+/* Report a problem at LINE, or at the current line. */
+__attribute__((format(printf, 3, 4)))
+void conf_report_at(struct parser *p, int line, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+void conf_report(struct parser *p, const char *fmt, ...);
+/* S, shortened to fit a message. */
+const char *conf_show(char out[SHOW_MAX + 4], const char *s);
+void conf_ip_str(char out[16], uint32_t addr);
+/* strdup, or NULL with p->oom set. */
+char *conf_copy(struct parser *p, const char *s);
+/* Room for element N of array V (N in use); capacity doubles at powers of 2.
+ * Returns the array, maybe moved, or NULL with p->oom set. */
+void *conf_grow(struct parser *p, void *v, int n, size_t size);
+void conf_svc_free(struct svc_conf *s);
+void conf_extra_free(struct svc_extra *x);
+
+/* conf_directive.c: one line's tokens, p->tok[0..ntok), checked and stored. */
+void conf_directive(struct parser *p);
+/* conf_check.c: the checks that need the whole file, once it is read. */
+void conf_check(struct parser *p);
+
+#endif

@@ -1,0 +1,29 @@
+/* conf_value: the value parsers of the config language, shared by conf.c and its tests. */
+#ifndef SANDINIT_CONF_VALUE_H
+#define SANDINIT_CONF_VALUE_H
+
+#include <stdint.h>
+
+/* Each returns 0 if S is valid (storing what it means), else -1. */
+int conf_number(const char *s, uint64_t max, uint64_t *out);	/* decimal, 0..MAX */
+int conf_size(const char *s, uint64_t *out);	/* N, NK, NM, NG: powers of 1024 */
+int conf_ipv4(const char *s, uint32_t *addr);	/* a.b.c.d, host byte order */
+int conf_cidr(const char *s, uint32_t *addr, int *prefix);	/* a.b.c.d/N */
+int conf_service_name(const char *s);	/* [a-z0-9][a-z0-9_-]{0,31} */
+int conf_hostname(const char *s);	/* letters, digits, '-', '.'; up to 64 */
+int conf_ifname(const char *s);		/* a network interface name */
+int conf_module_name(const char *s);
+int conf_sysctl_key(const char *s);	/* a.b.c, no empty or '..' parts */
+int conf_fstype(const char *s);
+int conf_env(const char *s);		/* KEY=VALUE, KEY a C identifier */
+int conf_abs_path(const char *s);
+int conf_dev_path(const char *s);	/* /dev/... */
+
+/* These return what S means, or -1. */
+int conf_yesno(const char *s);		/* 1 yes, 0 no */
+int conf_cap(const char *s);		/* chown, CAP_CHOWN, ...: 0..CONF_CAP_LAST */
+int conf_signal(const char *s);		/* TERM, SIGTERM, 15 */
+
+#define CONF_CAP_LAST 40
+
+#endif
