@@ -1,0 +1,375 @@
+/* cgroup: one cgroup v2 per service under /sys/fs/cgroup/sandinit. */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270	/* <linux/magic.h> */
+#endif
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_SUBTREE "sandinit"
+#define CPU_PERIOD 100000	/* cpu.max period, microseconds */
+#define KILL_PASSES 8
+
+enum { C_MEMORY = 1 << 0, C_PIDS = 1 << 1, C_CPU = 1 << 2 };
+
+static int sub_fd = -1;		/* /sys/fs/cgroup/sandinit, open for good */
+static unsigned have;		/* C_* the services' cgroups offer */
+static char ctrl_list[256];	/* the same, as "cpu,io,memory,pids" */
+static char buf[4096];		/* one cgroup file read at a time */
+
+static int write_at(int dfd, const char *path, const char *s)
+{
+	int fd = openat(dfd, path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(s);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	/* A cgroup file takes one value per write(2); a short one is an error. */
+	do
+		n = write(fd, s, len);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 && (size_t)n != len) {
+		n = -1;
+		errno = EIO;
+	}
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* Read the start of PATH (cgroup files are small) into buf, NUL-terminated. */
+static ssize_t read_at(int dfd, const char *path)
+{
+	int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	size_t have_len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (have_len < sizeof(buf) - 1) {
+		n = read(fd, buf + have_len, sizeof(buf) - 1 - have_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		have_len += (size_t)n;
+	}
+	close(fd);
+	buf[have_len] = 0;
+	return (ssize_t)have_len;
+}
+
+/* A service name becomes one path component: never "", ".", ".." or a '/'. */
+static int bad_name(const char *name)
+{
+	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
+		return 1;
+	}
+	if (sub_fd < 0) {
+		errno = ENOENT;
+		return 1;
+	}
+	return 0;
+}
+
+/* Enable every controller the root offers, in the root and in our subtree;
+ * one the kernel refuses (e.g. cpu with realtime tasks around) is skipped. */
+static void enable_controllers(int root_fd)
+{
+	char *save = NULL;
+
+	if (read_at(root_fd, "cgroup.controllers") < 0)
+		return;
+	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		char plus[64];
+
+		snprintf(plus, sizeof(plus), "+%s", c);
+		if (write_at(root_fd, "cgroup.subtree_control", plus) == 0)
+			write_at(sub_fd, "cgroup.subtree_control", plus);
+	}
+}
+
+/* What a service cgroup gets is exactly our subtree_control: read it back. */
+static void note_controllers(void)
+{
+	char *save = NULL;
+	size_t len = 0;
+
+	have = 0;
+	ctrl_list[0] = 0;
+	if (read_at(sub_fd, "cgroup.subtree_control") < 0)
+		return;
+	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		int n = snprintf(ctrl_list + len, sizeof(ctrl_list) - len, "%s%s",
+				 len ? "," : "", c);
+
+		if (n < 0 || (size_t)n >= sizeof(ctrl_list) - len) {
+			ctrl_list[len] = 0;
+			break;
+		}
+		len += (size_t)n;
+		if (!strcmp(c, "memory"))
+			have |= C_MEMORY;
+		else if (!strcmp(c, "pids"))
+			have |= C_PIDS;
+		else if (!strcmp(c, "cpu"))
+			have |= C_CPU;
+	}
+}
+
+int cg_init_at(const char *root)
+{
+	struct statfs st;
+	int root_fd;
+
+	if (sub_fd >= 0) {
+		close(sub_fd);
+		sub_fd = -1;
+	}
+	have = 0;
+	ctrl_list[0] = 0;
+	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return -1;
+	if (fstatfs(root_fd, &st) < 0)
+		goto fail;
+	if (st.f_type != CGROUP2_SUPER_MAGIC) {
+		errno = ENOTSUP;
+		goto fail;
+	}
+	if (mkdirat(root_fd, CG_SUBTREE, 0755) < 0 && errno != EEXIST)
+		goto fail;
+	sub_fd = openat(root_fd, CG_SUBTREE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sub_fd < 0)
+		goto fail;
+	enable_controllers(root_fd);
+	note_controllers();
+	close(root_fd);
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		close(root_fd);
+		errno = e;
+	}
+	return -1;
+}
+
+int cg_init(void)
+{
+	return cg_init_at(CG_ROOT);
+}
+
+const char *cg_controllers(void)
+{
+	return ctrl_list;
+}
+
+/* Each limit is written even when unset ("max"), so a cgroup reused from the
+ * service's previous run or config keeps no stale limit. */
+static int set_limits(int fd, const struct svc_conf *s, const char **step)
+{
+	char v[64];
+
+	if (have & C_MEMORY) {
+		if (s->memory)
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)s->memory);
+		else
+			snprintf(v, sizeof(v), "max");
+		*step = "set memory.max";
+		if (write_at(fd, "memory.max", v) < 0)
+			return -1;
+	}
+	if (have & C_PIDS) {
+		if (s->pids > 0)
+			snprintf(v, sizeof(v), "%lld", (long long)s->pids);
+		else
+			snprintf(v, sizeof(v), "max");
+		*step = "set pids.max";
+		if (write_at(fd, "pids.max", v) < 0)
+			return -1;
+	}
+	if (have & C_CPU) {
+		if (s->cpu > 0)
+			snprintf(v, sizeof(v), "%lld %d", (long long)s->cpu * (CPU_PERIOD / 100),
+				 CPU_PERIOD);
+		else
+			snprintf(v, sizeof(v), "max %d", CPU_PERIOD);
+		*step = "set cpu.max";
+		if (write_at(fd, "cpu.max", v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cg_create(const struct svc_conf *s, const char **step)
+{
+	int fd, made, e;
+
+	*step = "create its cgroup";
+	if (bad_name(s->name))
+		return -1;
+	/* SPEC §3: a limit the kernel cannot enforce is an error, never dropped. */
+	errno = EOPNOTSUPP;
+	if (s->memory && !(have & C_MEMORY)) {
+		*step = "set memory.max: the kernel offers no memory controller here";
+		return -1;
+	}
+	if (s->pids > 0 && !(have & C_PIDS)) {
+		*step = "set pids.max: the kernel offers no pids controller here";
+		return -1;
+	}
+	if (s->cpu > 0 && !(have & C_CPU)) {
+		*step = "set cpu.max: the kernel offers no cpu controller here";
+		return -1;
+	}
+	made = mkdirat(sub_fd, s->name, 0755) == 0;
+	if (!made && errno != EEXIST)
+		return -1;
+	fd = openat(sub_fd, s->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	/* Leftovers of a previous run must not share the new one's limits. */
+	if (!made && cg_empty(s->name) == 0)
+		cg_kill(s->name);
+	if (set_limits(fd, s, step) < 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlinkat(sub_fd, s->name, AT_REMOVEDIR);
+	errno = e;
+	return -1;
+}
+
+int cg_open(const char *name)
+{
+	if (bad_name(name))
+		return -1;
+	return openat(sub_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* One pass over cgroup.procs: SIGKILL every pid; returns how many were listed. */
+static int kill_listed(int dfd)
+{
+	int fd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	long pid = 0;
+	int digits = 0, n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	/* Read in chunks: a pid may straddle two reads. */
+	for (;;) {
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				pid = pid * 10 + (buf[i] - '0');
+				digits++;
+			} else if (digits) {
+				if (pid > 1)
+					kill((pid_t)pid, SIGKILL);
+				n++;
+				pid = 0;
+				digits = 0;
+			}
+		}
+	}
+	if (digits) {
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+		n++;
+	}
+	close(fd);
+	return r < 0 ? -1 : n;
+}
+
+int cg_kill_procs(const char *name)
+{
+	int fd, n = 0;
+
+	if (bad_name(name))
+		return -1;
+	fd = openat(sub_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* Freezing (5.2+) stops forks racing the passes; best effort. */
+	write_at(fd, "cgroup.freeze", "1");
+	for (int pass = 0; pass < KILL_PASSES; pass++) {
+		n = kill_listed(fd);
+		if (n <= 0)
+			break;
+	}
+	write_at(fd, "cgroup.freeze", "0");
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+int cg_kill(const char *name)
+{
+	int fd, r;
+
+	if (bad_name(name))
+		return -1;
+	fd = openat(sub_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* cgroup.kill (5.14+) kills the whole subtree atomically, forks included. */
+	r = write_at(fd, "cgroup.kill", "1");
+	close(fd);
+	if (r < 0 && errno == ENOENT)
+		return cg_kill_procs(name);
+	return r;
+}
+
+int cg_empty(const char *name)
+{
+	char path[CONF_NAME_MAX + 32];
+	char *p;
+
+	if (bad_name(name))
+		return -1;
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.events", name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (read_at(sub_fd, path) < 0)
+		return -1;
+	/* cgroup.events: "populated 0|1\nfrozen 0|1\n" (cgroup-v2.rst). */
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, "populated ", 10))
+			return p[10] == '0';
+	errno = EPROTO;
+	return -1;
+}
+
+int cg_remove(const char *name)
+{
+	if (bad_name(name))
+		return -1;
+	if (unlinkat(sub_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
