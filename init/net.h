@@ -2,6 +2,7 @@
 #ifndef SANDINIT_NET_H
 #define SANDINIT_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "conf.h"
@@ -20,19 +21,29 @@ int net_bridges(const struct conf *c, const char **step);
  * subnet is full. */
 int net_assign(struct conf *c, const struct conf *old, const char **step);
 
-/* Parent side, after clone and before the child is released: create one veth
- * pair per `net` line of S, its peer directly in the network namespace of
- * PID, named eth0, eth1..., with the bridge's MTU; host end attached to its
- * bridge and up. GEN makes
- * host-end names unique across restarts (the kernel deletes the old pair
- * asynchronously when the old namespace dies, so no teardown is needed). */
+/* Parent side (PID 1), after clone and before the child is released: create
+ * one veth pair per `net` line of S (S points into C->svc), its peer directly
+ * in the network namespace of PID, named eth0, eth1..., with the bridge's MTU,
+ * a MAC derived from its address (brought up by net_configure); host end
+ * attached to its bridge and up.
+ * One netlink request a link, on one socket PID 1 keeps open.
+ * GEN makes host-end names ("sv<svc>g<gen>n<k>") unique across restarts: the
+ * kernel deletes the old pair asynchronously when the old namespace dies, so
+ * there is no teardown, and on failure the caller just kills the child.
+ * Does nothing (0) when S has no network namespace of its own. */
 int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	       unsigned gen, const char **step);
 
-/* Child side, inside the new network namespace (CAP_NET_ADMIN there):
- * lo up; each ethN addressed, MTU of its bridge, up; default route via the
- * first bridge's address. Also used with no `net` line (lo only). */
+/* Child side, inside the new network namespace, before capabilities are
+ * dropped and seccomp loaded (needs CAP_NET_ADMIN there): lo up; each ethN
+ * addressed with the bridge's prefix, up; default route via the first
+ * bridge's address. Also used with no `net` line (lo only). Does nothing (0)
+ * when S has no network namespace of its own (`join`, no `net` namespace). */
 int net_configure(const struct conf *c, const struct svc_conf *s,
 		  const char **step);
+
+/* S's addresses as `initctl status` shows them: "10.0.0.2,10.1.0.2", or "-".
+ * -1 (ENOBUFS) if LEN is too small. */
+int net_addrs(const struct svc_conf *s, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,440 @@
+/* net: bridges, per-service veth links and address allocation. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include "net.h"
+#include "netlink.h"
+
+#define NET_MAX_BRIDGES 32
+#define LOOPBACK_IFINDEX 1	/* fixed in every namespace since Linux 3.14 */
+
+/* PID 1's socket, opened on first use and kept: a socket per spawn would
+ * cost more than the request it carries. */
+static struct nl pid1 = { .fd = -1 };
+
+/* Bridge name -> index and MTU, filled by net_bridges and on first use. */
+static struct bridge_cache {
+	char name[IFNAMSIZ];
+	int index;
+	unsigned mtu;
+} cache[NET_MAX_BRIDGES];
+static int ncache;
+
+/* The *STEP strings that name a link; one process, one failure at a time. */
+static char stepbuf[128];
+
+__attribute__((format(printf, 1, 2)))
+static const char *stepf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(stepbuf, sizeof stepbuf, fmt, ap);
+	va_end(ap);
+	return stepbuf;
+}
+
+static int pid1_open(void)
+{
+	return pid1.fd >= 0 ? 0 : nl_open(&pid1);
+}
+
+static struct bridge_cache *cache_find(const char *name)
+{
+	for (int i = 0; i < ncache; i++)
+		if (!strcmp(cache[i].name, name))
+			return &cache[i];
+	return NULL;
+}
+
+static void cache_put(const char *name, int index, unsigned mtu)
+{
+	struct bridge_cache *e = cache_find(name);
+
+	if (!e && ncache < NET_MAX_BRIDGES && strlen(name) < IFNAMSIZ) {
+		e = &cache[ncache++];
+		strcpy(e->name, name);
+	}
+	if (e) {
+		e->index = index;
+		e->mtu = mtu;
+	}
+}
+
+/* Index and MTU of bridge NAME, from the cache unless FRESH. */
+static int bridge_lookup(const char *name, int fresh, int *index, unsigned *mtu)
+{
+	struct bridge_cache *e = fresh ? NULL : cache_find(name);
+	struct nl_link l;
+
+	if (!e) {
+		if (nl_link_get(&pid1, name, &l) < 0)
+			return -1;
+		cache_put(name, l.index, l.mtu);
+		*index = l.index;
+		*mtu = l.mtu;
+		return 0;
+	}
+	*index = e->index;
+	*mtu = e->mtu;
+	return 0;
+}
+
+int net_bridges(const struct conf *c, const char **step)
+{
+	struct nl_link l;
+
+	if (c->nbridges && pid1_open() < 0) {
+		*step = "open a netlink socket";
+		return -1;
+	}
+	for (int i = 0; i < c->nbridges; i++) {
+		const struct conf_bridge *b = &c->bridges[i];
+
+		if (strlen(b->name) >= IFNAMSIZ) {
+			errno = ENAMETOOLONG;
+			*step = stepf("create bridge %s (names have at most 15 characters)",
+				      b->name);
+			return -1;
+		}
+		if (nl_bridge_create(&pid1, b->name) < 0 && errno != EEXIST) {
+			*step = stepf("create bridge %s%s", b->name, errno == EOPNOTSUPP
+				      ? " (kernel lacks CONFIG_BRIDGE?)" : "");
+			return -1;
+		}
+		if (nl_link_get(&pid1, b->name, &l) < 0) {
+			*step = stepf("find bridge %s", b->name);
+			return -1;
+		}
+		if (strcmp(l.kind, "bridge")) {
+			errno = EEXIST;
+			*step = stepf("create bridge %s%s", b->name,
+				      " (a link that is not a bridge has that name)");
+			return -1;
+		}
+		if (nl_addr_add(&pid1, l.index, b->addr, b->prefix) < 0
+		    && errno != EEXIST) {
+			*step = stepf("address bridge %s", b->name);
+			return -1;
+		}
+		if (nl_link_up(&pid1, l.index, 0) < 0) {
+			*step = stepf("bring up bridge %s", b->name);
+			return -1;
+		}
+		cache_put(b->name, l.index, l.mtu);
+	}
+	return 0;
+}
+
+static const struct svc_conf *find_svc(const struct conf *c, const char *name)
+{
+	for (int i = 0; c && i < c->nsvc; i++)
+		if (!strcmp(c->svc[i].name, name))
+			return &c->svc[i];
+	return NULL;
+}
+
+/* The address OLD gave S's K-th link (counted among S's links to bridge
+ * BNAME), or 0. */
+static uint32_t old_addr(const struct conf *old, const char *sname,
+			 const char *bname, int k)
+{
+	const struct svc_conf *o = find_svc(old, sname);
+
+	for (int i = 0; o && i < o->nnets; i++) {
+		const struct conf_net *on = &o->nets[i];
+
+		if (on->bridge < 0 || on->bridge >= old->nbridges
+		    || strcmp(old->bridges[on->bridge].name, bname))
+			continue;
+		if (k-- == 0)
+			return on->addr;
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int contains(const uint32_t *v, size_t n, uint32_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == a)
+			return 1;
+	return 0;
+}
+
+static int assign_bridge(struct conf *c, int b, const struct conf *old,
+			 const char **step)
+{
+	const struct conf_bridge *br = &c->bridges[b];
+	uint32_t mask = br->prefix ? 0xffffffffu << (32 - br->prefix) : 0;
+	uint64_t lo = br->addr & mask, hi = lo | ~mask, cand;
+	uint32_t *used;
+	size_t n = 1, i;
+
+	if (br->prefix < 31) {	/* network and broadcast; RFC 3021 for /31 */
+		lo++;
+		hi--;
+	}
+	for (int s = 0; s < c->nsvc; s++)
+		for (int k = 0; k < c->svc[s].nnets; k++)
+			n += c->svc[s].nets[k].bridge == b;
+	used = malloc(n * sizeof *used);
+	if (!used) {
+		*step = "assign addresses";
+		return -1;
+	}
+	n = 0;
+	used[n++] = br->addr;
+	for (int s = 0; s < c->nsvc; s++)
+		for (int k = 0; k < c->svc[s].nnets; k++)
+			if (c->svc[s].nets[k].bridge == b && c->svc[s].nets[k].addr)
+				used[n++] = c->svc[s].nets[k].addr;
+	/* Services the running config knows keep their addresses first. */
+	for (int s = 0; old && s < c->nsvc; s++) {
+		int ord = 0;
+
+		for (int k = 0; k < c->svc[s].nnets; k++) {
+			struct conf_net *cn = &c->svc[s].nets[k];
+			uint32_t a;
+
+			if (cn->bridge != b)
+				continue;
+			a = old_addr(old, c->svc[s].name, br->name, ord++);
+			if (!cn->addr && a >= lo && a <= hi && !contains(used, n, a)) {
+				cn->addr = a;
+				used[n++] = a;
+			}
+		}
+	}
+	qsort(used, n, sizeof *used, cmp_u32);
+	cand = lo;
+	i = 0;
+	for (int s = 0; s < c->nsvc; s++)
+		for (int k = 0; k < c->svc[s].nnets; k++) {
+			struct conf_net *cn = &c->svc[s].nets[k];
+
+			if (cn->bridge != b || cn->addr)
+				continue;
+			for (;;) {
+				while (i < n && used[i] < cand)
+					i++;
+				if (i < n && used[i] == cand)
+					cand++;
+				else
+					break;
+			}
+			if (cand > hi) {
+				free(used);
+				errno = EADDRNOTAVAIL;
+				*step = stepf("give %s an address on bridge %s (subnet full)",
+					      c->svc[s].name, br->name);
+				return -1;
+			}
+			cn->addr = cand++;
+		}
+	free(used);
+	return 0;
+}
+
+int net_assign(struct conf *c, const struct conf *old, const char **step)
+{
+	for (int b = 0; b < c->nbridges; b++)
+		if (assign_bridge(c, b, old, step) < 0)
+			return -1;
+	return 0;
+}
+
+/* Does S get a network namespace of its own? */
+static int own_netns(const struct svc_conf *s)
+{
+	return (s->namespaces & NS_NET) && s->join < 0;
+}
+
+/* Append V in base 36 at P; returns the end. */
+static char *base36(char *p, unsigned long v)
+{
+	char tmp[16];
+	size_t n = 0;
+
+	do
+		tmp[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+	while ((v /= 36));
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* PREFIX a "g" b "n" k. "sv" svc "g" gen "n" k, with svc < 256 and a 32-bit
+ * gen, is at most 2+2+1+7+1+1 = 14 characters: within IFNAMSIZ. */
+static void host_name(char name[IFNAMSIZ], const char *prefix,
+		      unsigned long a, unsigned long b, int k)
+{
+	char tmp[64], *p = tmp;
+
+	p = stpcpy(p, prefix);
+	p = base36(p, a);
+	*p++ = 'g';
+	p = base36(p, b);
+	*p++ = 'n';
+	p = base36(p, (unsigned)k);
+	*p = 0;
+	tmp[IFNAMSIZ - 1] = 0;
+	strcpy(name, tmp);
+}
+
+int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
+	       unsigned gen, const char **step)
+{
+	/* Names for when GEN is reused (say, for a new service at the same
+	 * index after a reload) while the old pair still exists. */
+	static unsigned long spare;
+	int svc = 0;
+
+	if (!own_netns(s) || !s->nnets)
+		return 0;
+	if (s->nnets > NET_MAX_LINKS) {
+		errno = E2BIG;
+		*step = "attach more than 8 network links";
+		return -1;
+	}
+	if (pid1_open() < 0) {
+		*step = "open a netlink socket";
+		return -1;
+	}
+	for (int i = 0; i < c->nsvc; i++)
+		if (&c->svc[i] == s)
+			svc = i;
+	for (int k = 0; k < s->nnets; k++) {
+		const struct conf_net *cn = &s->nets[k];
+		const char *bname = c->bridges[cn->bridge].name;
+		/* Locally administered and fixed by the address: peers' ARP
+		 * caches stay right across restarts. */
+		unsigned char mac[6] = {
+			0x02, 0x53, cn->addr >> 24, cn->addr >> 16, cn->addr >> 8,
+			cn->addr,
+		};
+		char host[IFNAMSIZ], peer[IFNAMSIZ];
+		int index, r, tries = 0;
+		unsigned mtu;
+
+		if (bridge_lookup(bname, 0, &index, &mtu) < 0) {
+			*step = stepf("find bridge %s", bname);
+			return -1;
+		}
+		host_name(host, "sv", (unsigned)svc, gen, k);
+		snprintf(peer, sizeof peer, "eth%d", k);
+		for (;;) {
+			r = nl_veth_create(&pid1, host, peer, pid, mtu, index,
+					   cn->addr ? mac : NULL);
+			if (r == 0 || tries++)
+				break;
+			if (errno == EEXIST) {
+				host_name(host, "sx", ++spare, (unsigned)svc, k);
+			} else if (errno == EINVAL || errno == ENODEV) {
+				/* The bridge was deleted and made again. */
+				if (bridge_lookup(bname, 1, &index, &mtu) < 0)
+					break;
+			} else {
+				break;
+			}
+		}
+		if (r < 0) {
+			*step = stepf("create veth %s%s", host,
+				      errno == EOPNOTSUPP ? " (kernel lacks CONFIG_VETH?)"
+				      : errno == ESRCH ? " (the sandbox is gone)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int net_configure(const struct conf *c, const struct svc_conf *s,
+		  const char **step)
+{
+	struct nl n;
+	int eth0 = 0;
+
+	if (!own_netns(s))
+		return 0;
+	if (nl_open(&n) < 0) {
+		*step = "open a netlink socket";
+		return -1;
+	}
+	if (nl_link_up(&n, LOOPBACK_IFINDEX, 0) < 0) {
+		*step = "bring up lo";
+		goto fail;
+	}
+	for (int k = 0; k < s->nnets && k < NET_MAX_LINKS; k++) {
+		const struct conf_net *cn = &s->nets[k];
+		struct nl_link l;
+		char eth[IFNAMSIZ];
+
+		snprintf(eth, sizeof eth, "eth%d", k);
+		if (nl_link_get(&n, eth, &l) < 0) {
+			*step = stepf("find %s", eth);
+			goto fail;
+		}
+		if (!cn->addr) {
+			errno = EADDRNOTAVAIL;
+			*step = stepf("address %s (none was assigned)", eth);
+			goto fail;
+		}
+		if (nl_addr_add(&n, l.index, cn->addr,
+				c->bridges[cn->bridge].prefix) < 0) {
+			*step = stepf("address %s", eth);
+			goto fail;
+		}
+		if (nl_link_up(&n, l.index, 0) < 0) {
+			*step = stepf("bring up %s", eth);
+			goto fail;
+		}
+		if (k == 0)
+			eth0 = l.index;
+	}
+	if (s->nnets > 0
+	    && nl_route_default(&n, c->bridges[s->nets[0].bridge].addr, eth0) < 0) {
+		*step = "add the default route";
+		goto fail;
+	}
+	nl_close(&n);
+	return 0;
+fail:
+	{
+		int e = errno;
+		nl_close(&n);
+		errno = e;
+	}
+	return -1;
+}
+
+int net_addrs(const struct svc_conf *s, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (int k = 0; k < s->nnets; k++) {
+		uint32_t a = s->nets[k].addr;
+		int r = snprintf(buf + off, len - off, "%s%u.%u.%u.%u", k ? "," : "",
+				 a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+
+		if (r < 0 || (size_t)r >= len - off) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		off += r;
+	}
+	if (!s->nnets && snprintf(buf, len, "-") >= (int)len) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return 0;
+}

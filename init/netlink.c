@@ -1,0 +1,400 @@
+/* netlink: build rtnetlink requests, send them, read and check the ack. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include "netlink.h"
+
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
+		 const void *hdr, size_t hdrlen)
+{
+	memset(r, 0, sizeof *r);
+	r->u.h.nlmsg_len = NLMSG_LENGTH(hdrlen);
+	r->u.h.nlmsg_type = type;
+	r->u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	memcpy(NLMSG_DATA(&r->u.h), hdr, hdrlen);
+}
+
+/* Append LEN bytes, padded to 4; the message length grows with them. */
+static void *put_raw(struct nl_req *r, const void *data, size_t len)
+{
+	size_t off = NLMSG_ALIGN(r->u.h.nlmsg_len);
+	char *p = r->u.buf + off;
+
+	if (r->err || len > sizeof r->u.buf - off
+	    || NLA_ALIGN(len) > sizeof r->u.buf - off) {
+		r->err = EMSGSIZE;
+		return NULL;
+	}
+	memcpy(p, data, len);
+	memset(p + len, 0, NLA_ALIGN(len) - len);
+	r->u.h.nlmsg_len = off + NLA_ALIGN(len);
+	return p;
+}
+
+void nl_attr_put(struct nl_req *r, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr a = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
+	size_t off = NLMSG_ALIGN(r->u.h.nlmsg_len);
+
+	if (r->err || NLA_ALIGN(NLA_HDRLEN + len) > sizeof r->u.buf - off) {
+		r->err = EMSGSIZE;
+		return;
+	}
+	put_raw(r, &a, sizeof a);
+	if (len)
+		put_raw(r, data, len);
+}
+
+void nl_attr_put_u32(struct nl_req *r, uint16_t type, uint32_t v)
+{
+	nl_attr_put(r, type, &v, sizeof v);
+}
+
+void nl_attr_put_str(struct nl_req *r, uint16_t type, const char *s)
+{
+	nl_attr_put(r, type, s, strlen(s) + 1);
+}
+
+size_t nl_nest_begin(struct nl_req *r, uint16_t type)
+{
+	size_t off = NLMSG_ALIGN(r->u.h.nlmsg_len);
+
+	nl_attr_put(r, type, NULL, 0);
+	return off;
+}
+
+void nl_nest_end(struct nl_req *r, size_t nest)
+{
+	struct nlattr *a = (struct nlattr *)(r->u.buf + nest);
+
+	if (!r->err)
+		a->nla_len = r->u.h.nlmsg_len - nest;
+}
+
+void nl_build_bridge(struct nl_req *r, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	size_t li;
+
+	nl_req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
+	nl_attr_put_str(r, IFLA_IFNAME, name);
+	li = nl_nest_begin(r, IFLA_LINKINFO);
+	nl_attr_put_str(r, IFLA_INFO_KIND, "bridge");
+	nl_nest_end(r, li);
+}
+
+void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
+		   int netns_pid, unsigned mtu, int master,
+		   const unsigned char *peer_mac)
+{
+	/* The host end comes up with the request. The peer cannot: the kernel
+	 * opens it before the pair is joined and veth_open() says ENOTCONN. */
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP,
+	};
+	struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
+	size_t li, data, pe;
+
+	nl_req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
+	nl_attr_put_str(r, IFLA_IFNAME, host);
+	if (mtu)
+		nl_attr_put_u32(r, IFLA_MTU, mtu);
+	/* Enslaved in the same request: rtnl_newlink() sets the master after
+	 * creating the link and unregisters it again if that fails. */
+	if (master > 0)
+		nl_attr_put_u32(r, IFLA_MASTER, master);
+	li = nl_nest_begin(r, IFLA_LINKINFO);
+	nl_attr_put_str(r, IFLA_INFO_KIND, "veth");
+	data = nl_nest_begin(r, IFLA_INFO_DATA);
+	/* VETH_INFO_PEER: a struct ifinfomsg, then the peer's IFLA_ attributes. */
+	pe = nl_nest_begin(r, VETH_INFO_PEER);
+	put_raw(r, &pifi, sizeof pifi);
+	nl_attr_put_str(r, IFLA_IFNAME, peer);
+	if (mtu)
+		nl_attr_put_u32(r, IFLA_MTU, mtu);
+	if (peer_mac)
+		nl_attr_put(r, IFLA_ADDRESS, peer_mac, 6);
+	if (netns_pid > 0)
+		nl_attr_put_u32(r, IFLA_NET_NS_PID, netns_pid);
+	nl_nest_end(r, pe);
+	nl_nest_end(r, data);
+	nl_nest_end(r, li);
+}
+
+void nl_build_link_set(struct nl_req *r, int ifindex, int up, unsigned mtu,
+		       int master)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_index = ifindex,
+		.ifi_flags = up ? IFF_UP : 0, .ifi_change = up ? IFF_UP : 0,
+	};
+
+	nl_req_init(r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+	if (mtu)
+		nl_attr_put_u32(r, IFLA_MTU, mtu);
+	if (master > 0)
+		nl_attr_put_u32(r, IFLA_MASTER, master);
+}
+
+void nl_build_link_get(struct nl_req *r, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	nl_req_init(r, RTM_GETLINK, 0, &ifi, sizeof ifi);
+	nl_attr_put_str(r, IFLA_IFNAME, name);
+	/* Counters would make the answer kilobytes long. */
+	nl_attr_put_u32(r, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+}
+
+void nl_build_link_del(struct nl_req *r, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	nl_req_init(r, RTM_DELLINK, 0, &ifi, sizeof ifi);
+	nl_attr_put_str(r, IFLA_IFNAME, name);
+}
+
+void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET, .ifa_prefixlen = prefix,
+		.ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex,
+	};
+	uint32_t a = htonl(addr);
+	uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+
+	nl_req_init(r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof ifa);
+	nl_attr_put(r, IFA_LOCAL, &a, 4);
+	nl_attr_put(r, IFA_ADDRESS, &a, 4);
+	/* /31 and /32 have no broadcast address (RFC 3021). */
+	if (prefix < 31) {
+		uint32_t b = htonl(addr | ~mask);
+		nl_attr_put(r, IFA_BROADCAST, &b, 4);
+	}
+}
+
+void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif)
+{
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = RTN_UNICAST,
+	};
+	uint32_t g = htonl(gw);
+
+	nl_req_init(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof rtm);
+	nl_attr_put(r, RTA_GATEWAY, &g, 4);
+	if (oif > 0)
+		nl_attr_put_u32(r, RTA_OIF, oif);
+}
+
+int nl_open(struct nl *n)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t salen = sizeof sa;
+	int one = 1;
+
+	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (n->fd < 0)
+		return -1;
+	/* Errors need not echo the whole request back; older kernels lack it. */
+	setsockopt(n->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+	if (bind(n->fd, (struct sockaddr *)&sa, sizeof sa) < 0
+	    || getsockname(n->fd, (struct sockaddr *)&sa, &salen) < 0) {
+		int e = errno;
+		close(n->fd);
+		n->fd = -1;
+		errno = e;
+		return -1;
+	}
+	n->portid = sa.nl_pid;
+	n->seq = 0;
+	return 0;
+}
+
+void nl_close(struct nl *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+}
+
+int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
+{
+	/* Big enough for a link's attributes without its statistics. */
+	static union { struct nlmsghdr h; char b[16384]; } rx;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int got = 0;
+	ssize_t len;
+
+	if (r->err) {
+		errno = r->err;
+		return -1;
+	}
+	r->u.h.nlmsg_seq = ++n->seq;
+	r->u.h.nlmsg_pid = 0;
+	do
+		len = sendto(n->fd, r->u.buf, r->u.h.nlmsg_len, 0,
+			     (struct sockaddr *)&sa, sizeof sa);
+	while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -1;
+
+	for (;;) {
+		struct nlmsghdr *h;
+
+		do
+			len = recv(n->fd, rx.b, sizeof rx.b, MSG_TRUNC);
+		while (len < 0 && errno == EINTR);
+		if (len < 0)
+			return -1;
+		if ((size_t)len > sizeof rx.b) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			/* Leftovers of an earlier, interrupted request. */
+			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
+					errno = EBADMSG;
+					return -1;
+				}
+				if (e->error) {
+					errno = -e->error;
+					return -1;
+				}
+				if (reply && !got) {
+					errno = ENOMSG;
+					return -1;
+				}
+				return 0;
+			}
+			if (reply && !got) {
+				memcpy(reply, h, h->nlmsg_len < cap ? h->nlmsg_len : cap);
+				got = 1;
+			}
+		}
+	}
+}
+
+int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
+{
+	static union { struct nlmsghdr h; char b[16384]; } rep;
+	struct nl_req r;
+	const struct ifinfomsg *ifi;
+	const struct rtattr *a;
+	size_t len;
+
+	nl_build_link_get(&r, name);
+	memset(&rep.h, 0, sizeof rep.h);
+	if (nl_talk(n, &r, &rep, sizeof rep) < 0)
+		return -1;
+	if (rep.h.nlmsg_type != RTM_NEWLINK
+	    || rep.h.nlmsg_len < NLMSG_LENGTH(sizeof *ifi)
+	    || rep.h.nlmsg_len > sizeof rep) {
+		errno = EBADMSG;
+		return -1;
+	}
+	ifi = NLMSG_DATA(&rep.h);
+	memset(l, 0, sizeof *l);
+	l->index = ifi->ifi_index;
+	l->flags = ifi->ifi_flags;
+	len = rep.h.nlmsg_len - NLMSG_LENGTH(sizeof *ifi);
+	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) >= 4) {
+			memcpy(&l->mtu, RTA_DATA(a), 4);
+		} else if (a->rta_type == IFLA_LINKINFO) {
+			const struct rtattr *b = RTA_DATA(a);
+			size_t blen = RTA_PAYLOAD(a);
+
+			for (; RTA_OK(b, blen); b = RTA_NEXT(b, blen))
+				if (b->rta_type == IFLA_INFO_KIND) {
+					size_t k = RTA_PAYLOAD(b);
+					if (k >= sizeof l->kind)
+						k = sizeof l->kind - 1;
+					memcpy(l->kind, RTA_DATA(b), k);
+					l->kind[k] = 0;
+				}
+		}
+	}
+	return 0;
+}
+
+int nl_link_index(struct nl *n, const char *name)
+{
+	struct nl_link l;
+
+	return nl_link_get(n, name, &l) < 0 ? -1 : l.index;
+}
+
+int nl_bridge_create(struct nl *n, const char *name)
+{
+	struct nl_req r;
+
+	nl_build_bridge(&r, name);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_veth_create(struct nl *n, const char *host, const char *peer,
+		   int netns_pid, unsigned mtu, int master,
+		   const unsigned char *peer_mac)
+{
+	struct nl_req r;
+
+	nl_build_veth(&r, host, peer, netns_pid, mtu, master, peer_mac);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_link_set_master(struct nl *n, int ifindex, int master)
+{
+	struct nl_req r;
+
+	nl_build_link_set(&r, ifindex, 0, 0, master);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_link_up(struct nl *n, int ifindex, unsigned mtu)
+{
+	struct nl_req r;
+
+	nl_build_link_set(&r, ifindex, 1, mtu, 0);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix)
+{
+	struct nl_req r;
+
+	nl_build_addr(&r, ifindex, addr, prefix);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_route_default(struct nl *n, uint32_t gw, int oif)
+{
+	struct nl_req r;
+
+	nl_build_route_default(&r, gw, oif);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_link_del(struct nl *n, const char *name)
+{
+	struct nl_req r;
+
+	nl_build_link_del(&r, name);
+	return nl_talk(n, &r, NULL, 0);
+}

@@ -1,0 +1,83 @@
+/* netlink: the few rtnetlink requests sandinit needs (rtnetlink(7)). A request
+ * is built in a fixed buffer (no socket needed: unit-testable), sent once, and
+ * its one ack read back, checked for sequence number and port id. */
+#ifndef SANDINIT_NETLINK_H
+#define SANDINIT_NETLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+#define NL_BUFSIZE 1024
+
+struct nl {
+	int fd;
+	uint32_t portid;	/* the kernel's: replies must carry it */
+	uint32_t seq;
+};
+
+struct nl_req {
+	union {
+		struct nlmsghdr h;
+		char buf[NL_BUFSIZE];
+	} u;
+	int err;		/* sticky: EMSGSIZE once an attribute did not fit */
+};
+
+/* Request builder. HDR (HDRLEN bytes: ifinfomsg, ifaddrmsg, rtmsg...) follows
+ * the nlmsghdr; NLM_F_REQUEST | NLM_F_ACK are added to FLAGS. */
+void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
+		 const void *hdr, size_t hdrlen);
+void nl_attr_put(struct nl_req *r, uint16_t type, const void *data, size_t len);
+void nl_attr_put_u32(struct nl_req *r, uint16_t type, uint32_t v);
+void nl_attr_put_str(struct nl_req *r, uint16_t type, const char *s);
+/* Returns the nest's offset, for nl_nest_end. */
+size_t nl_nest_begin(struct nl_req *r, uint16_t type);
+void nl_nest_end(struct nl_req *r, size_t nest);
+
+/* The messages, built without a socket. Addresses in host byte order.
+ * Zero/NULL optional arguments are left out. */
+void nl_build_bridge(struct nl_req *r, const char *name);
+/* HOST is created in the sender's namespace with MTU, enslaved to MASTER and
+ * up; PEER (down) directly in the network namespace of NETNS_PID (IFLA_NET_NS_PID in
+ * the VETH_INFO_PEER nest), with MTU and the 6-byte PEER_MAC. */
+void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
+		   int netns_pid, unsigned mtu, int master,
+		   const unsigned char *peer_mac);
+/* RTM_NEWLINK on IFINDEX: set MASTER if > 0, MTU if > 0, UP if UP. */
+void nl_build_link_set(struct nl_req *r, int ifindex, int up, unsigned mtu,
+		       int master);
+void nl_build_link_get(struct nl_req *r, const char *name);
+void nl_build_link_del(struct nl_req *r, const char *name);
+void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix);
+void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif);
+
+/* A bound NETLINK_ROUTE socket, close-on-exec. -1 with errno. */
+int nl_open(struct nl *n);
+void nl_close(struct nl *n);
+
+/* Send R with NLM_F_REQUEST | NLM_F_ACK and read its ack: 0, or -1 with
+ * errno from the kernel's NLMSG_ERROR. If REPLY is not NULL, the first
+ * non-error answer to R is copied there (up to CAP bytes). */
+int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap);
+
+/* Operations: 0 (or the index) on success, -1 with errno. */
+struct nl_link {
+	int index;
+	unsigned mtu;
+	unsigned flags;		/* IFF_* */
+	char kind[16];		/* IFLA_INFO_KIND, "" if none */
+};
+int nl_link_get(struct nl *n, const char *name, struct nl_link *l);
+int nl_link_index(struct nl *n, const char *name);
+int nl_bridge_create(struct nl *n, const char *name);	/* EEXIST: exists */
+int nl_veth_create(struct nl *n, const char *host, const char *peer,
+		   int netns_pid, unsigned mtu, int master,
+		   const unsigned char *peer_mac);
+int nl_link_set_master(struct nl *n, int ifindex, int master);
+int nl_link_up(struct nl *n, int ifindex, unsigned mtu);
+int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix);
+int nl_route_default(struct nl *n, uint32_t gw, int oif);
+int nl_link_del(struct nl *n, const char *name);
+
+#endif
