@@ -15,6 +15,8 @@ static void vreport(struct parser *p, int line, const char *fmt, va_list ap)
 	struct conf_errors *e = p->errs;
 	struct conf_error *ce;
 
+	if (p->stop)
+		return;
 	if (e->n == e->cap) {
 		int cap = e->cap ? 2 * e->cap : 16;
 		struct conf_error *v = realloc(e->v, (size_t)cap * sizeof *v);
@@ -27,6 +29,12 @@ static void vreport(struct parser *p, int line, const char *fmt, va_list ap)
 	}
 	ce = &e->v[e->n++];
 	ce->line = line;
+	/* A file of garbage must not take PID 1's memory. */
+	if (e->n - p->nerr0 == MAX_ERRORS) {
+		snprintf(ce->msg, sizeof ce->msg, "too many problems: stopped after %d", MAX_ERRORS - 1);
+		p->stop = 1;
+		return;
+	}
 	vsnprintf(ce->msg, sizeof ce->msg, fmt, ap);
 	/* The caller prints it on a terminal: no control bytes. */
 	for (char *m = ce->msg; *m; m++)
@@ -177,7 +185,7 @@ static void parse_lines(struct parser *p, const char *buf, size_t len)
 {
 	size_t pos = 0;
 
-	for (p->line = 1; pos < len && !p->oom; p->line++) {
+	for (p->line = 1; pos < len && !p->oom && !p->stop; p->line++) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
 
@@ -225,16 +233,17 @@ struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
 		goto oom;
 	p->c = c;
 	p->errs = errs;
+	p->nerr0 = nerr;
 	c->log_size = 64 << 10;
 	c->rescue = conf_copy(p, "/bin/sh");
 	if (len > CONF_MAX_FILE) {
 		conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
 	} else {
 		parse_lines(p, buf, len);
-		if (!p->oom)
+		if (!p->oom && !p->stop)
 			conf_check(p);
 	}
-	if (p->oom || sort_errors(errs->v + nerr, errs->n - nerr) < 0)
+	if (p->oom || (errs->n > nerr && sort_errors(errs->v + nerr, errs->n - nerr) < 0))
 		goto oom;
 	for (int i = 0; i < c->nsvc; i++)
 		conf_extra_free(&p->xs[i]);

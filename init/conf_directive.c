@@ -270,6 +270,7 @@ static void s_exec(struct parser *p, char **a, int n)
 {
 	struct svc_conf *s = p->svc;
 
+	p->x->exec_line = p->line;
 	if (conf_abs_path(a[0]) < 0) {
 		bad(p, a[0], "use an absolute path; it is resolved inside the sandbox");
 		return;

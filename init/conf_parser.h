@@ -12,6 +12,7 @@
 #define MAX_BRIDGES 64
 #define MAX_NETS 8		/* NET_MAX_LINKS of net.h */
 #define MAX_DIRECTIVES 48
+#define MAX_ERRORS 1000
 #define AUTO_IDS 65536		/* an automatic uidmap's COUNT */
 #define ID_MAX 4294967294u	/* (uid_t)-1 is never an id */
 #define SHOW_MAX 40		/* bytes of a token quoted in a message */
@@ -31,14 +32,16 @@ struct svc_extra {
 	struct ref *after;
 	int nafter;
 	struct ref join;
-	int user_line, tty_line;
+	int exec_line, user_line, tty_line;
 	int first[MAX_DIRECTIVES];	/* line of each directive's first use */
 };
 
 struct parser {
 	struct conf *c;
 	struct conf_errors *errs;
+	int nerr0;		/* errs->n before this file */
 	int oom;
+	int stop;		/* MAX_ERRORS reached */
 	int line;
 	struct svc_conf *svc;	/* being read; NULL before the first service */
 	struct svc_extra *x;	/* its extra */

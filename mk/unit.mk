@@ -1,0 +1,46 @@
+# Unit tests and fuzz targets.
+#
+# Convention, for every mk/*.mk that adds one: a unit test is a rule
+# `unit-NAME` that builds and runs it, hooked in with `unit: unit-NAME`; a
+# fuzz target has `fuzz-NAME` (runs FUZZ_SECONDS) and `fuzz-smoke-NAME`
+# (runs FUZZ_SMOKE_SECONDS), hooked in with `fuzz: fuzz-NAME` and
+# `fuzz-smoke: fuzz-smoke-NAME`. Binaries go to $(OUT)/unit/ and
+# $(OUT)/fuzz/; inputs a fuzzer finds go to $(OUT)/fuzz/corpus-NAME/, never
+# into the seed corpus tests/fuzz/corpus/NAME/ kept in git.
+
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=c11 -g -O1 $(WARN) -D_GNU_SOURCE -Iinit \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+UNIT_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -Iinit $(SAN) -fno-sanitize-recover=all
+UNIT_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+CONF_SRCS := init/conf.c init/conf_directive.c init/conf_check.c init/conf_value.c
+CONF_HDRS := init/conf.h init/conf_parser.h init/conf_value.h
+
+$(OUT)/unit/conf_test: tests/unit/conf_test.c $(CONF_SRCS) $(CONF_HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(CONF_SRCS)
+
+unit-conf: $(OUT)/unit/conf_test
+	$(UNIT_ENV) $<
+
+$(OUT)/fuzz/conf_fuzz: tests/fuzz/conf_fuzz.c $(CONF_SRCS) $(CONF_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CONF_SRCS)
+
+# -max_len above CONF_MAX_LINE, so the fuzzer reaches the long-line path.
+fuzz-conf: $(OUT)/fuzz/conf_fuzz
+	@mkdir -p $(OUT)/fuzz/corpus-conf
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz/conf- $(OUT)/fuzz/corpus-conf tests/fuzz/corpus/conf
+
+fuzz-smoke-conf:
+	$(MAKE) --no-print-directory fuzz-conf FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+unit: unit-conf
+fuzz: fuzz-conf
+fuzz-smoke: fuzz-smoke-conf
+
+.PHONY: unit fuzz fuzz-smoke unit-conf fuzz-conf fuzz-smoke-conf
