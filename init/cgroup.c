@@ -238,15 +238,26 @@ int cg_create(const struct svc_conf *s, const char **step)
 		*step = "set cpu.max: the kernel offers no cpu controller here";
 		return -1;
 	}
+	/* Always a fresh cgroup: once written, cgroup.kill leaves a kill count
+	 * behind that makes some kernels (seen on 6.18) SIGKILL every process
+	 * cloned into that cgroup afterwards. */
 	made = mkdirat(sub_fd, s->name, 0755) == 0;
-	if (!made && errno != EEXIST)
+	if (!made && errno == EEXIST) {
+		if (cg_empty(s->name) == 0) {
+			cg_kill(s->name);
+			*step = "create its cgroup: its previous run is still exiting";
+			errno = EBUSY;
+			return -1;
+		}
+		if (unlinkat(sub_fd, s->name, AT_REMOVEDIR) < 0)
+			return -1;
+		made = mkdirat(sub_fd, s->name, 0755) == 0;
+	}
+	if (!made)
 		return -1;
 	fd = openat(sub_fd, s->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		goto fail;
-	/* Leftovers of a previous run must not share the new one's limits. */
-	if (!made && cg_empty(s->name) == 0)
-		cg_kill(s->name);
 	if (set_limits(fd, s, step) < 0)
 		goto fail;
 	return fd;

@@ -1,0 +1,440 @@
+/* boot: what PID 1 does once at start and once at the end: early mounts,
+ * leaving the initramfs, modules, sysctl, mounts, the rescue program,
+ * shutdown and reboot. */
+#include "boot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "util.h"
+
+/* Does the mount table list a mount exactly at PATH? */
+static int mounted_at(const char *path)
+{
+	size_t len;
+	char *buf = read_file("/proc/self/mountinfo", 1 << 22, &len);
+	int found = 0;
+
+	if (!buf)
+		return 0;
+	for (char *line = buf; line && *line && !found;) {
+		char *nl = strchr(line, '\n');
+		char *p = line;
+
+		if (nl)
+			*nl = 0;
+		/* mountinfo(5): id parent major:minor root mountpoint ... */
+		for (int i = 0; i < 4 && p; i++) {
+			p = strchr(p, ' ');
+			if (p)
+				p++;
+		}
+		if (p) {
+			char *end = strchr(p, ' ');
+
+			if (end && (size_t)(end - p) == strlen(path) &&
+			    !memcmp(p, path, strlen(path)))
+				found = 1;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
+	return found;
+}
+
+static void mount_one(const char *src, const char *dst, const char *type,
+		      unsigned long flags, const char *data)
+{
+	mkdir_p(dst);
+	if (mount(src, dst, type, flags, data) < 0)
+		log_msg("unable to mount %s on %s: %m", type, dst);
+}
+
+/* Is /proc the proc of our own pid namespace? /proc/self names us there. */
+static int proc_is_ours(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return atoi(buf) == getpid();
+}
+
+static int fs_type_is(const char *path, unsigned long magic)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == magic;
+}
+
+/* Copy the tree at SRC (the initramfs) into DST, deleting as it goes so the
+ * memory is given back, as switch_root does. DST's own path is skipped. */
+static void move_tree(int sfd, int dfd, dev_t dev)
+{
+	DIR *d = fdopendir(sfd);
+	struct dirent *e;
+
+	if (!d) {
+		close(sfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		const char *n = e->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+			continue;	/* other mounts (proc, dev, the new root) */
+		if (S_ISDIR(st.st_mode)) {
+			int s2, d2;
+
+			mkdirat(dfd, n, st.st_mode & 07777);
+			s2 = openat(dirfd(d), n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			d2 = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (s2 >= 0 && d2 >= 0)
+				move_tree(s2, d2, dev);
+			else if (s2 >= 0)
+				close(s2);
+			if (d2 >= 0)
+				close(d2);
+			unlinkat(dirfd(d), n, AT_REMOVEDIR);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t l = readlinkat(dirfd(d), n, target, sizeof(target) - 1);
+
+			if (l >= 0) {
+				target[l] = 0;
+				symlinkat(target, dfd, n);
+			}
+			unlinkat(dirfd(d), n, 0);
+		} else if (S_ISREG(st.st_mode)) {
+			int in = openat(dirfd(d), n, O_RDONLY | O_CLOEXEC);
+			int out = openat(dfd, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+					 st.st_mode & 07777);
+			char buf[65536];
+			ssize_t r;
+
+			while (in >= 0 && out >= 0 && (r = read_retry(in, buf, sizeof(buf))) > 0)
+				write_all(out, buf, (size_t)r);
+			if (in >= 0)
+				close(in);
+			if (out >= 0)
+				close(out);
+			unlinkat(dirfd(d), n, 0);
+		} else {
+			mknodat(dfd, n, st.st_mode, st.st_rdev);
+			unlinkat(dirfd(d), n, 0);
+		}
+		fchownat(dfd, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+	}
+	closedir(d);
+}
+
+/* pivot_root(2) refuses the initramfs (rootfs cannot be unmounted), and every
+ * sandbox pivots: so move the system onto a tmpfs and make that the root. */
+static void leave_initramfs(void)
+{
+	struct stat st;
+	int sfd, dfd;
+
+	if (getpid() != 1 || (!fs_type_is("/", RAMFS_MAGIC) && !fs_type_is("/", TMPFS_MAGIC)))
+		return;
+	{
+		size_t len;
+		char *mi = read_file("/proc/self/mountinfo", 1 << 22, &len);
+		int rootfs = mi && strstr(mi, " / / ") && strstr(mi, " - rootfs rootfs ");
+
+		free(mi);
+		if (!rootfs)
+			return;
+	}
+	if (stat("/", &st) < 0 || mkdir("/.root", 0755) < 0 ||
+	    mount("sandinit-root", "/.root", "tmpfs", 0, "mode=0755") < 0) {
+		log_msg("unable to make the root tmpfs: %m");
+		return;
+	}
+	sfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open("/.root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0 || dfd < 0) {
+		log_msg("unable to open the roots: %m");
+		return;
+	}
+	move_tree(sfd, dfd, st.st_dev);
+	/* Early mounts made so far (proc) move along with the root. */
+	mkdir("/.root/proc", 0555);
+	if (mount("/proc", "/.root/proc", NULL, MS_MOVE, NULL) < 0)
+		log_msg("unable to move /proc: %m");
+	if (fchdir(dfd) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
+		log_msg("unable to switch to the root tmpfs: %m");
+	close(dfd);
+}
+
+void boot_early(void)
+{
+	if (!proc_is_ours())
+		mount_one("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	leave_initramfs();
+	if (!mounted_at("/sys"))
+		mount_one("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (!mounted_at("/dev"))
+		mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	if (!mounted_at("/dev/pts"))
+		mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			  "gid=5,mode=0620,ptmxmode=0666");
+	if (!mounted_at("/dev/shm"))
+		mount_one("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	if (!mounted_at("/run"))
+		mount_one("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	if (!fs_type_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
+		mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate");
+}
+
+const char *boot_config_path(const char *dflt)
+{
+	static char path[4096];
+	size_t len;
+	char *cmd = read_file("/proc/cmdline", 65536, &len);
+	const char *key = "sandinit.config=";
+
+	if (!cmd)
+		return dflt;
+	for (char *tok = strtok(cmd, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+		if (!strncmp(tok, key, strlen(key)) && strlen(tok) - strlen(key) < sizeof(path)) {
+			strcpy(path, tok + strlen(key));
+			free(cmd);
+			return path;
+		}
+	}
+	free(cmd);
+	return dflt;
+}
+
+static const char *yes(const char *path)
+{
+	return access(path, F_OK) == 0 ? "yes" : "no";
+}
+
+void boot_features(void)
+{
+	struct utsname u;
+	const char *cg = cg_controllers();
+
+	uname(&u);
+	log_msg("kernel: userns=%s netns=%s pidns=%s timens=%s cgroup2=%s seccomp=%s release=%s",
+		yes("/proc/self/ns/user"), yes("/proc/self/ns/net"), yes("/proc/self/ns/pid"),
+		yes("/proc/self/ns/time"), cg && *cg ? cg : "none",
+		yes("/proc/sys/kernel/seccomp/actions_avail"), u.release);
+}
+
+/* The module file: flat under /lib/modules/RELEASE/, `-` spelled `_`. */
+static int module_path(char *buf, size_t size, const char *name)
+{
+	struct utsname u;
+	char n[64];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+		n[i] = name[i] == '-' ? '_' : name[i];
+	n[i] = 0;
+	uname(&u);
+	return snprintf(buf, size, "/lib/modules/%s/%s.ko", u.release, n) < (int)size ? 0 : -1;
+}
+
+static int module_loaded(const char *name)
+{
+	char p[128];
+	size_t i;
+
+	snprintf(p, sizeof(p), "/sys/module/%s", name);
+	for (i = strlen("/sys/module/"); p[i]; i++)
+		if (p[i] == '-')
+			p[i] = '_';
+	return access(p, F_OK) == 0;
+}
+
+static int load_module(const char *name, int depth)
+{
+	char path[512];
+	size_t len;
+	char *ko;
+	int fd, r, e;
+
+	if (depth > 8) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (module_loaded(name))
+		return 0;
+	if (module_path(path, sizeof(path), name) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	ko = read_file(path, 64 << 20, &len);
+	if (!ko)
+		return -1;
+	/* .modinfo holds NUL-separated key=value strings; depends= is a comma list. */
+	for (size_t off = 0; off + 9 < len; off++) {
+		if (ko[off] || memcmp(ko + off + 1, "depends=", 8))
+			continue;
+		char deps[512];
+
+		snprintf(deps, sizeof(deps), "%s", ko + off + 9);
+		for (char *save, *d = strtok_r(deps, ",", &save); d; d = strtok_r(NULL, ",", &save))
+			if (load_module(d, depth + 1) < 0)
+				log_msg("module %s: unable to load dependency %s: %m", name, d);
+		break;
+	}
+	free(ko);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = (int)syscall(SYS_finit_module, fd, "", 0);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int boot_module(const char *name)
+{
+	return load_module(name, 0);
+}
+
+/* mount(8)-style OPTIONS: flags it knows, the rest passed to the fs. */
+static unsigned long mount_flags(const char *opts, char *data, size_t size)
+{
+	static const struct { const char *name; unsigned long set, clear; } t[] = {
+		{ "ro", MS_RDONLY, 0 }, { "rw", 0, MS_RDONLY },
+		{ "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },
+		{ "nodev", MS_NODEV, 0 }, { "dev", 0, MS_NODEV },
+		{ "noexec", MS_NOEXEC, 0 }, { "exec", 0, MS_NOEXEC },
+		{ "sync", MS_SYNCHRONOUS, 0 }, { "async", 0, MS_SYNCHRONOUS },
+		{ "noatime", MS_NOATIME, 0 }, { "relatime", MS_RELATIME, 0 },
+		{ "nodiratime", MS_NODIRATIME, 0 }, { "defaults", 0, 0 },
+	};
+	unsigned long flags = 0;
+	char buf[1024];
+	size_t dl = 0;
+
+	data[0] = 0;
+	if (!opts)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", opts);
+	for (char *save, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(t); i++)
+			if (!strcmp(o, t[i].name))
+				break;
+		if (i < ARRAY_SIZE(t)) {
+			flags = (flags | t[i].set) & ~t[i].clear;
+			continue;
+		}
+		dl += (size_t)snprintf(data + dl, size - dl, "%s%s", dl ? "," : "", o);
+		if (dl >= size)
+			dl = size - 1;
+	}
+	return flags;
+}
+
+void boot_apply(const struct conf *c)
+{
+	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		log_msg("unable to set hostname %s: %m", c->hostname);
+	for (int i = 0; i < c->nmodules; i++)
+		if (boot_module(c->modules[i]) < 0)
+			log_msg("unable to load module %s: %m", c->modules[i]);
+	for (int i = 0; i < c->nsysctls; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "/proc/sys/%s", c->sysctls[i].key);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		if (write_str(path, c->sysctls[i].value) < 0)
+			log_msg("unable to set sysctl %s: %m", c->sysctls[i].key);
+	}
+	for (int i = 0; i < c->nmounts; i++) {
+		const struct conf_mount *m = &c->mounts[i];
+		char data[1024];
+		unsigned long flags = mount_flags(m->options, data, sizeof(data));
+
+		if (mkdir_p(m->target) < 0 ||
+		    mount(m->source, m->target, m->fstype, flags, data[0] ? data : NULL) < 0)
+			log_msg("unable to mount %s on %s: %m", m->source, m->target);
+	}
+}
+
+pid_t boot_rescue(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	setsid();
+	ioctl(STDIN_FILENO, TIOCSCTTY, 1);
+	execl(path, path, (char *)NULL);
+	log_msg("unable to run the rescue program %s: %m", path);
+	_exit(127);
+}
+
+/* Send SIG to everything but us; wait up to MS for them to go. */
+static void kill_all(int sig, int ms, void (*reap)(void))
+{
+	int64_t end = now_ms() + ms;
+
+	kill(-1, sig);
+	while (now_ms() < end) {
+		reap();
+		/* kill(-1, 0) fails with ESRCH once nothing is left to signal. */
+		if (kill(-1, 0) < 0 && errno == ESRCH)
+			return;
+		usleep(10000);
+	}
+}
+
+void boot_final(enum boot_action a, const struct conf *c, void (*reap)(void))
+{
+	static const char *const word[] = { "reboot", "halt", "poweroff" };
+	static const int cmd[] = { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF };
+
+	kill_all(SIGTERM, 2000, reap);
+	kill_all(SIGKILL, 1000, reap);
+	sync();
+	for (int i = c ? c->nmounts - 1 : -1; i >= 0; i--)
+		if (umount2(c->mounts[i].target, 0) < 0 &&
+		    mount(NULL, c->mounts[i].target, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			log_msg("unable to unmount %s: %m", c->mounts[i].target);
+	sync();
+	log_msg("%s", word[a]);
+	reboot(cmd[a]);
+	/* Only reached if reboot(2) failed: an init must not return. */
+	for (;;)
+		pause();
+}

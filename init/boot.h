@@ -1,0 +1,31 @@
+/* boot: what PID 1 does once at start and once at the end: early mounts,
+ * leaving the initramfs, modules, sysctl, mounts, the rescue program,
+ * shutdown and reboot. */
+#ifndef SANDINIT_BOOT_H
+#define SANDINIT_BOOT_H
+
+#include <sys/types.h>
+#include "conf.h"
+
+enum boot_action { BOOT_REBOOT, BOOT_HALT, BOOT_POWEROFF };
+
+/* Mount what is missing of /proc /sys /dev /dev/pts /dev/shm /run
+ * /sys/fs/cgroup; leave an initramfs root for a tmpfs. Logs its own
+ * failures (nothing here is fatal). */
+void boot_early(void);
+/* The config path: `sandinit.config=` on /proc/cmdline, else DEFAULT. */
+const char *boot_config_path(const char *dflt);
+/* The kernel feature line (SPEC §4). */
+void boot_features(void);
+/* Global directives: hostname, modules, sysctl, mounts. Logs failures. */
+void boot_apply(const struct conf *c);
+/* Load module NAME (and first what it depends on). 0 loaded or present. */
+int boot_module(const char *name);
+/* Start the rescue program PATH on the console; returns its pid or -1. */
+pid_t boot_rescue(const char *path);
+/* The end: TERM then KILL to everything left (REAP is called to reap while
+ * waiting), sync, unmount/remount read-only, final line, reboot(2). */
+void boot_final(enum boot_action a, const struct conf *c, void (*reap)(void))
+	__attribute__((noreturn));
+
+#endif

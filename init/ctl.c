@@ -1,0 +1,464 @@
+/* ctl: the control socket server that answers initctl (SPEC §5). */
+#include "ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "loop.h"
+#include "spawn.h"
+#include "supervise.h"
+#include "util.h"
+
+#define MAX_CONNS 64
+#define REQUEST_TIMEOUT_MS 5000
+#define REPLY_MAX (16 << 20)
+
+enum wait_for { WAIT_NONE, WAIT_UP, WAIT_DOWN, WAIT_EXEC };
+
+struct conn {
+	struct watch w;
+	char req[CTL_MAX_REQUEST + 4];
+	size_t have;
+	int fds[3];		/* received with the request (exec) */
+	int nfds;
+	char *out;		/* reply not yet sent */
+	size_t outlen, outoff;
+	int done;		/* close once the reply is out */
+	enum wait_for wait;
+	struct service *svc;
+	pid_t exec_pid;
+	int64_t deadline;
+};
+
+static struct conn conns[MAX_CONNS];
+static struct watch listen_w;
+static const struct ctl_hooks *hooks;
+
+static void conn_close(struct conn *c)
+{
+	loop_close(&c->w);
+	for (int i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->w.fd = -1;
+}
+
+static void frame(struct conn *c, char type, const void *data, size_t len)
+{
+	char *nb;
+
+	if (c->outlen + len + 5 > REPLY_MAX)
+		return;
+	nb = realloc(c->out, c->outlen + len + 5);
+	if (!nb)
+		return;
+	c->out = nb;
+	nb[c->outlen] = type;
+	uint32_t l = (uint32_t)len;
+
+	memcpy(nb + c->outlen + 1, &l, 4);
+	memcpy(nb + c->outlen + 5, data, len);
+	c->outlen += len + 5;
+}
+
+static void say(struct conn *c, char type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(struct conn *c, char type, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0)
+		frame(c, type, buf, (size_t)n);
+}
+
+static void flush(struct conn *c);
+
+/* End the reply with exit status CODE. */
+static void finish(struct conn *c, int code)
+{
+	char b = (char)code;
+
+	frame(c, 'x', &b, 1);
+	c->done = 1;
+	c->wait = WAIT_NONE;
+	flush(c);
+}
+
+static void flush(struct conn *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->w.fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;	/* EPOLLOUT brings us back */
+			conn_close(c);
+			return;
+		}
+		c->outoff += (size_t)n;
+	}
+	if (c->done)
+		conn_close(c);
+}
+
+static void status_line(struct conn *c, const struct service *s)
+{
+	char addrs[NET_MAX_LINKS * 20] = "-";
+	size_t l = 0;
+
+	for (int i = 0; i < s->c->nnets && i < NET_MAX_LINKS; i++) {
+		uint32_t a = s->c->nets[i].addr;
+
+		l += (size_t)snprintf(addrs + l, sizeof(addrs) - l, "%s%u.%u.%u.%u",
+				      i ? "," : "", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+	}
+	if (s->pid)
+		say(c, '1', "%s %s %d %d %s\n", s->c->name, sup_state_name(s->state),
+		    (int)s->pid, s->restarts, addrs);
+	else
+		say(c, '1', "%s %s - %d %s\n", s->c->name, sup_state_name(s->state),
+		    s->restarts, addrs);
+}
+
+static int up(const struct service *s)
+{
+	return s->state == ST_RUNNING || s->state == ST_READY || s->state == ST_EXITED;
+}
+
+static void cmd_exec(struct conn *c, struct service *s, char **argv)
+{
+	const char *step = "exec";
+	pid_t pid;
+
+	if (c->nfds != 3) {
+		say(c, '2', "initctl: exec needs stdin, stdout and stderr passed\n");
+		finish(c, 2);
+		return;
+	}
+	if (!s->pid || !(s->state == ST_RUNNING || s->state == ST_READY)) {
+		say(c, '2', "initctl: %s is not running\n", s->c->name);
+		finish(c, 1);
+		return;
+	}
+	pid = spawn_exec_in(sup_conf(), s->c, s->pid, c->fds, argv, &step);
+	if (pid < 0) {
+		say(c, '2', "initctl: unable to %s: %s\n", step, strerror(errno));
+		finish(c, 1);
+		return;
+	}
+	c->exec_pid = pid;
+	c->wait = WAIT_EXEC;
+	c->deadline = 0;
+}
+
+static void request(struct conn *c)
+{
+	char *argv[64];
+	int argc = 0;
+	char *p = c->req + 4, *end = c->req + c->have;
+
+	while (p < end && argc < (int)ARRAY_SIZE(argv) - 1) {
+		char *z = memchr(p, 0, (size_t)(end - p));
+
+		if (!z)
+			break;
+		argv[argc++] = p;
+		p = z + 1;
+	}
+	argv[argc] = NULL;
+	if (argc == 0 || p != end) {
+		say(c, '2', "initctl: malformed request\n");
+		finish(c, 2);
+		return;
+	}
+	const char *cmd = argv[0];
+	struct service *s = argc > 1 ? sup_find(argv[1]) : NULL;
+	int needs_name = !strcmp(cmd, "start") || !strcmp(cmd, "stop") ||
+			 !strcmp(cmd, "restart") || !strcmp(cmd, "log") || !strcmp(cmd, "exec");
+
+	if (needs_name && argc < 2) {
+		say(c, '2', "initctl: %s needs a service name\n", cmd);
+		finish(c, 2);
+		return;
+	}
+	if ((needs_name || (!strcmp(cmd, "status") && argc > 1)) && !s) {
+		say(c, '2', "initctl: no service '%s'\n", argv[1]);
+		finish(c, 1);
+		return;
+	}
+	if (!strcmp(cmd, "status") && argc <= 2) {
+		if (s)
+			status_line(c, s);
+		else
+			for (int i = 0; i < sup_count(); i++)
+				status_line(c, sup_at(i));
+		finish(c, 0);
+	} else if (!strcmp(cmd, "log") && argc == 2) {
+		const char *a, *b;
+		size_t al, bl;
+
+		ring_spans(&s->ring, &a, &al, &b, &bl);
+		frame(c, '1', a, al);
+		if (bl)
+			frame(c, '1', b, bl);
+		finish(c, 0);
+	} else if (!strcmp(cmd, "start") && argc == 2) {
+		sup_start(s);
+		c->svc = s;
+		c->wait = WAIT_UP;
+	} else if (!strcmp(cmd, "stop") && argc == 2) {
+		sup_stop(s);
+		c->svc = s;
+		c->wait = WAIT_DOWN;
+	} else if (!strcmp(cmd, "restart") && argc == 2) {
+		sup_stop(s);
+		c->svc = s;
+		c->wait = WAIT_DOWN;
+		c->exec_pid = -1;	/* then start it */
+	} else if (!strcmp(cmd, "exec") && argc >= 3) {
+		cmd_exec(c, s, argv + 2);
+	} else if (!strcmp(cmd, "reload") && argc == 1) {
+		char err[4096] = "";
+
+		if (hooks->reload(err, sizeof(err)) < 0) {
+			say(c, '2', "%s", err);
+			finish(c, 1);
+		} else {
+			finish(c, 0);
+		}
+	} else if ((!strcmp(cmd, "poweroff") || !strcmp(cmd, "reboot") || !strcmp(cmd, "halt")) &&
+		   argc == 1) {
+		hooks->power(!strcmp(cmd, "reboot") ? 0 : !strcmp(cmd, "halt") ? 1 : 2);
+		finish(c, 0);
+	} else {
+		say(c, '2', "initctl: unknown command or wrong arguments: %s\n", cmd);
+		finish(c, 2);
+	}
+}
+
+static void on_conn(struct watch *w, uint32_t events)
+{
+	struct conn *c = (struct conn *)w;
+
+	if (events & EPOLLOUT) {
+		flush(c);
+		if (c->w.fd < 0)
+			return;
+	}
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->done || c->wait)
+		return;
+	for (;;) {
+		char cbuf[CMSG_SPACE(3 * sizeof(int))];
+		struct iovec iov = { c->req + c->have, sizeof(c->req) - c->have };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		ssize_t n;
+		uint32_t want;
+
+		if (iov.iov_len == 0) {
+			say(c, '2', "initctl: request too large\n");
+			finish(c, 2);
+			return;
+		}
+		n = recvmsg(c->w.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			int k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			int *fds = (int *)CMSG_DATA(cm);
+
+			for (int i = 0; i < k; i++) {
+				if (c->nfds < 3)
+					c->fds[c->nfds++] = fds[i];
+				else
+					close(fds[i]);
+			}
+		}
+		c->have += (size_t)n;
+		if (c->have < 4)
+			continue;
+		memcpy(&want, c->req, 4);
+		if (want > CTL_MAX_REQUEST) {
+			say(c, '2', "initctl: request too large\n");
+			finish(c, 2);
+			return;
+		}
+		if (c->have > 4 + want) {
+			say(c, '2', "initctl: malformed request\n");
+			finish(c, 2);
+			return;
+		}
+		if (c->have == 4 + want) {
+			c->deadline = 0;
+			request(c);
+			return;
+		}
+	}
+}
+
+/* Answer MSG and status 1 without taking a connection slot. */
+static void refuse(int fd, const char *msg)
+{
+	char buf[256];
+	uint32_t l = (uint32_t)strlen(msg), one = 1;
+
+	buf[0] = '2';
+	memcpy(buf + 1, &l, 4);
+	memcpy(buf + 5, msg, l);
+	buf[5 + l] = 'x';
+	memcpy(buf + 6 + l, &one, 4);
+	buf[10 + l] = 1;
+	send(fd, buf, 11 + l, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+static void on_listen(struct watch *w, uint32_t events)
+{
+	(void)events;
+	for (;;) {
+		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		struct conn *c = NULL;
+
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
+			continue;
+		}
+		for (int i = 0; i < MAX_CONNS && !c; i++)
+			if (conns[i].w.fd < 0)
+				c = &conns[i];
+		if (!c) {
+			refuse(fd, "initctl: sandinit is busy: too many connections\n");
+			continue;
+		}
+		c->w.fd = fd;
+		c->w.fn = on_conn;
+		c->deadline = now_ms() + REQUEST_TIMEOUT_MS;
+		if (loop_add_events(&c->w, EPOLLIN | EPOLLOUT | EPOLLET) < 0)
+			conn_close(c);
+	}
+}
+
+int ctl_init(const char *path, const struct ctl_hooks *h)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	hooks = h;
+	for (int i = 0; i < MAX_CONNS; i++)
+		conns[i].w.fd = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 128) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	listen_w.fd = fd;
+	listen_w.fn = on_listen;
+	return loop_add(&listen_w);
+}
+
+void ctl_recheck(void)
+{
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = &conns[i];
+		struct service *s = c->svc;
+
+		if (c->w.fd < 0 || !s)
+			continue;
+		if (c->wait == WAIT_UP && (up(s) || s->state == ST_FAILED || s->state == ST_BACKOFF)) {
+			if (!up(s)) {
+				say(c, '2', "initctl: %s failed to start\n", s->c->name);
+				finish(c, 1);
+			} else {
+				finish(c, 0);
+			}
+			c->svc = NULL;
+		} else if (c->wait == WAIT_DOWN && !s->pid) {
+			if (c->exec_pid == -1) {
+				c->exec_pid = 0;
+				sup_start(s);
+				c->wait = WAIT_UP;
+			} else {
+				finish(c, 0);
+				c->svc = NULL;
+			}
+		}
+	}
+}
+
+void ctl_child_exit(pid_t pid, int status)
+{
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = &conns[i];
+
+		if (c->w.fd >= 0 && c->wait == WAIT_EXEC && c->exec_pid == pid) {
+			c->exec_pid = 0;
+			finish(c, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		}
+	}
+}
+
+int64_t ctl_next_deadline(void)
+{
+	int64_t next = 0;
+
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (conns[i].w.fd >= 0 && conns[i].deadline &&
+		    (!next || conns[i].deadline < next))
+			next = conns[i].deadline;
+	return next;
+}
+
+void ctl_tick(void)
+{
+	int64_t now = now_ms();
+
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (conns[i].w.fd >= 0 && conns[i].deadline && conns[i].deadline <= now)
+			conn_close(&conns[i]);
+}

@@ -1,0 +1,125 @@
+/* initctl: the control client (SPEC §5), run as `initctl` or `sandinit ctl`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "util.h"
+
+static const char usage[] =
+	"usage: initctl status [NAME]\n"
+	"       initctl start|stop|restart|log NAME\n"
+	"       initctl exec NAME CMD [ARG...]\n"
+	"       initctl reload | poweroff | reboot | halt\n"
+	"The socket is $SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
+
+static int known(const char *cmd, int argc)
+{
+	static const struct { const char *name; int min, max; } t[] = {
+		{ "status", 1, 2 }, { "start", 2, 2 }, { "stop", 2, 2 },
+		{ "restart", 2, 2 }, { "log", 2, 2 }, { "exec", 3, 1 << 20 },
+		{ "reload", 1, 1 }, { "poweroff", 1, 1 }, { "reboot", 1, 1 },
+		{ "halt", 1, 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		if (!strcmp(cmd, t[i].name))
+			return argc >= t[i].min && argc <= t[i].max;
+	return 0;
+}
+
+int ctl_client(const char *path, int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *req;
+	size_t len = 4;
+	uint32_t l;
+	int fd;
+
+	if (argc < 1 || !known(argv[0], argc)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (len - 4 > CTL_MAX_REQUEST || strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "initctl: request or socket path too long\n");
+		return 2;
+	}
+	req = malloc(len);
+	if (!req)
+		return 1;
+	l = (uint32_t)(len - 4);
+	memcpy(req, &l, 4);
+	len = 4;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(req + len, argv[i], n);
+		len += n;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "initctl: unable to connect to %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	{
+		/* exec: our stdin, stdout and stderr become the command's. */
+		int fds[3] = { 0, 1, 2 };
+		char cbuf[CMSG_SPACE(sizeof(fds))];
+		struct iovec iov = { req, len };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+		if (!strcmp(argv[0], "exec")) {
+			struct cmsghdr *cm;
+
+			memset(cbuf, 0, sizeof(cbuf));
+			mh.msg_control = cbuf;
+			mh.msg_controllen = sizeof(cbuf);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(fds));
+			memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+		}
+		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+
+		if (n > 0 && (size_t)n < len)
+			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;
+		if (n < 0) {
+			fprintf(stderr, "initctl: unable to send: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	free(req);
+	for (;;) {
+		char hdr[5], buf[65536];
+		uint32_t left;
+
+		if (read_full(fd, hdr, 5) < 0) {
+			fprintf(stderr, "initctl: sandinit closed the connection\n");
+			return 1;
+		}
+		memcpy(&left, hdr + 1, 4);
+		if (hdr[0] == 'x') {
+			unsigned char code = 1;
+
+			if (left != 1 || read_full(fd, &code, 1) < 0)
+				return 1;
+			return code;
+		}
+		while (left) {
+			size_t want = left < sizeof(buf) ? left : sizeof(buf);
+
+			if (read_full(fd, buf, want) < 0)
+				return 1;
+			write_all(hdr[0] == '2' ? 2 : 1, buf, want);
+			left -= (uint32_t)want;
+		}
+	}
+}

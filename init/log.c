@@ -1,0 +1,129 @@
+/* log: PID 1's console lines and the per-service ring buffers. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void log_raw(const char *buf, size_t len)
+{
+	/* The console may be gone (EIO on a hung-up tty): nothing to do then. */
+	int e = errno;
+
+	write_all(STDOUT_FILENO, buf, len);
+	errno = e;
+}
+
+void log_msg(const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX + 32];
+	va_list ap;
+	int n;
+	int e = errno;
+
+	memcpy(buf, "sandinit: ", 10);
+	va_start(ap, fmt);
+	errno = e;	/* so %m still means the caller's errno */
+	n = vsnprintf(buf + 10, sizeof(buf) - 11, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(buf) - 12)
+		n = sizeof(buf) - 12;
+	buf[10 + n] = '\n';
+	log_raw(buf, 10 + (size_t)n + 1);
+	errno = e;
+}
+
+int ring_init(struct ring *r, size_t size)
+{
+	memset(r, 0, sizeof(*r));
+	r->buf = malloc(size ? size : 1);
+	if (!r->buf)
+		return -1;
+	r->size = size;
+	return 0;
+}
+
+void ring_free(struct ring *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->size = r->head = r->len = 0;
+}
+
+static void ring_put(struct ring *r, const char *buf, size_t len)
+{
+	if (r->size == 0)
+		return;
+	if (len >= r->size) {
+		memcpy(r->buf, buf + len - r->size, r->size);
+		r->head = 0;
+		r->len = r->size;
+		return;
+	}
+	size_t first = r->size - r->head;
+
+	if (first > len)
+		first = len;
+	memcpy(r->buf + r->head, buf, first);
+	memcpy(r->buf, buf + first, len - first);
+	r->head = (r->head + len) % r->size;
+	r->len = r->len + len > r->size ? r->size : r->len + len;
+}
+
+static void line_out(struct ring *r, const char *name)
+{
+	char out[40 + LOG_LINE_MAX + 4];
+	size_t nl = strlen(name);
+
+	memcpy(out, name, nl);
+	memcpy(out + nl, ": ", 2);
+	memcpy(out + nl + 2, r->line, r->linelen);
+	out[nl + 2 + r->linelen] = '\n';
+	log_raw(out, nl + 3 + r->linelen);
+	r->linelen = 0;
+}
+
+void ring_feed(struct ring *r, const char *name, const char *buf, size_t len)
+{
+	ring_put(r, buf, len);
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			line_out(r, name);
+			continue;
+		}
+		if (r->linelen == sizeof(r->line))
+			line_out(r, name);
+		r->line[r->linelen++] = buf[i];
+	}
+}
+
+void ring_flush(struct ring *r, const char *name)
+{
+	if (r->linelen)
+		line_out(r, name);
+}
+
+void ring_spans(const struct ring *r, const char **a, size_t *alen,
+		const char **b, size_t *blen)
+{
+	size_t start = (r->head + r->size - r->len) % (r->size ? r->size : 1);
+
+	if (start + r->len <= r->size) {
+		*a = r->buf + start;
+		*alen = r->len;
+		*b = NULL;
+		*blen = 0;
+	} else {
+		*a = r->buf + start;
+		*alen = r->size - start;
+		*b = r->buf;
+		*blen = r->len - *alen;
+	}
+}

@@ -1,0 +1,287 @@
+/* main: sandinit's entry point: the command line, the boot's phases as a
+ * list of steps, then the one event loop. As PID 1 it never returns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "cgroup.h"
+#include "conf.h"
+#include "ctl.h"
+#include "log.h"
+#include "loop.h"
+#include "seccomp.h"
+#include "supervise.h"
+#include "util.h"
+
+#define VERSION "0.1.0"
+#define DEFAULT_CONFIG "/etc/sandinit.conf"
+
+static const char usage[] =
+	"usage: sandinit                       as PID 1: boot with /etc/sandinit.conf\n"
+	"                                      (or sandinit.config= on the kernel command line)\n"
+	"       sandinit --config FILE [--socket PATH]\n"
+	"                                      as PID 1 with FILE, e.g. in a fresh PID namespace:\n"
+	"                                      unshare --pid --fork --mount --uts --ipc --net \\\n"
+	"                                          sandinit --config FILE --socket PATH\n"
+	"       sandinit --check FILE          validate FILE, print every problem\n"
+	"       sandinit ctl COMMAND...        the control client (as initctl)\n"
+	"       sandinit --version | --help\n";
+
+static int64_t boot_us;
+static const char *config_path;
+static struct conf *conf;	/* NULL while the config is invalid */
+static int pending_action = -1;	/* a boot_action once shutdown began */
+
+/* Read and parse PATH, printing every problem as FILE:LINE: message. */
+static struct conf *load(const char *path, FILE *err)
+{
+	struct conf_errors errs = { 0 };
+	size_t len = 0;
+	char *buf = read_file(path, CONF_MAX_FILE, &len);
+	struct conf *c;
+
+	if (!buf && errno == EFBIG) {
+		fprintf(err, "%s:1: file larger than %d bytes\n", path, CONF_MAX_FILE);
+		return NULL;
+	}
+	if (!buf) {
+		fprintf(err, "%s: unable to read: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	c = conf_parse(buf, len, &errs);
+	for (int i = 0; i < errs.n; i++)
+		fprintf(err, "%s:%d: %s\n", path, errs.v[i].line, errs.v[i].msg);
+	if (!c && !errs.n)
+		fprintf(err, "%s: unable to parse: %s\n", path, strerror(errno));
+	conf_errors_free(&errs);
+	free(buf);
+	return c;
+}
+
+/* An invalid config still names its rescue program if its `rescue` line
+ * is sound: an absolute path to an executable. */
+static const char *rescue_of(const char *path)
+{
+	static char prog[256];
+	size_t len;
+	char *buf = read_file(path, CONF_MAX_FILE, &len);
+	const char *found = "/bin/sh";
+
+	for (char *save, *l = buf ? strtok_r(buf, "\n", &save) : NULL; l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		l += strspn(l, " \t");
+		if (sscanf(l, "rescue %255s", prog) == 1 && prog[0] == '/' &&
+		    access(prog, X_OK) == 0) {
+			found = prog;
+			break;
+		}
+	}
+	free(buf);
+	return found;
+}
+
+static int check(const char *path)
+{
+	struct conf *c = load(path, stderr);
+
+	if (!c)
+		return 1;
+	conf_free(c);
+	return 0;
+}
+
+static void reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		sup_child_exit(pid, status);
+		ctl_child_exit(pid, status);
+	}
+}
+
+static void begin_shutdown(int action)
+{
+	if (pending_action < 0)
+		pending_action = action;
+	sup_shutdown();
+}
+
+static int reload(char *err, size_t size)
+{
+	FILE *f = fmemopen(err, size, "w");
+	struct conf *nc = load(config_path, f ? f : stderr);
+
+	if (f)
+		fclose(f);
+	if (!nc) {
+		log_msg("reload: %s is invalid, keeping the running config", config_path);
+		return -1;
+	}
+	if (sup_reload(nc) < 0) {
+		snprintf(err, size, "unable to reload: %s\n", strerror(errno));
+		return -1;
+	}
+	conf = nc;
+	return 0;
+}
+
+static void on_signal(struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	char err[4096];
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap();
+			break;
+		case SIGTERM:	/* what reboot(8) sends */
+		case SIGINT:	/* Ctrl-Alt-Del, with RB_DISABLE_CAD */
+			begin_shutdown(BOOT_REBOOT);
+			break;
+		case SIGUSR1:
+			begin_shutdown(BOOT_HALT);
+			break;
+		case SIGUSR2:
+			begin_shutdown(BOOT_POWEROFF);
+			break;
+		case SIGHUP:
+			if (reload(err, sizeof(err)) < 0)
+				log_raw(err, strnlen(err, sizeof(err)));
+			break;
+		}
+	}
+}
+
+static const struct ctl_hooks hooks = { begin_shutdown, reload };
+
+static void __attribute__((noreturn)) pid1(const char *socket_path)
+{
+	static struct watch sig_watch;
+	sigset_t set;
+
+	boot_us = now_us();
+	/* Every signal PID 1 acts on comes through the signalfd. */
+	sigemptyset(&set);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP && (s < SIGRTMIN || s > SIGRTMAX) &&
+		    s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE)
+			sigaddset(&set, s);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) {
+		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+
+		if (fd >= 0) {
+			dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	/* ---- From here on PID 1 must never exit. ---- */
+	reboot(RB_DISABLE_CAD);
+	setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 65536, 65536 });
+	boot_early();
+	if (!config_path)
+		config_path = boot_config_path(DEFAULT_CONFIG);
+	if (loop_init() < 0)
+		log_msg("unable to create the event loop: %m");
+	sig_watch.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	sig_watch.fn = on_signal;
+	if (sig_watch.fd < 0 || loop_add(&sig_watch) < 0)
+		log_msg("unable to watch signals: %m");
+	if (seccomp_build() < 0)
+		log_msg("unable to build the seccomp filter: %m");
+	{
+		int cgroups = cg_init() == 0;
+
+		boot_features();
+		conf = load(config_path, stdout);
+		fflush(stdout);
+		if (ctl_init(socket_path, &hooks) < 0)
+			log_msg("unable to listen on %s: %m", socket_path);
+		if (conf) {
+			boot_apply(conf);
+			sup_load(conf, cgroups);
+		} else {
+			const char *r = rescue_of(config_path);
+
+			log_msg("%s is invalid: starting the rescue program %s", config_path, r);
+			sup_rescue(r);
+		}
+	}
+	for (;;) {
+		int64_t next = sup_next_deadline(), cnext = ctl_next_deadline();
+		int timeout = -1;
+
+		if (cnext && (!next || cnext < next))
+			next = cnext;
+		if (next) {
+			int64_t d = next - now_ms();
+
+			timeout = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+		}
+		loop_once(timeout);
+		sup_tick();
+		ctl_tick();
+		ctl_recheck();
+		sup_check_ready(boot_us);
+		if (pending_action >= 0 && sup_all_stopped())
+			boot_final(pending_action, conf, reap);
+	}
+}
+
+static const char *socket_default(void)
+{
+	const char *env = getenv("SANDINIT_SOCKET");
+
+	return env && *env ? env : CTL_DEFAULT_SOCKET;
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	const char *socket_path = socket_default();
+
+	base = base ? base + 1 : argv[0];
+	if (!strcmp(base, "initctl"))
+		return ctl_client(socket_path, argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl_client(socket_path, argc - 2, argv + 2);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("sandinit %s\n", VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--check") && i + 1 < argc && argc == 3) {
+			return check(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config_path = argv[++i];
+		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			socket_path = argv[++i];
+		} else {
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (getpid() != 1) {
+		fprintf(stderr, "sandinit: fatal: not PID 1: run it as init, or in a fresh PID"
+			" namespace:\n  unshare --pid --fork --mount --uts --ipc --net %s"
+			" --config FILE --socket PATH\n", argv[0]);
+		return 2;
+	}
+	pid1(socket_path);
+}

@@ -1,0 +1,459 @@
+/* spawn: start one service: clone3 into its namespaces and cgroup, write its
+ * id maps, let net wire it, then the child's setup sequence and the small
+ * reaper that is PID 1 inside the sandbox. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "mount.h"
+#include "net.h"
+#include "privs.h"
+#include "seccomp.h"
+#include "util.h"
+
+#define UID_BASE 100000u
+#define UID_RANGE 65536u
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static const struct {
+	unsigned bit;
+	unsigned long long flag;
+	const char *file;	/* under /proc/PID/ns, for exec */
+} ns_table[] = {
+	{ NS_USER, CLONE_NEWUSER, "user" },
+	{ NS_MOUNT, CLONE_NEWNS, "mnt" },
+	{ NS_PID, CLONE_NEWPID, "pid" },
+	{ NS_NET, CLONE_NEWNET, "net" },
+	{ NS_UTS, CLONE_NEWUTS, "uts" },
+	{ NS_IPC, CLONE_NEWIPC, "ipc" },
+	{ NS_CGROUP, CLONE_NEWCGROUP, "cgroup" },
+	{ NS_TIME, CLONE_NEWTIME, "time" },
+};
+
+unsigned spawn_uid_base(const struct svc_conf *s, int index)
+{
+	return s->uidmap_host ? s->uidmap_host : UID_BASE + UID_RANGE * (unsigned)index;
+}
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The child's last words: the step and errno, then exit. */
+static void __attribute__((noreturn)) child_fail(int fd, const char *step)
+{
+	struct spawn_failure f = { .err = errno };
+
+	snprintf(f.step, sizeof(f.step), "%s", step);
+	write_all(fd, &f, sizeof(f));
+	_exit(127);
+}
+
+/* execve(2) with PATH looked up as the service's environment says. */
+static void exec_path(char *const argv[], char *const envp[], const char *path)
+{
+	char buf[4096];
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		return;
+	}
+	int saved = ENOENT;
+
+	for (const char *p = path; p && *p;) {
+		const char *end = strchrnul(p, ':');
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), p, argv[0]) <
+		    (int)sizeof(buf)) {
+			execve(buf, argv, envp);
+			if (errno != ENOENT)
+				saved = errno;
+		}
+		p = *end ? end + 1 : end;
+	}
+	errno = saved;
+}
+
+
+/* The service's environment (SPEC §3 `env`) into ENVP; returns its PATH. */
+static const char *service_env(const struct svc_conf *s, char **envp, size_t size)
+{
+	static char pathvar[4096 + 5];
+	const char *path = DEFAULT_PATH;
+	size_t n = 0;
+
+	envp[n++] = "HOME=/";
+	envp[n++] = "TERM=linux";
+	for (int i = 0; i < s->nenv && n < size - 2; i++) {
+		if (!strncmp(s->env[i], "PATH=", 5))
+			path = s->env[i] + 5;
+		else
+			envp[n++] = s->env[i];
+	}
+	snprintf(pathvar, sizeof(pathvar), "PATH=%s", path);
+	envp[n++] = pathvar;
+	envp[n] = NULL;
+	return path;
+}
+
+/* In the service process: descriptors, identity, privileges, exec. */
+static void __attribute__((noreturn))
+run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
+{
+	char *envp[72];
+	const char *step = "exec";
+	const char *path;
+	int tty_fd = -1;
+
+	setsid();
+	if (s->tty) {
+		tty_fd = open(s->tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (tty_fd < 0)
+			child_fail(err_fd, "open tty");
+		ioctl(tty_fd, TIOCSCTTY, 1);
+	}
+	{
+		int in = tty_fd >= 0 ? tty_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int out = tty_fd >= 0 ? tty_fd : io->out_fd;
+
+		if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			child_fail(err_fd, "set up stdio");
+	}
+	if (io->ready_fd >= 0 && dup2(io->ready_fd, s->ready_fd) < 0)
+		child_fail(err_fd, "set up the ready fd");
+
+	path = service_env(s, envp, ARRAY_SIZE(envp));
+	if (chdir(s->workdir ? s->workdir : "/") < 0)
+		child_fail(err_fd, "chdir to workdir");
+	if (s->namespaces) {
+		if (privs_apply(s, &step) < 0)
+			child_fail(err_fd, step);
+		if (s->seccomp && seccomp_install() < 0)
+			child_fail(err_fd, "install seccomp filter");
+	} else if (setresgid(s->gid, s->gid, s->gid) < 0 || setresuid(s->uid, s->uid, s->uid) < 0) {
+		child_fail(err_fd, "set user");
+	}
+	exec_path(s->argv, envp, path);
+	child_fail(err_fd, "exec");
+}
+
+/* PID 1 of the sandbox: forward signals to the service, reap orphans, exit
+ * with the service's status (128+N for a death by signal N). */
+static void __attribute__((noreturn)) reaper(pid_t svc)
+{
+	sigset_t all;
+	siginfo_t si;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	/* It runs sandinit's memory inside the sandbox: keep nothing of PID 1's
+	 * open, and keep the service from reading it through /proc. */
+	syscall(SYS_close_range, 0U, ~0U, 0U);
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_NAME, "sandinit-reaper");
+	for (;;) {
+		int sig = sigwaitinfo(&all, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(svc, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t p = waitpid(-1, &st, WNOHANG);
+
+			if (p <= 0)
+				break;
+			if (p == svc)
+				_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		}
+	}
+}
+
+/* In the sandbox's first process, released by the parent. */
+static void __attribute__((noreturn))
+child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io *io,
+	   int sync_fd, int err_fd)
+{
+	const char *step = "set up";
+	char b;
+	sigset_t all;
+
+	/* PID 1 blocks every signal (signalfd): give the service a clean set. */
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read_retry(sync_fd, &b, 1) != 1)
+		_exit(127);	/* the parent gave up on us */
+	close(sync_fd);
+
+	if (io->join_pid) {
+		/* The pod's namespaces belong to its user namespace: enter that
+		 * first, then make the rest of ours there, so we hold the
+		 * capabilities over them that the mounts below need. */
+		char p[64];
+		unsigned long rest = 0;
+
+		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+			unsigned bit = ns_table[i].bit;
+
+			if (bit & (NS_USER | NS_NET | NS_UTS | NS_IPC)) {
+				snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)io->join_pid,
+					 ns_table[i].file);
+				int fd = open(p, O_RDONLY | O_CLOEXEC);
+
+				if (fd < 0 || setns(fd, 0) < 0)
+					child_fail(err_fd, "join the pod's namespaces");
+				close(fd);
+			} else if (s->namespaces & bit) {
+				rest |= (unsigned long)ns_table[i].flag;
+			}
+		}
+		if (unshare((int)rest) < 0)
+			child_fail(err_fd, "unshare");
+		if (rest & CLONE_NEWPID) {
+			pid_t inner = fork();
+
+			if (inner < 0)
+				child_fail(err_fd, "fork into the pid namespace");
+			if (inner > 0) {
+				close(err_fd);
+				reaper(inner);
+			}
+		}
+	}
+	if (s->namespaces & NS_USER || io->join_pid) {
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			child_fail(err_fd, "become root in the user namespace");
+	}
+	if (s->namespaces & NS_UTS && !io->join_pid) {
+		const char *h = s->hostname ? s->hostname : s->name;
+
+		if (sethostname(h, strlen(h)) < 0)
+			child_fail(err_fd, "set hostname");
+	}
+	if (s->namespaces & NS_MOUNT && mnt_sandbox(s, &step) < 0)
+		child_fail(err_fd, step);
+	if (s->namespaces & NS_NET && !io->join_pid && net_configure(c, s, &step) < 0)
+		child_fail(err_fd, step);
+	if (s->namespaces & NS_PID) {
+		pid_t svc = fork();
+
+		if (svc < 0)
+			child_fail(err_fd, "fork the service");
+		if (svc == 0)
+			run_service(s, io, err_fd);
+		/* Only the service holds these now: its exec closes them. */
+		close(err_fd);
+		close(io->out_fd);
+		if (io->ready_fd >= 0)
+			close(io->ready_fd);
+		reaper(svc);
+	}
+	run_service(s, io, err_fd);
+}
+
+static int write_maps(pid_t pid, unsigned base, unsigned count)
+{
+	char path[64], line[64];
+
+	snprintf(line, sizeof(line), "0 %u %u\n", base, count);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	if (write_str(path, line) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	if (write_str(path, "deny") < 0 && errno != ENOENT)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	return write_str(path, line);
+}
+
+static pid_t clone_into(unsigned long long flags, int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = flags,
+		.exit_signal = SIGCHLD,
+	};
+	long r;
+
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned long long)cgroup_fd;
+	}
+	r = syscall(SYS_clone3, &args, sizeof(args));
+	if (r < 0 && errno == ENOSYS && cgroup_fd < 0)
+		r = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+	return (pid_t)r;
+}
+
+int spawn_service(const struct conf *c, const struct svc_conf *s,
+		  const struct spawn_io *io, struct spawn_child *out,
+		  const char **step)
+{
+	int sync_fds[2] = { -1, -1 }, err_fds[2] = { -1, -1 };
+	unsigned long long flags = 0;
+	unsigned ns = s->namespaces;
+	pid_t pid;
+	int e;
+
+	if (io->join_pid)
+		ns = 0;	/* child_main enters or makes them itself */
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+		if (ns & ns_table[i].bit)
+			flags |= ns_table[i].flag;
+	*step = "create pipes";
+	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC) < 0)
+		goto fail;
+	*step = "clone";
+	pid = clone_into(flags, io->cgroup_fd);
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		close(sync_fds[1]);
+		close(err_fds[0]);
+		child_main(c, s, io, sync_fds[0], err_fds[1]);
+	}
+	close(sync_fds[0]);
+	close(err_fds[1]);
+	sync_fds[0] = err_fds[1] = -1;
+	if (ns & NS_USER) {
+		unsigned count = s->uidmap_count ? s->uidmap_count : UID_RANGE;
+
+		*step = "write the id maps";
+		if (write_maps(pid, spawn_uid_base(s, io->index), count) < 0)
+			goto fail_child;
+	}
+	if (ns & NS_NET && s->nnets && net_attach(c, s, pid, io->gen, step) < 0)
+		goto fail_child;
+	*step = "release the child";
+	if (write_all(sync_fds[1], "x", 1) < 0)
+		goto fail_child;
+	close(sync_fds[1]);
+	out->pid = pid;
+	out->status_fd = err_fds[0];
+	return 0;
+
+fail_child:
+	e = errno;
+	kill(pid, SIGKILL);
+	/* The child is ours: reaped by the loop's waitpid(-1) like any other. */
+	errno = e;
+fail:
+	e = errno;
+	for (int i = 0; i < 2; i++) {
+		if (sync_fds[i] >= 0)
+			close(sync_fds[i]);
+		if (err_fds[i] >= 0)
+			close(err_fds[i]);
+	}
+	errno = e;
+	return -1;
+}
+
+pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
+		    const int fds[3], char *const argv[], const char **step)
+{
+	pid_t mid = fork();
+
+	(void)c;
+	if (mid != 0) {
+		*step = "fork";
+		return mid;
+	}
+	/* The middle process: enter the sandbox, then fork so the command is
+	 * inside its pid namespace too; wait for it and pass its status on. */
+	sigset_t none;
+	int nsfd[ARRAY_SIZE(ns_table)];
+	pid_t cmd;
+	int st;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			_exit(127);
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	{
+		/* Writing "0" to cgroup.procs moves the writer (cgroups(7)). */
+		int cg = cg_open(s->name), procs;
+
+		if (cg >= 0) {
+			procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+			if (procs < 0 || write_all(procs, "0", 1) < 0)
+				goto fail_cgroup;
+			close(procs);
+			close(cg);
+		}
+	}
+	/* All opened first: after entering the user namespace /proc/PID/ns may
+	 * no longer be ours to open. */
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
+		nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+		/* Namespaces it shares with us need no entering (and setns to
+		 * our own user namespace would fail). */
+		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0 && errno != EINVAL) {
+			dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name,
+				ns_table[i].file, strerror(errno));
+			_exit(127);
+		}
+	}
+	if (s->namespaces & NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		_exit(127);
+	cmd = fork();
+	if (cmd == 0) {
+		const char *pstep = "exec";
+
+		setsid();
+		if (chdir(s->workdir ? s->workdir : "/") < 0)
+			chdir("/");
+		if (s->namespaces && privs_apply(s, &pstep) < 0) {
+			dprintf(2, "initctl: unable to %s: %s\n", pstep, strerror(errno));
+			_exit(127);
+		}
+		if (s->namespaces && s->seccomp && seccomp_install() < 0) {
+			dprintf(2, "initctl: unable to install seccomp: %s\n", strerror(errno));
+			_exit(127);
+		}
+		char *envp[72];
+		const char *path = service_env(s, envp, ARRAY_SIZE(envp));
+
+		exec_path(argv, envp, path);
+		dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (cmd < 0)
+		_exit(127);
+	while (waitpid(cmd, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+fail_cgroup:
+	dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
+	_exit(127);
+}

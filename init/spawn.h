@@ -1,0 +1,44 @@
+/* spawn: start one service: clone3 into its namespaces and cgroup, write its
+ * id maps, let net wire it, then the child's setup sequence and the small
+ * reaper that is PID 1 inside the sandbox. */
+#ifndef SANDINIT_SPAWN_H
+#define SANDINIT_SPAWN_H
+
+#include <sys/types.h>
+#include "conf.h"
+
+/* What a failing child sends up its CLOEXEC status pipe before _exit(127). */
+struct spawn_failure {
+	int err;
+	char step[200];
+};
+
+struct spawn_io {
+	int out_fd;		/* becomes stdout and stderr (unless tty) */
+	int ready_fd;		/* becomes fd s->ready_fd, or -1 */
+	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
+	pid_t join_pid;		/* a process of the `join` service, or 0 */
+	unsigned gen;		/* start count: unique link names */
+	int index;		/* service index: its automatic id range */
+};
+
+struct spawn_child {
+	pid_t pid;		/* as PID 1 sees it */
+	int status_fd;		/* EOF: exec succeeded; data: a spawn_failure */
+};
+
+/* Start S. On failure -1 with errno and *STEP; nothing is left running. */
+int spawn_service(const struct conf *c, const struct svc_conf *s,
+		  const struct spawn_io *io, struct spawn_child *out,
+		  const char **step);
+
+/* Run ARGV inside the sandbox of the service whose first process is PID
+ * (`initctl exec`), with FDS as stdin/out/err. Returns the pid of a child
+ * of PID 1 that exits with the command's status. */
+pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
+		    const int fds[3], char *const argv[], const char **step);
+
+/* First host uid of S's automatic or configured id range. */
+unsigned spawn_uid_base(const struct svc_conf *s, int index);
+
+#endif

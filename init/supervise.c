@@ -1,0 +1,539 @@
+/* supervise: service states, starts and restarts, dependencies, readiness,
+ * stopping and the shutdown order. It reacts to events handed to it by the
+ * loop in main.c. */
+#include "supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "cgroup.h"
+#include "spawn.h"
+#include "util.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 30000
+#define HEALTHY_MS 10000
+#define CRITICAL_FAILS 5
+
+/* Sized once: watches point into it, so it never moves. */
+static struct service table[CONF_MAX_SERVICES];
+static int nsvc;
+static struct conf *conf;
+static int shutting_down;
+static int ready_printed;
+static int have_cgroups;
+static pid_t rescue_pid;
+
+static const char *const state_names[] = {
+	[ST_WAITING] = "waiting", [ST_STARTING] = "starting",
+	[ST_RUNNING] = "running", [ST_READY] = "ready",
+	[ST_EXITED] = "exited", [ST_FAILED] = "failed",
+	[ST_BACKOFF] = "backoff", [ST_STOPPED] = "stopped",
+};
+
+const char *sup_state_name(enum svc_state st)
+{
+	return state_names[st];
+}
+
+const struct conf *sup_conf(void)
+{
+	return conf;
+}
+
+int sup_count(void)
+{
+	return nsvc;
+}
+
+struct service *sup_at(int i)
+{
+	return i >= 0 && i < nsvc ? &table[i] : NULL;
+}
+
+struct service *sup_find(const char *name)
+{
+	for (int i = 0; i < nsvc; i++)
+		if (!strcmp(table[i].c->name, name))
+			return &table[i];
+	return NULL;
+}
+
+static int is_up(const struct service *s)
+{
+	return s->state == ST_STARTING || s->state == ST_RUNNING || s->state == ST_READY;
+}
+
+/* Does S count as ready for the services that come after it? */
+static int satisfies(const struct service *s)
+{
+	if (s->c->restart == RESTART_NEVER)
+		return s->state == ST_EXITED && s->exit_status == 0;
+	if (s->state == ST_READY)
+		return 1;
+	if (s->state == ST_RUNNING && s->c->ready_fd < 0)
+		return 1;
+	return 0;
+}
+
+/* Has S given up for good (its dependents can never start)? */
+static int gave_up(const struct service *s)
+{
+	return s->state == ST_FAILED || (s->state == ST_EXITED && !satisfies(s)) ||
+	       (s->state == ST_STOPPED);
+}
+
+static void on_output(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, out));
+	char buf[16384];
+	ssize_t n = read(w->fd, buf, sizeof(buf));
+
+	(void)events;
+	if (n > 0)
+		ring_feed(&s->ring, s->c->name, buf, (size_t)n);
+}
+
+static void became(struct service *s, enum svc_state st)
+{
+	s->state = st;
+	/* SPEC §4: running (ready, for `ready fd`), exited or failed. */
+	if (st == ST_READY || st == ST_EXITED || st == ST_FAILED || st == ST_BACKOFF ||
+	    st == ST_STOPPED || (st == ST_RUNNING && s->c->ready_fd < 0))
+		s->first_done = 1;
+}
+
+static void on_ready(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, ready));
+	char buf[512];
+	ssize_t n = read(w->fd, buf, sizeof(buf));
+
+	(void)events;
+	if (n > 0 && memchr(buf, '\n', (size_t)n) && s->state == ST_RUNNING) {
+		became(s, ST_READY);
+		sup_tick();
+	}
+}
+
+static void start_failed(struct service *s, int err, const char *step);
+
+static void on_status(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, status));
+	struct spawn_failure f;
+	ssize_t n = read(w->fd, &f, sizeof(f));
+
+	(void)events;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	loop_close(w);
+	if (n == (ssize_t)sizeof(f)) {
+		f.step[sizeof(f.step) - 1] = 0;
+		/* The child exits 127 right after: its exit is then expected. */
+		start_failed(s, f.err, f.step);
+		return;
+	}
+	if (s->state == ST_STARTING)
+		became(s, ST_RUNNING);
+	sup_tick();
+}
+
+static int make_pipe(struct watch *r, int *w, void (*fn)(struct watch *, uint32_t))
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	r->fd = fds[0];
+	r->fn = fn;
+	*w = fds[1];
+	if (loop_add(r) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		r->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void schedule_restart(struct service *s)
+{
+	int64_t d = s->backoff_ms;
+
+	/* Jitter of ±10% keeps crash-looping services from moving in step. */
+	d += (int64_t)(random() % (d / 5 + 1)) - d / 10;
+	s->deadline = now_ms() + d;
+	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+	became(s, ST_BACKOFF);
+}
+
+/* A failure (of a start, or an exit): restart, or give up. */
+static void failed(struct service *s)
+{
+	s->fails++;
+	if (s->c->critical && s->fails >= CRITICAL_FAILS) {
+		log_msg("%s: failed %d times in a row: starting %s", s->c->name, s->fails,
+			conf->rescue);
+		became(s, ST_FAILED);
+		sup_rescue(conf->rescue);
+		return;
+	}
+	if (s->want_up && !shutting_down && s->c->restart != RESTART_NEVER)
+		schedule_restart(s);
+	else
+		became(s, s->want_up ? ST_FAILED : ST_STOPPED);
+}
+
+/* A start that failed: before the child existed, or reported by it (it
+ * exits right after, and sup_child_exit then counts the failure). */
+static void start_failed(struct service *s, int err, const char *step)
+{
+	errno = err;
+	log_msg("%s: unable to %s: %m", s->c->name, step);
+	if (s->pid)
+		s->exit_status = -1;
+	else
+		failed(s);
+}
+
+static void start(struct service *s)
+{
+	const struct svc_conf *c = s->c;
+	struct spawn_io io = {
+		.out_fd = s->out_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
+		.gen = s->gen, .index = s->index,
+	};
+	struct spawn_child child;
+	const char *step = "start";
+
+	if (s->gen)
+		s->restarts++;
+	s->gen++;
+	s->pid = 0;
+	s->exit_status = 0;
+	s->stopping = 0;
+	s->deadline = 0;
+	became(s, ST_STARTING);
+	if (c->join >= 0) {
+		struct service *pod = &table[c->join];
+
+		if (!is_up(pod) || !pod->pid) {
+			start_failed(s, ESRCH, "join: its pod is not running");
+			return;
+		}
+		io.join_pid = pod->pid;
+	}
+	if (have_cgroups) {
+		io.cgroup_fd = cg_create(c, &step);
+		if (io.cgroup_fd < 0) {
+			start_failed(s, errno, step);
+			return;
+		}
+	} else if (c->memory || c->pids || c->cpu) {
+		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
+		return;
+	}
+	if (spawn_service(conf, c, &io, &child, &step) < 0) {
+		int e = errno;
+
+		if (io.cgroup_fd >= 0)
+			close(io.cgroup_fd);
+		start_failed(s, e, step);
+		return;
+	}
+	if (io.cgroup_fd >= 0)
+		close(io.cgroup_fd);
+	s->pid = child.pid;
+	s->started_at = now_ms();
+	s->status.fd = child.status_fd;
+	s->status.fn = on_status;
+	if (loop_add(&s->status) < 0) {
+		close(child.status_fd);
+		s->status.fd = -1;
+		became(s, ST_RUNNING);
+	}
+}
+
+/* Start every service whose dependencies are met; fail those whose
+ * dependencies gave up. */
+static void resolve(void)
+{
+	for (int pass = 0, changed = 1; changed && pass < CONF_MAX_SERVICES; pass++) {
+		changed = 0;
+		for (int i = 0; i < nsvc; i++) {
+			struct service *s = &table[i];
+			int ok = 1, dead = 0;
+
+			if (s->state != ST_WAITING || !s->want_up || shutting_down)
+				continue;
+			for (int j = 0; j < s->c->nafter; j++) {
+				struct service *d = &table[s->c->after[j]];
+
+				ok &= satisfies(d);
+				dead |= gave_up(d) || (d->first_done && !satisfies(d));
+			}
+			if (s->c->join >= 0) {
+				struct service *d = &table[s->c->join];
+
+				ok &= is_up(d) && d->state != ST_STARTING;
+				dead |= gave_up(d);
+			}
+			if (ok) {
+				start(s);
+				changed = 1;
+			} else if (dead && !s->first_done) {
+				/* Counts as failed for the ready line; it still starts
+				 * if the dependency recovers. */
+				s->first_done = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
+void sup_tick(void)
+{
+	int64_t now = now_ms();
+
+	for (int i = 0; i < nsvc; i++) {
+		struct service *s = &table[i];
+
+		if (!s->deadline || s->deadline > now)
+			continue;
+		s->deadline = 0;
+		if (s->state == ST_BACKOFF && s->want_up && !shutting_down) {
+			became(s, ST_WAITING);
+		} else if (s->stopping && s->pid) {
+			log_msg("%s: did not stop in %d s: killing it", s->c->name,
+				s->c->stop_timeout);
+			if (!have_cgroups || cg_kill(s->c->name) < 0)
+				kill(s->c->namespaces ? s->pid : -s->pid, SIGKILL);
+		}
+	}
+	/* A service running long enough is healthy: its backoff starts over. */
+	for (int i = 0; i < nsvc; i++) {
+		struct service *s = &table[i];
+
+		if (is_up(s) && s->started_at && now - s->started_at >= HEALTHY_MS) {
+			s->backoff_ms = BACKOFF_MIN_MS;
+			s->fails = 0;
+		}
+	}
+	resolve();
+	if (shutting_down)
+		sup_shutdown();
+}
+
+int64_t sup_next_deadline(void)
+{
+	int64_t next = 0, now = now_ms();
+
+	for (int i = 0; i < nsvc; i++) {
+		const struct service *s = &table[i];
+
+		if (s->deadline && (!next || s->deadline < next))
+			next = s->deadline;
+		/* Wake to reset the backoff of a service that turns healthy. */
+		if (is_up(s) && s->fails && s->started_at + HEALTHY_MS > now &&
+		    (!next || s->started_at + HEALTHY_MS < next))
+			next = s->started_at + HEALTHY_MS;
+	}
+	return next;
+}
+
+void sup_rescue(const char *path)
+{
+	if (rescue_pid <= 0)
+		rescue_pid = boot_rescue(path);
+}
+
+void sup_child_exit(pid_t pid, int status)
+{
+	struct service *s = NULL;
+	int code;
+
+	if (pid == rescue_pid) {
+		rescue_pid = 0;
+		return;
+	}
+	for (int i = 0; i < nsvc && !s; i++)
+		if (table[i].pid == pid)
+			s = &table[i];
+	if (!s)
+		return;	/* an orphan reparented to us */
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (s->exit_status == -1)
+		code = -1;	/* its start failed; already reported */
+	s->pid = 0;
+	s->exit_status = code;
+	s->deadline = 0;
+	ring_flush(&s->ring, s->c->name);
+	if (s->status.fd >= 0)
+		loop_close(&s->status);
+	if (have_cgroups) {
+		/* What it left behind goes with it; the next start makes a
+		 * fresh cgroup if this one is not gone by then. */
+		if (cg_empty(s->c->name) == 0)
+			cg_kill(s->c->name);
+		cg_remove(s->c->name);
+	}
+	if (!s->want_up || shutting_down) {
+		became(s, ST_STOPPED);
+	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
+		s->fails = 0;
+		became(s, ST_EXITED);
+	} else if (code == 0) {
+		s->fails = 0;
+		schedule_restart(s);
+	} else {
+		if (code > 0)
+			log_msg("%s: exited with status %d", s->c->name, code);
+		failed(s);
+	}
+	sup_tick();
+}
+
+void sup_check_ready(int64_t boot_us)
+{
+	if (ready_printed)
+		return;
+	for (int i = 0; i < nsvc; i++)
+		if (!table[i].first_done)
+			return;
+	ready_printed = 1;
+	int64_t us = now_us() - boot_us;
+
+	log_msg("ready: %d services in %lld.%lld ms", nsvc, (long long)(us / 1000),
+		(long long)(us % 1000 / 100));
+}
+
+static int setup_service(struct service *s, struct svc_conf *c, int index)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->index = index;
+	s->want_up = 1;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	s->out.fd = s->ready.fd = s->status.fd = -1;
+	s->out_w = s->ready_w = -1;
+	if (ring_init(&s->ring, conf->log_size) < 0)
+		return -1;
+	if (make_pipe(&s->out, &s->out_w, on_output) < 0)
+		return -1;
+	if (c->ready_fd >= 0 && make_pipe(&s->ready, &s->ready_w, on_ready) < 0)
+		return -1;
+	became(s, ST_WAITING);
+	s->first_done = 0;
+	return 0;
+}
+
+int sup_load(struct conf *c, int cgroups)
+{
+	const char *step = "assign addresses";
+
+	conf = c;
+	srandom((unsigned)now_us());
+	have_cgroups = cgroups;
+	if (net_assign(c, NULL, &step) < 0)
+		log_msg("unable to %s: %m", step);
+	if (net_bridges(c, &step) < 0)
+		log_msg("unable to %s: %m", step);
+	for (int i = 0; i < c->nsvc; i++) {
+		if (setup_service(&table[i], &c->svc[i], i) < 0)
+			log_msg("%s: unable to set up its pipes: %m", c->svc[i].name);
+		nsvc = i + 1;
+	}
+	resolve();
+	return 0;
+}
+
+int sup_start(struct service *s)
+{
+	s->want_up = 1;
+	if (is_up(s))
+		return 0;
+	s->fails = 0;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	s->deadline = 0;
+	became(s, ST_WAITING);
+	resolve();
+	return 0;
+}
+
+static void send_stop(struct service *s)
+{
+	if (s->stopping || !s->pid)
+		return;
+	s->stopping = 1;
+	kill(s->c->namespaces ? s->pid : -s->pid, s->c->stop_signal);
+	s->deadline = now_ms() + (int64_t)s->c->stop_timeout * 1000;
+}
+
+int sup_stop(struct service *s)
+{
+	s->want_up = 0;
+	if (s->pid) {
+		send_stop(s);
+	} else {
+		s->deadline = 0;
+		became(s, ST_STOPPED);
+	}
+	return 0;
+}
+
+/* Does a service that is still up come after S (after or join)? */
+static int has_live_dependent(const struct service *s)
+{
+	for (int i = 0; i < nsvc; i++) {
+		const struct service *d = &table[i];
+
+		if (!d->pid)
+			continue;
+		if (d->c->join == s->index)
+			return 1;
+		for (int j = 0; j < d->c->nafter; j++)
+			if (d->c->after[j] == s->index)
+				return 1;
+	}
+	return 0;
+}
+
+void sup_shutdown(void)
+{
+	shutting_down = 1;
+	for (int i = 0; i < nsvc; i++) {
+		struct service *s = &table[i];
+
+		s->want_up = 0;
+		if (!s->pid) {
+			if (s->state != ST_STOPPED && s->state != ST_EXITED && s->state != ST_FAILED)
+				became(s, ST_STOPPED);
+			s->deadline = 0;
+		} else if (!s->stopping && !has_live_dependent(s)) {
+			send_stop(s);
+		}
+	}
+}
+
+int sup_all_stopped(void)
+{
+	for (int i = 0; i < nsvc; i++)
+		if (table[i].pid)
+			return 0;
+	return 1;
+}
+
+int sup_reload(struct conf *nc)
+{
+	(void)nc;
+	errno = ENOSYS;
+	return -1;
+}

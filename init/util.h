@@ -1,0 +1,31 @@
+/* util: small EINTR-safe wrappers and helpers shared by every module. */
+#ifndef SANDINIT_UTIL_H
+#define SANDINIT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Write all of LEN bytes (retrying short writes and EINTR). */
+ssize_t write_all(int fd, const void *buf, size_t len);
+/* read(2) retried on EINTR. */
+ssize_t read_retry(int fd, void *buf, size_t len);
+/* Read exactly LEN bytes; -1 on error or early end of file. */
+int read_full(int fd, void *buf, size_t len);
+/* Read a whole file of at most MAX bytes into a malloc'd, NUL-terminated
+ * buffer; *LEN gets its size. A larger file: EFBIG, with the first MAX+1
+ * bytes kept so the caller can still report it. */
+char *read_file(const char *path, size_t max, size_t *len);
+/* Write STR to PATH (O_WRONLY, no create). */
+int write_str(const char *path, const char *str);
+/* Monotonic clock in milliseconds and microseconds. */
+int64_t now_ms(void);
+int64_t now_us(void);
+/* mkdir -p, mode 0755; existing directories are fine. */
+int mkdir_p(const char *path);
+/* Close every descriptor >= FIRST except KEEP (may be -1). */
+void close_from(int first, int keep);
+
+#endif

@@ -1,0 +1,10 @@
+# make check: every tier of the bats suite (and the unit tests), one summary.
+BATS_FILES ?= $(sort $(wildcard tests/*.bats))
+
+check: all
+	@$(MAKE) --no-print-directory unit
+	@set -o pipefail; bats --tap $(BATS_FILES) | tee $(OUT)/check.tap; rc=$$?; \
+	  pass=$$(grep -c '^ok ' $(OUT)/check.tap); fail=$$(grep -c '^not ok ' $(OUT)/check.tap); \
+	  echo "$$pass passed, $$fail failed"; exit $$rc
+
+.PHONY: check

@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# Host tier: the PID-1 core (issue 2): start, logs, restarts, order, orphans,
+# shutdown order, invalid config.
+
+load lib/host
+
+@test "services start and the ready line appears" {
+	f=$(conf <<-'EOF'
+	service one
+	  exec /bin/sh -c "echo one up; exec sleep 100"
+	service two
+	  exec /bin/sleep 100
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services in [0-9]+\.[0-9] ms$'
+	run ictl status
+	assert_success
+	assert_line --regexp '^one running [0-9]+ 0 -$'
+	assert_line --regexp '^two running [0-9]+ 0 -$'
+	run ictl status two
+	assert_success
+	assert_output --regexp '^two running [0-9]+ 0 -$'
+}
+
+@test "not PID 1: refuses with exit 2 and says how to run it" {
+	run "$SANDINIT" --config /dev/null
+	assert_equal "$status" 2
+	assert_output --partial 'unshare --pid --fork'
+}
+
+@test "output reaches the ring buffer and the console with its prefix" {
+	f=$(conf <<-'EOF'
+	service talker
+	  exec /bin/sh -c "echo first line; echo second line >&2; exec sleep 100"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^talker: second line$'
+	assert_equal "$(console | grep -c '^talker: first line$')" 1
+	run ictl log talker
+	assert_success
+	assert_line 'first line'
+	assert_line 'second line'
+}
+
+@test "restarts back off: the gaps between starts grow" {
+	f=$(conf <<-'EOF'
+	service flap
+	  exec /bin/sh -c "cut -d' ' -f1 /proc/uptime; exit 1"
+	EOF
+	)
+	host_start "$f"
+	retry 15 bash -c "[ \$(grep -c '^flap: [0-9]' '$BATS_TEST_TMPDIR/console.log') -ge 5 ]"
+	mapfile -t t < <(console | sed -n 's/^flap: \([0-9.]*\)$/\1/p' | head -5)
+	# gaps in ms: about 100, 200, 400, 800 (±10% jitter) plus the start cost
+	g1=$(echo "(${t[1]} - ${t[0]}) * 1000" | bc | cut -d. -f1)
+	g2=$(echo "(${t[2]} - ${t[1]}) * 1000" | bc | cut -d. -f1)
+	g3=$(echo "(${t[3]} - ${t[2]}) * 1000" | bc | cut -d. -f1)
+	g4=$(echo "(${t[4]} - ${t[3]}) * 1000" | bc | cut -d. -f1)
+	echo "gaps: $g1 $g2 $g3 $g4"
+	[ "$g1" -ge 80 ]
+	[ "$g2" -gt "$g1" ]
+	[ "$g3" -gt "$g2" ]
+	[ "$g4" -gt "$g3" ]
+	[ "$g4" -ge 700 ]
+	run ictl status flap
+	assert_output --regexp '^flap (backoff|starting|running) (-|[0-9]+) [1-9][0-9]* -$'
+}
+
+@test "after: a service starts only once its dependency has exited 0" {
+	f=$(conf <<-'EOF'
+	service second
+	  after first
+	  restart never
+	  exec /bin/sh -c "test -e /tmp/x || echo second starts"
+	service first
+	  restart never
+	  exec /bin/sh -c "sleep 0.3; echo first done"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^second: second starts$'
+	wait_console '^sandinit: ready: 2 services'
+	run console
+	first=$(grep -n '^first: first done$' <<<"$output" | cut -d: -f1)
+	second=$(grep -n '^second: second starts$' <<<"$output" | cut -d: -f1)
+	[ "$first" -lt "$second" ]
+	run ictl status
+	assert_line --regexp '^first exited - 0 -$'
+	assert_line --regexp '^second exited - 0 -$'
+}
+
+@test "a failed dependency fails its dependents for the ready line" {
+	f=$(conf <<-'EOF'
+	service broken
+	  restart never
+	  exec /bin/false
+	service child
+	  after broken
+	  exec /bin/sleep 100
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run ictl status
+	assert_line 'broken failed - 0 -'
+	assert_line 'child waiting - 0 -'
+}
+
+@test "200 orphans left behind leave no zombie" {
+	f=$(conf <<-'EOF'
+	service parent
+	  namespaces none
+	  restart never
+	  exec /bin/sh -c "i=0; while [ $i -lt 200 ]; do (sleep 0.2 &); i=$((i+1)); done; echo spawned"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^parent: spawned$'
+	pid1=$(host_pid1)
+	# every orphan was reparented to PID 1; none may stay a zombie
+	retry 15 bash -c "[ \$(awk '\$4 == $pid1' /proc/[0-9]*/stat 2>/dev/null | wc -l) -eq 0 ]"
+	run ictl status parent
+	assert_output 'parent exited - 0 -'
+}
+
+@test "SIGUSR2 stops services in reverse dependency order, then powers off" {
+	f=$(conf <<-'EOF'
+	service a
+	  exec /bin/sh -c "trap 'echo stopping; exit 0' TERM; echo up; while :; do sleep 0.05; done"
+	service b
+	  after a
+	  exec /bin/sh -c "trap 'echo stopping; exit 0' TERM; echo up; while :; do sleep 0.05; done"
+	service c
+	  after b
+	  exec /bin/sh -c "trap 'echo stopping; exit 0' TERM; echo up; while :; do sleep 0.05; done"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	wait_console '^c: up$'
+	kill -USR2 "$(host_pid1)"
+	wait_console '^sandinit: poweroff$'
+	retry 10 bash -c "! kill -0 $HOST_PID 2>/dev/null"
+	run console
+	a=$(grep -n '^a: stopping$' <<<"$output" | cut -d: -f1)
+	b=$(grep -n '^b: stopping$' <<<"$output" | cut -d: -f1)
+	c=$(grep -n '^c: stopping$' <<<"$output" | cut -d: -f1)
+	p=$(grep -n '^sandinit: poweroff$' <<<"$output" | cut -d: -f1)
+	echo "c=$c b=$b a=$a poweroff=$p"
+	[ "$c" -lt "$b" ] && [ "$b" -lt "$a" ] && [ "$a" -lt "$p" ]
+}
+
+@test "an invalid config keeps PID 1 alive and starts the rescue program" {
+	cat >"$BATS_TEST_TMPDIR/rescue" <<-EOF
+	#!/bin/sh
+	echo RESCUE STARTED
+	exec sleep 100
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/rescue"
+	f=$(conf <<-EOF
+	rescue $BATS_TEST_TMPDIR/rescue
+	frobnicate yes
+	service ok
+	  exec /bin/true
+	service bad
+	  restart sometimes
+	EOF
+	)
+	host_start "$f"
+	wait_console 'RESCUE STARTED'
+	assert_equal "$(console | grep -c "^$f:2: ")" 1
+	assert_equal "$(console | grep -c "^$f:6: ")" 1
+	console | grep -q "^$f:5: " # bad has no exec
+	run ictl status
+	assert_success
+	host_alive
+}
+
+@test "--version and --help" {
+	run "$SANDINIT" --version
+	assert_success
+	assert_output --regexp '^sandinit [0-9]+\.[0-9]+'
+	run "$SANDINIT" --help
+	assert_success
+	assert_output --partial '--check FILE'
+}

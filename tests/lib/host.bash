@@ -1,0 +1,82 @@
+# Host tier: run the real sandinit as PID 1 in a fresh PID namespace and
+# drive it with initctl, as an operator would. Every wait is a bounded poll.
+#
+#   host_start CONF      start sandinit with CONF; waits for its socket
+#   ictl ARGS...         initctl against it
+#   console              the console so far (its stdout and stderr)
+#   wait_console RE [S]  poll the console for an extended regex (default 10 s)
+#   retry S CMD...       run CMD every 0.1 s until it succeeds, at most S s
+#   host_stop            poweroff, wait for PID 1 to end; kill it if it won't
+# Load with: load lib/host
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+SANDINIT=${SANDINIT:-$ROOT/out/sandinit}
+PROBE=${PROBE:-$ROOT/out/probe}
+
+retry() {
+	local secs=$1; shift
+	local end=$((SECONDS + secs))
+	while :; do
+		"$@" && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+console() { cat "$BATS_TEST_TMPDIR/console.log" 2>/dev/null; }
+
+wait_console() {
+	local re=$1 secs=${2:-10}
+	if ! retry "$secs" grep -Eq -- "$re" "$BATS_TEST_TMPDIR/console.log"; then
+		echo "timed out after ${secs}s waiting for /$re/ on the console:" >&2
+		tail -n 40 "$BATS_TEST_TMPDIR/console.log" >&2
+		return 1
+	fi
+}
+
+ictl() { SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl "$@"; }
+
+host_start() {
+	local conf=$1
+	SOCK="$BATS_TEST_TMPDIR/ctl.sock"
+	rm -f "$SOCK"
+	# --kill-child: if unshare is killed, so is our PID 1 and its namespace.
+	unshare --pid --fork --kill-child --mount --uts --ipc --net \
+		"$SANDINIT" --config "$conf" --socket "$SOCK" \
+		>"$BATS_TEST_TMPDIR/console.log" 2>&1 </dev/null &
+	HOST_PID=$!
+	if ! retry 10 test -S "$SOCK"; then
+		echo "sandinit did not open its socket:" >&2
+		console >&2
+		return 1
+	fi
+}
+
+# PID 1 of the namespace as the host sees it (the child of unshare).
+host_pid1() { cat "/proc/$HOST_PID/task/$HOST_PID/children" 2>/dev/null | awk '{print $1}'; }
+
+host_alive() { [ -n "${HOST_PID:-}" ] && kill -0 "$HOST_PID" 2>/dev/null; }
+
+host_stop() {
+	host_alive || return 0
+	ictl poweroff >/dev/null 2>&1 || true
+	if ! retry 15 bash -c "! kill -0 $HOST_PID 2>/dev/null"; then
+		kill -KILL "$HOST_PID" 2>/dev/null || true
+	fi
+	wait "$HOST_PID" 2>/dev/null || true
+	HOST_PID=
+}
+
+# Write a config from stdin into the test's directory; prints its path.
+conf() {
+	local f="$BATS_TEST_TMPDIR/${1:-sandinit}.conf"
+	cat >"$f"
+	echo "$f"
+}
+
+teardown() {
+	host_stop
+}
