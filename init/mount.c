@@ -1,0 +1,512 @@
+/* mount: a sandbox's file system view (SPEC §6): the root bound onto a staging
+ * tmpfs, a private /proc with the dangerous files masked, a minimal /dev, a
+ * read-only /sys, /tmp, the service's binds and tmpfs, then pivot_root.
+ *
+ * It runs as root of a fresh user namespace. Capabilities there do not cover
+ * inodes owned by the host's root, so nothing can be created on the host's
+ * file systems: mount points are created only on tmpfs mounts made here (or on
+ * a writable root the namespace owns). Needs Linux >= 5.12 (mount_setattr,
+ * openat2, proc subset=pid). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/openat2.h>
+
+#include "mount.h"
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#define SB_MOUNT_ATTR_RDONLY 0x1
+
+/* struct mount_attr, spelled out: glibc's <sys/mount.h> and <linux/mount.h>
+ * both define it and do not mix. */
+struct sb_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Where the new root is assembled, in this mount namespace only: a tmpfs
+ * over the host's /proc, the copy of the root in a directory on it. The tmpfs
+ * hides what is below it until pivot_root, and binds and devices are looked
+ * up by their host paths meanwhile: /proc is the one directory that always
+ * exists (PID 1 mounts it) and that no sandbox takes anything from (it gets a
+ * proc of its own). /tmp (bubblewrap's choice) would hide every bind source
+ * or `root` under it. Others, should /proc be missing. */
+static const char *const scratch_dirs[] = { "/proc", "/mnt", "/tmp" };
+
+/* Docker's lists: read-only, and masked (an empty read-only tmpfs over a
+ * directory, /dev/null over a file). Missing ones are skipped. */
+static const char *const proc_ro[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
+};
+static const char *const masked[] = {
+	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/latency_stats",
+	"/proc/timer_stats", "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
+	"/proc/asound", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const dev_links[][2] = {
+	{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	{ "ptmx", "pts/ptmx" },
+};
+
+#define N(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+static char root[64];		/* the new root, as a path in the old one */
+static int root_fd = -1;	/* O_PATH of it */
+static char step_buf[PATH_MAX + 64];
+
+static const char *stepf(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(step_buf, sizeof step_buf, fmt, ap);
+	va_end(ap);
+	errno = e;
+	return step_buf;
+}
+
+static int resolve(int dirfd, const char *path)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof how);
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_IN_ROOT;
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+/* An O_PATH descriptor of PATH in the new root, resolved as if the new root
+ * were "/" (openat2 RESOLVE_IN_ROOT: absolute symlinks such as /var/run ->
+ * /run and ".." stay inside it). KIND 0: PATH must exist; S_IFDIR or S_IFREG:
+ * create it (and missing parents as directories) if it does not. */
+static int at(const char *path, mode_t kind)
+{
+	char buf[PATH_MAX];
+	char *p, *end;
+	int fd, pfd, e;
+
+	fd = resolve(root_fd, path);
+	if (fd >= 0 || errno != ENOENT || !kind)
+		return fd;
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	pfd = root_fd;
+	for (p = buf; *p == '/'; p++)
+		;
+	while (*p) {
+		int last;
+
+		end = strchr(p, '/');
+		if (end)
+			*end = '\0';
+		last = !end || !end[strspn(end + 1, "/") + 1];
+		fd = resolve(root_fd, buf);
+		if (fd < 0 && errno == ENOENT) {
+			if (last && kind == S_IFREG) {
+				fd = openat(pfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+				if (fd >= 0)
+					close(fd);
+			} else {
+				fd = mkdirat(pfd, p, 0755);
+			}
+			if (fd < 0 && errno != EEXIST)
+				goto fail;
+			fd = resolve(root_fd, buf);
+		}
+		if (fd < 0)
+			goto fail;
+		if (pfd != root_fd)
+			close(pfd);
+		pfd = fd;
+		if (!end)
+			break;
+		*end = '/';
+		for (p = end; *p == '/'; p++)
+			;
+	}
+	return pfd;
+fail:
+	e = errno;
+	if (pfd != root_fd)
+		close(pfd);
+	errno = e;
+	return -1;
+}
+
+/* mount(2) on a descriptor from at(): through its /proc/self/fd link, which
+ * the kernel follows to the very directory (runc does the same). Needs the
+ * new root's /proc, so only after it is mounted. */
+static int mount_at(const char *src, int fd, const char *type, unsigned long flags, const char *data)
+{
+	char target[sizeof root + 32];
+
+	snprintf(target, sizeof target, "%s/proc/self/fd/%d", root, fd);
+	return mount(src, target, type, flags, data);
+}
+
+/* Bind SRC (a path in the old root) onto PATH in the new root. */
+static int bind_into(const char *src, const char *path, mode_t kind)
+{
+	int fd = at(path, kind), r;
+
+	if (fd < 0)
+		return -1;
+	r = mount_at(src, fd, NULL, MS_BIND | MS_REC, NULL);
+	close(fd);
+	return r;
+}
+
+static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data)
+{
+	int fd = at(path, kind), r;
+
+	if (fd < 0)
+		return -1;
+	r = mount_at("tmpfs", fd, "tmpfs", flags, data);
+	close(fd);
+	return r;
+}
+
+/* Read-only, recursively or not. mount_setattr(2) changes only that one flag,
+ * so the nosuid/nodev/noexec/atime flags locked on mounts inherited from the
+ * host are left as they were (a plain MS_REMOUNT would have to repeat them). */
+static int make_ro(const char *path, int recursive)
+{
+	struct sb_mount_attr attr;
+	int fd = resolve(root_fd, path), r;
+
+	if (fd < 0)
+		return -1;
+	memset(&attr, 0, sizeof attr);
+	attr.attr_set = SB_MOUNT_ATTR_RDONLY;
+	r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+			 &attr, sizeof attr);
+	close(fd);
+	return r;
+}
+
+/* PATH in the new root bound onto itself, so that it can be made read-only
+ * apart from its parent. */
+static int bind_self(const char *path)
+{
+	char target[sizeof root + 32];
+	int fd = at(path, 0), r;
+
+	if (fd < 0)
+		return -1;
+	snprintf(target, sizeof target, "%s/proc/self/fd/%d", root, fd);
+	r = mount(target, target, NULL, MS_BIND | MS_REC, NULL);
+	close(fd);
+	return r;
+}
+
+static int mask(const char *path)
+{
+	struct stat st;
+	int fd = resolve(root_fd, path), r;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) < 0)
+		r = -1;
+	else if (S_ISDIR(st.st_mode))
+		r = mount_at("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=555");
+	else
+		r = mount_at("/dev/null", fd, NULL, MS_BIND, NULL);
+	close(fd);
+	return r;
+}
+
+static int mount_proc(const struct svc_conf *s, const char **step)
+{
+	char path[sizeof root + 8];
+	struct stat st;
+	int i;
+
+	/* The only mount made on a path string: at()'s /proc/self/fd needs
+	 * it. A symlink here would lead out of the new root. */
+	*step = "mount /proc";
+	snprintf(path, sizeof path, "%s/proc", root);
+	if (lstat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  s->proc == PROC_PID_ONLY ? "subset=pid" : NULL) < 0)
+		return -1;
+	if (s->proc == PROC_PID_ONLY)
+		return 0;
+	for (i = 0; i < N(proc_ro); i++) {
+		*step = stepf("make %s read-only", proc_ro[i]);
+		if (bind_self(proc_ro[i]) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -1;
+		}
+		if (make_ro(proc_ro[i], 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int mount_dev(const struct svc_conf *s, const char **step)
+{
+	char src[16];
+	int i, fd;
+
+	*step = "mount /dev";
+	if (tmpfs_at("/dev", 0, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
+		return -1;
+	for (i = 0; i < N(dev_nodes); i++) {
+		snprintf(src, sizeof src, "/dev/%s", dev_nodes[i]);
+		*step = stepf("bind %s", src);
+		if (bind_into(src, src, S_IFREG) < 0)
+			return -1;
+	}
+	*step = "mount /dev/pts";
+	fd = at("/dev/pts", S_IFDIR);
+	if (fd < 0)
+		return -1;
+	i = mount_at("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620");
+	close(fd);
+	if (i < 0)
+		return -1;
+	*step = "mount /dev/shm";
+	if (tmpfs_at("/dev/shm", S_IFDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
+		return -1;
+	*step = "populate /dev";
+	fd = at("/dev", 0);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < N(dev_links); i++) {
+		if (symlinkat(dev_links[i][1], fd, dev_links[i][0]) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+
+	for (i = 0; i < s->ndevices; i++) {
+		const char *d = s->devices[i];
+		struct stat st;
+
+		*step = stepf("device %s", d);
+		if (stat(d, &st) < 0)
+			return -1;
+		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			*step = stepf("device %s: not a device node", d);
+			errno = ENODEV;
+			return -1;
+		}
+		if (bind_into(d, d, S_IFREG) < 0)
+			return -1;
+	}
+	/* Nothing more goes into /dev itself; pts, shm and the nodes are
+	 * mounts of their own and keep their flags. */
+	*step = "make /dev read-only";
+	return make_ro("/dev", 0);
+}
+
+/* Sysfs shows the devices of the mounting process's network namespace, which
+ * the owner of a fresh one may do; sharing the host's (no `net`), it may not:
+ * then a read-only copy of the host's /sys. An absent /sys stays absent. */
+static int mount_sys(const char **step)
+{
+	int fd = resolve(root_fd, "/sys"), r;
+
+	*step = "mount /sys";
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	r = mount_at("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0 && (errno == EPERM || errno == EACCES)) {
+		r = mount_at("/sys", fd, NULL, MS_BIND | MS_REC, NULL);
+		if (r == 0)
+			r = make_ro("/sys", 1);
+	}
+	close(fd);
+	return r;
+}
+
+static int depth(const char *path)
+{
+	int n = 0;
+
+	for (; *path; path++) {
+		if (*path != '/' && (path[1] == '/' || !path[1]))
+			n++;
+	}
+	return n;
+}
+
+static int is_tmp(const char *path)
+{
+	return !strcmp(path, "/tmp") || !strcmp(path, "/tmp/");
+}
+
+static int mount_tmpfs(const char *dst, uint64_t size, const char **step)
+{
+	char opts[48];
+
+	if (size)
+		snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)size);
+	else
+		snprintf(opts, sizeof opts, "mode=1777");
+	*step = stepf("mount tmpfs %s", dst);
+	return tmpfs_at(dst, S_IFDIR, MS_NOSUID | MS_NODEV, opts);
+}
+
+static int mount_bind(const struct conf_bind *b, const char **step)
+{
+	struct stat st;
+
+	*step = stepf("bind %s", b->src);
+	if (stat(b->src, &st) < 0)
+		return -1;
+	*step = stepf("bind %s %s", b->src, b->dst);
+	if (bind_into(b->src, b->dst, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG) < 0)
+		return -1;
+	return b->rw ? 0 : make_ro(b->dst, 1);
+}
+
+/* The service's tmpfs and binds (and /tmp), parents before children whatever
+ * the config's order, so `tmpfs /var` does not hide `bind /x /var/x`. */
+static int mount_user(const struct svc_conf *s, const char **step)
+{
+	int d, i, max = 1, have_tmp = 0;
+
+	for (i = 0; i < s->ntmpfs; i++) {
+		have_tmp |= is_tmp(s->tmpfs[i].dst);
+		if (depth(s->tmpfs[i].dst) > max)
+			max = depth(s->tmpfs[i].dst);
+	}
+	for (i = 0; i < s->nbinds; i++) {
+		if (depth(s->binds[i].dst) > max)
+			max = depth(s->binds[i].dst);
+	}
+	for (d = 0; d <= max; d++) {
+		if (d == 1 && !have_tmp && mount_tmpfs("/tmp", 0, step) < 0)
+			return -1;
+		for (i = 0; i < s->ntmpfs; i++) {
+			if (depth(s->tmpfs[i].dst) == d &&
+			    mount_tmpfs(s->tmpfs[i].dst, s->tmpfs[i].size, step) < 0)
+				return -1;
+		}
+		for (i = 0; i < s->nbinds; i++) {
+			if (depth(s->binds[i].dst) == d && mount_bind(&s->binds[i], step) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int enter(const char **step)
+{
+	/* pivot_root(2)'s "new_root and put_old may be the same": the old root
+	 * is stacked on the new one and detached at once. Never chroot. */
+	*step = "pivot_root";
+	if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		return -1;
+	*step = "detach the old root";
+	if (umount2(".", MNT_DETACH) < 0)
+		return -1;
+	*step = "chdir /";
+	return chdir("/");
+}
+
+int mnt_sandbox(const struct svc_conf *s, const char **step)
+{
+	const char *src = s->root ? s->root : "/";
+	int i, e;
+
+	/* Until it switches, the first process keeps its creator's ids, which
+	 * the maps leave out (host root is never mapped): files it created
+	 * would have no owner in the namespace, and the kernel says EOVERFLOW.
+	 * A no-op without a user namespace. */
+	*step = "become root of the user namespace";
+	if ((getgid() != 0 && setresgid(0, 0, 0) < 0) || (getuid() != 0 && setresuid(0, 0, 0) < 0))
+		return -1;
+	/* Nothing mounted from here on may reach the host, and pivot_root
+	 * refuses shared mounts. */
+	*step = "make mounts private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+
+	*step = "mount the staging tmpfs";
+	for (i = 0; i < N(scratch_dirs); i++) {
+		if (mount("tmpfs", scratch_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=700,size=16k") == 0)
+			break;
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -1;
+	}
+	if (i == N(scratch_dirs))
+		return -1;
+	snprintf(root, sizeof root, "%s/root", scratch_dirs[i]);
+	if (mkdir(root, 0755) < 0)
+		return -1;
+
+	/* MS_REC: the host's mounts under the root come along (a plain bind
+	 * of a tree with mounts locked by the user namespace is EINVAL). */
+	*step = stepf("root %s", src);
+	if (mount(src, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return -1;
+	/* Read-only first, the host's submounts included: what is mounted
+	 * below is new and keeps its own flags, and no mount point can be
+	 * created on the host's files by mistake. */
+	*step = "make the root read-only";
+	if (s->readonly && make_ro("/", 1) < 0)
+		goto fail;
+
+	if (mount_proc(s, step) < 0 || mount_dev(s, step) < 0 || mount_sys(step) < 0)
+		goto fail;
+	for (i = 0; i < N(masked); i++) {
+		*step = stepf("mask %s", masked[i]);
+		if (mask(masked[i]) < 0)
+			goto fail;
+	}
+	/* The host's /run holds PID 1's control socket and state: a private
+	 * one, as /tmp, if the root has the directory. */
+	*step = "mount tmpfs /run";
+	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
+		goto fail;
+	if (mount_user(s, step) < 0)
+		goto fail;
+
+	close(root_fd);
+	root_fd = -1;
+	return enter(step);
+fail:
+	e = errno;
+	close(root_fd);
+	root_fd = -1;
+	errno = e;
+	return -1;
+}

@@ -1,0 +1,116 @@
+/* privs: a service's identity, capabilities, no_new_privs and rlimits, set in
+ * the service process (root of its user namespace) just before seccomp and
+ * execve. Raw capset(2): no libcap. */
+#include <errno.h>
+#include <grp.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "privs.h"
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+/* The highest capability the running kernel knows. Probed with
+ * PR_CAPBSET_READ (EINVAL past the last) rather than read from
+ * /proc/sys/kernel/cap_last_cap, absent under `proc pid-only`. */
+static int last_cap(void)
+{
+	int cap = 0;
+
+	while (cap < 63 && prctl(PR_CAPBSET_READ, (unsigned long)cap + 1, 0, 0, 0) >= 0)
+		cap++;
+	return cap;
+}
+
+static int capset_all(uint64_t caps)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		data[i].effective = data[i].permitted = data[i].inheritable =
+			(uint32_t)(caps >> (32 * i));
+	}
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+int privs_apply(const struct svc_conf *s, const char **step)
+{
+	int cap, last = last_cap();
+	uint64_t keep = s->caps;
+
+	if (last < 63)
+		keep &= (UINT64_C(1) << (last + 1)) - 1;
+
+	if (s->nofile) {
+		struct rlimit rl = { s->nofile, s->nofile };
+
+		/* Raising the hard limit needs CAP_SYS_RESOURCE in the initial
+		 * user namespace: the ceiling is what PID 1 had. */
+		*step = "set RLIMIT_NOFILE";
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return -1;
+	}
+
+	/* Needs CAP_SETPCAP in the effective set: before the uid switch. */
+	*step = "drop capability bounding set";
+	for (cap = 0; cap <= last; cap++) {
+		if (!(keep >> cap & 1) && prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0)
+			return -1;
+	}
+
+	/* With `setgroups deny` in the user namespace this is EPERM, and there
+	 * are no supplementary groups to drop anyway. */
+	*step = "setgroups";
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return -1;
+
+	/* KEEPCAPS keeps the permitted set across a switch away from uid 0;
+	 * the effective set is emptied and restored by capset below. */
+	*step = "set keepcaps";
+	if (prctl(PR_SET_KEEPCAPS, 1L, 0, 0, 0) < 0)
+		return -1;
+	*step = "setresgid";
+	if (setresgid(s->gid, s->gid, s->gid) < 0)
+		return -1;
+	*step = "setresuid";
+	if (setresuid(s->uid, s->uid, s->uid) < 0)
+		return -1;
+	*step = "set keepcaps";
+	if (prctl(PR_SET_KEEPCAPS, 0L, 0, 0, 0) < 0)
+		return -1;
+
+	*step = "set capabilities";
+	if (capset_all(keep) < 0)
+		return -1;
+
+	/* execve recomputes the sets. Uid 0 gets the bounding set back as
+	 * permitted and effective; any other uid keeps only the ambient set,
+	 * so raise the kept capabilities there (capabilities(7)). */
+	*step = "set ambient capabilities";
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) < 0)
+		return -1;
+	if (s->uid != 0) {
+		for (cap = 0; cap <= last; cap++) {
+			if ((keep >> cap & 1) &&
+			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0L, 0L) < 0)
+				return -1;
+		}
+	}
+
+	*step = "set no_new_privs";
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
+		return -1;
+	*step = NULL;
+	return 0;
+}

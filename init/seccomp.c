@@ -1,0 +1,144 @@
+/* seccomp: the default filter of SPEC §3 as classic BPF, built once in PID 1
+ * and installed in each service process just before execve. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "seccomp.h"
+
+#ifndef CLONE_NEWUSER
+#define CLONE_NEWUSER 0x10000000
+#endif
+
+#if defined(__x86_64__)
+#define SB_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SB_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "seccomp.c: add this architecture's AUDIT_ARCH"
+#endif
+
+/* Numbers newer than some libcs' tables; equal on x86_64 and aarch64. */
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_quotactl_fd
+#define SYS_quotactl_fd 443
+#endif
+
+/* Fail with EPERM. SPEC §3's list first; then calls that are only ever
+ * useful to break out (open_by_handle_at, the x86 port I/O calls, uselib). */
+static const int denied[] = {
+	SYS_init_module, SYS_finit_module, SYS_delete_module,
+	SYS_kexec_load, SYS_kexec_file_load, SYS_reboot,
+	SYS_swapon, SYS_swapoff, SYS_bpf, SYS_perf_event_open,
+	SYS_keyctl, SYS_add_key, SYS_request_key,
+	SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev,
+	SYS_clock_settime, SYS_clock_adjtime, SYS_settimeofday, SYS_adjtimex,
+	SYS_acct, SYS_quotactl, SYS_quotactl_fd, SYS_userfaultfd,
+	SYS_open_by_handle_at,
+#ifdef __x86_64__
+	SYS_iopl, SYS_ioperm, SYS_uselib,
+#endif
+};
+
+#define NDENIED (int)(sizeof denied / sizeof denied[0])
+#define PROG_MAX (NDENIED + 16)
+
+static struct sock_filter prog[PROG_MAX];
+static unsigned short prog_len;
+
+/* Jump targets are labels, patched into relative offsets once known. */
+enum { L_NEXT, L_ALLOW, L_EPERM, L_ENOSYS, L_KILL, L_ARG0, L_COUNT };
+
+static struct {
+	unsigned short at;
+	unsigned char jt, jf;	/* labels */
+} fix[PROG_MAX];
+static int nfix;
+
+static void stmt(unsigned short code, uint32_t k)
+{
+	prog[prog_len++] = (struct sock_filter)BPF_STMT(code, k);
+}
+
+static void jump(unsigned short code, uint32_t k, int jt, int jf)
+{
+	fix[nfix].at = prog_len;
+	fix[nfix].jt = jt;
+	fix[nfix].jf = jf;
+	nfix++;
+	prog[prog_len++] = (struct sock_filter)BPF_JUMP(code, k, 0, 0);
+}
+
+int seccomp_build(void)
+{
+	unsigned short label[L_COUNT];
+	int i;
+
+	if (prog_len)
+		return 0;
+	/* A foreign arch means syscall numbers we did not check: kill. */
+	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SB_ARCH, L_NEXT, L_KILL);
+	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+#ifdef __x86_64__
+	/* x32 calls reach the same kernel code under other numbers. */
+	jump(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, L_EPERM, L_NEXT);
+#endif
+	for (i = 0; i < NDENIED; i++)
+		jump(BPF_JMP | BPF_JEQ | BPF_K, denied[i], L_EPERM, L_NEXT);
+	/* clone3's flags are in memory the filter cannot read: ENOSYS makes
+	 * musl and glibc fall back to clone, whose flags it can. */
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, L_ENOSYS, L_NEXT);
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, L_ARG0, L_NEXT);
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, L_ARG0, L_ALLOW);
+	label[L_ARG0] = prog_len;
+	/* Both take the flags in arg 0; CLONE_NEWUSER is in its low word. */
+	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, L_EPERM, L_ALLOW);
+	label[L_ALLOW] = prog_len;
+	stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	label[L_EPERM] = prog_len;
+	stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	label[L_ENOSYS] = prog_len;
+	stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+	label[L_KILL] = prog_len;
+	stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	label[L_NEXT] = 0;	/* relative: resolved per jump below */
+
+	for (i = 0; i < nfix; i++) {
+		unsigned at = fix[i].at;
+		unsigned tt = fix[i].jt == L_NEXT ? at + 1 : label[fix[i].jt];
+		unsigned tf = fix[i].jf == L_NEXT ? at + 1 : label[fix[i].jf];
+
+		/* Classic BPF jumps only forward, at most 255 instructions. */
+		if (tt - at - 1 > 255 || tf - at - 1 > 255) {
+			prog_len = 0;
+			nfix = 0;
+			errno = E2BIG;
+			return -1;
+		}
+		prog[at].jt = tt - at - 1;
+		prog[at].jf = tf - at - 1;
+	}
+	return 0;
+}
+
+int seccomp_install(void)
+{
+	struct sock_fprog fp;
+
+	if (!prog_len && seccomp_build() < 0)
+		return -1;
+	fp.len = prog_len;
+	fp.filter = prog;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+}

@@ -1,0 +1,28 @@
+# Sandbox pieces (mount.c, privs.c, seccomp.c): the seccomp unit test (no
+# privilege needed, hooked into `unit`) and the sandbox check (root: the real
+# child sequence through tests/unit/sandbox_harness.c and the probe).
+SANDBOX_SRCS := init/mount.c init/privs.c init/seccomp.c
+SANDBOX_HDRS := init/mount.h init/privs.h init/seccomp.h init/conf.h
+
+$(OUT)/unit/seccomp_test: tests/unit/seccomp_test.c init/seccomp.c init/seccomp.h $(KINC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -isystem $(KINC) -static -o $@ $< init/seccomp.c
+
+$(OUT)/unit/seccomp_test.san: tests/unit/seccomp_test.c init/seccomp.c init/seccomp.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/seccomp.c
+
+$(OUT)/unit/sandbox_harness: tests/unit/sandbox_harness.c $(SANDBOX_SRCS) $(SANDBOX_HDRS) $(KINC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -isystem $(KINC) -static -o $@ $< $(SANDBOX_SRCS)
+
+unit-seccomp: $(OUT)/unit/seccomp_test $(OUT)/unit/seccomp_test.san
+	$(OUT)/unit/seccomp_test
+	$(UNIT_ENV) $(OUT)/unit/seccomp_test.san
+
+unit: unit-seccomp
+
+sandbox-check: $(OUT)/unit/sandbox_harness $(OUT)/probe
+	tests/unit/sandbox_check.sh $(OUT)/unit/sandbox_harness $(OUT)/probe
+
+.PHONY: unit-seccomp sandbox-check
