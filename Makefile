@@ -22,7 +22,7 @@ SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)
 HDRS := $(wildcard init/*.h)
 
-all: $(OUT)/sandinit $(OUT)/probe image
+all: $(OUT)/sandinit $(if $(wildcard tests/probe/probe.c),$(OUT)/probe) image
 
 $(KINC)/.stamp:
 	@mkdir -p $(KINC)

@@ -1,0 +1,7 @@
+# board/qemu-x86_64/board.mk: the kernel and the machine for BOARD=qemu-x86_64.
+# Debian's generic amd64 kernel: the metapackage is resolved to the real
+# linux-image-X.Y.Z-N-amd64 with apt-cache depends and fetched with
+# apt-get download (tools/fetch-kernel.sh) into $(KDIR).
+BOARD_KERNEL_META := linux-image-amd64
+# The QEMU command line: board/qemu-x86_64/qemu KERNEL INITRD [QEMU ARGS...].
+BOARD_QEMU := board/qemu-x86_64/qemu

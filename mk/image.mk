@@ -1,0 +1,79 @@
+# mk/image.mk: the bootable image (SPEC section 1): out/toybox from Debian's
+# source package, Debian's kernel and modules, out/rootfs/ and the
+# reproducible out/initramfs.cpio.gz; `make run` boots it.
+#
+# Variables (override on the command line):
+#   CONFIG          the image's /etc/sandinit.conf (Makefile: configs/default.conf)
+#   BOARD           a folder under board/ with board.mk and a qemu script
+#   CACHE           downloads and extracted packages, kept across `make clean`
+#   TOYBOX_VERSION  Debian toybox source version; TOYBOX_ORIG its orig tarball
+#   TOYBOX_CC       compiler for toybox (musl-gcc)
+# Targets: image, run, toybox (= out/toybox), kernel, distclean.
+CACHE ?= $(OUT)/cache
+TOYBOX_VERSION ?= 0.8.9+dfsg-1
+TOYBOX_ORIG ?= toybox_0.8.9+dfsg.orig.tar.xz
+TOYBOX_CC ?= musl-gcc
+TB_CACHE := $(CACHE)/toybox
+KDIR := $(CACHE)/kernel
+
+ifeq ($(wildcard board/$(BOARD)/board.mk),)
+$(error BOARD=$(BOARD): no board/$(BOARD)/board.mk)
+endif
+include board/$(BOARD)/board.mk
+
+# The probe is part of the image only once its source exists.
+IMAGE_PROBE := $(if $(wildcard tests/probe/probe.c),$(OUT)/probe)
+ROOTFS_SRC := $(shell find rootfs 2>/dev/null)
+
+image: $(OUT)/initramfs.cpio.gz $(OUT)/vmlinuz
+toybox: $(OUT)/toybox
+kernel: $(KDIR)/.stamp
+
+# toybox: fetch and verify the source once, build when the config changes.
+$(TB_CACHE)/.verified: toybox/build.sh | deps
+	toybox/build.sh fetch $(TB_CACHE) $(TOYBOX_VERSION)
+	@touch $@
+
+$(OUT)/toybox: $(TB_CACHE)/.verified toybox/config toybox/build.sh $(KINC)/.stamp
+	CC=$(TOYBOX_CC) CPUS=2 toybox/build.sh build $(TB_CACHE)/$(TOYBOX_ORIG) \
+		toybox/config $(OUT)/build/toybox $@ $(KINC)
+
+# Debian's kernel for the board, downloaded once into the cache.
+$(KDIR)/.stamp: board/$(BOARD)/board.mk tools/fetch-kernel.sh | deps
+	tools/fetch-kernel.sh $(BOARD_KERNEL_META) $(KDIR)
+	@touch $@
+
+$(OUT)/vmlinuz: $(KDIR)/.stamp
+	ln -f $(KDIR)/vmlinuz $@ 2>/dev/null || cp $(KDIR)/vmlinuz $@
+
+# Records CONFIG's path and content and SOURCE_DATE_EPOCH (the image's
+# mtimes); rewritten (and so newer) only when they change, so the image
+# follows CONFIG=..., edits of the file and new commits.
+$(OUT)/config.stamp: FORCE
+	@mkdir -p $(@D)
+	@[ -f "$(CONFIG)" ] || { echo "image: CONFIG=$(CONFIG): no such file" >&2; exit 1; }
+	@{ echo "$(CONFIG) $(SOURCE_DATE_EPOCH)"; cat "$(CONFIG)"; } > $@.new; \
+	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(OUT)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/config.stamp \
+		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh
+	tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
+		$(CONFIG) $(KDIR) rootfs
+	@touch $@
+
+$(OUT)/initramfs.cpio.gz: $(OUT)/rootfs.stamp tools/mkcpio.sh
+	tools/mkcpio.sh $(OUT)/rootfs $@
+
+run: all
+	$(BOARD_QEMU) $(OUT)/vmlinuz $(OUT)/initramfs.cpio.gz
+
+clean: clean-image
+clean-image:
+	rm -rf $(OUT)/toybox $(OUT)/build $(OUT)/rootfs.stamp $(OUT)/config.stamp $(OUT)/vmlinuz
+
+# Also drops the downloads.
+distclean: clean
+	rm -rf $(OUT)
+
+FORCE:
+.PHONY: image toybox kernel run clean-image distclean FORCE

@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# tests/build.bats: the build and the image (SPEC section 1). Snapshots the
+# working tree (others may be editing it) and builds the snapshot twice, into
+# two scratch output directories sharing out/cache (the downloads), with a
+# config that names modules and a pinned SOURCE_DATE_EPOCH; checks the
+# binaries, the image's layout and that both images are byte-identical.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+
+build() { # build OUTDIR [MAKE ARGS...]
+	local o=$1
+	shift
+	make -C "$BATS_FILE_TMPDIR/src" -j2 --no-print-directory OUT="$o" \
+		CACHE="$REPO/out/cache" CONFIG="$BATS_FILE_TMPDIR/test.conf" \
+		SOURCE_DATE_EPOCH="$(cat "$BATS_FILE_TMPDIR/epoch")" "$@" image
+}
+
+setup_file() {
+	mkdir "$BATS_FILE_TMPDIR/src"
+	(cd "$REPO" && git ls-files -co --exclude-standard -z |
+		cpio -pdm0 --quiet "$BATS_FILE_TMPDIR/src")
+	git -C "$REPO" log -1 --format=%ct > "$BATS_FILE_TMPDIR/epoch"
+	cat > "$BATS_FILE_TMPDIR/test.conf" <<-'EOF'
+	# build.bats: modules with depends=, a built-in one and a missing one
+	hostname buildtest
+	modules veth bridge unix no-such-module
+	service a
+	    exec /bin/true
+	EOF
+	build "$BATS_FILE_TMPDIR/o1" > "$BATS_FILE_TMPDIR/o1.log" 2>&1 ||
+		{ tail -n 30 "$BATS_FILE_TMPDIR/o1.log" >&3; return 1; }
+	build "$BATS_FILE_TMPDIR/o2" > "$BATS_FILE_TMPDIR/o2.log" 2>&1 ||
+		{ tail -n 30 "$BATS_FILE_TMPDIR/o2.log" >&3; return 1; }
+}
+
+setup() {
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	O1=$BATS_FILE_TMPDIR/o1
+	O2=$BATS_FILE_TMPDIR/o2
+	IMG=$O1/initramfs.cpio.gz
+}
+
+# The image as `cpio -itv` lists it, numeric ids.
+listing() { zcat "$1" | cpio -itv --numeric-uid-gid --quiet; }
+# Exact headers: INO MODE UID GID NLINK MTIME SIZE NAME.
+headers() { zcat "$1" | "$REPO/tools/cpio-list.pl"; }
+# One member's content.
+member() { zcat "$1" | cpio -i --to-stdout --quiet "$2"; }
+
+static_binary() {
+	run file -L "$1"
+	assert_output --partial 'statically linked'
+	run readelf -lWd "$1"
+	refute_output --partial 'INTERP'
+	refute_output --partial '(NEEDED)'
+}
+
+@test "make deps is a quick no-op when everything is installed" {
+	local t0=$EPOCHREALTIME
+	run make -C "$REPO" --no-print-directory deps
+	assert_success
+	assert_output ''
+	# well under a second
+	run awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 1) }'
+	assert_success
+}
+
+@test "sandinit is static and stripped" {
+	static_binary "$O1/sandinit"
+	run file "$O1/sandinit"
+	assert_output --partial ', stripped'
+}
+
+@test "toybox is static musl, with sh, without ip, crypt or module applets" {
+	static_binary "$O1/toybox"
+	run "$O1/toybox" sh -c 'echo toysh-$((6*7))'
+	assert_output 'toysh-42'
+	run "$O1/toybox"
+	assert_success
+	local applets=" $output "
+	applets=${applets//$'\n'/ }
+	for a in sh httpd nc wget; do
+		[[ $applets == *" $a "* ]] || fail "toybox lacks $a"
+	done
+	for a in ip passwd su login mkpasswd insmod modprobe; do
+		[[ $applets != *" $a "* ]] || fail "toybox has $a"
+	done
+}
+
+@test "two builds of the same tree give byte-identical images" {
+	run cmp "$O1/initramfs.cpio.gz" "$O2/initramfs.cpio.gz"
+	assert_success
+}
+
+@test "a rebuild after touching the inputs gives the same bytes" {
+	local before
+	before=$(sha256sum < "$IMG")
+	touch "$O1/sandinit" "$O1/toybox"
+	build "$O1"
+	assert_equal "$(sha256sum < "$IMG")" "$before"
+}
+
+@test "image layout: init, initctl, toybox and its links, config" {
+	run listing "$IMG"
+	assert_success
+	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* init$'
+	assert_line --regexp '^lrwxrwxrwx .* 0 +0 .* bin/initctl -> \.\./init$'
+	assert_line --regexp '^-rwxr-xr-x .* 0 +0 .* bin/toybox$'
+	assert_line --regexp '^lrwxrwxrwx .* bin/sh -> toybox$'
+	assert_line --regexp '^lrwxrwxrwx .* usr/bin/wget -> \.\./\.\./bin/toybox$'
+	assert_line --regexp '^lrwxrwxrwx .* sbin/poweroff -> \.\./bin/toybox$'
+	assert_line --regexp '^-rwxr-xr-x .* bin/probe$'
+	assert_line --regexp '^-rw-r--r-- .* etc/sandinit.conf$'
+	assert_line --regexp '^-rw-r--r-- .* etc/passwd$'
+	for d in proc sys dev run tmp mnt root etc; do
+		assert_line --regexp "^d.* $d\$"
+	done
+	refute_line --regexp '(^| )(s?bin|usr/s?bin)/ip$'
+	run member "$IMG" etc/sandinit.conf
+	assert_output "$(cat "$BATS_FILE_TMPDIR/test.conf")"
+	run member "$IMG" init
+	[ "$output" = "$(cat "$O1/sandinit")" ] || fail "/init is not out/sandinit"
+}
+
+@test "headers: uid/gid 0, mtime SOURCE_DATE_EPOCH, sorted, inodes numbered" {
+	local epoch
+	epoch=$(cat "$BATS_FILE_TMPDIR/epoch")
+	run headers "$IMG"
+	assert_success
+	run awk -v e="$epoch" '$3 != 0 || $4 != 0 || $6 != e || $1 != NR - 1' <<< "$output"
+	assert_output ''
+	run headers "$IMG"
+	run awk '{ print $8 }' <<< "$output"
+	assert_equal "$output" "$(LC_ALL=C sort <<< "$output")"
+}
+
+@test "modules: flat <name>.ko with their depends, for the kernel's release" {
+	local rel
+	rel=$(cat "$REPO/out/cache/kernel/release")
+	run listing "$IMG"
+	for m in veth bridge stp llc; do
+		assert_line --regexp " lib/modules/$rel/$m\.ko\$"
+	done
+	refute_line --partial 'no_such_module'
+	refute_line --regexp 'lib/modules/.*/unix\.ko$'
+	run grep -c "lib/modules/$rel/.*\\.ko\$" <<< "$output"
+	assert_output 4
+}
+
+@test "the image follows CONFIG's content" {
+	local conf=$BATS_FILE_TMPDIR/test.conf before
+	before=$(sha256sum < "$IMG")
+	cp "$conf" "$conf.orig"
+	sed -i 's/^modules .*/modules veth/' "$conf"
+	build "$O1"
+	run member "$IMG" etc/sandinit.conf
+	assert_output --partial 'modules veth'
+	run listing "$IMG"
+	refute_line --partial 'bridge.ko'
+	assert_line --partial 'veth.ko'
+	cp "$conf.orig" "$conf"
+	build "$O1"
+	assert_equal "$(sha256sum < "$IMG")" "$before"
+}

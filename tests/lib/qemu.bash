@@ -1,0 +1,135 @@
+# tests/lib/qemu.bash: boot the built image in QEMU from bats tests.
+#
+#   load lib/qemu          (from a file in tests/)
+#   teardown() { qemu_kill; }
+#   @test "boots" {
+#       qemu_boot "$BATS_TEST_DIRNAME/data/x.conf"
+#       qemu_wait 'sandinit: ready: [0-9]+ services' 60
+#       qemu_type 'initctl poweroff\n'
+#       qemu_wait_exit 30
+#   }
+#
+# It boots out/vmlinuz with out/initramfs.cpio.gz (make image) followed by a
+# second gzip'd cpio built per test: the kernel unpacks concatenated
+# archives in order and later files replace earlier ones. One guest at a
+# time per test (state is kept in QEMU_* globals).
+#
+# Variables a test may set before qemu_boot:
+#   QEMU_EXTRA    more QEMU arguments (word split), e.g.
+#                 "-drive file=$BATS_TEST_TMPDIR/d.img,if=virtio,format=raw"
+#   QEMU_APPEND   more kernel command line, e.g. "sandinit.config=/etc/x.conf"
+#   QEMU_MEM      guest memory (256M here), QEMU_SMP CPUs (2)
+#   QEMU_ACCEL    tcg (default) or kvm; see board/qemu-x86_64/qemu
+#   QEMU_DIR      where the initrd, fifo and log go ($BATS_TEST_TMPDIR)
+#   QEMU_TIMEOUT  default timeout in seconds for the waits (60)
+#   SANDINIT_OUT  the build's output directory (out/ of the repository)
+#   BOARD         board/ folder whose qemu script is used (qemu-x86_64)
+# Set by qemu_boot: QEMU_LOG (the serial console, raw, with \r), QEMU_PID,
+# QEMU_IN_FD (the write end of the console's input fifo).
+
+QEMU_REPO=${QEMU_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+# qemu_boot CONF [DIR]: start the guest in the background and return at once.
+# The extra archive holds /etc/sandinit.conf = CONF and, if DIR is given,
+# DIR's tree copied on top (e.g. DIR/etc/other.conf, DIR/bin/tool).
+# The console goes to $QEMU_LOG; its input comes from a fifo (qemu_type).
+qemu_boot() {
+	local conf=$1 dir=${2:-} out stage qdir
+	out=${SANDINIT_OUT:-$QEMU_REPO/out}
+	qdir=${QEMU_DIR:-${BATS_TEST_TMPDIR:-$(mktemp -d)}}
+	[ -f "$conf" ] || { echo "qemu_boot: no config $conf" >&2; return 1; }
+	[ -f "$out/initramfs.cpio.gz" ] && [ -f "$out/vmlinuz" ] ||
+		{ echo "qemu_boot: run 'make image' first (no $out/initramfs.cpio.gz or vmlinuz)" >&2; return 1; }
+	mkdir -p "$qdir"
+	stage=$qdir/extra-root
+	rm -rf "$stage" "$qdir/console.in"
+	mkdir -p "$stage/etc"
+	cp "$conf" "$stage/etc/sandinit.conf"
+	[ -z "$dir" ] || cp -a "$dir/." "$stage/"
+	(cd "$stage" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n > "$qdir/extra.cpio.gz" || return 1
+	cat "$out/initramfs.cpio.gz" "$qdir/extra.cpio.gz" > "$qdir/initrd.img" || return 1
+
+	QEMU_LOG=$qdir/console.log
+	: > "$QEMU_LOG"
+	mkfifo "$qdir/console.in"
+	# Read-write open of a fifo does not block; holding the write end keeps
+	# QEMU from seeing EOF.
+	exec {QEMU_IN_FD}<>"$qdir/console.in"
+	# fd 3 is bats' own: a child holding it makes bats wait for the child.
+	# shellcheck disable=SC2086
+	QEMU_MEM=${QEMU_MEM:-256M} QEMU_SMP=${QEMU_SMP:-2} QEMU_APPEND=${QEMU_APPEND:-} \
+		"$QEMU_REPO/board/${BOARD:-qemu-x86_64}/qemu" "$out/vmlinuz" "$qdir/initrd.img" \
+		${QEMU_EXTRA:-} <"$qdir/console.in" >"$QEMU_LOG" 2>&1 3>&- {QEMU_IN_FD}>&- &
+	QEMU_PID=$!
+}
+
+# qemu_type TEXT: type TEXT on the console; printf %b escapes (\n, \r, \t,
+# \003 for Ctrl-C...) are interpreted.
+qemu_type() {
+	printf '%b' "$1" >&"$QEMU_IN_FD"
+}
+
+# qemu_log: the console so far, without the serial line's \r and the
+# firmware's terminal escapes (which would garble bats' output).
+qemu_log() {
+	sed -E 's/\r//g; s/\x1b(\[[0-9;?]*[A-Za-z]|[@-Z\\^_`a-z])//g' "$QEMU_LOG"
+}
+
+# qemu_wait PATTERN [TIMEOUT_S]: poll the console every 0.2 s until a line
+# matches the extended regex PATTERN (\r removed first). On timeout, or if
+# QEMU exits first, print the log's tail and fail.
+qemu_wait() {
+	local pat=$1 t=${2:-${QEMU_TIMEOUT:-60}} end
+	end=$((SECONDS + t))
+	while :; do
+		qemu_log | grep -qE -- "$pat" && return 0
+		if ! kill -0 "$QEMU_PID" 2>/dev/null; then
+			qemu_log | grep -qE -- "$pat" && return 0
+			echo "qemu_wait: QEMU exited before /$pat/ appeared; console tail:" >&2
+			qemu_log | tail -n 40 >&2
+			return 1
+		fi
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "qemu_wait: no /$pat/ within ${t}s; console tail:" >&2
+			qemu_log | tail -n 40 >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# qemu_wait_exit [TIMEOUT_S]: wait until QEMU exits (the guest powered off,
+# rebooted or halted: -no-reboot ends QEMU on reboot); returns QEMU's exit
+# status. On timeout print the console's tail and fail (QEMU keeps running:
+# qemu_kill in teardown).
+qemu_wait_exit() {
+	local t=${1:-${QEMU_TIMEOUT:-60}} end rc=0
+	end=$((SECONDS + t))
+	while kill -0 "$QEMU_PID" 2>/dev/null; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "qemu_wait_exit: QEMU still running after ${t}s; console tail:" >&2
+			qemu_log | tail -n 40 >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	wait "$QEMU_PID" 2>/dev/null || rc=$?
+	QEMU_PID=
+	{ exec {QEMU_IN_FD}>&-; } 2>/dev/null || true
+	return "$rc"
+}
+
+# qemu_kill: stop QEMU if it still runs and close the console fifo; safe to
+# call twice or without a boot (use it in teardown).
+qemu_kill() {
+	if [ -n "${QEMU_PID:-}" ]; then
+		kill "$QEMU_PID" 2>/dev/null || true
+		wait "$QEMU_PID" 2>/dev/null || true
+		QEMU_PID=
+	fi
+	if [ -n "${QEMU_IN_FD:-}" ]; then
+		{ exec {QEMU_IN_FD}>&-; } 2>/dev/null || true
+		QEMU_IN_FD=
+	fi
+}

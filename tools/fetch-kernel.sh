@@ -1,0 +1,38 @@
+#!/bin/bash
+# tools/fetch-kernel.sh META KDIR: fetch Debian's kernel for a board.
+# META is a metapackage such as linux-image-amd64; the real package it
+# depends on (linux-image-X.Y.Z-N-amd64) is resolved with apt-cache and
+# fetched with `apt-get download` (the machine's own apt sources) into KDIR,
+# then extracted into KDIR/root. Leaves KDIR/vmlinuz (a hard link to
+# root/boot/vmlinuz-*), KDIR/release (the kernel's `uname -r`) and
+# KDIR/modules (its /lib/modules/RELEASE directory, a symlink). An already
+# downloaded .deb is reused.
+set -euo pipefail
+die() { echo "fetch-kernel: fatal: $*" >&2; exit 1; }
+[ $# -eq 2 ] || die "usage: fetch-kernel.sh META KDIR"
+meta=$1 kdir=$2
+
+pkg=$(apt-cache depends "$meta" 2>/dev/null |
+	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+[ -n "$pkg" ] || die "cannot resolve $meta to a linux-image package (apt-get update?)"
+mkdir -p "$kdir"
+deb=$(ls "$kdir/${pkg}"_*.deb 2>/dev/null | tail -n 1 || true)
+if [ -z "$deb" ]; then
+	(cd "$kdir" && apt-get -q -o APT::Sandbox::User=root download "$pkg") ||
+		die "apt-get download $pkg failed"
+	deb=$(ls "$kdir/${pkg}"_*.deb | tail -n 1)
+fi
+[ "$(dpkg-deb -f "$deb" Package)" = "$pkg" ] || die "$deb is not $pkg"
+
+rm -rf "$kdir/root"
+dpkg-deb -x "$deb" "$kdir/root"
+vmlinuz=$(ls "$kdir"/root/boot/vmlinuz-* | head -n 1)
+release=${vmlinuz##*/vmlinuz-}
+mods=$kdir/root/lib/modules/$release
+[ -d "$mods" ] || mods=$kdir/root/usr/lib/modules/$release
+[ -d "$mods" ] || die "no modules directory for $release in $deb"
+ln -f "$vmlinuz" "$kdir/vmlinuz"
+ln -sfn "${mods#"$kdir"/}" "$kdir/modules"
+echo "$release" > "$kdir/release"
+echo "$pkg" > "$kdir/package"
+echo "kernel: $pkg ($release) from ${deb##*/}"

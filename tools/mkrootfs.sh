@@ -1,0 +1,57 @@
+#!/bin/bash
+# tools/mkrootfs.sh DEST INIT TOYBOX PROBE CONFIG KDIR OVERLAY: assemble the
+# image tree (SPEC section 1) in DEST, from scratch:
+#   /init                   INIT (sandinit)
+#   /bin/initctl            -> ../init
+#   /bin/toybox             TOYBOX, with a relative symlink for every applet
+#                           where `toybox --long` puts it (bin/sh, usr/bin/nc...)
+#   /bin/probe              PROBE (the tests' probe), unless PROBE is "-"
+#   /etc/sandinit.conf      CONFIG
+#   /lib/modules/RELEASE/   the modules CONFIG's global `modules` lines name,
+#                           and their depends=, flat as <name>.ko (tools/kmods.sh)
+#   /proc /sys /dev /run /tmp /mnt /root    empty
+#   OVERLAY's tree (the repository's rootfs/) copied on top.
+# KDIR is tools/fetch-kernel.sh's directory (release, modules).
+set -euo pipefail
+die() { echo "mkrootfs: fatal: $*" >&2; exit 1; }
+[ $# -eq 7 ] || die "usage: mkrootfs.sh DEST INIT TOYBOX PROBE CONFIG KDIR OVERLAY"
+dest=$1 init=$2 toybox=$3 probe=$4 config=$5 kdir=$6 overlay=$7
+here=$(cd "$(dirname "$0")" && pwd)
+
+rm -rf "$dest"
+mkdir -p "$dest"
+for d in bin sbin usr/bin usr/sbin etc lib proc sys dev run tmp mnt root; do
+	mkdir -p "$dest/$d"
+done
+chmod 1777 "$dest/tmp"
+
+install -m 755 "$init" "$dest/init"
+ln -s ../init "$dest/bin/initctl"
+install -m 755 "$toybox" "$dest/bin/toybox"
+[ "$probe" = - ] || install -m 755 "$probe" "$dest/bin/probe"
+install -m 644 "$config" "$dest/etc/sandinit.conf"
+
+# Applet links, relative so the tree works wherever it is mounted.
+for a in $("$toybox" --long); do
+	case $a in */*) ;; *) continue ;; esac
+	[ -e "$dest/$a" ] || [ -L "$dest/$a" ] && continue
+	mkdir -p "$dest/${a%/*}"
+	case ${a%/*} in
+	bin) ln -s toybox "$dest/$a" ;;
+	*) ln -s "$(echo "${a%/*}" | sed 's,[^/]*,..,g')/bin/toybox" "$dest/$a" ;;
+	esac
+done
+
+# Global `modules` lines: before the first `service` line; # starts a comment.
+modules=$(awk '{ sub(/#.*/, "") } $1 == "service" { exit }
+	$1 == "modules" { for (i = 2; i <= NF; i++) print $i }' "$config")
+release=$(cat "$kdir/release")
+if [ -n "$modules" ]; then
+	# shellcheck disable=SC2086
+	"$here/kmods.sh" "$kdir/modules" "$dest/lib/modules/$release" $modules
+fi
+
+if [ -d "$overlay" ]; then
+	cp -a --no-preserve=ownership "$overlay/." "$dest/"
+	find "$dest" -name .gitkeep -delete
+fi
