@@ -181,6 +181,24 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 	}
 }
 
+/* One line of N bytes (no newline); -1 if it could not be split. */
+static int one_line(struct parser *p, const char *s, size_t n)
+{
+	if (n > CONF_MAX_LINE) {
+		conf_report(p, "line longer than %d bytes", CONF_MAX_LINE);
+		return -1;
+	}
+	if (memchr(s, '\0', n)) {
+		conf_report(p, "a NUL byte in the line");
+		return -1;
+	}
+	if (tokenize(p, s, n) < 0)
+		return -1;
+	if (p->ntok > 0)
+		conf_directive(p);
+	return 0;
+}
+
 static void parse_lines(struct parser *p, const char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -191,12 +209,8 @@ static void parse_lines(struct parser *p, const char *buf, size_t len)
 
 		if (n && buf[end - 1] == '\r')
 			n--;
-		if (n > CONF_MAX_LINE)
-			conf_report(p, "line longer than %d bytes", CONF_MAX_LINE);
-		else if (memchr(buf + pos, '\0', n))
-			conf_report(p, "a NUL byte in the line");
-		else if (tokenize(p, buf + pos, n) == 0 && p->ntok > 0)
-			conf_directive(p);
+		if (one_line(p, buf + pos, n) < 0 && p->x)
+			p->x->unread = 1;
 		pos = end + 1;
 	}
 }

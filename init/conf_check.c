@@ -52,7 +52,7 @@ static void check_service(struct parser *p, int i)
 	uint64_t count = s->uidmap_count ? s->uidmap_count : AUTO_IDS;
 
 	/* A bad name or a bad exec line was reported already. */
-	if (!x->exec_line && s->name[0])
+	if (!x->exec_line && !x->unread && s->name[0])
 		conf_report_at(p, s->line, "service '%s' has no 'exec'", s->name);
 	if (x->user_line && (s->namespaces & NS_USER) && (s->uid >= count || s->gid >= count))
 		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps (see 'uidmap')",

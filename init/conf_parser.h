@@ -33,6 +33,7 @@ struct svc_extra {
 	int nafter;
 	struct ref join;
 	int exec_line, user_line, tty_line;
+	int unread;		/* a line of it could not be split: its exec may be there */
 	int first[MAX_DIRECTIVES];	/* line of each directive's first use */
 };
 

@@ -1,0 +1,366 @@
+#!/usr/bin/env bats
+# `sandinit --check FILE`: every problem of a config reported as
+# FILE:LINE: message on stderr, exit 0 valid, 1 invalid, 2 usage.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+SANDINIT=${SANDINIT:-$BATS_TEST_DIRNAME/../out/sandinit}
+FULL=$BATS_TEST_DIRNAME/../configs/full.conf
+
+setup() {
+	F=$BATS_TEST_TMPDIR/t.conf
+}
+
+# The check of $F fails with exactly one problem: LINE MESSAGE.
+fails_with() {
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_output "$F:$1: $2"
+}
+
+@test "configs/full.conf, with every directive, is valid" {
+	run "$SANDINIT" --check "$FULL"
+	assert_success
+	assert_output ''
+}
+
+@test "an empty file and a comments-only file are valid" {
+	: > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+	printf '# nothing\n\n   # here\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+}
+
+@test "CRLF line ends, quotes and a last line without newline are fine" {
+	printf 'service a\r\n  exec /bin/sh -c "echo \\"hi\\" # not a comment" # a comment\r\n  restart never' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}
+
+@test "unknown directive" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+frobnicate 3
+EOF
+	fails_with 3 "unknown directive 'frobnicate'"
+}
+
+@test "wrong argument count" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+restart always never
+EOF
+	fails_with 3 "'restart' takes one argument: always, on-failure or never"
+}
+
+@test "bad value" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+memory 12Q
+EOF
+	fails_with 3 "bad value for 'memory': '12Q' (use a number with K, M or G)"
+}
+
+@test "a limit that cannot be parsed" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+pids lots
+EOF
+	fails_with 3 "bad value for 'pids': 'lots' (use a number from 1 to 4194304)"
+}
+
+@test "global directive after the first service" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+bridge br0 10.0.0.1/24
+EOF
+	fails_with 3 "global directive 'bridge' after the first service"
+}
+
+@test "service directive before the first service" {
+	cat > "$F" <<'EOF'
+exec /bin/a
+service a
+exec /bin/a
+EOF
+	fails_with 1 "service directive 'exec' before the first 'service' line"
+}
+
+@test "directive given twice" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+restart never
+restart always
+EOF
+	fails_with 4 "'restart' given twice (first at line 3)"
+}
+
+@test "bad service name" {
+	cat > "$F" <<'EOF'
+service My_Service
+exec /bin/a
+EOF
+	fails_with 1 "bad value for 'service': 'My_Service' (use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit)"
+}
+
+@test "duplicate service names the first line" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+service a
+exec /bin/a
+EOF
+	fails_with 3 "duplicate service 'a' (first at line 1)"
+}
+
+@test "missing exec is reported at the service line" {
+	cat > "$F" <<'EOF'
+service a
+restart never
+EOF
+	fails_with 1 "service 'a' has no 'exec'"
+}
+
+@test "exec needs an absolute path" {
+	cat > "$F" <<'EOF'
+service a
+exec sh
+EOF
+	fails_with 2 "bad value for 'exec': 'sh' (use an absolute path; it is resolved inside the sandbox)"
+}
+
+@test "after names an unknown service" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+after ghost
+EOF
+	fails_with 3 "'after' names unknown service 'ghost'"
+}
+
+@test "join names an unknown service" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+join ghost
+EOF
+	fails_with 3 "'join' names unknown service 'ghost'"
+}
+
+@test "join of itself" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+join a
+EOF
+	fails_with 3 "service 'a' cannot join itself"
+}
+
+@test "join with net" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+service b
+exec /bin/b
+join a
+net br0
+EOF
+	fails_with 6 "'join' with 'net': service 'b' shares the network of 'a', so it cannot have its own"
+}
+
+@test "dependency cycle names its members, through after and join" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+after b
+service b
+exec /bin/b
+after c
+service c
+exec /bin/c
+join a
+EOF
+	fails_with 9 "dependency cycle: a -> b -> c -> a"
+}
+
+@test "net on a bridge that is not declared" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+net br0
+EOF
+	fails_with 3 "unknown bridge 'br0' (declare it with a global 'bridge' line)"
+}
+
+@test "address outside the bridge's subnet" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+net br0 10.0.1.2/24
+EOF
+	fails_with 4 "address 10.0.1.2 is outside bridge 'br0' subnet 10.0.0.0/24"
+}
+
+@test "address of the bridge itself" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+net br0 10.0.0.1
+EOF
+	fails_with 4 "address 10.0.0.1 is the address of bridge 'br0' itself"
+}
+
+@test "address used twice" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+net br0 10.0.0.9
+service b
+exec /bin/b
+net br0 10.0.0.9
+EOF
+	fails_with 7 "address 10.0.0.9 is already used by service 'a' (line 4)"
+}
+
+@test "two services on the same tty" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+tty /dev/ttyS0
+service b
+exec /bin/b
+tty /dev/ttyS0
+EOF
+	fails_with 6 "tty '/dev/ttyS0' is already used by service 'a' (line 3)"
+}
+
+@test "unterminated quote" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a "unfinished
+EOF
+	fails_with 2 "unterminated quote"
+}
+
+@test "uidmap never maps host root" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+uidmap 0 65536
+EOF
+	fails_with 3 "bad value for 'uidmap': '0' (use a host id from 1 to 4294967294: host root is never mapped)"
+}
+
+@test "unknown capability and signal" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+caps chown cap_fly
+stop-signal SIGNOPE
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_line --index 0 "$F:3: bad value for 'caps': 'cap_fly' (use capability names such as net_bind_service or CAP_CHOWN, or none alone)"
+	assert_line --index 1 "$F:4: bad value for 'stop-signal': 'SIGNOPE' (use a signal name such as TERM or SIGINT, or a number)"
+}
+
+@test "env must be KEY=VALUE" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+env JUSTAKEY
+EOF
+	fails_with 3 "bad value for 'env': 'JUSTAKEY' (use KEY=VALUE, KEY of letters, digits and '_')"
+}
+
+@test "every problem of a file is reported in one run, sorted by line" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+after b
+memory 1X
+service b
+exec /bin/b
+after a
+net br9
+bogus
+rescue /bin/sh
+tty /dev/tty1
+service c
+exec /bin/c
+tty /dev/tty1
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_equal "${#lines[@]}" 7
+	assert_line --index 0 "$F:2: service 'a' has no 'exec'"
+	assert_line --index 1 "$F:4: bad value for 'memory': '1X' (use a number with K, M or G)"
+	assert_line --index 2 "$F:7: dependency cycle: a -> b -> a"
+	assert_line --index 3 "$F:8: unknown bridge 'br9' (declare it with a global 'bridge' line)"
+	assert_line --index 4 "$F:9: unknown directive 'bogus'"
+	assert_line --index 5 "$F:10: global directive 'rescue' after the first service"
+	assert_line --index 6 "$F:14: tty '/dev/tty1' is already used by service 'b' (line 11)"
+}
+
+@test "a line of 4096 bytes is fine, 4097 is an error and the next line is still read" {
+	{ printf 'service a\nexec /bin/a\nenv X='; head -c $((4096 - 6)) /dev/zero | tr '\0' x; printf '\n'; } > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	{ printf 'service a\nexec /bin/a\nenv X='; head -c $((4097 - 6)) /dev/zero | tr '\0' x; printf '\nbogus\n'; } > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_line --index 0 "$F:3: line longer than 4096 bytes"
+	assert_line --index 1 "$F:4: unknown directive 'bogus'"
+}
+
+@test "a file over 1 MiB is an error, not a crash" {
+	{ printf 'service a\nexec /bin/a\n'; head -c $((1024 * 1024)) /dev/zero | tr '\0' '#'; } > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp "^$F:1: file larger than "
+}
+
+@test "256 services are fine, the 257th is an error" {
+	for i in $(seq 1 256); do printf 'service s%d\nexec /bin/x\n' "$i"; done > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	printf 'service s257\nexec /bin/x\n' >> "$F"
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_output "$F:513: too many services: the limit is 256"
+}
+
+@test "a NUL byte is an error, not a crash" {
+	printf 'service a\nexec /bin/a\nenv A=\0b\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_output "$F:3: a NUL byte in the line"
+}
+
+@test "a missing file: exit 1 with a message" {
+	run "$SANDINIT" --check "$BATS_TEST_TMPDIR/nope.conf"
+	assert_equal "$status" 1
+	assert_output --partial "nope.conf"
+	assert_output --partial "No such file"
+}
+
+@test "--check without a file is a usage error" {
+	run "$SANDINIT" --check
+	assert_equal "$status" 2
+}
