@@ -257,8 +257,11 @@ static void s_service(struct parser *p, char **a, int n)
 		struct svc_extra *xv = v ? conf_grow(p, p->xs, c->nsvc, sizeof *xv) : NULL;
 		if (v)
 			c->svc = v;
-		if (!xv)
+		if (!xv) {
+			p->svc = NULL;	/* it may have moved; parsing stops */
+			p->x = NULL;
 			return;
+		}
 		p->xs = xv;
 		p->svc = &c->svc[c->nsvc];
 		p->x = &p->xs[c->nsvc++];
