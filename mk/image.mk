@@ -44,7 +44,7 @@ $(KDIR)/.stamp: board/$(BOARD)/board.mk tools/fetch-kernel.sh | deps
 	@touch $@
 
 $(OUT)/vmlinuz: $(KDIR)/.stamp
-	ln -f $(KDIR)/vmlinuz $@ 2>/dev/null || cp $(KDIR)/vmlinuz $@
+	rm -f $@; cp $(KDIR)/vmlinuz $@
 
 # Records CONFIG's path and content and SOURCE_DATE_EPOCH (the image's
 # mtimes); rewritten (and so newer) only when they change, so the image

@@ -36,9 +36,14 @@ setup_file() {
 setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
+	load lib/qemu
 	O1=$BATS_FILE_TMPDIR/o1
 	O2=$BATS_FILE_TMPDIR/o2
 	IMG=$O1/initramfs.cpio.gz
+}
+
+teardown() {
+	qemu_kill
 }
 
 # The image as `cpio -itv` lists it, numeric ids.
@@ -162,4 +167,19 @@ static_binary() {
 	cp "$conf.orig" "$conf"
 	build "$O1"
 	assert_equal "$(sha256sum < "$IMG")" "$before"
+}
+
+@test "the image boots to sandinit on the serial console; qemu_boot's files win" {
+	local x=$BATS_TEST_TMPDIR
+	mkdir -p "$x/extra/etc"
+	echo extra-marker > "$x/extra/etc/marker"
+	cat > "$x/boot.conf" <<-'EOF'
+	service marker
+	    exec /bin/cat /etc/marker
+	    restart never
+	    namespaces none
+	EOF
+	SANDINIT_OUT=$O1 SANDINIT_CACHE=$REPO/out/cache qemu_boot "$x/boot.conf" "$x/extra"
+	qemu_wait '^sandinit: kernel: ' 60
+	qemu_wait '^marker: extra-marker' 30
 }

@@ -23,6 +23,8 @@
 #   QEMU_DIR      where the initrd, fifo and log go ($BATS_TEST_TMPDIR)
 #   QEMU_TIMEOUT  default timeout in seconds for the waits (60)
 #   SANDINIT_OUT  the build's output directory (out/ of the repository)
+#   SANDINIT_CACHE  its download cache ($SANDINIT_OUT/cache), for the kernel's
+#                 modules
 #   BOARD         board/ folder whose qemu script is used (qemu-x86_64)
 # Set by qemu_boot: QEMU_LOG (the serial console, raw, with \r), QEMU_PID,
 # QEMU_IN_FD (the write end of the console's input fifo).
@@ -30,8 +32,10 @@
 QEMU_REPO=${QEMU_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
 # qemu_boot CONF [DIR]: start the guest in the background and return at once.
-# The extra archive holds /etc/sandinit.conf = CONF and, if DIR is given,
-# DIR's tree copied on top (e.g. DIR/etc/other.conf, DIR/bin/tool).
+# The extra archive holds /etc/sandinit.conf = CONF, the kernel modules
+# CONF's `modules` lines name (with their depends, as the image builder
+# copies them) and, if DIR is given, DIR's tree copied on top (e.g.
+# DIR/etc/other.conf, DIR/bin/tool).
 # The console goes to $QEMU_LOG; its input comes from a fifo (qemu_type).
 qemu_boot() {
 	local conf=$1 dir=${2:-} out stage qdir
@@ -45,6 +49,16 @@ qemu_boot() {
 	rm -rf "$stage" "$qdir/console.in"
 	mkdir -p "$stage/etc"
 	cp "$conf" "$stage/etc/sandinit.conf"
+	# The base image holds the modules of the config it was built with:
+	# add the ones CONF names (and their depends) for this boot.
+	local mods kdir=${SANDINIT_CACHE:-$out/cache}/kernel
+	mods=$(awk '{ sub(/#.*/, "") } $1 == "service" { exit }
+		$1 == "modules" { for (i = 2; i <= NF; i++) print $i }' "$conf")
+	if [ -n "$mods" ]; then
+		# shellcheck disable=SC2086
+		"$QEMU_REPO/tools/kmods.sh" "$kdir/modules" \
+			"$stage/lib/modules/$(cat "$kdir/release")" $mods >/dev/null || return 1
+	fi
 	[ -z "$dir" ] || cp -a "$dir/." "$stage/"
 	(cd "$stage" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n > "$qdir/extra.cpio.gz" || return 1
