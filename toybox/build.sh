@@ -97,9 +97,10 @@ fetch() {
 	# Debian's .debian.tar.xz for 0.8.9+dfsg-1 is missing from the archive
 	# (404): apt-get then exits non-zero although the .dsc and the .orig
 	# tarball, all we need, arrived. verify() decides.
-	(cd "$cache" && "${apt[@]}" source --download-only "toybox=$version") ||
-		echo "toybox: apt-get source reported errors (the .debian.tar.* is known to be missing); checking what arrived"
-	verify || die "toybox_$version.dsc or the orig tarball did not arrive"
+	(cd "$cache" && "${apt[@]}" source --download-only "toybox=$version") \
+		>"$cache/apt/source.log" 2>&1 ||
+		echo "toybox: apt-get source failed in part (the .debian.tar.* is known to be missing); checking what arrived"
+	verify || { cat "$cache/apt/source.log" >&2; die "toybox_$version.dsc or the orig tarball did not arrive"; }
 	echo "toybox: fetched ${orig##*/}, sha256 ok"
 }
 
