@@ -1,0 +1,18 @@
+# mk/bench.mk: `make bench` (SPEC section 8): the spawn, teardown, size and
+# memory figures on the host, the boot figures in QEMU; see tests/bench/README.md.
+# Variables: BENCH_NS, BENCH_ROUNDS, BENCH_QEMU, BENCH_QEMU_ROUNDS, QEMU_ACCEL
+# (passed through the environment to tests/bench/run).
+BENCH_FLOOR := $(OUT)/bench/floor
+
+$(BENCH_FLOOR): tests/bench/floor.c $(KINC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $<
+
+bench: all $(BENCH_FLOOR)
+	OUT=$(OUT) tests/bench/run
+
+# Only the host figures, without the image (no QEMU boot).
+bench-host: $(OUT)/sandinit $(BENCH_FLOOR)
+	BENCH_QEMU=0 OUT=$(OUT) tests/bench/run
+
+.PHONY: bench bench-host
