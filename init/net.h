@@ -34,6 +34,12 @@ int net_assign(struct conf *c, const struct conf *old, const char **step);
 int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	       unsigned gen, const char **step);
 
+/* Parent side, optional, when S's sandbox has died: take its host ends down
+ * (not delete: that costs ~20 ms of RCU wait). net_attach does it anyway
+ * before giving S new links; doing it at exit stops the dying namespace,
+ * which can linger for seconds, from answering for S's address meanwhile. */
+void net_detach(const struct svc_conf *s);
+
 /* Child side, inside the new network namespace, before capabilities are
  * dropped and seccomp loaded (needs CAP_NET_ADMIN there): lo up; each ethN
  * addressed with the bridge's prefix, up; default route via the first

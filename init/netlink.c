@@ -146,6 +146,23 @@ void nl_build_link_set(struct nl_req *r, int ifindex, int up, unsigned mtu,
 		nl_attr_put_u32(r, IFLA_MASTER, master);
 }
 
+void nl_build_link_inet_conf(struct nl_req *r, int ifindex, int id,
+			     uint32_t value)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	size_t spec, inet, conf;
+
+	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { ID: u32 } } } */
+	nl_req_init(r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+	spec = nl_nest_begin(r, IFLA_AF_SPEC);
+	inet = nl_nest_begin(r, AF_INET);
+	conf = nl_nest_begin(r, IFLA_INET_CONF);
+	nl_attr_put_u32(r, id, value);
+	nl_nest_end(r, conf);
+	nl_nest_end(r, inet);
+	nl_nest_end(r, spec);
+}
+
 void nl_build_link_get(struct nl_req *r, const char *name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
@@ -154,6 +171,14 @@ void nl_build_link_get(struct nl_req *r, const char *name)
 	nl_attr_put_str(r, IFLA_IFNAME, name);
 	/* Counters would make the answer kilobytes long. */
 	nl_attr_put_u32(r, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+}
+
+void nl_build_link_down(struct nl_req *r, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_change = IFF_UP };
+
+	nl_req_init(r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+	nl_attr_put_str(r, IFLA_IFNAME, name);
 }
 
 void nl_build_link_del(struct nl_req *r, const char *name)
@@ -375,6 +400,14 @@ int nl_link_up(struct nl *n, int ifindex, unsigned mtu)
 	return nl_talk(n, &r, NULL, 0);
 }
 
+int nl_link_inet_conf(struct nl *n, int ifindex, int id, uint32_t value)
+{
+	struct nl_req r;
+
+	nl_build_link_inet_conf(&r, ifindex, id, value);
+	return nl_talk(n, &r, NULL, 0);
+}
+
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix)
 {
 	struct nl_req r;
@@ -388,6 +421,14 @@ int nl_route_default(struct nl *n, uint32_t gw, int oif)
 	struct nl_req r;
 
 	nl_build_route_default(&r, gw, oif);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_link_down(struct nl *n, const char *name)
+{
+	struct nl_req r;
+
+	nl_build_link_down(&r, name);
 	return nl_talk(n, &r, NULL, 0);
 }
 

@@ -47,7 +47,12 @@ void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
 /* RTM_NEWLINK on IFINDEX: set MASTER if > 0, MTU if > 0, UP if UP. */
 void nl_build_link_set(struct nl_req *r, int ifindex, int up, unsigned mtu,
 		       int master);
+/* RTM_NEWLINK on IFINDEX: IPv4 setting ID (IPV4_DEVCONF_*, linux/ip.h) of
+ * the link = VALUE, as /proc/sys/net/ipv4/conf/LINK/ would set it. */
+void nl_build_link_inet_conf(struct nl_req *r, int ifindex, int id,
+			     uint32_t value);
 void nl_build_link_get(struct nl_req *r, const char *name);
+void nl_build_link_down(struct nl_req *r, const char *name);
 void nl_build_link_del(struct nl_req *r, const char *name);
 void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix);
 void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif);
@@ -76,8 +81,10 @@ int nl_veth_create(struct nl *n, const char *host, const char *peer,
 		   const unsigned char *peer_mac);
 int nl_link_set_master(struct nl *n, int ifindex, int master);
 int nl_link_up(struct nl *n, int ifindex, unsigned mtu);
+int nl_link_inet_conf(struct nl *n, int ifindex, int id, uint32_t value);
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix);
 int nl_route_default(struct nl *n, uint32_t gw, int oif);
+int nl_link_down(struct nl *n, const char *name);
 int nl_link_del(struct nl *n, const char *name);
 
 #endif

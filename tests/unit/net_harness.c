@@ -222,6 +222,16 @@ static int child_main(int svc, enum act act, uint32_t addr, int go, int res)
 			return 102;
 		if (ioctl(sfd, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
 			return 103;
+		/* /proc/sys/net shows the reader's network namespace. */
+		{
+			char b[4] = "";
+			int pfd = open("/proc/sys/net/ipv4/conf/eth0/arp_notify",
+				       O_RDONLY | O_CLOEXEC);
+
+			if (pfd < 0 || read(pfd, b, sizeof b) < 1 || b[0] != '1')
+				return 104;
+			close(pfd);
+		}
 		return 0;
 	}
 	}
@@ -416,6 +426,33 @@ static void test_reach(void)
 	close(a.result);
 }
 
+/* A new instance takes the old one's host end down: the old namespace may
+ * linger with the same address. */
+static void test_restart_downs_old(void)
+{
+	struct child a, b;
+	struct nl_link l;
+	struct nl n;
+	double t = 0, cfg;
+	char c;
+
+	CHECK(nl_open(&n) == 0);
+	CHECK(start(&a, 2, 1, ACT_LISTEN, 0, &t) == 0);
+	CHECK(read(a.result, &cfg, sizeof cfg) == sizeof cfg);
+	CHECK(read(a.result, &c, 1) == 1 && c == 'L');
+	CHECK(nl_link_get(&n, "sv2g1n0", &l) == 0 && (l.flags & IFF_UP));
+	CHECK(start(&b, 2, 2, ACT_NONE, 0, &t) == 0);
+	CHECK(finish(&b, &t) == 0);
+	CHECK(nl_link_get(&n, "sv2g1n0", &l) == 0 && !(l.flags & IFF_UP));
+	kill(a.pid, SIGKILL);
+	waitpid(a.pid, NULL, 0);
+	close(a.result);
+	/* And net_detach does it at once. */
+	net_detach(&conf.svc[2]);
+	CHECK(nl_link_get(&n, "sv2g2n0", &l) < 0 || !(l.flags & IFF_UP));
+	nl_close(&n);
+}
+
 static void test_errors(void)
 {
 	const char *step = NULL;
@@ -484,6 +521,7 @@ int main(int argc, char **argv)
 	}
 	test_bridges();
 	test_reach();
+	test_restart_downs_old();
 	test_errors();
 	test_cycles(n);
 	printf("%d passed, %d failed\n", passed, failed);

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include "../../init/netlink.h"
@@ -217,6 +218,25 @@ static void test_route(void)
 	CHECK(u32(find(a, len, RTA_OIF)) == 4);
 }
 
+static void test_inet_conf(void)
+{
+	struct nl_req r;
+	const struct nlattr *a, *spec, *inet, *conf;
+	size_t len;
+
+	nl_build_link_inet_conf(&r, 3, IPV4_DEVCONF_ARP_NOTIFY, 1);
+	CHECK(r.err == 0 && r.u.h.nlmsg_type == RTM_NEWLINK);
+	CHECK(((const struct ifinfomsg *)NLMSG_DATA(&r.u.h))->ifi_index == 3);
+	a = attrs(&r, sizeof(struct ifinfomsg), &len);
+	spec = find(a, len, IFLA_AF_SPEC);
+	inet = spec ? find(pay(spec), plen(spec), AF_INET) : NULL;
+	conf = inet ? find(pay(inet), plen(inet), IFLA_INET_CONF) : NULL;
+	CHECK(conf != NULL);
+	if (conf)
+		CHECK(u32(find(pay(conf), plen(conf), IPV4_DEVCONF_ARP_NOTIFY)) == 1);
+	CHECK(r.u.h.nlmsg_len == NLMSG_LENGTH(sizeof(struct ifinfomsg)) + 4 * 4 + 4);
+}
+
 static void test_get_del(void)
 {
 	struct nl_req r;
@@ -228,6 +248,14 @@ static void test_get_del(void)
 	CHECK(r.u.h.nlmsg_flags == (NLM_F_REQUEST | NLM_F_ACK));
 	a = attrs(&r, sizeof(struct ifinfomsg), &len);
 	CHECK(str_is(find(a, len, IFLA_IFNAME), "eth0"));
+
+	nl_build_link_down(&r, "sv1g2n0");
+	CHECK(r.u.h.nlmsg_type == RTM_NEWLINK && !(r.u.h.nlmsg_flags & NLM_F_CREATE));
+	CHECK(((const struct ifinfomsg *)NLMSG_DATA(&r.u.h))->ifi_index == 0);
+	CHECK(((const struct ifinfomsg *)NLMSG_DATA(&r.u.h))->ifi_change == IFF_UP);
+	CHECK(((const struct ifinfomsg *)NLMSG_DATA(&r.u.h))->ifi_flags == 0);
+	a = attrs(&r, sizeof(struct ifinfomsg), &len);
+	CHECK(str_is(find(a, len, IFLA_IFNAME), "sv1g2n0"));
 
 	nl_build_link_del(&r, "sv1g2n0");
 	CHECK(r.u.h.nlmsg_type == RTM_DELLINK);
@@ -269,6 +297,7 @@ int main(void)
 	test_link_set();
 	test_addr();
 	test_route();
+	test_inet_conf();
 	test_get_del();
 	test_padding_and_overflow();
 	printf("%d passed, %d failed\n", passed, failed);
