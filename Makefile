@@ -34,7 +34,8 @@ $(KINC)/.stamp:
 
 $(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KINC) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -isystem $(KINC) -c -o $@ $<
 
 $(OUT)/sandinit: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)

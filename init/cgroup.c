@@ -131,6 +131,23 @@ static void note_controllers(void)
 	}
 }
 
+/* "sandinit" for the machine's init. A sandinit in a PID namespace of its
+ * own (the host tests) shares the host's hierarchy: its subtree is named
+ * after that namespace, so two of them never meet. */
+static char subtree[64];
+
+static void subtree_name(void)
+{
+	struct stat st;
+
+	/* PROC_PID_INIT_INO: the initial PID namespace's inode. */
+	if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == 0xEFFFFFFCU)
+		snprintf(subtree, sizeof(subtree), "%s", CG_SUBTREE);
+	else
+		snprintf(subtree, sizeof(subtree), "%s-%lu", CG_SUBTREE,
+			 (unsigned long)st.st_ino);
+}
+
 int cg_init_at(const char *root)
 {
 	struct statfs st;
@@ -151,9 +168,10 @@ int cg_init_at(const char *root)
 		errno = ENOTSUP;
 		goto fail;
 	}
-	if (mkdirat(root_fd, CG_SUBTREE, 0755) < 0 && errno != EEXIST)
+	subtree_name();
+	if (mkdirat(root_fd, subtree, 0755) < 0 && errno != EEXIST)
 		goto fail;
-	sub_fd = openat(root_fd, CG_SUBTREE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sub_fd = openat(root_fd, subtree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sub_fd < 0)
 		goto fail;
 	enable_controllers(root_fd);

@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "net.h"
 #include "loop.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -123,20 +124,42 @@ static void flush(struct conn *c)
 		conn_close(c);
 }
 
+/* The service's own process: below the sandbox's reaper(s), if any. */
+static pid_t service_pid(pid_t pid)
+{
+	for (int depth = 0; depth < 3; depth++) {
+		char path[64], buf[64];
+		int fd;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0 || strncmp(buf, "sandinit-reaper", 15))
+			return pid;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return pid;
+		buf[n] = 0;
+		pid = (pid_t)atoi(buf);
+	}
+	return pid;
+}
+
 static void status_line(struct conn *c, const struct service *s)
 {
-	char addrs[NET_MAX_LINKS * 20] = "-";
-	size_t l = 0;
+	char addrs[NET_MAX_LINKS * 20];
 
-	for (int i = 0; i < s->c->nnets && i < NET_MAX_LINKS; i++) {
-		uint32_t a = s->c->nets[i].addr;
-
-		l += (size_t)snprintf(addrs + l, sizeof(addrs) - l, "%s%u.%u.%u.%u",
-				      i ? "," : "", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
-	}
+	net_addrs(s->c, addrs, sizeof(addrs));
 	if (s->pid)
 		say(c, '1', "%s %s %d %d %s\n", s->c->name, sup_state_name(s->state),
-		    (int)s->pid, s->restarts, addrs);
+		    (int)service_pid(s->pid), s->restarts, addrs);
 	else
 		say(c, '1', "%s %s - %d %s\n", s->c->name, sup_state_name(s->state),
 		    s->restarts, addrs);

@@ -91,7 +91,8 @@ int ctl_client(const char *path, int argc, char **argv)
 
 		if (n > 0 && (size_t)n < len)
 			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;
-		if (n < 0) {
+		/* A refusal may close before we are done: its reply still counts. */
+		if (n < 0 && errno != EPIPE && errno != ECONNRESET) {
 			fprintf(stderr, "initctl: unable to send: %s\n", strerror(errno));
 			return 1;
 		}

@@ -38,7 +38,7 @@ static const char usage[] =
 
 static int64_t boot_us;
 static const char *config_path;
-static struct conf *conf;	/* NULL while the config is invalid */
+static struct conf *conf;	/* the boot's; NULL if it was invalid */
 static int pending_action = -1;	/* a boot_action once shutdown began */
 
 /* Read and parse PATH, printing every problem as FILE:LINE: message. */
@@ -130,9 +130,9 @@ static int reload(char *err, size_t size)
 	}
 	if (sup_reload(nc) < 0) {
 		snprintf(err, size, "unable to reload: %s\n", strerror(errno));
+		conf_free(nc);
 		return -1;
 	}
-	conf = nc;
 	return 0;
 }
 

@@ -409,15 +409,24 @@ pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	/* All opened first: after entering the user namespace /proc/PID/ns may
 	 * no longer be ours to open. */
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+		/* Namespaces it shares with us need no entering (and once in its
+		 * user namespace we could not enter the host's). */
 		char p[64];
+		struct stat theirs, ours;
 
 		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
 		nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
+		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[i].file);
+		if (nsfd[i] >= 0 && (fstat(nsfd[i], &theirs) < 0 || stat(p, &ours) < 0 ||
+				     theirs.st_ino == ours.st_ino)) {
+			close(nsfd[i]);
+			nsfd[i] = -1;
+		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-		/* Namespaces it shares with us need no entering (and setns to
-		 * our own user namespace would fail). */
-		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0 && errno != EINVAL) {
+		if (nsfd[i] < 0)
+			continue;
+		if (setns(nsfd[i], 0) < 0) {
 			dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name,
 				ns_table[i].file, strerror(errno));
 			_exit(127);

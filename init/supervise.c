@@ -21,10 +21,20 @@
 #define HEALTHY_MS 10000
 #define CRITICAL_FAILS 5
 
-/* Sized once: watches point into it, so it never moves. */
-static struct service table[CONF_MAX_SERVICES];
+/* Sized once: watches point into it, so it never moves. Twice the
+ * services a config may have, for removed services still stopping during
+ * a reload. A slot is in use while its .c is set. */
+#define SLOTS (2 * CONF_MAX_SERVICES)
+static struct service slots[SLOTS];
+static struct service *svc_of[CONF_MAX_SERVICES];	/* by conf index */
 static int nsvc;
 static struct conf *conf;
+static struct conf *retired[4];	/* earlier configs that slots still use */
+static struct conf *boot_conf;
+
+#define FOR_SLOTS(s) \
+	for (struct service *s = slots; s < slots + SLOTS; s++) \
+		if (s->c)
 static int shutting_down;
 static int ready_printed;
 static int have_cgroups;
@@ -54,14 +64,14 @@ int sup_count(void)
 
 struct service *sup_at(int i)
 {
-	return i >= 0 && i < nsvc ? &table[i] : NULL;
+	return i >= 0 && i < nsvc ? svc_of[i] : NULL;
 }
 
 struct service *sup_find(const char *name)
 {
 	for (int i = 0; i < nsvc; i++)
-		if (!strcmp(table[i].c->name, name))
-			return &table[i];
+		if (!strcmp(svc_of[i]->c->name, name))
+			return svc_of[i];
 	return NULL;
 }
 
@@ -123,6 +133,7 @@ static void on_ready(struct watch *w, uint32_t events)
 }
 
 static void start_failed(struct service *s, int err, const char *step);
+static void settle_reload(struct service *s);
 
 static void on_status(struct watch *w, uint32_t events)
 {
@@ -223,7 +234,7 @@ static void start(struct service *s)
 	s->deadline = 0;
 	became(s, ST_STARTING);
 	if (c->join >= 0) {
-		struct service *pod = &table[c->join];
+		struct service *pod = svc_of[c->join];
 
 		if (!is_up(pod) || !pod->pid) {
 			start_failed(s, ESRCH, "join: its pod is not running");
@@ -269,19 +280,19 @@ static void resolve(void)
 	for (int pass = 0, changed = 1; changed && pass < CONF_MAX_SERVICES; pass++) {
 		changed = 0;
 		for (int i = 0; i < nsvc; i++) {
-			struct service *s = &table[i];
+			struct service *s = svc_of[i];
 			int ok = 1, dead = 0;
 
 			if (s->state != ST_WAITING || !s->want_up || shutting_down)
 				continue;
 			for (int j = 0; j < s->c->nafter; j++) {
-				struct service *d = &table[s->c->after[j]];
+				struct service *d = svc_of[s->c->after[j]];
 
 				ok &= satisfies(d);
 				dead |= gave_up(d) || (d->first_done && !satisfies(d));
 			}
 			if (s->c->join >= 0) {
-				struct service *d = &table[s->c->join];
+				struct service *d = svc_of[s->c->join];
 
 				ok &= is_up(d) && d->state != ST_STARTING;
 				dead |= gave_up(d);
@@ -303,9 +314,7 @@ void sup_tick(void)
 {
 	int64_t now = now_ms();
 
-	for (int i = 0; i < nsvc; i++) {
-		struct service *s = &table[i];
-
+	FOR_SLOTS(s) {
 		if (!s->deadline || s->deadline > now)
 			continue;
 		s->deadline = 0;
@@ -319,9 +328,7 @@ void sup_tick(void)
 		}
 	}
 	/* A service running long enough is healthy: its backoff starts over. */
-	for (int i = 0; i < nsvc; i++) {
-		struct service *s = &table[i];
-
+	FOR_SLOTS(s) {
 		if (is_up(s) && s->started_at && now - s->started_at >= HEALTHY_MS) {
 			s->backoff_ms = BACKOFF_MIN_MS;
 			s->fails = 0;
@@ -336,9 +343,7 @@ int64_t sup_next_deadline(void)
 {
 	int64_t next = 0, now = now_ms();
 
-	for (int i = 0; i < nsvc; i++) {
-		const struct service *s = &table[i];
-
+	FOR_SLOTS(s) {
 		if (s->deadline && (!next || s->deadline < next))
 			next = s->deadline;
 		/* Wake to reset the backoff of a service that turns healthy. */
@@ -364,9 +369,9 @@ void sup_child_exit(pid_t pid, int status)
 		rescue_pid = 0;
 		return;
 	}
-	for (int i = 0; i < nsvc && !s; i++)
-		if (table[i].pid == pid)
-			s = &table[i];
+	FOR_SLOTS(t)
+		if (t->pid == pid)
+			s = t;
 	if (!s)
 		return;	/* an orphan reparented to us */
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -387,6 +392,7 @@ void sup_child_exit(pid_t pid, int status)
 	}
 	if (!s->want_up || shutting_down) {
 		became(s, ST_STOPPED);
+		settle_reload(s);
 	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
 		s->fails = 0;
 		became(s, ST_EXITED);
@@ -406,7 +412,7 @@ void sup_check_ready(int64_t boot_us)
 	if (ready_printed)
 		return;
 	for (int i = 0; i < nsvc; i++)
-		if (!table[i].first_done)
+		if (!svc_of[i]->first_done)
 			return;
 	ready_printed = 1;
 	int64_t us = now_us() - boot_us;
@@ -415,7 +421,7 @@ void sup_check_ready(int64_t boot_us)
 		(long long)(us % 1000 / 100));
 }
 
-static int setup_service(struct service *s, struct svc_conf *c, int index)
+static int setup_service(struct service *s, struct svc_conf *c, int index, size_t log_size)
 {
 	memset(s, 0, sizeof(*s));
 	s->c = c;
@@ -424,7 +430,7 @@ static int setup_service(struct service *s, struct svc_conf *c, int index)
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->out.fd = s->ready.fd = s->status.fd = -1;
 	s->out_w = s->ready_w = -1;
-	if (ring_init(&s->ring, conf->log_size) < 0)
+	if (ring_init(&s->ring, log_size) < 0)
 		return -1;
 	if (make_pipe(&s->out, &s->out_w, on_output) < 0)
 		return -1;
@@ -439,7 +445,7 @@ int sup_load(struct conf *c, int cgroups)
 {
 	const char *step = "assign addresses";
 
-	conf = c;
+	conf = boot_conf = c;
 	srandom((unsigned)now_us());
 	have_cgroups = cgroups;
 	if (net_assign(c, NULL, &step) < 0)
@@ -447,7 +453,8 @@ int sup_load(struct conf *c, int cgroups)
 	if (net_bridges(c, &step) < 0)
 		log_msg("unable to %s: %m", step);
 	for (int i = 0; i < c->nsvc; i++) {
-		if (setup_service(&table[i], &c->svc[i], i) < 0)
+		svc_of[i] = &slots[i];
+		if (setup_service(&slots[i], &c->svc[i], i, c->log_size) < 0)
 			log_msg("%s: unable to set up its pipes: %m", c->svc[i].name);
 		nsvc = i + 1;
 	}
@@ -492,8 +499,8 @@ int sup_stop(struct service *s)
 /* Does a service that is still up come after S (after or join)? */
 static int has_live_dependent(const struct service *s)
 {
-	for (int i = 0; i < nsvc; i++) {
-		const struct service *d = &table[i];
+	for (int i = 0; i < nsvc && s->index >= 0; i++) {
+		const struct service *d = svc_of[i];
 
 		if (!d->pid)
 			continue;
@@ -509,9 +516,7 @@ static int has_live_dependent(const struct service *s)
 void sup_shutdown(void)
 {
 	shutting_down = 1;
-	for (int i = 0; i < nsvc; i++) {
-		struct service *s = &table[i];
-
+	FOR_SLOTS(s) {
 		s->want_up = 0;
 		if (!s->pid) {
 			if (s->state != ST_STOPPED && s->state != ST_EXITED && s->state != ST_FAILED)
@@ -525,15 +530,147 @@ void sup_shutdown(void)
 
 int sup_all_stopped(void)
 {
-	for (int i = 0; i < nsvc; i++)
-		if (table[i].pid)
+	FOR_SLOTS(s)
+		if (s->pid)
 			return 0;
 	return 1;
 }
 
+/* Free the slot of a removed service (its pipes, its ring). */
+static void release(struct service *s)
+{
+	loop_close(&s->out);
+	loop_close(&s->ready);
+	loop_close(&s->status);
+	if (s->out_w >= 0)
+		close(s->out_w);
+	if (s->ready_w >= 0)
+		close(s->ready_w);
+	ring_free(&s->ring);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Configs are freed once no slot points into them any more (the first one
+ * stays: main unmounts its mounts at shutdown). */
+static void free_retired(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(retired); i++) {
+		struct conf *oc = retired[i];
+		int used = 0;
+
+		if (!oc)
+			continue;
+		if (oc == boot_conf) {
+			retired[i] = NULL;	/* main's, for the shutdown */
+			continue;
+		}
+		FOR_SLOTS(s)
+			used |= s->c >= oc->svc && s->c < oc->svc + oc->nsvc;
+		if (!used) {
+			conf_free(oc);
+			retired[i] = NULL;
+		}
+	}
+}
+
+/* A service stopped by a reload: gone if removed, else started anew with
+ * its new config. */
+static void settle_reload(struct service *s)
+{
+	if (shutting_down)
+		return;
+	if (s->index < 0) {
+		release(s);
+		free_retired();
+	} else if (s->next) {
+		s->c = s->next;
+		s->next = NULL;
+		s->want_up = 1;
+		s->fails = 0;
+		s->backoff_ms = BACKOFF_MIN_MS;
+		if (s->c->ready_fd >= 0 && s->ready.fd < 0 &&
+		    make_pipe(&s->ready, &s->ready_w, on_ready) < 0)
+			log_msg("%s: unable to set up its ready pipe: %m", s->c->name);
+		became(s, ST_WAITING);
+		free_retired();
+	}
+}
+
 int sup_reload(struct conf *nc)
 {
-	(void)nc;
-	errno = ENOSYS;
-	return -1;
+	struct service *map[CONF_MAX_SERVICES];
+	const char *step = "assign addresses";
+	size_t r;
+
+	if (shutting_down) {
+		errno = EBUSY;
+		return -1;
+	}
+	for (r = 0; r < ARRAY_SIZE(retired) && retired[r]; r++)
+		;
+	if (r == ARRAY_SIZE(retired)) {
+		errno = EBUSY;	/* services of several older configs still stopping */
+		return -1;
+	}
+	if (net_assign(nc, conf, &step) < 0 || net_bridges(nc, &step) < 0) {
+		log_msg("reload: unable to %s: %m", step);
+		return -1;
+	}
+	/* Match by name; the new ones take free slots. */
+	for (int i = 0; i < nc->nsvc; i++) {
+		struct service *old = sup_find(nc->svc[i].name);
+
+		map[i] = old;
+		if (old)
+			continue;
+		for (struct service *f = slots; f < slots + SLOTS && !map[i]; f++)
+			if (!f->c)
+				map[i] = f;
+		if (!map[i]) {
+			errno = ENOSPC;
+			return -1;
+		}
+		map[i]->c = &nc->svc[i];	/* claims it for the loop above */
+	}
+	for (int i = 0; i < nsvc; i++) {
+		struct service *s = svc_of[i];
+
+		if (conf_find(nc, s->c->name) < 0) {
+			s->index = -1;
+			log_msg("reload: %s removed: stopping it", s->c->name);
+			sup_stop(s);
+			if (!s->pid)
+				release(s);
+		}
+	}
+	for (int i = 0; i < nc->nsvc; i++) {
+		struct service *s = map[i];
+		struct svc_conf *c = &nc->svc[i];
+
+		svc_of[i] = s;
+		if (s->c == c) {
+			if (setup_service(s, c, i, nc->log_size) < 0)
+				log_msg("%s: unable to set up its pipes: %m", c->name);
+			log_msg("reload: %s added", c->name);
+		} else if (s->c->hash != c->hash) {
+			log_msg("reload: %s changed: restarting it", c->name);
+			s->next = c;
+			s->index = i;
+			if (s->pid) {
+				sup_stop(s);
+			} else {
+				s->want_up = 0;
+				settle_reload(s);
+			}
+		} else {
+			s->c = c;
+			s->index = i;
+		}
+	}
+	nsvc = nc->nsvc;
+	retired[r] = conf;
+	conf = nc;
+	free_retired();
+	resolve();
+	return 0;
 }

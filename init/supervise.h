@@ -18,7 +18,8 @@ enum svc_state {
 
 struct service {
 	struct svc_conf *c;	/* into sup's current struct conf */
-	int index;
+	struct svc_conf *next;	/* changed by a reload: restart with this */
+	int index;		/* in the current conf; -1 once removed */
 	enum svc_state state;
 	pid_t pid;
 	int restarts;		/* starts after the first */

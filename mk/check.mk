@@ -8,3 +8,9 @@ check: all
 	  echo "$$pass passed, $$fail failed"; exit $$rc
 
 .PHONY: check
+
+$(OUT)/rawsock: tests/tools/rawsock.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 -Wall -o $@ $<
+
+check: $(OUT)/rawsock

@@ -41,7 +41,7 @@ ictl() { SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl "$@"; }
 
 host_start() {
 	local conf=$1
-	SOCK="$BATS_TEST_TMPDIR/ctl.sock"
+	SOCK=${SOCK_PATH:-$BATS_TEST_TMPDIR/ctl.sock}
 	rm -f "$SOCK"
 	# --kill-child: if unshare is killed, so is our PID 1 and its namespace.
 	unshare --pid --fork --kill-child --mount --uts --ipc --net \

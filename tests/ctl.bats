@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# Host tier: initctl and the control socket (SPEC §5), readiness, critical
+# services and the log ring (issue 5).
+
+load lib/host
+
+RAWSOCK=$ROOT/out/rawsock
+
+sleeper() {
+	conf <<-'EOF'
+	service web
+	  exec /bin/sleep 1000
+	service db
+	  exec /bin/sleep 1000
+	EOF
+}
+
+@test "status, stop, start, restart" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	run ictl status web
+	assert_success
+	assert_output --regexp '^web running [0-9]+ 0 -$'
+	pid=$(echo "$output" | cut -d' ' -f3)
+	run ictl stop web
+	assert_success
+	run ictl status web
+	assert_output 'web stopped - 0 -'
+	run ictl start web
+	assert_success
+	run ictl status web
+	assert_output --regexp '^web running [0-9]+ 1 -$'
+	run ictl restart web
+	assert_success
+	run ictl status web
+	assert_output --regexp '^web running [0-9]+ 2 -$'
+	[ "$(echo "$output" | cut -d' ' -f3)" != "$pid" ]
+	run ictl status db
+	assert_output --regexp '^db running [0-9]+ 0 -$'
+}
+
+@test "usage errors exit 2, unknown services exit 1" {
+	host_start "$(sleeper)"
+	run ictl frobnicate
+	assert_equal "$status" 2
+	run ictl start
+	assert_equal "$status" 2
+	run ictl status nosuch
+	assert_equal "$status" 1
+	assert_output --partial "no service 'nosuch'"
+	run ictl log nosuch
+	assert_equal "$status" 1
+}
+
+@test "exec runs a command inside the service's sandbox" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	run ictl exec web /bin/hostname
+	assert_success
+	assert_output web
+	run ictl exec web /bin/cat /proc/self/uid_map
+	assert_success
+	assert_output --regexp '^ +0 +1[0-9]{5,} +65536$'
+	# its pid namespace: the reaper, the service, and ours
+	run ictl exec web /bin/sh -c 'ls /proc | grep "^[0-9]" | sort -n | tr "\n" " "'
+	assert_success
+	echo "pids: $output"
+	# the reaper, the service, then only the command's own processes
+	[[ "$output" =~ ^1\ 2(\ [0-9]+){5}\ $ ]]
+	run ictl exec db /bin/hostname
+	assert_output db
+	run ictl exec web /bin/sh -c 'exit 7'
+	assert_equal "$status" 7
+	run ictl exec web /bin/sh -c 'read x; echo "got $x"' <<<"hello"
+	assert_output 'got hello'
+	run ictl exec web /nonexistent
+	assert_equal "$status" 127
+}
+
+@test "reload: adds, removes, restarts changed, leaves the rest alone" {
+	f=$(conf <<-'EOF'
+	service keep
+	  exec /bin/sleep 1000
+	service change
+	  exec /bin/sleep 1000
+	service drop
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	keep=$(ictl status keep | cut -d' ' -f3)
+	change=$(ictl status change | cut -d' ' -f3)
+	cat >"$f" <<-'EOF'
+	service keep
+	  exec /bin/sleep 1000
+	service change
+	  exec /bin/sleep 2000
+	service add
+	  exec /bin/sleep 1000
+	EOF
+	run ictl reload
+	assert_success
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status add | grep -q ' running '"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status change | grep -q ' running '"
+	run ictl status
+	assert_success
+	assert_equal "$(echo "$output" | wc -l)" 3
+	assert_line --regexp "^keep running $keep 0 -$"
+	refute_line --partial drop
+	new=$(ictl status change | cut -d' ' -f3)
+	[ "$new" != "$change" ]
+	run ictl status drop
+	assert_equal "$status" 1
+	# an invalid config is reported and the running one kept
+	echo 'service broken-' >"$f"
+	run ictl reload
+	assert_failure
+	assert_output --partial "$f:1:"
+	run ictl status keep
+	assert_output --regexp "^keep running $keep 0 -$"
+}
+
+@test "a non-root client is refused" {
+	# a socket it can reach, so that PID 1's own check is what refuses it
+	SOCK_PATH=$(mktemp -d /tmp/sandinit-ctl.XXXXXX)/ctl.sock
+	chmod 755 "$(dirname "$SOCK_PATH")"
+	host_start "$(sleeper)"
+	chmod 666 "$SOCK"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl status
+	assert_equal "$status" 1
+	assert_output --partial 'permission denied'
+	run ictl status web
+	assert_success
+	rm -rf "$(dirname "$SOCK_PATH")"
+}
+
+@test "garbage, truncated, oversized and half-open requests leave PID 1 answering" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	# garbage: a length that does not match its NUL-separated words
+	run bash -c "printf '\x05\x00\x00\x00statusXXXX' | $RAWSOCK $SOCK --half"
+	assert_output --partial 'malformed'
+	# a length over the limit
+	run bash -c "printf '\xff\xff\xff\x7f' | $RAWSOCK $SOCK --half"
+	assert_output --partial 'too large'
+	# truncated: says 100 bytes, sends 3, then closes
+	run bash -c "printf '\x64\x00\x00\x00abc' | $RAWSOCK $SOCK --half"
+	# no NUL at all, random bytes
+	head -c 3000 /dev/urandom >"$BATS_TEST_TMPDIR/junk"
+	run bash -c "$RAWSOCK $SOCK --half <'$BATS_TEST_TMPDIR/junk'"
+	# half-open connections hold a slot only until they time out
+	pids=()
+	for i in $(seq 1 20); do
+		printf '\x10\x00\x00\x00st' | "$RAWSOCK" "$SOCK" --hold 3000 >/dev/null &
+		pids+=($!)
+	done
+	run ictl status web
+	assert_success
+	assert_output --regexp '^web running'
+	wait "${pids[@]}"
+	run ictl status db
+	assert_success
+}
+
+@test "ready fd: a service that is ready after 1 s holds back its dependents" {
+	f=$(conf <<-'EOF'
+	service slow
+	  ready fd 3
+	  exec /bin/sh -c "cut -d' ' -f1 /proc/uptime; sleep 1; echo ready >&3; exec sleep 1000"
+	service user
+	  after slow
+	  exec /bin/sh -c "cut -d' ' -f1 /proc/uptime; exec sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^user: [0-9.]+$'
+	wait_console '^sandinit: ready: 2 services'
+	t0=$(console | sed -n 's/^slow: \([0-9.]*\)$/\1/p')
+	t1=$(console | sed -n 's/^user: \([0-9.]*\)$/\1/p')
+	echo "slow at $t0, user at $t1"
+	[ "$(echo "$t1 - $t0 >= 0.95" | bc)" = 1 ]
+	run ictl status slow
+	assert_output --regexp '^slow ready [0-9]+ 0 -$'
+}
+
+@test "a critical service that fails 5 times in a row starts the rescue program" {
+	cat >"$BATS_TEST_TMPDIR/rescue" <<-'EOF'
+	#!/bin/sh
+	echo RESCUE FOR CRITICAL
+	exec sleep 1000
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/rescue"
+	f=$(conf <<-EOF
+	rescue $BATS_TEST_TMPDIR/rescue
+	service vital
+	  critical yes
+	  exec /bin/false
+	service other
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console 'RESCUE FOR CRITICAL' 20
+	assert_equal "$(console | grep -c 'sandinit: vital: exited with status 1')" 5
+	run ictl status vital
+	assert_output 'vital failed - 4 -'
+	run ictl status other
+	assert_output --regexp '^other running'
+}
+
+@test "10 MB through a 64K ring leaves exactly its last 64K" {
+	f=$(conf <<-'EOF'
+	service chatty
+	  restart never
+	  exec /bin/sh -c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 10000000"
+	EOF
+	)
+	host_start "$f"
+	retry 60 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status chatty | grep -q exited"
+	want=$(yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 10000000 | tail -c 65536 | sha256sum)
+	ictl log chatty >"$BATS_TEST_TMPDIR/log"
+	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/log")" 65536
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/log")" "$want"
+}
+
+@test "SIGHUP reloads like initctl reload" {
+	f=$(conf <<-'EOF'
+	service one
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	printf 'service one\n  exec /bin/sleep 1000\nservice two\n  exec /bin/sleep 1000\n' >"$f"
+	kill -HUP "$(host_pid1)"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status two | grep -q running"
+}
