@@ -222,9 +222,14 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		}
 	}
 	for (;;) {
-		int64_t next = sup_next_deadline(), cnext = ctl_next_deadline();
+		int64_t next, cnext;
 		int timeout = -1;
 
+		sup_check_ready(boot_us);
+		if (pending_action >= 0 && sup_all_stopped())
+			boot_final(pending_action, conf, reap);
+		next = sup_next_deadline();
+		cnext = ctl_next_deadline();
 		if (cnext && (!next || cnext < next))
 			next = cnext;
 		if (next) {
@@ -236,9 +241,6 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		sup_tick();
 		ctl_tick();
 		ctl_recheck();
-		sup_check_ready(boot_us);
-		if (pending_action >= 0 && sup_all_stopped())
-			boot_final(pending_action, conf, reap);
 	}
 }
 
