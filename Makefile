@@ -16,7 +16,7 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
 CFLAGS ?= -std=c11 -Os $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections
 # musl-gcc sees only musl's headers: give it the kernel's uapi headers.
 KINC := $(OUT)/kinc
-LDFLAGS ?= -static -Wl,--gc-sections -s
+LDFLAGS ?= -static -Wl,--gc-sections -Wl,-z,noseparate-code -s
 
 SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)

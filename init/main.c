@@ -78,11 +78,20 @@ static const char *rescue_of(const char *path)
 
 	for (char *save, *l = buf ? strtok_r(buf, "\n", &save) : NULL; l;
 	     l = strtok_r(NULL, "\n", &save)) {
+		size_t n;
+
 		l += strspn(l, " \t");
-		if (sscanf(l, "rescue %255s", prog) == 1 && prog[0] == '/' &&
-		    access(prog, X_OK) == 0) {
-			found = prog;
-			break;
+		if (strncmp(l, "rescue", 6) || !strchr(" \t", l[6]))
+			continue;
+		l += 6 + strspn(l + 6, " \t");
+		n = strcspn(l, " \t#");
+		if (n && n < sizeof(prog) && l[0] == '/') {
+			memcpy(prog, l, n);
+			prog[n] = 0;
+			if (access(prog, X_OK) == 0) {
+				found = prog;
+				break;
+			}
 		}
 	}
 	free(buf);

@@ -113,6 +113,10 @@ void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
 	 * creating the link and unregisters it again if that fails. */
 	if (master > 0)
 		nl_attr_put_u32(r, IFLA_MASTER, master);
+	/* One queue each way: veth otherwise sizes its queues to the CPUs and
+	 * pays an expedited RCU grace period (with RTNL held) to set them. */
+	nl_attr_put_u32(r, IFLA_NUM_TX_QUEUES, 1);
+	nl_attr_put_u32(r, IFLA_NUM_RX_QUEUES, 1);
 	li = nl_nest_begin(r, IFLA_LINKINFO);
 	nl_attr_put_str(r, IFLA_INFO_KIND, "veth");
 	data = nl_nest_begin(r, IFLA_INFO_DATA);
@@ -124,6 +128,8 @@ void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
 		nl_attr_put_u32(r, IFLA_MTU, mtu);
 	if (peer_mac)
 		nl_attr_put(r, IFLA_ADDRESS, peer_mac, 6);
+	nl_attr_put_u32(r, IFLA_NUM_TX_QUEUES, 1);
+	nl_attr_put_u32(r, IFLA_NUM_RX_QUEUES, 1);
 	if (netns_pid > 0)
 		nl_attr_put_u32(r, IFLA_NET_NS_PID, netns_pid);
 	nl_nest_end(r, pe);
