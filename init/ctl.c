@@ -196,13 +196,14 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv)
 	c->deadline = 0;
 }
 
-static void request(struct conn *c)
+int ctl_parse(char *buf, size_t len, char **argv, int max)
 {
-	char *argv[64];
 	int argc = 0;
-	char *p = c->req + 4, *end = c->req + c->have;
+	char *p = buf, *end = buf + len;
 
-	while (p < end && argc < (int)ARRAY_SIZE(argv) - 1) {
+	if (max < 1)
+		return -1;
+	while (p < end && argc < max - 1) {
 		char *z = memchr(p, 0, (size_t)(end - p));
 
 		if (!z)
@@ -211,7 +212,15 @@ static void request(struct conn *c)
 		p = z + 1;
 	}
 	argv[argc] = NULL;
-	if (argc == 0 || p != end) {
+	return argc == 0 || p != end ? -1 : argc;
+}
+
+static void request(struct conn *c)
+{
+	char *argv[64];
+	int argc = ctl_parse(c->req + 4, c->have - 4, argv, (int)ARRAY_SIZE(argv));
+
+	if (argc < 0) {
 		say(c, '2', "initctl: malformed request\n");
 		finish(c, 2);
 		return;

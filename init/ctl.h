@@ -30,6 +30,11 @@ void ctl_child_exit(pid_t pid, int status);
 int64_t ctl_next_deadline(void);
 void ctl_tick(void);
 
+/* Split a request body (LEN bytes of NUL-terminated arguments) into ARGV,
+ * at most MAX - 1 of them and a NULL; pointers into BUF. Returns argc, or -1
+ * if the body is empty, has an unterminated argument or too many. */
+int ctl_parse(char *buf, size_t len, char **argv, int max);
+
 /* The client: argv after `initctl`. Returns the exit status. */
 int ctl_client(const char *path, int argc, char **argv);
 
