@@ -627,6 +627,10 @@ int sup_reload(struct conf *nc)
 			if (!f->c)
 				map[i] = f;
 		if (!map[i]) {
+			/* Give back the slots claimed so far: NC is freed. */
+			while (i-- > 0)
+				if (map[i]->c == &nc->svc[i])
+					map[i]->c = NULL;
 			errno = ENOSPC;
 			return -1;
 		}
