@@ -42,7 +42,9 @@ static const struct {
 } ns_table[] = {
 	{ NS_USER, CLONE_NEWUSER, "user" },
 	{ NS_MOUNT, CLONE_NEWNS, "mnt" },
-	{ NS_PID, CLONE_NEWPID, "pid" },
+	/* pid_for_children: a pod member's first process stays outside the
+	 * pid namespace it made (unshare), its children are in it. */
+	{ NS_PID, CLONE_NEWPID, "pid_for_children" },
 	{ NS_NET, CLONE_NEWNET, "net" },
 	{ NS_UTS, CLONE_NEWUTS, "uts" },
 	{ NS_IPC, CLONE_NEWIPC, "ipc" },
@@ -213,21 +215,31 @@ child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io
 		 * capabilities over them that the mounts below need. */
 		char p[64];
 		unsigned long rest = 0;
+		int nsfd[ARRAY_SIZE(ns_table)];
 
+		/* All opened before the first setns: once in the pod's user
+		 * namespace, its non-dumpable reaper's /proc/PID/ns is no
+		 * longer ours to open (EACCES). */
 		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
 			unsigned bit = ns_table[i].bit;
 
+			nsfd[i] = -1;
 			if (bit & (NS_USER | NS_NET | NS_UTS | NS_IPC)) {
 				snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)io->join_pid,
 					 ns_table[i].file);
-				int fd = open(p, O_RDONLY | O_CLOEXEC);
-
-				if (fd < 0 || setns(fd, 0) < 0)
+				nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
+				if (nsfd[i] < 0)
 					child_fail(err_fd, "join the pod's namespaces");
-				close(fd);
 			} else if (s->namespaces & bit) {
 				rest |= (unsigned long)ns_table[i].flag;
 			}
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+			if (nsfd[i] < 0)
+				continue;
+			if (setns(nsfd[i], 0) < 0)
+				child_fail(err_fd, "join the pod's namespaces");
+			close(nsfd[i]);
 		}
 		if (unshare((int)rest) < 0)
 			child_fail(err_fd, "unshare");
@@ -390,22 +402,21 @@ pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Writing "0" to cgroup.procs moves the writer (cgroups(7)). Opened
+	 * before close_range, which takes PID 1's cgroup descriptor too;
+	 * written after dup2, so a failure is reported to initctl. */
+	int procs = -1, cg = cg_open(s->name);
+
+	if (cg >= 0) {
+		procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		close(cg);
+	}
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			_exit(127);
+	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0))
+		goto fail_cgroup;
 	syscall(SYS_close_range, 3U, ~0U, 0U);
-	{
-		/* Writing "0" to cgroup.procs moves the writer (cgroups(7)). */
-		int cg = cg_open(s->name), procs;
-
-		if (cg >= 0) {
-			procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-			if (procs < 0 || write_all(procs, "0", 1) < 0)
-				goto fail_cgroup;
-			close(procs);
-			close(cg);
-		}
-	}
 	/* All opened first: after entering the user namespace /proc/PID/ns may
 	 * no longer be ours to open. */
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {

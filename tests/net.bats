@@ -132,3 +132,67 @@ pid1_links() {
 	# The kernel deletes each pair once its namespace is gone.
 	retry 20 bash -c "! nsenter --net=/proc/$(host_pid1)/ns/net ip -o link show | grep -q ': sv'"
 }
+
+@test "the host reaches a service on its bridge" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service srv
+	  exec $P listen 8080
+	  net br0
+	EOF
+	)
+	host_start "$f"
+	wait_console '^srv: listening: 8080$'
+	run nsenter --net="/proc/$(host_pid1)/ns/net" "$P" connect 10.77.0.2 8080 3000
+	assert_success
+	assert_output --partial connected
+}
+
+@test "join: a pod shares localhost and addresses, but not its pid namespace" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service pod
+	  exec $P listen 8080
+	  net br0
+	service side
+	  join pod
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^pod: listening: 8080$'
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status side | grep -q running"
+	run ictl exec side "$P" connect 127.0.0.1 8080 3000
+	assert_success
+	run ictl exec side "$P" links
+	assert_line --partial 'eth0 up 10.77.0.2/24'
+	run ictl exec side /bin/hostname
+	assert_output pod
+	a=$(ictl exec pod /bin/readlink /proc/self/ns/net)
+	b=$(ictl exec side /bin/readlink /proc/self/ns/net)
+	assert_equal "$a" "$b"
+	a=$(ictl exec pod /bin/readlink /proc/self/ns/pid)
+	b=$(ictl exec side /bin/readlink /proc/self/ns/pid)
+	[ "$a" != "$b" ]
+}
+
+@test "50 restart cycles keep the auto address and leave no stray link" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service hop
+	  exec $P sleep 1000
+	  net br0
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	addr=$(ictl status hop | awk '{print $5}')
+	assert_equal "$addr" 10.77.0.2
+	for i in $(seq 1 50); do
+		ictl restart hop >/dev/null
+	done
+	run ictl status hop
+	assert_output --regexp "^hop running [0-9]+ 50 10\.77\.0\.2$"
+	# only the live sandbox's link is left, once the kernel has cleaned up
+	retry 30 bash -c "[ \$(nsenter --net=/proc/$(host_pid1)/ns/net ip -o link show | grep -c ': sv') = 1 ]"
+}
