@@ -23,6 +23,11 @@ teardown() {
 	# the console shell is live, and initctl works from it
 	qemu_type 'initctl status web\n'
 	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2' 30
+	# it networked without any ip binary in the image
+	qemu_type 'for p in /bin/ip /sbin/ip /usr/bin/ip /usr/sbin/ip; do test -e $p && echo HAS-$p; done; echo ip-check-done\n'
+	qemu_wait '^ip-check-done' 30
+	run qemu_log
+	refute_output --partial 'HAS-/'
 	qemu_type 'initctl poweroff\n'
 	qemu_wait 'sandinit: poweroff' 60
 	qemu_wait_exit 30
@@ -76,4 +81,22 @@ teardown() {
 	qemu_type 'initctl poweroff\n'
 	qemu_wait 'sandinit: poweroff' 60
 	qemu_wait_exit 30
+}
+
+@test "qemu: without the veth and bridge modules, networking fails clearly and PID 1 goes on" {
+	cat >"$BATS_TEST_TMPDIR/nomod.conf" <<-'EOF'
+	bridge br0 10.88.0.1/24
+	service web
+	  net br0
+	  restart never
+	  exec /bin/sleep 1000
+	service plain
+	  restart never
+	  exec /bin/echo plain still runs
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/nomod.conf"
+	qemu_wait 'sandinit: unable to create bridge br0 \(kernel lacks CONFIG_BRIDGE\?\)' 60
+	qemu_wait 'sandinit: web: unable to ' 30
+	qemu_wait '^plain: plain still runs' 30
+	qemu_wait 'sandinit: ready: 2 services' 30
 }
