@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# QEMU tier: service sandboxes on the real image and Debian's kernel (issue 3),
+# a representative subset of tests/sandbox.bats in one boot: a service with
+# a root of its own (a tiny tree of the static toybox and the probe), the
+# default sandbox as the probe in the image sees it, and forbidden actions.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load lib/qemu
+
+setup() {
+	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	OUT=${SANDINIT_OUT:-$ROOT/out}
+}
+
+teardown() {
+	qemu_kill
+}
+
+# The console lines of service NAME, without the prefix.
+lines_of() { qemu_log | sed -n "s/^$1: //p"; }
+
+@test "qemu: own root, default sandbox as the probe sees it, forbidden actions fail" {
+	[ -x "$OUT/toybox" ] && [ -x "$OUT/probe" ] || skip "make all first"
+	dir=$BATS_TEST_TMPDIR/tree
+	r=$dir/srv/root
+	# pid-only: the mount points must exist in a root of its own
+	mkdir -p "$r/bin" "$r/proc" "$r/dev" "$r/tmp"
+	cp "$OUT/toybox" "$OUT/probe" "$r/bin/"
+	for a in sh ls cat echo; do ln -s toybox "$r/bin/$a"; done
+	cat >"$BATS_TEST_TMPDIR/sb.conf" <<-'EOF'
+	service own
+	  root /srv/root
+	  restart never
+	  exec /bin/sh -c "probe ls /; probe pids; probe uidmap; probe try-write /x; probe try-write /tmp/x; echo own done"
+	service deflt
+	  restart never
+	  exec /bin/sh -c "probe caps; probe pids; probe hostname; probe links; probe cgroup; probe ls /dev; probe mounts; echo deflt done"
+	service deny
+	  restart never
+	  exec /bin/sh -c "for t in try-module try-reboot try-settime try-mount try-keyctl try-bpf try-userns 'try-ptrace 1' 'try-write /etc/x' 'try-kill 1'; do echo \"$t => $(probe $t)\"; done; echo deny done"
+	service nocaps
+	  restart never
+	  caps none
+	  seccomp off
+	  exec /bin/sh -c "probe caps; echo nocaps done"
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/sb.conf" "$dir"
+	qemu_wait '^sandinit: ready: 4 services' 60
+	qemu_wait '^own: own done' 30
+	qemu_wait '^deflt: deflt done' 30
+	qemu_wait '^deny: deny done' 30
+	qemu_wait '^nocaps: nocaps done' 30
+
+	# own root: only the tree, pid namespace, unprivileged map, read-only
+	run lines_of own
+	assert_line 'ls: bin dev proc tmp'
+	assert_line --regexp '^pids: 1 2 [0-9]+$'
+	assert_line --regexp '^uid_map: 0 1[0-9]{5,} 65536$'
+	assert_line 'denied: EROFS'
+	assert_line ok
+
+	# the default sandbox, on the real kernel
+	run lines_of deflt
+	assert_line 'CapBnd: 00000000a80425fb'
+	assert_line 'CapEff: 00000000a80425fb'
+	assert_line 'CapPrm: 00000000a80425fb'
+	assert_line 'NoNewPrivs: 1'
+	assert_line 'Seccomp: 2'
+	assert_line --regexp '^pids: 1 2 [0-9]+$'
+	assert_line 'hostname: deflt'
+	assert_line 'link: lo up 127.0.0.1/8'
+	refute_line --regexp '^link: (eth|sit|tunl)'
+	assert_line 'cgroup: 0::/'
+	assert_line 'ls: fd full null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	# read-only root and /proc parts, masked files: Debian's kernel has
+	# /proc/kcore and /proc/sysrq-trigger, which the host tier may lack
+	assert_line --regexp '^mount: / [^ ]+ ro[,$]'
+	assert_line --regexp '^mount: /proc/sysrq-trigger [^ ]+ ro,'
+	assert_line --regexp '^mount: /proc/sys [^ ]+ ro,'
+	assert_line --regexp '^mount: /proc/kcore '
+	assert_line --regexp '^mount: /proc/keys '
+	assert_line --regexp '^mount: /proc/timer_list '
+	assert_line --regexp '^mount: /tmp tmpfs rw,'
+
+	# every forbidden attempt fails (the reaper, pid 1 inside, may be signalled)
+	run lines_of deny
+	for t in try-module try-reboot try-settime try-mount try-keyctl try-bpf try-userns 'try-ptrace 1'; do
+		assert_line "$t => denied: EPERM"
+	done
+	assert_line 'try-write /etc/x => denied: EROFS'
+
+	run lines_of nocaps
+	for k in CapInh CapPrm CapEff CapBnd CapAmb; do
+		assert_line "$k: 0000000000000000"
+	done
+	assert_line 'Seccomp: 0'
+
+	# PID 1 went on
+	run qemu_log
+	refute_output --partial 'unable to'
+	refute_output --partial 'Kernel panic'
+}

@@ -1,0 +1,511 @@
+#!/usr/bin/env bats
+# Host tier: service sandboxes (issue 3): what a process sees inside a default
+# sandbox (SPEC §6), what it cannot do, and each sandbox directive of SPEC §3.
+# The probe (tests/probe/probe.c) reports; `initctl exec` runs it inside.
+
+load lib/host
+
+P=${PROBE:-$ROOT/out/probe}
+
+# The probe inside a running service's sandbox.
+probe_in() { ictl exec "$1" "$P" "${@:2}"; }
+
+# The value of KEY in the last `run`'s `KEY: value` lines.
+val() { sed -n "s/^$1: //p" <<<"$output" | head -n 1; }
+
+# The inode of namespace NS of host pid PID.
+ns_of() { stat -L -c %i "/proc/$1/ns/$2"; }
+
+# A directory every uid can traverse (bats' own temporary directories are
+# not, and the sandbox's mounts are made as its unprivileged host uid).
+pubdir() {
+	PUB=$(mktemp -d /tmp/sandinit-sandbox.XXXXXX)
+	chmod 755 "$PUB"
+}
+
+teardown() {
+	host_stop
+	if [ -n "${PUB:-}" ]; then
+		rm -rf "$PUB"
+	fi
+}
+
+two_sleepers() {
+	conf <<-EOF
+	service a
+	  exec /bin/sh -c "$P pids; exec $P sleep 1000"
+	service b
+	  exec $P sleep 1000
+	EOF
+}
+
+# --- what a process sees (SPEC §6) ---------------------------------------
+
+@test "pids: only its own, the reaper as 1 and the service as 2" {
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	# sh is 2, the probe it ran 3; nothing of PID 1's namespace
+	wait_console '^a: pids: '
+	run console
+	assert_line 'a: pids: 1 2 3'
+	run ictl exec a /bin/cat /proc/1/comm /proc/2/cmdline
+	assert_success
+	assert_line --index 0 sandinit-reaper
+	assert_output --partial "$P"
+	# initctl exec's command is in there too, and sees the same
+	run probe_in a pids
+	assert_success
+	assert_output --regexp '^pids: 1 2 [0-9]+$'
+	# the service's pid as PID 1 sees it is not 2 (a pid namespace of its own)
+	pid=$(ictl status a | cut -d' ' -f3)
+	[ "$pid" != 2 ] && [ "$pid" -gt 1 ]
+}
+
+@test "hostname is the service's name; SysV IPC of the host is not visible" {
+	command -v ipcmk >/dev/null || skip "no ipcmk"
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	# an object in PID 1's IPC namespace, which the sandbox must not see
+	p1=$(host_pid1)
+	nsenter --ipc="/proc/$p1/ns/ipc" ipcmk -M 4096 >/dev/null
+	nsenter --ipc="/proc/$p1/ns/ipc" ipcmk -Q >/dev/null
+	[ "$(nsenter --ipc="/proc/$p1/ns/ipc" sh -c 'tail -n +2 /proc/sysvipc/shm | wc -l')" -ge 1 ]
+	run probe_in a hostname
+	assert_output 'hostname: a'
+	run probe_in b hostname
+	assert_output 'hostname: b'
+	run probe_in a ipc
+	assert_success
+	assert_line 'msg: 0'
+	assert_line 'sem: 0'
+	assert_line 'shm: 0'
+	run hostname
+	[ "$output" != a ]
+}
+
+@test "network: only lo, up, without net lines" {
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	run probe_in a links
+	assert_success
+	assert_output 'link: lo up 127.0.0.1/8'
+}
+
+@test "uid_map: 0 maps to >= 100000; two services' ranges are disjoint; no host root" {
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	run probe_in a uidmap
+	assert_success
+	read -r ia ha na <<<"$(val uid_map)"
+	assert_equal "$(val gid_map)" "$(val uid_map)"
+	run probe_in b uidmap
+	read -r ib hb nb <<<"$(val uid_map)"
+	assert_equal "$(val gid_map)" "$(val uid_map)"
+	echo "a: $ia $ha $na  b: $ib $hb $nb"
+	[ "$ia" = 0 ] && [ "$ib" = 0 ]
+	[ "$ha" -ge 100000 ] && [ "$hb" -ge 100000 ]
+	[ "$na" -ge 65536 ] && [ "$nb" -ge 65536 ]
+	# disjoint: one ends before the other starts
+	[ $((ha + na)) -le "$hb" ] || [ $((hb + nb)) -le "$ha" ]
+	# only one line each: nothing else (host root) is mapped
+	run ictl exec a /bin/cat /proc/self/uid_map
+	assert_equal "${#lines[@]}" 1
+	# setgroups is denied
+	run ictl exec a /bin/cat /proc/self/setgroups
+	assert_output deny
+	# the service really runs as that host uid
+	pid=$(ictl status a | cut -d' ' -f3)
+	hu=$(awk '/^Uid:/ { print $2 }' "/proc/$(host_pid1)/root/proc/$pid/status")
+	[ "$hu" = "$ha" ]
+}
+
+@test "file systems: read-only root, writable /tmp tmpfs, /proc and /sys protected, minimal /dev" {
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	run probe_in a try-write /sandinit-probe-test
+	assert_output 'denied: EROFS'
+	run probe_in a try-write /etc/sandinit-probe-test
+	assert_output 'denied: EROFS'
+	run probe_in a try-write /tmp/x
+	assert_output ok
+	run probe_in a mounts
+	assert_success
+	assert_line --regexp '^mount: / [^ ]+ ro[,$]'
+	assert_line --regexp '^mount: /tmp tmpfs rw'
+	assert_line --regexp '^mount: /proc proc rw'
+	# read-only /proc parts (the ones this kernel has)
+	for p in /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus; do
+		[ -e "$p" ] || continue
+		assert_line --regexp "^mount: $p [^ ]+ ro,"
+	done
+	run probe_in a try-write /proc/sys/kernel/hostname
+	assert_output --regexp '^denied: (EROFS|EACCES)$'
+	# masked: /dev/null over files, an empty read-only tmpfs over directories
+	run probe_in a mounts
+	for p in /proc/kcore /proc/keys /proc/timer_list; do
+		[ -e "$p" ] || continue
+		assert_line --regexp "^mount: $p "
+	done
+	run ictl exec a /bin/sh -c 'wc -c </proc/timer_list; stat -c %t:%T /proc/keys'
+	assert_output $'0\n1:3'
+	# /sys: absent or read-only
+	run probe_in a mounts
+	if grep -q '^mount: /sys ' <<<"$output"; then
+		assert_line --regexp '^mount: /sys [^ ]+ ro,'
+		run probe_in a try-write /sys/kernel/x
+		assert_output --regexp '^denied: (EROFS|EACCES|ENOENT)$'
+	fi
+	# /dev: only the minimal set
+	run probe_in a ls /dev
+	assert_output 'ls: fd full null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	run ictl exec a /bin/sh -c 'head -c 4 /dev/urandom | wc -c; echo x >/dev/null && echo null ok; test -c /dev/zero && echo zero ok'
+	assert_output $'4\nnull ok\nzero ok'
+}
+
+@test "privileges: NoNewPrivs 1, Seccomp 2, Docker's default capabilities" {
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	run probe_in a caps
+	assert_success
+	assert_line 'NoNewPrivs: 1'
+	assert_line 'Seccomp: 2'
+	assert_line 'CapBnd: 00000000a80425fb'
+	assert_line 'CapEff: 00000000a80425fb'
+	assert_line 'CapPrm: 00000000a80425fb'
+	assert_line 'CapAmb: 0000000000000000'
+	# the service itself, not only what initctl exec gives
+	pid=$(ictl status b | cut -d' ' -f3)
+	st=/proc/$(host_pid1)/root/proc/$pid/status
+	grep -qx 'CapBnd:	00000000a80425fb' "$st"
+	grep -qx 'Seccomp:	2' "$st"
+	grep -qx 'NoNewPrivs:	1' "$st"
+}
+
+@test "cgroup: /proc/self/cgroup shows 0::/, for the service and initctl exec" {
+	f=$(conf <<-EOF
+	service a
+	  exec /bin/sh -c "$P cgroup; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^a: cgroup: 0::'
+	run console
+	assert_line 'a: cgroup: 0::/'
+	run probe_in a cgroup
+	assert_line 'cgroup: 0::/'
+	refute_line --regexp '^cgroup: 0::/.+'
+}
+
+# --- what it cannot do ------------------------------------------------------
+
+@test "forbidden: see or signal a host pid, mount, modules, reboot, clock, ptrace, keyctl, bpf, userns" {
+	host_start "$(two_sleepers)"
+	wait_console '^sandinit: ready: 2 services'
+	# this shell's pid exists on the host, not in the sandbox
+	run probe_in a try-kill $$
+	assert_output 'denied: ESRCH'
+	run ictl exec a /bin/sh -c "test -e /proc/$$ || echo absent"
+	assert_output absent
+	# nor does PID 1's (sandinit's) process: the reaper is 1 in there
+	run ictl exec a /bin/cat /proc/1/comm
+	assert_output sandinit-reaper
+	run probe_in a try-mount
+	assert_output 'denied: EPERM'
+	run probe_in a try-module
+	assert_output 'denied: EPERM'
+	run probe_in a try-reboot
+	assert_output 'denied: EPERM'
+	run probe_in a try-settime
+	assert_output 'denied: EPERM'
+	run probe_in a try-ptrace 2
+	assert_output 'denied: EPERM'
+	run probe_in a try-keyctl
+	assert_output 'denied: EPERM'
+	run probe_in a try-bpf
+	assert_output 'denied: EPERM'
+	run probe_in a try-userns
+	assert_output 'denied: EPERM'
+	run probe_in a try-write "$ROOT/sandbox-probe-test"
+	assert_output 'denied: EROFS'
+	[ ! -e "$ROOT/sandbox-probe-test" ]
+	# the probe's exit status says so too (0: denied)
+	run probe_in a try-bpf
+	assert_success
+}
+
+@test "a mount inside, even with sys_admin, does not reach the host" {
+	f=$(conf <<-EOF
+	service m
+	  caps sys_admin
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run probe_in m try-mount
+	assert_output ok
+	# neither PID 1's mount namespace nor the real host's has it
+	! grep -Eq '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / [^ ]+ .* - tmpfs ' "/proc/$(host_pid1)/mountinfo"
+	! grep -Eq '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / [^ ]+ .* - tmpfs ' /proc/self/mountinfo
+}
+
+# --- the directives -----------------------------------------------------------
+
+@test "caps none empties every set; caps LIST keeps exactly those" {
+	f=$(conf <<-EOF
+	service bare
+	  caps none
+	  exec $P sleep 1000
+	service few
+	  caps net_bind_service chown
+	  exec $P sleep 1000
+	service nonroot
+	  user 1000:1000
+	  caps net_bind_service
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	run probe_in bare caps
+	for k in CapInh CapPrm CapEff CapBnd CapAmb; do
+		assert_line "$k: 0000000000000000"
+	done
+	run probe_in few caps
+	for k in CapPrm CapEff CapBnd; do
+		assert_line "$k: 0000000000000401"
+	done
+	run probe_in nonroot caps
+	assert_line --regexp '^Uid: 1000\s+1000\s+1000\s+1000$'
+	assert_line --regexp '^Gid: 1000\s+1000\s+1000\s+1000$'
+	assert_line 'CapBnd: 0000000000000400'
+	assert_line 'CapEff: 0000000000000400'
+	assert_line 'CapPrm: 0000000000000400'
+	assert_line 'NoNewPrivs: 1'
+}
+
+@test "seccomp off lifts the filter" {
+	f=$(conf <<-EOF
+	service open
+	  seccomp off
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run probe_in open caps
+	assert_line 'Seccomp: 0'
+	assert_line 'NoNewPrivs: 1'
+	# what only the filter refused now works
+	run probe_in open try-keyctl
+	assert_output ok
+	run probe_in open try-userns
+	assert_output ok
+}
+
+@test "namespaces none runs on the host: PID 1's namespaces" {
+	f=$(conf <<-EOF
+	service hostsvc
+	  namespaces none
+	  exec /bin/sh -c "$P ns; exec $P sleep 1000"
+	service boxed
+	  exec /bin/sh -c "$P ns; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^hostsvc: uts: '
+	wait_console '^boxed: uts: '
+	p1=$(host_pid1)
+	for ns in cgroup ipc mnt net pid user uts; do
+		run console
+		assert_line "hostsvc: $ns: $(ns_of "$p1" "$ns")"
+		refute_line "boxed: $ns: $(ns_of "$p1" "$ns")"
+	done
+	# the host's view: its uid 0 and every capability
+	pid=$(ictl status hostsvc | cut -d' ' -f3)
+	grep -q '^Seccomp:	0' "/proc/$p1/root/proc/$pid/status"
+}
+
+@test "join shares net, uts and ipc, and not pid, mount or cgroup" {
+	f=$(conf <<-EOF
+	service web
+	  exec /bin/sh -c "$P ns; exec $P sleep 1000"
+	service side
+	  join web
+	  after web
+	  exec /bin/sh -c "$P ns; $P pids; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^side: pids: '
+	wait_console '^web: uts: '
+	run console
+	for ns in net uts ipc; do
+		w=$(sed -n "s/^web: $ns: //p" <<<"$output")
+		s=$(sed -n "s/^side: $ns: //p" <<<"$output")
+		echo "$ns: web $w side $s"
+		[ -n "$w" ] && [ "$w" = "$s" ]
+	done
+	for ns in pid mnt cgroup; do
+		w=$(sed -n "s/^web: $ns: //p" <<<"$output")
+		s=$(sed -n "s/^side: $ns: //p" <<<"$output")
+		echo "$ns: web $w side $s"
+		[ -n "$w" ] && [ -n "$s" ] && [ "$w" != "$s" ]
+	done
+	# nor the host's
+	p1=$(host_pid1)
+	refute_line "web: net: $(ns_of "$p1" net)"
+	# its own pid namespace, with its own reaper
+	assert_line 'side: pids: 1 2 4'
+	run probe_in side hostname
+	assert_output 'hostname: web'
+	run probe_in side pids
+	assert_output --regexp '^pids: 1 2 [0-9]+$'
+	run probe_in side ns
+	assert_line "net: $(sed -n 's/^side: net: //p' <<<"$(console)")"
+}
+
+@test "bind ro and rw, tmpfs with a size, device" {
+	pubdir
+	mkdir -m 777 "$PUB/ro" "$PUB/rw"
+	echo hello >"$PUB/ro/file"
+	f=$(conf <<-EOF
+	service b
+	  bind $PUB/ro /srv
+	  bind $PUB/rw /mnt rw
+	  tmpfs /opt 1M
+	  device /dev/loop-control
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run ictl exec b /bin/cat /srv/file
+	assert_output hello
+	run probe_in b try-write /srv/new
+	assert_output 'denied: EROFS'
+	run probe_in b try-write /mnt/new
+	assert_output ok
+	[ -e "$PUB/rw/new" ]
+	[ ! -e "$PUB/ro/new" ]
+	# written as the service's unprivileged host uid
+	[ "$(stat -c %u "$PUB/rw/new")" -ge 100000 ]
+	run probe_in b mounts
+	assert_line --regexp '^mount: /srv [^ ]+ ro,'
+	assert_line --regexp '^mount: /mnt [^ ]+ rw,'
+	assert_line --regexp '^mount: /opt tmpfs rw,'
+	run ictl exec b /bin/grep ' /opt ' /proc/self/mountinfo
+	assert_output --partial 'size=1024k'
+	run ictl exec b /bin/sh -c 'head -c 2000000 /dev/zero >/opt/big'
+	assert_failure
+	run ictl exec b /bin/sh -c 'rm /opt/big; head -c 500000 /dev/zero >/opt/small && echo ok'
+	assert_output ok
+	run probe_in b ls /dev
+	assert_output 'ls: fd full loop-control null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	run ictl exec b /bin/sh -c 'test -c /dev/loop-control && echo char'
+	assert_output char
+}
+
+@test "proc pid-only, user, uidmap, workdir, env, hostname, nofile" {
+	f=$(conf <<-EOF
+	service s
+	  proc pid-only
+	  user 1000:2000
+	  uidmap 300000 5000
+	  workdir /tmp
+	  env FOO=bar
+	  env PATH=/bin:/usr/bin
+	  hostname box
+	  nofile 123
+	  exec /bin/sh -c "$P id; $P cwd; $P env; $P hostname; $P uidmap; grep 'open files' /proc/self/limits; ls /proc | grep -c '^sys\$'; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^s: [0-9]+$'
+	run console
+	assert_line 's: uid: 1000'
+	assert_line 's: gid: 2000'
+	assert_line 's: cwd: /tmp'
+	assert_line 's: env: FOO=bar'
+	assert_line 's: env: HOME=/'
+	assert_line 's: env: PATH=/bin:/usr/bin'
+	assert_line 's: hostname: box'
+	assert_line 's: uid_map: 0 300000 5000'
+	assert_line --regexp '^s: Max open files +123 +123 +files *$'
+	assert_line 's: 0'
+	run probe_in s mounts
+	assert_line --regexp '^mount: /proc proc .*'
+	run ictl exec s /bin/grep -c subset=pid /proc/self/mountinfo
+	assert_output 1
+	# the host sees uid 1000 inside as 301000
+	pid=$(ictl status s | cut -d' ' -f3)
+	st=/proc/$(host_pid1)/root/proc/$pid/status
+	retry 5 grep -q "^Uid:	301000	" "$st"
+}
+
+@test "root DIR: a tree of its own, read-only unless readonly no" {
+	pubdir
+	r=$PUB/root
+	mkdir -p "$r/bin" "$r/proc" "$r/dev" "$r/tmp"
+	cp "$P" "$r/bin/probe"
+	# owned by the first service's root, so that it could write there
+	chown -R 100000:100000 "$r"
+	f=$(conf <<-EOF
+	service rw
+	  root $r
+	  readonly no
+	  exec /bin/probe sleep 1000
+	service ro
+	  root $r
+	  uidmap 100000
+	  exec /bin/probe sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run ictl exec rw /bin/probe ls /
+	assert_output 'ls: bin dev proc tmp'
+	run ictl exec rw /bin/probe try-write /written
+	assert_output ok
+	[ -e "$r/written" ]
+	run ictl exec ro /bin/probe try-write /other
+	assert_output 'denied: EROFS'
+	run ictl exec ro /bin/probe pids
+	assert_output --regexp '^pids: 1 2 [0-9]+$'
+}
+
+# --- failures -------------------------------------------------------------------
+
+@test "failures: missing bind source, missing root, a device that is not a device node" {
+	f=$(conf <<-EOF
+	service good
+	  exec $P sleep 1000
+	service nobind
+	  restart never
+	  bind /nonexistent/src /srv
+	  exec $P sleep 1000
+	service noroot
+	  restart never
+	  root /nonexistent/root
+	  exec /bin/probe sleep 1000
+	service notdev
+	  restart never
+	  device /dev/shm
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 4 services'
+	wait_console '^sandinit: nobind: unable to bind /nonexistent/src: No such file or directory$'
+	wait_console '^sandinit: noroot: unable to root /nonexistent/root: No such file or directory$'
+	wait_console '^sandinit: notdev: unable to device /dev/shm: not a device node: '
+	run ictl status
+	assert_success
+	assert_line --regexp '^good running [0-9]+ 0 -$'
+	assert_line --regexp '^nobind (failed|backoff) - '
+	assert_line --regexp '^noroot (failed|backoff) - '
+	assert_line --regexp '^notdev (failed|backoff) - '
+	run probe_in good hostname
+	assert_output 'hostname: good'
+	host_alive
+}
