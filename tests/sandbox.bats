@@ -83,12 +83,40 @@ two_sleepers() {
 	[ "$output" != a ]
 }
 
-@test "network: only lo, up, without net lines" {
+@test "namespaces: all six plus cgroup, none of them PID 1's; only lo, up, without net lines" {
 	host_start "$(two_sleepers)"
 	wait_console '^sandinit: ready: 2 services'
+	p1=$(host_pid1)
+	run probe_in a ns
+	for ns in cgroup ipc mnt net pid user uts; do
+		v=$(val "$ns")
+		[ -n "$v" ] && [ "$v" != "$(ns_of "$p1" "$ns")" ]
+	done
+	# `all` is every one but time
+	assert_equal "$(val time)" "$(ns_of "$p1" time)"
+	# a fresh network namespace's lo is down until sandinit sets it up
 	run probe_in a links
 	assert_success
 	assert_output 'link: lo up 127.0.0.1/8'
+}
+
+@test "namespaces LIST: exactly those, time included" {
+	f=$(conf <<-EOF
+	service some
+	  namespaces user pid mount time
+	  exec /bin/sh -c "$P ns; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^some: uts: '
+	p1=$(host_pid1)
+	run console
+	for ns in user pid mnt time; do
+		refute_line "some: $ns: $(ns_of "$p1" "$ns")"
+	done
+	for ns in net uts ipc cgroup; do
+		assert_line "some: $ns: $(ns_of "$p1" "$ns")"
+	done
 }
 
 @test "uid_map: 0 maps to >= 100000; two services' ranges are disjoint; no host root" {
