@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "util.h"
+#include "watchdog.h"
 
 /* Does the mount table list a mount exactly at PATH? */
 static int mounted_at(const char *path)
@@ -433,6 +434,7 @@ void boot_final(enum boot_action a, const struct conf *c, void (*reap)(void))
 			log_msg("unable to unmount %s: %m", c->mounts[i].target);
 	sync();
 	log_msg("%s", word[a]);
+	wd_close_magic();
 	reboot(cmd[a]);
 	/* Only reached if reboot(2) failed: an init must not return. */
 	for (;;)

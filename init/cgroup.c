@@ -212,6 +212,13 @@ static int set_limits(int fd, const struct svc_conf *s, const char **step)
 		*step = "set memory.max";
 		if (write_at(fd, "memory.max", v) < 0)
 			return -1;
+		/* With swap, a hog past memory.max would swap instead of being
+		 * OOM-killed (SPEC §6): a limited service gets none. The file is
+		 * absent without swap accounting, which is fine. */
+		*step = "set memory.swap.max";
+		if (write_at(fd, "memory.swap.max", s->memory ? "0" : "max") < 0 &&
+		    errno != ENOENT)
+			return -1;
 	}
 	if (have & C_PIDS) {
 		if (s->pids > 0)

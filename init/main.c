@@ -21,6 +21,7 @@
 #include "seccomp.h"
 #include "supervise.h"
 #include "util.h"
+#include "watchdog.h"
 
 #define VERSION "0.1.0"
 #define DEFAULT_CONFIG "/etc/sandinit.conf"
@@ -117,6 +118,14 @@ static void reap(void)
 		sup_child_exit(pid, status);
 		ctl_child_exit(pid, status);
 	}
+}
+
+/* While boot_final waits for the last processes, the watchdog still wants
+ * its pets. */
+static void reap_and_pet(void)
+{
+	reap();
+	wd_tick();
 }
 
 static void begin_shutdown(int action)
@@ -222,6 +231,8 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 			log_msg("unable to listen on %s: %m", socket_path);
 		if (conf) {
 			boot_apply(conf);
+			if (conf->watchdog && wd_open(conf->watchdog, conf->watchdog_sec) < 0)
+				log_msg("unable to open the watchdog %s: %m", conf->watchdog);
 			sup_load(conf, cgroups);
 		} else {
 			const char *r = rescue_of(config_path);
@@ -236,9 +247,12 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 
 		sup_check_ready(boot_us);
 		if (pending_action >= 0 && sup_all_stopped())
-			boot_final(pending_action, conf, reap);
+			boot_final(pending_action, conf, reap_and_pet);
 		next = sup_next_deadline();
 		cnext = ctl_next_deadline();
+		if (cnext && (!next || cnext < next))
+			next = cnext;
+		cnext = wd_next_deadline();
 		if (cnext && (!next || cnext < next))
 			next = cnext;
 		if (next) {
@@ -250,6 +264,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		sup_tick();
 		ctl_tick();
 		ctl_recheck();
+		wd_tick();
 	}
 }
 

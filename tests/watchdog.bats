@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# `watchdog DEVICE SECONDS` (issue 5). Host tier: PID 1 pets a fake device
+# (a regular file bound at /dev/shm/watchdog in its mount namespace, so every
+# byte it writes lands in a file the test reads) every SECONDS/2 and writes
+# the magic 'V' last on a clean shutdown. QEMU tier: a real i6300esb that
+# powers the machine off unless it is petted.
+
+load lib/host
+load lib/qemu
+
+# host_start with a fake watchdog device: the file $BATS_TEST_TMPDIR/wd.
+wd_start() {
+	local conf=$1
+	SOCK=$BATS_TEST_TMPDIR/ctl.sock
+	: >"$BATS_TEST_TMPDIR/wd"
+	unshare --pid --fork --kill-child --mount --uts --ipc --net \
+		sh -c 'mount -t tmpfs wd /dev/shm && : >/dev/shm/watchdog &&
+			mount --bind "$0" /dev/shm/watchdog && exec "$@"' "$BATS_TEST_TMPDIR/wd" \
+		"$SANDINIT" --config "$conf" --socket "$SOCK" \
+		>"$BATS_TEST_TMPDIR/console.log" 2>&1 </dev/null &
+	HOST_PID=$!
+	retry 10 test -S "$SOCK" || { console >&2; return 1; }
+}
+
+wd_bytes() { stat -c %s "$BATS_TEST_TMPDIR/wd"; }
+wd_bytes_ge() { [ "$(wd_bytes)" -ge "$1" ]; }
+
+teardown() {
+	qemu_kill
+	host_stop
+}
+
+@test "watchdog: petted every SECONDS/2 from the loop, magic 'V' last on poweroff" {
+	local c t0 n
+	c=$(conf <<-'EOF'
+	watchdog /dev/shm/watchdog 2
+	service idle
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)
+	wd_start "$c"
+	t0=$(date +%s%N)
+	wait_console 'sandinit: ready: 1 services'
+	# at open, then once a second: 4 pets within about 3 s
+	retry 10 wd_bytes_ge 4
+	n=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$n" -ge 2000 ] || fail "4 pets after only ${n} ms: not every SECONDS/2"
+	run cat "$BATS_TEST_TMPDIR/wd"
+	assert_output --regexp '^\.{4,}$'
+	ictl poweroff
+	retry 15 bash -c "! kill -0 $HOST_PID 2>/dev/null"
+	run cat "$BATS_TEST_TMPDIR/wd"
+	assert_output --regexp '^\.{4,}V$'
+	refute_output --partial 'unable'
+}
+
+@test "watchdog: a device that cannot be opened is logged and boot goes on" {
+	local c
+	c=$(conf <<-'EOF'
+	watchdog /dev/no-such-watchdog 10
+	service idle
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$c"
+	wait_console 'sandinit: unable to open the watchdog /dev/no-such-watchdog: No such file'
+	wait_console 'sandinit: ready: 1 services'
+	run ictl status idle
+	assert_success
+}
+
+@test "qemu: an i6300esb with a 2 s timeout stays quiet while PID 1 pets it" {
+	[ -f "$ROOT/out/cache/kernel/release" ] || skip "no cached kernel"
+	cat >"$BATS_TEST_TMPDIR/wd.conf" <<-'EOF'
+	modules i6300esb
+	watchdog /dev/watchdog0 2
+	service show
+	  namespaces none
+	  restart never
+	  exec /bin/sh -c "cat /sys/class/watchdog/watchdog0/state /sys/class/watchdog/watchdog0/timeout; sleep 8; echo still-alive"
+	EOF
+	# Unpetted, the board would power off after the timeout (two stages).
+	QEMU_EXTRA="-device i6300esb -action watchdog=poweroff"
+	qemu_boot "$BATS_TEST_TMPDIR/wd.conf"
+	qemu_wait 'sandinit: ready: 1 services' 60
+	qemu_wait '^show: active' 30
+	qemu_wait '^show: 2$' 10
+	qemu_wait '^show: still-alive' 30
+	run qemu_log
+	refute_output --partial 'unable to open the watchdog'
+}
