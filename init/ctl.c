@@ -25,7 +25,7 @@
 
 #define MAX_CONNS 64
 #define REQUEST_TIMEOUT_MS 5000
-#define REPLY_MAX (16 << 20)
+#define REPLY_MAX (80 << 20)	/* above the largest log-size */
 
 enum wait_for { WAIT_NONE, WAIT_UP, WAIT_DOWN, WAIT_EXEC };
 

@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,30 @@
 
 #include "util.h"
 
+static int console_fd = STDOUT_FILENO;
+
+void log_console_init(void)
+{
+	/* A serial console takes ~11 KB/s: a chatty service must not stall PID 1
+	 * behind it. PID 1 writes a terminal through a non-blocking description
+	 * of its own (fd 1's stays blocking for the rescue shell); what does not
+	 * fit is dropped from the console, never from the ring. A pipe or file
+	 * (the host tests) is written as it is. */
+	if (isatty(STDOUT_FILENO)) {
+		int fd = open("/proc/self/fd/1", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd >= 0)
+			console_fd = fd;
+	}
+}
+
 void log_raw(const char *buf, size_t len)
 {
-	/* The console may be gone (EIO on a hung-up tty): nothing to do then. */
+	/* The console may be gone (EIO on a hung-up tty), or full (EAGAIN):
+	 * nothing to do then. */
 	int e = errno;
 
-	write_all(STDOUT_FILENO, buf, len);
+	write_all(console_fd, buf, len);
 	errno = e;
 }
 

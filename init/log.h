@@ -15,6 +15,8 @@ struct ring {
 	size_t linelen;
 };
 
+/* Once /proc is mounted: the console's own non-blocking description. */
+void log_console_init(void);
 /* `sandinit: ...` on the console (PID 1's stdout). Never fails, never
  * blocks for long: the console is opened O_NONBLOCK-tolerant by boot. */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

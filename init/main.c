@@ -211,6 +211,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	reboot(RB_DISABLE_CAD);
 	setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 65536, 65536 });
 	boot_early();
+	log_console_init();
 	if (!config_path)
 		config_path = boot_config_path(DEFAULT_CONFIG);
 	if (loop_init() < 0)
