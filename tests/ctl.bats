@@ -73,7 +73,7 @@ sleeper() {
 	assert_equal "$status" 7
 	run ictl exec web /bin/sh -c 'read x; echo "got $x"' <<<"hello"
 	assert_output 'got hello'
-	run ictl exec web /nonexistent
+	run -127 ictl exec web /nonexistent
 	assert_equal "$status" 127
 }
 
