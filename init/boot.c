@@ -60,6 +60,25 @@ static int mounted_at(const char *path)
 	return found;
 }
 
+/* Copy the Nth (from 0) blank-separated field of LINE into BUF. */
+static int mountinfo_field(const char *line, int n, char *buf, size_t size)
+{
+	const char *p = line, *end;
+
+	for (int i = 0; i < n; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	end = strpbrk(p, " \n");
+	if (!end || (size_t)(end - p) >= size)
+		return -1;
+	memcpy(buf, p, (size_t)(end - p));
+	buf[end - p] = 0;
+	return 0;
+}
+
 static void mount_one(const char *src, const char *dst, const char *type,
 		      unsigned long flags, const char *data)
 {
@@ -191,6 +210,38 @@ static void leave_initramfs(void)
 	close(dfd);
 }
 
+/* A fresh cgroup2 mount waits for an RCU grace period (10-20 ms); where
+ * the hierarchy is already mounted (a hybrid host's /sys/fs/cgroup/unified)
+ * a bind of it is the same tree for 0.1 ms. */
+static void mount_cgroup2(void)
+{
+	size_t len;
+	char *mi = read_file("/proc/self/mountinfo", 1 << 22, &len);
+	char *hit = mi ? strstr(mi, " - cgroup2 ") : NULL;
+
+	if (hit) {
+		char *line = hit;
+
+		while (line > mi && line[-1] != '\n')
+			line--;
+		/* id parent dev root MOUNTPOINT ...: the fifth field */
+		char root[8], path[512];
+
+		/* the hierarchy's root (field 4 "/"), not a bind of a subtree */
+		if (mountinfo_field(line, 3, root, sizeof(root)) == 0 && !strcmp(root, "/") &&
+		    mountinfo_field(line, 4, path, sizeof(path)) == 0) {
+			mkdir_p("/sys/fs/cgroup");
+			if (mount(path, "/sys/fs/cgroup", NULL, MS_BIND, NULL) == 0) {
+				free(mi);
+				return;
+			}
+		}
+	}
+	free(mi);
+	mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "nsdelegate");
+}
+
 void boot_early(void)
 {
 	if (!proc_is_ours())
@@ -208,8 +259,7 @@ void boot_early(void)
 	if (!mounted_at("/run"))
 		mount_one("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	if (!fs_type_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
-		mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2",
-			  MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate");
+		mount_cgroup2();
 }
 
 const char *boot_config_path(const char *dflt)
