@@ -299,6 +299,11 @@ static void on_conn(struct watch *w, uint32_t events)
 		if (c->w.fd < 0)
 			return;
 	}
+	/* A client that went away while waiting for a state frees its slot. */
+	if (c->wait && (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
+		conn_close(c);
+		return;
+	}
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->done || c->wait)
 		return;
 	for (;;) {
@@ -399,7 +404,7 @@ static void on_listen(struct watch *w, uint32_t events)
 		c->w.fd = fd;
 		c->w.fn = on_conn;
 		c->deadline = now_ms() + REQUEST_TIMEOUT_MS;
-		if (loop_add_events(&c->w, EPOLLIN | EPOLLOUT | EPOLLET) < 0)
+		if (loop_add_events(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0)
 			conn_close(c);
 	}
 }
