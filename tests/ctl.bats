@@ -2,6 +2,7 @@
 # Host tier: initctl and the control socket (SPEC §5), readiness, critical
 # services and the log ring (issue 5).
 
+bats_require_minimum_version 1.5.0
 load lib/host
 
 RAWSOCK=$ROOT/out/rawsock
