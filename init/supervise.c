@@ -289,7 +289,9 @@ static void resolve(void)
 				struct service *d = svc_of[s->c->after[j]];
 
 				ok &= satisfies(d);
-				dead |= gave_up(d) || (d->first_done && !satisfies(d));
+				/* A one-shot still running may yet exit 0. */
+				dead |= gave_up(d) || (d->first_done && !satisfies(d) &&
+						       !(d->c->restart == RESTART_NEVER && is_up(d)));
 			}
 			if (s->c->join >= 0) {
 				struct service *d = svc_of[s->c->join];
