@@ -35,3 +35,6 @@ check-sanitize: $(OUT)/san/sandinit $(OUT)/rawsock
 	$(SAN_ENV) SANDINIT=$(abspath $(OUT)/san/sandinit) bats $(SAN_BATS)
 
 .PHONY: fuzz-ctl fuzz-smoke-ctl check-sanitize
+
+# make check: the sanitizer run and a short smoke of every fuzz target.
+check: check-sanitize fuzz-smoke
