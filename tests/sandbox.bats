@@ -253,9 +253,9 @@ two_sleepers() {
 	assert_output 'denied: EPERM'
 	run probe_in a try-userns
 	assert_output 'denied: EPERM'
-	run probe_in a try-write "$ROOT/sandbox-probe-test"
+	run probe_in a try-write "$PROBE_HOME/sandbox-probe-test"
 	assert_output 'denied: EROFS'
-	[ ! -e "$ROOT/sandbox-probe-test" ]
+	[ ! -e "$PROBE_HOME/sandbox-probe-test" ]
 	# the probe's exit status says so too (0: denied)
 	run probe_in a try-bpf
 	assert_success

@@ -14,7 +14,24 @@ bats_load_library bats-assert
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 SANDINIT=${SANDINIT:-$ROOT/out/sandinit}
-PROBE=${PROBE:-$ROOT/out/probe}
+
+# The probe where every sandbox sees it: a sandbox's /tmp is a tmpfs of its
+# own, so a checkout under /tmp (as CI's may be) is hidden inside. /var/tmp
+# is on the host's root, which every default sandbox sees read-only. Keyed
+# by content, so concurrent runs of different trees do not collide.
+probe_home() {
+	local sum
+	sum=$(sha256sum "$ROOT/out/probe" | cut -c1-16)
+	PROBE_HOME=/var/tmp/sandinit-probe-$sum
+	if [ ! -x "$PROBE_HOME/probe" ]; then
+		mkdir -p "$PROBE_HOME"
+		cp "$ROOT/out/probe" "$PROBE_HOME/probe.new"
+		mv "$PROBE_HOME/probe.new" "$PROBE_HOME/probe"
+	fi
+	chmod 755 "$PROBE_HOME" "$PROBE_HOME/probe"
+}
+probe_home
+PROBE=${PROBE:-$PROBE_HOME/probe}
 
 retry() {
 	local secs=$1; shift
