@@ -338,8 +338,19 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		goto fail;
 	*step = "clone";
 	pid = clone_into(flags, io->cgroup_fd);
-	if (pid < 0)
+	if (pid < 0) {
+		/* clone(2): ENOSPC is a namespace count limit (0 where the
+		 * administrator turned a kind off), EINVAL/EPERM a kind the
+		 * kernel lacks or refuses. */
+		if (errno == ENOSPC && flags & CLONE_NEWUSER)
+			*step = "create its namespaces (user namespaces are limited or off:"
+				" /proc/sys/user/max_user_namespaces)";
+		else if (errno == ENOSPC)
+			*step = "create its namespaces (a limit in /proc/sys/user/ is reached)";
+		else if ((errno == EINVAL || errno == EPERM) && flags)
+			*step = "create its namespaces (does the kernel offer every one asked for?)";
 		goto fail;
+	}
 	if (pid == 0) {
 		close(sync_fds[1]);
 		close(err_fds[0]);

@@ -101,3 +101,20 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	refute_output --partial 'unable to'
 	refute_output --partial 'Kernel panic'
 }
+
+@test "qemu: with user namespaces turned off, sandboxed services fail clearly and the rest runs" {
+	cat >"$BATS_TEST_TMPDIR/nouserns.conf" <<-'EOF'
+	sysctl user.max_user_namespaces 0
+	service boxed
+	  restart never
+	  exec /bin/true
+	service plain
+	  namespaces none
+	  restart never
+	  exec /bin/echo plain ran
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/nouserns.conf"
+	qemu_wait 'sandinit: boxed: unable to create its namespaces \(user namespaces are limited or off: /proc/sys/user/max_user_namespaces\): No space left on device' 60
+	qemu_wait '^plain: plain ran' 30
+	qemu_wait 'sandinit: ready: 2 services' 30
+}
