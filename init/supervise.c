@@ -126,7 +126,9 @@ static void on_ready(struct watch *w, uint32_t events)
 	ssize_t n = read(w->fd, buf, sizeof(buf));
 
 	(void)events;
-	if (n > 0 && memchr(buf, '\n', (size_t)n) && s->state == ST_RUNNING) {
+	/* The line may come before the status pipe's EOF says it execed. */
+	if (n > 0 && memchr(buf, '\n', (size_t)n) &&
+	    (s->state == ST_RUNNING || s->state == ST_STARTING)) {
 		became(s, ST_READY);
 		sup_tick();
 	}
