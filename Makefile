@@ -34,7 +34,7 @@ $(KINC)/.stamp:
 	ln -sfn /usr/include/mtd $(KINC)/mtd
 	@touch $@
 
-$(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp
+$(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -isystem $(KINC) -c -o $@ $<
