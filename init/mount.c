@@ -207,25 +207,25 @@ static int make_ro(const char *path, int recursive)
 	return r;
 }
 
-/* PATH in the new root bound onto itself, so that it can be made read-only
- * apart from its parent. */
-static int bind_self(const char *path)
-{
-	char target[sizeof root + 32];
-	int fd = at(path, 0), r;
-
-	if (fd < 0)
-		return -1;
-	snprintf(target, sizeof target, "%s/proc/self/fd/%d", root, fd);
-	r = mount(target, target, NULL, MS_BIND | MS_REC, NULL);
-	close(fd);
-	return r;
-}
-
 static int mask(const char *path)
 {
+	char p[sizeof root + 64];
 	struct stat st;
-	int fd = resolve(root_fd, path), r;
+	int fd, r;
+
+	/* Under the new root's proc, mounted by mount_proc on a checked
+	 * directory, by plain path: its entries are what the kernel made. */
+	if (!strncmp(path, "/proc/", 6)) {
+		snprintf(p, sizeof p, "%s%s", root, path);
+		if (lstat(p, &st) < 0)
+			return errno == ENOENT ? 0 : -1;
+		if (S_ISDIR(st.st_mode))
+			return mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				     "mode=555");
+		if (S_ISREG(st.st_mode))
+			return mount("/dev/null", p, NULL, MS_BIND, NULL);
+	}
+	fd = resolve(root_fd, path);
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -245,8 +245,8 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 	struct stat st;
 	int i;
 
-	/* The only mount made on a path string: at()'s /proc/self/fd needs
-	 * it. A symlink here would lead out of the new root. */
+	/* On a path string: at()'s /proc/self/fd needs it. A symlink here
+	 * would lead out of the new root, hence the check. */
 	*step = "mount /proc";
 	snprintf(path, sizeof path, "%s/proc", root);
 	if (lstat(path, &st) < 0)
@@ -260,56 +260,85 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 		return -1;
 	if (s->proc == PROC_PID_ONLY)
 		return 0;
+	/* By plain path below the proc just mounted: these are its own
+	 * entries, none a symlink. */
 	for (i = 0; i < N(proc_ro); i++) {
+		char p[sizeof path + 32];
+		struct sb_mount_attr attr;
+
 		*step = stepf("make %s read-only", proc_ro[i]);
-		if (bind_self(proc_ro[i]) < 0) {
+		snprintf(p, sizeof p, "%s%s", root, proc_ro[i]);
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
 			if (errno == ENOENT)
 				continue;
 			return -1;
 		}
-		if (make_ro(proc_ro[i], 1) < 0)
+		memset(&attr, 0, sizeof attr);
+		attr.attr_set = SB_MOUNT_ATTR_RDONLY;
+		if (syscall(SYS_mount_setattr, AT_FDCWD, p, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW,
+			    &attr, sizeof attr) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* mkdir NAME in directory DIR_FD (at PREFIX), a tmpfs made here, and mount
+ * there: it holds nothing nobody put there, so PREFIX/NAME needs no openat2. */
+static int mkdir_mount(int dir_fd, const char *prefix, const char *name, const char *src,
+		       const char *type, unsigned long flags, const char *data)
+{
+	char target[PATH_MAX];
+
+	if (mkdirat(dir_fd, name, 0755) < 0)
+		return -1;
+	snprintf(target, sizeof target, "%s/%s", prefix, name);
+	return mount(src, target, type, flags, data);
+}
+
 static int mount_dev(const struct svc_conf *s, const char **step)
 {
-	char src[16];
-	int i, fd;
+	struct sb_mount_attr attr;
+	struct stat dst;
+	char src[16], prefix[sizeof root + 32], target[sizeof prefix + 16];
+	int i, fd, dev_fd = -1;
 
 	*step = "mount /dev";
 	if (tmpfs_at("/dev", 0, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
 		return -1;
+	/* The tmpfs just mounted, not the directory under it. */
+	dev_fd = resolve(root_fd, "/dev");
+	if (dev_fd < 0)
+		return -1;
+	/* Mount targets in it by plain path (no proc lookups) when the new
+	 * root's /dev is that very directory; through the descriptor if /dev
+	 * is a symlink there, which a path would follow out of the new root. */
+	snprintf(prefix, sizeof prefix, "%s/dev", root);
+	if (lstat(prefix, &dst) < 0 || !S_ISDIR(dst.st_mode))
+		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", root, dev_fd);
 	for (i = 0; i < N(dev_nodes); i++) {
 		snprintf(src, sizeof src, "/dev/%s", dev_nodes[i]);
 		*step = stepf("bind %s", src);
-		if (bind_into(src, src, S_IFREG) < 0)
-			return -1;
+		fd = openat(dev_fd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			goto fail;
+		close(fd);
+		snprintf(target, sizeof target, "%s/%s", prefix, dev_nodes[i]);
+		if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			goto fail;
 	}
 	*step = "mount /dev/pts";
-	fd = at("/dev/pts", S_IFDIR);
-	if (fd < 0)
-		return -1;
-	i = mount_at("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620");
-	close(fd);
-	if (i < 0)
-		return -1;
+	if (mkdir_mount(dev_fd, prefix, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+			"newinstance,ptmxmode=0666,mode=0620") < 0)
+		goto fail;
 	*step = "mount /dev/shm";
-	if (tmpfs_at("/dev/shm", S_IFDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
-		return -1;
+	if (mkdir_mount(dev_fd, prefix, "shm", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			"mode=1777") < 0)
+		goto fail;
 	*step = "populate /dev";
-	fd = at("/dev", 0);
-	if (fd < 0)
-		return -1;
 	for (i = 0; i < N(dev_links); i++) {
-		if (symlinkat(dev_links[i][1], fd, dev_links[i][0]) < 0) {
-			close(fd);
-			return -1;
-		}
+		if (symlinkat(dev_links[i][1], dev_fd, dev_links[i][0]) < 0)
+			goto fail;
 	}
-	close(fd);
 
 	for (i = 0; i < s->ndevices; i++) {
 		const char *d = s->devices[i];
@@ -317,19 +346,29 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 
 		*step = stepf("device %s", d);
 		if (stat(d, &st) < 0)
-			return -1;
+			goto fail;
 		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
 			*step = stepf("device %s: not a device node", d);
 			errno = ENODEV;
-			return -1;
+			goto fail;
 		}
 		if (bind_into(d, d, S_IFREG) < 0)
-			return -1;
+			goto fail;
 	}
 	/* Nothing more goes into /dev itself; pts, shm and the nodes are
 	 * mounts of their own and keep their flags. */
 	*step = "make /dev read-only";
-	return make_ro("/dev", 0);
+	memset(&attr, 0, sizeof attr);
+	attr.attr_set = SB_MOUNT_ATTR_RDONLY;
+	if (syscall(SYS_mount_setattr, dev_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+		goto fail;
+	close(dev_fd);
+	return 0;
+fail:
+	i = errno;
+	close(dev_fd);
+	errno = i;
+	return -1;
 }
 
 /* Sysfs shows the devices of the mounting process's network namespace, which

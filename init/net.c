@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <linux/ip.h>
 #include "net.h"
 #include "netlink.h"
@@ -406,11 +407,18 @@ int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	return 0;
 }
 
+/* What each request of net_configure's batch does, for *STEP. */
+enum { CF_LO, CF_ADDR, CF_ARP, CF_UP, CF_ROUTE };
+
 int net_configure(const struct conf *c, const struct svc_conf *s,
 		  const char **step)
 {
+	/* lo, three requests a link, the route: one datagram, one RTNL round
+	 * trip each in the kernel but a single send and read here. */
+	static struct nl_req req[2 + 3 * NET_MAX_LINKS];
+	static unsigned char what[2 + 3 * NET_MAX_LINKS], link[2 + 3 * NET_MAX_LINKS];
 	struct nl n;
-	int eth0 = 0;
+	int nreq = 0, eth0 = 0, failed, e;
 
 	if (!own_netns(s))
 		return 0;
@@ -418,58 +426,71 @@ int net_configure(const struct conf *c, const struct svc_conf *s,
 		*step = "open a netlink socket";
 		return -1;
 	}
-	if (nl_link_up(&n, LOOPBACK_IFINDEX, 0) < 0) {
-		*step = "bring up lo";
-		goto fail;
-	}
+	nl_build_link_set(&req[nreq], LOOPBACK_IFINDEX, 1, 0, 0);
+	what[nreq++] = CF_LO;
 	for (int k = 0; k < s->nnets && k < NET_MAX_LINKS; k++) {
 		const struct conf_net *cn = &s->nets[k];
-		struct nl_link l;
-		char eth[IFNAMSIZ];
+		struct ifreq ifr;
 
-		snprintf(eth, sizeof eth, "eth%d", k);
-		if (nl_link_get(&n, eth, &l) < 0) {
-			*step = stepf("find %s", eth);
+		/* By name (SIOCGIFINDEX, dev_ioctl(): no RTNL, no reply to
+		 * parse) rather than RTM_GETLINK: PID 1 named the peer. */
+		memset(&ifr, 0, sizeof ifr);
+		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth%d", k);
+		if (ioctl(n.fd, SIOCGIFINDEX, &ifr) < 0) {
+			*step = stepf("find eth%d", k);
 			goto fail;
 		}
 		if (!cn->addr) {
 			errno = EADDRNOTAVAIL;
-			*step = stepf("address %s (none was assigned)", eth);
+			*step = stepf("address eth%d (none was assigned)", k);
 			goto fail;
 		}
-		if (nl_addr_add(&n, l.index, cn->addr,
-				c->bridges[cn->bridge].prefix) < 0) {
-			*step = stepf("address %s", eth);
-			goto fail;
-		}
+		nl_build_addr(&req[nreq], ifr.ifr_ifindex, cn->addr,
+			      c->bridges[cn->bridge].prefix);
+		link[nreq] = k;
+		what[nreq++] = CF_ADDR;
 		/* Announce the address when the link comes up (a gratuitous
 		 * ARP): a restarted service has the same address and MAC, and
 		 * until it sends something the bridge would still deliver to
-		 * the old pair, whose namespace may not be gone yet. */
-		if (nl_link_inet_conf(&n, l.index, IPV4_DEVCONF_ARP_NOTIFY, 1) < 0) {
-			*step = stepf("set arp_notify on %s", eth);
-			goto fail;
-		}
-		if (nl_link_up(&n, l.index, 0) < 0) {
-			*step = stepf("bring up %s", eth);
-			goto fail;
-		}
+		 * the old pair, whose namespace may not be gone yet. Set
+		 * before the link is up: the ARP goes out on NETDEV_UP. */
+		nl_build_link_inet_conf(&req[nreq], ifr.ifr_ifindex,
+					IPV4_DEVCONF_ARP_NOTIFY, 1);
+		link[nreq] = k;
+		what[nreq++] = CF_ARP;
+		nl_build_link_set(&req[nreq], ifr.ifr_ifindex, 1, 0, 0);
+		link[nreq] = k;
+		what[nreq++] = CF_UP;
 		if (k == 0)
-			eth0 = l.index;
+			eth0 = ifr.ifr_ifindex;
 	}
-	if (s->nnets > 0
-	    && nl_route_default(&n, c->bridges[s->nets[0].bridge].addr, eth0) < 0) {
-		*step = "add the default route";
+	/* After eth0's up in the same batch: the kernel runs the messages in
+	 * order, and a gateway on a down link is ENETDOWN. */
+	if (s->nnets > 0) {
+		nl_build_route_default(&req[nreq], c->bridges[s->nets[0].bridge].addr, eth0);
+		what[nreq++] = CF_ROUTE;
+	}
+	if (nl_talk_batch(&n, req, nreq, &failed) < 0) {
+		if (failed < 0)
+			*step = "configure the network";
+		else if (what[failed] == CF_LO)
+			*step = "bring up lo";
+		else if (what[failed] == CF_ADDR)
+			*step = stepf("address eth%d", link[failed]);
+		else if (what[failed] == CF_ARP)
+			*step = stepf("set arp_notify on eth%d", link[failed]);
+		else if (what[failed] == CF_UP)
+			*step = stepf("bring up eth%d", link[failed]);
+		else
+			*step = "add the default route";
 		goto fail;
 	}
 	nl_close(&n);
 	return 0;
 fail:
-	{
-		int e = errno;
-		nl_close(&n);
-		errno = e;
-	}
+	e = errno;
+	nl_close(&n);
+	errno = e;
 	return -1;
 }
 

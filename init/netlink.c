@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
@@ -320,6 +321,81 @@ int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 			}
 		}
 	}
+}
+
+int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
+{
+	static union { struct nlmsghdr h; char b[4096]; } rx;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct iovec iov[NL_BATCH_MAX];
+	struct msghdr msg = {
+		.msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = iov,
+	};
+	uint32_t first = n->seq + 1;
+	int i, left = count, err = 0;
+	ssize_t len;
+
+	*failed = -1;
+	if (count < 1 || count > NL_BATCH_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		if (r[i].err) {
+			*failed = i;
+			errno = r[i].err;
+			return -1;
+		}
+		r[i].u.h.nlmsg_seq = ++n->seq;
+		r[i].u.h.nlmsg_pid = 0;
+		/* Messages sit at NLMSG_ALIGN boundaries in one datagram: every
+		 * builder leaves nlmsg_len a multiple of 4. */
+		iov[i].iov_base = r[i].u.buf;
+		iov[i].iov_len = NLMSG_ALIGN(r[i].u.h.nlmsg_len);
+	}
+	msg.msg_iovlen = count;
+	do
+		len = sendmsg(n->fd, &msg, 0);
+	while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -1;
+
+	/* The kernel runs every message and acks each, failed or not. */
+	while (left > 0) {
+		struct nlmsghdr *h;
+
+		do
+			len = recv(n->fd, rx.b, sizeof rx.b, MSG_TRUNC);
+		while (len < 0 && errno == EINTR);
+		if (len < 0)
+			return -1;
+		if ((size_t)len > sizeof rx.b) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			uint32_t k = h->nlmsg_seq - first;
+
+			if (h->nlmsg_pid != n->portid || k >= (uint32_t)count
+			    || h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
+				errno = EBADMSG;
+				return -1;
+			}
+			left--;
+			if (e->error && (*failed < 0 || (int)k < *failed)) {
+				*failed = (int)k;
+				err = -e->error;
+			}
+		}
+	}
+	if (*failed >= 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l)

@@ -66,6 +66,13 @@ void nl_close(struct nl *n);
  * non-error answer to R is copied there (up to CAP bytes). */
 int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap);
 
+/* Send the COUNT (at most NL_BATCH_MAX) requests of R in one datagram and
+ * read all their acks: the kernel runs each message whatever the others'
+ * outcome. 0, or -1 with errno from the first request that failed, whose
+ * index goes to *FAILED (-1 if sending or reading failed). */
+#define NL_BATCH_MAX 32
+int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed);
+
 /* Operations: 0 (or the index) on success, -1 with errno. */
 struct nl_link {
 	int index;
