@@ -23,7 +23,7 @@
 #include "supervise.h"
 #include "util.h"
 
-#define MAX_CONNS 64
+#define MAX_CONNS 128
 #define REQUEST_TIMEOUT_MS 5000
 #define REPLY_MAX (80 << 20)	/* above the largest log-size */
 
@@ -46,6 +46,7 @@ struct conn {
 
 static struct conn conns[MAX_CONNS];
 static struct watch listen_w;
+static int listen_paused;
 static const struct ctl_hooks *hooks;
 
 static void conn_close(struct conn *c)
@@ -56,6 +57,8 @@ static void conn_close(struct conn *c)
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->w.fd = -1;
+	if (listen_paused && loop_add(&listen_w) == 0)
+		listen_paused = 0;
 }
 
 static void frame(struct conn *c, char type, const void *data, size_t len)
@@ -383,22 +386,27 @@ static void on_listen(struct watch *w, uint32_t events)
 {
 	(void)events;
 	for (;;) {
-		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
 		struct conn *c = NULL;
+		int fd;
 
-		if (fd < 0)
-			return;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
-			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
-			continue;
-		}
 		for (int i = 0; i < MAX_CONNS && !c; i++)
 			if (conns[i].w.fd < 0)
 				c = &conns[i];
 		if (!c) {
-			refuse(fd, "initctl: sandinit is busy: too many connections\n");
+			/* Every slot taken: later clients wait in the listen
+			 * backlog until conn_close frees one (half-open ones
+			 * time out), rather than being turned away. */
+			loop_del(w);
+			listen_paused = 1;
+			return;
+		}
+		fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
 			continue;
 		}
 		c->w.fd = fd;

@@ -25,6 +25,11 @@ int loop_add(struct watch *w)
 	return loop_add_events(w, EPOLLIN);
 }
 
+void loop_del(struct watch *w)
+{
+	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+}
+
 void loop_close(struct watch *w)
 {
 	if (w->fd < 0)

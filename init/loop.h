@@ -15,6 +15,8 @@ int loop_init(void);
 int loop_add(struct watch *w);
 /* The same with other epoll events (e.g. EPOLLOUT | EPOLLET). */
 int loop_add_events(struct watch *w, uint32_t events);
+/* Stop watching W->fd, leaving it open (loop_add resumes). */
+void loop_del(struct watch *w);
 /* Stop watching and close W->fd; W->fd becomes -1. */
 void loop_close(struct watch *w);
 /* Wait up to TIMEOUT_MS (-1: no limit) and dispatch what is ready. */
