@@ -195,7 +195,7 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 /* In the sandbox's first process, released by the parent. */
 static void __attribute__((noreturn))
 child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io *io,
-	   int sync_fd, int err_fd)
+	   int sync_fd, int net_fd, int err_fd)
 {
 	const char *step = "set up";
 	char b;
@@ -207,7 +207,6 @@ child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* the parent gave up on us */
-	close(sync_fd);
 
 	if (io->join_pid) {
 		/* The pod's namespaces belong to its user namespace: enter that
@@ -258,6 +257,18 @@ child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			child_fail(err_fd, "become root in the user namespace");
 	}
+	/* The child makes its network namespace itself, off PID 1's serial
+	 * path (it is the dearest namespace to make); PID 1 links it up when
+	 * told, then releases us a second time. */
+	if (s->namespaces & NS_NET && !io->join_pid) {
+		if (unshare(CLONE_NEWNET) < 0)
+			child_fail(err_fd, "create its network namespace");
+		if (s->nnets && (write_all(net_fd, "n", 1) < 0 || read_retry(sync_fd, &b, 1) != 1))
+			_exit(127);	/* PID 1 gave up on us */
+	}
+	close(sync_fd);
+	if (net_fd >= 0)
+		close(net_fd);
 	if (s->namespaces & NS_UTS && !io->join_pid) {
 		const char *h = s->hostname ? s->hostname : s->name;
 
@@ -322,19 +333,21 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		  const struct spawn_io *io, struct spawn_child *out,
 		  const char **step)
 {
-	int sync_fds[2] = { -1, -1 }, err_fds[2] = { -1, -1 };
+	int sync_fds[2] = { -1, -1 }, err_fds[2] = { -1, -1 }, net_fds[2] = { -1, -1 };
 	unsigned long long flags = 0;
 	unsigned ns = s->namespaces;
+	int linked = ns & NS_NET && s->nnets && !io->join_pid;
 	pid_t pid;
 	int e;
 
 	if (io->join_pid)
 		ns = 0;	/* child_main enters or makes them itself */
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (ns & ns_table[i].bit)
+		if (ns & ns_table[i].bit && ns_table[i].bit != NS_NET)
 			flags |= ns_table[i].flag;
 	*step = "create pipes";
-	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC) < 0)
+	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC) < 0 ||
+	    (linked && pipe2(net_fds, O_CLOEXEC) < 0))
 		goto fail;
 	*step = "clone";
 	pid = clone_into(flags, io->cgroup_fd);
@@ -354,11 +367,15 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 	if (pid == 0) {
 		close(sync_fds[1]);
 		close(err_fds[0]);
-		child_main(c, s, io, sync_fds[0], err_fds[1]);
+		if (linked)
+			close(net_fds[0]);
+		child_main(c, s, io, sync_fds[0], net_fds[1], err_fds[1]);
 	}
 	close(sync_fds[0]);
 	close(err_fds[1]);
-	sync_fds[0] = err_fds[1] = -1;
+	if (linked)
+		close(net_fds[1]);
+	sync_fds[0] = err_fds[1] = net_fds[1] = -1;
 	if (ns & NS_USER) {
 		unsigned count = s->uidmap_count ? s->uidmap_count : UID_RANGE;
 
@@ -366,14 +383,17 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		if (write_maps(pid, spawn_uid_base(s, io->index), count) < 0)
 			goto fail_child;
 	}
-	if (ns & NS_NET && s->nnets && net_attach(c, s, pid, io->gen, step) < 0)
-		goto fail_child;
 	*step = "release the child";
 	if (write_all(sync_fds[1], "x", 1) < 0)
 		goto fail_child;
-	close(sync_fds[1]);
 	out->pid = pid;
 	out->status_fd = err_fds[0];
+	out->net_fd = net_fds[0];
+	out->release_fd = -1;
+	if (linked)
+		out->release_fd = sync_fds[1];
+	else
+		close(sync_fds[1]);
 	return 0;
 
 fail_child:
@@ -388,9 +408,20 @@ fail:
 			close(sync_fds[i]);
 		if (err_fds[i] >= 0)
 			close(err_fds[i]);
+		if (net_fds[i] >= 0)
+			close(net_fds[i]);
 	}
 	errno = e;
 	return -1;
+}
+
+int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
+	       int release_fd, const char **step)
+{
+	if (net_attach(c, s, pid, gen, step) < 0)
+		return -1;
+	*step = "release the child";
+	return write_all(release_fd, "x", 1) < 0 ? -1 : 0;
 }
 
 pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,

@@ -25,12 +25,21 @@ struct spawn_io {
 struct spawn_child {
 	pid_t pid;		/* as PID 1 sees it */
 	int status_fd;		/* EOF: exec succeeded; data: a spawn_failure */
+	int net_fd;		/* readable once its network namespace exists
+				 * and wants its links (spawn_link), or -1 */
+	int release_fd;		/* for spawn_link, or -1 */
 };
 
 /* Start S. On failure -1 with errno and *STEP; nothing is left running. */
 int spawn_service(const struct conf *c, const struct svc_conf *s,
 		  const struct spawn_io *io, struct spawn_child *out,
 		  const char **step);
+
+/* Once NET_FD said so: create the veth links of S into PID's network
+ * namespace, then release the child through RELEASE_FD (the caller closes
+ * both). -1 with errno and *STEP on failure. */
+int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
+	       int release_fd, const char **step);
 
 /* Run ARGV inside the sandbox of the service whose first process is PID
  * (`initctl exec`), with FDS as stdin/out/err. Returns the pid of a child

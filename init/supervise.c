@@ -158,6 +158,28 @@ static void on_status(struct watch *w, uint32_t events)
 	sup_tick();
 }
 
+/* The child made its network namespace: link it up and let it go on. */
+static void on_net(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, net));
+	const char *step = "link its network";
+	char b;
+	ssize_t n = read(w->fd, &b, 1);
+
+	(void)events;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	loop_close(w);
+	if (n == 1 && s->pid &&
+	    spawn_link(conf, s->c, s->pid, s->gen - 1, s->release_w, &step) < 0) {
+		start_failed(s, errno, step);
+		kill(s->pid, SIGKILL);
+	}
+	/* (EOF: the child died first; its exit says why.) */
+	close(s->release_w);
+	s->release_w = -1;
+}
+
 static int make_pipe(struct watch *r, int *w, void (*fn)(struct watch *, uint32_t))
 {
 	int fds[2];
@@ -266,6 +288,17 @@ static void start(struct service *s)
 		close(io.cgroup_fd);
 	s->pid = child.pid;
 	s->started_at = now_ms();
+	s->release_w = child.release_fd;
+	if (child.net_fd >= 0) {
+		s->net.fd = child.net_fd;
+		s->net.fn = on_net;
+		if (loop_add(&s->net) < 0) {
+			close(child.net_fd);
+			s->net.fd = -1;
+			close(s->release_w);	/* the child sees EOF and exits */
+			s->release_w = -1;
+		}
+	}
 	s->status.fd = child.status_fd;
 	s->status.fn = on_status;
 	if (loop_add(&s->status) < 0) {
@@ -387,6 +420,12 @@ void sup_child_exit(pid_t pid, int status)
 	ring_flush(&s->ring, s->c->name);
 	if (s->status.fd >= 0)
 		loop_close(&s->status);
+	if (s->net.fd >= 0)
+		loop_close(&s->net);
+	if (s->release_w >= 0) {
+		close(s->release_w);
+		s->release_w = -1;
+	}
 	if (have_cgroups) {
 		/* What it left behind goes with it; the next start makes a
 		 * fresh cgroup if this one is not gone by then. */
@@ -432,8 +471,8 @@ static int setup_service(struct service *s, struct svc_conf *c, int index, size_
 	s->index = index;
 	s->want_up = 1;
 	s->backoff_ms = BACKOFF_MIN_MS;
-	s->out.fd = s->ready.fd = s->status.fd = -1;
-	s->out_w = s->ready_w = -1;
+	s->out.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
+	s->out_w = s->ready_w = s->release_w = -1;
 	if (ring_init(&s->ring, log_size) < 0)
 		return -1;
 	if (make_pipe(&s->out, &s->out_w, on_output) < 0)
@@ -546,6 +585,9 @@ static void release(struct service *s)
 	loop_close(&s->out);
 	loop_close(&s->ready);
 	loop_close(&s->status);
+	loop_close(&s->net);
+	if (s->release_w >= 0)
+		close(s->release_w);
 	if (s->out_w >= 0)
 		close(s->out_w);
 	if (s->ready_w >= 0)

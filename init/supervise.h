@@ -37,6 +37,8 @@ struct service {
 	struct watch ready;	/* `ready fd`: read end; .fd -1 if none */
 	int ready_w;
 	struct watch status;	/* spawn status pipe, -1 once the exec is known */
+	struct watch net;	/* the child asks for its links (spawn_link) */
+	int release_w;		/* and waits on this for them */
 	struct ring ring;
 };
 
