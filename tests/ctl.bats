@@ -63,11 +63,12 @@ sleeper() {
 	assert_success
 	assert_output --regexp '^ +0 +1[0-9]{5,} +65536$'
 	# its pid namespace: the reaper, the service, and ours
-	run ictl exec web /bin/sh -c 'ls /proc | grep "^[0-9]" | sort -n | tr "\n" " "'
+	run ictl exec web /bin/ls /proc
 	assert_success
-	echo "pids: $output"
-	# the reaper, the service, then only the command's own processes
-	[[ "$output" =~ ^1\ 2(\ [0-9]+){5}\ $ ]]
+	pids=$(grep '^[0-9]' <<<"$output" | sort -n | tr '\n' ' ')
+	echo "pids: $pids"
+	# the reaper, the service, and the command itself: nothing else
+	[[ "$pids" =~ ^1\ 2\ [0-9]+\ $ ]]
 	run ictl exec db /bin/hostname
 	assert_output db
 	run ictl exec web /bin/sh -c 'exit 7'

@@ -53,8 +53,13 @@ while [ ${#queue[@]} -gt 0 ]; do
 	*.ko.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
 	*) die "unknown module format: $f" ;;
 	esac
-	deps=$(objcopy -O binary --only-section=.modinfo "$dest/$n.ko" /dev/stdout |
-		tr '\0' '\n' | sed -n 's/^depends=//p')
+	# (to a file: objcopy's output is not a stream, and through /dev/stdout
+	# on a pipe it came out empty now and then, losing the depends)
+	objcopy -O binary --only-section=.modinfo "$dest/$n.ko" "$dest/.modinfo.tmp" ||
+		die "cannot read .modinfo of $f"
+	grep -aq 'name=' "$dest/.modinfo.tmp" || die "no .modinfo in $f"
+	deps=$(tr '\0' '\n' < "$dest/.modinfo.tmp" | sed -n 's/^depends=//p')
+	rm -f "$dest/.modinfo.tmp"
 	IFS=, read -r -a more <<< "$deps"
 	for d in "${more[@]}"; do [ -n "$d" ] && queue+=("${d//-/_}"); done
 	echo "kmods: $n${deps:+ (depends $deps)}"
