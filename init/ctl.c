@@ -24,6 +24,7 @@
 #include "util.h"
 
 #define MAX_CONNS 128
+#define REQ_SIZE (CTL_MAX_REQUEST + 4)
 #define REQUEST_TIMEOUT_MS 5000
 #define REPLY_MAX (80 << 20)	/* above the largest log-size */
 
@@ -31,7 +32,8 @@ enum wait_for { WAIT_NONE, WAIT_UP, WAIT_DOWN, WAIT_EXEC };
 
 struct conn {
 	struct watch w;
-	char req[CTL_MAX_REQUEST + 4];
+	char *req;		/* REQ_SIZE bytes, only while connected: the
+				 * table itself stays a few KiB of touched memory */
 	size_t have;
 	int fds[3];		/* received with the request (exec) */
 	int nfds;
@@ -55,6 +57,7 @@ static void conn_close(struct conn *c)
 	for (int i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
 	free(c->out);
+	free(c->req);
 	memset(c, 0, sizeof(*c));
 	c->w.fd = -1;
 	if (listen_paused && loop_add(&listen_w) == 0)
@@ -311,7 +314,7 @@ static void on_conn(struct watch *w, uint32_t events)
 		return;
 	for (;;) {
 		char cbuf[CMSG_SPACE(3 * sizeof(int))];
-		struct iovec iov = { c->req + c->have, sizeof(c->req) - c->have };
+		struct iovec iov = { c->req + c->have, REQ_SIZE - c->have };
 		struct msghdr mh = {
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
@@ -408,6 +411,11 @@ static void on_listen(struct watch *w, uint32_t events)
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
 			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
 			continue;
+		}
+		c->req = malloc(REQ_SIZE);
+		if (!c->req) {
+			close(fd);
+			return;
 		}
 		c->w.fd = fd;
 		c->w.fn = on_conn;
