@@ -261,6 +261,21 @@ void nl_close(struct nl *n)
 	n->fd = -1;
 }
 
+/* One datagram of replies; EMSGSIZE if it did not fit in SIZE. */
+static ssize_t nl_recv(struct nl *n, void *buf, size_t size)
+{
+	ssize_t len;
+
+	do
+		len = recv(n->fd, buf, size, MSG_TRUNC);
+	while (len < 0 && errno == EINTR);
+	if (len >= 0 && (size_t)len > size) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return len;
+}
+
 int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 {
 	/* Big enough for a link's attributes without its statistics. */
@@ -285,15 +300,9 @@ int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 	for (;;) {
 		struct nlmsghdr *h;
 
-		do
-			len = recv(n->fd, rx.b, sizeof rx.b, MSG_TRUNC);
-		while (len < 0 && errno == EINTR);
+		len = nl_recv(n, rx.b, sizeof rx.b);
 		if (len < 0)
 			return -1;
-		if ((size_t)len > sizeof rx.b) {
-			errno = EMSGSIZE;
-			return -1;
-		}
 		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			/* Leftovers of an earlier, interrupted request. */
 			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
@@ -364,15 +373,9 @@ int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
 	while (left > 0) {
 		struct nlmsghdr *h;
 
-		do
-			len = recv(n->fd, rx.b, sizeof rx.b, MSG_TRUNC);
-		while (len < 0 && errno == EINTR);
+		len = nl_recv(n, rx.b, sizeof rx.b);
 		if (len < 0)
 			return -1;
-		if ((size_t)len > sizeof rx.b) {
-			errno = EMSGSIZE;
-			return -1;
-		}
 		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 			uint32_t k = h->nlmsg_seq - first;
