@@ -106,7 +106,8 @@ status_ok() { run ictl status; assert_success; }
 	cpu_ms=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 	echo "CPU $cpu_ms ms over $wall_ms ms; RSS $r0 -> $r1 kB"
 	[ $(( cpu_ms * 100 )) -lt $(( wall_ms * 10 )) ]
-	[ "$r1" -le $((r0 + 256)) ]
+	# (ASan's shadow and quarantine grow with any allocation: a looser bound)
+	if asan "$pid1"; then [ "$r1" -le $((r0 + 2048)) ]; else [ "$r1" -le $((r0 + 256)) ]; fi
 	asan "$pid1" || [ "$r1" -lt 4096 ]
 	run ictl status mute
 	assert_output --regexp '^mute running [0-9]+ 0 -$'
