@@ -21,18 +21,8 @@
 #include "../../init/net.h"
 #include "../../init/netlink.h"
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond) do { \
-	if (cond) \
-		passed++; \
-	else { \
-		failed++; \
-		fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define PORT 7777
 #define NSVC 64
 

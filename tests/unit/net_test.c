@@ -5,18 +5,8 @@
 #include <string.h>
 #include "../../init/net.h"
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond) do { \
-	if (cond) \
-		passed++; \
-	else { \
-		failed++; \
-		fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
 static struct conf_bridge bridges[2] = {
 	{ .name = "br0", .addr = IP(10, 0, 0, 1), .prefix = 24 },

@@ -10,16 +10,7 @@
 #include <linux/veth.h>
 #include "../../init/netlink.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) \
-		passed++; \
-	else { \
-		failed++; \
-		fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
+#include "check.h"
 
 /* The attribute of TYPE among those in [P, P+LEN), or NULL. */
 static const struct nlattr *find(const void *p, size_t len, uint16_t type)
