@@ -338,15 +338,20 @@ static void s_ready(struct parser *p, char **a, int n)
 		conf_report(p, "'ready' takes one of: started, fd N");
 }
 
+static void s_yesno(struct parser *p, int *field, const char *s)
+{
+	int v = conf_yesno(s);
+
+	if (v < 0)
+		bad(p, s, YESNO_HINT);
+	else
+		*field = v;
+}
+
 static void s_critical(struct parser *p, char **a, int n)
 {
-	int v = conf_yesno(a[0]);
-
 	(void)n;
-	if (v < 0)
-		bad(p, a[0], YESNO_HINT);
-	else
-		p->svc->critical = v;
+	s_yesno(p, &p->svc->critical, a[0]);
 }
 
 static void s_namespaces(struct parser *p, char **a, int n)
@@ -397,13 +402,8 @@ static void s_workdir(struct parser *p, char **a, int n)
 
 static void s_readonly(struct parser *p, char **a, int n)
 {
-	int v = conf_yesno(a[0]);
-
 	(void)n;
-	if (v < 0)
-		bad(p, a[0], YESNO_HINT);
-	else
-		p->svc->readonly = v;
+	s_yesno(p, &p->svc->readonly, a[0]);
 }
 
 static void s_bind(struct parser *p, char **a, int n)

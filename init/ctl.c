@@ -135,24 +135,13 @@ static pid_t service_pid(pid_t pid)
 {
 	for (int depth = 0; depth < 3; depth++) {
 		char path[64], buf[64];
-		int fd;
-		ssize_t n;
 
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n <= 0 || strncmp(buf, "sandinit-reaper", 15))
+		if (read_str(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "sandinit-reaper", 15))
 			return pid;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n <= 0)
+		if (read_str(path, buf, sizeof(buf)) <= 0)
 			return pid;
-		buf[n] = 0;
 		pid = (pid_t)atoi(buf);
 	}
 	return pid;

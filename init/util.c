@@ -104,6 +104,19 @@ fail:
 	return NULL;
 }
 
+ssize_t read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read_retry(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
 int write_str(const char *path, const char *str)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -18,6 +18,9 @@ int read_full(int fd, void *buf, size_t len);
  * buffer; *LEN gets its size. A larger file: EFBIG, with the first MAX+1
  * bytes kept so the caller can still report it. */
 char *read_file(const char *path, size_t max, size_t *len);
+/* Read at most SIZE-1 bytes of PATH into BUF, NUL-terminated; the length
+ * or -1. For small /proc and sysfs files. */
+ssize_t read_str(const char *path, char *buf, size_t size);
 /* Write STR to PATH (O_WRONLY, no create). */
 int write_str(const char *path, const char *str);
 /* Monotonic clock in milliseconds and microseconds. */
