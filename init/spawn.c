@@ -172,14 +172,8 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_NAME, "sandinit-reaper");
 	for (;;) {
-		int sig = sigwaitinfo(&all, &si);
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(svc, sig);
-			continue;
-		}
+		/* Reap first: the service may have ended before the signals
+		 * were blocked, its SIGCHLD then discarded (SIG_DFL). */
 		for (;;) {
 			int st;
 			pid_t p = waitpid(-1, &st, WNOHANG);
@@ -189,6 +183,13 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 			if (p == svc)
 				_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 		}
+		int sig;
+
+		do
+			sig = sigwaitinfo(&all, &si);
+		while (sig < 0);
+		if (sig != SIGCHLD)
+			kill(svc, sig);
 	}
 }
 

@@ -125,6 +125,17 @@ load lib/host
 	assert_output 'parent exited - 0 -'
 }
 
+@test "50 sandboxed one-shots that exit at once all end as exited" {
+	# Each sandbox's reaper must see its service's end even when the
+	# service is gone before the reaper blocked its signals.
+	f=$(for i in $(seq 50); do printf 'service o%d\n  restart never\n  exec /bin/true\n' "$i"; done | conf)
+	host_start "$f"
+	wait_console '^sandinit: ready: 50 services'
+	retry 10 bash -c "[ \$(SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -c ' exited ') -eq 50 ]"
+	run ictl status
+	refute_line --regexp ' (running|starting) '
+}
+
 @test "SIGUSR2 stops services in reverse dependency order, then powers off" {
 	f=$(conf <<-'EOF'
 	service a
