@@ -1,11 +1,13 @@
 /* net: bridges, per-service veth links and address allocation. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <linux/ip.h>
 #include "net.h"
 #include "netlink.h"
@@ -405,6 +407,39 @@ int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 			strcpy(l->host[k], host);
 	}
 	return 0;
+}
+
+/* Parked namespaces, let go in batches. */
+#define NET_MAX_PARKED 64
+static int parked[NET_MAX_PARKED];
+static int nparked;
+
+int net_hold(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+void net_park(int netns_fd)
+{
+	if (netns_fd < 0)
+		return;
+	if (nparked == NET_MAX_PARKED)
+		net_unpark();
+	parked[nparked++] = netns_fd;
+}
+
+void net_unpark(void)
+{
+	while (nparked > 0)
+		close(parked[--nparked]);
+}
+
+int net_parked(void)
+{
+	return nparked;
 }
 
 /* What each request of net_configure's batch does, for *STEP. */

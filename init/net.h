@@ -40,6 +40,18 @@ int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
  * which can linger for seconds, from answering for S's address meanwhile. */
 void net_detach(const struct svc_conf *s);
 
+/* The sandbox's network namespace outlives each run of it for a while: PID 1
+ * holds it from the linking on (net_hold: an fd of PID's, -1 if that fails),
+ * and when the run ends it is parked (net_park) rather than let go, so the
+ * kernel's teardown of it (a workqueue taking RTNL, ~0.7 ms of CPU, and
+ * waits for RCU) does not compete with services still starting. Parked
+ * namespaces are let go together (net_unpark: the kernel then cleans them
+ * up in one batch) once no start is in flight, or when the park is full. */
+int net_hold(pid_t pid);
+void net_park(int netns_fd);
+void net_unpark(void);
+int net_parked(void);
+
 /* Child side, inside the new network namespace, before capabilities are
  * dropped and seccomp loaded (needs CAP_NET_ADMIN there): lo up; each ethN
  * addressed with the bridge's prefix, up; default route via the first

@@ -417,10 +417,12 @@ fail:
 }
 
 int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
-	       int release_fd, const char **step)
+	       int release_fd, int *netns_fd, const char **step)
 {
 	if (net_attach(c, s, pid, gen, step) < 0)
 		return -1;
+	/* Before the release: the child may be gone right after. */
+	*netns_fd = net_hold(pid);
 	*step = "release the child";
 	return write_all(release_fd, "x", 1) < 0 ? -1 : 0;
 }

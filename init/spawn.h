@@ -36,10 +36,11 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		  const char **step);
 
 /* Once NET_FD said so: create the veth links of S into PID's network
- * namespace, then release the child through RELEASE_FD (the caller closes
- * both). -1 with errno and *STEP on failure. */
+ * namespace, hold that namespace (*NETNS_FD, see net_hold), then release the
+ * child through RELEASE_FD (the caller closes both). -1 with errno and
+ * *STEP on failure. */
 int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
-	       int release_fd, const char **step);
+	       int release_fd, int *netns_fd, const char **step);
 
 /* Run ARGV inside the sandbox of the service whose first process is PID
  * (`initctl exec`), with FDS as stdin/out/err. Returns the pid of a child

@@ -171,7 +171,7 @@ static void on_net(struct watch *w, uint32_t events)
 		return;
 	loop_close(w);
 	if (n == 1 && s->pid &&
-	    spawn_link(conf, s->c, s->pid, s->gen - 1, s->release_w, &step) < 0) {
+	    spawn_link(conf, s->c, s->pid, s->gen - 1, s->release_w, &s->netns_fd, &step) < 0) {
 		start_failed(s, errno, step);
 		kill(s->pid, SIGKILL);
 	}
@@ -350,8 +350,10 @@ static void resolve(void)
 void sup_tick(void)
 {
 	int64_t now = now_ms();
+	int starting = 0;
 
 	FOR_SLOTS(s) {
+		starting |= s->state == ST_STARTING;
 		if (!s->deadline || s->deadline > now)
 			continue;
 		s->deadline = 0;
@@ -372,6 +374,10 @@ void sup_tick(void)
 		}
 	}
 	resolve();
+	/* Ended sandboxes' namespaces go once no start competes with their
+	 * teardown (see net_park). */
+	if (!starting && net_parked())
+		net_unpark();
 	if (shutting_down)
 		sup_shutdown();
 }
@@ -426,6 +432,8 @@ void sup_child_exit(pid_t pid, int status)
 		close(s->release_w);
 		s->release_w = -1;
 	}
+	net_park(s->netns_fd);
+	s->netns_fd = -1;
 	if (have_cgroups) {
 		/* What it left behind goes with it; the next start makes a
 		 * fresh cgroup if this one is not gone by then. */
@@ -472,7 +480,7 @@ static int setup_service(struct service *s, struct svc_conf *c, int index, size_
 	s->want_up = 1;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->out.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
-	s->out_w = s->ready_w = s->release_w = -1;
+	s->out_w = s->ready_w = s->release_w = s->netns_fd = -1;
 	if (ring_init(&s->ring, log_size) < 0)
 		return -1;
 	if (make_pipe(&s->out, &s->out_w, on_output) < 0)

@@ -39,6 +39,7 @@ struct service {
 	struct watch status;	/* spawn status pipe, -1 once the exec is known */
 	struct watch net;	/* the child asks for its links (spawn_link) */
 	int release_w;		/* and waits on this for them */
+	int netns_fd;		/* its network namespace, held (net_hold) or -1 */
 	struct ring ring;
 };
 
