@@ -48,6 +48,8 @@ struct sb_mount_attr {
  * proc of its own). /tmp (bubblewrap's choice) would hide every bind source
  * or `root` under it. Others, should /proc be missing. */
 static const char *const scratch_dirs[] = { "/proc", "/mnt", "/tmp" };
+/* The template's: no bind source but / and /dev, and /proc stays in view. */
+static const char *const tmpl_scratch_dirs[] = { "/tmp", "/mnt" };
 
 /* Docker's lists: read-only, and masked (an empty read-only tmpfs over a
  * directory, /dev/null over a file). Missing ones are skipped. */
@@ -69,6 +71,9 @@ static const char *const dev_links[][2] = {
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static char root[64];		/* the new root, as a path in the old one */
+/* Where the proc that mount_at goes through is: the new root's (root), or
+ * "" for the one mounted on /, which the template builder still sees. */
+static const char *fd_proc = root;
 static int root_fd = -1;	/* O_PATH of it */
 static char step_buf[PATH_MAX + 64];
 
@@ -162,7 +167,7 @@ static int mount_at(const char *src, int fd, const char *type, unsigned long fla
 {
 	char target[sizeof root + 32];
 
-	snprintf(target, sizeof target, "%s/proc/self/fd/%d", root, fd);
+	snprintf(target, sizeof target, "%s/proc/self/fd/%d", fd_proc, fd);
 	return mount(src, target, type, flags, data);
 }
 
@@ -282,19 +287,26 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 	return 0;
 }
 
-/* mkdir NAME in directory DIR_FD (at PREFIX), a tmpfs made here, and mount
- * there: it holds nothing nobody put there, so PREFIX/NAME needs no openat2. */
-static int mkdir_mount(int dir_fd, const char *prefix, const char *name, const char *src,
-		       const char *type, unsigned long flags, const char *data)
+/* What /dev holds of each sandbox's own: a devpts instance and a /dev/shm,
+ * on the directories mount_dev made in PREFIX (the new root's /dev, a tmpfs
+ * made there, so plain paths need no openat2). */
+static int dev_own(const char *prefix, const char **step)
 {
 	char target[PATH_MAX];
 
-	if (mkdirat(dir_fd, name, 0755) < 0)
+	*step = "mount /dev/pts";
+	snprintf(target, sizeof target, "%s/pts", prefix);
+	if (mount("devpts", target, "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return -1;
-	snprintf(target, sizeof target, "%s/%s", prefix, name);
-	return mount(src, target, type, flags, data);
+	*step = "mount /dev/shm";
+	snprintf(target, sizeof target, "%s/shm", prefix);
+	return mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777");
 }
 
+/* A tmpfs /dev with the SPEC's nodes (binds of the host's), its links, pts,
+ * shm and S's devices, then read-only. With S NULL (the template): no
+ * devices, and pts and shm left to each sandbox (dev_own). */
 static int mount_dev(const struct svc_conf *s, const char **step)
 {
 	struct sb_mount_attr attr;
@@ -326,13 +338,10 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 		if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 			goto fail;
 	}
-	*step = "mount /dev/pts";
-	if (mkdir_mount(dev_fd, prefix, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-			"newinstance,ptmxmode=0666,mode=0620") < 0)
+	*step = "populate /dev";
+	if (mkdirat(dev_fd, "pts", 0755) < 0 || mkdirat(dev_fd, "shm", 0755) < 0)
 		goto fail;
-	*step = "mount /dev/shm";
-	if (mkdir_mount(dev_fd, prefix, "shm", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			"mode=1777") < 0)
+	if (s && dev_own(prefix, step) < 0)
 		goto fail;
 	*step = "populate /dev";
 	for (i = 0; i < N(dev_links); i++) {
@@ -340,7 +349,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 			goto fail;
 	}
 
-	for (i = 0; i < s->ndevices; i++) {
+	for (i = 0; s && i < s->ndevices; i++) {
 		const char *d = s->devices[i];
 		struct stat st;
 
@@ -477,18 +486,24 @@ static int enter(const char **step)
 	return chdir("/");
 }
 
-int mnt_sandbox(const struct svc_conf *s, const char **step)
+/* Become root of the user namespace. Until it switches, the first process
+ * keeps its creator's ids, which the maps leave out (host root is never
+ * mapped): files it created would have no owner in the namespace, and the
+ * kernel says EOVERFLOW. A no-op without a user namespace. */
+static int become_root(const char **step)
 {
-	const char *src = s->root ? s->root : "/";
-	int i, e;
-
-	/* Until it switches, the first process keeps its creator's ids, which
-	 * the maps leave out (host root is never mapped): files it created
-	 * would have no owner in the namespace, and the kernel says EOVERFLOW.
-	 * A no-op without a user namespace. */
 	*step = "become root of the user namespace";
 	if ((getgid() != 0 && setresgid(0, 0, 0) < 0) || (getuid() != 0 && setresuid(0, 0, 0) < 0))
 		return -1;
+	return 0;
+}
+
+/* Make every mount private, then bind SRC (recursively) onto a directory of a
+ * staging tmpfs; sets root and root_fd. */
+static int stage(const char *src, const char *const *dirs, int ndirs, const char **step)
+{
+	int i;
+
 	/* Nothing mounted from here on may reach the host, and pivot_root
 	 * refuses shared mounts. */
 	*step = "make mounts private";
@@ -496,16 +511,16 @@ int mnt_sandbox(const struct svc_conf *s, const char **step)
 		return -1;
 
 	*step = "mount the staging tmpfs";
-	for (i = 0; i < N(scratch_dirs); i++) {
-		if (mount("tmpfs", scratch_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	for (i = 0; i < ndirs; i++) {
+		if (mount("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "mode=700,size=16k") == 0)
 			break;
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -1;
 	}
-	if (i == N(scratch_dirs))
+	if (i == ndirs)
 		return -1;
-	snprintf(root, sizeof root, "%s/root", scratch_dirs[i]);
+	snprintf(root, sizeof root, "%s/root", dirs[i]);
 	if (mkdir(root, 0755) < 0)
 		return -1;
 
@@ -515,37 +530,139 @@ int mnt_sandbox(const struct svc_conf *s, const char **step)
 	if (mount(src, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0)
-		return -1;
-	/* Read-only first, the host's submounts included: what is mounted
-	 * below is new and keeps its own flags, and no mount point can be
-	 * created on the host's files by mistake. */
-	*step = "make the root read-only";
-	if (s->readonly && make_ro("/", 1) < 0)
-		goto fail;
+	return root_fd < 0 ? -1 : 0;
+}
 
-	if (mount_proc(s, step) < 0 || mount_dev(s, step) < 0 || mount_sys(step) < 0)
-		goto fail;
+/* Everything of a sandbox's own on a root made ready (by stage, or the
+ * template): proc, the pts and shm of the template's /dev if TMPL (else a
+ * whole /dev), sys, the masks, /run, /tmp and S's tmpfs and binds. */
+static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
+{
+	char dev[sizeof root + 8];
+	int i;
+
+	snprintf(dev, sizeof dev, "%s/dev", root);
+	if (mount_proc(s, step) < 0 || (tmpl ? dev_own(dev, step) : mount_dev(s, step)) < 0 ||
+	    mount_sys(step) < 0)
+		return -1;
 	for (i = 0; i < N(masked); i++) {
 		*step = stepf("mask %s", masked[i]);
 		if (mask(masked[i]) < 0)
-			goto fail;
+			return -1;
 	}
 	/* The host's /run holds PID 1's control socket and state: a private
 	 * one, as /tmp, if the root has the directory. */
 	*step = "mount tmpfs /run";
 	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
-		goto fail;
-	if (mount_user(s, step) < 0)
-		goto fail;
+		return -1;
+	return mount_user(s, step);
+}
 
-	close(root_fd);
-	root_fd = -1;
-	return enter(step);
-fail:
-	e = errno;
-	close(root_fd);
+static void drop_root_fd(void)
+{
+	int e = errno;
+
+	if (root_fd >= 0)
+		close(root_fd);
 	root_fd = -1;
 	errno = e;
+}
+
+/* Done with the staged root: into it (pivot_root) if OK, else just -1. */
+static int enter_staged(int ok, const char **step)
+{
+	drop_root_fd();
+	return ok ? enter(step) : -1;
+}
+
+int mnt_sandbox(const struct svc_conf *s, const char **step)
+{
+	fd_proc = root;
+	if (become_root(step) < 0 ||
+	    stage(s->root ? s->root : "/", scratch_dirs, N(scratch_dirs), step) < 0)
+		return enter_staged(0, step);
+	/* Read-only first, the host's submounts included: what is mounted
+	 * below is new and keeps its own flags, and no mount point can be
+	 * created on the host's files by mistake. */
+	*step = "make the root read-only";
+	if (s->readonly && make_ro("/", 1) < 0)
+		return enter_staged(0, step);
+	return enter_staged(own_mounts(s, 0, step) == 0, step);
+}
+
+int mnt_fits_template(const struct svc_conf *s)
+{
+	return !s->root && s->readonly && !s->nbinds && !s->ndevices;
+}
+
+/* Where the host's own file systems of that kind are mounted: a sandbox
+ * gets its own there, so the template keeps none of them; of /proc and
+ * /sys (api_kept) only the host's proc and sysfs themselves. */
+static const char *const host_api[] = { "/dev", "/run", "/tmp" };
+static const char *const api_kept[] = { "/proc", "/sys" };
+
+int mnt_template(const char **step)
+{
+	struct stat st;
+	char p[sizeof root + 16];
+	int i;
+
+	fd_proc = "";
+	if (stage("/", tmpl_scratch_dirs, N(tmpl_scratch_dirs), step) < 0)
+		goto fail;
+	for (i = 0; i < N(host_api); i++) {
+		/* Stacked mounts too (the staging tmpfs is one, over /tmp). */
+		*step = stepf("leave out %s", host_api[i]);
+		snprintf(p, sizeof p, "%s%s", root, host_api[i]);
+		while (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+			;
+		if (errno != EINVAL && errno != ENOENT)
+			goto fail;
+	}
+	/* A /dev that is a symlink on the root: mount_dev would reach it
+	 * through /proc, which each sandbox mounts later. */
+	snprintf(p, sizeof p, "%s/dev", root);
+	*step = "mount /dev";
+	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		goto fail;
+	}
+	*step = "make the root read-only";
+	if (make_ro("/", 1) < 0)
+		goto fail;
+	/* The host's proc and sysfs, alone (none of the cgroup and other
+	 * mounts below /sys) and read-write as they were: the kernel lets a
+	 * user namespace mount a proc or sysfs only where one is fully
+	 * visible, and not read-write where the visible one is locked
+	 * read-only. Each sandbox covers them with its own at once. */
+	for (i = 0; i < N(api_kept); i++) {
+		*step = stepf("keep the host's %s", api_kept[i]);
+		snprintf(p, sizeof p, "%s%s", root, api_kept[i]);
+		while (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+			;
+		if (errno != EINVAL && errno != ENOENT)
+			goto fail;
+		if (errno == EINVAL && mount(api_kept[i], p, NULL, MS_BIND, NULL) < 0)
+			goto fail;
+	}
+	return enter_staged(mount_dev(NULL, step) == 0, step);
+fail:
+	return enter_staged(0, step);
+}
+
+int mnt_sandbox_in_template(const struct svc_conf *s, const char **step)
+{
+	root[0] = '\0';
+	fd_proc = root;
+	if (become_root(step) < 0)
+		return -1;
+	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0 || own_mounts(s, 1, step) < 0)
+		goto fail;
+	drop_root_fd();
+	*step = "chdir /";
+	return chdir("/");
+fail:
+	drop_root_fd();
 	return -1;
 }

@@ -14,4 +14,17 @@
  * failed (a static or thread-local string, e.g. "bind /data"). */
 int mnt_sandbox(const struct svc_conf *s, const char **step);
 
+/* The template: what every default sandbox's mounts start from, built once
+ * (and again when PID 1's mounts change) instead of in each sandbox. Call
+ * it in a fresh mount namespace of PID 1's (unshare): the root, read-only,
+ * without the host's /proc, /sys, /dev, /run and /tmp mounts, a /dev of
+ * the SPEC's nodes, then pivot_root. A sandbox cloned from it (CLONE_NEWNS
+ * copies the few mounts it has) only mounts what is its own:
+ * mnt_sandbox_in_template. -1 with errno and *STEP. */
+int mnt_template(const char **step);
+int mnt_sandbox_in_template(const struct svc_conf *s, const char **step);
+/* Does S's view start from the template? (no root, binds or devices of its
+ * own, read-only) */
+int mnt_fits_template(const struct svc_conf *s);
+
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "log.h"
 #include "mount.h"
 #include "net.h"
 #include "privs.h"
@@ -196,7 +198,7 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 /* In the sandbox's first process, released by the parent. */
 static void __attribute__((noreturn))
 child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io *io,
-	   int sync_fd, int net_fd, int err_fd)
+	   int in_template, int sync_fd, int net_fd, int err_fd)
 {
 	const char *step = "set up";
 	char b;
@@ -276,7 +278,8 @@ child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io
 		if (sethostname(h, strlen(h)) < 0)
 			child_fail(err_fd, "set hostname");
 	}
-	if (s->namespaces & NS_MOUNT && mnt_sandbox(s, &step) < 0)
+	if (s->namespaces & NS_MOUNT &&
+	    (in_template ? mnt_sandbox_in_template(s, &step) : mnt_sandbox(s, &step)) < 0)
 		child_fail(err_fd, step);
 	if (s->namespaces & NS_NET && !io->join_pid && net_configure(c, s, &step) < 0)
 		child_fail(err_fd, step);
@@ -312,6 +315,57 @@ static int write_maps(pid_t pid, unsigned base, unsigned count)
 	return write_str(path, line);
 }
 
+/* The mount template (mount.h), PID 1's own mount namespace, and PID 1's
+ * mountinfo, whose POLLPRI says PID 1's mounts changed since the template
+ * was made from them. */
+static int tmpl_fd = -1, self_mnt = -1, mountinfo = -1;
+static int tmpl_broken;
+
+/* The template, made now if there is none or PID 1's mounts changed; -1 if
+ * it cannot be made (said once; every sandbox then builds its own view). */
+static int mount_template(void)
+{
+	struct pollfd p = { .fd = mountinfo, .events = POLLPRI };
+	const char *step = "enter a new mount namespace";
+	int fd = -1, r = -1, e;
+
+	if (tmpl_broken)
+		return -1;
+	if (self_mnt < 0) {
+		self_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		mountinfo = p.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		if (self_mnt < 0 || mountinfo < 0) {
+			tmpl_broken = 1;
+			return -1;
+		}
+	}
+	if (tmpl_fd >= 0 && poll(&p, 1, 0) > 0) {
+		close(tmpl_fd);
+		tmpl_fd = -1;
+	}
+	if (tmpl_fd >= 0)
+		return tmpl_fd;
+	/* Made by PID 1 itself, in a copy of its mount namespace it leaves
+	 * at once: no helper process to wait for. */
+	if (unshare(CLONE_NEWNS) == 0) {
+		fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -1 : mnt_template(&step);
+		e = errno;
+		if (setns(self_mnt, CLONE_NEWNS) < 0)
+			log_msg("unable to return to its mount namespace: %m");
+		errno = e;
+	}
+	if (r < 0) {
+		log_msg("mount template: unable to %s: %m (each sandbox builds its whole view)",
+			step);
+		if (fd >= 0)
+			close(fd);
+		tmpl_broken = 1;
+		return -1;
+	}
+	return tmpl_fd = fd;
+}
+
 static pid_t clone_into(unsigned long long flags, int cgroup_fd)
 {
 	struct clone_args args = {
@@ -339,7 +393,7 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 	unsigned ns = s->namespaces;
 	int linked = ns & NS_NET && s->nnets && !io->join_pid;
 	pid_t pid;
-	int e;
+	int e, tmpl;
 
 	if (io->join_pid)
 		ns = 0;	/* child_main enters or makes them itself */
@@ -350,8 +404,20 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC) < 0 ||
 	    (linked && pipe2(net_fds, O_CLOEXEC) < 0))
 		goto fail;
+	/* Cloned from inside the template when S's view starts there:
+	 * CLONE_NEWNS (or the join path's unshare) copies the template's few
+	 * mounts, not PID 1's. */
+	tmpl = s->namespaces & NS_MOUNT && mnt_fits_template(s) ? mount_template() : -1;
+	if (tmpl >= 0 && setns(tmpl, CLONE_NEWNS) < 0)
+		tmpl = -1;
 	*step = "clone";
 	pid = clone_into(flags, io->cgroup_fd);
+	if (tmpl >= 0 && pid != 0) {
+		e = errno;
+		if (setns(self_mnt, CLONE_NEWNS) < 0)
+			log_msg("unable to return to its mount namespace: %m");
+		errno = e;
+	}
 	if (pid < 0) {
 		/* clone(2): ENOSPC is a namespace count limit (0 where the
 		 * administrator turned a kind off), EINVAL/EPERM a kind the
@@ -370,7 +436,7 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		close(err_fds[0]);
 		if (linked)
 			close(net_fds[0]);
-		child_main(c, s, io, sync_fds[0], net_fds[1], err_fds[1]);
+		child_main(c, s, io, tmpl >= 0, sync_fds[0], net_fds[1], err_fds[1]);
 	}
 	close(sync_fds[0]);
 	close(err_fds[1]);

@@ -277,6 +277,35 @@ two_sleepers() {
 	! grep -Eq '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / [^ ]+ .* - tmpfs ' /proc/self/mountinfo
 }
 
+@test "sandboxes start from PID 1's mounts as they are now, read-only, without its /run and /tmp" {
+	f=$(conf <<-EOF
+	service s
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	# PID 1's /tmp holds this test's control socket; no sandbox sees it
+	run ictl exec s /bin/sh -c "ls -A /tmp; ls -A /run"
+	assert_success
+	assert_output ''
+	# a file system PID 1 mounts after boot is in every sandbox started
+	# after it (the mount template is made again), and read-only there
+	d=
+	for c in /mnt /srv /opt /media; do
+		[ -d "$c" ] && { d=$c; break; }
+	done
+	[ -n "$d" ]
+	nsenter -t "$(host_pid1)" -m sh -c "mount -t tmpfs -o size=1m sandinit-late $d && echo late >$d/marker"
+	run ictl exec s /bin/cat "$d/marker"
+	assert_failure
+	ictl restart s
+	run ictl exec s /bin/cat "$d/marker"
+	assert_output late
+	run probe_in s try-write "$d/x"
+	assert_output 'denied: EROFS'
+}
+
 # --- the directives -----------------------------------------------------------
 
 @test "caps none empties every set; caps LIST keeps exactly those" {
