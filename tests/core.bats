@@ -131,7 +131,8 @@ load lib/host
 	f=$(for i in $(seq 50); do printf 'service o%d\n  restart never\n  exec /bin/true\n' "$i"; done | conf)
 	host_start "$f"
 	wait_console '^sandinit: ready: 50 services'
-	retry 10 bash -c "[ \$(SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -c ' exited ') -eq 50 ]"
+	all_exited() { [ "$(ictl status | grep -c ' exited ')" -eq 50 ]; }
+	retry 10 all_exited
 	run ictl status
 	refute_line --regexp ' (running|starting) '
 }

@@ -7,14 +7,6 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load lib/qemu
 
-setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-}
-
-teardown() {
-	qemu_kill
-}
-
 @test "qemu: the default demo boots to ready, its client fetches the page across the bridge" {
 	qemu_boot "$ROOT/configs/default.conf"
 	qemu_wait '^sandinit: kernel: userns=yes netns=yes' 60

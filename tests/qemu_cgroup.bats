@@ -9,14 +9,6 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load lib/qemu
 
-setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-}
-
-teardown() {
-	qemu_kill
-}
-
 @test "qemu: pids, memory and cpu limits hold; stop-timeout kills a service and its children" {
 	cat >"$BATS_TEST_TMPDIR/cg.conf" <<-'EOF'
 	service bystander

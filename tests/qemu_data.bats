@@ -10,13 +10,8 @@ bats_load_library bats-assert
 load lib/qemu
 
 setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null ||
 		skip "e2fsprogs not installed"
-}
-
-teardown() {
-	qemu_kill
 }
 
 N=20000

@@ -9,12 +9,7 @@ bats_load_library bats-assert
 load lib/qemu
 
 setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	OUT=${SANDINIT_OUT:-$ROOT/out}
-}
-
-teardown() {
-	qemu_kill
 }
 
 # The console lines of service NAME, without the prefix.

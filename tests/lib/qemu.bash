@@ -1,7 +1,7 @@
 # tests/lib/qemu.bash: boot the built image in QEMU from bats tests.
 #
-#   load lib/qemu          (from a file in tests/)
-#   teardown() { qemu_kill; }
+#   load lib/qemu          (from a file in tests/; sets ROOT, the repository,
+#                          and, unless the file has one, teardown: qemu_kill)
 #   @test "boots" {
 #       qemu_boot "$BATS_TEST_DIRNAME/data/x.conf"
 #       qemu_wait 'sandinit: ready: [0-9]+ services' 60
@@ -30,6 +30,14 @@
 # QEMU_IN_FD (the write end of the console's input fifo).
 
 QEMU_REPO=${QEMU_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+ROOT=${ROOT:-$QEMU_REPO}
+declare -F teardown >/dev/null || teardown() { qemu_kill; }
+
+# qemu_tail MESSAGE: MESSAGE and the console's last 40 lines, on stderr.
+qemu_tail() {
+	echo "$1; console tail:" >&2
+	qemu_log | tail -n 40 >&2
+}
 
 # qemu_boot CONF [DIR]: start the guest in the background and return at once.
 # The extra archive holds /etc/sandinit.conf = CONF, the kernel modules
@@ -100,13 +108,11 @@ qemu_wait() {
 		qemu_log | grep -qE -- "$pat" && return 0
 		if ! kill -0 "$QEMU_PID" 2>/dev/null; then
 			qemu_log | grep -qE -- "$pat" && return 0
-			echo "qemu_wait: QEMU exited before /$pat/ appeared; console tail:" >&2
-			qemu_log | tail -n 40 >&2
+			qemu_tail "qemu_wait: QEMU exited before /$pat/ appeared"
 			return 1
 		fi
 		if [ "$SECONDS" -ge "$end" ]; then
-			echo "qemu_wait: no /$pat/ within ${t}s; console tail:" >&2
-			qemu_log | tail -n 40 >&2
+			qemu_tail "qemu_wait: no /$pat/ within ${t}s"
 			return 1
 		fi
 		sleep 0.2
@@ -122,8 +128,7 @@ qemu_wait_exit() {
 	end=$((SECONDS + t))
 	while kill -0 "$QEMU_PID" 2>/dev/null; do
 		if [ "$SECONDS" -ge "$end" ]; then
-			echo "qemu_wait_exit: QEMU still running after ${t}s; console tail:" >&2
-			qemu_log | tail -n 40 >&2
+			qemu_tail "qemu_wait_exit: QEMU still running after ${t}s"
 			return 1
 		fi
 		sleep 0.2
