@@ -198,17 +198,14 @@ const char *cg_controllers(void)
 	return ctrl_list;
 }
 
-/* Each limit is written even when unset ("max"), so a cgroup reused from the
- * service's previous run or config keeps no stale limit. */
+/* The limits S sets, into its cgroup FD. The cgroup is always a fresh one
+ * (cg_create), so what S leaves unset is the kernel's default: "max". */
 static int set_limits(int fd, const struct svc_conf *s, const char **step)
 {
 	char v[64];
 
-	if (have & C_MEMORY) {
-		if (s->memory)
-			snprintf(v, sizeof(v), "%llu", (unsigned long long)s->memory);
-		else
-			snprintf(v, sizeof(v), "max");
+	if (s->memory) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)s->memory);
 		*step = "set memory.max";
 		if (write_at(fd, "memory.max", v) < 0)
 			return -1;
@@ -216,25 +213,17 @@ static int set_limits(int fd, const struct svc_conf *s, const char **step)
 		 * OOM-killed (SPEC §6): a limited service gets none. The file is
 		 * absent without swap accounting, which is fine. */
 		*step = "set memory.swap.max";
-		if (write_at(fd, "memory.swap.max", s->memory ? "0" : "max") < 0 &&
-		    errno != ENOENT)
+		if (write_at(fd, "memory.swap.max", "0") < 0 && errno != ENOENT)
 			return -1;
 	}
-	if (have & C_PIDS) {
-		if (s->pids > 0)
-			snprintf(v, sizeof(v), "%lld", (long long)s->pids);
-		else
-			snprintf(v, sizeof(v), "max");
+	if (s->pids > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)s->pids);
 		*step = "set pids.max";
 		if (write_at(fd, "pids.max", v) < 0)
 			return -1;
 	}
-	if (have & C_CPU) {
-		if (s->cpu > 0)
-			snprintf(v, sizeof(v), "%lld %d", (long long)s->cpu * (CPU_PERIOD / 100),
-				 CPU_PERIOD);
-		else
-			snprintf(v, sizeof(v), "max %d", CPU_PERIOD);
+	if (s->cpu > 0) {
+		snprintf(v, sizeof(v), "%lld %d", (long long)s->cpu * (CPU_PERIOD / 100), CPU_PERIOD);
 		*step = "set cpu.max";
 		if (write_at(fd, "cpu.max", v) < 0)
 			return -1;

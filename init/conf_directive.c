@@ -62,15 +62,30 @@ static uint32_t prefix_mask(int prefix)
 {
 	return prefix ? ~UINT32_C(0) << (32 - prefix) : 0;
 }
+/* A hostname argument S into *FIELD (the global one, or a service's). */
+static void hostname_arg(struct parser *p, char **field, const char *s)
+{
+	if (conf_hostname(s) < 0)
+		bad(p, s, "use letters, digits, '-' and '.', up to 64 characters");
+	else
+		set_str(p, field, s);
+}
+
+/* An absolute path argument S into *FIELD. */
+static void path_arg(struct parser *p, char **field, const char *s)
+{
+	if (conf_abs_path(s) < 0)
+		bad(p, s, PATH_HINT);
+	else
+		set_str(p, field, s);
+}
+
 /* ---- global directives ---- */
 
 static void g_hostname(struct parser *p, char **a, int n)
 {
 	(void)n;
-	if (conf_hostname(a[0]) < 0)
-		bad(p, a[0], "use letters, digits, '-' and '.', up to 64 characters");
-	else
-		set_str(p, &p->c->hostname, a[0]);
+	hostname_arg(p, &p->c->hostname, a[0]);
 }
 
 static void g_modules(struct parser *p, char **a, int n)
@@ -205,10 +220,7 @@ static void g_watchdog(struct parser *p, char **a, int n)
 static void g_rescue(struct parser *p, char **a, int n)
 {
 	(void)n;
-	if (conf_abs_path(a[0]) < 0)
-		bad(p, a[0], PATH_HINT);
-	else
-		set_str(p, &p->c->rescue, a[0]);
+	path_arg(p, &p->c->rescue, a[0]);
 }
 
 /* ---- services ---- */
@@ -380,24 +392,16 @@ static void s_namespaces(struct parser *p, char **a, int n)
 	p->svc->namespaces = ns;
 }
 
-static void s_path(struct parser *p, char **field, const char *s)
-{
-	if (conf_abs_path(s) < 0)
-		bad(p, s, PATH_HINT);
-	else
-		set_str(p, field, s);
-}
-
 static void s_root(struct parser *p, char **a, int n)
 {
 	(void)n;
-	s_path(p, &p->svc->root, a[0]);
+	path_arg(p, &p->svc->root, a[0]);
 }
 
 static void s_workdir(struct parser *p, char **a, int n)
 {
 	(void)n;
-	s_path(p, &p->svc->workdir, a[0]);
+	path_arg(p, &p->svc->workdir, a[0]);
 }
 
 static void s_readonly(struct parser *p, char **a, int n)
@@ -674,10 +678,7 @@ static void s_env(struct parser *p, char **a, int n)
 static void s_hostname(struct parser *p, char **a, int n)
 {
 	(void)n;
-	if (conf_hostname(a[0]) < 0)
-		bad(p, a[0], "use letters, digits, '-' and '.', up to 64 characters");
-	else
-		set_str(p, &p->svc->hostname, a[0]);
+	hostname_arg(p, &p->svc->hostname, a[0]);
 }
 
 static void s_tty(struct parser *p, char **a, int n)

@@ -86,7 +86,7 @@ static int digits(const char *s, const char **end, uint64_t max, uint64_t *out)
 
 	for (; is_digit(*p); p++) {
 		unsigned d = (unsigned)(*p - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}

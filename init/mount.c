@@ -197,17 +197,21 @@ static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const ch
 /* Read-only, recursively or not. mount_setattr(2) changes only that one flag,
  * so the nosuid/nodev/noexec/atime flags locked on mounts inherited from the
  * host are left as they were (a plain MS_REMOUNT would have to repeat them). */
+/* mount_setattr(2): the mount at DFD/PATH read-only (FLAGS: AT_*). */
+static int set_ro(int dfd, const char *path, unsigned flags)
+{
+	struct sb_mount_attr attr = { .attr_set = SB_MOUNT_ATTR_RDONLY };
+
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, &attr, sizeof attr);
+}
+
 static int make_ro(const char *path, int recursive)
 {
-	struct sb_mount_attr attr;
 	int fd = resolve(root_fd, path), r;
 
 	if (fd < 0)
 		return -1;
-	memset(&attr, 0, sizeof attr);
-	attr.attr_set = SB_MOUNT_ATTR_RDONLY;
-	r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
-			 &attr, sizeof attr);
+	r = set_ro(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
 	close(fd);
 	return r;
 }
@@ -269,7 +273,6 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 	 * entries, none a symlink. */
 	for (i = 0; i < N(proc_ro); i++) {
 		char p[sizeof path + 32];
-		struct sb_mount_attr attr;
 
 		*step = stepf("make %s read-only", proc_ro[i]);
 		snprintf(p, sizeof p, "%s%s", root, proc_ro[i]);
@@ -278,10 +281,7 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 				continue;
 			return -1;
 		}
-		memset(&attr, 0, sizeof attr);
-		attr.attr_set = SB_MOUNT_ATTR_RDONLY;
-		if (syscall(SYS_mount_setattr, AT_FDCWD, p, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW,
-			    &attr, sizeof attr) < 0)
+		if (set_ro(AT_FDCWD, p, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW) < 0)
 			return -1;
 	}
 	return 0;
@@ -309,7 +309,6 @@ static int dev_own(const char *prefix, const char **step)
  * devices, and pts and shm left to each sandbox (dev_own). */
 static int mount_dev(const struct svc_conf *s, const char **step)
 {
-	struct sb_mount_attr attr;
 	struct stat dst;
 	char src[16], prefix[sizeof root + 32], target[sizeof prefix + 16];
 	int i, fd, dev_fd = -1;
@@ -367,9 +366,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	/* Nothing more goes into /dev itself; pts, shm and the nodes are
 	 * mounts of their own and keep their flags. */
 	*step = "make /dev read-only";
-	memset(&attr, 0, sizeof attr);
-	attr.attr_set = SB_MOUNT_ATTR_RDONLY;
-	if (syscall(SYS_mount_setattr, dev_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+	if (set_ro(dev_fd, "", AT_EMPTY_PATH) < 0)
 		goto fail;
 	close(dev_fd);
 	return 0;
@@ -601,6 +598,15 @@ int mnt_fits_template(const struct svc_conf *s)
 static const char *const host_api[] = { "/dev", "/run", "/tmp" };
 static const char *const api_kept[] = { "/proc", "/sys" };
 
+/* Detach every mount stacked at PATH; 0 once none is left (EINVAL: not a
+ * mount point) or PATH is absent (errno ENOENT then), else -1. */
+static int detach_all(const char *path)
+{
+	while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		;
+	return errno == EINVAL || errno == ENOENT ? 0 : -1;
+}
+
 int mnt_template(const char **step)
 {
 	struct stat st;
@@ -614,9 +620,7 @@ int mnt_template(const char **step)
 		/* Stacked mounts too (the staging tmpfs is one, over /tmp). */
 		*step = stepf("leave out %s", host_api[i]);
 		snprintf(p, sizeof p, "%s%s", root, host_api[i]);
-		while (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-			;
-		if (errno != EINVAL && errno != ENOENT)
+		if (detach_all(p) < 0)
 			goto fail;
 	}
 	/* A /dev that is a symlink on the root: mount_dev would reach it
@@ -638,9 +642,7 @@ int mnt_template(const char **step)
 	for (i = 0; i < N(api_kept); i++) {
 		*step = stepf("keep the host's %s", api_kept[i]);
 		snprintf(p, sizeof p, "%s%s", root, api_kept[i]);
-		while (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-			;
-		if (errno != EINVAL && errno != ENOENT)
+		if (detach_all(p) < 0)
 			goto fail;
 		if (errno == EINVAL && mount(api_kept[i], p, NULL, MS_BIND, NULL) < 0)
 			goto fail;

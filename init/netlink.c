@@ -469,14 +469,6 @@ int nl_veth_create(struct nl *n, const char *host, const char *peer,
 	return nl_talk(n, &r, NULL, 0);
 }
 
-int nl_link_set_master(struct nl *n, int ifindex, int master)
-{
-	struct nl_req r;
-
-	nl_build_link_set(&r, ifindex, 0, 0, master);
-	return nl_talk(n, &r, NULL, 0);
-}
-
 int nl_link_up(struct nl *n, int ifindex, unsigned mtu)
 {
 	struct nl_req r;
@@ -485,27 +477,11 @@ int nl_link_up(struct nl *n, int ifindex, unsigned mtu)
 	return nl_talk(n, &r, NULL, 0);
 }
 
-int nl_link_inet_conf(struct nl *n, int ifindex, int id, uint32_t value)
-{
-	struct nl_req r;
-
-	nl_build_link_inet_conf(&r, ifindex, id, value);
-	return nl_talk(n, &r, NULL, 0);
-}
-
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix)
 {
 	struct nl_req r;
 
 	nl_build_addr(&r, ifindex, addr, prefix);
-	return nl_talk(n, &r, NULL, 0);
-}
-
-int nl_route_default(struct nl *n, uint32_t gw, int oif)
-{
-	struct nl_req r;
-
-	nl_build_route_default(&r, gw, oif);
 	return nl_talk(n, &r, NULL, 0);
 }
 

@@ -86,11 +86,8 @@ int nl_bridge_create(struct nl *n, const char *name);	/* EEXIST: exists */
 int nl_veth_create(struct nl *n, const char *host, const char *peer,
 		   int netns_pid, unsigned mtu, int master,
 		   const unsigned char *peer_mac);
-int nl_link_set_master(struct nl *n, int ifindex, int master);
 int nl_link_up(struct nl *n, int ifindex, unsigned mtu);
-int nl_link_inet_conf(struct nl *n, int ifindex, int id, uint32_t value);
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix);
-int nl_route_default(struct nl *n, uint32_t gw, int oif);
 int nl_link_down(struct nl *n, const char *name);
 int nl_link_del(struct nl *n, const char *name);
 

@@ -112,7 +112,6 @@ int seccomp_build(void)
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
 	label[L_KILL] = prog_len;
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	label[L_NEXT] = 0;	/* relative: resolved per jump below */
 
 	for (i = 0; i < nfix; i++) {
 		unsigned at = fix[i].at;

@@ -28,6 +28,9 @@ int64_t now_ms(void);
 int64_t now_us(void);
 /* mkdir -p, mode 0755; existing directories are fine. */
 int mkdir_p(const char *path);
+/* A wait(2) status as a shell reports it: the exit status, or 128+N for a
+ * death by signal N. */
+int exit_code(int wait_status);
 /* Close every descriptor >= FIRST except KEEP (may be -1). */
 void close_from(int first, int keep);
 
