@@ -197,6 +197,10 @@ static void leave_initramfs(void)
 	dfd = open("/.root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sfd < 0 || dfd < 0) {
 		log_msg("unable to open the roots: %m");
+		if (sfd >= 0)
+			close(sfd);
+		if (dfd >= 0)
+			close(dfd);
 		return;
 	}
 	move_tree(sfd, dfd, st.st_dev);

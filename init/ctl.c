@@ -41,7 +41,8 @@ struct conn {
 	size_t outlen, outoff;
 	int done;		/* close once the reply is out */
 	enum wait_for wait;
-	struct service *svc;
+	struct service *svc;	/* waited for; its name, should a reload */
+	char name[CONF_NAME_MAX + 1];	/* remove it (and reuse its slot) */
 	pid_t exec_pid;
 	int64_t deadline;
 };
@@ -49,6 +50,7 @@ struct conn {
 static struct conn conns[MAX_CONNS];
 static struct watch listen_w;
 static int listen_paused;
+static int64_t listen_retry;	/* ms: accept failed (EMFILE...); try again then */
 static const struct ctl_hooks *hooks;
 
 static void conn_close(struct conn *c)
@@ -114,19 +116,25 @@ static void finish(struct conn *c, int code)
 
 static void flush(struct conn *c)
 {
+	size_t before = c->outoff;
+
 	while (c->outoff < c->outlen) {
 		ssize_t n = send(c->w.fd, c->out + c->outoff, c->outlen - c->outoff,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;	/* EPOLLOUT brings us back */
-			conn_close(c);
+			if (errno != EAGAIN && errno != EINTR)
+				break;
+			/* EPOLLOUT brings us back; a client that stops
+			 * reading loses its reply (and slot) after the
+			 * request timeout without progress. */
+			if (c->outoff > before || !c->deadline)
+				c->deadline = now_ms() + REQUEST_TIMEOUT_MS;
 			return;
 		}
 		c->outoff += (size_t)n;
 	}
-	if (c->done)
+	if (c->done || c->outoff < c->outlen)
 		conn_close(c);
 }
 
@@ -180,7 +188,11 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv)
 		finish(c, 1);
 		return;
 	}
-	pid = spawn_exec_in(sup_conf(), s->c, s->pid, c->fds, argv, &step);
+	pid = spawn_exec_in(s->c, s->pid, c->fds, argv, &step);
+	/* The command has them (or failed): PID 1 keeps none. */
+	for (int i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	c->nfds = 0;
 	if (pid < 0) {
 		say(c, '2', "initctl: unable to %s: %s\n", step, strerror(errno));
 		finish(c, 1);
@@ -208,6 +220,14 @@ int ctl_parse(char *buf, size_t len, char **argv, int max)
 	}
 	argv[argc] = NULL;
 	return argc == 0 || p != end ? -1 : argc;
+}
+
+/* Answer C once S reaches what W waits for (ctl_recheck). */
+static void wait_for(struct conn *c, struct service *s, enum wait_for w)
+{
+	c->svc = s;
+	snprintf(c->name, sizeof(c->name), "%s", s->c->name);
+	c->wait = w;
 }
 
 static void request(struct conn *c)
@@ -253,16 +273,13 @@ static void request(struct conn *c)
 		finish(c, 0);
 	} else if (!strcmp(cmd, "start") && argc == 2) {
 		sup_start(s);
-		c->svc = s;
-		c->wait = WAIT_UP;
+		wait_for(c, s, WAIT_UP);
 	} else if (!strcmp(cmd, "stop") && argc == 2) {
 		sup_stop(s);
-		c->svc = s;
-		c->wait = WAIT_DOWN;
+		wait_for(c, s, WAIT_DOWN);
 	} else if (!strcmp(cmd, "restart") && argc == 2) {
 		sup_stop(s);
-		c->svc = s;
-		c->wait = WAIT_DOWN;
+		wait_for(c, s, WAIT_DOWN);
 		c->exec_pid = -1;	/* then start it */
 	} else if (!strcmp(cmd, "exec") && argc >= 3) {
 		cmd_exec(c, s, argv + 2);
@@ -311,11 +328,6 @@ static void on_conn(struct watch *w, uint32_t events)
 		ssize_t n;
 		uint32_t want;
 
-		if (iov.iov_len == 0) {
-			say(c, '2', "initctl: request too large\n");
-			finish(c, 2);
-			return;
-		}
 		n = recvmsg(c->w.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -395,8 +407,17 @@ static void on_listen(struct watch *w, uint32_t events)
 			return;
 		}
 		fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* Out of descriptors or memory: the listen socket stays
+			 * readable, so stop watching it for a second rather
+			 * than spin. */
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+				loop_del(w);
+				listen_paused = 1;
+				listen_retry = now_ms() + 1000;
+			}
 			return;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
 			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
 			continue;
@@ -450,16 +471,25 @@ void ctl_recheck(void)
 		struct conn *c = &conns[i];
 		struct service *s = c->svc;
 
-		if (c->w.fd < 0 || !s)
+		const char *dep;
+
+		if (c->w.fd < 0 || !s || !c->wait || c->wait == WAIT_EXEC)
 			continue;
-		if (c->wait == WAIT_UP && (up(s) || s->state == ST_FAILED || s->state == ST_BACKOFF)) {
+		if (!s->c || strcmp(s->c->name, c->name)) {
+			say(c, '2', "initctl: %s was removed by a reload\n", c->name);
+			finish(c, 1);
+		} else if (c->wait == WAIT_UP && (up(s) || s->state == ST_FAILED ||
+						  s->state == ST_BACKOFF)) {
 			if (!up(s)) {
 				say(c, '2', "initctl: %s failed to start\n", s->c->name);
 				finish(c, 1);
 			} else {
 				finish(c, 0);
 			}
-			c->svc = NULL;
+		} else if (c->wait == WAIT_UP && (dep = sup_blocked_by(s))) {
+			say(c, '2', "initctl: %s waits for %s, which has given up\n", s->c->name,
+			    dep);
+			finish(c, 1);
 		} else if (c->wait == WAIT_DOWN && !s->pid) {
 			if (c->exec_pid == -1) {
 				c->exec_pid = 0;
@@ -467,7 +497,6 @@ void ctl_recheck(void)
 				c->wait = WAIT_UP;
 			} else {
 				finish(c, 0);
-				c->svc = NULL;
 			}
 		}
 	}
@@ -480,14 +509,14 @@ void ctl_child_exit(pid_t pid, int status)
 
 		if (c->w.fd >= 0 && c->wait == WAIT_EXEC && c->exec_pid == pid) {
 			c->exec_pid = 0;
-			finish(c, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			finish(c, exit_code(status));
 		}
 	}
 }
 
 int64_t ctl_next_deadline(void)
 {
-	int64_t next = 0;
+	int64_t next = listen_paused ? listen_retry : 0;
 
 	for (int i = 0; i < MAX_CONNS; i++)
 		if (conns[i].w.fd >= 0 && conns[i].deadline &&
@@ -503,4 +532,8 @@ void ctl_tick(void)
 	for (int i = 0; i < MAX_CONNS; i++)
 		if (conns[i].w.fd >= 0 && conns[i].deadline && conns[i].deadline <= now)
 			conn_close(&conns[i]);
+	if (listen_paused && listen_retry && listen_retry <= now && loop_add(&listen_w) == 0)
+		listen_paused = 0;
+	if (!listen_paused)
+		listen_retry = 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -19,9 +20,12 @@ void log_console_init(void)
 	/* A serial console takes ~11 KB/s: a chatty service must not stall PID 1
 	 * behind it. PID 1 writes a terminal through a non-blocking description
 	 * of its own (fd 1's stays blocking for the rescue shell); what does not
-	 * fit is dropped from the console, never from the ring. A pipe or file
-	 * (the host tests) is written as it is. */
-	if (isatty(STDOUT_FILENO)) {
+	 * fit is dropped from the console, never from the ring. A pipe too (a
+	 * reader that stops must not stop PID 1); a file (the host tests) is
+	 * written as it is. */
+	struct stat st;
+
+	if (isatty(STDOUT_FILENO) || (fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode))) {
 		int fd = open("/proc/self/fd/1", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
 		if (fd >= 0)

@@ -2,6 +2,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -44,11 +45,16 @@ void loop_once(int timeout_ms)
 	struct epoll_event ev[32];
 	int n = epoll_wait(epoll_fd, ev, 32, timeout_ms);
 
-	/* A watch closed by an earlier handler in this batch has fd -1. */
+	/* Without an epoll set (it could not be made), wait anyway: the
+	 * caller's ticks go on, and PID 1 does not spin. */
+	if (n < 0 && errno != EINTR)
+		poll(NULL, 0, timeout_ms < 0 || timeout_ms > 1000 ? 1000 : timeout_ms);
+	/* A watch closed by an earlier handler in this batch has fd -1, and
+	 * one whose owner was cleared (memset) has no handler. */
 	for (int i = 0; i < n; i++) {
 		struct watch *w = ev[i].data.ptr;
 
-		if (w->fd >= 0)
+		if (w->fd >= 0 && w->fn)
 			w->fn(w, ev[i].events);
 	}
 }

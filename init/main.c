@@ -138,7 +138,10 @@ static void begin_shutdown(int action)
 static int reload(char *err, size_t size)
 {
 	FILE *f = fmemopen(err, size, "w");
-	struct conf *nc = load(config_path, f ? f : stderr);
+	struct conf *nc;
+
+	err[0] = '\0';	/* what the caller prints, should fmemopen fail */
+	nc = load(config_path, f ? f : stderr);
 
 	if (f)
 		fclose(f);

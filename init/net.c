@@ -329,6 +329,14 @@ static void down_last(struct last_links *l)
 		}
 }
 
+void net_forget(const char *name)
+{
+	struct last_links *l = last_find(name, 0);
+
+	if (l)
+		memset(l, 0, sizeof(*l));
+}
+
 void net_detach(const struct svc_conf *s)
 {
 	struct last_links *l = last_find(s->name, 0);
@@ -344,7 +352,7 @@ int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	/* Names for when GEN is reused (say, for a new service at the same
 	 * index after a reload) while the old pair still exists. */
 	static unsigned long spare;
-	int svc = 0;
+	int svc = (int)(s - c->svc);	/* S points into C->svc */
 
 	if (!own_netns(s) || !s->nnets)
 		return 0;
@@ -357,9 +365,6 @@ int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 		*step = "open a netlink socket";
 		return -1;
 	}
-	for (int i = 0; i < c->nsvc; i++)
-		if (&c->svc[i] == s)
-			svc = i;
 	l = last_find(s->name, 1);
 	if (l)
 		down_last(l);
@@ -527,6 +532,27 @@ fail:
 	nl_close(&n);
 	errno = e;
 	return -1;
+}
+
+int net_same(const struct conf *a, const struct svc_conf *sa, const struct conf *b,
+	     const struct svc_conf *sb)
+{
+	if (sa->nnets != sb->nnets)
+		return 0;
+	for (int k = 0; k < sa->nnets; k++) {
+		const struct conf_net *x = &sa->nets[k], *y = &sb->nets[k];
+		const struct conf_bridge *bx, *by;
+
+		if (x->bridge < 0 || x->bridge >= a->nbridges || y->bridge < 0 ||
+		    y->bridge >= b->nbridges)
+			return x->bridge == y->bridge && x->addr == y->addr;
+		bx = &a->bridges[x->bridge];
+		by = &b->bridges[y->bridge];
+		if (x->addr != y->addr || strcmp(bx->name, by->name) || bx->addr != by->addr ||
+		    bx->prefix != by->prefix)
+			return 0;
+	}
+	return 1;
 }
 
 int net_addrs(const struct svc_conf *s, char *buf, size_t len)

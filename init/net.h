@@ -52,6 +52,10 @@ void net_park(int netns_fd);
 void net_unpark(void);
 int net_parked(void);
 
+/* NAME is gone from the config (a reload removed it): forget its links, so
+ * that what net_attach remembers stays bounded by the services that exist. */
+void net_forget(const char *name);
+
 /* Child side, inside the new network namespace, before capabilities are
  * dropped and seccomp loaded (needs CAP_NET_ADMIN there): lo up; each ethN
  * addressed with the bridge's prefix, up; default route via the first
@@ -59,6 +63,13 @@ int net_parked(void);
  * when S has no network namespace of its own (`join`, no `net` namespace). */
 int net_configure(const struct conf *c, const struct svc_conf *s,
 		  const char **step);
+
+/* Do SA (in config A) and SB (in B) get the same links: the same bridges,
+ * with the same addresses and prefixes, and the same addresses of their
+ * own? A reload restarts a service whose links differ even if its lines
+ * did not change (`net br0 auto` on a bridge given another subnet). */
+int net_same(const struct conf *a, const struct svc_conf *sa, const struct conf *b,
+	     const struct svc_conf *sb);
 
 /* S's addresses as `initctl status` shows them: "10.0.0.2,10.1.0.2", or "-".
  * -1 (ENOBUFS) if LEN is too small. */

@@ -183,7 +183,7 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 			if (p <= 0)
 				break;
 			if (p == svc)
-				_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+				_exit(exit_code(st));
 		}
 		int sig;
 
@@ -334,10 +334,8 @@ static int mount_template(void)
 	if (self_mnt < 0) {
 		self_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 		mountinfo = p.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-		if (self_mnt < 0 || mountinfo < 0) {
-			tmpl_broken = 1;
-			return -1;
-		}
+		if (self_mnt < 0 || mountinfo < 0)
+			goto broken;
 	}
 	if (tmpl_fd >= 0 && poll(&p, 1, 0) > 0) {
 		close(tmpl_fd);
@@ -355,15 +353,19 @@ static int mount_template(void)
 			log_msg("unable to return to its mount namespace: %m");
 		errno = e;
 	}
-	if (r < 0) {
-		log_msg("mount template: unable to %s: %m (each sandbox builds its whole view)",
-			step);
-		if (fd >= 0)
-			close(fd);
-		tmpl_broken = 1;
-		return -1;
-	}
-	return tmpl_fd = fd;
+	if (r == 0)
+		return tmpl_fd = fd;
+	log_msg("mount template: unable to %s: %m (each sandbox builds its whole view)", step);
+	if (fd >= 0)
+		close(fd);
+broken:
+	if (self_mnt >= 0)
+		close(self_mnt);
+	if (mountinfo >= 0)
+		close(mountinfo);
+	self_mnt = mountinfo = -1;
+	tmpl_broken = 1;
+	return -1;
 }
 
 static pid_t clone_into(unsigned long long flags, int cgroup_fd)
@@ -401,8 +403,11 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		if (ns & ns_table[i].bit && ns_table[i].bit != NS_NET)
 			flags |= ns_table[i].flag;
 	*step = "create pipes";
-	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC) < 0 ||
-	    (linked && pipe2(net_fds, O_CLOEXEC) < 0))
+	/* PID 1 reads the status and net pipes from its loop: non-blocking
+	 * (a stale event must not block it); the child's writes are a few
+	 * bytes into an empty pipe. The child blocks on the sync pipe. */
+	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    (linked && pipe2(net_fds, O_CLOEXEC | O_NONBLOCK) < 0))
 		goto fail;
 	/* Cloned from inside the template when S's view starts there:
 	 * CLONE_NEWNS (or the join path's unshare) copies the template's few
@@ -493,12 +498,11 @@ int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsign
 	return write_all(release_fd, "x", 1) < 0 ? -1 : 0;
 }
 
-pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
-		    const int fds[3], char *const argv[], const char **step)
+pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
+		    char *const argv[], const char **step)
 {
 	pid_t mid = fork();
 
-	(void)c;
 	if (mid != 0) {
 		*step = "fork";
 		return mid;
@@ -583,7 +587,7 @@ pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	while (waitpid(cmd, &st, 0) < 0)
 		if (errno != EINTR)
 			_exit(127);
-	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	_exit(exit_code(st));
 fail_cgroup:
 	dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
 	_exit(127);

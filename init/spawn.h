@@ -18,7 +18,6 @@ struct spawn_io {
 	int ready_fd;		/* becomes fd s->ready_fd, or -1 */
 	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
 	pid_t join_pid;		/* a process of the `join` service, or 0 */
-	unsigned gen;		/* start count: unique link names */
 	int index;		/* service index: its automatic id range */
 };
 
@@ -45,8 +44,8 @@ int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsign
 /* Run ARGV inside the sandbox of the service whose first process is PID
  * (`initctl exec`), with FDS as stdin/out/err. Returns the pid of a child
  * of PID 1 that exits with the command's status. */
-pid_t spawn_exec_in(const struct conf *c, const struct svc_conf *s, pid_t pid,
-		    const int fds[3], char *const argv[], const char **step);
+pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
+		    char *const argv[], const char **step);
 
 /* First host uid of S's automatic or configured id range. */
 unsigned spawn_uid_base(const struct svc_conf *s, int index);

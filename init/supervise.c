@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -20,6 +19,9 @@
 #define BACKOFF_MAX_MS 30000
 #define HEALTHY_MS 10000
 #define CRITICAL_FAILS 5
+#define KILLED_WAIT_MS 10000
+
+enum { STOP_NONE, STOP_SIGNALLED, STOP_KILLED };	/* struct service.stopping */
 
 /* Sized once: watches point into it, so it never moves. Twice the
  * services a config may have, for removed services still stopping during
@@ -52,11 +54,6 @@ const char *sup_state_name(enum svc_state st)
 	return state_names[st];
 }
 
-const struct conf *sup_conf(void)
-{
-	return conf;
-}
-
 int sup_count(void)
 {
 	return nsvc;
@@ -73,6 +70,32 @@ struct service *sup_find(const char *name)
 		if (!strcmp(svc_of[i]->c->name, name))
 			return svc_of[i];
 	return NULL;
+}
+
+/* Do S's settings live in config OC? */
+static int in_conf(const struct conf *oc, const struct service *s)
+{
+	return oc && s->c >= oc->svc && s->c < oc->svc + oc->nsvc;
+}
+
+/* The config S's settings are in: the current one, or, for a service a
+ * reload is still stopping, the one it was started with (its bridge and
+ * service indices are that config's). */
+static const struct conf *owner(const struct service *s)
+{
+	if (in_conf(boot_conf, s))
+		return boot_conf;
+	for (size_t i = 0; i < ARRAY_SIZE(retired); i++)
+		if (in_conf(retired[i], s))
+			return retired[i];
+	return conf;
+}
+
+/* SIG to S: to its sandbox's reaper, or to the process group of a service
+ * without namespaces (what it forked goes too). */
+static void signal_service(const struct service *s, int sig)
+{
+	kill(s->c->namespaces ? s->pid : -s->pid, sig);
 }
 
 static int is_up(const struct service *s)
@@ -97,6 +120,18 @@ static int gave_up(const struct service *s)
 {
 	return s->state == ST_FAILED || (s->state == ST_EXITED && !satisfies(s)) ||
 	       (s->state == ST_STOPPED);
+}
+
+const char *sup_blocked_by(const struct service *s)
+{
+	if (s->state != ST_WAITING)
+		return NULL;
+	for (int j = 0; j < s->c->nafter; j++)
+		if (gave_up(svc_of[s->c->after[j]]))
+			return svc_of[s->c->after[j]]->c->name;
+	if (s->c->join >= 0 && gave_up(svc_of[s->c->join]))
+		return svc_of[s->c->join]->c->name;
+	return NULL;
 }
 
 static void on_output(struct watch *w, uint32_t events)
@@ -136,6 +171,7 @@ static void on_ready(struct watch *w, uint32_t events)
 
 static void start_failed(struct service *s, int err, const char *step);
 static void settle_reload(struct service *s);
+static void instance_gone(struct service *s, int code);
 
 static void on_status(struct watch *w, uint32_t events)
 {
@@ -171,7 +207,8 @@ static void on_net(struct watch *w, uint32_t events)
 		return;
 	loop_close(w);
 	if (n == 1 && s->pid &&
-	    spawn_link(conf, s->c, s->pid, s->gen - 1, s->release_w, &s->netns_fd, &step) < 0) {
+	    spawn_link(owner(s), s->c, s->pid, s->gen - 1, s->release_w, &s->netns_fd,
+		       &step) < 0) {
 		start_failed(s, errno, step);
 		kill(s->pid, SIGKILL);
 	}
@@ -244,7 +281,7 @@ static void start(struct service *s)
 	const struct svc_conf *c = s->c;
 	struct spawn_io io = {
 		.out_fd = s->out_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
-		.gen = s->gen, .index = s->index,
+		.index = s->index,
 	};
 	struct spawn_child child;
 	const char *step = "start";
@@ -254,7 +291,7 @@ static void start(struct service *s)
 	s->gen++;
 	s->pid = 0;
 	s->exit_status = 0;
-	s->stopping = 0;
+	s->stopping = STOP_NONE;
 	s->deadline = 0;
 	became(s, ST_STARTING);
 	if (c->join >= 0) {
@@ -276,7 +313,7 @@ static void start(struct service *s)
 		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
 		return;
 	}
-	if (spawn_service(conf, c, &io, &child, &step) < 0) {
+	if (spawn_service(owner(s), c, &io, &child, &step) < 0) {
 		int e = errno;
 
 		if (io.cgroup_fd >= 0)
@@ -359,11 +396,20 @@ void sup_tick(void)
 		s->deadline = 0;
 		if (s->state == ST_BACKOFF && s->want_up && !shutting_down) {
 			became(s, ST_WAITING);
-		} else if (s->stopping && s->pid) {
+		} else if (s->stopping == STOP_SIGNALLED && s->pid) {
 			log_msg("%s: did not stop in %d s: killing it", s->c->name,
 				s->c->stop_timeout);
 			if (!have_cgroups || cg_kill(s->c->name) < 0)
-				kill(s->c->namespaces ? s->pid : -s->pid, SIGKILL);
+				signal_service(s, SIGKILL);
+			s->stopping = STOP_KILLED;
+			s->deadline = now + KILLED_WAIT_MS;
+		} else if (s->stopping == STOP_KILLED && s->pid) {
+			/* Stuck in the kernel (uninterruptible sleep): do not
+			 * let it hold up a stop or the shutdown for ever. Its
+			 * exit, should it come, is an orphan's. */
+			log_msg("%s: still there %d s after SIGKILL: counting it as stopped",
+				s->c->name, KILLED_WAIT_MS / 1000);
+			instance_gone(s, 128 + SIGKILL);
 		}
 	}
 	/* A service running long enough is healthy: its backoff starts over. */
@@ -403,21 +449,10 @@ void sup_rescue(const char *path)
 		rescue_pid = boot_rescue(path);
 }
 
-void sup_child_exit(pid_t pid, int status)
+/* S's process is gone (or given up on) with status CODE: clean up after
+ * it, then restart, settle or leave it as its config and state say. */
+static void instance_gone(struct service *s, int code)
 {
-	struct service *s = NULL;
-	int code;
-
-	if (pid == rescue_pid) {
-		rescue_pid = 0;
-		return;
-	}
-	FOR_SLOTS(t)
-		if (t->pid == pid)
-			s = t;
-	if (!s)
-		return;	/* an orphan reparented to us */
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (s->exit_status == -1)
 		code = -1;	/* its start failed; already reported */
 	s->pid = 0;
@@ -441,7 +476,8 @@ void sup_child_exit(pid_t pid, int status)
 			cg_kill(s->c->name);
 		cg_remove(s->c->name);
 	}
-	if (!s->want_up || shutting_down) {
+	/* A reload's stop ends here even if `initctl start` came meanwhile. */
+	if (!s->want_up || shutting_down || s->next || s->index < 0) {
 		became(s, ST_STOPPED);
 		settle_reload(s);
 	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
@@ -455,7 +491,22 @@ void sup_child_exit(pid_t pid, int status)
 			log_msg("%s: exited with status %d", s->c->name, code);
 		failed(s);
 	}
-	sup_tick();
+}
+
+void sup_child_exit(pid_t pid, int status)
+{
+	if (pid == rescue_pid) {
+		rescue_pid = 0;
+		return;
+	}
+	FOR_SLOTS(s) {
+		if (s->pid == pid) {
+			instance_gone(s, exit_code(status));
+			sup_tick();
+			return;
+		}
+	}
+	/* (an orphan reparented to us) */
 }
 
 void sup_check_ready(int64_t boot_us)
@@ -488,7 +539,6 @@ static int setup_service(struct service *s, struct svc_conf *c, int index, size_
 	if (c->ready_fd >= 0 && make_pipe(&s->ready, &s->ready_w, on_ready) < 0)
 		return -1;
 	became(s, ST_WAITING);
-	s->first_done = 0;
 	return 0;
 }
 
@@ -530,8 +580,8 @@ static void send_stop(struct service *s)
 {
 	if (s->stopping || !s->pid)
 		return;
-	s->stopping = 1;
-	kill(s->c->namespaces ? s->pid : -s->pid, s->c->stop_signal);
+	s->stopping = STOP_SIGNALLED;
+	signal_service(s, s->c->stop_signal);
 	s->deadline = now_ms() + (int64_t)s->c->stop_timeout * 1000;
 }
 
@@ -590,6 +640,7 @@ int sup_all_stopped(void)
 /* Free the slot of a removed service (its pipes, its ring). */
 static void release(struct service *s)
 {
+	net_forget(s->c->name);
 	loop_close(&s->out);
 	loop_close(&s->ready);
 	loop_close(&s->status);
@@ -619,7 +670,7 @@ static void free_retired(void)
 			continue;
 		}
 		FOR_SLOTS(s)
-			used |= s->c >= oc->svc && s->c < oc->svc + oc->nsvc;
+			used |= in_conf(oc, s);
 		if (!used) {
 			conf_free(oc);
 			retired[i] = NULL;
@@ -695,6 +746,7 @@ int sup_reload(struct conf *nc)
 
 		if (conf_find(nc, s->c->name) < 0) {
 			s->index = -1;
+			s->next = NULL;
 			log_msg("reload: %s removed: stopping it", s->c->name);
 			sup_stop(s);
 			if (!s->pid)
@@ -710,7 +762,7 @@ int sup_reload(struct conf *nc)
 			if (setup_service(s, c, i, nc->log_size) < 0)
 				log_msg("%s: unable to set up its pipes: %m", c->name);
 			log_msg("reload: %s added", c->name);
-		} else if (s->c->hash != c->hash) {
+		} else if (s->c->hash != c->hash || !net_same(owner(s), s->c, nc, c)) {
 			log_msg("reload: %s changed: restarting it", c->name);
 			s->next = c;
 			s->index = i;
@@ -723,6 +775,10 @@ int sup_reload(struct conf *nc)
 		} else {
 			s->c = c;
 			s->index = i;
+			/* Changed by an earlier reload and still stopping for
+			 * it: it starts again with this config. */
+			if (s->next)
+				s->next = c;
 		}
 	}
 	nsvc = nc->nsvc;

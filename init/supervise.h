@@ -30,7 +30,7 @@ struct service {
 	int64_t backoff_ms;	/* next delay */
 	int64_t deadline;	/* ms: backoff ends, or stop-timeout expires; 0 none */
 	int64_t started_at;	/* ms */
-	int stopping;		/* stop signal sent */
+	int stopping;		/* STOP_*: stop signal sent, then SIGKILL */
 	int exit_status;	/* last, as the reaper reports it */
 	struct watch out;	/* its output pipe's read end */
 	int out_w;		/* and write end, handed to each start */
@@ -60,10 +60,12 @@ struct service *sup_find(const char *name);
 int sup_count(void);
 struct service *sup_at(int i);
 int sup_start(struct service *s);
+/* The name of a dependency (after, join) of waiting S that has given up
+ * (failed, stopped, or exited non-zero), or NULL. */
+const char *sup_blocked_by(const struct service *s);
 int sup_stop(struct service *s);
 int sup_reload(struct conf *nc);	/* takes NC */
 const char *sup_state_name(enum svc_state st);
-const struct conf *sup_conf(void);
 /* Begin shutdown; sup_all_stopped() turns 1 once every service is down. */
 void sup_shutdown(void);
 int sup_all_stopped(void);

@@ -123,6 +123,80 @@ sleeper() {
 	assert_output --regexp "^keep running $keep 0 -$"
 }
 
+@test "start of a service whose dependency gave up answers 1 instead of waiting" {
+	f=$(conf <<-'EOF'
+	service broken
+	  restart never
+	  exec /bin/false
+	service child
+	  after broken
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run timeout 10 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl start child
+	assert_equal "$status" 1
+	assert_output --partial 'child waits for broken, which has given up'
+}
+
+@test "a reload that changes a stopping service back leaves it running on the current config" {
+	f=$(conf <<-'EOF'
+	service slow
+	  exec /bin/sh -c "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	cp "$f" "$BATS_TEST_TMPDIR/a.conf"
+	sed -i 's/sleep 0.1/sleep 0.2/' "$f"
+	run ictl reload
+	assert_success
+	# back to the first while the change's stop (1 s) is under way
+	cp "$BATS_TEST_TMPDIR/a.conf" "$f"
+	run ictl reload
+	assert_success
+	# the change's stop ends, and it starts again, once
+	restarted() { ictl status slow | grep -Eq '^slow running [0-9]+ 1 -$'; }
+	retry 10 restarted
+	run grep -c '^sandinit: reload: slow changed: restarting it$' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	# PID 1 answers, and a third reload frees what the first two left
+	run ictl reload
+	assert_success
+	run ictl status slow
+	assert_output --regexp '^slow running [0-9]+ 1 -$'
+}
+
+@test "a client that stops reading its reply loses it, and its slot, after the timeout" {
+	f=$(conf <<-'EOF'
+	log-size 2M
+	service talk
+	  exec /bin/sh -c "head -c 1000000 /dev/zero | tr '\\0' x; echo; exec sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	pid1=$(host_pid1)
+	nsock() { ls -l /proc/"$pid1"/fd | grep -c 'socket:'; }
+	base=$(nsock)
+	# a log request (1 MB of reply) whose reply nobody reads
+	python3 -c '
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+req = b"log\0talk\0"; s.sendall(struct.pack("=I", len(req)) + req)
+time.sleep(60)' "$SOCK" &
+	stalled=$!
+	more() { [ "$(nsock)" -gt "$base" ]; }
+	retry 10 more
+	# PID 1 lets it go 5 s after the last progress
+	back() { [ "$(nsock)" -eq "$base" ]; }
+	retry 15 back
+	kill "$stalled" 2>/dev/null || true
+	run ictl status talk
+	assert_success
+}
+
 @test "a non-root client is refused" {
 	# a socket it can reach, so that PID 1's own check is what refuses it
 	SOCK_PATH=$(mktemp -d /tmp/sandinit-ctl.XXXXXX)/ctl.sock

@@ -196,3 +196,24 @@ pid1_links() {
 	# only the live sandbox's link is left, once the kernel has cleaned up
 	retry 30 bash -c "[ \$(nsenter --net=/proc/$(host_pid1)/ns/net ip -o link show | grep -c ': sv') = 1 ]"
 }
+
+@test "a reload that moves a bridge to another subnet restarts its services there" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service a
+	  exec $P sleep 1000
+	  net br0
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run ictl status a
+	assert_output --regexp '^a running [0-9]+ 0 10\.77\.0\.2$'
+	sed -i 's|10.77.0.1/24|10.78.0.1/24|' "$f"
+	run ictl reload
+	assert_success
+	moved() { ictl status a | grep -Eq '^a running [0-9]+ 1 10\.78\.0\.2$'; }
+	retry 10 moved
+	run ictl exec a "$P" links
+	assert_line 'link: eth0 up 10.78.0.2/24'
+}
