@@ -39,7 +39,8 @@ static const char usage[] =
 
 static int64_t boot_us;
 static const char *config_path;
-static struct conf *conf;	/* the boot's; NULL if it was invalid */
+static struct conf *conf;	/* the boot's; NULL while none was valid */
+static int cgroups;		/* cg_init succeeded */
 static int pending_action = -1;	/* a boot_action once shutdown began */
 
 /* Read and parse PATH, printing every problem as FILE:LINE: message. */
@@ -135,6 +136,17 @@ static void begin_shutdown(int action)
 	sup_shutdown();
 }
 
+/* C, the first valid config: its global directives, its watchdog, its
+ * services (sup owns C from here on). */
+static void bring_up(struct conf *c)
+{
+	conf = c;
+	boot_apply(c);
+	if (c->watchdog && wd_open(c->watchdog, c->watchdog_sec) < 0)
+		log_msg("unable to open the watchdog %s: %m", c->watchdog);
+	sup_load(c, cgroups);
+}
+
 static int reload(char *err, size_t size)
 {
 	FILE *f = fmemopen(err, size, "w");
@@ -148,6 +160,12 @@ static int reload(char *err, size_t size)
 	if (!nc) {
 		log_msg("reload: %s is invalid, keeping the running config", config_path);
 		return -1;
+	}
+	if (!conf) {
+		/* The boot's config was invalid: this one is brought up as
+		 * the boot would have. */
+		bring_up(nc);
+		return 0;
 	}
 	if (sup_reload(nc) < 0) {
 		snprintf(err, size, "unable to reload: %s\n", strerror(errno));
@@ -226,18 +244,16 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	if (seccomp_build() < 0)
 		log_msg("unable to build the seccomp filter: %m");
 	{
-		int cgroups = cg_init() == 0;
+		struct conf *c;
 
+		cgroups = cg_init() == 0;
 		boot_features();
-		conf = load(config_path, stdout);
+		c = load(config_path, stdout);
 		fflush(stdout);
 		if (ctl_init(socket_path, &hooks) < 0)
 			log_msg("unable to listen on %s: %m", socket_path);
-		if (conf) {
-			boot_apply(conf);
-			if (conf->watchdog && wd_open(conf->watchdog, conf->watchdog_sec) < 0)
-				log_msg("unable to open the watchdog %s: %m", conf->watchdog);
-			sup_load(conf, cgroups);
+		if (c) {
+			bring_up(c);
 		} else {
 			const char *r = rescue_of(config_path);
 

@@ -188,6 +188,20 @@ load lib/host
 	run ictl status
 	assert_success
 	host_alive
+	# once fixed, a reload brings the config up as the boot would have:
+	# its global directives too
+	cat >"$f" <<-EOF
+	hostname fixed-by-reload
+	service ok
+	  namespaces none
+	  exec /bin/sleep 100
+	EOF
+	run ictl reload
+	assert_success
+	ok_running() { ictl status ok | grep -q '^ok running '; }
+	retry 5 ok_running
+	run nsenter -t "$(host_pid1)" -u hostname
+	assert_output fixed-by-reload
 }
 
 @test "--version and --help" {
