@@ -232,7 +232,7 @@ static void wait_for(struct conn *c, struct service *s, enum wait_for w)
 
 static void request(struct conn *c)
 {
-	char *argv[64];
+	char *argv[CTL_MAX_ARGS + 1];
 	int argc = ctl_parse(c->req + 4, c->have - 4, argv, (int)ARRAY_SIZE(argv));
 
 	if (argc < 0) {

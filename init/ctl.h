@@ -13,6 +13,8 @@
 #include <sys/types.h>
 
 #define CTL_MAX_REQUEST 65536
+/* Words in a request, the command's name included (exec's CMD and ARGs). */
+#define CTL_MAX_ARGS 63
 #define CTL_DEFAULT_SOCKET "/run/sandinit.sock"
 
 /* What the control socket may ask of the loop. */

@@ -21,7 +21,7 @@ static int known(const char *cmd, int argc)
 {
 	static const struct { const char *name; int min, max; } t[] = {
 		{ "status", 1, 2 }, { "start", 2, 2 }, { "stop", 2, 2 },
-		{ "restart", 2, 2 }, { "log", 2, 2 }, { "exec", 3, 1 << 20 },
+		{ "restart", 2, 2 }, { "log", 2, 2 }, { "exec", 3, CTL_MAX_ARGS },
 		{ "reload", 1, 1 }, { "poweroff", 1, 1 }, { "reboot", 1, 1 },
 		{ "halt", 1, 1 },
 	};
@@ -40,6 +40,10 @@ int ctl_client(const char *path, int argc, char **argv)
 	uint32_t l;
 	int fd;
 
+	if (argc > CTL_MAX_ARGS) {
+		fprintf(stderr, "initctl: at most %d words in a request\n", CTL_MAX_ARGS);
+		return 2;
+	}
 	if (argc < 1 || !known(argv[0], argc)) {
 		fputs(usage, stderr);
 		return 2;
