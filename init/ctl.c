@@ -24,7 +24,7 @@
 #include "util.h"
 
 #define MAX_CONNS 128
-#define REQ_SIZE (CTL_MAX_REQUEST + 4)
+#define REQ_FIRST (4 + 256)	/* the header and most requests whole */
 #define REQUEST_TIMEOUT_MS 5000
 #define REPLY_MAX (80 << 20)	/* above the largest log-size */
 
@@ -32,9 +32,10 @@ enum wait_for { WAIT_NONE, WAIT_UP, WAIT_DOWN, WAIT_EXEC };
 
 struct conn {
 	struct watch w;
-	char *req;		/* REQ_SIZE bytes, only while connected: the
-				 * table itself stays a few KiB of touched memory */
-	size_t have;
+	char *req;		/* CAP bytes (REQ_FIRST, grown to the header's
+				 * length), only while connected: the table
+				 * itself stays a few KiB of touched memory */
+	size_t have, cap;
 	int fds[3];		/* received with the request (exec) */
 	int nfds;
 	char *out;		/* reply not yet sent */
@@ -320,7 +321,7 @@ static void on_conn(struct watch *w, uint32_t events)
 		return;
 	for (;;) {
 		char cbuf[CMSG_SPACE(3 * sizeof(int))];
-		struct iovec iov = { c->req + c->have, REQ_SIZE - c->have };
+		struct iovec iov = { c->req + c->have, c->cap - c->have };
 		struct msghdr mh = {
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
@@ -366,6 +367,16 @@ static void on_conn(struct watch *w, uint32_t events)
 			c->deadline = 0;
 			request(c);
 			return;
+		}
+		if (4 + want > c->cap) {
+			char *nb = realloc(c->req, 4 + want);
+
+			if (!nb) {
+				conn_close(c);
+				return;
+			}
+			c->req = nb;
+			c->cap = 4 + want;
 		}
 	}
 }
@@ -422,7 +433,8 @@ static void on_listen(struct watch *w, uint32_t events)
 			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
 			continue;
 		}
-		c->req = malloc(REQ_SIZE);
+		c->req = malloc(REQ_FIRST);
+		c->cap = REQ_FIRST;
 		if (!c->req) {
 			close(fd);
 			return;
