@@ -165,7 +165,6 @@ static void on_ready(struct watch *w, uint32_t events)
 	if (n > 0 && memchr(buf, '\n', (size_t)n) &&
 	    (s->state == ST_RUNNING || s->state == ST_STARTING)) {
 		became(s, ST_READY);
-		sup_tick();
 	}
 }
 
@@ -191,7 +190,6 @@ static void on_status(struct watch *w, uint32_t events)
 	}
 	if (s->state == ST_STARTING)
 		became(s, ST_RUNNING);
-	sup_tick();
 }
 
 /* The child made its network namespace: link it up and let it go on. */
@@ -346,9 +344,11 @@ static void start(struct service *s)
 }
 
 /* Start every service whose dependencies are met; fail those whose
- * dependencies gave up. */
-static void resolve(void)
+ * dependencies gave up. Returns whether it started any. */
+static int resolve(void)
 {
+	int started = 0;
+
 	for (int pass = 0, changed = 1; changed && pass < CONF_MAX_SERVICES; pass++) {
 		changed = 0;
 		for (int i = 0; i < nsvc; i++) {
@@ -373,7 +373,7 @@ static void resolve(void)
 			}
 			if (ok) {
 				start(s);
-				changed = 1;
+				changed = started = 1;
 			} else if (dead && !s->first_done) {
 				/* Counts as failed for the ready line; it still starts
 				 * if the dependency recovers. */
@@ -382,6 +382,7 @@ static void resolve(void)
 			}
 		}
 	}
+	return started;
 }
 
 void sup_tick(void)
@@ -391,6 +392,11 @@ void sup_tick(void)
 
 	FOR_SLOTS(s) {
 		starting |= s->state == ST_STARTING;
+		/* Running long enough is healthy: its backoff starts over. */
+		if (is_up(s) && s->started_at && now - s->started_at >= HEALTHY_MS) {
+			s->backoff_ms = BACKOFF_MIN_MS;
+			s->fails = 0;
+		}
 		if (!s->deadline || s->deadline > now)
 			continue;
 		s->deadline = 0;
@@ -412,17 +418,9 @@ void sup_tick(void)
 			instance_gone(s, 128 + SIGKILL);
 		}
 	}
-	/* A service running long enough is healthy: its backoff starts over. */
-	FOR_SLOTS(s) {
-		if (is_up(s) && s->started_at && now - s->started_at >= HEALTHY_MS) {
-			s->backoff_ms = BACKOFF_MIN_MS;
-			s->fails = 0;
-		}
-	}
-	resolve();
 	/* Ended sandboxes' namespaces go once no start competes with their
 	 * teardown (see net_park). */
-	if (!starting && net_parked())
+	if (!resolve() && !starting && net_parked())
 		net_unpark();
 	if (shutting_down)
 		sup_shutdown();
@@ -502,7 +500,6 @@ void sup_child_exit(pid_t pid, int status)
 	FOR_SLOTS(s) {
 		if (s->pid == pid) {
 			instance_gone(s, exit_code(status));
-			sup_tick();
 			return;
 		}
 	}
