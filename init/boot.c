@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -266,6 +267,27 @@ void boot_early(void)
 		mount_cgroup2();
 }
 
+void boot_priority(void)
+{
+	char v[16];
+	int fd;
+
+	/* With autogroups (sched(7)) nice only ranks processes within one
+	 * group, and every service's setsid() makes it a group of its own:
+	 * PID 1 takes a group of its own (as sysvinit and systemd do) and
+	 * gives the group its nice. Each fails harmlessly where not offered. */
+	setsid();
+	fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		snprintf(v, sizeof(v), "%d", PID1_NICE);
+		if (write(fd, v, strlen(v)) < 0)
+			log_msg("unable to set its autogroup's nice: %m");
+		close(fd);
+	}
+	if (setpriority(PRIO_PROCESS, 0, PID1_NICE) < 0)
+		log_msg("unable to set its nice to %d: %m", PID1_NICE);
+}
+
 const char *boot_config_path(const char *dflt)
 {
 	static char path[4096];
@@ -453,6 +475,7 @@ pid_t boot_rescue(const char *path)
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	setsid();
+	setpriority(PRIO_PROCESS, 0, 0);	/* PID1_NICE is PID 1's */
 	ioctl(STDIN_FILENO, TIOCSCTTY, 1);
 	execl(path, path, (char *)NULL);
 	log_msg("unable to run the rescue program %s: %m", path);

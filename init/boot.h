@@ -13,6 +13,13 @@ enum boot_action { BOOT_REBOOT, BOOT_HALT, BOOT_POWEROFF };
  * /sys/fs/cgroup; leave an initramfs root for a tmpfs. Logs its own
  * failures (nothing here is fatal). */
 void boot_early(void);
+/* PID 1, and each sandbox's first process until it execs the service, run
+ * at this nice: the supervisor and the making of sandboxes go before the
+ * services' own work, so a busy service neither slows the boot or a restart
+ * nor the control socket and watchdog. Every exec'd program gets 0 back. */
+#define PID1_NICE (-10)
+/* PID 1's session, autogroup and nice (PID1_NICE). Logs failures. */
+void boot_priority(void);
 /* The config path: `sandinit.config=` on /proc/cmdline, else DEFAULT. */
 const char *boot_config_path(const char *dflt);
 /* The kernel feature line (SPEC §4). */

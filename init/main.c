@@ -233,6 +233,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 65536, 65536 });
 	boot_early();
 	log_console_init();
+	boot_priority();
 	if (!config_path)
 		config_path = boot_config_path(DEFAULT_CONFIG);
 	if (loop_init() < 0)

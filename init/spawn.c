@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -76,6 +77,8 @@ static void exec_path(char *const argv[], char *const envp[], const char *path)
 {
 	char buf[4096];
 
+	/* PID 1's nice is not the service's (boot.h, PID1_NICE). */
+	setpriority(PRIO_PROCESS, 0, 0);
 	if (strchr(argv[0], '/')) {
 		execve(argv[0], argv, envp);
 		return;
@@ -173,6 +176,8 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 	syscall(SYS_close_range, 0U, ~0U, 0U);
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_NAME, "sandinit-reaper");
+	/* Its teardown at exit is the service's, not PID 1's work. */
+	setpriority(PRIO_PROCESS, 0, 0);
 	for (;;) {
 		/* Reap first: the service may have ended before the signals
 		 * were blocked, its SIGCHLD then discarded (SIG_DFL). */

@@ -23,6 +23,32 @@ load lib/host
 	assert_output --regexp '^two running [0-9]+ 0 -$'
 }
 
+@test "PID 1 runs at nice -10 in a session of its own; services, reapers and exec'd commands at 0" {
+	# /proc/PID/stat: field 6 is the session, 19 the nice value.
+	f=$(conf <<-'EOF'
+	service box
+	  exec /usr/bin/awk "{ print FILENAME, $19 } END { system(\"exec sleep 100\") }" /proc/self/stat /proc/1/stat
+	service host
+	  namespaces none
+	  exec /usr/bin/awk "{ print FILENAME, $19; system(\"exec sleep 100\") }" /proc/self/stat
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	wait_console '^box: /proc/1/stat '
+	wait_console '^host: /proc/self/stat '
+	run console
+	assert_line 'box: /proc/self/stat 0'
+	assert_line 'box: /proc/1/stat 0'
+	assert_line 'host: /proc/self/stat 0'
+	p=$(host_pid1)
+	run awk '{ print $19, ($6 == $1) }' "/proc/$p/stat"
+	assert_output '-10 1'
+	run ictl exec box /usr/bin/awk '{ print $19 }' /proc/self/stat
+	assert_success
+	assert_output 0
+}
+
 @test "not PID 1: refuses with exit 2 and says how to run it" {
 	run "$SANDINIT" --config /dev/null
 	assert_equal "$status" 2
