@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -345,17 +346,203 @@ void net_detach(const struct svc_conf *s)
 		down_last(l);
 }
 
-int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
-	       unsigned gen, const char **step)
+/* Does this kernel have IPv6 (in PID 1's namespace; sandboxes run the
+ * same kernel)? Asked once. */
+static int have_ipv6(void)
 {
-	struct last_links *l;
+	static int v = -1;
+
+	if (v < 0)
+		v = access("/proc/sys/net/ipv6", F_OK) == 0;
+	return v;
+}
+
+/* Create S's veth pairs, the peers in the namespace NETNS_FD refers to. */
+static int make_links(const struct conf *c, const struct svc_conf *s, int netns_fd,
+		      unsigned gen, struct last_links *l, const char **step)
+{
 	/* Names for when GEN is reused (say, for a new service at the same
 	 * index after a reload) while the old pair still exists. */
 	static unsigned long spare;
+	static struct nl_req req[2];
 	int svc = (int)(s - c->svc);	/* S points into C->svc */
+
+	for (int k = 0; k < s->nnets; k++) {
+		const struct conf_net *cn = &s->nets[k];
+		const char *bname = c->bridges[cn->bridge].name;
+		/* Locally administered and fixed by the address: peers' ARP
+		 * caches stay right across restarts. */
+		unsigned char mac[6] = {
+			0x02, 0x53, cn->addr >> 24, cn->addr >> 16, cn->addr >> 8,
+			cn->addr,
+		};
+		char host[IFNAMSIZ], peer[IFNAMSIZ];
+		int index, r, tries = 0, failed;
+		unsigned mtu;
+
+		if (bridge_lookup(bname, 0, &index, &mtu) < 0) {
+			*step = stepf("find bridge %s", bname);
+			return -1;
+		}
+		host_name(host, "sv", (unsigned)svc, gen, k);
+		snprintf(peer, sizeof peer, "eth%d", k);
+		for (;;) {
+			/* The host end is a bridge port: it gets no IPv6
+			 * link-local address either (set before the peer is up,
+			 * so before the host end has a carrier). */
+			nl_build_veth(&req[0], host, peer, netns_fd, mtu, index,
+				      cn->addr ? mac : NULL);
+			nl_build_link_af(&req[1], 0, host, 0, 0, 1);
+			r = nl_talk_batch(&pid1, req, have_ipv6() ? 2 : 1, &failed);
+			if (r == 0 || failed > 0 || tries++)
+				break;
+			if (errno == EEXIST) {
+				host_name(host, "sx", ++spare, (unsigned)svc, k);
+			} else if (errno == EINVAL || errno == ENODEV) {
+				/* The bridge was deleted and made again. */
+				if (bridge_lookup(bname, 1, &index, &mtu) < 0)
+					break;
+			} else {
+				break;
+			}
+		}
+		if (l && (r == 0 || failed > 0))
+			strcpy(l->host[k], host);
+		if (r < 0) {
+			*step = failed > 0 ? stepf("configure veth %s", host) :
+				stepf("create veth %s%s", host,
+				      errno == EOPNOTSUPP ? " (kernel lacks CONFIG_VETH?)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A netlink socket in the network namespace NETNS_FD refers to: PID 1 steps
+ * in for the socket(2) (a socket stays in the namespace it was made in) and
+ * back out. */
+static int open_in(int netns_fd, struct nl *n)
+{
+	static int self = -1;
+	int r, e;
+
+	if (self < 0 && (self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		return -1;
+	r = nl_open(n);
+	e = errno;
+	/* Cannot fail: PID 1 holds SELF and every capability over it. */
+	if (setns(self, CLONE_NEWNET) < 0)
+		return -1;
+	errno = e;
+	return r;
+}
+
+/* What each request of configure_links's batch does, for *STEP. */
+enum { CF_LO, CF_ADDR, CF_CONF, CF_UP, CF_ROUTE };
+
+/* Inside the sandbox's namespace: lo up; each ethN addressed with its
+ * bridge's prefix, arp_notify on, no IPv6 link-local, up; the default route
+ * via the first bridge's address. */
+static int configure_links(const struct conf *c, const struct svc_conf *s, int netns_fd,
+			   const char **step)
+{
+	/* lo, three requests a link, the route: one datagram, one RTNL round
+	 * trip each in the kernel but a single send and read here. */
+	static struct nl_req req[2 + 3 * NET_MAX_LINKS];
+	static unsigned char what[2 + 3 * NET_MAX_LINKS], link[2 + 3 * NET_MAX_LINKS];
+	struct nl n;
+	int nreq = 0, eth0 = 0, failed, e;
+
+	if (open_in(netns_fd, &n) < 0) {
+		*step = "open a netlink socket in its network namespace";
+		return -1;
+	}
+	nl_build_link_set(&req[nreq], LOOPBACK_IFINDEX, 1, 0, 0);
+	what[nreq++] = CF_LO;
+	for (int k = 0; k < s->nnets; k++) {
+		const struct conf_net *cn = &s->nets[k];
+		struct ifreq ifr;
+
+		/* By name (SIOCGIFINDEX on a socket of that namespace,
+		 * dev_ioctl(): no RTNL, no reply to parse): the peer was named,
+		 * not numbered (a new namespace may already hold tunnel
+		 * devices, so its index is not known in advance). */
+		memset(&ifr, 0, sizeof ifr);
+		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth%d", k);
+		if (ioctl(n.fd, SIOCGIFINDEX, &ifr) < 0) {
+			*step = stepf("find eth%d", k);
+			goto fail;
+		}
+		if (!cn->addr) {
+			errno = EADDRNOTAVAIL;
+			*step = stepf("address eth%d (none was assigned)", k);
+			goto fail;
+		}
+		nl_build_addr(&req[nreq], ifr.ifr_ifindex, cn->addr,
+			      c->bridges[cn->bridge].prefix);
+		link[nreq] = k;
+		what[nreq++] = CF_ADDR;
+		/* Announce the address when the link comes up (a gratuitous
+		 * ARP): a restarted service has the same address and MAC, and
+		 * until it sends something the bridge would still deliver to
+		 * the old pair, whose namespace may not be gone yet. Set
+		 * before the link is up: the ARP goes out on NETDEV_UP. The
+		 * links are IPv4 (SPEC §3): no IPv6 link-local address, and so
+		 * no duplicate address detection and listener reports flooding
+		 * the bridge's ports at every start. */
+		nl_build_link_af(&req[nreq], ifr.ifr_ifindex, NULL,
+				 IPV4_DEVCONF_ARP_NOTIFY, 1, have_ipv6());
+		link[nreq] = k;
+		what[nreq++] = CF_CONF;
+		nl_build_link_set(&req[nreq], ifr.ifr_ifindex, 1, 0, 0);
+		link[nreq] = k;
+		what[nreq++] = CF_UP;
+		if (k == 0)
+			eth0 = ifr.ifr_ifindex;
+	}
+	/* After eth0's up in the same batch: the kernel runs the messages in
+	 * order, and a gateway on a down link is ENETDOWN. */
+	nl_build_route_default(&req[nreq], c->bridges[s->nets[0].bridge].addr, eth0);
+	what[nreq++] = CF_ROUTE;
+	if (nl_talk_batch(&n, req, nreq, &failed) < 0) {
+		if (failed < 0)
+			*step = "configure the network";
+		else if (what[failed] == CF_LO)
+			*step = "bring up lo";
+		else if (what[failed] == CF_ADDR)
+			*step = stepf("address eth%d", link[failed]);
+		else if (what[failed] == CF_CONF)
+			*step = stepf("set arp_notify on eth%d", link[failed]);
+		else if (what[failed] == CF_UP)
+			*step = stepf("bring up eth%d", link[failed]);
+		else
+			*step = "add the default route";
+		goto fail;
+	}
+	nl_close(&n);
+	return 0;
+fail:
+	e = errno;
+	nl_close(&n);
+	errno = e;
+	return -1;
+}
+
+int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
+	       unsigned gen, const char **step)
+{
+	struct last_links *l;
 
 	if (!own_netns(s) || !s->nnets)
 		return 0;
+	if (netns_fd < 0) {
+		/* (nl_build_veth would leave the peer in PID 1's namespace) */
+		errno = EBADF;
+		*step = "find its network namespace";
+		return -1;
+	}
 	if (s->nnets > NET_MAX_LINKS) {
 		errno = E2BIG;
 		*step = "attach more than 8 network links";
@@ -368,50 +555,9 @@ int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
 	l = last_find(s->name, 1);
 	if (l)
 		down_last(l);
-	for (int k = 0; k < s->nnets; k++) {
-		const struct conf_net *cn = &s->nets[k];
-		const char *bname = c->bridges[cn->bridge].name;
-		/* Locally administered and fixed by the address: peers' ARP
-		 * caches stay right across restarts. */
-		unsigned char mac[6] = {
-			0x02, 0x53, cn->addr >> 24, cn->addr >> 16, cn->addr >> 8,
-			cn->addr,
-		};
-		char host[IFNAMSIZ], peer[IFNAMSIZ];
-		int index, r, tries = 0;
-		unsigned mtu;
-
-		if (bridge_lookup(bname, 0, &index, &mtu) < 0) {
-			*step = stepf("find bridge %s", bname);
-			return -1;
-		}
-		host_name(host, "sv", (unsigned)svc, gen, k);
-		snprintf(peer, sizeof peer, "eth%d", k);
-		for (;;) {
-			r = nl_veth_create(&pid1, host, peer, pid, mtu, index,
-					   cn->addr ? mac : NULL);
-			if (r == 0 || tries++)
-				break;
-			if (errno == EEXIST) {
-				host_name(host, "sx", ++spare, (unsigned)svc, k);
-			} else if (errno == EINVAL || errno == ENODEV) {
-				/* The bridge was deleted and made again. */
-				if (bridge_lookup(bname, 1, &index, &mtu) < 0)
-					break;
-			} else {
-				break;
-			}
-		}
-		if (r < 0) {
-			*step = stepf("create veth %s%s", host,
-				      errno == EOPNOTSUPP ? " (kernel lacks CONFIG_VETH?)"
-				      : errno == ESRCH ? " (the sandbox is gone)" : "");
-			return -1;
-		}
-		if (l)
-			strcpy(l->host[k], host);
-	}
-	return 0;
+	if (make_links(c, s, netns_fd, gen, l, step) < 0)
+		return -1;
+	return configure_links(c, s, netns_fd, step);
 }
 
 /* Parked namespaces, let go in batches. */
@@ -447,91 +593,21 @@ int net_parked(void)
 	return nparked;
 }
 
-/* What each request of net_configure's batch does, for *STEP. */
-enum { CF_LO, CF_ADDR, CF_ARP, CF_UP, CF_ROUTE };
-
-int net_configure(const struct conf *c, const struct svc_conf *s,
-		  const char **step)
+int net_loopback(const struct svc_conf *s, const char **step)
 {
-	/* lo, three requests a link, the route: one datagram, one RTNL round
-	 * trip each in the kernel but a single send and read here. */
-	static struct nl_req req[2 + 3 * NET_MAX_LINKS];
-	static unsigned char what[2 + 3 * NET_MAX_LINKS], link[2 + 3 * NET_MAX_LINKS];
 	struct nl n;
-	int nreq = 0, eth0 = 0, failed, e;
+	int r, e;
 
-	if (!own_netns(s))
+	if (!own_netns(s) || s->nnets)
 		return 0;
-	if (nl_open(&n) < 0) {
-		*step = "open a netlink socket";
+	*step = "bring up lo";
+	if (nl_open(&n) < 0)
 		return -1;
-	}
-	nl_build_link_set(&req[nreq], LOOPBACK_IFINDEX, 1, 0, 0);
-	what[nreq++] = CF_LO;
-	for (int k = 0; k < s->nnets && k < NET_MAX_LINKS; k++) {
-		const struct conf_net *cn = &s->nets[k];
-		struct ifreq ifr;
-
-		/* By name (SIOCGIFINDEX, dev_ioctl(): no RTNL, no reply to
-		 * parse) rather than RTM_GETLINK: PID 1 named the peer. */
-		memset(&ifr, 0, sizeof ifr);
-		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth%d", k);
-		if (ioctl(n.fd, SIOCGIFINDEX, &ifr) < 0) {
-			*step = stepf("find eth%d", k);
-			goto fail;
-		}
-		if (!cn->addr) {
-			errno = EADDRNOTAVAIL;
-			*step = stepf("address eth%d (none was assigned)", k);
-			goto fail;
-		}
-		nl_build_addr(&req[nreq], ifr.ifr_ifindex, cn->addr,
-			      c->bridges[cn->bridge].prefix);
-		link[nreq] = k;
-		what[nreq++] = CF_ADDR;
-		/* Announce the address when the link comes up (a gratuitous
-		 * ARP): a restarted service has the same address and MAC, and
-		 * until it sends something the bridge would still deliver to
-		 * the old pair, whose namespace may not be gone yet. Set
-		 * before the link is up: the ARP goes out on NETDEV_UP. */
-		nl_build_link_inet_conf(&req[nreq], ifr.ifr_ifindex,
-					IPV4_DEVCONF_ARP_NOTIFY, 1);
-		link[nreq] = k;
-		what[nreq++] = CF_ARP;
-		nl_build_link_set(&req[nreq], ifr.ifr_ifindex, 1, 0, 0);
-		link[nreq] = k;
-		what[nreq++] = CF_UP;
-		if (k == 0)
-			eth0 = ifr.ifr_ifindex;
-	}
-	/* After eth0's up in the same batch: the kernel runs the messages in
-	 * order, and a gateway on a down link is ENETDOWN. */
-	if (s->nnets > 0) {
-		nl_build_route_default(&req[nreq], c->bridges[s->nets[0].bridge].addr, eth0);
-		what[nreq++] = CF_ROUTE;
-	}
-	if (nl_talk_batch(&n, req, nreq, &failed) < 0) {
-		if (failed < 0)
-			*step = "configure the network";
-		else if (what[failed] == CF_LO)
-			*step = "bring up lo";
-		else if (what[failed] == CF_ADDR)
-			*step = stepf("address eth%d", link[failed]);
-		else if (what[failed] == CF_ARP)
-			*step = stepf("set arp_notify on eth%d", link[failed]);
-		else if (what[failed] == CF_UP)
-			*step = stepf("bring up eth%d", link[failed]);
-		else
-			*step = "add the default route";
-		goto fail;
-	}
-	nl_close(&n);
-	return 0;
-fail:
+	r = nl_link_up(&n, LOOPBACK_IFINDEX, 0);
 	e = errno;
 	nl_close(&n);
 	errno = e;
-	return -1;
+	return r;
 }
 
 int net_same(const struct conf *a, const struct svc_conf *sa, const struct conf *b,

@@ -21,17 +21,21 @@ int net_bridges(const struct conf *c, const char **step);
  * subnet is full. */
 int net_assign(struct conf *c, const struct conf *old, const char **step);
 
-/* Parent side (PID 1), after clone and before the child is released: create
- * one veth pair per `net` line of S (S points into C->svc), its peer directly
- * in the network namespace of PID, named eth0, eth1..., with the bridge's MTU,
- * a MAC derived from its address (brought up by net_configure); host end
- * attached to its bridge and up.
- * One netlink request a link, on one socket PID 1 keeps open.
+/* Parent side (PID 1), once the child has made its network namespace
+ * (NETNS_FD, see net_hold): create one veth pair per `net` line of S (S
+ * points into C->svc), its peer directly in that namespace, named eth0,
+ * eth1..., with the bridge's MTU and a MAC derived from its address; host end
+ * attached to its bridge and up. Then, on a socket of the sandbox's
+ * namespace: lo up, each ethN addressed with its bridge's prefix and up, the
+ * default route via the first bridge's address. Neither end gets an IPv6
+ * link-local address. All of it from PID 1, so that RTNL is taken by one
+ * process at a time instead of children spinning on it.
+ * One netlink datagram a link on the socket PID 1 keeps, one for the rest.
  * GEN makes host-end names ("sv<svc>g<gen>n<k>") unique across restarts: the
  * kernel deletes the old pair asynchronously when the old namespace dies, so
  * there is no teardown, and on failure the caller just kills the child.
- * Does nothing (0) when S has no network namespace of its own. */
-int net_attach(const struct conf *c, const struct svc_conf *s, pid_t pid,
+ * Does nothing (0) when S has no network namespace of its own or no link. */
+int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 	       unsigned gen, const char **step);
 
 /* Parent side, optional, when S's sandbox has died: take its host ends down
@@ -56,13 +60,11 @@ int net_parked(void);
  * that what net_attach remembers stays bounded by the services that exist. */
 void net_forget(const char *name);
 
-/* Child side, inside the new network namespace, before capabilities are
- * dropped and seccomp loaded (needs CAP_NET_ADMIN there): lo up; each ethN
- * addressed with the bridge's prefix, up; default route via the first
- * bridge's address. Also used with no `net` line (lo only). Does nothing (0)
- * when S has no network namespace of its own (`join`, no `net` namespace). */
-int net_configure(const struct conf *c, const struct svc_conf *s,
-		  const char **step);
+/* Child side, inside a new network namespace with no `net` line (before
+ * capabilities are dropped: needs CAP_NET_ADMIN there): lo up. Does nothing
+ * (0) when S has a link (net_attach does it) or no network namespace of its
+ * own (`join`, no `net` namespace). */
+int net_loopback(const struct svc_conf *s, const char **step);
 
 /* Do SA (in config A) and SB (in B) get the same links: the same bridges,
  * with the same addresses and prefixes, and the same addresses of their

@@ -95,7 +95,7 @@ void nl_build_bridge(struct nl_req *r, const char *name)
 }
 
 void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
-		   int netns_pid, unsigned mtu, int master,
+		   int netns_fd, unsigned mtu, int master,
 		   const unsigned char *peer_mac)
 {
 	/* The host end comes up with the request. The peer cannot: the kernel
@@ -131,8 +131,8 @@ void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
 		nl_attr_put(r, IFLA_ADDRESS, peer_mac, 6);
 	nl_attr_put_u32(r, IFLA_NUM_TX_QUEUES, 1);
 	nl_attr_put_u32(r, IFLA_NUM_RX_QUEUES, 1);
-	if (netns_pid > 0)
-		nl_attr_put_u32(r, IFLA_NET_NS_PID, netns_pid);
+	if (netns_fd >= 0)
+		nl_attr_put_u32(r, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	nl_nest_end(r, pe);
 	nl_nest_end(r, data);
 	nl_nest_end(r, li);
@@ -153,20 +153,32 @@ void nl_build_link_set(struct nl_req *r, int ifindex, int up, unsigned mtu,
 		nl_attr_put_u32(r, IFLA_MASTER, master);
 }
 
-void nl_build_link_inet_conf(struct nl_req *r, int ifindex, int id,
-			     uint32_t value)
+void nl_build_link_af(struct nl_req *r, int ifindex, const char *name,
+		      int inet_id, uint32_t inet_value, int no_ll6)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	size_t spec, inet, conf;
+	size_t spec, fam, conf;
 
-	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { ID: u32 } } } */
+	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { ID: u32 } },
+	 *                AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: u8 } } */
 	nl_req_init(r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+	if (!ifindex)
+		nl_attr_put_str(r, IFLA_IFNAME, name);
 	spec = nl_nest_begin(r, IFLA_AF_SPEC);
-	inet = nl_nest_begin(r, AF_INET);
-	conf = nl_nest_begin(r, IFLA_INET_CONF);
-	nl_attr_put_u32(r, id, value);
-	nl_nest_end(r, conf);
-	nl_nest_end(r, inet);
+	if (inet_id > 0) {
+		fam = nl_nest_begin(r, AF_INET);
+		conf = nl_nest_begin(r, IFLA_INET_CONF);
+		nl_attr_put_u32(r, inet_id, inet_value);
+		nl_nest_end(r, conf);
+		nl_nest_end(r, fam);
+	}
+	if (no_ll6) {
+		uint8_t mode = IN6_ADDR_GEN_MODE_NONE;
+
+		fam = nl_nest_begin(r, AF_INET6);
+		nl_attr_put(r, IFLA_INET6_ADDR_GEN_MODE, &mode, 1);
+		nl_nest_end(r, fam);
+	}
 	nl_nest_end(r, spec);
 }
 
@@ -456,16 +468,6 @@ int nl_bridge_create(struct nl *n, const char *name)
 	struct nl_req r;
 
 	nl_build_bridge(&r, name);
-	return nl_talk(n, &r, NULL, 0);
-}
-
-int nl_veth_create(struct nl *n, const char *host, const char *peer,
-		   int netns_pid, unsigned mtu, int master,
-		   const unsigned char *peer_mac)
-{
-	struct nl_req r;
-
-	nl_build_veth(&r, host, peer, netns_pid, mtu, master, peer_mac);
 	return nl_talk(n, &r, NULL, 0);
 }
 

@@ -39,18 +39,24 @@ void nl_nest_end(struct nl_req *r, size_t nest);
  * Zero/NULL optional arguments are left out. */
 void nl_build_bridge(struct nl_req *r, const char *name);
 /* HOST is created in the sender's namespace with MTU, enslaved to MASTER and
- * up; PEER (down) directly in the network namespace of NETNS_PID (IFLA_NET_NS_PID in
- * the VETH_INFO_PEER nest), with MTU and the 6-byte PEER_MAC. */
+ * up; PEER (down) directly in the network namespace NETNS_FD refers to
+ * (IFLA_NET_NS_FD in the VETH_INFO_PEER nest; -1: the sender's), with MTU
+ * and the 6-byte PEER_MAC. */
 void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
-		   int netns_pid, unsigned mtu, int master,
+		   int netns_fd, unsigned mtu, int master,
 		   const unsigned char *peer_mac);
 /* RTM_NEWLINK on IFINDEX: set MASTER if > 0, MTU if > 0, UP if UP. */
 void nl_build_link_set(struct nl_req *r, int ifindex, int up, unsigned mtu,
 		       int master);
-/* RTM_NEWLINK on IFINDEX: IPv4 setting ID (IPV4_DEVCONF_*, linux/ip.h) of
- * the link = VALUE, as /proc/sys/net/ipv4/conf/LINK/ would set it. */
-void nl_build_link_inet_conf(struct nl_req *r, int ifindex, int id,
-			     uint32_t value);
+/* RTM_NEWLINK on IFINDEX (0: on the link NAME), per-family settings
+ * (IFLA_AF_SPEC): if INET_ID > 0, the IPv4 setting INET_ID (IPV4_DEVCONF_*,
+ * linux/ip.h) = INET_VALUE, as /proc/sys/net/ipv4/conf/LINK/ would set it;
+ * if NO_LL6, no IPv6 link-local address when the link comes up (address
+ * generation mode none: no duplicate address detection, no multicast
+ * listener reports). The kernel refuses AF_INET6 (EAFNOSUPPORT) without
+ * IPv6. */
+void nl_build_link_af(struct nl_req *r, int ifindex, const char *name,
+		      int inet_id, uint32_t inet_value, int no_ll6);
 void nl_build_link_get(struct nl_req *r, const char *name);
 void nl_build_link_down(struct nl_req *r, const char *name);
 void nl_build_link_del(struct nl_req *r, const char *name);
@@ -83,9 +89,6 @@ struct nl_link {
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l);
 int nl_link_index(struct nl *n, const char *name);
 int nl_bridge_create(struct nl *n, const char *name);	/* EEXIST: exists */
-int nl_veth_create(struct nl *n, const char *host, const char *peer,
-		   int netns_pid, unsigned mtu, int master,
-		   const unsigned char *peer_mac);
 int nl_link_up(struct nl *n, int ifindex, unsigned mtu);
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix);
 int nl_link_down(struct nl *n, const char *name);

@@ -202,7 +202,7 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 
 /* In the sandbox's first process, released by the parent. */
 static void __attribute__((noreturn))
-child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io *io,
+child_main(const struct svc_conf *s, const struct spawn_io *io,
 	   int in_template, int sync_fd, int net_fd, int err_fd)
 {
 	const char *step = "set up";
@@ -266,17 +266,17 @@ child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io
 			child_fail(err_fd, "become root in the user namespace");
 	}
 	/* The child makes its network namespace itself, off PID 1's serial
-	 * path (it is the dearest namespace to make); PID 1 links it up when
-	 * told, then releases us a second time. */
+	 * path (it is the dearest namespace to make); PID 1 links and
+	 * configures it when told, while the mounts below are made, and
+	 * releases us a second time when it is done. */
 	if (s->namespaces & NS_NET && !io->join_pid) {
 		if (unshare(CLONE_NEWNET) < 0)
 			child_fail(err_fd, "create its network namespace");
-		if (s->nnets && (write_all(net_fd, "n", 1) < 0 || read_retry(sync_fd, &b, 1) != 1))
+		if (net_fd >= 0 && write_all(net_fd, "n", 1) < 0)
 			_exit(127);	/* PID 1 gave up on us */
+		if (net_loopback(s, &step) < 0)
+			child_fail(err_fd, step);
 	}
-	close(sync_fd);
-	if (net_fd >= 0)
-		close(net_fd);
 	if (s->namespaces & NS_UTS && !io->join_pid) {
 		const char *h = s->hostname ? s->hostname : s->name;
 
@@ -286,8 +286,11 @@ child_main(const struct conf *c, const struct svc_conf *s, const struct spawn_io
 	if (s->namespaces & NS_MOUNT &&
 	    (in_template ? mnt_sandbox_in_template(s, &step) : mnt_sandbox(s, &step)) < 0)
 		child_fail(err_fd, step);
-	if (s->namespaces & NS_NET && !io->join_pid && net_configure(c, s, &step) < 0)
-		child_fail(err_fd, step);
+	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)
+		_exit(127);	/* PID 1 gave up on us */
+	close(sync_fd);
+	if (net_fd >= 0)
+		close(net_fd);
 	if (s->namespaces & NS_PID) {
 		pid_t svc = fork();
 
@@ -391,7 +394,7 @@ static pid_t clone_into(unsigned long long flags, int cgroup_fd)
 	return (pid_t)r;
 }
 
-int spawn_service(const struct conf *c, const struct svc_conf *s,
+int spawn_service(const struct svc_conf *s,
 		  const struct spawn_io *io, struct spawn_child *out,
 		  const char **step)
 {
@@ -446,7 +449,7 @@ int spawn_service(const struct conf *c, const struct svc_conf *s,
 		close(err_fds[0]);
 		if (linked)
 			close(net_fds[0]);
-		child_main(c, s, io, tmpl >= 0, sync_fds[0], net_fds[1], err_fds[1]);
+		child_main(s, io, tmpl >= 0, sync_fds[0], net_fds[1], err_fds[1]);
 	}
 	close(sync_fds[0]);
 	close(err_fds[1]);
@@ -495,10 +498,13 @@ fail:
 int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
 	       int release_fd, int *netns_fd, const char **step)
 {
-	if (net_attach(c, s, pid, gen, step) < 0)
-		return -1;
-	/* Before the release: the child may be gone right after. */
 	*netns_fd = net_hold(pid);
+	if (*netns_fd < 0) {
+		*step = "hold its network namespace";
+		return -1;
+	}
+	if (net_attach(c, s, *netns_fd, gen, step) < 0)
+		return -1;
 	*step = "release the child";
 	return write_all(release_fd, "x", 1) < 0 ? -1 : 0;
 }

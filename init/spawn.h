@@ -30,14 +30,15 @@ struct spawn_child {
 };
 
 /* Start S. On failure -1 with errno and *STEP; nothing is left running. */
-int spawn_service(const struct conf *c, const struct svc_conf *s,
+int spawn_service(const struct svc_conf *s,
 		  const struct spawn_io *io, struct spawn_child *out,
 		  const char **step);
 
-/* Once NET_FD said so: create the veth links of S into PID's network
- * namespace, hold that namespace (*NETNS_FD, see net_hold), then release the
- * child through RELEASE_FD (the caller closes both). -1 with errno and
- * *STEP on failure. */
+/* Once NET_FD said so: hold PID's network namespace (*NETNS_FD, see
+ * net_hold), create and configure S's links in it (net_attach), then release
+ * the child through RELEASE_FD (the caller closes both; the child has been
+ * making its mounts meanwhile and waits for this before it starts the
+ * service). -1 with errno and *STEP on failure. */
 int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
 	       int release_fd, int *netns_fd, const char **step);
 

@@ -311,7 +311,7 @@ static void start(struct service *s)
 		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
 		return;
 	}
-	if (spawn_service(owner(s), c, &io, &child, &step) < 0) {
+	if (spawn_service(c, &io, &child, &step) < 0) {
 		int e = errno;
 
 		if (io.cgroup_fd >= 0)

@@ -41,10 +41,14 @@ pid1_links() {
 	  exec $P connect 10.77.0.1 9 3000
 	  net br0
 	  restart never
+	service v6
+	  exec /bin/cat /proc/sys/net/ipv6/conf/eth0/addr_gen_mode
+	  net br0
+	  restart never
 	EOF
 	)
 	host_start "$f"
-	wait_console '^sandinit: ready: 4 services'
+	wait_console '^sandinit: ready: 5 services'
 	wait_console '^cli: connected$'
 	# The bridge's address answered (nothing listens on port 9: refused).
 	wait_console '^gw: (connected|failed: ECONNREFUSED)$'
@@ -57,6 +61,14 @@ pid1_links() {
 	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2$'
 	run pid1_links
 	assert_line br0
+	# The links are IPv4: no IPv6 link-local address (generation mode 1,
+	# none) on the sandbox's end nor on the host's ends (bridge ports).
+	wait_console '^v6: [0-9]$'
+	run console
+	assert_line 'v6: 1'
+	run nsenter --net="/proc/$(host_pid1)/ns/net" sh -c \
+		'cat /proc/sys/net/ipv6/conf/sv*/addr_gen_mode | sort -u'
+	assert_output 1
 }
 
 @test "no sandbox on another bridge is reachable while the host does not forward" {

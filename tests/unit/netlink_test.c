@@ -71,7 +71,7 @@ static void test_veth(void)
 	const struct ifinfomsg *pifi;
 	size_t len;
 
-	nl_build_veth(&r, "vs3a0", "eth0", 1234, 1500, 7, mac);
+	nl_build_veth(&r, "vs3a0", "eth0", 12, 1500, 7, mac);
 	CHECK(r.err == 0);
 	CHECK(r.u.h.nlmsg_type == RTM_NEWLINK);
 	CHECK(r.u.h.nlmsg_flags == (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE
@@ -85,7 +85,7 @@ static void test_veth(void)
 	CHECK(str_is(find(a, len, IFLA_IFNAME), "vs3a0"));
 	CHECK(u32(find(a, len, IFLA_MTU)) == 1500);
 	CHECK(u32(find(a, len, IFLA_MASTER)) == 7);
-	CHECK(find(a, len, IFLA_NET_NS_PID) == NULL);	/* host end stays */
+	CHECK(find(a, len, IFLA_NET_NS_FD) == NULL);	/* host end stays */
 	li = find(a, len, IFLA_LINKINFO);
 	CHECK(li != NULL);
 	if (!li)
@@ -108,15 +108,22 @@ static void test_veth(void)
 	a = (const void *)((const char *)pay(peer) + sizeof *pifi);
 	len = plen(peer) - sizeof *pifi;
 	CHECK(str_is(find(a, len, IFLA_IFNAME), "eth0"));
-	CHECK(u32(find(a, len, IFLA_NET_NS_PID)) == 1234);
+	CHECK(u32(find(a, len, IFLA_NET_NS_FD)) == 12);
 	CHECK(u32(find(a, len, IFLA_MTU)) == 1500);
 	a = find(a, len, IFLA_ADDRESS);
 	CHECK(a && plen(a) == 6 && !memcmp(pay(a), mac, 6));
 
 	/* Optional parts left out. */
-	nl_build_veth(&r, "h", "p", 0, 0, 0, NULL);
+	nl_build_veth(&r, "h", "p", -1, 0, 0, NULL);
 	a = attrs(&r, sizeof *ifi, &len);
 	CHECK(find(a, len, IFLA_MTU) == NULL && find(a, len, IFLA_MASTER) == NULL);
+	li = find(a, len, IFLA_LINKINFO);
+	data = li ? find(pay(li), plen(li), IFLA_INFO_DATA) : NULL;
+	peer = data ? find(pay(data), plen(data), VETH_INFO_PEER) : NULL;
+	CHECK(peer != NULL);
+	if (peer)
+		CHECK(find((const void *)((const char *)pay(peer) + sizeof *pifi),
+			   plen(peer) - sizeof *pifi, IFLA_NET_NS_FD) == NULL);
 }
 
 static void test_bridge(void)
@@ -209,23 +216,43 @@ static void test_route(void)
 	CHECK(u32(find(a, len, RTA_OIF)) == 4);
 }
 
-static void test_inet_conf(void)
+static void test_link_af(void)
 {
 	struct nl_req r;
-	const struct nlattr *a, *spec, *inet, *conf;
+	const struct nlattr *a, *spec, *inet, *conf, *inet6, *mode;
 	size_t len;
 
-	nl_build_link_inet_conf(&r, 3, IPV4_DEVCONF_ARP_NOTIFY, 1);
+	/* By index: arp_notify and no IPv6 link-local in one message. */
+	nl_build_link_af(&r, 3, NULL, IPV4_DEVCONF_ARP_NOTIFY, 1, 1);
 	CHECK(r.err == 0 && r.u.h.nlmsg_type == RTM_NEWLINK);
 	CHECK(((const struct ifinfomsg *)NLMSG_DATA(&r.u.h))->ifi_index == 3);
 	a = attrs(&r, sizeof(struct ifinfomsg), &len);
+	CHECK(find(a, len, IFLA_IFNAME) == NULL);
 	spec = find(a, len, IFLA_AF_SPEC);
 	inet = spec ? find(pay(spec), plen(spec), AF_INET) : NULL;
 	conf = inet ? find(pay(inet), plen(inet), IFLA_INET_CONF) : NULL;
 	CHECK(conf != NULL);
 	if (conf)
 		CHECK(u32(find(pay(conf), plen(conf), IPV4_DEVCONF_ARP_NOTIFY)) == 1);
-	CHECK(r.u.h.nlmsg_len == NLMSG_LENGTH(sizeof(struct ifinfomsg)) + 4 * 4 + 4);
+	inet6 = spec ? find(pay(spec), plen(spec), AF_INET6) : NULL;
+	mode = inet6 ? find(pay(inet6), plen(inet6), IFLA_INET6_ADDR_GEN_MODE) : NULL;
+	CHECK(mode && plen(mode) == 1 && *(const uint8_t *)pay(mode) == IN6_ADDR_GEN_MODE_NONE);
+	/* AF_SPEC: 4 + AF_INET (4 + IFLA_INET_CONF (4 + 8)) + AF_INET6 (4 + 8) */
+	CHECK(r.u.h.nlmsg_len == NLMSG_LENGTH(sizeof(struct ifinfomsg)) + 4 + 16 + 12);
+
+	/* By name, IPv4 only / IPv6 only. */
+	nl_build_link_af(&r, 0, "sv1g2n0", 0, 0, 1);
+	CHECK(r.err == 0);
+	CHECK(((const struct ifinfomsg *)NLMSG_DATA(&r.u.h))->ifi_index == 0);
+	a = attrs(&r, sizeof(struct ifinfomsg), &len);
+	CHECK(str_is(find(a, len, IFLA_IFNAME), "sv1g2n0"));
+	spec = find(a, len, IFLA_AF_SPEC);
+	CHECK(spec && find(pay(spec), plen(spec), AF_INET) == NULL);
+	CHECK(spec && find(pay(spec), plen(spec), AF_INET6) != NULL);
+	nl_build_link_af(&r, 2, NULL, IPV4_DEVCONF_ARP_NOTIFY, 1, 0);
+	a = attrs(&r, sizeof(struct ifinfomsg), &len);
+	spec = find(a, len, IFLA_AF_SPEC);
+	CHECK(spec && find(pay(spec), plen(spec), AF_INET6) == NULL);
 }
 
 static void test_get_del(void)
@@ -288,7 +315,7 @@ int main(void)
 	test_link_set();
 	test_addr();
 	test_route();
-	test_inet_conf();
+	test_link_af();
 	test_get_del();
 	test_padding_and_overflow();
 	printf("%d passed, %d failed\n", passed, failed);
