@@ -439,6 +439,27 @@ static int open_in(int netns_fd, struct nl *n)
 	return r;
 }
 
+/* Addresses linked since PID 1 started (open addressing; 0 is free). */
+#define NET_SEEN_MAX 1024
+static uint32_t seen[NET_SEEN_MAX];
+
+/* Was ADDR linked before? Remembers it; when the table is full every
+ * address counts as seen. */
+static int seen_before(uint32_t addr)
+{
+	for (uint32_t i = 0, h = addr * 2654435761u; i < NET_SEEN_MAX; i++) {
+		uint32_t *e = &seen[(h + i) % NET_SEEN_MAX];
+
+		if (*e == addr)
+			return 1;
+		if (!*e) {
+			*e = addr;
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* What each request of configure_links's batch does, for *STEP. */
 enum { CF_LO, CF_ADDR, CF_CONF, CF_UP, CF_ROUTE };
 
@@ -464,6 +485,7 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 	for (int k = 0; k < s->nnets; k++) {
 		const struct conf_net *cn = &s->nets[k];
 		struct ifreq ifr;
+		int notify;
 
 		/* By name (SIOCGIFINDEX on a socket of that namespace,
 		 * dev_ioctl(): no RTNL, no reply to parse): the peer was named,
@@ -484,18 +506,25 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 			      c->bridges[cn->bridge].prefix);
 		link[nreq] = k;
 		what[nreq++] = CF_ADDR;
-		/* Announce the address when the link comes up (a gratuitous
-		 * ARP): a restarted service has the same address and MAC, and
-		 * until it sends something the bridge would still deliver to
-		 * the old pair, whose namespace may not be gone yet. Set
-		 * before the link is up: the ARP goes out on NETDEV_UP. The
-		 * links are IPv4 (SPEC §3): no IPv6 link-local address, and so
-		 * no duplicate address detection and listener reports flooding
-		 * the bridge's ports at every start. */
-		nl_build_link_af(&req[nreq], ifr.ifr_ifindex, NULL,
-				 IPV4_DEVCONF_ARP_NOTIFY, 1, have_ipv6());
-		link[nreq] = k;
-		what[nreq++] = CF_CONF;
+		/* An address linked before (a restart, a reload that gave it
+		 * to another service) is announced when the link comes up (a
+		 * gratuitous ARP): the MAC is the same, and until the new
+		 * sandbox sends something the bridge would still deliver to
+		 * the old pair, whose namespace may not be gone yet. A new
+		 * address is not: the broadcast would cost every port of the
+		 * bridge a copy (quadratic at boot) for nothing to correct.
+		 * Set before the link is up: the ARP goes out on NETDEV_UP.
+		 * The links are IPv4 (SPEC §3): no IPv6 link-local address,
+		 * and so no duplicate address detection and listener reports
+		 * flooding the bridge's ports either. */
+		notify = seen_before(cn->addr);
+		if (notify || have_ipv6()) {
+			nl_build_link_af(&req[nreq], ifr.ifr_ifindex, NULL,
+					 notify ? IPV4_DEVCONF_ARP_NOTIFY : 0, 1,
+					 have_ipv6());
+			link[nreq] = k;
+			what[nreq++] = CF_CONF;
+		}
 		nl_build_link_set(&req[nreq], ifr.ifr_ifindex, 1, 0, 0);
 		link[nreq] = k;
 		what[nreq++] = CF_UP;
@@ -514,7 +543,8 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		else if (what[failed] == CF_ADDR)
 			*step = stepf("address eth%d", link[failed]);
 		else if (what[failed] == CF_CONF)
-			*step = stepf("set arp_notify on eth%d", link[failed]);
+			*step = stepf("set arp_notify and addr_gen_mode on eth%d",
+				      link[failed]);
 		else if (what[failed] == CF_UP)
 			*step = stepf("bring up eth%d", link[failed]);
 		else

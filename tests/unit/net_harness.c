@@ -158,7 +158,7 @@ static char first_char(const char *path)
 }
 
 /* What a child does once configured; exit status 0 = as expected. */
-enum act { ACT_NONE, ACT_CONNECT, ACT_LISTEN, ACT_NOCONNECT, ACT_LOOK };
+enum act { ACT_NONE, ACT_CONNECT, ACT_LISTEN, ACT_NOCONNECT, ACT_LOOK, ACT_LOOK_NEW };
 
 struct child {
 	pid_t pid;
@@ -209,7 +209,8 @@ static int child_main(int svc, enum act act, uint32_t addr, int go, int res)
 		fd = tcp_accept(lfd, 3000);
 		return fd >= 0 && read(fd, b, sizeof b) > 0 ? 0 : 98;
 	}
-	case ACT_LOOK: {
+	case ACT_LOOK:
+	case ACT_LOOK_NEW: {
 		/* Only lo and ethN; eth0 has the bridge's MTU and its MAC. */
 		struct if_nameindex *v = if_nameindex(), *p;
 		struct ifreq ifr = { .ifr_name = "eth0" };
@@ -227,8 +228,11 @@ static int child_main(int svc, enum act act, uint32_t addr, int go, int res)
 			return 102;
 		if (ioctl(sfd, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
 			return 103;
-		/* /proc/sys/net shows the reader's network namespace. */
-		if (first_char("/proc/sys/net/ipv4/conf/eth0/arp_notify") != '1')
+		/* /proc/sys/net shows the reader's network namespace. An
+		 * address linked before is announced (arp_notify), a new one
+		 * is not. */
+		if (first_char("/proc/sys/net/ipv4/conf/eth0/arp_notify") !=
+		    (act == ACT_LOOK_NEW ? '0' : '1'))
 			return 104;
 		/* No IPv6 link-local address: generation mode none (1). */
 		if (access("/proc/sys/net/ipv6", F_OK) == 0 &&
@@ -407,6 +411,8 @@ static void test_reach(void)
 	}
 	close(lfd);
 	CHECK(run(0, 2, ACT_LOOK, 0) == 0);
+	CHECK(run(60, 1, ACT_LOOK_NEW, 0) == 0);
+	CHECK(run(60, 2, ACT_LOOK, 0) == 0);
 	CHECK(run(4, 1, ACT_NONE, 0) == 0);	/* lo only */
 
 	/* Two sandboxes on one bridge reach each other. */
