@@ -590,8 +590,9 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 	return configure_links(c, s, netns_fd, step);
 }
 
-/* Parked namespaces, let go in batches. */
-#define NET_MAX_PARKED 64
+/* Parked namespaces, let go in batches. As many as there can be services:
+ * the park never holds more than a config of long-running services would. */
+#define NET_MAX_PARKED CONF_MAX_SERVICES
 static int parked[NET_MAX_PARKED];
 static int nparked;
 
