@@ -162,6 +162,25 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	child_fail(err_fd, "exec");
 }
 
+/* The service's process, made by the sandbox's reaper with CLONE_VM |
+ * CLONE_VFORK (as posix_spawn does): it runs on its own stack in the
+ * reaper's memory, which is suspended until the exec, so that memory (a copy
+ * of PID 1's) is neither copied again nor torn down by the exec. It writes
+ * nothing the reaper reads. */
+struct service_args {
+	const struct svc_conf *s;
+	const struct spawn_io *io;
+	int err_fd;
+};
+static char service_stack[32768] __attribute__((aligned(16)));
+
+static int service_main(void *arg)
+{
+	const struct service_args *a = arg;
+
+	run_service(a->s, a->io, a->err_fd);
+}
+
 /* PID 1 of the sandbox: forward signals to the service, reap orphans, exit
  * with the service's status (128+N for a death by signal N). */
 static void __attribute__((noreturn)) reaper(pid_t svc)
@@ -292,12 +311,17 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	if (net_fd >= 0)
 		close(net_fd);
 	if (s->namespaces & NS_PID) {
-		pid_t svc = fork();
+		struct service_args a = { s, io, err_fd };
+		pid_t svc;
+
+		/* The reaper's nice (reaper()), set before the service can
+		 * look at it. */
+		setpriority(PRIO_PROCESS, 0, 0);
+		svc = clone(service_main, service_stack + sizeof(service_stack),
+				  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 
 		if (svc < 0)
 			child_fail(err_fd, "fork the service");
-		if (svc == 0)
-			run_service(s, io, err_fd);
 		/* Only the service holds these now: its exec closes them. */
 		close(err_fd);
 		close(io->out_fd);
