@@ -5,7 +5,9 @@ check: all
 	@$(MAKE) --no-print-directory unit
 	@set -o pipefail; bats --tap $(BATS_FILES) | tee $(OUT)/check.tap; rc=$$?; \
 	  pass=$$(grep -c '^ok ' $(OUT)/check.tap); fail=$$(grep -c '^not ok ' $(OUT)/check.tap); \
-	  echo "$$pass passed, $$fail failed"; exit $$rc
+	  echo "$$pass passed, $$fail failed"; \
+	  if pgrep -a qemu-system | grep -F -- '-kernel $(abspath $(OUT))/vmlinuz'; then \
+	    echo "check: the QEMU guests above outlived their tests"; rc=1; fi; exit $$rc
 
 .PHONY: check
 

@@ -1,7 +1,8 @@
 # tests/lib/qemu.bash: boot the built image in QEMU from bats tests.
 #
 #   load lib/qemu          (from a file in tests/; sets ROOT, the repository,
-#                          and, unless the file has one, teardown: qemu_kill)
+#                          and teardown: qemu_kill; a file with a teardown
+#                          of its own defines it after this and calls qemu_kill)
 #   @test "boots" {
 #       qemu_boot "$BATS_TEST_DIRNAME/data/x.conf"
 #       qemu_wait 'sandinit: ready: [0-9]+ services' 60
@@ -31,7 +32,9 @@
 
 QEMU_REPO=${QEMU_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 ROOT=${ROOT:-$QEMU_REPO}
-declare -F teardown >/dev/null || teardown() { qemu_kill; }
+# Unconditional: bats predefines an empty teardown, and a file that wants its
+# own defines it after `load lib/qemu` (and calls qemu_kill in it).
+teardown() { qemu_kill; }
 
 # qemu_tail MESSAGE: MESSAGE and the console's last 40 lines, on stderr.
 qemu_tail() {
