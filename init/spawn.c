@@ -55,6 +55,9 @@ static const struct {
 	{ NS_TIME, CLONE_NEWTIME, "time" },
 };
 
+/* Made by the child (unshare) rather than by PID 1's clone. */
+#define NS_BY_CHILD (NS_NET | NS_UTS | NS_IPC | NS_CGROUP)
+
 unsigned spawn_uid_base(const struct svc_conf *s, int index)
 {
 	return s->uidmap_host ? s->uidmap_host : UID_BASE + UID_RANGE * (unsigned)index;
@@ -284,9 +287,20 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			child_fail(err_fd, "become root in the user namespace");
 	}
-	/* The child makes its network namespace itself, off PID 1's serial
-	 * path (it is the dearest namespace to make); PID 1 links and
-	 * configures it when told, while the mounts below are made, and
+	/* The child makes these namespaces itself, off PID 1's serial path
+	 * (each registers sysctl tables; an IPC namespace also mounts its
+	 * mqueue): owned by its user namespace all the same. */
+	if (!io->join_pid) {
+		unsigned long late = 0;
+
+		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+			if (s->namespaces & ns_table[i].bit & NS_BY_CHILD & ~NS_NET)
+				late |= (unsigned long)ns_table[i].flag;
+		if (late && unshare((int)late) < 0)
+			child_fail(err_fd, "create its uts, ipc and cgroup namespaces");
+	}
+	/* The network namespace last (it is the dearest to make); PID 1 links
+	 * and configures it when told, while the mounts below are made, and
 	 * releases us a second time when it is done. */
 	if (s->namespaces & NS_NET && !io->join_pid) {
 		if (unshare(CLONE_NEWNET) < 0)
@@ -432,7 +446,7 @@ int spawn_service(const struct svc_conf *s,
 	if (io->join_pid)
 		ns = 0;	/* child_main enters or makes them itself */
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (ns & ns_table[i].bit && ns_table[i].bit != NS_NET)
+		if (ns & ns_table[i].bit & ~NS_BY_CHILD)
 			flags |= ns_table[i].flag;
 	*step = "create pipes";
 	/* PID 1 reads the status and net pipes from its loop: non-blocking
