@@ -432,9 +432,14 @@ static int open_in(int netns_fd, struct nl *n)
 		return -1;
 	r = nl_open(n);
 	e = errno;
-	/* Cannot fail: PID 1 holds SELF and every capability over it. */
-	if (setns(self, CLONE_NEWNET) < 0)
-		return -1;
+	/* PID 1 holds SELF and every capability over it: this cannot fail
+	 * short of the kernel running out of memory. */
+	if (setns(self, CLONE_NEWNET) < 0) {
+		e = errno;
+		if (r == 0)
+			nl_close(n);
+		r = -1;
+	}
 	errno = e;
 	return r;
 }

@@ -538,13 +538,21 @@ int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsign
 {
 	*netns_fd = net_hold(pid);
 	if (*netns_fd < 0) {
+		/* No /proc/PID/ns/net: the child has exited (or is a zombie). */
+		if (errno == ENOENT)
+			errno = ESRCH;
 		*step = "hold its network namespace";
 		return -1;
 	}
 	if (net_attach(c, s, *netns_fd, gen, step) < 0)
 		return -1;
 	*step = "release the child";
-	return write_all(release_fd, "x", 1) < 0 ? -1 : 0;
+	if (write_all(release_fd, "x", 1) < 0) {
+		if (errno == EPIPE)
+			errno = ESRCH;	/* it has exited meanwhile */
+		return -1;
+	}
+	return 0;
 }
 
 pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],

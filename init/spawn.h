@@ -38,7 +38,8 @@ int spawn_service(const struct svc_conf *s,
  * net_hold), create and configure S's links in it (net_attach), then release
  * the child through RELEASE_FD (the caller closes both; the child has been
  * making its mounts meanwhile and waits for this before it starts the
- * service). -1 with errno and *STEP on failure. */
+ * service). -1 with errno and *STEP on failure; errno ESRCH if the child
+ * has exited already. */
 int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
 	       int release_fd, int *netns_fd, const char **step);
 

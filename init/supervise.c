@@ -207,7 +207,10 @@ static void on_net(struct watch *w, uint32_t events)
 	if (n == 1 && s->pid &&
 	    spawn_link(owner(s), s->c, s->pid, s->gen - 1, s->release_w, &s->netns_fd,
 		       &step) < 0) {
-		start_failed(s, errno, step);
+		/* ESRCH: the child is gone already (it makes its mounts
+		 * meanwhile); its status report or its exit says why. */
+		if (errno != ESRCH)
+			start_failed(s, errno, step);
 		kill(s->pid, SIGKILL);
 	}
 	/* (EOF: the child died first; its exit says why.) */

@@ -566,3 +566,22 @@ two_sleepers() {
 	assert_output 'hostname: good'
 	host_alive
 }
+
+@test "a networked sandbox whose mounts fail reports that alone, once" {
+	# The child makes its mounts while PID 1 links its network: when it
+	# fails first, PID 1 finds it gone and says nothing of its own.
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service nobind
+	  restart never
+	  net br0
+	  bind /nonexistent/src /srv
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	wait_console '^sandinit: nobind: unable to bind /nonexistent/src: No such file or directory$'
+	run console
+	assert_equal "$(grep -c '^sandinit: nobind: ' <<<"$output")" 1
+}
