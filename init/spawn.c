@@ -332,7 +332,7 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 		 * look at it. */
 		setpriority(PRIO_PROCESS, 0, 0);
 		svc = clone(service_main, service_stack + sizeof(service_stack),
-				  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 
 		if (svc < 0)
 			child_fail(err_fd, "fork the service");
