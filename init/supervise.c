@@ -597,25 +597,23 @@ int sup_stop(struct service *s)
 	return 0;
 }
 
-/* Does a service that is still up come after S (after or join)? */
-static int has_live_dependent(const struct service *s)
+void sup_shutdown(void)
 {
-	for (int i = 0; i < nsvc && s->index >= 0; i++) {
+	/* Which services have a dependent still up (after or join): one pass
+	 * over the dependencies, not one per service (a long `after` chain
+	 * would make every tick of the shutdown quadratic). */
+	unsigned char needed[CONF_MAX_SERVICES] = { 0 };
+
+	for (int i = 0; i < nsvc; i++) {
 		const struct service *d = svc_of[i];
 
 		if (!d->pid)
 			continue;
-		if (d->c->join == s->index)
-			return 1;
+		if (d->c->join >= 0)
+			needed[d->c->join] = 1;
 		for (int j = 0; j < d->c->nafter; j++)
-			if (d->c->after[j] == s->index)
-				return 1;
+			needed[d->c->after[j]] = 1;
 	}
-	return 0;
-}
-
-void sup_shutdown(void)
-{
 	shutting_down = 1;
 	FOR_SLOTS(s) {
 		s->want_up = 0;
@@ -623,7 +621,7 @@ void sup_shutdown(void)
 			if (s->state != ST_STOPPED && s->state != ST_EXITED && s->state != ST_FAILED)
 				became(s, ST_STOPPED);
 			s->deadline = 0;
-		} else if (!s->stopping && !has_live_dependent(s)) {
+		} else if (!s->stopping && !(s->index >= 0 && needed[s->index])) {
 			send_stop(s);
 		}
 	}

@@ -190,6 +190,29 @@ load lib/host
 	[ "$c" -lt "$b" ] && [ "$b" -lt "$a" ] && [ "$a" -lt "$p" ]
 }
 
+@test "a 60-long after chain stops in reverse order at poweroff" {
+	{
+		for i in $(seq 1 60); do
+			echo "service s$i"
+			echo "  namespaces none"
+			[ "$i" -gt 1 ] && echo "  after s$((i - 1))"
+			echo "  exec /bin/sh -c \"trap 'echo stopping; exit 0' TERM; echo up; sleep 1000 & wait\""
+		done
+	} >"$BATS_TEST_TMPDIR/chain.conf"
+	host_start "$BATS_TEST_TMPDIR/chain.conf"
+	wait_console '^sandinit: ready: 60 services'
+	wait_console '^s60: up$'
+	kill -USR2 "$(host_pid1)"
+	wait_console '^sandinit: poweroff$'
+	run console
+	# s60 first, s1 last: each line number below the previous one's.
+	run awk -F: '/^s[0-9]+: stopping$/ { n = substr($1, 2); line[n] = NR }
+		END { for (i = 1; i <= 60; i++) if (!line[i]) { print "s" i " never stopped"; exit 1 }
+		      for (i = 1; i < 60; i++) if (line[i] < line[i + 1]) { print "s" i " before s" i + 1; exit 1 } }' \
+		<<<"$output"
+	assert_success
+}
+
 @test "an invalid config keeps PID 1 alive and starts the rescue program" {
 	cat >"$BATS_TEST_TMPDIR/rescue" <<-EOF
 	#!/bin/sh
