@@ -107,16 +107,29 @@ static void ring_put(struct ring *r, const char *buf, size_t len)
 	r->len = r->len + len > r->size ? r->size : r->len + len;
 }
 
+/* The console lines of one ring_feed, written together: a chunk of many
+ * short lines costs one write(2), not one a line. */
+static char batch[16384];
+static size_t batched;
+
+static void batch_flush(void)
+{
+	if (batched)
+		log_raw(batch, batched);
+	batched = 0;
+}
+
 static void line_out(struct ring *r, const char *name)
 {
-	char out[40 + LOG_LINE_MAX + 4];
-	size_t nl = strlen(name);
+	size_t nl = strlen(name), n = nl + 3 + r->linelen;
 
-	memcpy(out, name, nl);
-	memcpy(out + nl, ": ", 2);
-	memcpy(out + nl + 2, r->line, r->linelen);
-	out[nl + 2 + r->linelen] = '\n';
-	log_raw(out, nl + 3 + r->linelen);
+	if (n > sizeof(batch) - batched)
+		batch_flush();
+	memcpy(batch + batched, name, nl);
+	memcpy(batch + batched + nl, ": ", 2);
+	memcpy(batch + batched + nl + 2, r->line, r->linelen);
+	batch[batched + n - 1] = '\n';
+	batched += n;
 	r->linelen = 0;
 }
 
@@ -132,12 +145,14 @@ void ring_feed(struct ring *r, const char *name, const char *buf, size_t len)
 			line_out(r, name);
 		r->line[r->linelen++] = buf[i];
 	}
+	batch_flush();
 }
 
 void ring_flush(struct ring *r, const char *name)
 {
 	if (r->linelen)
 		line_out(r, name);
+	batch_flush();
 }
 
 void ring_spans(const struct ring *r, const char **a, size_t *alen,

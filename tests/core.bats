@@ -70,6 +70,18 @@ load lib/host
 	assert_line 'second line'
 }
 
+@test "a burst of 3000 lines reaches the console whole, in order, each prefixed" {
+	f=$(conf <<-'EOF'
+	service burst
+	  exec /bin/sh -c "seq 1 3000; echo done; exec sleep 100"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^burst: done$'
+	run bash -c "grep '^burst: [0-9]*$' '$BATS_TEST_TMPDIR/console.log' | cut -d' ' -f2 | diff - <(seq 1 3000)"
+	assert_success
+}
+
 @test "restarts back off: the gaps between starts grow" {
 	f=$(conf <<-'EOF'
 	service flap
