@@ -107,6 +107,14 @@ int net_bridges(const struct conf *c, const char **step)
 	}
 	for (int i = 0; i < c->nbridges; i++) {
 		const struct conf_bridge *b = &c->bridges[i];
+		/* Fixed, from its address like the sandboxes' (which never
+		 * have the bridge's address): a bridge without one takes its
+		 * lowest port's MAC, changing it as sandboxes come and go
+		 * (their ARP entries for the gateway then point at a port)
+		 * and scanning every port at each new one. */
+		unsigned char mac[6] = {
+			0x02, 0x53, b->addr >> 24, b->addr >> 16, b->addr >> 8, b->addr,
+		};
 
 		if (strlen(b->name) >= IFNAMSIZ) {
 			errno = ENAMETOOLONG;
@@ -114,7 +122,7 @@ int net_bridges(const struct conf *c, const char **step)
 				      b->name);
 			return -1;
 		}
-		if (nl_bridge_create(&pid1, b->name) < 0 && errno != EEXIST) {
+		if (nl_bridge_create(&pid1, b->name, mac) < 0 && errno != EEXIST) {
 			*step = stepf("create bridge %s%s", b->name, errno == EOPNOTSUPP
 				      ? " (kernel lacks CONFIG_BRIDGE?)" : "");
 			return -1;

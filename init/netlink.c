@@ -82,13 +82,15 @@ void nl_nest_end(struct nl_req *r, size_t nest)
 		a->nla_len = r->u.h.nlmsg_len - nest;
 }
 
-void nl_build_bridge(struct nl_req *r, const char *name)
+void nl_build_bridge(struct nl_req *r, const char *name, const unsigned char *mac)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	size_t li;
 
 	nl_req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
 	nl_attr_put_str(r, IFLA_IFNAME, name);
+	if (mac)
+		nl_attr_put(r, IFLA_ADDRESS, mac, 6);
 	li = nl_nest_begin(r, IFLA_LINKINFO);
 	nl_attr_put_str(r, IFLA_INFO_KIND, "bridge");
 	nl_nest_end(r, li);
@@ -463,11 +465,11 @@ int nl_link_index(struct nl *n, const char *name)
 	return nl_link_get(n, name, &l) < 0 ? -1 : l.index;
 }
 
-int nl_bridge_create(struct nl *n, const char *name)
+int nl_bridge_create(struct nl *n, const char *name, const unsigned char *mac)
 {
 	struct nl_req r;
 
-	nl_build_bridge(&r, name);
+	nl_build_bridge(&r, name, mac);
 	return nl_talk(n, &r, NULL, 0);
 }
 

@@ -37,7 +37,9 @@ void nl_nest_end(struct nl_req *r, size_t nest);
 
 /* The messages, built without a socket. Addresses in host byte order.
  * Zero/NULL optional arguments are left out. */
-void nl_build_bridge(struct nl_req *r, const char *name);
+/* Bridge NAME with the 6-byte MAC (NULL: the kernel's choice, which then
+ * follows the lowest MAC among its ports and changes as ports come and go). */
+void nl_build_bridge(struct nl_req *r, const char *name, const unsigned char *mac);
 /* HOST is created in the sender's namespace with MTU, enslaved to MASTER and
  * up; PEER (down) directly in the network namespace NETNS_FD refers to
  * (IFLA_NET_NS_FD in the VETH_INFO_PEER nest; -1: the sender's), with MTU
@@ -88,7 +90,8 @@ struct nl_link {
 };
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l);
 int nl_link_index(struct nl *n, const char *name);
-int nl_bridge_create(struct nl *n, const char *name);	/* EEXIST: exists */
+int nl_bridge_create(struct nl *n, const char *name,
+		     const unsigned char *mac);	/* EEXIST: exists */
 int nl_link_up(struct nl *n, int ifindex, unsigned mtu);
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix);
 int nl_link_down(struct nl *n, const char *name);

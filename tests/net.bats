@@ -71,6 +71,27 @@ pid1_links() {
 	assert_output 1
 }
 
+@test "a bridge sandinit makes has a MAC of its own, kept as sandboxes come and go" {
+	# 02:53 and the bridge's address, as a sandbox's eth0 has its own. A
+	# bridge without one would take the lowest MAC among its ports (the
+	# host ends' are random) and change it with them.
+	{
+		echo "bridge br0 10.77.0.1/24"
+		for i in $(seq 1 20); do
+			printf 'service s%d
+  exec /bin/true
+  net br0
+  restart never
+' "$i"
+		done
+	} >"$BATS_TEST_TMPDIR/many.conf"
+	host_start "$BATS_TEST_TMPDIR/many.conf"
+	wait_console '^sandinit: ready: 20 services'
+	run bash -c "nsenter --net=/proc/$(host_pid1)/ns/net ip -o link show br0 |
+		grep -o 'link/ether [0-9a-f:]*'"
+	assert_output 'link/ether 02:53:0a:4d:00:01'
+}
+
 @test "no sandbox on another bridge is reachable while the host does not forward" {
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24

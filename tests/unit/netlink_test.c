@@ -132,13 +132,20 @@ static void test_bridge(void)
 	const struct nlattr *a, *li;
 	size_t len;
 
-	nl_build_bridge(&r, "br0");
+	static const unsigned char mac[6] = { 2, 0x53, 10, 88, 0, 1 };
+
+	nl_build_bridge(&r, "br0", mac);
 	CHECK(r.err == 0 && r.u.h.nlmsg_type == RTM_NEWLINK);
 	CHECK(r.u.h.nlmsg_flags & NLM_F_EXCL);
 	a = attrs(&r, sizeof(struct ifinfomsg), &len);
 	CHECK(str_is(find(a, len, IFLA_IFNAME), "br0"));
 	li = find(a, len, IFLA_LINKINFO);
 	CHECK(li && str_is(find(pay(li), plen(li), IFLA_INFO_KIND), "bridge"));
+	a = find(a, len, IFLA_ADDRESS);
+	CHECK(a && plen(a) == 6 && !memcmp(pay(a), mac, 6));
+	nl_build_bridge(&r, "br0", NULL);
+	a = attrs(&r, sizeof(struct ifinfomsg), &len);
+	CHECK(find(a, len, IFLA_ADDRESS) == NULL);
 }
 
 static void test_link_set(void)
