@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -354,15 +353,17 @@ void net_detach(const struct svc_conf *s)
 		down_last(l);
 }
 
-/* Does this kernel have IPv6 (in PID 1's namespace; sandboxes run the
- * same kernel)? Asked once. */
-static int have_ipv6(void)
+/* Can a link of MTU (0: the default) be kept from getting an IPv6
+ * link-local address? Only where the kernel has IPv6 (asked in PID 1's
+ * namespace; sandboxes run the same kernel), and a link below IPv6's
+ * minimum MTU (1280) has no IPv6 state to set (EAFNOSUPPORT). */
+static int ll6_settable(unsigned mtu)
 {
 	static int v = -1;
 
 	if (v < 0)
 		v = access("/proc/sys/net/ipv6", F_OK) == 0;
-	return v;
+	return v && (!mtu || mtu >= 1280);
 }
 
 /* Create S's veth pairs, the peers in the namespace NETNS_FD refers to. */
@@ -401,55 +402,34 @@ static int make_links(const struct conf *c, const struct svc_conf *s, int netns_
 			nl_build_veth(&req[0], host, peer, netns_fd, mtu, index,
 				      cn->addr ? mac : NULL);
 			nl_build_link_af(&req[1], 0, host, 0, 0, 1);
-			r = nl_talk_batch(&pid1, req, have_ipv6() ? 2 : 1, &failed);
-			if (r == 0 || failed > 0 || tries++)
+			r = nl_talk_batch(&pid1, req, ll6_settable(mtu) ? 2 : 1, &failed);
+			/* The pair exists if only the IPv6 setting was refused:
+			 * a link-local address more is no reason to fail. */
+			if (r < 0 && failed > 0)
+				r = 0;
+			if (r == 0 || tries++)
 				break;
 			if (errno == EEXIST) {
 				host_name(host, "sx", ++spare, (unsigned)svc, k);
 			} else if (errno == EINVAL || errno == ENODEV) {
 				/* The bridge was deleted and made again. */
-				if (bridge_lookup(bname, 1, &index, &mtu) < 0)
-					break;
+				if (bridge_lookup(bname, 1, &index, &mtu) < 0) {
+					*step = stepf("find bridge %s", bname);
+					return -1;
+				}
 			} else {
 				break;
 			}
 		}
-		if (l && (r == 0 || failed > 0))
-			strcpy(l->host[k], host);
 		if (r < 0) {
-			*step = failed > 0 ? stepf("configure veth %s", host) :
-				stepf("create veth %s%s", host,
+			*step = stepf("create veth %s%s", host,
 				      errno == EOPNOTSUPP ? " (kernel lacks CONFIG_VETH?)" : "");
 			return -1;
 		}
+		if (l)
+			strcpy(l->host[k], host);
 	}
 	return 0;
-}
-
-/* A netlink socket in the network namespace NETNS_FD refers to: PID 1 steps
- * in for the socket(2) (a socket stays in the namespace it was made in) and
- * back out. */
-static int open_in(int netns_fd, struct nl *n)
-{
-	static int self = -1;
-	int r, e;
-
-	if (self < 0 && (self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if (setns(netns_fd, CLONE_NEWNET) < 0)
-		return -1;
-	r = nl_open(n);
-	e = errno;
-	/* PID 1 holds SELF and every capability over it: this cannot fail
-	 * short of the kernel running out of memory. */
-	if (setns(self, CLONE_NEWNET) < 0) {
-		e = errno;
-		if (r == 0)
-			nl_close(n);
-		r = -1;
-	}
-	errno = e;
-	return r;
 }
 
 /* Addresses linked since PID 1 started (open addressing; 0 is free). */
@@ -479,7 +459,7 @@ enum { CF_LO, CF_ADDR, CF_CONF, CF_UP, CF_ROUTE };
 /* Inside the sandbox's namespace: lo up; each ethN addressed with its
  * bridge's prefix, arp_notify on, no IPv6 link-local, up; the default route
  * via the first bridge's address. */
-static int configure_links(const struct conf *c, const struct svc_conf *s, int netns_fd,
+static int configure_links(const struct conf *c, const struct svc_conf *s, int nl_fd,
 			   const char **step)
 {
 	/* lo, three requests a link, the route: one datagram, one RTNL round
@@ -487,10 +467,10 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 	static struct nl_req req[2 + 3 * NET_MAX_LINKS];
 	static unsigned char what[2 + 3 * NET_MAX_LINKS], link[2 + 3 * NET_MAX_LINKS];
 	struct nl n;
-	int nreq = 0, eth0 = 0, failed, e;
+	int nreq = 0, eth0 = 0, failed;
 
-	if (open_in(netns_fd, &n) < 0) {
-		*step = "open a netlink socket in its network namespace";
+	if (nl_adopt(&n, nl_fd) < 0) {
+		*step = "use the sandbox's netlink socket";
 		return -1;
 	}
 	nl_build_link_set(&req[nreq], LOOPBACK_IFINDEX, 1, 0, 0);
@@ -498,7 +478,8 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 	for (int k = 0; k < s->nnets; k++) {
 		const struct conf_net *cn = &s->nets[k];
 		struct ifreq ifr;
-		int notify;
+		int notify, ll6, index;
+		unsigned mtu;
 
 		/* By name (SIOCGIFINDEX on a socket of that namespace,
 		 * dev_ioctl(): no RTNL, no reply to parse): the peer was named,
@@ -508,12 +489,12 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth%d", k);
 		if (ioctl(n.fd, SIOCGIFINDEX, &ifr) < 0) {
 			*step = stepf("find eth%d", k);
-			goto fail;
+			return -1;
 		}
 		if (!cn->addr) {
 			errno = EADDRNOTAVAIL;
 			*step = stepf("address eth%d (none was assigned)", k);
-			goto fail;
+			return -1;
 		}
 		nl_build_addr(&req[nreq], ifr.ifr_ifindex, cn->addr,
 			      c->bridges[cn->bridge].prefix);
@@ -531,10 +512,11 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		 * and so no duplicate address detection and listener reports
 		 * flooding the bridge's ports either. */
 		notify = seen_before(cn->addr);
-		if (notify || have_ipv6()) {
+		ll6 = bridge_lookup(c->bridges[cn->bridge].name, 0, &index, &mtu) == 0 &&
+		      ll6_settable(mtu);
+		if (notify || ll6) {
 			nl_build_link_af(&req[nreq], ifr.ifr_ifindex, NULL,
-					 notify ? IPV4_DEVCONF_ARP_NOTIFY : 0, 1,
-					 have_ipv6());
+					 notify ? IPV4_DEVCONF_ARP_NOTIFY : 0, 1, ll6);
 			link[nreq] = k;
 			what[nreq++] = CF_CONF;
 		}
@@ -562,19 +544,13 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 			*step = stepf("bring up eth%d", link[failed]);
 		else
 			*step = "add the default route";
-		goto fail;
+		return -1;
 	}
-	nl_close(&n);
 	return 0;
-fail:
-	e = errno;
-	nl_close(&n);
-	errno = e;
-	return -1;
 }
 
 int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
-	       unsigned gen, const char **step)
+	       int nl_fd, unsigned gen, const char **step)
 {
 	struct last_links *l;
 
@@ -600,7 +576,7 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 		down_last(l);
 	if (make_links(c, s, netns_fd, gen, l, step) < 0)
 		return -1;
-	return configure_links(c, s, netns_fd, step);
+	return configure_links(c, s, nl_fd, step);
 }
 
 /* Parked namespaces, let go in batches. As many as there can be services:
@@ -608,14 +584,6 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 #define NET_MAX_PARKED CONF_MAX_SERVICES
 static int parked[NET_MAX_PARKED];
 static int nparked;
-
-int net_hold(pid_t pid)
-{
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
 
 void net_park(int netns_fd)
 {

@@ -21,22 +21,23 @@ int net_bridges(const struct conf *c, const char **step);
  * subnet is full. */
 int net_assign(struct conf *c, const struct conf *old, const char **step);
 
-/* Parent side (PID 1), once the child has made its network namespace
- * (NETNS_FD, see net_hold): create one veth pair per `net` line of S (S
- * points into C->svc), its peer directly in that namespace, named eth0,
- * eth1..., with the bridge's MTU and a MAC derived from its address; host end
- * attached to its bridge and up. Then, on a socket of the sandbox's
- * namespace: lo up, each ethN addressed with its bridge's prefix and up, the
- * default route via the first bridge's address. Neither end gets an IPv6
- * link-local address. All of it from PID 1, so that RTNL is taken by one
- * process at a time instead of children spinning on it.
- * One netlink datagram a link on the socket PID 1 keeps, one for the rest.
+/* Parent side (PID 1), once the child has made its network namespace and
+ * sent it (NETNS_FD) with a netlink socket it opened there (NL_FD; both
+ * stay the caller's): create one veth pair per `net` line of S (S points
+ * into C->svc), its peer directly in that namespace, named eth0, eth1...,
+ * with the bridge's MTU and a MAC derived from its address; host end
+ * attached to its bridge and up. Then, on NL_FD: lo up, each ethN addressed
+ * with its bridge's prefix and up, the default route via the first bridge's
+ * address. Neither end gets an IPv6 link-local address. All of it from
+ * PID 1, so that RTNL is taken by one process at a time instead of children
+ * spinning on it, and PID 1 never enters the sandbox's namespace.
+ * One netlink datagram a link on the socket PID 1 keeps, one on NL_FD.
  * GEN makes host-end names ("sv<svc>g<gen>n<k>") unique across restarts: the
  * kernel deletes the old pair asynchronously when the old namespace dies, so
  * there is no teardown, and on failure the caller just kills the child.
  * Does nothing (0) when S has no network namespace of its own or no link. */
 int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
-	       unsigned gen, const char **step);
+	       int nl_fd, unsigned gen, const char **step);
 
 /* Parent side, optional, when S's sandbox has died: take its host ends down
  * (not delete: that costs ~20 ms of RCU wait). net_attach does it anyway
@@ -45,13 +46,12 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 void net_detach(const struct svc_conf *s);
 
 /* The sandbox's network namespace outlives each run of it for a while: PID 1
- * holds it from the linking on (net_hold: an fd of PID's, -1 if that fails),
- * and when the run ends it is parked (net_park) rather than let go, so the
+ * holds it from the linking on (the fd the child sent, see net_attach), and
+ * when the run ends it is parked (net_park) rather than let go, so the
  * kernel's teardown of it (a workqueue taking RTNL, ~0.7 ms of CPU, and
  * waits for RCU) does not compete with services still starting. Parked
  * namespaces are let go together (net_unpark: the kernel then cleans them
  * up in one batch) once no start is in flight, or when the park is full. */
-int net_hold(pid_t pid);
 void net_park(int netns_fd);
 void net_unpark(void);
 int net_parked(void);

@@ -268,6 +268,23 @@ int nl_open(struct nl *n)
 	return 0;
 }
 
+int nl_adopt(struct nl *n, int fd)
+{
+	struct sockaddr_nl sa;
+	socklen_t salen = sizeof sa;
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
+		return -1;
+	if (sa.nl_family != AF_NETLINK) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	n->fd = fd;
+	n->portid = sa.nl_pid;
+	n->seq = 0;
+	return 0;
+}
+
 void nl_close(struct nl *n)
 {
 	if (n->fd >= 0)

@@ -67,6 +67,9 @@ void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif);
 
 /* A bound NETLINK_ROUTE socket, close-on-exec. -1 with errno. */
 int nl_open(struct nl *n);
+/* Use FD, a NETLINK_ROUTE socket nl_open made (in another process: a
+ * socket works in the network namespace it was made in). -1 with errno. */
+int nl_adopt(struct nl *n, int fd);
 void nl_close(struct nl *n);
 
 /* Send R with NLM_F_REQUEST | NLM_F_ACK and read its ack: 0, or -1 with

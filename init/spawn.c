@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "mount.h"
 #include "net.h"
+#include "netlink.h"
 #include "privs.h"
 #include "seccomp.h"
 #include "util.h"
@@ -222,6 +224,24 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 	}
 }
 
+/* Hand PID 1 the new network namespace and a netlink socket made in it:
+ * PID 1 links and configures it with them, without /proc access to us
+ * (ptrace rights) and without entering it. */
+static void send_net(int net_fd, int err_fd)
+{
+	struct nl n;
+	int fds[2];
+
+	fds[0] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fds[0] < 0 || nl_open(&n) < 0)
+		child_fail(err_fd, "open its network namespace");
+	fds[1] = n.fd;
+	if (send_fds(net_fd, 'n', fds, 2) < 0)
+		_exit(127);	/* PID 1 gave up on us */
+	close(fds[0]);
+	nl_close(&n);
+}
+
 /* In the sandbox's first process, released by the parent. */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *s, const struct spawn_io *io,
@@ -305,8 +325,8 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	if (s->namespaces & NS_NET && !io->join_pid) {
 		if (unshare(CLONE_NEWNET) < 0)
 			child_fail(err_fd, "create its network namespace");
-		if (net_fd >= 0 && write_all(net_fd, "n", 1) < 0)
-			_exit(127);	/* PID 1 gave up on us */
+		if (net_fd >= 0)
+			send_net(net_fd, err_fd);
 		if (net_loopback(s, &step) < 0)
 			child_fail(err_fd, step);
 	}
@@ -453,7 +473,8 @@ int spawn_service(const struct svc_conf *s,
 	 * (a stale event must not block it); the child's writes are a few
 	 * bytes into an empty pipe. The child blocks on the sync pipe. */
 	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC | O_NONBLOCK) < 0 ||
-	    (linked && pipe2(net_fds, O_CLOEXEC | O_NONBLOCK) < 0))
+	    (linked && (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net_fds) < 0 ||
+			fcntl(net_fds[0], F_SETFL, O_NONBLOCK) < 0)))
 		goto fail;
 	/* Cloned from inside the template when S's view starts there:
 	 * CLONE_NEWNS (or the join path's unshare) copies the template's few
@@ -533,25 +554,14 @@ fail:
 	return -1;
 }
 
-int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
-	       int release_fd, int *netns_fd, const char **step)
+int spawn_link(const struct conf *c, const struct svc_conf *s, unsigned gen,
+	       int release_fd, int netns_fd, int nl_fd, const char **step)
 {
-	*netns_fd = net_hold(pid);
-	if (*netns_fd < 0) {
-		/* No /proc/PID/ns/net: the child has exited (or is a zombie). */
-		if (errno == ENOENT)
-			errno = ESRCH;
-		*step = "hold its network namespace";
-		return -1;
-	}
-	if (net_attach(c, s, *netns_fd, gen, step) < 0)
+	if (net_attach(c, s, netns_fd, nl_fd, gen, step) < 0)
 		return -1;
 	*step = "release the child";
-	if (write_all(release_fd, "x", 1) < 0) {
-		if (errno == EPIPE)
-			errno = ESRCH;	/* it has exited meanwhile */
-		return -1;
-	}
+	if (write_all(release_fd, "x", 1) < 0)
+		return errno == EPIPE ? -2 : -1;	/* -2: it has exited meanwhile */
 	return 0;
 }
 

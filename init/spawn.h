@@ -24,8 +24,9 @@ struct spawn_io {
 struct spawn_child {
 	pid_t pid;		/* as PID 1 sees it */
 	int status_fd;		/* EOF: exec succeeded; data: a spawn_failure */
-	int net_fd;		/* readable once its network namespace exists
-				 * and wants its links (spawn_link), or -1 */
+	int net_fd;		/* a unix socket that brings its network
+				 * namespace and a netlink socket in it
+				 * (spawn_link), or -1 */
 	int release_fd;		/* for spawn_link, or -1 */
 };
 
@@ -34,14 +35,15 @@ int spawn_service(const struct svc_conf *s,
 		  const struct spawn_io *io, struct spawn_child *out,
 		  const char **step);
 
-/* Once NET_FD said so: hold PID's network namespace (*NETNS_FD, see
- * net_hold), create and configure S's links in it (net_attach), then release
- * the child through RELEASE_FD (the caller closes both; the child has been
- * making its mounts meanwhile and waits for this before it starts the
- * service). -1 with errno and *STEP on failure; errno ESRCH if the child
- * has exited already. */
-int spawn_link(const struct conf *c, const struct svc_conf *s, pid_t pid, unsigned gen,
-	       int release_fd, int *netns_fd, const char **step);
+/* Once NET_FD has brought the child's network namespace and a netlink
+ * socket made in it (NETNS_FD, NL_FD: the caller keeps both): create and
+ * configure S's links (net_attach), then release the child through
+ * RELEASE_FD (the caller closes it; the child has been making its mounts
+ * meanwhile and waits for this before it starts the service). -1 with errno
+ * and *STEP on failure; -2 if the child has exited meanwhile (its status
+ * report or its exit says why). */
+int spawn_link(const struct conf *c, const struct svc_conf *s, unsigned gen,
+	       int release_fd, int netns_fd, int nl_fd, const char **step);
 
 /* Run ARGV inside the sandbox of the service whose first process is PID
  * (`initctl exec`), with FDS as stdin/out/err. Returns the pid of a child

@@ -198,21 +198,34 @@ static void on_net(struct watch *w, uint32_t events)
 	struct service *s = (struct service *)((char *)w - offsetof(struct service, net));
 	const char *step = "link its network";
 	char b;
-	ssize_t n = read(w->fd, &b, 1);
+	int fds[2], r;
+	ssize_t n = recv_fds(w->fd, &b, fds, 2);
 
 	(void)events;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	loop_close(w);
-	if (n == 1 && s->pid &&
-	    spawn_link(owner(s), s->c, s->pid, s->gen - 1, s->release_w, &s->netns_fd,
-		       &step) < 0) {
-		/* ESRCH: the child is gone already (it makes its mounts
-		 * meanwhile); its status report or its exit says why. */
-		if (errno != ESRCH)
+	if (n == 1 && s->pid) {
+		/* Held from now on (parked when the run ends). */
+		s->netns_fd = fds[0];
+		if (fds[0] < 0 || fds[1] < 0) {
+			errno = EBADMSG;
+			r = -1;
+		} else {
+			r = spawn_link(owner(s), s->c, s->gen - 1, s->release_w, fds[0],
+				       fds[1], &step);
+		}
+		/* -2: the child is gone (it makes its mounts meanwhile); its
+		 * status report or its exit says why. */
+		if (r == -1)
 			start_failed(s, errno, step);
-		kill(s->pid, SIGKILL);
+		if (r < 0)
+			kill(s->pid, SIGKILL);
+	} else if (fds[0] >= 0) {
+		close(fds[0]);
 	}
+	if (fds[1] >= 0)
+		close(fds[1]);
 	/* (EOF: the child died first; its exit says why.) */
 	close(s->release_w);
 	s->release_w = -1;

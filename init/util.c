@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -196,4 +197,66 @@ void close_from(int first, int keep)
 int exit_code(int wait_status)
 {
 	return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+int send_fds(int sock, char tag, const int *fds, int n)
+{
+	char cbuf[CMSG_SPACE(UTIL_MAX_FDS * sizeof(int))];
+	struct iovec iov = { &tag, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = CMSG_SPACE((size_t)n * sizeof(int)),
+	};
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	if (n < 1 || n > UTIL_MAX_FDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
+	do
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r == 1 ? 0 : -1;
+}
+
+ssize_t recv_fds(int sock, char *tag, int *fds, int max)
+{
+	char cbuf[CMSG_SPACE(UTIL_MAX_FDS * sizeof(int))];
+	struct iovec iov = { tag, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	int got = 0;
+	ssize_t r;
+
+	for (int i = 0; i < max; i++)
+		fds[i] = -1;
+	do
+		r = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		int k, *p;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		p = (int *)CMSG_DATA(cm);
+		for (int i = 0; i < k; i++) {
+			if (got < max)
+				fds[got++] = p[i];
+			else
+				close(p[i]);
+		}
+	}
+	return r;
 }

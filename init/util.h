@@ -33,5 +33,13 @@ int mkdir_p(const char *path);
 int exit_code(int wait_status);
 /* Close every descriptor >= FIRST except KEEP (may be -1). */
 void close_from(int first, int keep);
+/* Send the byte TAG with the N (1..UTIL_MAX_FDS) descriptors FDS over the
+ * unix socket SOCK (SCM_RIGHTS). 0, or -1 with errno. */
+#define UTIL_MAX_FDS 4
+int send_fds(int sock, char tag, const int *fds, int n);
+/* Receive one byte into *TAG and up to MAX descriptors into FDS (the rest
+ * -1; extra ones closed), close-on-exec, without blocking. Returns what
+ * recvmsg(2) does: 1, 0 at end of file, -1 with errno. */
+ssize_t recv_fds(int sock, char *tag, int *fds, int max);
 
 #endif

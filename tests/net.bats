@@ -92,6 +92,32 @@ pid1_links() {
 	assert_output 'link/ether 02:53:0a:4d:00:01'
 }
 
+@test "networked sandboxes start when PID 1 has no CAP_SYS_PTRACE" {
+	# A child that became root in its user namespace is not dumpable: PID 1
+	# could open its /proc/PID/ns/net only with CAP_SYS_PTRACE. The child
+	# sends its namespace (and a netlink socket made in it) instead.
+	cat >"$BATS_TEST_TMPDIR/sandinit" <<-EOF
+	#!/bin/sh
+	exec setpriv --bounding-set -sys_ptrace "$ROOT/out/sandinit" "\$@"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/sandinit"
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service look
+	  exec $P links
+	  net br0
+	  restart never
+	EOF
+	)
+	SANDINIT=$BATS_TEST_TMPDIR/sandinit host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	wait_console '^look: link: eth0 '
+	run console
+	assert_line 'look: link: eth0 up 10.77.0.2/24'
+	run awk '/^CapEff/ { print $2 }' "/proc/$(host_pid1)/status"
+	[ $(( 0x$output >> 19 & 1 )) = 0 ]	# CAP_SYS_PTRACE is 19
+}
+
 @test "no sandbox on another bridge is reachable while the host does not forward" {
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
