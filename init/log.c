@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +109,10 @@ static void ring_put(struct ring *r, const char *buf, size_t len)
 }
 
 /* The console lines of one ring_feed, written together: a chunk of many
- * short lines costs one write(2), not one a line. */
-static char batch[16384];
+ * short lines costs one write(2), not one a line. At most PIPE_BUF bytes
+ * a write: on a pipe that is all or nothing, so a full pipe drops whole
+ * lines, never half of one (a line is at most 32 + 2 + LOG_LINE_MAX + 1). */
+static char batch[PIPE_BUF];
 static size_t batched;
 
 static void batch_flush(void)

@@ -82,6 +82,29 @@ load lib/host
 	assert_success
 }
 
+@test "a console pipe that stays full loses whole lines, never part of one" {
+	printf 'service burst\n  exec /bin/sh -c "seq 1 300000; exec sleep 100"\n' \
+		>"$BATS_TEST_TMPDIR/burst.conf"
+	SOCK=$BATS_TEST_TMPDIR/ctl.sock
+	# The reader takes 400 lines slowly (the pipe stays full: PID 1 drops
+	# what does not fit), then drains the rest until PID 1 is gone.
+	(unshare --pid --fork --kill-child --mount --uts --ipc --net \
+		"$SANDINIT" --config "$BATS_TEST_TMPDIR/burst.conf" --socket "$SOCK" 2>&1 </dev/null |
+		{ for i in $(seq 400); do IFS= read -r l || break; printf '%s\n' "$l"; sleep 0.002; done
+		  cat; } >"$BATS_TEST_TMPDIR/pipe.log") &
+	HOST_PID=$!
+	retry 10 test -S "$SOCK"
+	# The ring keeps every line: once it has the last, stop and let the
+	# pipe drain, then read what reached the console.
+	retry 30 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log burst | tail -n 1 | grep -qx 300000"
+	host_stop
+	run grep -cvE '^(sandinit: .*|burst: [0-9]+)$' "$BATS_TEST_TMPDIR/pipe.log"
+	assert_output 0
+	run awk -F': ' '$1 == "burst" { if ($2 <= last) { print "out of order:", $0; exit 1 } last = $2 }' \
+		"$BATS_TEST_TMPDIR/pipe.log"
+	assert_success
+}
+
 @test "restarts back off: the gaps between starts grow" {
 	f=$(conf <<-'EOF'
 	service flap
