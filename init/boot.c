@@ -277,14 +277,17 @@ void boot_priority(void)
 	 * PID 1 takes a group of its own (as sysvinit and systemd do) and
 	 * gives the group its nice. Each fails harmlessly where not offered. */
 	setsid();
-	fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+	/* Not a session of its own (already a group leader: setsid refused):
+	 * its autogroup is shared, and not PID 1's to weigh. Without
+	 * CAP_SYS_NICE (a container) both stay as they are, quietly. */
+	fd = getsid(0) == getpid() ? open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC) : -1;
 	if (fd >= 0) {
 		snprintf(v, sizeof(v), "%d", PID1_NICE);
-		if (write(fd, v, strlen(v)) < 0)
+		if (write(fd, v, strlen(v)) < 0 && errno != EPERM && errno != EACCES)
 			log_msg("unable to set its autogroup's nice: %m");
 		close(fd);
 	}
-	if (setpriority(PRIO_PROCESS, 0, PID1_NICE) < 0)
+	if (setpriority(PRIO_PROCESS, 0, PID1_NICE) < 0 && errno != EPERM && errno != EACCES)
 		log_msg("unable to set its nice to %d: %m", PID1_NICE);
 }
 

@@ -177,13 +177,35 @@ struct service_args {
 	const struct spawn_io *io;
 	int err_fd;
 };
+#ifndef __SANITIZE_ADDRESS__
 static char service_stack[32768] __attribute__((aligned(16)));
+#endif
 
 static int service_main(void *arg)
 {
 	const struct service_args *a = arg;
+	sigset_t none;
 
+	/* The reaper blocked every signal before making us (see there). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	run_service(a->s, a->io, a->err_fd);
+}
+
+/* The service's process (service_main). With AddressSanitizer, whose stack
+ * bookkeeping does not know the borrowed stack, a plain fork. */
+static pid_t make_service(struct service_args *a)
+{
+#ifdef __SANITIZE_ADDRESS__
+	pid_t pid = fork();
+
+	if (pid == 0)
+		service_main(a);
+	return pid;
+#else
+	return clone(service_main, service_stack + sizeof(service_stack),
+		     CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+#endif
 }
 
 /* PID 1 of the sandbox: forward signals to the service, reap orphans, exit
@@ -312,12 +334,22 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	 * mqueue): owned by its user namespace all the same. */
 	if (!io->join_pid) {
 		unsigned long late = 0;
+		static char what[128] = "create its";
 
 		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-			if (s->namespaces & ns_table[i].bit & NS_BY_CHILD & ~NS_NET)
+			if (s->namespaces & ns_table[i].bit & NS_BY_CHILD & ~NS_NET) {
 				late |= (unsigned long)ns_table[i].flag;
-		if (late && unshare((int)late) < 0)
-			child_fail(err_fd, "create its uts, ipc and cgroup namespaces");
+				snprintf(what + strlen(what), sizeof(what) - strlen(what),
+					 " %s", ns_table[i].file);
+			}
+		if (late && unshare((int)late) < 0) {
+			int e = errno;
+
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
+				 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
+			errno = e;
+			child_fail(err_fd, what);
+		}
 	}
 	/* The network namespace last (it is the dearest to make); PID 1 links
 	 * and configures it when told, while the mounts below are made, and
@@ -349,10 +381,14 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 		pid_t svc;
 
 		/* The reaper's nice (reaper()), set before the service can
-		 * look at it. */
+		 * look at it. Every signal blocked first, as posix_spawn does:
+		 * one sent while the service's process is being made stays
+		 * pending for the reaper to forward (as init of its pid
+		 * namespace, unblocked and at SIG_DFL, it would be dropped). */
 		setpriority(PRIO_PROCESS, 0, 0);
-		svc = clone(service_main, service_stack + sizeof(service_stack),
-			    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		svc = make_service(&a);
 
 		if (svc < 0)
 			child_fail(err_fd, "fork the service");
@@ -609,6 +645,14 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 
 		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
 		nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
+		/* ENOENT: a kind this kernel lacks. Anything else (EACCES
+		 * without CAP_SYS_PTRACE: the reaper is not dumpable) must not
+		 * leave the command in PID 1's namespaces. */
+		if (nsfd[i] < 0 && errno != ENOENT) {
+			dprintf(2, "initctl: unable to open %s's %s namespace: %s\n", s->name,
+				ns_table[i].file, strerror(errno));
+			_exit(127);
+		}
 		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[i].file);
 		if (nsfd[i] >= 0 && (fstat(nsfd[i], &theirs) < 0 || stat(p, &ours) < 0 ||
 				     theirs.st_ino == ours.st_ino)) {

@@ -651,6 +651,9 @@ int sup_all_stopped(void)
 /* Free the slot of a removed service (its pipes, its ring). */
 static void release(struct service *s)
 {
+	/* Its namespace may linger (orphaned TCP sockets): its host ends go
+	 * down now, before a reload can give its address to another. */
+	net_detach(s->c);
 	net_forget(s->c->name);
 	loop_close(&s->out);
 	loop_close(&s->ready);

@@ -53,6 +53,16 @@ sleeper() {
 	assert_equal "$status" 1
 }
 
+@test "exec fails closed when PID 1 may not enter the sandbox (no CAP_SYS_PTRACE)" {
+	# The reaper is not dumpable: PID 1 cannot open its /proc/PID/ns then.
+	# The command must not run in PID 1's namespaces instead.
+	SANDINIT=$(without_cap sys_ptrace) host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	run -127 ictl exec web /bin/hostname
+	assert_output --partial "initctl: unable to open web's user namespace: Permission denied"
+	refute_line --regexp '^[^i]'
+}
+
 @test "exec runs a command inside the service's sandbox" {
 	host_start "$(sleeper)"
 	wait_console '^sandinit: ready: 2 services'

@@ -96,11 +96,6 @@ pid1_links() {
 	# A child that became root in its user namespace is not dumpable: PID 1
 	# could open its /proc/PID/ns/net only with CAP_SYS_PTRACE. The child
 	# sends its namespace (and a netlink socket made in it) instead.
-	cat >"$BATS_TEST_TMPDIR/sandinit" <<-EOF
-	#!/bin/sh
-	exec setpriv --bounding-set -sys_ptrace "$ROOT/out/sandinit" "\$@"
-	EOF
-	chmod +x "$BATS_TEST_TMPDIR/sandinit"
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
 	service look
@@ -109,7 +104,7 @@ pid1_links() {
 	  restart never
 	EOF
 	)
-	SANDINIT=$BATS_TEST_TMPDIR/sandinit host_start "$f"
+	SANDINIT=$(without_cap sys_ptrace) host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
 	wait_console '^look: link: eth0 '
 	run console

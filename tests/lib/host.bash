@@ -72,6 +72,16 @@ host_start() {
 	fi
 }
 
+# without_cap CAP: a wrapper that runs out/sandinit without CAP (setpriv
+# drops it from the bounding set, so PID 1, root, never has it); prints its
+# path, for SANDINIT=... host_start.
+without_cap() {
+	local w=$BATS_TEST_TMPDIR/sandinit-no-$1
+	printf '#!/bin/sh\nexec setpriv --bounding-set -%s "%s" "$@"\n' "$1" "$ROOT/out/sandinit" >"$w"
+	chmod +x "$w"
+	echo "$w"
+}
+
 # PID 1 of the namespace as the host sees it (the child of unshare).
 host_pid1() { cat "/proc/$HOST_PID/task/$HOST_PID/children" 2>/dev/null | awk '{print $1}'; }
 
