@@ -96,7 +96,16 @@ static int bridge_lookup(const char *name, int fresh, int *index, unsigned *mtu)
 	return 0;
 }
 
-int net_bridges(const struct conf *c, const char **step)
+/* OLD's bridge of NAME, or NULL. */
+static const struct conf_bridge *old_bridge(const struct conf *old, const char *name)
+{
+	for (int i = 0; old && i < old->nbridges; i++)
+		if (!strcmp(old->bridges[i].name, name))
+			return &old->bridges[i];
+	return NULL;
+}
+
+int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 {
 	struct nl_link l;
 
@@ -105,7 +114,7 @@ int net_bridges(const struct conf *c, const char **step)
 		return -1;
 	}
 	for (int i = 0; i < c->nbridges; i++) {
-		const struct conf_bridge *b = &c->bridges[i];
+		const struct conf_bridge *b = &c->bridges[i], *ob;
 		/* Fixed, from its address like the sandboxes' (which never
 		 * have the bridge's address): a bridge without one takes its
 		 * lowest port's MAC, changing it as sandboxes come and go
@@ -136,9 +145,26 @@ int net_bridges(const struct conf *c, const char **step)
 				      " (a link that is not a bridge has that name)");
 			return -1;
 		}
+		/* One of ours (02:53) whose address a reload changed: the MAC
+		 * follows, or the sandbox given the old address would share
+		 * it. A bridge of anyone else's keeps its MAC. */
+		if (l.mac[0] == 0x02 && l.mac[1] == 0x53 && memcmp(l.mac, mac, 6) &&
+		    nl_link_set_mac(&pid1, l.index, mac) < 0) {
+			*step = stepf("set the MAC of bridge %s", b->name);
+			return -1;
+		}
 		if (nl_addr_add(&pid1, l.index, b->addr, b->prefix) < 0
 		    && errno != EEXIST) {
 			*step = stepf("address bridge %s", b->name);
+			return -1;
+		}
+		/* A reload that readdresses the bridge takes the old address
+		 * off (it may go to a sandbox now). Already gone is fine. */
+		ob = old_bridge(old, b->name);
+		if (ob && (ob->addr != b->addr || ob->prefix != b->prefix) &&
+		    nl_addr_del(&pid1, l.index, ob->addr, ob->prefix) < 0 &&
+		    errno != EADDRNOTAVAIL && errno != ENOENT) {
+			*step = stepf("take the old address off bridge %s", b->name);
 			return -1;
 		}
 		if (nl_link_up(&pid1, l.index, 0) < 0) {

@@ -9,9 +9,11 @@
 
 #define NET_MAX_LINKS 8
 
-/* Create (or adopt) every bridge of C, address it, bring it up. -1 with
- * errno and *STEP for the first failure. */
-int net_bridges(const struct conf *c, const char **step);
+/* Create (or adopt) every bridge of C, address it, bring it up. OLD (may be
+ * NULL) is the running config: a bridge it addressed otherwise loses the old
+ * address (and, if sandinit made it, gets its new MAC). -1 with errno and
+ * *STEP for the first failure. */
+int net_bridges(const struct conf *c, const struct conf *old, const char **step);
 
 /* Give every `net auto` line of C an address: the lowest free one of its
  * bridge's subnet (not the network, broadcast or bridge address, nor any

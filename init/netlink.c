@@ -458,6 +458,8 @@ int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
 	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) >= 4) {
 			memcpy(&l->mtu, RTA_DATA(a), 4);
+		} else if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6) {
+			memcpy(l->mac, RTA_DATA(a), 6);
 		} else if (a->rta_type == IFLA_LINKINFO) {
 			const struct rtattr *b = RTA_DATA(a);
 			size_t blen = RTA_PAYLOAD(a);
@@ -487,6 +489,25 @@ int nl_bridge_create(struct nl *n, const char *name, const unsigned char *mac)
 	struct nl_req r;
 
 	nl_build_bridge(&r, name, mac);
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_addr_del(struct nl *n, int ifindex, uint32_t addr, int prefix)
+{
+	struct nl_req r;
+
+	nl_build_addr(&r, ifindex, addr, prefix);
+	r.u.h.nlmsg_type = RTM_DELADDR;
+	r.u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	return nl_talk(n, &r, NULL, 0);
+}
+
+int nl_link_set_mac(struct nl *n, int ifindex, const unsigned char *mac)
+{
+	struct nl_req r;
+
+	nl_build_link_set(&r, ifindex, 0, 0, 0);
+	nl_attr_put(&r, IFLA_ADDRESS, mac, 6);
 	return nl_talk(n, &r, NULL, 0);
 }
 

@@ -90,13 +90,16 @@ struct nl_link {
 	unsigned mtu;
 	unsigned flags;		/* IFF_* */
 	char kind[16];		/* IFLA_INFO_KIND, "" if none */
+	unsigned char mac[6];	/* IFLA_ADDRESS (Ethernet), or zeros */
 };
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l);
 int nl_link_index(struct nl *n, const char *name);
 int nl_bridge_create(struct nl *n, const char *name,
 		     const unsigned char *mac);	/* EEXIST: exists */
 int nl_link_up(struct nl *n, int ifindex, unsigned mtu);
+int nl_link_set_mac(struct nl *n, int ifindex, const unsigned char *mac);
 int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix);
+int nl_addr_del(struct nl *n, int ifindex, uint32_t addr, int prefix);
 int nl_link_down(struct nl *n, const char *name);
 int nl_link_del(struct nl *n, const char *name);
 

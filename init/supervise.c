@@ -564,7 +564,7 @@ int sup_load(struct conf *c, int cgroups)
 	have_cgroups = cgroups;
 	if (net_assign(c, NULL, &step) < 0)
 		log_msg("unable to %s: %m", step);
-	if (net_bridges(c, &step) < 0)
+	if (net_bridges(c, NULL, &step) < 0)
 		log_msg("unable to %s: %m", step);
 	for (int i = 0; i < c->nsvc; i++) {
 		svc_of[i] = &slots[i];
@@ -731,7 +731,7 @@ int sup_reload(struct conf *nc)
 		errno = EBUSY;	/* services of several older configs still stopping */
 		return -1;
 	}
-	if (net_assign(nc, conf, &step) < 0 || net_bridges(nc, &step) < 0) {
+	if (net_assign(nc, conf, &step) < 0 || net_bridges(nc, conf, &step) < 0) {
 		log_msg("reload: unable to %s: %m", step);
 		return -1;
 	}

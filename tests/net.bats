@@ -270,4 +270,12 @@ pid1_links() {
 	retry 10 moved
 	run ictl exec a "$P" links
 	assert_line 'link: eth0 up 10.78.0.2/24'
+	# The bridge carries only its new address, and the MAC that goes
+	# with it (the old pair may go to a service now).
+	run nsenter --net="/proc/$(host_pid1)/ns/net" ip -o -4 addr show br0
+	assert_output --partial 'inet 10.78.0.1/24'
+	refute_output --partial '10.77.0.1'
+	run bash -c "nsenter --net=/proc/$(host_pid1)/ns/net ip -o link show br0 |
+		grep -o 'link/ether [0-9a-f:]*'"
+	assert_output 'link/ether 02:53:0a:4e:00:01'
 }

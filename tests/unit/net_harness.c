@@ -357,9 +357,9 @@ static void test_bridges(void)
 	struct nl_link l;
 	double t = now_us();
 
-	CHECK(net_bridges(&conf, &step) == 0);
+	CHECK(net_bridges(&conf, NULL, &step) == 0);
 	printf("net_bridges: 2 bridges in %.0f us\n", now_us() - t);
-	CHECK(net_bridges(&conf, &step) == 0);	/* adopted */
+	CHECK(net_bridges(&conf, NULL, &step) == 0);	/* adopted */
 	CHECK(nl_open(&n) == 0);
 	CHECK(nl_link_get(&n, "sbr0", &l) == 0);
 	CHECK(!strcmp(l.kind, "bridge") && (l.flags & IFF_UP) && l.mtu == 1500);
@@ -378,7 +378,7 @@ static void test_bridges(void)
 		struct conf c2 = { .bridges = &b, .nbridges = 1 };
 
 		errno = 0;
-		CHECK(net_bridges(&c2, &step) == -1 && errno == EEXIST);
+		CHECK(net_bridges(&c2, NULL, &step) == -1 && errno == EEXIST);
 		report("(expected)", step);
 	}
 	CHECK(nl_link_del(&n, "notbr") == 0);
