@@ -466,7 +466,8 @@ static uint32_t seen[NET_SEEN_MAX];
  * address counts as seen. */
 static int seen_before(uint32_t addr)
 {
-	for (uint32_t i = 0, h = addr * 2654435761u; i < NET_SEEN_MAX; i++) {
+	/* Multiplicative hash: the product's top 10 bits (NET_SEEN_MAX 1024). */
+	for (uint32_t i = 0, h = (addr * 2654435761u) >> 22; i < NET_SEEN_MAX; i++) {
 		uint32_t *e = &seen[(h + i) % NET_SEEN_MAX];
 
 		if (*e == addr)

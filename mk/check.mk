@@ -3,11 +3,13 @@ BATS_FILES ?= $(sort $(wildcard tests/*.bats))
 
 check: all
 	@$(MAKE) --no-print-directory unit
-	@set -o pipefail; bats --tap $(BATS_FILES) | tee $(OUT)/check.tap; rc=$$?; \
+	@set -o pipefail; pids=$(abspath $(OUT))/check.qemu-pids; : >"$$pids"; \
+	  QEMU_PIDFILE=$$pids bats --tap $(BATS_FILES) | tee $(OUT)/check.tap; rc=$$?; \
 	  pass=$$(grep -c '^ok ' $(OUT)/check.tap); fail=$$(grep -c '^not ok ' $(OUT)/check.tap); \
 	  echo "$$pass passed, $$fail failed"; \
-	  if pgrep -a qemu-system | grep -F -- '-kernel $(abspath $(OUT))/vmlinuz'; then \
-	    echo "check: the QEMU guests above outlived their tests"; rc=1; fi; exit $$rc
+	  for p in $$(cat "$$pids"); do \
+	    if tr '\0' ' ' </proc/$$p/cmdline 2>/dev/null | grep -q '^qemu-system'; then \
+	      echo "check: QEMU guest $$p outlived its test"; rc=1; fi; done; exit $$rc
 
 .PHONY: check
 

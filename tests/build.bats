@@ -6,6 +6,7 @@
 # binaries, the image's layout and that both images are byte-identical.
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+load lib/qemu
 
 build() { # build OUTDIR [MAKE ARGS...]
 	local o=$1
@@ -36,7 +37,6 @@ setup_file() {
 setup() {
 	bats_load_library bats-support
 	bats_load_library bats-assert
-	load lib/qemu
 	O1=$BATS_FILE_TMPDIR/o1
 	O2=$BATS_FILE_TMPDIR/o2
 	IMG=$O1/initramfs.cpio.gz

@@ -87,6 +87,8 @@ qemu_boot() {
 		"$QEMU_REPO/board/${BOARD:-qemu-x86_64}/qemu" "$out/vmlinuz" "$qdir/initrd.img" \
 		${QEMU_EXTRA:-} <"$qdir/console.in" >"$QEMU_LOG" 2>&1 3>&- {QEMU_IN_FD}>&- &
 	QEMU_PID=$!
+	# make check looks for survivors among these once the suite is done.
+	[ -z "${QEMU_PIDFILE:-}" ] || echo "$QEMU_PID" >>"$QEMU_PIDFILE"
 }
 
 # qemu_type TEXT: type TEXT on the console; printf %b escapes (\n, \r, \t,
