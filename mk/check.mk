@@ -8,7 +8,7 @@ check: all
 	  pass=$$(grep -c '^ok ' $(OUT)/check.tap); fail=$$(grep -c '^not ok ' $(OUT)/check.tap); \
 	  echo "$$pass passed, $$fail failed"; \
 	  for p in $$(cat "$$pids"); do \
-	    if tr '\0' ' ' </proc/$$p/cmdline 2>/dev/null | grep -q '^qemu-system'; then \
+	    if { tr '\0' ' ' </proc/$$p/cmdline; } 2>/dev/null | grep -q '^qemu-system'; then \
 	      echo "check: QEMU guest $$p outlived its test"; rc=1; fi; done; exit $$rc
 
 .PHONY: check
