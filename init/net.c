@@ -319,17 +319,14 @@ static char *base36(char *p, unsigned long v)
 	return p;
 }
 
-/* PREFIX a "g" b "n" k. "sv" svc "g" gen "n" k, with svc < 256 and a 32-bit
- * gen, is at most 2+2+1+7+1+1 = 14 characters: within IFNAMSIZ. */
-static void host_name(char name[IFNAMSIZ], const char *prefix,
-		      unsigned long a, unsigned long b, int k)
+/* PREFIX id "n" k: "sv" and a 32-bit id in base 36 are at most 2+7+1+1 = 11
+ * characters, within IFNAMSIZ. */
+static void host_name(char name[IFNAMSIZ], const char *prefix, unsigned long id, int k)
 {
 	char tmp[64], *p = tmp;
 
 	p = stpcpy(p, prefix);
-	p = base36(p, a);
-	*p++ = 'g';
-	p = base36(p, b);
+	p = base36(p, id);
 	*p++ = 'n';
 	p = base36(p, (unsigned)k);
 	*p = 0;
@@ -394,13 +391,16 @@ static int ll6_settable(unsigned mtu)
 
 /* Create S's veth pairs, the peers in the namespace NETNS_FD refers to. */
 static int make_links(const struct conf *c, const struct svc_conf *s, int netns_fd,
-		      unsigned gen, struct last_links *l, const char **step)
+		      struct last_links *l, const char **step)
 {
-	/* Names for when GEN is reused (say, for a new service at the same
-	 * index after a reload) while the old pair still exists. */
-	static unsigned long spare;
+	/* Host ends are numbered once for PID 1's life, never by service
+	 * index and restart (a reload renumbers services: a name could come
+	 * back while its first holder's pair is alive, and down_last would
+	 * take the other's down). "sx" names stand in for a name taken by a
+	 * link sandinit did not make. */
+	static unsigned long serial, spare;
 	static struct nl_req req[2];
-	int svc = (int)(s - c->svc);	/* S points into C->svc */
+	unsigned long id = ++serial;
 
 	for (int k = 0; k < s->nnets; k++) {
 		const struct conf_net *cn = &s->nets[k];
@@ -419,7 +419,7 @@ static int make_links(const struct conf *c, const struct svc_conf *s, int netns_
 			*step = stepf("find bridge %s", bname);
 			return -1;
 		}
-		host_name(host, "sv", (unsigned)svc, gen, k);
+		host_name(host, "sv", id, k);
 		snprintf(peer, sizeof peer, "eth%d", k);
 		for (;;) {
 			/* The host end is a bridge port: it gets no IPv6
@@ -436,7 +436,7 @@ static int make_links(const struct conf *c, const struct svc_conf *s, int netns_
 			if (r == 0 || tries++)
 				break;
 			if (errno == EEXIST) {
-				host_name(host, "sx", ++spare, (unsigned)svc, k);
+				host_name(host, "sx", ++spare, k);
 			} else if (errno == EINVAL || errno == ENODEV) {
 				/* The bridge was deleted and made again. */
 				if (bridge_lookup(bname, 1, &index, &mtu) < 0) {
@@ -577,7 +577,7 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 }
 
 int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
-	       int nl_fd, unsigned gen, const char **step)
+	       int nl_fd, const char **step)
 {
 	struct last_links *l;
 
@@ -601,7 +601,7 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 	l = last_find(s->name, 1);
 	if (l)
 		down_last(l);
-	if (make_links(c, s, netns_fd, gen, l, step) < 0)
+	if (make_links(c, s, netns_fd, l, step) < 0)
 		return -1;
 	return configure_links(c, s, nl_fd, step);
 }

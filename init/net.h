@@ -34,12 +34,12 @@ int net_assign(struct conf *c, const struct conf *old, const char **step);
  * PID 1, so that RTNL is taken by one process at a time instead of children
  * spinning on it, and PID 1 never enters the sandbox's namespace.
  * One netlink datagram a link on the socket PID 1 keeps, one on NL_FD.
- * GEN makes host-end names ("sv<svc>g<gen>n<k>") unique across restarts: the
+ * Host ends are named "sv<id>n<k>", the id unique for PID 1's life: the
  * kernel deletes the old pair asynchronously when the old namespace dies, so
  * there is no teardown, and on failure the caller just kills the child.
  * Does nothing (0) when S has no network namespace of its own or no link. */
 int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
-	       int nl_fd, unsigned gen, const char **step);
+	       int nl_fd, const char **step);
 
 /* Parent side, optional, when S's sandbox has died: take its host ends down
  * (not delete: that costs ~20 ms of RCU wait). net_attach does it anyway

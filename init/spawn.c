@@ -590,10 +590,10 @@ fail:
 	return -1;
 }
 
-int spawn_link(const struct conf *c, const struct svc_conf *s, unsigned gen,
+int spawn_link(const struct conf *c, const struct svc_conf *s,
 	       int release_fd, int netns_fd, int nl_fd, const char **step)
 {
-	if (net_attach(c, s, netns_fd, nl_fd, gen, step) < 0)
+	if (net_attach(c, s, netns_fd, nl_fd, step) < 0)
 		return -1;
 	*step = "release the child";
 	if (write_all(release_fd, "x", 1) < 0)

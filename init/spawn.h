@@ -42,7 +42,7 @@ int spawn_service(const struct svc_conf *s,
  * meanwhile and waits for this before it starts the service). -1 with errno
  * and *STEP on failure; -2 if the child has exited meanwhile (its status
  * report or its exit says why). */
-int spawn_link(const struct conf *c, const struct svc_conf *s, unsigned gen,
+int spawn_link(const struct conf *c, const struct svc_conf *s,
 	       int release_fd, int netns_fd, int nl_fd, const char **step);
 
 /* Run ARGV inside the sandbox of the service whose first process is PID

@@ -212,8 +212,7 @@ static void on_net(struct watch *w, uint32_t events)
 			errno = EBADMSG;
 			r = -1;
 		} else {
-			r = spawn_link(owner(s), s->c, s->gen - 1, s->release_w, fds[0],
-				       fds[1], &step);
+			r = spawn_link(owner(s), s->c, s->release_w, fds[0], fds[1], &step);
 		}
 		/* -2: the child is gone (it makes its mounts meanwhile); its
 		 * status report or its exit says why. */

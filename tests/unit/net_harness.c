@@ -158,6 +158,23 @@ static char first_char(const char *path)
 	return b[0];
 }
 
+/* The name of the host end made last (the highest index of an "sv" link). */
+static int newest_host_end(char name[IFNAMSIZ])
+{
+	struct if_nameindex *v = if_nameindex(), *p;
+	unsigned best = 0;
+
+	if (!v)
+		return -1;
+	for (p = v; p->if_index; p++)
+		if (!strncmp(p->if_name, "sv", 2) && p->if_index > best) {
+			best = p->if_index;
+			snprintf(name, IFNAMSIZ, "%s", p->if_name);
+		}
+	if_freenameindex(v);
+	return best ? 0 : -1;
+}
+
 /* What a child does once configured; exit status 0 = as expected. */
 enum act { ACT_NONE, ACT_CONNECT, ACT_LISTEN, ACT_NOCONNECT, ACT_LOOK, ACT_LOOK_NEW };
 
@@ -257,7 +274,7 @@ static int write_file(const char *path, const char *s)
 
 /* Start a child for SVC in new user and net namespaces, attach it as PID 1
  * would, release it. Adds the attach time to *ATTACH_US. */
-static int start(struct child *ch, int svc, unsigned gen, enum act act,
+static int start(struct child *ch, int svc, enum act act,
 		 uint32_t addr, double *attach_us)
 {
 	int go[2], res[2], ready[2], nsfd;
@@ -306,7 +323,7 @@ static int start(struct child *ch, int svc, unsigned gen, enum act act,
 	    setns(self_net, CLONE_NEWNET) < 0)
 		return -1;
 	t = now_us();
-	if (net_attach(&conf, &conf.svc[svc], nsfd, nl.fd, gen, &step) < 0) {
+	if (net_attach(&conf, &conf.svc[svc], nsfd, nl.fd, &step) < 0) {
 		report(conf.svc[svc].name, step);
 		kill(ch->pid, SIGKILL);
 		return -1;
@@ -340,12 +357,12 @@ static int finish(struct child *ch, double *configure_us)
 	return 0;
 }
 
-static int run(int svc, unsigned gen, enum act act, uint32_t addr)
+static int run(int svc, enum act act, uint32_t addr)
 {
 	struct child ch;
 	double a = 0, cfg = 0;
 
-	if (start(&ch, svc, gen, act, addr, &a) < 0)
+	if (start(&ch, svc, act, addr, &a) < 0)
 		return -1;
 	return finish(&ch, &cfg);
 }
@@ -396,7 +413,7 @@ static void test_reach(void)
 	/* A sandbox reaches the bridge's address. */
 	lfd = tcp_listen(bridges[0].addr, PORT);
 	CHECK(lfd >= 0);
-	CHECK(run(0, 1, ACT_CONNECT, bridges[0].addr) == 0);
+	CHECK(run(0, ACT_CONNECT, bridges[0].addr) == 0);
 	fd = tcp_accept(lfd, 1000);
 	CHECK(fd >= 0 && read(fd, buf, sizeof buf) == 2 && !memcmp(buf, "s0", 2));
 	close(fd);
@@ -406,25 +423,25 @@ static void test_reach(void)
 
 		/* Each connection accepted and read: an orphaned socket
 		 * would keep its namespace, and so the pair, alive. */
-		CHECK(run(1, 1, ACT_CONNECT, bridges[1].addr) == 0);
+		CHECK(run(1, ACT_CONNECT, bridges[1].addr) == 0);
 		fd = tcp_accept(l1, 1000);
 		CHECK(fd >= 0 && read(fd, buf, sizeof buf) == 2);
 		close(fd);
-		CHECK(run(1, 2, ACT_CONNECT, bridges[0].addr) == 0);
+		CHECK(run(1, ACT_CONNECT, bridges[0].addr) == 0);
 		fd = tcp_accept(lfd, 1000);
 		CHECK(fd >= 0 && read(fd, buf, sizeof buf) == 2);
 		close(fd);
-		CHECK(run(1, 3, ACT_LOOK, 0) == 0);
+		CHECK(run(1, ACT_LOOK, 0) == 0);
 		close(l1);
 	}
 	close(lfd);
-	CHECK(run(0, 2, ACT_LOOK, 0) == 0);
-	CHECK(run(60, 1, ACT_LOOK_NEW, 0) == 0);
-	CHECK(run(60, 2, ACT_LOOK, 0) == 0);
-	CHECK(run(4, 1, ACT_NONE, 0) == 0);	/* lo only */
+	CHECK(run(0, ACT_LOOK, 0) == 0);
+	CHECK(run(60, ACT_LOOK_NEW, 0) == 0);
+	CHECK(run(60, ACT_LOOK, 0) == 0);
+	CHECK(run(4, ACT_NONE, 0) == 0);	/* lo only */
 
 	/* Two sandboxes on one bridge reach each other. */
-	CHECK(start(&a, 5, 1, ACT_LISTEN, 0, &t) == 0);
+	CHECK(start(&a, 5, ACT_LISTEN, 0, &t) == 0);
 	{
 		double cfg;
 		char c;
@@ -432,12 +449,12 @@ static void test_reach(void)
 		CHECK(read(a.result, &cfg, sizeof cfg) == sizeof cfg);
 		CHECK(read(a.result, &c, 1) == 1 && c == 'L');
 	}
-	CHECK(start(&b, 6, 1, ACT_CONNECT, conf.svc[5].nets[0].addr, &t) == 0);
+	CHECK(start(&b, 6, ACT_CONNECT, conf.svc[5].nets[0].addr, &t) == 0);
 	CHECK(finish(&b, &t) == 0);
 	CHECK(finish(&a, &t) == 0);
 
 	/* ...but not one on another bridge: the host does not forward. */
-	CHECK(start(&a, 7, 1, ACT_LISTEN, 0, &t) == 0);
+	CHECK(start(&a, 7, ACT_LISTEN, 0, &t) == 0);
 	{
 		double cfg;
 		char c;
@@ -445,7 +462,7 @@ static void test_reach(void)
 		CHECK(read(a.result, &cfg, sizeof cfg) == sizeof cfg);
 		CHECK(read(a.result, &c, 1) == 1 && c == 'L');
 	}
-	CHECK(run(3, 1, ACT_NOCONNECT, conf.svc[7].nets[0].addr) == 0);
+	CHECK(run(3, ACT_NOCONNECT, conf.svc[7].nets[0].addr) == 0);
 	kill(a.pid, SIGKILL);
 	waitpid(a.pid, NULL, 0);
 	close(a.result);
@@ -459,25 +476,28 @@ static void test_restart_downs_old(void)
 	struct nl_link l;
 	struct nl n;
 	double t = 0, cfg;
-	char c;
+	char c, first[IFNAMSIZ], second[IFNAMSIZ], p[96];
 
 	CHECK(nl_open(&n) == 0);
-	CHECK(start(&a, 2, 1, ACT_LISTEN, 0, &t) == 0);
+	CHECK(start(&a, 2, ACT_LISTEN, 0, &t) == 0);
 	CHECK(read(a.result, &cfg, sizeof cfg) == sizeof cfg);
 	CHECK(read(a.result, &c, 1) == 1 && c == 'L');
-	CHECK(nl_link_get(&n, "sv2g1n0", &l) == 0 && (l.flags & IFF_UP));
+	CHECK(newest_host_end(first) == 0);
+	CHECK(nl_link_get(&n, first, &l) == 0 && (l.flags & IFF_UP));
 	/* The host end, a bridge port, has no IPv6 link-local address. */
-	CHECK(access("/proc/sys/net/ipv6", F_OK) < 0 ||
-	      first_char("/proc/sys/net/ipv6/conf/sv2g1n0/addr_gen_mode") == '1');
-	CHECK(start(&b, 2, 2, ACT_NONE, 0, &t) == 0);
+	snprintf(p, sizeof p, "/proc/sys/net/ipv6/conf/%s/addr_gen_mode", first);
+	CHECK(access("/proc/sys/net/ipv6", F_OK) < 0 || first_char(p) == '1');
+	CHECK(start(&b, 2, ACT_NONE, 0, &t) == 0);
 	CHECK(finish(&b, &t) == 0);
-	CHECK(nl_link_get(&n, "sv2g1n0", &l) == 0 && !(l.flags & IFF_UP));
+	/* A name of its own, and the old host end down. */
+	CHECK(newest_host_end(second) == 0 && strcmp(first, second));
+	CHECK(nl_link_get(&n, first, &l) == 0 && !(l.flags & IFF_UP));
 	kill(a.pid, SIGKILL);
 	waitpid(a.pid, NULL, 0);
 	close(a.result);
 	/* And net_detach does it at once. */
 	net_detach(&conf.svc[2]);
-	CHECK(nl_link_get(&n, "sv2g2n0", &l) < 0 || !(l.flags & IFF_UP));
+	CHECK(nl_link_get(&n, second, &l) < 0 || !(l.flags & IFF_UP));
 	nl_close(&n);
 }
 
@@ -487,7 +507,7 @@ static void test_errors(void)
 
 	/* No namespace: refused (nl_build_veth would leave the peer here). */
 	errno = 0;
-	CHECK(net_attach(&conf, &conf.svc[0], -1, -1, 99, &step) == -1 && errno == EBADF);
+	CHECK(net_attach(&conf, &conf.svc[0], -1, -1, &step) == -1 && errno == EBADF);
 	if (step)
 		report("(expected)", step);
 }
@@ -499,7 +519,7 @@ static void test_cycles(int n)
 	struct child ch;
 
 	for (i = 0; i < n; i++) {
-		if (start(&ch, 8 + i % 50, 100 + i, ACT_NONE, 0, &attach) < 0
+		if (start(&ch, 8 + i % 50, ACT_NONE, 0, &attach) < 0
 		    || finish(&ch, &cfg) < 0)
 			bad++;
 	}
@@ -507,10 +527,11 @@ static void test_cycles(int n)
 	/* (net_attach: the pairs made and the sandbox's side configured) */
 	printf("%d sandboxes: net_attach %.0f us per sandbox\n", n, attach / n);
 
-	/* A generation reused while the old pair is still being torn down. */
+	/* One service restarted ten times, its old pairs still being torn
+	 * down meanwhile. */
 	bad = 0;
 	for (i = 0; i < 10; i++)
-		if (start(&ch, 9, 7, ACT_NONE, 0, &attach) < 0
+		if (start(&ch, 9, ACT_NONE, 0, &attach) < 0
 		    || finish(&ch, &cfg) < 0)
 			bad++;
 	CHECK(bad == 0);
