@@ -320,34 +320,22 @@ static void on_conn(struct watch *w, uint32_t events)
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->done || c->wait)
 		return;
 	for (;;) {
-		char cbuf[CMSG_SPACE(3 * sizeof(int))];
-		struct iovec iov = { c->req + c->have, c->cap - c->have };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
+		int fds[3];
 		ssize_t n;
 		uint32_t want;
 
-		n = recvmsg(c->w.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		n = recv_fds(c->w.fd, c->req + c->have, c->cap - c->have, fds, 3);
+		if (n < 0 && errno == EAGAIN)
 			return;
+		for (int i = 0; i < 3 && fds[i] >= 0; i++) {
+			if (c->nfds < 3)
+				c->fds[c->nfds++] = fds[i];
+			else
+				close(fds[i]);
+		}
 		if (n <= 0) {
 			conn_close(c);
 			return;
-		}
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			int k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			int *fds = (int *)CMSG_DATA(cm);
-
-			for (int i = 0; i < k; i++) {
-				if (c->nfds < 3)
-					c->fds[c->nfds++] = fds[i];
-				else
-					close(fds[i]);
-			}
 		}
 		c->have += (size_t)n;
 		if (c->have < 4)

@@ -74,24 +74,8 @@ int ctl_client(const char *path, int argc, char **argv)
 	}
 	{
 		/* exec: our stdin, stdout and stderr become the command's. */
-		int fds[3] = { 0, 1, 2 };
-		char cbuf[CMSG_SPACE(sizeof(fds))];
-		struct iovec iov = { req, len };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-		if (!strcmp(argv[0], "exec")) {
-			struct cmsghdr *cm;
-
-			memset(cbuf, 0, sizeof(cbuf));
-			mh.msg_control = cbuf;
-			mh.msg_controllen = sizeof(cbuf);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(fds));
-			memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-		}
-		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		static const int fds[3] = { 0, 1, 2 };
+		ssize_t n = send_fds(fd, req, len, fds, !strcmp(argv[0], "exec") ? 3 : 0);
 
 		if (n > 0 && (size_t)n < len)
 			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;

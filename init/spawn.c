@@ -258,7 +258,7 @@ static void send_net(int net_fd, int err_fd)
 	if (fds[0] < 0 || nl_open(&n) < 0)
 		child_fail(err_fd, "open its network namespace");
 	fds[1] = n.fd;
-	if (send_fds(net_fd, 'n', fds, 2) < 0)
+	if (send_fds(net_fd, "n", 1, fds, 2) != 1)
 		_exit(127);	/* PID 1 gave up on us */
 	close(fds[0]);
 	nl_close(&n);

@@ -199,7 +199,7 @@ static void on_net(struct watch *w, uint32_t events)
 	const char *step = "link its network";
 	char b;
 	int fds[2], r;
-	ssize_t n = recv_fds(w->fd, &b, fds, 2);
+	ssize_t n = recv_fds(w->fd, &b, 1, fds, 2);
 
 	(void)events;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))

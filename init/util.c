@@ -199,37 +199,39 @@ int exit_code(int wait_status)
 	return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
-int send_fds(int sock, char tag, const int *fds, int n)
+ssize_t send_fds(int sock, const void *buf, size_t len, const int *fds, int n)
 {
 	char cbuf[CMSG_SPACE(UTIL_MAX_FDS * sizeof(int))];
-	struct iovec iov = { &tag, 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = CMSG_SPACE((size_t)n * sizeof(int)),
-	};
-	struct cmsghdr *cm;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t r;
 
-	if (n < 1 || n > UTIL_MAX_FDS) {
+	if (n < 0 || n > UTIL_MAX_FDS) {
 		errno = EINVAL;
 		return -1;
 	}
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
+	if (n) {
+		struct cmsghdr *cm;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
+	}
 	do
 		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
-	return r == 1 ? 0 : -1;
+	return r;
 }
 
-ssize_t recv_fds(int sock, char *tag, int *fds, int max)
+ssize_t recv_fds(int sock, void *buf, size_t len, int *fds, int max)
 {
 	char cbuf[CMSG_SPACE(UTIL_MAX_FDS * sizeof(int))];
-	struct iovec iov = { tag, 1 };
+	struct iovec iov = { buf, len };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),

@@ -33,13 +33,14 @@ int mkdir_p(const char *path);
 int exit_code(int wait_status);
 /* Close every descriptor >= FIRST except KEEP (may be -1). */
 void close_from(int first, int keep);
-/* Send the byte TAG with the N (1..UTIL_MAX_FDS) descriptors FDS over the
- * unix socket SOCK (SCM_RIGHTS). 0, or -1 with errno. */
+/* sendmsg(2) of LEN bytes of BUF with the N (0..UTIL_MAX_FDS) descriptors
+ * FDS (SCM_RIGHTS) over the unix socket SOCK, MSG_NOSIGNAL, EINTR retried.
+ * Returns what sendmsg returns. */
 #define UTIL_MAX_FDS 4
-int send_fds(int sock, char tag, const int *fds, int n);
-/* Receive one byte into *TAG and up to MAX descriptors into FDS (the rest
- * -1; extra ones closed), close-on-exec, without blocking. Returns what
- * recvmsg(2) does: 1, 0 at end of file, -1 with errno. */
-ssize_t recv_fds(int sock, char *tag, int *fds, int max);
+ssize_t send_fds(int sock, const void *buf, size_t len, const int *fds, int n);
+/* recvmsg(2) of up to LEN bytes into BUF and up to MAX descriptors into FDS
+ * (the rest -1; extra ones closed), close-on-exec, without blocking, EINTR
+ * retried. Returns what recvmsg returns: bytes, 0 at end of file, -1. */
+ssize_t recv_fds(int sock, void *buf, size_t len, int *fds, int max);
 
 #endif
