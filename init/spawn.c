@@ -264,6 +264,184 @@ static void send_net(int net_fd, int err_fd)
 	nl_close(&n);
 }
 
+static void ns_close(int fds[])
+{
+	int e = errno;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	errno = e;
+}
+
+/* The namespaces of PID of the kinds in MASK, opened into FDS (ns_table
+ * order, -1 for the others). All opened before the first setns: once in
+ * PID's user namespace, its non-dumpable reaper's /proc/PID/ns is no longer
+ * ours to open (EACCES). With SKIP_SHARED, a kind this kernel lacks (ENOENT)
+ * and one we already share stay -1: it needs no entering, and once in PID's
+ * user namespace we could not enter the host's. -1 with errno and *KIND on
+ * failure (anything but that ENOENT: the caller must not go on in PID 1's
+ * namespaces). */
+static int ns_open(pid_t pid, unsigned mask, int skip_shared, int fds[],
+		   const char **kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+		char p[64];
+		struct stat theirs, ours;
+
+		if (!(mask & ns_table[i].bit))
+			continue;
+		*kind = ns_table[i].file;
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
+		fds[i] = open(p, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0 && (!skip_shared || errno != ENOENT))
+			goto fail;
+		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[i].file);
+		if (skip_shared && fds[i] >= 0 &&
+		    (fstat(fds[i], &theirs) < 0 || stat(p, &ours) < 0 ||
+		     theirs.st_ino == ours.st_ino)) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	return 0;
+fail:
+	ns_close(fds);
+	return -1;
+}
+
+/* setns into each of FDS (ns_open) in ns_table order, the user namespace
+ * first; closes them. -1 with errno and *KIND on failure. */
+static int ns_enter(int fds[], const char **kind)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
+		if (fds[i] < 0 || r < 0)
+			continue;
+		*kind = ns_table[i].file;
+		if (setns(fds[i], 0) < 0)
+			r = -1;
+	}
+	ns_close(fds);
+	return r;
+}
+
+/* The clone flags of the kinds in MASK. */
+static unsigned long ns_flags(unsigned mask)
+{
+	unsigned long flags = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+		if (mask & ns_table[i].bit)
+			flags |= (unsigned long)ns_table[i].flag;
+	return flags;
+}
+
+/* Root of the user namespace just made or entered. */
+static int become_root(void)
+{
+	return setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ? -1 : 0;
+}
+
+/* A pod member: the pod's namespaces belong to its user namespace: enter
+ * those it shares (SPEC §3 `join`), then make the rest of ours there, so we
+ * hold the capabilities over them that the mounts need. With a pid namespace
+ * of its own, this process stays its reaper and returns in the child. */
+static void child_join(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
+{
+	const unsigned shared = NS_USER | NS_NET | NS_UTS | NS_IPC;
+	unsigned long rest = ns_flags(s->namespaces & ~shared);
+	int nsfd[ARRAY_SIZE(ns_table)];
+	const char *kind;
+
+	if (ns_open(io->join_pid, shared, 0, nsfd, &kind) < 0 || ns_enter(nsfd, &kind) < 0)
+		child_fail(err_fd, "join the pod's namespaces");
+	if (unshare((int)rest) < 0)
+		child_fail(err_fd, "unshare");
+	if (rest & CLONE_NEWPID) {
+		pid_t inner = fork();
+
+		if (inner < 0)
+			child_fail(err_fd, "fork into the pid namespace");
+		if (inner > 0) {
+			close(err_fd);
+			reaper(inner);
+		}
+	}
+}
+
+/* The namespaces the child makes itself, off PID 1's serial path (each
+ * registers sysctl tables; an IPC namespace also mounts its mqueue): owned by
+ * its user namespace all the same. The network namespace last (the dearest to
+ * make): PID 1 links and configures it when told (send_net), while the mounts
+ * are made. */
+static void child_unshare(const struct svc_conf *s, int net_fd, int err_fd)
+{
+	unsigned mask = s->namespaces & NS_BY_CHILD & ~NS_NET;
+	const char *step = "set up";
+
+	if (mask && unshare((int)ns_flags(mask)) < 0) {
+		static char what[128] = "create its";
+		int e = errno;
+
+		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+			if (mask & ns_table[i].bit)
+				snprintf(what + strlen(what), sizeof(what) - strlen(what),
+					 " %s", ns_table[i].file);
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
+			 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
+		errno = e;
+		child_fail(err_fd, what);
+	}
+	if (s->namespaces & NS_NET) {
+		if (unshare(CLONE_NEWNET) < 0)
+			child_fail(err_fd, "create its network namespace");
+		if (net_fd >= 0)
+			send_net(net_fd, err_fd);
+		if (net_loopback(s, &step) < 0)
+			child_fail(err_fd, step);
+	}
+	if (s->namespaces & NS_UTS) {
+		const char *h = s->hostname ? s->hostname : s->name;
+
+		if (sethostname(h, strlen(h)) < 0)
+			child_fail(err_fd, "set hostname");
+	}
+}
+
+/* With a pid namespace: this process is its PID 1, the reaper, and the
+ * service its child. */
+static void __attribute__((noreturn))
+child_start(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
+{
+	struct service_args a = { s, io, err_fd };
+	sigset_t all;
+	pid_t svc;
+
+	if (!(s->namespaces & NS_PID))
+		run_service(s, io, err_fd);
+	/* The reaper's nice (reaper()), set before the service can look at
+	 * it. Every signal blocked first, as posix_spawn does: one sent while
+	 * the service's process is being made stays pending for the reaper to
+	 * forward (as init of its pid namespace, unblocked and at SIG_DFL, it
+	 * would be dropped). */
+	setpriority(PRIO_PROCESS, 0, 0);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	svc = make_service(&a);
+	if (svc < 0)
+		child_fail(err_fd, "fork the service");
+	/* Only the service holds these now: its exec closes them. */
+	close(err_fd);
+	close(io->out_fd);
+	if (io->ready_fd >= 0)
+		close(io->ready_fd);
+	reaper(svc);
+}
+
 /* In the sandbox's first process, released by the parent. */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *s, const struct spawn_io *io,
@@ -279,127 +457,22 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* the parent gave up on us */
-
-	if (io->join_pid) {
-		/* The pod's namespaces belong to its user namespace: enter that
-		 * first, then make the rest of ours there, so we hold the
-		 * capabilities over them that the mounts below need. */
-		char p[64];
-		unsigned long rest = 0;
-		int nsfd[ARRAY_SIZE(ns_table)];
-
-		/* All opened before the first setns: once in the pod's user
-		 * namespace, its non-dumpable reaper's /proc/PID/ns is no
-		 * longer ours to open (EACCES). */
-		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-			unsigned bit = ns_table[i].bit;
-
-			nsfd[i] = -1;
-			if (bit & (NS_USER | NS_NET | NS_UTS | NS_IPC)) {
-				snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)io->join_pid,
-					 ns_table[i].file);
-				nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
-				if (nsfd[i] < 0)
-					child_fail(err_fd, "join the pod's namespaces");
-			} else if (s->namespaces & bit) {
-				rest |= (unsigned long)ns_table[i].flag;
-			}
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-			if (nsfd[i] < 0)
-				continue;
-			if (setns(nsfd[i], 0) < 0)
-				child_fail(err_fd, "join the pod's namespaces");
-			close(nsfd[i]);
-		}
-		if (unshare((int)rest) < 0)
-			child_fail(err_fd, "unshare");
-		if (rest & CLONE_NEWPID) {
-			pid_t inner = fork();
-
-			if (inner < 0)
-				child_fail(err_fd, "fork into the pid namespace");
-			if (inner > 0) {
-				close(err_fd);
-				reaper(inner);
-			}
-		}
-	}
-	if (s->namespaces & NS_USER || io->join_pid) {
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			child_fail(err_fd, "become root in the user namespace");
-	}
-	/* The child makes these namespaces itself, off PID 1's serial path
-	 * (each registers sysctl tables; an IPC namespace also mounts its
-	 * mqueue): owned by its user namespace all the same. */
-	if (!io->join_pid) {
-		unsigned long late = 0;
-		static char what[128] = "create its";
-
-		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-			if (s->namespaces & ns_table[i].bit & NS_BY_CHILD & ~NS_NET) {
-				late |= (unsigned long)ns_table[i].flag;
-				snprintf(what + strlen(what), sizeof(what) - strlen(what),
-					 " %s", ns_table[i].file);
-			}
-		if (late && unshare((int)late) < 0) {
-			int e = errno;
-
-			snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
-				 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
-			errno = e;
-			child_fail(err_fd, what);
-		}
-	}
-	/* The network namespace last (it is the dearest to make); PID 1 links
-	 * and configures it when told, while the mounts below are made, and
-	 * releases us a second time when it is done. */
-	if (s->namespaces & NS_NET && !io->join_pid) {
-		if (unshare(CLONE_NEWNET) < 0)
-			child_fail(err_fd, "create its network namespace");
-		if (net_fd >= 0)
-			send_net(net_fd, err_fd);
-		if (net_loopback(s, &step) < 0)
-			child_fail(err_fd, step);
-	}
-	if (s->namespaces & NS_UTS && !io->join_pid) {
-		const char *h = s->hostname ? s->hostname : s->name;
-
-		if (sethostname(h, strlen(h)) < 0)
-			child_fail(err_fd, "set hostname");
-	}
+	if (io->join_pid)
+		child_join(s, io, err_fd);
+	if ((s->namespaces & NS_USER || io->join_pid) && become_root() < 0)
+		child_fail(err_fd, "become root in the user namespace");
+	if (!io->join_pid)
+		child_unshare(s, net_fd, err_fd);
 	if (s->namespaces & NS_MOUNT &&
 	    (in_template ? mnt_sandbox_in_template(s, &step) : mnt_sandbox(s, &step)) < 0)
 		child_fail(err_fd, step);
+	/* PID 1 releases us a second time once the links are made. */
 	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* PID 1 gave up on us */
 	close(sync_fd);
 	if (net_fd >= 0)
 		close(net_fd);
-	if (s->namespaces & NS_PID) {
-		struct service_args a = { s, io, err_fd };
-		pid_t svc;
-
-		/* The reaper's nice (reaper()), set before the service can
-		 * look at it. Every signal blocked first, as posix_spawn does:
-		 * one sent while the service's process is being made stays
-		 * pending for the reaper to forward (as init of its pid
-		 * namespace, unblocked and at SIG_DFL, it would be dropped). */
-		setpriority(PRIO_PROCESS, 0, 0);
-		sigfillset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		svc = make_service(&a);
-
-		if (svc < 0)
-			child_fail(err_fd, "fork the service");
-		/* Only the service holds these now: its exec closes them. */
-		close(err_fd);
-		close(io->out_fd);
-		if (io->ready_fd >= 0)
-			close(io->ready_fd);
-		reaper(svc);
-	}
-	run_service(s, io, err_fd);
+	child_start(s, io, err_fd);
 }
 
 static int write_maps(pid_t pid, unsigned base, unsigned count)
@@ -493,7 +566,7 @@ int spawn_service(const struct svc_conf *s,
 		  const char **step)
 {
 	int sync_fds[2] = { -1, -1 }, err_fds[2] = { -1, -1 }, net_fds[2] = { -1, -1 };
-	unsigned long long flags = 0;
+	unsigned long long flags;
 	unsigned ns = s->namespaces;
 	int linked = ns & NS_NET && s->nnets && !io->join_pid;
 	pid_t pid;
@@ -501,9 +574,7 @@ int spawn_service(const struct svc_conf *s,
 
 	if (io->join_pid)
 		ns = 0;	/* child_main enters or makes them itself */
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (ns & ns_table[i].bit & ~NS_BY_CHILD)
-			flags |= ns_table[i].flag;
+	flags = ns_flags(ns & ~NS_BY_CHILD);
 	*step = "create pipes";
 	/* PID 1 reads the status and net pipes from its loop: non-blocking
 	 * (a stale event must not block it); the child's writes are a few
@@ -601,28 +672,36 @@ int spawn_link(const struct conf *c, const struct svc_conf *s,
 	return 0;
 }
 
-pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
-		    char *const argv[], const char **step)
+/* initctl exec's command, inside the sandbox: S's identity and filter. */
+static void __attribute__((noreturn)) exec_command(const struct svc_conf *s, char *const argv[])
 {
-	pid_t mid = fork();
+	const char *step = "exec";
+	char *envp[72];
+	const char *path;
 
-	if (mid != 0) {
-		*step = "fork";
-		return mid;
+	setsid();
+	if (chdir(s->workdir ? s->workdir : "/") < 0)
+		chdir("/");
+	if (s->namespaces && privs_apply(s, &step) < 0) {
+		dprintf(2, "initctl: unable to %s: %s\n", step, strerror(errno));
+		_exit(127);
 	}
-	/* The middle process: enter the sandbox, then fork so the command is
-	 * inside its pid namespace too; wait for it and pass its status on. */
-	sigset_t none;
-	int nsfd[ARRAY_SIZE(ns_table)];
-	pid_t cmd;
-	int st;
+	if (s->namespaces && s->seccomp && seccomp_install() < 0) {
+		dprintf(2, "initctl: unable to install seccomp: %s\n", strerror(errno));
+		_exit(127);
+	}
+	path = service_env(s, envp, ARRAY_SIZE(envp));
+	exec_path(argv, envp, path);
+	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Writing "0" to cgroup.procs moves the writer (cgroups(7)). Opened
-	 * before close_range, which takes PID 1's cgroup descriptor too;
-	 * written after dup2, so a failure is reported to initctl. */
+/* Into S's cgroup, with FDS as stdin/out/err and nothing else of PID 1's open.
+ * Writing "0" to cgroup.procs moves the writer (cgroups(7)). Opened before
+ * close_range, which takes PID 1's cgroup descriptor too; written after dup2,
+ * so a failure is reported to initctl. */
+static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
+{
 	int procs = -1, cg = cg_open(s->name);
 
 	if (cg >= 0) {
@@ -632,74 +711,51 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			_exit(127);
-	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0))
-		goto fail_cgroup;
+	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0)) {
+		dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
+		_exit(127);
+	}
 	syscall(SYS_close_range, 3U, ~0U, 0U);
-	/* All opened first: after entering the user namespace /proc/PID/ns may
-	 * no longer be ours to open. */
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-		/* Namespaces it shares with us need no entering (and once in its
-		 * user namespace we could not enter the host's). */
-		char p[64];
-		struct stat theirs, ours;
+}
 
-		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
-		nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
-		/* ENOENT: a kind this kernel lacks. Anything else (EACCES
-		 * without CAP_SYS_PTRACE: the reaper is not dumpable) must not
-		 * leave the command in PID 1's namespaces. */
-		if (nsfd[i] < 0 && errno != ENOENT) {
-			dprintf(2, "initctl: unable to open %s's %s namespace: %s\n", s->name,
-				ns_table[i].file, strerror(errno));
-			_exit(127);
-		}
-		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[i].file);
-		if (nsfd[i] >= 0 && (fstat(nsfd[i], &theirs) < 0 || stat(p, &ours) < 0 ||
-				     theirs.st_ino == ours.st_ino)) {
-			close(nsfd[i]);
-			nsfd[i] = -1;
-		}
+pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
+		    char *const argv[], const char **step)
+{
+	int nsfd[ARRAY_SIZE(ns_table)];
+	const char *kind = "";
+	sigset_t none;
+	pid_t mid = fork(), cmd;
+	int st;
+
+	if (mid != 0) {
+		*step = "fork";
+		return mid;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-		if (nsfd[i] < 0)
-			continue;
-		if (setns(nsfd[i], 0) < 0) {
-			dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name,
-				ns_table[i].file, strerror(errno));
-			_exit(127);
-		}
+	/* The middle process: enter the sandbox, then fork so the command is
+	 * inside its pid namespace too; wait for it and pass its status on. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	exec_cgroup_stdio(s, fds);
+	if (ns_open(pid, ~0U, 1, nsfd, &kind) < 0) {
+		dprintf(2, "initctl: unable to open %s's %s namespace: %s\n", s->name, kind,
+			strerror(errno));
+		_exit(127);
 	}
-	if (s->namespaces & NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+	if (ns_enter(nsfd, &kind) < 0) {
+		dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name, kind,
+			strerror(errno));
+		_exit(127);
+	}
+	if (s->namespaces & NS_USER && become_root() < 0)
 		_exit(127);
 	cmd = fork();
-	if (cmd == 0) {
-		const char *pstep = "exec";
-
-		setsid();
-		if (chdir(s->workdir ? s->workdir : "/") < 0)
-			chdir("/");
-		if (s->namespaces && privs_apply(s, &pstep) < 0) {
-			dprintf(2, "initctl: unable to %s: %s\n", pstep, strerror(errno));
-			_exit(127);
-		}
-		if (s->namespaces && s->seccomp && seccomp_install() < 0) {
-			dprintf(2, "initctl: unable to install seccomp: %s\n", strerror(errno));
-			_exit(127);
-		}
-		char *envp[72];
-		const char *path = service_env(s, envp, ARRAY_SIZE(envp));
-
-		exec_path(argv, envp, path);
-		dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (cmd == 0)
+		exec_command(s, argv);
 	if (cmd < 0)
 		_exit(127);
 	while (waitpid(cmd, &st, 0) < 0)
 		if (errno != EINTR)
 			_exit(127);
 	_exit(exit_code(st));
-fail_cgroup:
-	dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
-	_exit(127);
 }
