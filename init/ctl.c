@@ -15,11 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
 #include "log.h"
-#include "net.h"
 #include "loop.h"
-#include "spawn.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -139,39 +136,18 @@ static void flush(struct conn *c)
 		conn_close(c);
 }
 
-/* The service's own process: below the sandbox's reaper(s), if any. */
-static pid_t service_pid(pid_t pid)
-{
-	for (int depth = 0; depth < 3; depth++) {
-		char path[64], buf[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-		if (read_str(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "sandinit-reaper", 15))
-			return pid;
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-		if (read_str(path, buf, sizeof(buf)) <= 0)
-			return pid;
-		pid = (pid_t)atoi(buf);
-	}
-	return pid;
-}
-
 static void status_line(struct conn *c, const struct service *s)
 {
-	char addrs[NET_MAX_LINKS * 20];
+	char addrs[256], pid[16] = "-";
+	struct sup_info i;
 
-	net_addrs(s->c, addrs, sizeof(addrs));
-	if (s->pid)
-		say(c, '1', "%s %s %d %d %s\n", s->c->name, sup_state_name(s->state),
-		    (int)service_pid(s->pid), s->restarts, addrs);
-	else
-		say(c, '1', "%s %s - %d %s\n", s->c->name, sup_state_name(s->state),
-		    s->restarts, addrs);
-}
-
-static int up(const struct service *s)
-{
-	return s->state == ST_RUNNING || s->state == ST_READY || s->state == ST_EXITED;
+	sup_info(s, &i);
+	if (sup_addresses(s, addrs, sizeof(addrs)) < 0)
+		snprintf(addrs, sizeof(addrs), "?");
+	if (i.pid)
+		snprintf(pid, sizeof(pid), "%d", (int)i.pid);
+	say(c, '1', "%s %s %s %d %s\n", i.name, sup_state_name(i.state), pid, i.restarts,
+	    addrs);
 }
 
 static void cmd_exec(struct conn *c, struct service *s, char **argv)
@@ -184,16 +160,16 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv)
 		finish(c, 2);
 		return;
 	}
-	if (!s->pid || !(s->state == ST_RUNNING || s->state == ST_READY)) {
-		say(c, '2', "initctl: %s is not running\n", s->c->name);
-		finish(c, 1);
-		return;
-	}
-	pid = spawn_exec_in(s->c, s->pid, c->fds, argv, &step);
+	pid = sup_exec(s, c->fds, argv, &step);
 	/* The command has them (or failed): PID 1 keeps none. */
 	for (int i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
 	c->nfds = 0;
+	if (pid < 0 && errno == ESRCH) {
+		say(c, '2', "initctl: %s is not running\n", sup_name(s));
+		finish(c, 1);
+		return;
+	}
 	if (pid < 0) {
 		say(c, '2', "initctl: unable to %s: %s\n", step, strerror(errno));
 		finish(c, 1);
@@ -227,8 +203,24 @@ int ctl_parse(char *buf, size_t len, char **argv, int max)
 static void wait_for(struct conn *c, struct service *s, enum wait_for w)
 {
 	c->svc = s;
-	snprintf(c->name, sizeof(c->name), "%s", s->c->name);
+	snprintf(c->name, sizeof(c->name), "%s", sup_name(s));
 	c->wait = w;
+}
+
+static const struct {
+	const char *cmd;
+	enum boot_action action;
+} powers[] = {
+	{ "reboot", BOOT_REBOOT }, { "halt", BOOT_HALT }, { "poweroff", BOOT_POWEROFF },
+};
+
+/* CMD's power action, or -1. */
+static int power_of(const char *cmd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(powers); i++)
+		if (!strcmp(cmd, powers[i].cmd))
+			return (int)powers[i].action;
+	return -1;
 }
 
 static void request(struct conn *c)
@@ -267,7 +259,7 @@ static void request(struct conn *c)
 		const char *a, *b;
 		size_t al, bl;
 
-		ring_spans(&s->ring, &a, &al, &b, &bl);
+		ring_spans(sup_ring(s), &a, &al, &b, &bl);
 		frame(c, '1', a, al);
 		if (bl)
 			frame(c, '1', b, bl);
@@ -293,9 +285,8 @@ static void request(struct conn *c)
 		} else {
 			finish(c, 0);
 		}
-	} else if ((!strcmp(cmd, "poweroff") || !strcmp(cmd, "reboot") || !strcmp(cmd, "halt")) &&
-		   argc == 1) {
-		hooks->power(!strcmp(cmd, "reboot") ? 0 : !strcmp(cmd, "halt") ? 1 : 2);
+	} else if (power_of(cmd) >= 0 && argc == 1) {
+		hooks->power((enum boot_action)power_of(cmd));
 		finish(c, 0);
 	} else {
 		say(c, '2', "initctl: unknown command or wrong arguments: %s\n", cmd);
@@ -470,34 +461,27 @@ void ctl_recheck(void)
 	for (int i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &conns[i];
 		struct service *s = c->svc;
-
-		const char *dep;
+		const char *name = s ? sup_name(s) : NULL;
+		char why[128];
+		int r;
 
 		if (c->w.fd < 0 || !s || !c->wait || c->wait == WAIT_EXEC)
 			continue;
-		if (!s->c || strcmp(s->c->name, c->name)) {
+		if (!name || strcmp(name, c->name)) {
 			say(c, '2', "initctl: %s was removed by a reload\n", c->name);
 			finish(c, 1);
-		} else if (c->wait == WAIT_UP && (up(s) || s->state == ST_FAILED ||
-						  s->state == ST_BACKOFF)) {
-			if (!up(s)) {
-				say(c, '2', "initctl: %s failed to start\n", s->c->name);
-				finish(c, 1);
-			} else {
-				finish(c, 0);
-			}
-		} else if (c->wait == WAIT_UP && (dep = sup_blocked_by(s))) {
-			say(c, '2', "initctl: %s waits for %s, which has given up\n", s->c->name,
-			    dep);
+			continue;
+		}
+		r = sup_reached(s, c->wait == WAIT_UP, why, sizeof(why));
+		if (r < 0) {
+			say(c, '2', "initctl: %s %s\n", name, why);
 			finish(c, 1);
-		} else if (c->wait == WAIT_DOWN && !s->pid) {
-			if (c->exec_pid == -1) {
-				c->exec_pid = 0;
-				sup_start(s);
-				c->wait = WAIT_UP;
-			} else {
-				finish(c, 0);
-			}
+		} else if (r > 0 && c->wait == WAIT_DOWN && c->exec_pid == -1) {
+			c->exec_pid = 0;	/* restart: now start it */
+			sup_start(s);
+			c->wait = WAIT_UP;
+		} else if (r > 0) {
+			finish(c, 0);
 		}
 	}
 }

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "boot.h"
 
 #define CTL_MAX_REQUEST 65536
 /* Words in a request, the command's name included (exec's CMD and ARGs). */
@@ -19,7 +20,7 @@
 
 /* What the control socket may ask of the loop. */
 struct ctl_hooks {
-	void (*power)(int action);	/* a boot_action */
+	void (*power)(enum boot_action action);
 	int (*reload)(char *err, size_t size);	/* 0 done; else ERR says why */
 };
 

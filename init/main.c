@@ -129,7 +129,7 @@ static void reap_and_pet(void)
 	wd_tick();
 }
 
-static void begin_shutdown(int action)
+static void begin_shutdown(enum boot_action action)
 {
 	if (pending_action < 0)
 		pending_action = action;

@@ -661,6 +661,55 @@ fail:
 	return -1;
 }
 
+/* PID's pid in its own (innermost) pid namespace: the last of NSpid in
+ * proc(5)'s /proc/PID/status; 0 if unknown. */
+static pid_t inner_pid(pid_t pid)
+{
+	char path[64], buf[2048], *l;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_str(path, buf, sizeof(buf)) <= 0 || !(l = strstr(buf, "\nNSpid:")))
+		return 0;
+	l[strcspn(l + 1, "\n") + 1] = 0;
+	l = strrchr(l, '\t');
+	return l ? (pid_t)atoi(l + 1) : 0;
+}
+
+/* The child of PID that is NSPID in its own pid namespace, or 0. */
+static pid_t child_at(pid_t pid, pid_t nspid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	n = read_str(path, buf, sizeof(buf));
+	/* Oldest first: the one sought was made before any orphan came. Only
+	 * whole numbers (followed by a space) count, not a truncated one. */
+	for (char *p = buf, *end; n > 0 && *p; p = end + 1) {
+		long c = strtol(p, &end, 10);
+
+		if (end == p || *end != ' ')
+			break;
+		if (inner_pid((pid_t)c) == nspid)
+			return (pid_t)c;
+	}
+	return 0;
+}
+
+pid_t spawn_service_pid(const struct svc_conf *s, pid_t first)
+{
+	pid_t reaper = first, svc;
+
+	if (!(s->namespaces & NS_PID))
+		return first;
+	/* A pod member's first process made the pid namespace (unshare) and
+	 * forked its reaper into it (child_main). */
+	if (s->join >= 0)
+		reaper = child_at(first, 1);
+	svc = reaper ? child_at(reaper, 2) : 0;
+	return svc ? svc : first;
+}
+
 int spawn_link(const struct conf *c, const struct svc_conf *s,
 	       int release_fd, int netns_fd, int nl_fd, const char **step)
 {

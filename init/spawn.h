@@ -51,6 +51,13 @@ int spawn_link(const struct conf *c, const struct svc_conf *s,
 pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		    char *const argv[], const char **step);
 
+/* The service's own process (as PID 1 sees it) in the sandbox whose first
+ * process is FIRST: below its reaper(s), found by its place in its pid
+ * namespace (the reaper is 1 there, the service 2), never by anything the
+ * service can change (its comm). FIRST itself while the service is being
+ * made or S has no pid namespace of its own. */
+pid_t spawn_service_pid(const struct svc_conf *s, pid_t first);
+
 /* First host uid of S's automatic or configured id range. */
 unsigned spawn_uid_base(const struct svc_conf *s, int index);
 

@@ -6,14 +6,47 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "cgroup.h"
+#include "loop.h"
+#include "net.h"
 #include "spawn.h"
 #include "util.h"
+
+struct service {
+	struct svc_conf *c;	/* into sup's current struct conf */
+	struct svc_conf *next;	/* changed by a reload: restart with this */
+	int index;		/* in the current conf; -1 once removed */
+	enum svc_state state;
+	int64_t since;		/* ms: entered STATE */
+	pid_t pid;		/* its sandbox's first process (spawn.h) */
+	int restarts;		/* starts after the first */
+	int fails;		/* failures in a row */
+	unsigned gen;		/* starts so far */
+	int want_up;		/* 0 once stopped by initctl, reload or shutdown */
+	int first_done;		/* its first start reached an end (SPEC §4's ready line) */
+	int64_t backoff_ms;	/* next delay */
+	int64_t deadline;	/* ms: backoff ends, or stop-timeout expires; 0 none */
+	int64_t started_at;	/* ms */
+	int stopping;		/* STOP_*: stop signal sent, then SIGKILL */
+	int exit_status;	/* this run's, as the reaper reports it */
+	int last_exit;		/* the last run's, -1 none (initctl status) */
+	int last_oom;		/* and it was an OOM kill */
+	struct watch out;	/* its output pipe's read end */
+	int out_w;		/* and write end, handed to each start */
+	struct watch ready;	/* `ready fd`: read end; .fd -1 if none */
+	int ready_w;
+	struct watch status;	/* spawn status pipe, -1 once the exec is known */
+	struct watch net;	/* the child asks for its links (spawn_link) */
+	int release_w;		/* and waits on this for them */
+	int netns_fd;		/* its network namespace, held (net_hold) or -1 */
+	struct ring ring;
+};
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 30000
@@ -72,6 +105,16 @@ struct service *sup_find(const char *name)
 	return NULL;
 }
 
+const char *sup_name(const struct service *s)
+{
+	return s->c ? s->c->name : NULL;
+}
+
+const struct ring *sup_ring(const struct service *s)
+{
+	return &s->ring;
+}
+
 /* Do S's settings live in config OC? */
 static int in_conf(const struct conf *oc, const struct service *s)
 {
@@ -122,7 +165,7 @@ static int gave_up(const struct service *s)
 	       (s->state == ST_STOPPED);
 }
 
-const char *sup_blocked_by(const struct service *s)
+static const char *blocked_by(const struct service *s)
 {
 	if (s->state != ST_WAITING)
 		return NULL;
@@ -132,6 +175,70 @@ const char *sup_blocked_by(const struct service *s)
 	if (s->c->join >= 0 && gave_up(svc_of[s->c->join]))
 		return svc_of[s->c->join]->c->name;
 	return NULL;
+}
+
+/* The dependency waiting S waits on, or NULL. */
+static const char *waiting_for(const struct service *s)
+{
+	if (s->state != ST_WAITING)
+		return NULL;
+	for (int j = 0; j < s->c->nafter; j++)
+		if (!satisfies(svc_of[s->c->after[j]]))
+			return svc_of[s->c->after[j]]->c->name;
+	if (s->c->join >= 0 && (!is_up(svc_of[s->c->join]) ||
+				svc_of[s->c->join]->state == ST_STARTING))
+		return svc_of[s->c->join]->c->name;
+	return NULL;
+}
+
+void sup_info(const struct service *s, struct sup_info *out)
+{
+	*out = (struct sup_info){
+		.name = s->c->name,
+		.state = s->state,
+		.pid = s->pid ? spawn_service_pid(s->c, s->pid) : 0,
+		.restarts = s->restarts,
+		.since_ms = now_ms() - s->since,
+		.last_exit = s->last_exit,
+		.oom = s->last_oom,
+		.waiting_for = waiting_for(s),
+		.stop_timeout = s->c->stop_timeout,
+	};
+}
+
+int sup_addresses(const struct service *s, char *buf, size_t len)
+{
+	return net_addrs(s->c, buf, len);
+}
+
+int sup_reached(const struct service *s, int up, char *why, size_t len)
+{
+	const char *dep;
+
+	if (!up)
+		return !s->pid;
+	if (s->state == ST_RUNNING || s->state == ST_READY || s->state == ST_EXITED)
+		return 1;
+	if (s->state == ST_FAILED || s->state == ST_BACKOFF) {
+		snprintf(why, len, "failed to start");
+		return -1;
+	}
+	if ((dep = blocked_by(s))) {
+		snprintf(why, len, "waits for %s, which has given up", dep);
+		return -1;
+	}
+	return 0;
+}
+
+pid_t sup_exec(const struct service *s, const int fds[3], char *const argv[],
+	       const char **step)
+{
+	if (!s->pid || !(s->state == ST_RUNNING || s->state == ST_READY)) {
+		*step = "exec";
+		errno = ESRCH;
+		return -1;
+	}
+	return spawn_exec_in(s->c, s->pid, fds, argv, step);
 }
 
 static void on_output(struct watch *w, uint32_t events)
@@ -147,6 +254,8 @@ static void on_output(struct watch *w, uint32_t events)
 
 static void became(struct service *s, enum svc_state st)
 {
+	if (s->state != st)
+		s->since = now_ms();
 	s->state = st;
 	/* SPEC §4: running (ready, for `ready fd`), exited or failed. */
 	if (st == ST_READY || st == ST_EXITED || st == ST_FAILED || st == ST_BACKOFF ||
@@ -470,6 +579,8 @@ static void instance_gone(struct service *s, int code)
 		code = -1;	/* its start failed; already reported */
 	s->pid = 0;
 	s->exit_status = code;
+	s->last_exit = code;
+	s->last_oom = 0;
 	s->deadline = 0;
 	ring_flush(&s->ring, s->c->name);
 	if (s->status.fd >= 0)
@@ -544,6 +655,9 @@ static int setup_service(struct service *s, struct svc_conf *c, int index, size_
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->out.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
 	s->out_w = s->ready_w = s->release_w = s->netns_fd = -1;
+	s->last_exit = -1;
+	s->state = ST_WAITING;
+	s->since = now_ms();
 	if (ring_init(&s->ring, log_size) < 0)
 		return -1;
 	if (make_pipe(&s->out, &s->out_w, on_output) < 0)

@@ -8,40 +8,14 @@
 #include <sys/types.h>
 #include "conf.h"
 #include "log.h"
-#include "loop.h"
-#include "net.h"
 
 enum svc_state {
 	ST_WAITING, ST_STARTING, ST_RUNNING, ST_READY, ST_EXITED,
 	ST_FAILED, ST_BACKOFF, ST_STOPPED,
 };
 
-struct service {
-	struct svc_conf *c;	/* into sup's current struct conf */
-	struct svc_conf *next;	/* changed by a reload: restart with this */
-	int index;		/* in the current conf; -1 once removed */
-	enum svc_state state;
-	pid_t pid;
-	int restarts;		/* starts after the first */
-	int fails;		/* failures in a row */
-	unsigned gen;		/* starts so far */
-	int want_up;		/* 0 once stopped by initctl, reload or shutdown */
-	int first_done;		/* its first start reached an end (SPEC §4's ready line) */
-	int64_t backoff_ms;	/* next delay */
-	int64_t deadline;	/* ms: backoff ends, or stop-timeout expires; 0 none */
-	int64_t started_at;	/* ms */
-	int stopping;		/* STOP_*: stop signal sent, then SIGKILL */
-	int exit_status;	/* last, as the reaper reports it */
-	struct watch out;	/* its output pipe's read end */
-	int out_w;		/* and write end, handed to each start */
-	struct watch ready;	/* `ready fd`: read end; .fd -1 if none */
-	int ready_w;
-	struct watch status;	/* spawn status pipe, -1 once the exec is known */
-	struct watch net;	/* the child asks for its links (spawn_link) */
-	int release_w;		/* and waits on this for them */
-	int netns_fd;		/* its network namespace, held (net_hold) or -1 */
-	struct ring ring;
-};
+/* A service as the loop and initctl know it: opaque outside supervise.c. */
+struct service;
 
 /* Bring up the services of C (now owned by sup). Called once at boot;
  * CGROUPS: cg_init succeeded. */
@@ -55,15 +29,44 @@ void sup_tick(void);
 /* Is the ready line due? Prints it once. */
 void sup_check_ready(int64_t boot_us);
 
-/* initctl's requests. */
+/* initctl's requests: the control server asks through these only. */
 struct service *sup_find(const char *name);
 int sup_count(void);
 struct service *sup_at(int i);
+/* S's name; NULL once a reload has removed it and it has stopped (its slot
+ * may then be another service's: compare the name). */
+const char *sup_name(const struct service *s);
+
+/* What `initctl status` shows of a service (SPEC §5). */
+struct sup_info {
+	const char *name;
+	enum svc_state state;
+	pid_t pid;		/* the service's own process as PID 1 sees it
+				 * (below its sandbox's reaper), 0 none */
+	int restarts;
+	int64_t since_ms;	/* in this state for */
+	int last_exit;		/* of its last run: -1 none, else the code
+				 * (128+N: signal N) */
+	int oom;		/* that run ended in an OOM kill */
+	const char *waiting_for;	/* a dependency it waits on, or NULL */
+	int stop_timeout;	/* s */
+};
+void sup_info(const struct service *s, struct sup_info *out);
+/* S's addresses ("10.0.0.2,10.1.0.2", or "-"); -1 ENOBUFS if LEN is short. */
+int sup_addresses(const struct service *s, char *buf, size_t len);
+/* S's output ring (log.h). */
+const struct ring *sup_ring(const struct service *s);
+
+/* Where S stands for `initctl start` (UP 1) or `stop` (UP 0): 1 there, 0
+ * not yet, -1 never (WHY then says why: "failed to start"). */
+int sup_reached(const struct service *s, int up, char *why, size_t len);
 int sup_start(struct service *s);
-/* The name of a dependency (after, join) of waiting S that has given up
- * (failed, stopped, or exited non-zero), or NULL. */
-const char *sup_blocked_by(const struct service *s);
 int sup_stop(struct service *s);
+/* Run ARGV in S's sandbox with FDS as stdin/out/err (spawn_exec_in): the pid
+ * of a child of PID 1 that exits with ARGV's status. -1 with errno and
+ * *STEP; ESRCH when S is not running. */
+pid_t sup_exec(const struct service *s, const int fds[3], char *const argv[],
+	       const char **step);
 int sup_reload(struct conf *nc);	/* takes NC */
 const char *sup_state_name(enum svc_state st);
 /* Begin shutdown; sup_all_stopped() turns 1 once every service is down. */

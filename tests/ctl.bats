@@ -89,6 +89,45 @@ sleeper() {
 	assert_equal "$status" 127
 }
 
+@test "a service that names itself sandinit-reaper does not confuse status or exec" {
+	# The comm is the service's to set: status must find the service by
+	# what PID 1 holds, not by the name of a process.
+	host_start "$(conf <<-'EOF'
+	service web
+	  exec /bin/sh -c "printf sandinit-reaper >/proc/self/comm; /bin/sleep 1000 & wait"
+	service bare
+	  namespaces none
+	  exec /bin/sh -c "printf sandinit-reaper >/proc/self/comm; /bin/sleep 1001 & wait"
+	service side
+	  join web
+	  exec /bin/sh -c "printf sandinit-reaper >/proc/self/comm; /bin/sleep 1002 & wait"
+	EOF
+	)"
+	wait_console '^sandinit: ready: 3 services'
+	# the fake is in place: web's pid 2 calls itself the reaper, its child sleeps
+	retry 10 bash -c "[ \"\$(SANDINIT_SOCKET=$SOCK $SANDINIT ctl exec web /bin/cat /proc/2/comm)\" = sandinit-reaper ]"
+	run ictl exec web /bin/hostname
+	assert_success
+	assert_output web
+	for svc in web bare side; do
+		run ictl status "$svc"
+		assert_success
+		pid=$(echo "$output" | cut -d' ' -f3)
+		# PID 1's /proc: the pid is the shell that faked the name
+		run nsenter -t "$(host_pid1)" -m cat "/proc/$pid/comm"
+		assert_output sandinit-reaper
+		run nsenter -t "$(host_pid1)" -m cat "/proc/$pid/cmdline"
+		assert_output --partial 'printf sandinit-reaper'
+	done
+	# web's and its pod member's: the service in its sandbox, pid 2 below
+	# the reaper
+	for svc in web side; do
+		pid=$(ictl status "$svc" | cut -d' ' -f3)
+		run nsenter -t "$(host_pid1)" -m awk '/^NSpid:/ { print $NF }' "/proc/$pid/status"
+		assert_output 2
+	done
+}
+
 @test "reload: adds, removes, restarts changed, leaves the rest alone" {
 	f=$(conf <<-'EOF'
 	service keep
