@@ -439,16 +439,43 @@ static unsigned long mount_flags(const char *opts, char *data, size_t size)
 	return flags;
 }
 
-void boot_apply(const struct conf *c)
+/* The global mounts boot_apply made, for boot_final (a reload never
+ * changes them). */
+static char **mounted;
+static int nmounted;
+
+/* Does OLD have NEW's sysctl with the same value, or module NAME? */
+static int old_sysctl(const struct conf *old, const struct conf_sysctl *sc)
 {
-	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+	for (int i = 0; old && i < old->nsysctls; i++)
+		if (!strcmp(old->sysctls[i].key, sc->key))
+			return !strcmp(old->sysctls[i].value, sc->value);
+	return 0;
+}
+
+static int old_module(const struct conf *old, const char *name)
+{
+	for (int i = 0; old && i < old->nmodules; i++)
+		if (!strcmp(old->modules[i], name))
+			return 1;
+	return 0;
+}
+
+/* What of C's hostname, modules and sysctls OLD (NULL at boot) did not
+ * have already. */
+static void apply_changes(const struct conf *old, const struct conf *c)
+{
+	if (c->hostname && !(old && same_str(old->hostname, c->hostname)) &&
+	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		log_msg("unable to set hostname %s: %m", c->hostname);
 	for (int i = 0; i < c->nmodules; i++)
-		if (boot_module(c->modules[i]) < 0)
+		if (!old_module(old, c->modules[i]) && boot_module(c->modules[i]) < 0)
 			log_msg("unable to load module %s: %m", c->modules[i]);
 	for (int i = 0; i < c->nsysctls; i++) {
 		char path[512];
 
+		if (old_sysctl(old, &c->sysctls[i]))
+			continue;
 		snprintf(path, sizeof(path), "/proc/sys/%s", c->sysctls[i].key);
 		for (char *p = path + 10; *p; p++)
 			if (*p == '.')
@@ -456,6 +483,13 @@ void boot_apply(const struct conf *c)
 		if (write_str(path, c->sysctls[i].value) < 0)
 			log_msg("unable to set sysctl %s: %m", c->sysctls[i].key);
 	}
+}
+
+void boot_apply(const struct conf *c)
+{
+	apply_changes(NULL, c);
+	if (c->nmounts && !mounted && !(mounted = calloc((size_t)c->nmounts, sizeof *mounted)))
+		log_msg("unable to keep the list of mounts: %m");
 	for (int i = 0; i < c->nmounts; i++) {
 		const struct conf_mount *m = &c->mounts[i];
 		char data[1024];
@@ -464,7 +498,26 @@ void boot_apply(const struct conf *c)
 		if (mkdir_p(m->target) < 0 ||
 		    mount(m->source, m->target, m->fstype, flags, data[0] ? data : NULL) < 0)
 			log_msg("unable to mount %s on %s: %m", m->source, m->target);
+		else if (mounted && (mounted[nmounted] = strdup(m->target)))
+			nmounted++;
 	}
+}
+
+static int same_mount(const struct conf_mount *a, const struct conf_mount *b)
+{
+	return !strcmp(a->source, b->source) && !strcmp(a->target, b->target) &&
+	       !strcmp(a->fstype, b->fstype) && same_str(a->options, b->options);
+}
+
+void boot_reload(const struct conf *old, const struct conf *c)
+{
+	int same = old->nmounts == c->nmounts;
+
+	apply_changes(old, c);
+	for (int i = 0; same && i < c->nmounts; i++)
+		same = same_mount(&old->mounts[i], &c->mounts[i]);
+	if (!same)
+		log_msg("reload: mount changes apply at the next boot");
 }
 
 pid_t boot_rescue(const char *path)
@@ -500,7 +553,7 @@ static void kill_all(int sig, int ms, void (*reap)(void))
 	}
 }
 
-void boot_final(enum boot_action a, const struct conf *c, void (*reap)(void))
+void boot_final(enum boot_action a, void (*reap)(void))
 {
 	static const char *const word[] = { "reboot", "halt", "poweroff" };
 	static const int cmd[] = { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF };
@@ -508,10 +561,10 @@ void boot_final(enum boot_action a, const struct conf *c, void (*reap)(void))
 	kill_all(SIGTERM, 2000, reap);
 	kill_all(SIGKILL, 1000, reap);
 	sync();
-	for (int i = c ? c->nmounts - 1 : -1; i >= 0; i--)
-		if (umount2(c->mounts[i].target, 0) < 0 &&
-		    mount(NULL, c->mounts[i].target, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
-			log_msg("unable to unmount %s: %m", c->mounts[i].target);
+	for (int i = nmounted - 1; i >= 0; i--)
+		if (umount2(mounted[i], 0) < 0 &&
+		    mount(NULL, mounted[i], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			log_msg("unable to unmount %s: %m", mounted[i]);
 	sync();
 	log_msg("%s", word[a]);
 	wd_close_magic();

@@ -24,15 +24,21 @@ void boot_priority(void);
 const char *boot_config_path(const char *dflt);
 /* The kernel feature line (SPEC §4). */
 void boot_features(void);
-/* Global directives: hostname, modules, sysctl, mounts. Logs failures. */
+/* Global directives: hostname, modules, sysctl, mounts. Logs failures.
+ * Once, with the first valid config. */
 void boot_apply(const struct conf *c);
+/* A reload from OLD to C: a changed hostname is set, added modules loaded,
+ * changed sysctls written; mounts are only those of the boot (a changed
+ * `mount` line is reported: it applies at the next boot). */
+void boot_reload(const struct conf *old, const struct conf *c);
 /* Load module NAME (and first what it depends on). 0 loaded or present. */
 int boot_module(const char *name);
 /* Start the rescue program PATH on the console; returns its pid or -1. */
 pid_t boot_rescue(const char *path);
 /* The end: TERM then KILL to everything left (REAP is called to reap while
- * waiting), sync, unmount/remount read-only, final line, reboot(2). */
-void boot_final(enum boot_action a, const struct conf *c, void (*reap)(void))
+ * waiting), sync, unmount/remount read-only what boot_apply mounted, final
+ * line, reboot(2). */
+void boot_final(enum boot_action a, void (*reap)(void))
 	__attribute__((noreturn));
 
 #endif

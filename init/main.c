@@ -39,7 +39,6 @@ static const char usage[] =
 
 static int64_t boot_us;
 static const char *config_path;
-static struct conf *conf;	/* the boot's; NULL while none was valid */
 static int cgroups;		/* cg_init succeeded */
 static int pending_action = -1;	/* a boot_action once shutdown began */
 
@@ -136,15 +135,31 @@ static void begin_shutdown(enum boot_action action)
 	sup_shutdown();
 }
 
+static void watchdog(const struct conf *c)
+{
+	if (c->watchdog && wd_open(c->watchdog, c->watchdog_sec) < 0)
+		log_msg("unable to open the watchdog %s: %m", c->watchdog);
+}
+
 /* C, the first valid config: its global directives, its watchdog, its
  * services (sup owns C from here on). */
 static void bring_up(struct conf *c)
 {
-	conf = c;
 	boot_apply(c);
-	if (c->watchdog && wd_open(c->watchdog, c->watchdog_sec) < 0)
-		log_msg("unable to open the watchdog %s: %m", c->watchdog);
+	watchdog(c);
 	sup_load(c, cgroups);
+}
+
+/* A reload's global directives: log-size (for rings made from now on),
+ * rescue and bridges are the running config's, read where used; the rest
+ * changes here. */
+static void reload_globals(const struct conf *old, const struct conf *c)
+{
+	boot_reload(old, c);
+	if (!same_str(old->watchdog, c->watchdog) || old->watchdog_sec != c->watchdog_sec) {
+		wd_close_magic();
+		watchdog(c);
+	}
 }
 
 static int reload(char *err, size_t size)
@@ -161,13 +176,13 @@ static int reload(char *err, size_t size)
 		log_msg("reload: %s is invalid, keeping the running config", config_path);
 		return -1;
 	}
-	if (!conf) {
+	if (!sup_conf()) {
 		/* The boot's config was invalid: this one is brought up as
 		 * the boot would have. */
 		bring_up(nc);
 		return 0;
 	}
-	if (sup_reload(nc) < 0) {
+	if (sup_reload(nc, reload_globals) < 0) {
 		snprintf(err, size, "unable to reload: %s\n", strerror(errno));
 		conf_free(nc);
 		return -1;
@@ -268,7 +283,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 
 		sup_check_ready(boot_us);
 		if (pending_action >= 0 && sup_all_stopped())
-			boot_final(pending_action, conf, reap_and_pet);
+			boot_final(pending_action, reap_and_pet);
 		next = sup_next_deadline();
 		cnext = ctl_next_deadline();
 		if (cnext && (!next || cnext < next))

@@ -19,8 +19,11 @@
 #include "util.h"
 
 struct service {
-	struct svc_conf *c;	/* into sup's current struct conf */
-	struct svc_conf *next;	/* changed by a reload: restart with this */
+	struct svc_conf *c;	/* its settings, in config .conf */
+	struct conf *conf;	/* the running one, or the one it was started
+				 * with while a reload stops it */
+	struct svc_conf *next;	/* changed by a reload: restart with this,
+				 * in the running config */
 	int index;		/* in the current conf; -1 once removed */
 	enum svc_state state;
 	int64_t since;		/* ms: entered STATE */
@@ -56,16 +59,17 @@ struct service {
 
 enum { STOP_NONE, STOP_SIGNALLED, STOP_KILLED };	/* struct service.stopping */
 
-/* Sized once: watches point into it, so it never moves. Twice the
- * services a config may have, for removed services still stopping during
- * a reload. A slot is in use while its .c is set. */
+/* Sized once: watches (and initctl's waits) point into it, so it never
+ * moves. Twice the services a config may have, for removed services still
+ * stopping during a reload. A slot is in use while its .c is set. */
 #define SLOTS (2 * CONF_MAX_SERVICES)
 static struct service slots[SLOTS];
-static struct service *svc_of[CONF_MAX_SERVICES];	/* by conf index */
+/* The running config, owned here; earlier ones live on while a service
+ * stopping for a reload still has its settings in them (its .conf). */
+static struct conf *cur;
+static struct conf *replaced;	/* during a reload, the config it replaces */
+static struct service *svc_of[CONF_MAX_SERVICES];	/* by index in cur */
 static int nsvc;
-static struct conf *conf;
-static struct conf *retired[4];	/* earlier configs that slots still use */
-static struct conf *boot_conf;
 
 #define FOR_SLOTS(s) \
 	for (struct service *s = slots; s < slots + SLOTS; s++) \
@@ -115,23 +119,21 @@ const struct ring *sup_ring(const struct service *s)
 	return &s->ring;
 }
 
-/* Do S's settings live in config OC? */
-static int in_conf(const struct conf *oc, const struct service *s)
+const struct conf *sup_conf(void)
 {
-	return oc && s->c >= oc->svc && s->c < oc->svc + oc->nsvc;
+	return cur;
 }
 
-/* The config S's settings are in: the current one, or, for a service a
- * reload is still stopping, the one it was started with (its bridge and
- * service indices are that config's). */
-static const struct conf *owner(const struct service *s)
+/* Free OC once it is not the running config and no service's settings
+ * are in it any more. */
+static void let_go(struct conf *oc)
 {
-	if (in_conf(boot_conf, s))
-		return boot_conf;
-	for (size_t i = 0; i < ARRAY_SIZE(retired); i++)
-		if (in_conf(retired[i], s))
-			return retired[i];
-	return conf;
+	if (!oc || oc == cur || oc == replaced)
+		return;
+	FOR_SLOTS(s)
+		if (s->conf == oc)
+			return;
+	conf_free(oc);
 }
 
 /* SIG to S: to its sandbox's reaper, or to the process group of a service
@@ -321,7 +323,7 @@ static void on_net(struct watch *w, uint32_t events)
 			errno = EBADMSG;
 			r = -1;
 		} else {
-			r = spawn_link(owner(s), s->c, s->release_w, fds[0], fds[1], &step);
+			r = spawn_link(s->conf, s->c, s->release_w, fds[0], fds[1], &step);
 		}
 		/* -2: the child is gone (it makes its mounts meanwhile); its
 		 * status report or its exit says why. */
@@ -375,9 +377,9 @@ static void failed(struct service *s)
 	s->fails++;
 	if (s->c->critical && s->fails >= CRITICAL_FAILS) {
 		log_msg("%s: failed %d times in a row: starting %s", s->c->name, s->fails,
-			conf->rescue);
+			cur->rescue);
 		became(s, ST_FAILED);
-		sup_rescue(conf->rescue);
+		sup_rescue(cur->rescue);
 		return;
 	}
 	if (s->want_up && !shutting_down && s->c->restart != RESTART_NEVER)
@@ -646,10 +648,13 @@ void sup_check_ready(int64_t boot_us)
 		(long long)(us % 1000 / 100));
 }
 
-static int setup_service(struct service *s, struct svc_conf *c, int index, size_t log_size)
+static int setup_service(struct service *s, struct conf *cf, int index)
 {
+	struct svc_conf *c = &cf->svc[index];
+
 	memset(s, 0, sizeof(*s));
 	s->c = c;
+	s->conf = cf;
 	s->index = index;
 	s->want_up = 1;
 	s->backoff_ms = BACKOFF_MIN_MS;
@@ -658,7 +663,7 @@ static int setup_service(struct service *s, struct svc_conf *c, int index, size_
 	s->last_exit = -1;
 	s->state = ST_WAITING;
 	s->since = now_ms();
-	if (ring_init(&s->ring, log_size) < 0)
+	if (ring_init(&s->ring, cf->log_size) < 0)
 		return -1;
 	if (make_pipe(&s->out, &s->out_w, on_output) < 0)
 		return -1;
@@ -672,7 +677,7 @@ int sup_load(struct conf *c, int cgroups)
 {
 	const char *step = "assign addresses";
 
-	conf = boot_conf = c;
+	cur = c;
 	srandom((unsigned)now_us());
 	have_cgroups = cgroups;
 	if (net_assign(c, NULL, &step) < 0)
@@ -681,7 +686,7 @@ int sup_load(struct conf *c, int cgroups)
 		log_msg("unable to %s: %m", step);
 	for (int i = 0; i < c->nsvc; i++) {
 		svc_of[i] = &slots[i];
-		if (setup_service(&slots[i], &c->svc[i], i, c->log_size) < 0)
+		if (setup_service(&slots[i], c, i) < 0)
 			log_msg("%s: unable to set up its pipes: %m", c->svc[i].name);
 		nsvc = i + 1;
 	}
@@ -764,6 +769,8 @@ int sup_all_stopped(void)
 /* Free the slot of a removed service (its pipes, its ring). */
 static void release(struct service *s)
 {
+	struct conf *oc = s->conf;
+
 	/* Its namespace may linger (orphaned TCP sockets): its host ends go
 	 * down now, before a reload can give its address to another. */
 	net_detach(s->c);
@@ -780,29 +787,7 @@ static void release(struct service *s)
 		close(s->ready_w);
 	ring_free(&s->ring);
 	memset(s, 0, sizeof(*s));
-}
-
-/* Configs are freed once no slot points into them any more (the first one
- * stays: main unmounts its mounts at shutdown). */
-static void free_retired(void)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(retired); i++) {
-		struct conf *oc = retired[i];
-		int used = 0;
-
-		if (!oc)
-			continue;
-		if (oc == boot_conf) {
-			retired[i] = NULL;	/* main's, for the shutdown */
-			continue;
-		}
-		FOR_SLOTS(s)
-			used |= in_conf(oc, s);
-		if (!used) {
-			conf_free(oc);
-			retired[i] = NULL;
-		}
-	}
+	let_go(oc);
 }
 
 /* A service stopped by a reload: gone if removed, else started anew with
@@ -813,9 +798,11 @@ static void settle_reload(struct service *s)
 		return;
 	if (s->index < 0) {
 		release(s);
-		free_retired();
 	} else if (s->next) {
+		struct conf *oc = s->conf;
+
 		s->c = s->next;
+		s->conf = cur;	/* where a reload's next always is */
 		s->next = NULL;
 		s->want_up = 1;
 		s->fails = 0;
@@ -824,50 +811,36 @@ static void settle_reload(struct service *s)
 		    make_pipe(&s->ready, &s->ready_w, on_ready) < 0)
 			log_msg("%s: unable to set up its ready pipe: %m", s->c->name);
 		became(s, ST_WAITING);
-		free_retired();
+		let_go(oc);
 	}
 }
 
-int sup_reload(struct conf *nc)
+int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struct conf *))
 {
-	struct service *map[CONF_MAX_SERVICES];
+	struct service *map[CONF_MAX_SERVICES];	/* by index in NC */
 	const char *step = "assign addresses";
-	size_t r;
+	struct conf *old = cur;
+	int free_slots = 0, added = 0;
 
 	if (shutting_down) {
 		errno = EBUSY;
 		return -1;
 	}
-	for (r = 0; r < ARRAY_SIZE(retired) && retired[r]; r++)
-		;
-	if (r == ARRAY_SIZE(retired)) {
-		errno = EBUSY;	/* services of several older configs still stopping */
+	/* What can fail comes first, before anything changes. */
+	for (struct service *f = slots; f < slots + SLOTS; f++)
+		free_slots += !f->c;
+	for (int i = 0; i < nc->nsvc; i++)
+		added += !(map[i] = sup_find(nc->svc[i].name));
+	if (added > free_slots) {
+		errno = EBUSY;	/* removed services still stopping hold the slots */
 		return -1;
 	}
-	if (net_assign(nc, conf, &step) < 0 || net_bridges(nc, conf, &step) < 0) {
+	if (net_assign(nc, old, &step) < 0 || net_bridges(nc, old, &step) < 0) {
 		log_msg("reload: unable to %s: %m", step);
 		return -1;
 	}
-	/* Match by name; the new ones take free slots. */
-	for (int i = 0; i < nc->nsvc; i++) {
-		struct service *old = sup_find(nc->svc[i].name);
-
-		map[i] = old;
-		if (old)
-			continue;
-		for (struct service *f = slots; f < slots + SLOTS && !map[i]; f++)
-			if (!f->c)
-				map[i] = f;
-		if (!map[i]) {
-			/* Give back the slots claimed so far: NC is freed. */
-			while (i-- > 0)
-				if (map[i]->c == &nc->svc[i])
-					map[i]->c = NULL;
-			errno = ENOSPC;
-			return -1;
-		}
-		map[i]->c = &nc->svc[i];	/* claims it for the loop above */
-	}
+	if (globals)
+		globals(old, nc);
 	for (int i = 0; i < nsvc; i++) {
 		struct service *s = svc_of[i];
 
@@ -880,16 +853,22 @@ int sup_reload(struct conf *nc)
 				release(s);
 		}
 	}
+	/* From here on the services' next settings are in NC; OLD is let
+	 * go (if no service stopping still needs it) once all have moved. */
+	cur = nc;
+	replaced = old;
 	for (int i = 0; i < nc->nsvc; i++) {
 		struct service *s = map[i];
 		struct svc_conf *c = &nc->svc[i];
 
-		svc_of[i] = s;
-		if (s->c == c) {
-			if (setup_service(s, c, i, nc->log_size) < 0)
+		if (!s) {
+			for (s = slots; s->c; s++)
+				;
+			if (setup_service(s, nc, i) < 0)
 				log_msg("%s: unable to set up its pipes: %m", c->name);
 			log_msg("reload: %s added", c->name);
-		} else if (s->c->hash != c->hash || !net_same(owner(s), s->c, nc, c)) {
+		} else if (s->c->hash != c->hash || s->c->uidmap_host != c->uidmap_host ||
+			   !net_same(s->conf, s->c, nc, c)) {
 			log_msg("reload: %s changed: restarting it", c->name);
 			s->next = c;
 			s->index = i;
@@ -900,18 +879,22 @@ int sup_reload(struct conf *nc)
 				settle_reload(s);
 			}
 		} else {
+			struct conf *oc = s->conf;
+
 			s->c = c;
+			s->conf = nc;
 			s->index = i;
 			/* Changed by an earlier reload and still stopping for
 			 * it: it starts again with this config. */
 			if (s->next)
 				s->next = c;
+			let_go(oc);
 		}
+		svc_of[i] = s;
 	}
 	nsvc = nc->nsvc;
-	retired[r] = conf;
-	conf = nc;
-	free_retired();
+	replaced = NULL;
+	let_go(old);
 	resolve();
 	return 0;
 }

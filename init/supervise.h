@@ -17,9 +17,12 @@ enum svc_state {
 /* A service as the loop and initctl know it: opaque outside supervise.c. */
 struct service;
 
-/* Bring up the services of C (now owned by sup). Called once at boot;
+/* Bring up the services of C, from now on the running config, owned here
+ * (nothing else keeps a config). Called once, by the first valid config;
  * CGROUPS: cg_init succeeded. */
 int sup_load(struct conf *c, int cgroups);
+/* The running config, NULL before sup_load. Valid until the next reload. */
+const struct conf *sup_conf(void);
 /* Start the rescue program (once at a time). */
 void sup_rescue(const char *path);
 /* The loop's hooks. */
@@ -67,7 +70,12 @@ int sup_stop(struct service *s);
  * *STEP; ESRCH when S is not running. */
 pid_t sup_exec(const struct service *s, const int fds[3], char *const argv[],
 	       const char **step);
-int sup_reload(struct conf *nc);	/* takes NC */
+/* Make NC the running config: start added services, stop removed ones,
+ * restart changed ones. What can fail (a shutdown under way, no free slot,
+ * an address, a bridge) is done before anything else changes; on failure
+ * (-1, errno) NC stays the caller's and nothing changed. Then GLOBALS (if
+ * set) applies the global directives that changed from OLD to NC. */
+int sup_reload(struct conf *nc, void (*globals)(const struct conf *old, const struct conf *nc));
 const char *sup_state_name(enum svc_state st);
 /* Begin shutdown; sup_all_stopped() turns 1 once every service is down. */
 void sup_shutdown(void);

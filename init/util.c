@@ -262,3 +262,8 @@ ssize_t recv_fds(int sock, void *buf, size_t len, int *fds, int max)
 	}
 	return r;
 }
+
+int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}

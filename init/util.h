@@ -23,6 +23,8 @@ char *read_file(const char *path, size_t max, size_t *len);
 ssize_t read_str(const char *path, char *buf, size_t size);
 /* Write STR to PATH (O_WRONLY, no create). */
 int write_str(const char *path, const char *str);
+/* Equal strings, or both NULL. */
+int same_str(const char *a, const char *b);
 /* Monotonic clock in milliseconds and microseconds. */
 int64_t now_ms(void);
 int64_t now_us(void);

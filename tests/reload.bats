@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# Host tier: what `initctl reload` does beyond services (issue 16): global
+# directives, a relative --config, a reload that fails half way, id ranges
+# kept per service name.
+
+bats_require_minimum_version 1.5.0
+load lib/host
+
+# Run CMD... in PID 1's uts and net namespaces (as the host sees them).
+in_pid1() { nsenter -t "$(host_pid1)" -u -n "$@"; }
+
+@test "reload applies changed global directives; mount changes wait for the next boot" {
+	mkdir -p "$BATS_TEST_TMPDIR/m1" "$BATS_TEST_TMPDIR/m2"
+	f=$(conf <<-EOF
+	hostname before
+	sysctl net.ipv4.ping_group_range "1 0"
+	mount none $BATS_TEST_TMPDIR/m1 tmpfs size=1M
+	service one
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run in_pid1 hostname
+	assert_output before
+	run in_pid1 cat /proc/sys/net/ipv4/ping_group_range
+	assert_output --regexp '^1[[:space:]]+0$'
+	one=$(ictl status one | cut -d' ' -f3)
+	cat >"$f" <<-EOF
+	hostname after
+	sysctl net.ipv4.ping_group_range "0 100"
+	log-size 4K
+	mount none $BATS_TEST_TMPDIR/m2 tmpfs size=1M
+	service one
+	  exec /bin/sleep 1000
+	service chatty
+	  restart never
+	  exec /bin/sh -c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000"
+	EOF
+	run ictl reload
+	assert_success
+	run in_pid1 hostname
+	assert_output after
+	run in_pid1 cat /proc/sys/net/ipv4/ping_group_range
+	assert_output --regexp '^0[[:space:]]+100$'
+	wait_console '^sandinit: reload: mount changes apply at the next boot$'
+	# the new service's ring has the new size: its last 4K only
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status chatty | grep -q exited"
+	ictl log chatty >"$BATS_TEST_TMPDIR/log"
+	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/log")" 4096
+	# the unchanged service was left alone
+	run ictl status one
+	assert_output --regexp "^one running $one 0 -$"
+	# a reload that changes no mount says nothing of them
+	run grep -c 'mount changes' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	run ictl reload
+	assert_success
+	run grep -c 'mount changes' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+}
