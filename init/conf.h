@@ -9,6 +9,15 @@
 #define CONF_MAX_FILE (1024 * 1024)
 #define CONF_MAX_SERVICES 256
 #define CONF_NAME_MAX 32
+/* Automatic id ranges (`uidmap`, SPEC §3): CONF_UID_SLOTS ranges of
+ * CONF_UID_RANGE ids from CONF_UID_BASE, the slot a hash of the service's
+ * name. 32766 slots is as many as stay below 2^31 (the last id is
+ * 2147452575): tools and file systems that keep ids as signed 32-bit
+ * numbers, and (uid_t)-1, are never reached; host users (below 65536) and
+ * root never are either. */
+#define CONF_UID_BASE 100000u
+#define CONF_UID_RANGE 65536u
+#define CONF_UID_SLOTS 32766u
 
 /* Namespace bits of `namespaces`. */
 enum {
@@ -86,8 +95,10 @@ struct svc_conf {
 	int nnets;
 	int join;		/* index into conf.svc, -1 none */
 	uint32_t uid, gid;
-	uint32_t uidmap_host;	/* 0 = automatic */
-	uint32_t uidmap_count;	/* 0 = automatic (65536) */
+	uint32_t uidmap_host;	/* host id of inside 0, explicit or automatic
+				 * (given by the parser to every service with
+				 * a user namespace); 0 without one */
+	uint32_t uidmap_count;	/* 0 = CONF_UID_RANGE */
 	uint64_t caps;		/* bit N = capability N */
 	int seccomp;		/* 1 default filter, 0 off */
 	uint64_t memory;	/* bytes, 0 = unset */

@@ -49,7 +49,7 @@ static void check_service(struct parser *p, int i)
 {
 	struct svc_conf *s = &p->c->svc[i];
 	struct svc_extra *x = &p->xs[i];
-	uint64_t count = s->uidmap_count ? s->uidmap_count : AUTO_IDS;
+	uint64_t count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
 
 	/* A bad name or a bad exec line was reported already. */
 	if (!x->exec_line && !x->unread && s->name[0])
@@ -165,6 +165,66 @@ static void check_addresses(struct parser *p)
 	free(u);
 }
 
+/* FNV-1a of NAME: its automatic slot, before collisions. */
+static uint32_t name_slot(const char *name)
+{
+	uint64_t h = FNV_BASIS;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * FNV_PRIME;
+	return (uint32_t)(h % CONF_UID_SLOTS);
+}
+
+static uint64_t id_end(const struct svc_conf *s)
+{
+	return (uint64_t)s->uidmap_host + (s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE);
+}
+
+/* Every service with a user namespace and no `uidmap` gets the range of
+ * its name's slot, or, taken by a service before it, the next free one:
+ * a name keeps its range across reloads and reorderings. An explicit range
+ * that overlaps another range is an error at its line, naming the other's
+ * (an automatic one's: its `service` line). */
+static void assign_ids(struct parser *p)
+{
+	struct conf *c = p->c;
+	unsigned char taken[(CONF_UID_SLOTS + 7) / 8] = { 0 };
+
+	for (int i = 0; i < c->nsvc; i++) {
+		struct svc_conf *s = &c->svc[i];
+		uint32_t slot = name_slot(s->name);
+
+		if (!(s->namespaces & NS_USER) || p->xs[i].uidmap_line)
+			continue;
+		/* Fewer services than slots: a free one is always found. */
+		while (taken[slot / 8] & 1 << slot % 8)
+			slot = (slot + 1) % CONF_UID_SLOTS;
+		taken[slot / 8] |= 1 << slot % 8;
+		s->uidmap_host = CONF_UID_BASE + slot * CONF_UID_RANGE;
+	}
+	for (int i = 0; i < c->nsvc; i++) {
+		const struct svc_conf *s = &c->svc[i];
+
+		if (!(s->namespaces & NS_USER))
+			continue;
+		for (int j = 0; j < c->nsvc; j++) {
+			const struct svc_conf *o = &c->svc[j];
+			int line = p->xs[i].uidmap_line, oline = p->xs[j].uidmap_line;
+
+			/* Each pair once, at the explicit line (the later one's,
+			 * of two explicit ones). */
+			if (j == i || !(o->namespaces & NS_USER) || !line ||
+			    (oline && oline > line) ||
+			    s->uidmap_host >= id_end(o) || o->uidmap_host >= id_end(s))
+				continue;
+			conf_report_at(p, line, "'uidmap' %u..%llu overlaps the %s range of service '%s' (line %d)",
+				       s->uidmap_host, (unsigned long long)id_end(s) - 1,
+				       oline ? "'uidmap'" : "automatic", o->name,
+				       oline ? oline : o->line);
+		}
+	}
+}
+
 void conf_check(struct parser *p)
 {
 	for (int i = 0; i < p->c->nsvc && !p->oom; i++)
@@ -175,4 +235,6 @@ void conf_check(struct parser *p)
 		check_cycles(p);
 	if (!p->oom)
 		check_addresses(p);
+	if (!p->oom)
+		assign_ids(p);
 }

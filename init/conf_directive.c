@@ -568,7 +568,7 @@ static void s_user(struct parser *p, char **a, int n)
 
 static void s_uidmap(struct parser *p, char **a, int n)
 {
-	uint64_t host, count = AUTO_IDS;
+	uint64_t host, count = CONF_UID_RANGE;
 
 	if (conf_number(a[0], ID_MAX, &host) < 0 || host == 0) {
 		bad(p, a[0], "use a host id from 1 to 4294967294: host root is never mapped");
@@ -584,6 +584,7 @@ static void s_uidmap(struct parser *p, char **a, int n)
 	}
 	p->svc->uidmap_host = (uint32_t)host;
 	p->svc->uidmap_count = n == 2 ? (uint32_t)count : 0;
+	p->x->uidmap_line = p->line;
 }
 
 static void s_caps(struct parser *p, char **a, int n)

@@ -13,7 +13,6 @@
 #define MAX_NETS 8		/* NET_MAX_LINKS of net.h */
 #define MAX_DIRECTIVES 48
 #define MAX_ERRORS 1000
-#define AUTO_IDS 65536		/* an automatic uidmap's COUNT */
 #define ID_MAX 4294967294u	/* (uid_t)-1 is never an id */
 #define SHOW_MAX 40		/* bytes of a token quoted in a message */
 #define FNV_BASIS UINT64_C(14695981039346656037)
@@ -33,6 +32,7 @@ struct svc_extra {
 	int nafter;
 	struct ref join;
 	int exec_line, user_line, tty_line;
+	int uidmap_line;	/* an explicit uidmap's; 0 automatic */
 	int unread;		/* a line of it could not be split: its exec may be there */
 	int first[MAX_DIRECTIVES];	/* line of each directive's first use */
 };

@@ -30,9 +30,6 @@
 #include "seccomp.h"
 #include "util.h"
 
-#define UID_BASE 100000u
-#define UID_RANGE 65536u
-
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -59,11 +56,6 @@ static const struct {
 
 /* Made by the child (unshare) rather than by PID 1's clone. */
 #define NS_BY_CHILD (NS_NET | NS_UTS | NS_IPC | NS_CGROUP)
-
-unsigned spawn_uid_base(const struct svc_conf *s, int index)
-{
-	return s->uidmap_host ? s->uidmap_host : UID_BASE + UID_RANGE * (unsigned)index;
-}
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -103,7 +95,6 @@ static void exec_path(char *const argv[], char *const envp[], const char *path)
 	}
 	errno = saved;
 }
-
 
 /* The service's environment (SPEC §3 `env`) into ENVP; returns its PATH. */
 static const char *service_env(const struct svc_conf *s, char **envp, size_t size)
@@ -623,10 +614,10 @@ int spawn_service(const struct svc_conf *s,
 		close(net_fds[1]);
 	sync_fds[0] = err_fds[1] = net_fds[1] = -1;
 	if (ns & NS_USER) {
-		unsigned count = s->uidmap_count ? s->uidmap_count : UID_RANGE;
+		unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
 
 		*step = "write the id maps";
-		if (write_maps(pid, spawn_uid_base(s, io->index), count) < 0)
+		if (write_maps(pid, s->uidmap_host, count) < 0)
 			goto fail_child;
 	}
 	*step = "release the child";

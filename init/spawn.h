@@ -18,7 +18,6 @@ struct spawn_io {
 	int ready_fd;		/* becomes fd s->ready_fd, or -1 */
 	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
 	pid_t join_pid;		/* a process of the `join` service, or 0 */
-	int index;		/* service index: its automatic id range */
 };
 
 struct spawn_child {
@@ -57,8 +56,5 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
  * service can change (its comm). FIRST itself while the service is being
  * made or S has no pid namespace of its own. */
 pid_t spawn_service_pid(const struct svc_conf *s, pid_t first);
-
-/* First host uid of S's automatic or configured id range. */
-unsigned spawn_uid_base(const struct svc_conf *s, int index);
 
 #endif

@@ -405,7 +405,6 @@ static void start(struct service *s)
 	const struct svc_conf *c = s->c;
 	struct spawn_io io = {
 		.out_fd = s->out_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
-		.index = s->index,
 	};
 	struct spawn_child child;
 	const char *step = "start";

@@ -266,6 +266,39 @@ EOF
 	fails_with 3 "bad value for 'uidmap': '0' (use a host id from 1 to 4294967294: host root is never mapped)"
 }
 
+@test "uidmap ranges that overlap another are an error naming both lines" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+uidmap 200000 1000
+service b
+exec /bin/b
+uidmap 200999 10
+EOF
+	fails_with 6 "'uidmap' 200999..201008 overlaps the 'uidmap' range of service 'a' (line 3)"
+	# one that overlaps an automatic range names that service's line
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+service b
+exec /bin/b
+uidmap 1 4294967294
+EOF
+	fails_with 5 "'uidmap' 1..4294967294 overlaps the automatic range of service 'a' (line 1)"
+	# adjacent ranges are fine
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+uidmap 200000 1000
+service b
+exec /bin/b
+uidmap 201000 10
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}
+
 @test "unknown capability and signal" {
 	cat > "$F" <<'EOF'
 service a

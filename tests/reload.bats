@@ -59,3 +59,41 @@ in_pid1() { nsenter -t "$(host_pid1)" -u -n "$@"; }
 	run grep -c 'mount changes' "$BATS_TEST_TMPDIR/console.log"
 	assert_output 1
 }
+
+# The host id a service's root maps to, as it printed it (the Nth time).
+host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:-1}p" | cut -d' ' -f3; }
+
+@test "a service keeps its id range when a reload inserts another before it" {
+	f=$(conf <<-'EOF'
+	service a
+	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^a: map [0-9]+ 65536$'
+	a=$(host_root a)
+	pid=$(ictl status a | cut -d' ' -f3)
+	cat >"$f" <<-'EOF'
+	service x
+	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
+	service a
+	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
+	EOF
+	run ictl reload
+	assert_success
+	wait_console '^x: map [0-9]+ 65536$'
+	x=$(host_root x)
+	# a was left alone, and x's 65536 ids are not a's
+	run ictl status a
+	assert_output --regexp "^a running $pid 0 -$"
+	[ "$x" -ge 100000 ]
+	[ "$x" -ne "$a" ]
+	d=$((x > a ? x - a : a - x))
+	[ "$d" -ge 65536 ]
+	# started again under the new config, a gets the same range
+	run ictl restart a
+	assert_success
+	second() { [ -n "$(host_root a 2)" ]; }
+	retry 10 second
+	assert_equal "$(host_root a 2)" "$a"
+}

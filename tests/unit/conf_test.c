@@ -127,7 +127,7 @@ static void test_defaults(void)
 	CHECK(s->namespaces == NS_ALL && !(s->namespaces & NS_TIME));
 	CHECK(s->root == NULL && s->readonly == 1 && s->proc == PROC_FULL);
 	CHECK(s->nbinds == 0 && s->ntmpfs == 0 && s->ndevices == 0 && s->nnets == 0);
-	CHECK(s->uid == 0 && s->gid == 0 && s->uidmap_host == 0 && s->uidmap_count == 0);
+	CHECK(s->uid == 0 && s->gid == 0 && s->uidmap_host >= CONF_UID_BASE && s->uidmap_count == 0);
 	CHECK(s->caps == conf_default_caps && s->seccomp == 1);
 	CHECK(s->memory == 0 && s->pids == 0 && s->cpu == 0 && s->nofile == 0);
 	CHECK(s->env && s->env[0] == NULL && s->nenv == 0);
@@ -502,6 +502,60 @@ static void test_hash(void)
 	      hash_of("service a\n\texec /a\n\tenv X=1\n\trestart never\n", "a"));
 }
 
+/* The host id of NAME's inside 0 in TEXT, 0 if none or invalid. */
+static unsigned uid_of(const char *text, const char *name)
+{
+	conf_errors_free(&errs);
+	struct conf *c = conf_parse(text, strlen(text), &errs);
+	int i = c ? conf_find(c, name) : -1;
+	unsigned u = i >= 0 ? c->svc[i].uidmap_host : 0;
+
+	conf_free(c);
+	return u;
+}
+
+static void test_uid_ranges(void)
+{
+	unsigned a = uid_of("service a\nexec /a\n", "a");
+	char text[256], y[16];
+	int n;
+
+	/* by name, not position: inserting a service before it keeps it */
+	CHECK(a >= CONF_UID_BASE && (a - CONF_UID_BASE) % CONF_UID_RANGE == 0);
+	CHECK(a + CONF_UID_RANGE - 1 <= CONF_UID_BASE + CONF_UID_SLOTS * CONF_UID_RANGE - 1);
+	CHECK(a == uid_of("service x\nexec /x\nservice a\nexec /a\n", "a"));
+	CHECK(a != uid_of("service x\nexec /x\nservice a\nexec /a\n", "x"));
+	CHECK(a == uid_of("service a\nexec /a\nrestart never\nservice x\nexec /x\n", "a"));
+	/* no user namespace: no range */
+	CHECK(uid_of("service a\nexec /a\nnamespaces pid mount\n", "a") == 0);
+	CHECK(uid_of("service a\nexec /a\nuidmap 300000 5\n", "a") == 300000);
+	/* a name of the same slot: the first in config order has it, the
+	 * other the next free one */
+	for (n = 0; n < 1000000; n++) {
+		snprintf(y, sizeof y, "y%d", n);
+		snprintf(text, sizeof text, "service %s\nexec /y\n", y);
+		if (uid_of(text, y) == a)
+			break;
+	}
+	CHECK(n < 1000000);
+	snprintf(text, sizeof text, "service a\nexec /a\nservice %s\nexec /y\n", y);
+	CHECK(uid_of(text, "a") == a);
+	CHECK(uid_of(text, y) == a + CONF_UID_RANGE);
+	snprintf(text, sizeof text, "service %s\nexec /y\nservice a\nexec /a\n", y);
+	CHECK(uid_of(text, y) == a);
+	CHECK(uid_of(text, "a") == a + CONF_UID_RANGE);
+
+	/* explicit ranges that overlap another range */
+	ERROR1("service a\nexec /a\nuidmap 200000 1000\nservice b\nexec /b\nuidmap 200999 10\n",
+	       6, "'uidmap' 200999..201008 overlaps the 'uidmap' range of service 'a' (line 3)");
+	ERROR1("service a\nexec /a\nservice b\nexec /b\nuidmap 1 4294967294\n",
+	       5, "'uidmap' 1..4294967294 overlaps the automatic range of service 'a' (line 1)");
+	uid_of("service a\nexec /a\nuidmap 200000 1000\nservice b\nexec /b\nuidmap 201000 10\n", "a");
+	CHECK(errs.n == 0);
+	uid_of("service a\nexec /a\nnamespaces none\nservice b\nexec /b\nuidmap 1 4294967294\n", "a");
+	CHECK(errs.n == 0);
+}
+
 int main(void)
 {
 	test_tokenizer();
@@ -513,6 +567,7 @@ int main(void)
 	test_many();
 	test_limits();
 	test_hash();
+	test_uid_ranges();
 	conf_errors_free(&errs);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
