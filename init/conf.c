@@ -121,6 +121,7 @@ void conf_svc_free(struct svc_conf *s)
 	for (int i = 0; i < s->nenv; i++)
 		free(s->env[i]);
 	free(s->env);
+	free(s->envp);	/* its strings are env's or static */
 	free(s->workdir);
 	free(s->hostname);
 	free(s->tty);

@@ -15,6 +15,8 @@
  * 2147452575): tools and file systems that keep ids as signed 32-bit
  * numbers, and (uid_t)-1, are never reached; host users (below 65536) and
  * root never are either. */
+/* A service's PATH unless `env` sets one. */
+#define CONF_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define CONF_UID_BASE 100000u
 #define CONF_UID_RANGE 65536u
 #define CONF_UID_SLOTS 32766u
@@ -105,8 +107,12 @@ struct svc_conf {
 	int64_t pids;		/* 0 = unset */
 	int cpu;		/* percent, 0 = unset */
 	uint64_t nofile;	/* 0 = unset */
-	char **env;		/* KEY=VALUE, NULL terminated */
+	char **env;		/* KEY=VALUE, NULL terminated, as written */
 	int nenv;
+	char **envp;		/* what it is exec'd with (SPEC §3 `env`), sized
+				 * by the parser: HOME=/ and TERM=linux unless
+				 * env sets them, the env lines, PATH last */
+	const char *path;	/* the PATH it is looked up with */
 	char *workdir;		/* "/" if unset */
 	char *hostname;		/* service name if unset */
 	char *tty;		/* NULL: output to the log */

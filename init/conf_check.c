@@ -67,6 +67,42 @@ static void check_service(struct parser *p, int i)
 		}
 }
 
+/* Does S's env set KEY (KEY= ... up to and with '=')? */
+static int env_sets(const struct svc_conf *s, const char *key)
+{
+	for (int i = 0; i < s->nenv; i++)
+		if (!strncmp(s->env[i], key, strlen(key)))
+			return 1;
+	return 0;
+}
+
+/* S's exec environment, as many entries as its env lines and three more:
+ * sized here, so a service has every line it was given. */
+static void build_env(struct parser *p, struct svc_conf *s)
+{
+	static char default_path[] = "PATH=" CONF_DEFAULT_PATH;
+	static char home[] = "HOME=/", term[] = "TERM=linux";
+	char *path = default_path;
+	size_t n = 0;
+
+	if (!(s->envp = calloc((size_t)s->nenv + 4, sizeof *s->envp))) {
+		p->oom = 1;
+		return;
+	}
+	if (!env_sets(s, "HOME="))
+		s->envp[n++] = home;
+	if (!env_sets(s, "TERM="))
+		s->envp[n++] = term;
+	for (int i = 0; i < s->nenv; i++) {
+		if (!strncmp(s->env[i], "PATH=", 5))
+			path = s->env[i];
+		else
+			s->envp[n++] = s->env[i];
+	}
+	s->envp[n] = path;
+	s->path = path + 5;
+}
+
 /* "a -> b -> a": STACK[FROM..TOP], then back to its first. */
 static void report_cycle(struct parser *p, const int *stack, int from, int top, int line)
 {
@@ -229,8 +265,10 @@ void conf_check(struct parser *p)
 {
 	for (int i = 0; i < p->c->nsvc && !p->oom; i++)
 		resolve(p, i);
-	for (int i = 0; i < p->c->nsvc && !p->oom; i++)
+	for (int i = 0; i < p->c->nsvc && !p->oom; i++) {
 		check_service(p, i);
+		build_env(p, &p->c->svc[i]);
+	}
 	if (!p->oom)
 		check_cycles(p);
 	if (!p->oom)

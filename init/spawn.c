@@ -57,7 +57,6 @@ static const struct {
 /* Made by the child (unshare) rather than by PID 1's clone. */
 #define NS_BY_CHILD (NS_NET | NS_UTS | NS_IPC | NS_CGROUP)
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* The child's last words: the step and errno, then exit. */
 static void __attribute__((noreturn)) child_fail(int fd, const char *step)
@@ -96,34 +95,11 @@ static void exec_path(char *const argv[], char *const envp[], const char *path)
 	errno = saved;
 }
 
-/* The service's environment (SPEC §3 `env`) into ENVP; returns its PATH. */
-static const char *service_env(const struct svc_conf *s, char **envp, size_t size)
-{
-	static char pathvar[4096 + 5];
-	const char *path = DEFAULT_PATH;
-	size_t n = 0;
-
-	envp[n++] = "HOME=/";
-	envp[n++] = "TERM=linux";
-	for (int i = 0; i < s->nenv && n < size - 2; i++) {
-		if (!strncmp(s->env[i], "PATH=", 5))
-			path = s->env[i] + 5;
-		else
-			envp[n++] = s->env[i];
-	}
-	snprintf(pathvar, sizeof(pathvar), "PATH=%s", path);
-	envp[n++] = pathvar;
-	envp[n] = NULL;
-	return path;
-}
-
 /* In the service process: descriptors, identity, privileges, exec. */
 static void __attribute__((noreturn))
 run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 {
-	char *envp[72];
 	const char *step = "exec";
-	const char *path;
 	int tty_fd = -1;
 
 	setsid();
@@ -143,7 +119,6 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	if (io->ready_fd >= 0 && dup2(io->ready_fd, s->ready_fd) < 0)
 		child_fail(err_fd, "set up the ready fd");
 
-	path = service_env(s, envp, ARRAY_SIZE(envp));
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		child_fail(err_fd, "chdir to workdir");
 	if (s->namespaces) {
@@ -154,7 +129,7 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	} else if (setresgid(s->gid, s->gid, s->gid) < 0 || setresuid(s->uid, s->uid, s->uid) < 0) {
 		child_fail(err_fd, "set user");
 	}
-	exec_path(s->argv, envp, path);
+	exec_path(s->argv, s->envp, s->path);
 	child_fail(err_fd, "exec");
 }
 
@@ -716,8 +691,6 @@ int spawn_link(const struct conf *c, const struct svc_conf *s,
 static void __attribute__((noreturn)) exec_command(const struct svc_conf *s, char *const argv[])
 {
 	const char *step = "exec";
-	char *envp[72];
-	const char *path;
 
 	setsid();
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
@@ -730,8 +703,7 @@ static void __attribute__((noreturn)) exec_command(const struct svc_conf *s, cha
 		dprintf(2, "initctl: unable to install seccomp: %s\n", strerror(errno));
 		_exit(127);
 	}
-	path = service_env(s, envp, ARRAY_SIZE(envp));
-	exec_path(argv, envp, path);
+	exec_path(argv, s->envp, s->path);
 	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }

@@ -296,3 +296,38 @@ load lib/host
 	assert_success
 	assert_output --partial '--check FILE'
 }
+
+@test "env: 300 entries reach the service, 256 of 4000 bytes reach initctl exec" {
+	f=$BATS_TEST_TMPDIR/env.conf
+	{
+		echo "service s"
+		echo "  restart never"
+		echo "  exec $PROBE env"
+		for i in $(seq 0 299); do echo "  env V$i=value-$i"; done
+		echo "  env HOME=/home/s"
+		echo "service big"
+		echo "  exec $PROBE sleep 1000"
+		for i in $(seq 0 255); do printf '  env B%d=%04000d\n' "$i" "$i"; done
+	} >"$f"
+	run "$SANDINIT" --check "$f"
+	assert_success
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	exited() { ictl status s | grep -q '^s exited '; }
+	retry 10 exited
+	run grep -c '^s: env: V[0-9]*=value-[0-9]*$' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 300
+	run console
+	assert_line 's: env: V0=value-0'
+	assert_line 's: env: V299=value-299'
+	# a HOME of its own replaces the default; PATH is the default
+	assert_line 's: env: HOME=/home/s'
+	refute_line 's: env: HOME=/'
+	assert_line 's: env: TERM=linux'
+	assert_line 's: env: PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	run ictl exec big "$PROBE" env
+	assert_success
+	assert_equal "$(grep -c '^env: B[0-9]*=[0-9]\{4000\}$' <<<"$output")" 256
+	assert_line "env: B255=$(printf %04000d 255)"
+	assert_line 'env: HOME=/'
+}

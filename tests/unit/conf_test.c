@@ -556,6 +556,22 @@ static void test_uid_ranges(void)
 	CHECK(errs.n == 0);
 }
 
+static void test_env(void)
+{
+	struct conf *c = valid("service a\nexec /a\nenv X=1\nenv HOME=/h\nenv PATH=/p\nenv Y=2\n", __LINE__);
+	char **e = c ? c->svc[0].envp : NULL;
+
+	CHECK(e && !strcmp(e[0], "TERM=linux") && !strcmp(e[1], "X=1") && !strcmp(e[2], "HOME=/h"));
+	CHECK(e && !strcmp(e[3], "Y=2") && !strcmp(e[4], "PATH=/p") && !e[5]);
+	CHECK(c && !strcmp(c->svc[0].path, "/p"));
+	conf_free(c);
+	c = valid("service a\nexec /a\n", __LINE__);
+	e = c ? c->svc[0].envp : NULL;
+	CHECK(e && !strcmp(e[0], "HOME=/") && !strcmp(e[1], "TERM=linux") && !e[3]);
+	CHECK(e && !strcmp(e[2], "PATH=" CONF_DEFAULT_PATH));
+	conf_free(c);
+}
+
 int main(void)
 {
 	test_tokenizer();
@@ -568,6 +584,7 @@ int main(void)
 	test_limits();
 	test_hash();
 	test_uid_ranges();
+	test_env();
 	conf_errors_free(&errs);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
