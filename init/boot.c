@@ -2,6 +2,7 @@
  * leaving the initramfs, modules, sysctl, mounts, the rescue program,
  * shutdown and reboot. */
 #include "boot.h"
+#include "nft.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -322,10 +323,10 @@ void boot_features(void)
 	const char *cg = cg_controllers();
 
 	uname(&u);
-	log_msg("kernel: userns=%s netns=%s pidns=%s timens=%s cgroup2=%s seccomp=%s release=%s",
+	log_msg("kernel: userns=%s netns=%s pidns=%s timens=%s cgroup2=%s seccomp=%s nftables=%s release=%s",
 		yes("/proc/self/ns/user"), yes("/proc/self/ns/net"), yes("/proc/self/ns/pid"),
 		yes("/proc/self/ns/time"), cg && *cg ? cg : "none",
-		yes("/proc/sys/kernel/seccomp/actions_avail"), u.release);
+		yes("/proc/sys/kernel/seccomp/actions_avail"), nft_probe() ? "yes" : "no", u.release);
 }
 
 /* The module file: flat under /lib/modules/RELEASE/, `-` spelled `_`. */

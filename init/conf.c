@@ -118,6 +118,7 @@ void conf_svc_free(struct svc_conf *s)
 		free(s->devices[i]);
 	free(s->devices);
 	free(s->nets);
+	free(s->publishes);
 	for (int i = 0; i < s->nenv; i++)
 		free(s->env[i]);
 	free(s->env);
@@ -297,6 +298,9 @@ void conf_free(struct conf *c)
 	for (int i = 0; i < c->nbridges; i++)
 		free(c->bridges[i].name);
 	free(c->bridges);
+	for (int i = 0; i < c->nnats; i++)
+		free(c->nats[i].name);
+	free(c->nats);
 	for (int i = 0; i < c->nsysctls; i++) {
 		free(c->sysctls[i].key);
 		free(c->sysctls[i].value);

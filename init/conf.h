@@ -71,6 +71,21 @@ struct conf_net {
 	int line;
 };
 
+/* `publish [ADDR:]HOSTPORT:PORT[/tcp|/udp]` */
+struct conf_publish {
+	uint32_t addr;		/* host byte order; 0: every address of the appliance */
+	uint16_t hostport, port;
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	int line;
+};
+
+/* `nat BRIDGE` */
+struct conf_nat {
+	char *name;		/* as written */
+	int bridge;		/* index into conf.bridges, resolved by the checks */
+	int line;
+};
+
 struct svc_conf {
 	char name[CONF_NAME_MAX + 1];
 	int line;		/* of its `service` line */
@@ -95,6 +110,8 @@ struct svc_conf {
 	enum proc_mode proc;
 	struct conf_net *nets;
 	int nnets;
+	struct conf_publish *publishes;
+	int npublishes;
 	int join;		/* index into conf.svc, -1 none */
 	uint32_t uid, gid;
 	uint32_t uidmap_host;	/* host id of inside 0, explicit or automatic
@@ -126,6 +143,8 @@ struct conf {
 	int nmodules;
 	struct conf_bridge *bridges;
 	int nbridges;
+	struct conf_nat *nats;
+	int nnats;
 	struct conf_sysctl *sysctls;
 	int nsysctls;
 	struct conf_mount *mounts;

@@ -57,6 +57,9 @@ static void check_service(struct parser *p, int i)
 	if (x->user_line && (s->namespaces & NS_USER) && (s->uid >= count || s->gid >= count))
 		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps (see 'uidmap')",
 			  s->uid, s->gid, (unsigned long long)count);
+	if (s->npublishes && !s->nnets)
+		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has no address to forward to",
+			  s->name);
 	if (s->nnets && !(s->namespaces & NS_NET))
 		conf_report_at(p, s->nets[0].line, "'net' needs a net namespace, which 'namespaces' leaves out");
 	for (int j = 0; j < i; j++)
@@ -261,8 +264,58 @@ static void assign_ids(struct parser *p)
 	}
 }
 
+/* `nat` names a declared bridge. */
+static void check_nat(struct parser *p)
+{
+	struct conf *c = p->c;
+	char t[SHOW_MAX + 4];
+
+	for (int i = 0; i < c->nnats; i++) {
+		struct conf_nat *n = &c->nats[i];
+
+		for (int b = 0; b < c->nbridges && n->bridge < 0; b++)
+			if (!strcmp(c->bridges[b].name, n->name))
+				n->bridge = b;
+		if (n->bridge < 0)
+			conf_report_at(p, n->line, "'nat' names unknown bridge '%s' (declare it with a global 'bridge' line)",
+				  conf_show(t, n->name));
+	}
+}
+
+/* A host port and protocol is published once: on every address, or on
+ * each ADDR once (an address and "every address" overlap). */
+static void check_publish(struct parser *p)
+{
+	struct conf *c = p->c;
+
+	for (int i = 0; i < c->nsvc; i++)
+		for (int k = 0; k < c->svc[i].npublishes; k++) {
+			const struct conf_publish *x = &c->svc[i].publishes[k];
+			int done = 0;
+
+			for (int j = 0; j <= i && !done; j++)
+				for (int l = 0; l < (j < i ? c->svc[j].npublishes : k) && !done; l++) {
+					const struct conf_publish *y = &c->svc[j].publishes[l];
+					char ip[16] = "";
+
+					if (x->proto != y->proto || x->hostport != y->hostport ||
+					    (x->addr && y->addr && x->addr != y->addr))
+						continue;
+					if (x->addr || y->addr)
+						conf_ip_str(ip, x->addr ? x->addr : y->addr);
+					conf_report_at(p, x->line, "host port %s%s%u/%s is already published by service '%s' (line %d)",
+						  ip, *ip ? ":" : "", x->hostport, x->proto == 17 ? "udp" : "tcp",
+						  c->svc[j].name, y->line);
+					done = 1;
+				}
+		}
+}
+
 void conf_check(struct parser *p)
 {
+	check_nat(p);
+	if (!p->oom)
+		check_publish(p);
 	for (int i = 0; i < p->c->nsvc && !p->oom; i++)
 		resolve(p, i);
 	for (int i = 0; i < p->c->nsvc && !p->oom; i++) {

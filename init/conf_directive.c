@@ -147,6 +147,33 @@ static void g_bridge(struct parser *p, char **a, int n)
 		c->nbridges++;
 }
 
+static void g_nat(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_nat *v;
+
+	(void)n;
+	if (conf_ifname(a[0]) < 0) {
+		bad(p, a[0], "use a bridge's name");
+		return;
+	}
+	for (int i = 0; i < c->nnats; i++)
+		if (!strcmp(c->nats[i].name, a[0])) {
+			conf_report(p, "'nat %s' given twice (first at line %d)", a[0], c->nats[i].line);
+			return;
+		}
+	if (c->nnats == MAX_BRIDGES) {
+		conf_report(p, "too many 'nat' lines: the limit is %d", MAX_BRIDGES);
+		return;
+	}
+	if (!(v = conf_grow(p, c->nats, c->nnats, sizeof *v)))
+		return;
+	c->nats = v;
+	v[c->nnats] = (struct conf_nat){ .name = conf_copy(p, a[0]), .bridge = -1, .line = p->line };
+	if (v[c->nnats].name)
+		c->nnats++;
+}
+
 static void g_sysctl(struct parser *p, char **a, int n)
 {
 	struct conf *c = p->c;
@@ -536,6 +563,67 @@ static void s_net(struct parser *p, char **a, int n)
 	s->nets[s->nnets++] = (struct conf_net){ .bridge = b, .addr = (uint32_t)addr, .line = p->line };
 }
 
+/* A port from 1 to 65535 into *OUT. */
+static int port_arg(const char *s, uint16_t *out)
+{
+	uint64_t v;
+
+	if (conf_number(s, 65535, &v) < 0 || v == 0)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static void s_publish(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+	struct conf_publish pub = { .proto = 6, .line = p->line }, *v;
+	char buf[64], *f[4], *slash;
+	int nf = 0;
+
+	(void)n;
+	if (strlen(a[0]) >= sizeof buf) {
+		bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		return;
+	}
+	strcpy(buf, a[0]);
+	if ((slash = strchr(buf, '/'))) {
+		*slash++ = 0;
+		if (!strcmp(slash, "udp"))
+			pub.proto = 17;
+		else if (strcmp(slash, "tcp")) {
+			bad(p, a[0], "the protocol is /tcp or /udp");
+			return;
+		}
+	}
+	for (char *t = buf, *c; nf < 4; t = c + 1) {
+		f[nf++] = t;
+		if (!(c = strchr(t, ':')))
+			break;
+		*c = 0;
+	}
+	if (nf < 2 || nf > 3) {
+		bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		return;
+	}
+	if (nf == 3 && conf_ipv4(f[0], &pub.addr) < 0) {
+		bad(p, a[0], "ADDR is an IPv4 address of the appliance");
+		return;
+	}
+	if (nf == 3 && (pub.addr >> 24 == 127 || pub.addr >> 28 >= 14)) {
+		bad(p, a[0], "ADDR cannot be a loopback, multicast or reserved address");
+		return;
+	}
+	if (port_arg(f[nf - 2], &pub.hostport) < 0 || port_arg(f[nf - 1], &pub.port) < 0) {
+		bad(p, a[0], "ports are numbers from 1 to 65535");
+		return;
+	}
+	if (!(v = conf_grow(p, s->publishes, s->npublishes, sizeof *v)))
+		return;
+	s->publishes = v;
+	v[s->npublishes++] = pub;
+}
+
 static void s_join(struct parser *p, char **a, int n)
 {
 	(void)n;
@@ -719,6 +807,7 @@ static const struct directive directives[] = {
 	{ "hostname", GLOBAL, 0, 1, 1, g_hostname, "one argument: NAME" },
 	{ "modules", GLOBAL, 1, 1, -1, g_modules, "one or more module names" },
 	{ "bridge", GLOBAL, 1, 2, 2, g_bridge, "two arguments: NAME CIDR" },
+	{ "nat", GLOBAL, 1, 1, 1, g_nat, "one argument: BRIDGE" },
 	{ "sysctl", GLOBAL, 1, 2, 2, g_sysctl, "two arguments: KEY VALUE" },
 	{ "mount", GLOBAL, 1, 3, 4, g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]" },
 	{ "log-size", GLOBAL, 0, 1, 1, g_log_size, "one argument: SIZE" },
@@ -738,6 +827,7 @@ static const struct directive directives[] = {
 	{ "device", SERVICE, 1, 1, 1, s_device, "one argument: PATH" },
 	{ "proc", SERVICE, 0, 1, 1, s_proc, "one argument: full or pid-only" },
 	{ "net", SERVICE, 1, 1, 2, s_net, "one or two arguments: BRIDGE [CIDR|auto]" },
+	{ "publish", SERVICE, 1, 1, 1, s_publish, "one argument: [ADDR:]HOSTPORT:PORT[/tcp|/udp]" },
 	{ "join", SERVICE, 0, 1, 1, s_join, "one argument: NAME" },
 	{ "user", SERVICE, 0, 1, 1, s_user, "one argument: UID[:GID]" },
 	{ "uidmap", SERVICE, 0, 1, 2, s_uidmap, "one or two arguments: HOSTID [COUNT]" },

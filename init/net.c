@@ -1,7 +1,6 @@
 /* net: bridges, per-service veth links and address allocation. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <linux/ip.h>
 #include "net.h"
 #include "netlink.h"
+#include "util.h"
 
 #define NET_MAX_BRIDGES 32
 #define LOOPBACK_IFINDEX 1	/* fixed in every namespace since Linux 3.14 */
@@ -35,20 +35,6 @@ static struct last_links {
 	char svc[CONF_NAME_MAX + 1];
 	char host[NET_MAX_LINKS][IFNAMSIZ];
 } last[CONF_MAX_SERVICES];
-
-/* The *STEP strings that name a link; one process, one failure at a time. */
-static char stepbuf[128];
-
-__attribute__((format(printf, 1, 2)))
-static const char *stepf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(stepbuf, sizeof stepbuf, fmt, ap);
-	va_end(ap);
-	return stepbuf;
-}
 
 static int pid1_open(void)
 {

@@ -26,34 +26,70 @@ void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
 }
 
 /* Append LEN bytes, padded to 4; the message length grows with them. */
-static void *put_raw(struct nl_req *r, const void *data, size_t len)
+void *nl_msg_raw(struct nl_msg *m, const void *data, size_t len)
 {
-	size_t off = NLMSG_ALIGN(r->u.h.nlmsg_len);
-	char *p = r->u.buf + off;
+	size_t off = NLMSG_ALIGN(m->h->nlmsg_len);
+	char *p = (char *)m->h + off;
 
-	if (r->err || len > sizeof r->u.buf - off
-	    || NLA_ALIGN(len) > sizeof r->u.buf - off) {
-		r->err = EMSGSIZE;
+	if (m->err || off > m->cap || NLA_ALIGN(len) > m->cap - off) {
+		m->err = EMSGSIZE;
 		return NULL;
 	}
 	memcpy(p, data, len);
 	memset(p + len, 0, NLA_ALIGN(len) - len);
-	r->u.h.nlmsg_len = off + NLA_ALIGN(len);
+	m->h->nlmsg_len = off + NLA_ALIGN(len);
+	return p;
+}
+
+void nl_msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr a = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
+	size_t off = NLMSG_ALIGN(m->h->nlmsg_len);
+
+	if (m->err || off > m->cap || len > UINT16_MAX - NLA_HDRLEN
+	    || NLA_ALIGN(NLA_HDRLEN + len) > m->cap - off) {
+		m->err = EMSGSIZE;
+		return;
+	}
+	nl_msg_raw(m, &a, sizeof a);
+	if (len)
+		nl_msg_raw(m, data, len);
+}
+
+size_t nl_msg_nest_begin(struct nl_msg *m, uint16_t type)
+{
+	size_t off = NLMSG_ALIGN(m->h->nlmsg_len);
+
+	nl_msg_attr(m, type, NULL, 0);
+	return off;
+}
+
+void nl_msg_nest_end(struct nl_msg *m, size_t nest)
+{
+	struct nlattr *a = (struct nlattr *)((char *)m->h + nest);
+
+	if (!m->err)
+		a->nla_len = m->h->nlmsg_len - nest;
+}
+
+/* A request's buffer as a message being built, and its sticky error back. */
+#define REQ_MSG(r) { .h = &(r)->u.h, .cap = sizeof (r)->u.buf, .err = (r)->err }
+
+static void *put_raw(struct nl_req *r, const void *data, size_t len)
+{
+	struct nl_msg m = REQ_MSG(r);
+	void *p = nl_msg_raw(&m, data, len);
+
+	r->err = m.err;
 	return p;
 }
 
 void nl_attr_put(struct nl_req *r, uint16_t type, const void *data, size_t len)
 {
-	struct nlattr a = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
-	size_t off = NLMSG_ALIGN(r->u.h.nlmsg_len);
+	struct nl_msg m = REQ_MSG(r);
 
-	if (r->err || NLA_ALIGN(NLA_HDRLEN + len) > sizeof r->u.buf - off) {
-		r->err = EMSGSIZE;
-		return;
-	}
-	put_raw(r, &a, sizeof a);
-	if (len)
-		put_raw(r, data, len);
+	nl_msg_attr(&m, type, data, len);
+	r->err = m.err;
 }
 
 void nl_attr_put_u32(struct nl_req *r, uint16_t type, uint32_t v)
@@ -68,18 +104,18 @@ void nl_attr_put_str(struct nl_req *r, uint16_t type, const char *s)
 
 size_t nl_nest_begin(struct nl_req *r, uint16_t type)
 {
-	size_t off = NLMSG_ALIGN(r->u.h.nlmsg_len);
+	struct nl_msg m = REQ_MSG(r);
+	size_t off = nl_msg_nest_begin(&m, type);
 
-	nl_attr_put(r, type, NULL, 0);
+	r->err = m.err;
 	return off;
 }
 
 void nl_nest_end(struct nl_req *r, size_t nest)
 {
-	struct nlattr *a = (struct nlattr *)(r->u.buf + nest);
+	struct nl_msg m = REQ_MSG(r);
 
-	if (!r->err)
-		a->nla_len = r->u.h.nlmsg_len - nest;
+	nl_msg_nest_end(&m, nest);
 }
 
 void nl_build_bridge(struct nl_req *r, const char *name, const unsigned char *mac)
@@ -246,11 +282,16 @@ void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif)
 
 int nl_open(struct nl *n)
 {
+	return nl_open_proto(n, NETLINK_ROUTE);
+}
+
+int nl_open_proto(struct nl *n, int proto)
+{
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	socklen_t salen = sizeof sa;
 	int one = 1;
 
-	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 	if (n->fd < 0)
 		return -1;
 	/* Errors need not echo the whole request back; older kernels lack it. */
@@ -292,8 +333,7 @@ void nl_close(struct nl *n)
 	n->fd = -1;
 }
 
-/* One datagram of replies; EMSGSIZE if it did not fit in SIZE. */
-static ssize_t nl_recv(struct nl *n, void *buf, size_t size)
+ssize_t nl_recv(struct nl *n, void *buf, size_t size)
 {
 	ssize_t len;
 

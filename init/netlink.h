@@ -24,6 +24,21 @@ struct nl_req {
 	int err;		/* sticky: EMSGSIZE once an attribute did not fit */
 };
 
+/* The attribute builder, shared with nft.c: a message built in place at H,
+ * which has CAP bytes of room; ERR is sticky (EMSGSIZE once something did
+ * not fit) and the message's nlmsg_len grows with every attribute. */
+struct nl_msg {
+	struct nlmsghdr *h;
+	size_t cap;
+	int err;
+};
+/* LEN bytes padded to 4 (a family header inside a nest); NULL if no room. */
+void *nl_msg_raw(struct nl_msg *m, const void *data, size_t len);
+void nl_msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len);
+/* Returns the nest's offset from H, for nl_msg_nest_end. */
+size_t nl_msg_nest_begin(struct nl_msg *m, uint16_t type);
+void nl_msg_nest_end(struct nl_msg *m, size_t nest);
+
 /* Request builder. HDR (HDRLEN bytes: ifinfomsg, ifaddrmsg, rtmsg...) follows
  * the nlmsghdr; NLM_F_REQUEST | NLM_F_ACK are added to FLAGS. */
 void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
@@ -67,6 +82,10 @@ void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif);
 
 /* A bound NETLINK_ROUTE socket, close-on-exec. -1 with errno. */
 int nl_open(struct nl *n);
+/* The same for netlink family PROTO (NETLINK_NETFILTER: nft.c). */
+int nl_open_proto(struct nl *n, int proto);
+/* One datagram of replies; -1 EMSGSIZE if it did not fit in SIZE. */
+ssize_t nl_recv(struct nl *n, void *buf, size_t size);
 /* Use FD, a NETLINK_ROUTE socket nl_open made (in another process: a
  * socket works in the network namespace it was made in). -1 with errno. */
 int nl_adopt(struct nl *n, int fd);

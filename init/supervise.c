@@ -13,6 +13,7 @@
 
 #include "boot.h"
 #include "cgroup.h"
+#include "firewall.h"
 #include "loop.h"
 #include "net.h"
 #include "spawn.h"
@@ -394,10 +395,12 @@ static void start_failed(struct service *s, int err, const char *step)
 {
 	errno = err;
 	log_msg("%s: unable to %s: %m", s->c->name, step);
-	if (s->pid)
+	if (s->pid) {
 		s->exit_status = -1;
-	else
+	} else {
+		fw_stop(s->c);
 		failed(s);
+	}
 }
 
 static void start(struct service *s)
@@ -425,6 +428,11 @@ static void start(struct service *s)
 			return;
 		}
 		io.join_pid = pod->pid;
+	}
+	/* Its published ports exist from before its first packet. */
+	if (fw_start(c, &step) < 0) {
+		start_failed(s, errno, step);
+		return;
 	}
 	if (have_cgroups) {
 		io.cgroup_fd = cg_create(c, &step);
@@ -594,6 +602,7 @@ static void instance_gone(struct service *s, int code)
 	}
 	net_park(s->netns_fd);
 	s->netns_fd = -1;
+	fw_stop(s->c);
 	if (have_cgroups) {
 		/* What it left behind goes with it; the next start makes a
 		 * fresh cgroup if this one is not gone by then. */
@@ -682,6 +691,8 @@ int sup_load(struct conf *c, int cgroups)
 	if (net_assign(c, NULL, &step) < 0)
 		log_msg("unable to %s: %m", step);
 	if (net_bridges(c, NULL, &step) < 0)
+		log_msg("unable to %s: %m", step);
+	if (fw_load(c, &step) < 0)
 		log_msg("unable to %s: %m", step);
 	for (int i = 0; i < c->nsvc; i++) {
 		svc_of[i] = &slots[i];
@@ -840,6 +851,10 @@ int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struc
 	}
 	if (globals)
 		globals(old, nc);
+	/* Before any older config is let go: the firewall's running services
+	 * move to NC's lines (or lose their rules, changed). */
+	if (fw_load(nc, &step) < 0)
+		log_msg("reload: unable to %s: %m", step);
 	for (int i = 0; i < nsvc; i++) {
 		struct service *s = svc_of[i];
 

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,4 +268,15 @@ ssize_t recv_fds(int sock, void *buf, size_t len, int *fds, int max)
 int same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
+}
+
+const char *stepf(const char *fmt, ...)
+{
+	static char buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return buf;
 }

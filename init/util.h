@@ -25,6 +25,9 @@ ssize_t read_str(const char *path, char *buf, size_t size);
 int write_str(const char *path, const char *str);
 /* Equal strings, or both NULL. */
 int same_str(const char *a, const char *b);
+/* A *STEP string (what a module failed to do, for its caller's "unable to
+ * %s") formatted into one static buffer: one failure at a time. */
+const char *stepf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Monotonic clock in milliseconds and microseconds. */
 int64_t now_ms(void);
 int64_t now_us(void);

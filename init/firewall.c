@@ -1,0 +1,499 @@
+/* firewall: the nf_tables rules of `nat` and `publish`, made whole at load
+ * and edited per service; written through nft.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include "firewall.h"
+#include "nft.h"
+#include "util.h"
+
+#define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
+#define RTN_LOCAL_ 2		/* linux/rtnetlink.h RTN_LOCAL, as fib's result */
+#define PRIO_DSTNAT (-100)
+#define PRIO_SRCNAT 100
+#define MAX_ACTIVE (2 * CONF_MAX_SERVICES)	/* supervise's slots */
+
+/* What a message needs of the kernel: the pieces, each a module of Debian's
+ * kernel, that a failed message is blamed on. */
+enum {
+	NEED_TABLE = 1 << 0,	/* nf_tables */
+	NEED_CT = 1 << 1,	/* nft_ct: the forward filter's conntrack matches */
+	NEED_NATCHAIN = 1 << 2,	/* nft_chain_nat: chains of type nat */
+	NEED_MASQ = 1 << 3,	/* nft_masq */
+	NEED_DNAT = 1 << 4,	/* nft_nat and nft_fib_ipv4: published ports */
+	NEED_ALL = (1 << 5) - 1,
+};
+static const char *const need_names[] = {
+	"nf_tables", "nft_ct", "nft_chain_nat", "nft_masq", "nft_nat, nft_fib_ipv4",
+};
+
+/* A message's tag: its needs, and for a jump to a service's chain, which
+ * base chain and the service's entry. */
+#define TAG(need, jump, entry) ((need) | (jump) << 8 | (entry) << 10)
+#define TAG_NEED(t) ((t) & 0xff)
+#define TAG_JUMP(t) ((t) >> 8 & 3)
+#define TAG_ENTRY(t) ((t) >> 10)
+enum { JUMP_PRE = 1, JUMP_OUT = 2 };
+
+/* A running service with published ports. S points into the config it
+ * runs with (fw_load moves it to the new config's equal one). */
+static struct entry {
+	const struct svc_conf *s;
+	uint64_t pre, out;	/* handles of its jumps */
+} active[MAX_ACTIVE];
+
+static struct nl sock = { .fd = -1 };
+static struct nft_batch batch;
+static const struct conf *conf;	/* fw_load's */
+static uint32_t gen;		/* the ruleset's generation after our last batch; 0 unknown */
+static unsigned broken;		/* NEED_* the kernel refused */
+static int broken_err[5];
+static int forwarding;		/* sandinit turned ip_forward on */
+static int made;		/* the table may exist: sandinit made it */
+static int sock_open(void)
+{
+	return sock.fd >= 0 ? 0 : nft_open(&sock);
+}
+
+/* Does C need the table (any `nat` or `publish`)? */
+static int needs_table(const struct conf *c)
+{
+	if (!c)
+		return 0;
+	if (c->nnats)
+		return 1;
+	for (int i = 0; i < c->nsvc; i++)
+		if (c->svc[i].npublishes)
+			return 1;
+	return 0;
+}
+
+static int is_nat_bridge(const struct conf *c, int b)
+{
+	for (int i = 0; i < c->nnats; i++)
+		if (c->nats[i].bridge == b)
+			return 1;
+	return 0;
+}
+
+static void ifname_cmp(struct nft_batch *b, int key, int op, const char *name)
+{
+	char n[IFNAMSIZ] = { 0 };
+
+	strncpy(n, name, sizeof n - 1);
+	nft_meta(b, key, NFT_REG_1);
+	nft_cmp(b, op, NFT_REG_1, n, sizeof n);
+}
+
+/* `ct KEY & MASK != 0` */
+static void ct_any(struct nft_batch *b, int key, uint32_t mask)
+{
+	uint32_t zero = 0;
+
+	nft_ct(b, key, NFT_REG_1);
+	nft_bitwise(b, NFT_REG_1, NFT_REG_1, &mask, 4);
+	nft_cmp(b, NFT_CMP_NEQ, NFT_REG_1, &zero, 4);
+}
+
+/* The forward filter (SPEC §6): replies and published ports pass; nothing
+ * else is routed into a bridge (traffic within one bridge is, when
+ * br_netfilter hands bridged frames to these hooks); a bridge without
+ * `nat` sends nothing beyond. Routing between other links is not ours. */
+static void add_filter(struct nft_batch *b, const struct conf *c)
+{
+	int t = TAG(NEED_TABLE | NEED_CT, 0, 0);
+
+	nft_chain_add(b, TAG(NEED_TABLE, 0, 0), FW_TABLE, "forward", NF_INET_FORWARD, 0,
+		      "filter");
+	nft_rule_begin(b, t, FW_TABLE, "forward", 0);
+	ct_any(b, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+	       NF_CT_STATE_BIT(IP_CT_RELATED));
+	nft_verdict(b, NF_ACCEPT, NULL);
+	nft_rule_end(b);
+	nft_rule_begin(b, t, FW_TABLE, "forward", 0);
+	ct_any(b, NFT_CT_STATUS, IPS_DST_NAT);
+	nft_verdict(b, NF_ACCEPT, NULL);
+	nft_rule_end(b);
+	for (int i = 0; i < c->nbridges; i++) {
+		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
+		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		nft_verdict(b, NF_ACCEPT, NULL);
+		nft_rule_end(b);
+	}
+	for (int i = 0; i < c->nbridges; i++) {
+		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
+		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		nft_verdict(b, NF_DROP, NULL);
+		nft_rule_end(b);
+	}
+	for (int i = 0; i < c->nbridges; i++) {
+		if (is_nat_bridge(c, i))
+			continue;
+		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
+		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		nft_verdict(b, NF_DROP, NULL);
+		nft_rule_end(b);
+	}
+}
+
+static void add_nat_chains(struct nft_batch *b)
+{
+	int t = TAG(NEED_TABLE | NEED_NATCHAIN, 0, 0);
+
+	nft_chain_add(b, t, FW_TABLE, "prerouting", NF_INET_PRE_ROUTING, PRIO_DSTNAT, "nat");
+	nft_chain_add(b, t, FW_TABLE, "output", NF_INET_LOCAL_OUT, PRIO_DSTNAT, "nat");
+	nft_chain_add(b, t, FW_TABLE, "postrouting", NF_INET_POST_ROUTING, PRIO_SRCNAT, "nat");
+}
+
+/* `nat BRIDGE`: its subnet masqueraded when leaving through any link that
+ * is not one of the config's bridges. */
+static void add_masq(struct nft_batch *b, const struct conf *c)
+{
+	for (int i = 0; i < c->nnats; i++) {
+		const struct conf_bridge *br;
+		uint32_t mask, net;
+
+		if (c->nats[i].bridge < 0)
+			continue;
+		br = &c->bridges[c->nats[i].bridge];
+		mask = htonl(~UINT32_C(0) << (32 - br->prefix));
+		net = htonl(br->addr) & mask;
+		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_MASQ, 0, 0), FW_TABLE,
+			       "postrouting", 0);
+		/* ip saddr NET/PREFIX; on a byte boundary, as nft(8) does it:
+		 * only the prefix's bytes. */
+		if (br->prefix % 8) {
+			nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+			nft_bitwise(b, NFT_REG_1, NFT_REG_1, &mask, 4);
+			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &net, 4);
+		} else {
+			nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, br->prefix / 8, NFT_REG_1);
+			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &net, br->prefix / 8);
+		}
+		for (int k = 0; k < c->nbridges; k++)
+			ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_NEQ, c->bridges[k].name);
+		nft_masq(b);
+		nft_rule_end(b);
+	}
+}
+
+static void chain_name(char out[CONF_NAME_MAX + 5], const struct svc_conf *s)
+{
+	snprintf(out, CONF_NAME_MAX + 5, "svc-%s", s->name);
+}
+
+/* Entry E's chain, its DNAT rules and the jumps to it (whose handles the
+ * echo brings back). */
+static void add_service(struct nft_batch *b, int e)
+{
+	const struct svc_conf *s = active[e].s;
+	int t = NEED_TABLE | NEED_NATCHAIN | NEED_DNAT;
+	uint32_t to = htonl(s->nets[0].addr), local = RTN_LOCAL_;
+	char chain[CONF_NAME_MAX + 5];
+
+	chain_name(chain, s);
+	nft_chain_add(b, TAG(t, 0, 0), FW_TABLE, chain, -1, 0, NULL);
+	nft_rule_del(b, TAG(t, 0, 0), FW_TABLE, chain, 0);	/* a stale one's */
+	for (int k = 0; k < s->npublishes; k++) {
+		const struct conf_publish *p = &s->publishes[k];
+		uint32_t addr = htonl(p->addr);
+		uint16_t hport = htons(p->hostport), port = htons(p->port);
+
+		nft_rule_begin(b, TAG(t, 0, 0), FW_TABLE, chain, 0);
+		if (p->addr) {
+			nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);	/* ip daddr */
+			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &addr, 4);
+		} else {
+			nft_fib_daddr_type(b, NFT_REG_1);
+			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &local, 4);
+		}
+		nft_meta(b, NFT_META_L4PROTO, NFT_REG_1);
+		nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &p->proto, 1);
+		nft_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);	/* th dport */
+		nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &hport, 2);
+		nft_immediate(b, NFT_REG_1, &to, 4);
+		nft_immediate(b, NFT_REG_2, &port, 2);
+		nft_nat(b, NFT_NAT_DNAT, NFT_REG_1, NFT_REG_2);
+		nft_rule_end(b);
+	}
+	nft_rule_begin(b, TAG(t, JUMP_PRE, e), FW_TABLE, "prerouting", 1);
+	nft_verdict(b, NFT_JUMP, chain);
+	nft_rule_end(b);
+	nft_rule_begin(b, TAG(t, JUMP_OUT, e), FW_TABLE, "output", 1);
+	nft_verdict(b, NFT_JUMP, chain);
+	nft_rule_end(b);
+}
+
+/* Send the batch; on success the generation moves one on and the jumps'
+ * handles are kept. -1 with errno, *FAILED the failed message or -1. */
+static int send_batch(int *failed)
+{
+	int r = nft_talk(&sock, &batch, failed);
+
+	if (r < 0) {
+		gen = 0;
+		return -1;
+	}
+	if (!++gen)
+		gen = 1;
+	for (int i = 0; i < batch.n; i++) {
+		int t = batch.item[i].tag;
+
+		if (TAG_JUMP(t) == JUMP_PRE)
+			active[TAG_ENTRY(t)].pre = batch.item[i].handle;
+		else if (TAG_JUMP(t) == JUMP_OUT)
+			active[TAG_ENTRY(t)].out = batch.item[i].handle;
+	}
+	return 0;
+}
+
+static int fetch_gen(void)
+{
+	return gen ? 0 : nft_genid(&sock, &gen);
+}
+
+/* ip_forward on while the filter stands and the config forwards; back off
+ * if sandinit turned it on and nothing needs it any more. */
+static void set_forwarding(int on)
+{
+	char v[8];
+
+	if (on && !forwarding) {
+		if (read_str(IP_FORWARD, v, sizeof v) > 0 && v[0] == '1')
+			return;
+		if (write_str(IP_FORWARD, "1") == 0)
+			forwarding = 1;
+	} else if (!on && forwarding) {
+		if (write_str(IP_FORWARD, "0") == 0)
+			forwarding = 0;
+	}
+}
+
+/* The whole table in one batch (made, then deleted and made again: the old
+ * one goes whatever it held), leaving out what the kernel refused before.
+ * A refusal blamed on a piece marks it broken and the batch is retried
+ * without it. */
+static int rebuild(const char **step)
+{
+	const struct conf *c = conf;
+	int need = needs_table(c), failed;
+
+	for (int e = 0; e < MAX_ACTIVE; e++)
+		active[e].pre = active[e].out = 0;
+	/* A config without `nat` or `publish` costs nothing (no socket:
+	 * asking for one may make the kernel look for a module). */
+	if (!need && !made)
+		return 0;
+	made = 1;
+	for (int tries = 0; tries < 6; tries++) {
+		int r;
+
+		if (sock_open() < 0 || fetch_gen() < 0) {
+			broken = NEED_ALL;
+			for (int k = 0; k < 5; k++)
+				broken_err[k] = errno;
+			*step = "talk to nf_tables";
+			set_forwarding(0);
+			return need ? -1 : 0;
+		}
+		nft_begin(&batch, gen);
+		nft_table_add(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
+		nft_table_del(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
+		if (need) {
+			nft_table_add(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
+			if (!(broken & NEED_CT))
+				add_filter(&batch, c);
+			if (!(broken & NEED_NATCHAIN)) {
+				add_nat_chains(&batch);
+				if (!(broken & NEED_MASQ))
+					add_masq(&batch, c);
+				for (int e = 0; e < MAX_ACTIVE && !(broken & NEED_DNAT); e++)
+					if (active[e].s)
+						add_service(&batch, e);
+			}
+		}
+		nft_end(&batch);
+		r = send_batch(&failed);
+		if (r == 0) {
+			set_forwarding(need && !(broken & (NEED_TABLE | NEED_CT)));
+			made = need;
+			return 0;
+		}
+		if (errno == ERESTART || failed < 0 || errno == ENOMEM || errno == EMSGSIZE) {
+			if (errno == ERESTART)
+				continue;	/* someone else's change came between */
+			break;
+		}
+		/* The first piece the failed message needs that is not yet
+		 * known broken, then the next try goes without it. */
+		int t = TAG_NEED(batch.item[failed].tag) & ~broken;
+		int k = t ? __builtin_ctz(t) : 0;
+
+		broken |= 1u << k;
+		broken_err[k] = errno;
+		if (k == 0)
+			break;
+	}
+	*step = "make the nf_tables table ip " FW_TABLE;
+	set_forwarding(0);
+	return -1;
+}
+
+static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
+{
+	return a->nnets && b->nnets && a->nets[0].addr == b->nets[0].addr &&
+	       a->npublishes == b->npublishes &&
+	       !memcmp(a->publishes, b->publishes, a->npublishes * sizeof *a->publishes);
+}
+
+int fw_load(const struct conf *c, const char **step)
+{
+	/* A kept service's rules move to the new config's lines; one whose
+	 * rules change is being restarted by the reload: its rules go now. */
+	for (int e = 0; e < MAX_ACTIVE; e++) {
+		int i;
+
+		if (!active[e].s || c == conf)
+			continue;
+		i = conf_find(c, active[e].s->name);
+		if (i >= 0 && same_rules(active[e].s, &c->svc[i]))
+			active[e].s = &c->svc[i];
+		else
+			active[e].s = NULL;
+	}
+	conf = c;
+	broken = 0;
+	return rebuild(step);
+}
+
+static struct entry *find(const char *name)
+{
+	for (int e = 0; e < MAX_ACTIVE; e++)
+		if (active[e].s && !strcmp(active[e].s->name, name))
+			return &active[e];
+	return NULL;
+}
+
+/* What of NEED the kernel refused, as *STEP ("WHAT ARG (the piece)"); 0 if
+ * nothing. */
+static int lacks(unsigned need, const char *what, const char *arg, const char **step)
+{
+	unsigned t = need & broken;
+	int k;
+
+	if (!t)
+		return 0;
+	k = __builtin_ctz(t);
+	errno = broken_err[k] ? broken_err[k] : EOPNOTSUPP;
+	*step = stepf("%s%s (%s)", what, arg, need_names[k]);
+	return -1;
+}
+
+int fw_start(const struct svc_conf *s, const char **step)
+{
+	struct entry *e;
+	int failed;
+
+	if (!conf) {
+		errno = EINVAL;
+		*step = "publish its ports (no config loaded)";
+		return -1;
+	}
+	/* S runs with the config fw_load was given: its bridge indices are
+	 * that config's. */
+	for (int k = 0; k < s->nnets; k++)
+		if (s->nets[k].bridge < conf->nbridges && is_nat_bridge(conf, s->nets[k].bridge) &&
+		    lacks(NEED_TABLE | NEED_CT | NEED_NATCHAIN | NEED_MASQ, "masquerade bridge ",
+			  conf->bridges[s->nets[k].bridge].name, step) < 0)
+			return -1;
+	if (!s->npublishes || !s->nnets)
+		return 0;
+	if (lacks(NEED_TABLE | NEED_CT | NEED_NATCHAIN | NEED_DNAT, "publish its ports", "", step) < 0)
+		return -1;
+	if (find(s->name))
+		fw_stop(s);
+	for (e = active; e < active + MAX_ACTIVE && e->s; e++)
+		;
+	if (e == active + MAX_ACTIVE) {
+		errno = ENOSPC;
+		*step = "publish its ports (too many services)";
+		return -1;
+	}
+	e->s = s;
+	if (sock_open() == 0 && gen) {
+		nft_begin(&batch, gen);
+		add_service(&batch, (int)(e - active));
+		nft_end(&batch);
+		if (send_batch(&failed) == 0)
+			return 0;
+	}
+	/* Not as we left it (or unknown): the whole table again, with S. */
+	if (rebuild(step) == 0) {
+		if (!lacks(NEED_DNAT, "publish its ports", "", step))
+			return 0;
+	}
+	e->s = NULL;
+	return -1;
+}
+
+void fw_stop(const struct svc_conf *s)
+{
+	struct entry *e = find(s->name);
+	char chain[CONF_NAME_MAX + 5];
+	const char *step;
+	int failed;
+
+	if (!e)
+		return;
+	chain_name(chain, e->s);
+	if (gen && e->pre && e->out) {
+		nft_begin(&batch, gen);
+		nft_rule_del(&batch, 0, FW_TABLE, "prerouting", e->pre);
+		nft_rule_del(&batch, 0, FW_TABLE, "output", e->out);
+		nft_chain_del(&batch, 0, FW_TABLE, chain);
+		nft_end(&batch);
+		e->s = NULL;
+		if (send_batch(&failed) == 0)
+			return;
+	}
+	e->s = NULL;
+	/* Best effort: a table someone else changed is made whole without S.
+	 * Should that fail, the next change tries again. */
+	rebuild(&step);
+}
+
+int fw_published(const struct svc_conf *s, char *buf, size_t len)
+{
+	const struct entry *e = find(s->name);
+	size_t off = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (int k = 0; e && k < e->s->npublishes; k++) {
+		const struct conf_publish *p = &e->s->publishes[k];
+		char ip[20] = "";
+		int r;
+
+		if (p->addr)
+			snprintf(ip, sizeof ip, "%u.%u.%u.%u:", p->addr >> 24, p->addr >> 16 & 255,
+				 p->addr >> 8 & 255, p->addr & 255);
+		r = snprintf(buf + off, len - off, "%s%s:%s%u->%u", k ? "," : "",
+			     p->proto == 17 ? "udp" : "tcp", ip, p->hostport, p->port);
+		if (r < 0 || (size_t)r >= len - off) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		off += (size_t)r;
+	}
+	if (!off && snprintf(buf, len, "-") >= (int)len) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,518 @@
+/* nft: build nf_tables batches, send them, map every ack to its message. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include "nft.h"
+
+/* Room made before each message: a rule of ours is a few hundred bytes. */
+#define NFT_MSG_ROOM 4096
+#define NFT_TYPE(msg) (NFNL_SUBSYS_NFTABLES << 8 | (msg))
+
+static struct nlmsghdr *cur(struct nft_batch *b)
+{
+	return (struct nlmsghdr *)(b->buf + b->msg);
+}
+
+/* The message being built as netlink.c's builder sees it. */
+#define CUR_MSG(b) { .h = cur(b), .cap = (b)->cap - (b)->msg, .err = (b)->err }
+
+static void attr(struct nft_batch *b, uint16_t type, const void *data, size_t len)
+{
+	struct nl_msg m = CUR_MSG(b);
+
+	if (b->err)
+		return;
+	nl_msg_attr(&m, type, data, len);
+	b->err = m.err;
+}
+
+static void attr_be32(struct nft_batch *b, uint16_t type, uint32_t v)
+{
+	v = htonl(v);
+	attr(b, type, &v, 4);
+}
+
+static void attr_str(struct nft_batch *b, uint16_t type, const char *s)
+{
+	attr(b, type, s, strlen(s) + 1);
+}
+
+/* Nests carry NLA_F_NESTED, and every expression's attributes come in
+ * libnftnl's order: the bytes are nft(8)'s for the same rule. */
+static void nest_begin(struct nft_batch *b, uint16_t type)
+{
+	struct nl_msg m = CUR_MSG(b);
+
+	if (b->err)
+		return;
+	if (b->depth == (int)(sizeof b->nest / sizeof b->nest[0])) {
+		b->err = EMSGSIZE;
+		return;
+	}
+	b->nest[b->depth++] = nl_msg_nest_begin(&m, type | NLA_F_NESTED);
+	b->err = m.err;
+}
+
+static void nest_end(struct nft_batch *b)
+{
+	struct nl_msg m = CUR_MSG(b);
+
+	if (b->err || b->depth == 0)
+		return;
+	nl_msg_nest_end(&m, b->nest[--b->depth]);
+}
+
+/* Start a message (the previous one is complete); ITEM: one the caller
+ * sees (not BATCH_BEGIN or END). */
+static void msg_start(struct nft_batch *b, uint16_t type, uint16_t flags, int family,
+		      uint16_t res_id, int tag, int item)
+{
+	struct nfgenmsg g = {
+		.nfgen_family = family, .version = NFNETLINK_V0, .res_id = htons(res_id),
+	};
+	struct nlmsghdr *h;
+
+	if (b->err)
+		return;
+	if (b->cap - b->len < NFT_MSG_ROOM) {
+		size_t cap = b->cap ? 2 * b->cap : 4 * NFT_MSG_ROOM;
+		char *nb = realloc(b->buf, cap);
+
+		if (!nb) {
+			b->err = ENOMEM;
+			return;
+		}
+		b->buf = nb;
+		b->cap = cap;
+	}
+	if (item && b->n == b->icap) {
+		int icap = b->icap ? 2 * b->icap : 16;
+		struct nft_item *ni = realloc(b->item, icap * sizeof *ni);
+
+		if (!ni) {
+			b->err = ENOMEM;
+			return;
+		}
+		b->item = ni;
+		b->icap = icap;
+	}
+	b->msg = b->len;
+	b->depth = 0;
+	h = cur(b);
+	memset(h, 0, NLMSG_LENGTH(sizeof g));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof g);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | flags;
+	memcpy(NLMSG_DATA(h), &g, sizeof g);
+	if (item)
+		b->item[b->n++] = (struct nft_item){ .off = b->msg, .tag = tag };
+}
+
+/* The message is complete: the next starts after it. */
+static void msg_end(struct nft_batch *b)
+{
+	if (!b->err)
+		b->len = b->msg + NLMSG_ALIGN(cur(b)->nlmsg_len);
+}
+
+void nft_begin(struct nft_batch *b, uint32_t genid)
+{
+	b->len = b->msg = 0;
+	b->n = b->depth = 0;
+	b->err = 0;
+	msg_start(b, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, 0, 0);
+	if (genid)
+		attr_be32(b, NFNL_BATCH_GENID, genid);
+	msg_end(b);
+}
+
+void nft_end(struct nft_batch *b)
+{
+	msg_start(b, NFNL_MSG_BATCH_END, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, 0, 0);
+	msg_end(b);
+}
+
+void nft_free(struct nft_batch *b)
+{
+	free(b->buf);
+	free(b->item);
+	memset(b, 0, sizeof *b);
+}
+
+/* A request of the batch: asks for its ack. */
+static void req_start(struct nft_batch *b, int msg, uint16_t flags, int tag)
+{
+	msg_start(b, NFT_TYPE(msg), NLM_F_ACK | flags, NFPROTO_IPV4, 0, tag, 1);
+}
+
+void nft_table_add(struct nft_batch *b, int tag, const char *table)
+{
+	req_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, tag);
+	attr_str(b, NFTA_TABLE_NAME, table);
+	attr_be32(b, NFTA_TABLE_FLAGS, 0);
+	msg_end(b);
+}
+
+void nft_table_del(struct nft_batch *b, int tag, const char *table)
+{
+	req_start(b, NFT_MSG_DELTABLE, 0, tag);
+	attr_str(b, NFTA_TABLE_NAME, table);
+	msg_end(b);
+}
+
+void nft_chain_add(struct nft_batch *b, int tag, const char *table, const char *chain,
+		   int hook, int prio, const char *type)
+{
+	req_start(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, tag);
+	attr_str(b, NFTA_CHAIN_TABLE, table);
+	attr_str(b, NFTA_CHAIN_NAME, chain);
+	if (hook >= 0) {
+		nest_begin(b, NFTA_CHAIN_HOOK);
+		attr_be32(b, NFTA_HOOK_HOOKNUM, (uint32_t)hook);
+		attr_be32(b, NFTA_HOOK_PRIORITY, (uint32_t)prio);
+		nest_end(b);
+		attr_be32(b, NFTA_CHAIN_POLICY, NF_ACCEPT);
+		attr_str(b, NFTA_CHAIN_TYPE, type);
+	}
+	msg_end(b);
+}
+
+void nft_chain_del(struct nft_batch *b, int tag, const char *table, const char *chain)
+{
+	req_start(b, NFT_MSG_DELCHAIN, 0, tag);
+	attr_str(b, NFTA_CHAIN_TABLE, table);
+	attr_str(b, NFTA_CHAIN_NAME, chain);
+	msg_end(b);
+}
+
+void nft_rule_begin(struct nft_batch *b, int tag, const char *table, const char *chain,
+		    int echo)
+{
+	req_start(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND | (echo ? NLM_F_ECHO : 0),
+		  tag);
+	attr_str(b, NFTA_RULE_TABLE, table);
+	attr_str(b, NFTA_RULE_CHAIN, chain);
+	nest_begin(b, NFTA_RULE_EXPRESSIONS);
+}
+
+void nft_rule_end(struct nft_batch *b)
+{
+	nest_end(b);
+	msg_end(b);
+}
+
+void nft_rule_del(struct nft_batch *b, int tag, const char *table, const char *chain,
+		  uint64_t handle)
+{
+	uint64_t h = (uint64_t)htonl((uint32_t)handle) << 32 | htonl((uint32_t)(handle >> 32));
+
+	req_start(b, NFT_MSG_DELRULE, 0, tag);
+	attr_str(b, NFTA_RULE_TABLE, table);
+	attr_str(b, NFTA_RULE_CHAIN, chain);
+	if (handle)
+		attr(b, NFTA_RULE_HANDLE, &h, 8);
+	msg_end(b);
+}
+
+/* NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { ... } } */
+static void expr_begin(struct nft_batch *b, const char *name)
+{
+	nest_begin(b, NFTA_LIST_ELEM);
+	attr_str(b, NFTA_EXPR_NAME, name);
+	nest_begin(b, NFTA_EXPR_DATA);
+}
+
+static void expr_end(struct nft_batch *b)
+{
+	nest_end(b);
+	nest_end(b);
+}
+
+/* A value as nft_data: TYPE { NFTA_DATA_VALUE: bytes }. */
+static void data_value(struct nft_batch *b, uint16_t type, const void *data, size_t len)
+{
+	nest_begin(b, type);
+	attr(b, NFTA_DATA_VALUE, data, len);
+	nest_end(b);
+}
+
+void nft_meta(struct nft_batch *b, int key, int dreg)
+{
+	expr_begin(b, "meta");
+	attr_be32(b, NFTA_META_KEY, (uint32_t)key);
+	attr_be32(b, NFTA_META_DREG, (uint32_t)dreg);
+	expr_end(b);
+}
+
+void nft_payload(struct nft_batch *b, int base, int offset, int len, int dreg)
+{
+	expr_begin(b, "payload");
+	attr_be32(b, NFTA_PAYLOAD_DREG, (uint32_t)dreg);
+	attr_be32(b, NFTA_PAYLOAD_BASE, (uint32_t)base);
+	attr_be32(b, NFTA_PAYLOAD_OFFSET, (uint32_t)offset);
+	attr_be32(b, NFTA_PAYLOAD_LEN, (uint32_t)len);
+	expr_end(b);
+}
+
+void nft_ct(struct nft_batch *b, int key, int dreg)
+{
+	expr_begin(b, "ct");
+	attr_be32(b, NFTA_CT_KEY, (uint32_t)key);
+	attr_be32(b, NFTA_CT_DREG, (uint32_t)dreg);
+	expr_end(b);
+}
+
+void nft_fib_daddr_type(struct nft_batch *b, int dreg)
+{
+	expr_begin(b, "fib");
+	attr_be32(b, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	attr_be32(b, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	attr_be32(b, NFTA_FIB_DREG, (uint32_t)dreg);
+	expr_end(b);
+}
+
+void nft_cmp(struct nft_batch *b, int op, int sreg, const void *data, size_t len)
+{
+	expr_begin(b, "cmp");
+	attr_be32(b, NFTA_CMP_SREG, (uint32_t)sreg);
+	attr_be32(b, NFTA_CMP_OP, (uint32_t)op);
+	data_value(b, NFTA_CMP_DATA, data, len);
+	expr_end(b);
+}
+
+void nft_bitwise(struct nft_batch *b, int sreg, int dreg, const void *mask, size_t len)
+{
+	static const unsigned char zero[16];
+
+	expr_begin(b, "bitwise");
+	attr_be32(b, NFTA_BITWISE_SREG, (uint32_t)sreg);
+	attr_be32(b, NFTA_BITWISE_DREG, (uint32_t)dreg);
+	attr_be32(b, NFTA_BITWISE_LEN, (uint32_t)len);
+	data_value(b, NFTA_BITWISE_MASK, mask, len);
+	data_value(b, NFTA_BITWISE_XOR, zero, len < sizeof zero ? len : sizeof zero);
+	expr_end(b);
+}
+
+void nft_immediate(struct nft_batch *b, int dreg, const void *data, size_t len)
+{
+	expr_begin(b, "immediate");
+	attr_be32(b, NFTA_IMMEDIATE_DREG, (uint32_t)dreg);
+	data_value(b, NFTA_IMMEDIATE_DATA, data, len);
+	expr_end(b);
+}
+
+void nft_verdict(struct nft_batch *b, int code, const char *chain)
+{
+	expr_begin(b, "immediate");
+	attr_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	nest_begin(b, NFTA_IMMEDIATE_DATA);
+	nest_begin(b, NFTA_DATA_VERDICT);
+	attr_be32(b, NFTA_VERDICT_CODE, (uint32_t)code);
+	if (chain)
+		attr_str(b, NFTA_VERDICT_CHAIN, chain);
+	nest_end(b);
+	nest_end(b);
+	expr_end(b);
+}
+
+void nft_nat(struct nft_batch *b, int type, int reg_addr, int reg_proto)
+{
+	expr_begin(b, "nat");
+	attr_be32(b, NFTA_NAT_TYPE, (uint32_t)type);
+	attr_be32(b, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+	attr_be32(b, NFTA_NAT_REG_ADDR_MIN, (uint32_t)reg_addr);
+	if (reg_proto > 0) {
+		attr_be32(b, NFTA_NAT_REG_PROTO_MIN, (uint32_t)reg_proto);
+		attr_be32(b, NFTA_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+	}
+	expr_end(b);
+}
+
+void nft_masq(struct nft_batch *b)
+{
+	expr_begin(b, "masq");
+	expr_end(b);
+}
+
+int nft_open(struct nl *n)
+{
+	return nl_open_proto(n, NETLINK_NETFILTER);
+}
+
+/* Socket buffers for a batch of LEN bytes and N acks: the kernel queues
+ * every ack before the send returns, and one that does not fit is lost
+ * (the read then fails with ENOBUFS). Above the defaults only. */
+static void size_buffers(struct nl *n, size_t len, int count)
+{
+	int snd = (int)len + 4096, rcv = count * 1024 + 65536;
+
+	if (len > 65536)
+		setsockopt(n->fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof snd);
+	if (count > 64)
+		setsockopt(n->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv);
+}
+
+/* A rule's handle from its echo (an NFT_MSG_NEWRULE), or 0. */
+static uint64_t echo_handle(const struct nlmsghdr *h)
+{
+	size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof(struct nfgenmsg));
+	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(h) +
+						 NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+	uint32_t v[2];
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)))
+		return 0;
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_RULE_HANDLE &&
+		    a->nla_len == NLA_HDRLEN + 8) {
+			memcpy(v, (const char *)a + NLA_HDRLEN, 8);
+			return (uint64_t)ntohl(v[0]) << 32 | ntohl(v[1]);
+		}
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return 0;
+}
+
+int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
+{
+	static union { struct nlmsghdr h; char b[16384]; } rx;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	uint32_t first;
+	int left = b->n, refused = 0, i;
+	ssize_t len;
+	struct nlmsghdr *h;
+	size_t off;
+
+	*failed = -1;
+	if (b->err || b->depth) {
+		errno = b->err ? b->err : EINVAL;
+		return -1;
+	}
+	/* Sequence numbers: BATCH_BEGIN first, then each message, then END. */
+	first = n->seq + 1;
+	for (off = 0; off + NLMSG_HDRLEN <= b->len; off += NLMSG_ALIGN(h->nlmsg_len)) {
+		h = (struct nlmsghdr *)(b->buf + off);
+		h->nlmsg_seq = ++n->seq;
+		h->nlmsg_pid = 0;
+	}
+	for (i = 0; i < b->n; i++) {
+		b->item[i].err = 0;
+		b->item[i].handle = 0;
+	}
+	size_buffers(n, b->len, b->n);
+	do
+		len = sendto(n->fd, b->buf, b->len, 0, (struct sockaddr *)&sa, sizeof sa);
+	while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -1;
+
+	/* Every reply is queued before the send returns. A batch refused as
+	 * a whole (no nf_tables, a stale generation) has one error, on
+	 * BATCH_BEGIN, and then no acks: read what is there and stop. */
+	while (left > 0) {
+		len = refused ? recv(n->fd, rx.b, sizeof rx.b, MSG_DONTWAIT | MSG_TRUNC)
+			      : nl_recv(n, rx.b, sizeof rx.b);
+		if (len < 0 && refused && errno == EAGAIN)
+			break;
+		if (len < 0)
+			return -1;
+		if ((size_t)len > sizeof rx.b) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			uint32_t k = h->nlmsg_seq - first;
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_pid != n->portid || k > (uint32_t)b->n + 1)
+				continue;
+			if (h->nlmsg_type == NFT_TYPE(NFT_MSG_NEWRULE) && k >= 1 &&
+			    k <= (uint32_t)b->n) {
+				b->item[k - 1].handle = echo_handle(h);
+				continue;
+			}
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
+				errno = EBADMSG;
+				return -1;
+			}
+			if (k == 0 || k == (uint32_t)b->n + 1) {
+				/* The batch itself, or its commit, failed. */
+				if (e->error && !refused)
+					refused = -e->error;
+				continue;
+			}
+			left--;
+			b->item[k - 1].err = -e->error;
+			if (e->error && *failed < 0)
+				*failed = (int)k - 1;
+		}
+	}
+	if (*failed >= 0) {
+		errno = b->item[*failed].err;
+		return -1;
+	}
+	if (refused) {
+		errno = refused;
+		return -1;
+	}
+	return 0;
+}
+
+int nft_genid(struct nl *n, uint32_t *genid)
+{
+	static union { struct nlmsghdr h; char b[512]; } rep;
+	struct nfgenmsg g = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0 };
+	struct nl_req r;
+	const struct nlattr *a;
+	size_t len;
+
+	nl_req_init(&r, NFT_TYPE(NFT_MSG_GETGEN), 0, &g, sizeof g);
+	memset(&rep.h, 0, sizeof rep.h);
+	if (nl_talk(n, &r, &rep, sizeof rep) < 0)
+		return -1;
+	len = rep.h.nlmsg_len;
+	if (rep.h.nlmsg_type != NFT_TYPE(NFT_MSG_NEWGEN) || len > sizeof rep ||
+	    len < NLMSG_LENGTH(sizeof g)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	len -= NLMSG_LENGTH(sizeof g);
+	a = (const void *)(rep.b + NLMSG_LENGTH(sizeof g));
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID && a->nla_len == NLA_HDRLEN + 4) {
+			memcpy(genid, (const char *)a + NLA_HDRLEN, 4);
+			*genid = ntohl(*genid);
+			return 0;
+		}
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	errno = EBADMSG;
+	return -1;
+}
+
+int nft_probe(void)
+{
+	struct nl n;
+	uint32_t g;
+	int ok;
+
+	if (nft_open(&n) < 0)
+		return 0;
+	ok = nft_genid(&n, &g) == 0;
+	nl_close(&n);
+	return ok;
+}

@@ -1,0 +1,377 @@
+#!/usr/bin/env bats
+# Host tier: `nat` and `publish` (SPEC §3, §6, §10): the nf_tables table
+# `ip sandinit` PID 1 writes over netlink, judged by real traffic and by
+# Debian's nft(8) reading back what the kernel holds.
+#
+# The "outside" is a network namespace of the test's own, linked to PID 1's
+# by a veth pair made after PID 1 started: up0 (192.168.99.1, PID 1's side,
+# addressed by the test: sandinit has no `interface` here) and out0
+# (192.168.99.2). Only the test's scaffolding uses ip(8) and nft(8).
+
+bats_require_minimum_version 1.5.0
+load lib/host
+
+P=${PROBE:-$ROOT/out/probe}
+UP=192.168.99.1
+OUT=192.168.99.2
+
+in1() { nsenter --net="/proc/$(host_pid1)/ns/net" "$@"; }
+outside() { nsenter --net="/proc/$OUT_PID/ns/net" "$@"; }
+
+# A namespace for the outside, and the uplink pair into PID 1's namespace.
+outside_start() {
+	unshare --net sleep 600 &
+	OUT_PID=$!
+	retry 5 bash -c "[ \"\$(readlink /proc/$OUT_PID/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
+	in1 ip link add up0 type veth peer name out0 netns "$OUT_PID"
+	in1 ip addr add $UP/24 dev up0
+	in1 ip link set up0 up
+	outside ip link set lo up
+	outside ip addr add $OUT/24 dev out0
+	outside ip link set out0 up
+}
+
+# A page for busybox httpd, where every sandbox sees it (read-only).
+web_dir() {
+	WEB=/var/tmp/sandinit-fw-$$-$BATS_TEST_NUMBER
+	mkdir -p "$WEB"
+	echo "sandboxed page" >"$WEB/index.html"
+	chmod -R a+rX "$WEB"
+}
+
+teardown() {
+	host_stop
+	[ -n "${OUT_PID:-}" ] && kill "$OUT_PID" 2>/dev/null
+	[ -n "${SRV_PID:-}" ] && kill $SRV_PID 2>/dev/null
+	[ -n "${WEB:-}" ] && rm -rf "$WEB"
+	true
+}
+
+# The table as nft lists it, and a count of lines matching RE in it.
+table() { in1 nft list table ip sandinit; }
+count() { table 2>/dev/null | grep -cE -- "$1" || true; }
+
+# From the outside.
+fetch() { outside curl -s --max-time 3 "http://$1/"; }
+
+# A server in the outside namespace, as a process of its own ($! is it).
+outside_server() {
+	nsenter --net="/proc/$OUT_PID/ns/net" "$@" </dev/null >/dev/null 2>&1 3>&- &
+	SRV_PID="${SRV_PID:-} $!"
+}
+
+@test "the kernel line says nftables=yes" {
+	f=$(conf <<-EOF
+	service a
+	  exec /bin/true
+	  restart never
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run console
+	assert_line --regexp '^sandinit: kernel: .* nftables=yes '
+	# No nat, no publish: no table.
+	run in1 nft list tables
+	assert_success
+	refute_output --partial sandinit
+}
+
+@test "publish: reached from outside and from the appliance; rules only while it runs" {
+	web_dir
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service web
+	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
+	  net br0
+	  publish 8080:80
+	  publish 5353:53/udp
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	outside_start
+	# From outside, on the uplink's address.
+	run retry 10 fetch $UP:8080
+	assert_success
+	run fetch $UP:8080
+	assert_output "sandboxed page"
+	# From the appliance itself (locally generated: the output chain).
+	run in1 curl -s --max-time 3 http://$UP:8080/
+	assert_output "sandboxed page"
+	run in1 curl -s --max-time 3 http://10.77.0.1:8080/
+	assert_output "sandboxed page"
+	run table
+	assert_line --regexp 'fib daddr type local tcp dport 8080 dnat to 10\.77\.0\.2:80$'
+	assert_line --regexp 'fib daddr type local udp dport 5353 dnat to 10\.77\.0\.2:53$'
+	[ "$(count 'jump svc-web')" = 2 ]
+	# Forwarding is on while something is published.
+	run in1 cat /proc/sys/net/ipv4/ip_forward
+	assert_output 1
+
+	run ictl stop web
+	assert_success
+	[ "$(count 'svc-web')" = 0 ]
+	[ "$(count 'dnat to')" = 0 ]
+	run fetch $UP:8080
+	assert_failure
+
+	run ictl start web
+	assert_success
+	[ "$(count 'jump svc-web')" = 2 ]
+	run retry 10 fetch $UP:8080
+	assert_success
+	run fetch $UP:8080
+	assert_output "sandboxed page"
+}
+
+@test "publish ADDR: only that address forwards" {
+	web_dir
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service web
+	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
+	  net br0
+	  publish $UP:8080:80
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	outside_start
+	run retry 10 fetch $UP:8080
+	assert_success
+	# The bridge's address is the appliance's too, but not ADDR.
+	run in1 curl -s --max-time 3 http://10.77.0.1:8080/
+	assert_failure
+	run in1 curl -s --max-time 3 http://$UP:8080/
+	assert_output "sandboxed page"
+}
+
+@test "nat: a sandbox reaches the outside, which sees the appliance's address; a bridge without nat does not" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	bridge br1 10.78.0.1/24
+	nat br0
+	service cli
+	  exec /usr/bin/busybox nc $OUT 9000
+	  net br0
+	  restart never
+	service closed
+	  exec $P connect $OUT 9001 2000
+	  net br1
+	  restart never
+	service open
+	  exec $P connect $OUT 9001 2000
+	  net br0
+	  restart never
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	outside_start
+	# The outside routes back to br1's subnet: only the filter stops it.
+	outside ip route add 10.78.0.0/24 via $UP
+	outside_server socat TCP-LISTEN:9000,reuseaddr,fork SYSTEM:'echo peer=$SOCAT_PEERADDR'
+	outside_server socat TCP-LISTEN:9001,reuseaddr,fork SYSTEM:'echo hi'
+	retry 5 outside bash -c "exec 3<>/dev/tcp/127.0.0.1/9000"
+	retry 5 outside bash -c "exec 3<>/dev/tcp/127.0.0.1/9001"
+	run in1 cat /proc/sys/net/ipv4/ip_forward
+	assert_output 1
+	run ictl start cli
+	assert_success
+	wait_console '^cli: peer='
+	run console
+	assert_line "cli: peer=$UP"
+	# Isolation: br1 has no nat; its positive control on br0 gets through.
+	run ictl start open
+	assert_success
+	run ictl start closed
+	assert_success
+	wait_console '^open: connected$'
+	wait_console '^closed: (connected|failed: [^E]|failed: E[^N])'
+	run console
+	assert_line 'closed: failed: ETIMEDOUT'
+	refute_line 'closed: connected'
+	run table
+	assert_line --regexp 'ip saddr 10\.77\.0\.0/24 oifname != "br0" oifname != "br1" masquerade$'
+}
+
+@test "with forwarding on: no bridge reaches another, the outside reaches only published ports" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	bridge br1 10.78.0.1/24
+	nat br0
+	nat br1
+	service srv
+	  exec $P listen 8080
+	  net br0
+	  publish 8081:8080
+	service same
+	  exec $P connect 10.77.0.2 8080 2000
+	  net br0
+	  restart never
+	  after srv
+	service cross
+	  exec $P connect 10.77.0.2 8080 2000
+	  net br1
+	  restart never
+	  after srv
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	run in1 cat /proc/sys/net/ipv4/ip_forward
+	assert_output 1
+	wait_console '^same: '
+	wait_console '^cross: '
+	run console
+	assert_line 'same: connected'
+	assert_line 'cross: failed: ETIMEDOUT'
+	outside_start
+	outside ip route add 10.77.0.0/24 via $UP
+	# The published port answers (positive control) ...
+	run retry 10 outside "$P" connect $UP 8081 2000
+	assert_success
+	assert_output connected
+	# ... the service's own port on the appliance's address does not
+	# (not published), nor the service's address directly.
+	run outside "$P" connect $UP 8080 2000
+	assert_output --regexp '^failed: '
+	run outside "$P" connect 10.77.0.2 8080 2000
+	assert_output 'failed: ETIMEDOUT'
+}
+
+@test "a reload that drops nat and publish takes the table and forwarding away" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	nat br0
+	service srv
+	  exec $P listen 8080
+	  net br0
+	  publish 8081:8080
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	[ "$(count masquerade)" = 1 ]
+	[ "$(count 'jump svc-srv')" = 2 ]
+	cat >"$f" <<-EOF
+	bridge br0 10.77.0.1/24
+	service srv
+	  exec $P listen 8080
+	  net br0
+	EOF
+	run ictl reload
+	assert_success
+	run retry 10 bash -c "! nsenter --net=/proc/$(host_pid1)/ns/net nft list table ip sandinit >/dev/null 2>&1"
+	assert_success
+	run in1 cat /proc/sys/net/ipv4/ip_forward
+	assert_output 0
+	run in1 nft list tables
+	refute_output --partial sandinit
+	# And back.
+	cat >"$f" <<-EOF
+	bridge br0 10.77.0.1/24
+	nat br0
+	service srv
+	  exec $P listen 8080
+	  net br0
+	  publish 8081:8080
+	EOF
+	run ictl reload
+	assert_success
+	run retry 10 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net nft list table ip sandinit | grep -q 'jump svc-srv'"
+	assert_success
+	[ "$(count masquerade)" = 1 ]
+}
+
+@test "a flushed or deleted table is made again at the next start" {
+	web_dir
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	nat br0
+	service web
+	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
+	  net br0
+	  publish 8080:80
+	service other
+	  exec $P listen 8080
+	  net br0
+	  publish 8081:8080
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	outside_start
+	run retry 10 fetch $UP:8080
+	assert_success
+	for how in "flush ruleset" "delete table ip sandinit" "flush table ip sandinit"; do
+		in1 nft $how
+		[ "$(count 'jump svc-')" = 0 ]
+		run ictl restart other
+		assert_success
+		[ "$(count 'jump svc-web')" = 2 ]
+		[ "$(count 'jump svc-other')" = 2 ]
+		[ "$(count masquerade)" = 1 ]
+		[ "$(count 'oifname "br0" drop')" = 1 ]
+		run retry 10 fetch $UP:8080
+		assert_output "sandboxed page"
+	done
+}
+
+@test "after 200 start/stop cycles the table holds exactly the running services' rules" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service s1
+	  exec $P sleep 1000
+	  net br0
+	  publish 8001:80
+	service s2
+	  exec $P sleep 1000
+	  net br0
+	  publish 8002:80
+	  publish 8102:81/udp
+	service s3
+	  exec $P sleep 1000
+	  net br0
+	  publish 8003:80
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	for i in $(seq 1 100); do
+		s=s$(( i % 3 + 1 ))
+		ictl stop $s >/dev/null
+		ictl start $s >/dev/null
+	done
+	run ictl stop s2
+	assert_success
+	run table
+	assert_success
+	[ "$(count 'jump svc-')" = 4 ]
+	[ "$(count 'jump svc-s1$')" = 2 ]
+	[ "$(count 'jump svc-s3$')" = 2 ]
+	[ "$(count 'chain svc-')" = 2 ]
+	[ "$(count 'dnat to')" = 2 ]
+	refute_output --partial svc-s2
+}
+
+@test "a publish nf_tables refuses makes its service fail, saying what is missing" {
+	# Without CAP_NET_ADMIN, nf_tables refuses PID 1 (EPERM): the service
+	# fails before it starts, naming what it lacks; never a silent nothing.
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service web
+	  exec $P sleep 100
+	  net br0
+	  publish 8080:80
+	  restart never
+	EOF
+	)
+	SANDINIT=$(without_cap net_admin) host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run console
+	assert_line --regexp '^sandinit: web: unable to publish its ports \(nf_tables\): Operation not permitted$'
+	run ictl status
+	assert_output --regexp '^web failed '
+}
