@@ -397,3 +397,63 @@ EOF
 	run "$SANDINIT" --check
 	assert_equal "$status" 2
 }
+
+@test "publish without net" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+publish 8080:80
+EOF
+	fails_with 3 "'publish' needs 'net': service 'a' has no address to forward to"
+}
+
+@test "a host port and protocol published twice names both lines" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+net br0
+publish 8080:80
+publish 53:53/udp
+service b
+exec /bin/b
+net br0
+publish 53:53
+publish 10.0.0.1:8080:81
+EOF
+	fails_with 11 "host port 10.0.0.1:8080/tcp is already published by service 'a' (line 5)"
+}
+
+@test "publish: a port out of range, a bad protocol, a loopback address" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+net br0
+publish 8080:65536
+publish 0:80
+publish 80:80/sctp
+publish 127.0.0.1:80:80
+publish 8080
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_line "$F:5: bad value for 'publish': '8080:65536' (ports are numbers from 1 to 65535)"
+	assert_line "$F:6: bad value for 'publish': '0:80' (ports are numbers from 1 to 65535)"
+	assert_line "$F:7: bad value for 'publish': '80:80/sctp' (the protocol is /tcp or /udp)"
+	assert_line "$F:8: bad value for 'publish': '127.0.0.1:80:80' (ADDR cannot be a loopback, multicast or reserved address)"
+	assert_line "$F:9: bad value for 'publish': '8080' (use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80)"
+}
+
+@test "nat naming an undeclared bridge, or given twice" {
+	cat > "$F" <<'EOF'
+nat br0
+bridge br0 10.0.0.1/24
+nat br9
+nat br0
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_equal "$status" 1
+	assert_output "$F:3: 'nat' names unknown bridge 'br9' (declare it with a global 'bridge' line)
+$F:4: 'nat br0' given twice (first at line 1)"
+}
