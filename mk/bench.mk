@@ -8,11 +8,12 @@ $(BENCH_FLOOR): tests/bench/floor.c $(KINC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $<
 
-bench: all $(BENCH_FLOOR)
+# $(OUT)/unit/fw_harness (mk/firewall.mk): the publish.rules_ms figure.
+bench: all $(BENCH_FLOOR) $(OUT)/unit/fw_harness
 	OUT=$(OUT) tests/bench/run
 
 # Only the host figures, without the image (no QEMU boot).
-bench-host: $(OUT)/sandinit $(BENCH_FLOOR)
+bench-host: $(OUT)/sandinit $(BENCH_FLOOR) $(OUT)/unit/fw_harness
 	BENCH_QEMU=0 OUT=$(OUT) tests/bench/run
 
 .PHONY: bench bench-host

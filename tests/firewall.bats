@@ -375,3 +375,12 @@ outside_server() {
 	run ictl status
 	assert_output --regexp '^web failed '
 }
+
+@test "fw harness: 20 services' ports added and removed, one batch each, none left (root)" {
+	run make -s -C "$ROOT" out/unit/fw_harness.san
+	assert_success
+	run unshare --net "$ROOT/out/unit/fw_harness.san" 20 2
+	assert_success
+	assert_line --regexp '^publish\.rules_ms\.n20 [0-9.]+$'
+	assert_line --regexp '^[0-9]+ passed, 0 failed$'
+}
