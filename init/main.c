@@ -339,6 +339,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* PID 1 changes directory (entering a mount namespace moves it to that
+	 * namespace's root): a reload must find the same file. */
+	if (config_path && config_path[0] != '/') {
+		static char abs_path[4096];
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof(cwd)) &&
+		    (size_t)snprintf(abs_path, sizeof(abs_path), "%s/%s", cwd, config_path) <
+			    sizeof(abs_path))
+			config_path = abs_path;
+	}
 	if (getpid() != 1) {
 		fprintf(stderr, "sandinit: fatal: not PID 1: run it as init, or in a fresh PID"
 			" namespace:\n  unshare --pid --fork --mount --uts --ipc --net %s"

@@ -97,3 +97,25 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	retry 10 second
 	assert_equal "$(host_root a 2)" "$a"
 }
+
+@test "a relative --config is still found by a reload once PID 1 has changed directory" {
+	conf >/dev/null <<-'EOF'
+	service a
+	  exec /bin/sleep 1000
+	EOF
+	# a sandboxed service: PID 1 enters mount namespaces to make it, which
+	# moves its working directory to /
+	cd "$BATS_TEST_TMPDIR"
+	host_start sandinit.conf
+	cd /
+	wait_console '^sandinit: ready: 1 services'
+	run readlink "/proc/$(host_pid1)/cwd"
+	assert_output /
+	cat >>"$BATS_TEST_TMPDIR/sandinit.conf" <<-'EOF'
+	service b
+	  exec /bin/sleep 1000
+	EOF
+	run ictl reload
+	assert_success
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status b | grep -q ' running '"
+}
