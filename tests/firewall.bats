@@ -305,10 +305,14 @@ outside_server() {
 	outside_start
 	run retry 10 fetch $UP:8080
 	assert_success
+	# The next change is a start (nothing of sandinit's to delete, which
+	# would fail by itself): the batch carries the generation it expects.
 	for how in "flush ruleset" "delete table ip sandinit" "flush table ip sandinit"; do
+		run ictl stop other
+		assert_success
 		in1 nft $how
 		[ "$(count 'jump svc-')" = 0 ]
-		run ictl restart other
+		run ictl start other
 		assert_success
 		[ "$(count 'jump svc-web')" = 2 ]
 		[ "$(count 'jump svc-other')" = 2 ]
