@@ -91,75 +91,170 @@ static const struct conf_bridge *old_bridge(const struct conf *old, const char *
 	return NULL;
 }
 
-int net_bridges(const struct conf *c, const struct conf *old, const char **step)
-{
-	struct nl_link l;
+/* What net_bridges changed on one bridge, to undo it. */
+struct bridge_undo {
+	int created;		/* made by this call */
+	int index;
+	int mac_set;		/* its MAC was OLD_MAC */
+	unsigned char old_mac[6];
+	int addr_added;		/* the new address was not there before */
+	const struct conf_bridge *addr_removed;	/* the old config's, taken off */
+};
 
-	if (c->nbridges && pid1_open() < 0) {
-		*step = "open a netlink socket";
+/* Put back what U[0..N) records, last first; failures are ignored (the
+ * reload reports the failure that made it undo). */
+static void bridges_undo(const struct conf *c, struct bridge_undo *u, int n)
+{
+	while (n-- > 0) {
+		const struct conf_bridge *b = &c->bridges[n];
+
+		if (u[n].created) {
+			nl_link_del(&pid1, b->name);
+			continue;
+		}
+		if (u[n].addr_removed)
+			nl_addr_add(&pid1, u[n].index, u[n].addr_removed->addr,
+				    u[n].addr_removed->prefix);
+		if (u[n].addr_added)
+			nl_addr_del(&pid1, u[n].index, b->addr, b->prefix);
+		if (u[n].mac_set)
+			nl_link_set_mac(&pid1, u[n].index, u[n].old_mac);
+	}
+}
+
+/* Fixed, from its address like the sandboxes' (which never have the
+ * bridge's address): a bridge without one takes its lowest port's MAC,
+ * changing it as sandboxes come and go (their ARP entries for the gateway
+ * then point at a port) and scanning every port at each new one. */
+static void bridge_mac(const struct conf_bridge *b, unsigned char mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x53;
+	for (int k = 0; k < 4; k++)
+		mac[2 + k] = (unsigned char)(b->addr >> (24 - 8 * k));
+}
+
+/* Make (or adopt) bridge B, recording it in U. */
+static int bridge_make(const struct conf_bridge *b, const unsigned char mac[6],
+		       struct nl_link *l, struct bridge_undo *u, const char **step)
+{
+	if (strlen(b->name) >= IFNAMSIZ) {
+		errno = ENAMETOOLONG;
+		*step = stepf("create bridge %s (names have at most 15 characters)", b->name);
 		return -1;
 	}
-	for (int i = 0; i < c->nbridges; i++) {
-		const struct conf_bridge *b = &c->bridges[i], *ob;
-		/* Fixed, from its address like the sandboxes' (which never
-		 * have the bridge's address): a bridge without one takes its
-		 * lowest port's MAC, changing it as sandboxes come and go
-		 * (their ARP entries for the gateway then point at a port)
-		 * and scanning every port at each new one. */
-		unsigned char mac[6] = {
-			0x02, 0x53, b->addr >> 24, b->addr >> 16, b->addr >> 8, b->addr,
-		};
+	if (nl_bridge_create(&pid1, b->name, mac) == 0)
+		u->created = 1;
+	else if (errno != EEXIST) {
+		*step = stepf("create bridge %s%s", b->name, errno == EOPNOTSUPP
+			      ? " (kernel lacks CONFIG_BRIDGE?)" : "");
+		return -1;
+	}
+	if (nl_link_get(&pid1, b->name, l) < 0) {
+		*step = stepf("find bridge %s", b->name);
+		return -1;
+	}
+	if (strcmp(l->kind, "bridge")) {
+		errno = EEXIST;
+		*step = stepf("create bridge %s%s", b->name,
+			      " (a link that is not a bridge has that name)");
+		return -1;
+	}
+	u->index = l->index;
+	return 0;
+}
 
-		if (strlen(b->name) >= IFNAMSIZ) {
-			errno = ENAMETOOLONG;
-			*step = stepf("create bridge %s (names have at most 15 characters)",
-				      b->name);
-			return -1;
-		}
-		if (nl_bridge_create(&pid1, b->name, mac) < 0 && errno != EEXIST) {
-			*step = stepf("create bridge %s%s", b->name, errno == EOPNOTSUPP
-				      ? " (kernel lacks CONFIG_BRIDGE?)" : "");
-			return -1;
-		}
-		if (nl_link_get(&pid1, b->name, &l) < 0) {
-			*step = stepf("find bridge %s", b->name);
-			return -1;
-		}
-		if (strcmp(l.kind, "bridge")) {
-			errno = EEXIST;
-			*step = stepf("create bridge %s%s", b->name,
-				      " (a link that is not a bridge has that name)");
-			return -1;
-		}
-		/* One of ours (02:53) whose address a reload changed: the MAC
-		 * follows, or the sandbox given the old address would share
-		 * it. A bridge of anyone else's keeps its MAC. */
-		if (l.mac[0] == 0x02 && l.mac[1] == 0x53 && memcmp(l.mac, mac, 6) &&
-		    nl_link_set_mac(&pid1, l.index, mac) < 0) {
+/* Give bridge B (L) its MAC and address (OB: the old config's, taken off
+ * if it differs) and bring it up, recording it in U. */
+static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
+		      const unsigned char mac[6], const struct nl_link *l,
+		      struct bridge_undo *u, const char **step)
+{
+	/* One of ours (02:53) whose address a reload changed: the MAC
+	 * follows, or the sandbox given the old address would share it. A
+	 * bridge of anyone else's keeps its MAC. */
+	if (l->mac[0] == 0x02 && l->mac[1] == 0x53 && memcmp(l->mac, mac, 6)) {
+		if (nl_link_set_mac(&pid1, l->index, mac) < 0) {
 			*step = stepf("set the MAC of bridge %s", b->name);
 			return -1;
 		}
-		if (nl_addr_add(&pid1, l.index, b->addr, b->prefix) < 0
-		    && errno != EEXIST) {
-			*step = stepf("address bridge %s", b->name);
-			return -1;
-		}
-		/* A reload that readdresses the bridge takes the old address
-		 * off (it may go to a sandbox now). Already gone is fine. */
-		ob = old_bridge(old, b->name);
-		if (ob && (ob->addr != b->addr || ob->prefix != b->prefix) &&
-		    nl_addr_del(&pid1, l.index, ob->addr, ob->prefix) < 0 &&
-		    errno != EADDRNOTAVAIL && errno != ENOENT) {
+		u->mac_set = 1;
+		memcpy(u->old_mac, l->mac, 6);
+	}
+	if (nl_addr_add(&pid1, l->index, b->addr, b->prefix) == 0)
+		u->addr_added = 1;
+	else if (errno != EEXIST) {
+		*step = stepf("address bridge %s", b->name);
+		return -1;
+	}
+	/* A reload that readdresses the bridge takes the old address off (it
+	 * may go to a sandbox now). Already gone is fine. */
+	if (ob && (ob->addr != b->addr || ob->prefix != b->prefix)) {
+		if (nl_addr_del(&pid1, l->index, ob->addr, ob->prefix) == 0)
+			u->addr_removed = ob;
+		else if (errno != EADDRNOTAVAIL && errno != ENOENT) {
 			*step = stepf("take the old address off bridge %s", b->name);
 			return -1;
 		}
-		if (nl_link_up(&pid1, l.index, 0) < 0) {
-			*step = stepf("bring up bridge %s", b->name);
-			return -1;
-		}
-		cache_put(b->name, l.index, l.mtu);
+	}
+	if (nl_link_up(&pid1, l->index, 0) < 0) {
+		*step = stepf("bring up bridge %s", b->name);
+		return -1;
 	}
 	return 0;
+}
+
+int net_bridges(const struct conf *c, const struct conf *old, const char **step)
+{
+	struct bridge_undo *u;
+	struct nl_link *l;
+	int i, e;
+
+	if (!c->nbridges)
+		return 0;
+	if (pid1_open() < 0) {
+		*step = "open a netlink socket";
+		return -1;
+	}
+	u = calloc((size_t)c->nbridges, sizeof *u);
+	l = calloc((size_t)c->nbridges, sizeof *l);
+	if (!u || !l) {
+		*step = "set up the bridges";
+		goto fail;
+	}
+	/* On a reload every bridge is made before any is changed, and a
+	 * failure undoes what was done: a reload whose second bridge cannot be
+	 * made leaves the first as it was. At boot what works stays. */
+	for (i = 0; i < c->nbridges; i++) {
+		unsigned char mac[6];
+
+		bridge_mac(&c->bridges[i], mac);
+		if (bridge_make(&c->bridges[i], mac, &l[i], &u[i], step) < 0 ||
+		    (!old && bridge_set(&c->bridges[i], NULL, mac, &l[i], &u[i], step) < 0))
+			goto undo;
+	}
+	for (i = 0; old && i < c->nbridges; i++) {
+		const struct conf_bridge *b = &c->bridges[i];
+		unsigned char mac[6];
+
+		bridge_mac(b, mac);
+		if (bridge_set(b, old_bridge(old, b->name), mac, &l[i], &u[i], step) < 0)
+			goto undo;
+	}
+	for (i = 0; i < c->nbridges; i++)
+		cache_put(c->bridges[i].name, l[i].index, l[i].mtu);
+	free(u);
+	free(l);
+	return 0;
+undo:
+	e = errno;
+	if (old)
+		bridges_undo(c, u, c->nbridges);
+	errno = e;
+fail:
+	free(u);
+	free(l);
+	return -1;
 }
 
 static const struct svc_conf *find_svc(const struct conf *c, const char *name)

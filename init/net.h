@@ -12,7 +12,9 @@
 /* Create (or adopt) every bridge of C, address it, bring it up. OLD (may be
  * NULL) is the running config: a bridge it addressed otherwise loses the old
  * address (and, if sandinit made it, gets its new MAC). -1 with errno and
- * *STEP for the first failure. */
+ * *STEP for the first failure; with OLD (a reload) every bridge is made
+ * before any is changed, and a failure undoes the rest of the call, so the
+ * running config's bridges stay as they were. */
 int net_bridges(const struct conf *c, const struct conf *old, const char **step);
 
 /* Give every `net auto` line of C an address: the lowest free one of its

@@ -119,3 +119,45 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	assert_success
 	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status b | grep -q ' running '"
 }
+
+@test "a reload whose second bridge cannot be made leaves the first bridge as it was" {
+	f=$(conf <<-'EOF'
+	bridge br0 10.61.0.1/24
+	service a
+	  net br0
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	# a link named br1 that is not a bridge
+	in_pid1 ip link add br1 type veth peer name br1p
+	cat >"$f" <<-'EOF'
+	bridge br0 10.62.0.1/24
+	bridge br1 10.63.0.1/24
+	service a
+	  net br0
+	  exec /bin/sleep 1000
+	EOF
+	run ictl reload
+	assert_failure
+	wait_console 'reload: unable to create bridge br1 \(a link that is not a bridge has that name\)'
+	run in_pid1 ip -4 -o addr show dev br0
+	assert_output --partial 'inet 10.61.0.1/24'
+	refute_output --partial '10.62.0.1'
+	run in_pid1 ip -o link show dev br0
+	assert_output --partial 'link/ether 02:53:0a:3d:00:01'
+	run in_pid1 ip -4 -o addr show dev br1
+	assert_output ''
+	# with the name free the same reload goes through
+	in_pid1 ip link del br1
+	run ictl reload
+	assert_success
+	run in_pid1 ip -4 -o addr show dev br0
+	assert_output --partial 'inet 10.62.0.1/24'
+	refute_output --partial '10.61.0.1'
+	run in_pid1 ip -o link show dev br0
+	assert_output --partial 'link/ether 02:53:0a:3e:00:01'
+	run in_pid1 ip -4 -o addr show dev br1
+	assert_output --partial 'inet 10.63.0.1/24'
+}
