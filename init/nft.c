@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
@@ -342,7 +343,14 @@ void nft_masq(struct nft_batch *b)
 
 int nft_open(struct nl *n)
 {
-	return nl_open_proto(n, NETLINK_NETFILTER);
+	/* The kernel answers a batch before the send returns; should an ack
+	 * ever not come, PID 1 gives up after this rather than hang. */
+	struct timeval tv = { .tv_sec = 2 };
+
+	if (nl_open_proto(n, NETLINK_NETFILTER) < 0)
+		return -1;
+	setsockopt(n->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return 0;
 }
 
 /* Socket buffers for a batch of LEN bytes and N acks: the kernel queues
