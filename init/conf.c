@@ -301,6 +301,9 @@ void conf_free(struct conf *c)
 	for (int i = 0; i < c->nnats; i++)
 		free(c->nats[i].name);
 	free(c->nats);
+	for (int i = 0; i < c->nifaces; i++)
+		free(c->ifaces[i].name);
+	free(c->ifaces);
 	for (int i = 0; i < c->nsysctls; i++) {
 		free(c->sysctls[i].key);
 		free(c->sysctls[i].value);

@@ -44,6 +44,16 @@ struct conf_bridge {
 	int line;
 };
 
+/* `interface NAME CIDR [GATEWAY]` or `interface NAME dhcp`. */
+struct conf_iface {
+	char *name;
+	int dhcp;		/* addresses come from the helper dhcp-NAME */
+	uint32_t addr;		/* host byte order; 0 with dhcp */
+	int prefix;
+	uint32_t gateway;	/* 0: no default route */
+	int line;
+};
+
 struct conf_sysctl {
 	char *key;		/* as written, dots */
 	char *value;
@@ -135,6 +145,8 @@ struct svc_conf {
 	char *tty;		/* NULL: output to the log */
 	int stop_signal;
 	int stop_timeout;	/* seconds */
+	int iface;		/* the DHCP helper of conf.ifaces[iface] (made by
+				 * the parser, ready_fd its lease pipe), or -1 */
 };
 
 struct conf {
@@ -145,6 +157,8 @@ struct conf {
 	int nbridges;
 	struct conf_nat *nats;
 	int nnats;
+	struct conf_iface *ifaces;
+	int nifaces;
 	struct conf_sysctl *sysctls;
 	int nsysctls;
 	struct conf_mount *mounts;

@@ -313,6 +313,7 @@ static void check_publish(struct parser *p)
 
 void conf_check(struct parser *p)
 {
+	conf_dhcp_services(p);
 	check_nat(p);
 	if (!p->oom)
 		check_publish(p);

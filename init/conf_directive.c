@@ -174,6 +174,56 @@ static void g_nat(struct parser *p, char **a, int n)
 		c->nnats++;
 }
 
+static void g_interface(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_iface f = { .line = p->line }, *v;
+	char t[SHOW_MAX + 4], net[16];
+
+	if (conf_ifname(a[0]) < 0) {
+		bad(p, a[0], "use an interface name of up to 15 letters, digits, '_', '.' and '-'");
+		return;
+	}
+	for (int i = 0; i < c->nifaces; i++)
+		if (!strcmp(c->ifaces[i].name, a[0])) {
+			conf_report(p, "duplicate interface '%s' (first at line %d)", conf_show(t, a[0]),
+				    c->ifaces[i].line);
+			return;
+		}
+	if (!strcmp(a[1], "dhcp")) {
+		if (n == 3) {
+			conf_report(p, "'interface %s dhcp' takes no gateway: DHCP names the router", a[0]);
+			return;
+		}
+		f.dhcp = 1;
+	} else if (conf_cidr(a[1], &f.addr, &f.prefix) < 0 || f.prefix < 1 || f.prefix > 32) {
+		bad(p, a[1], "use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24");
+		return;
+	} else if (f.prefix < 31 && ((f.addr & ~prefix_mask(f.prefix)) == 0 ||
+				     (f.addr | prefix_mask(f.prefix)) == ~UINT32_C(0))) {
+		bad(p, a[1], "that is the subnet's network or broadcast address");
+		return;
+	} else if (n == 3 && conf_ipv4(a[2], &f.gateway) < 0) {
+		bad(p, a[2], "use an IPv4 address, e.g. 192.168.1.1");
+		return;
+	} else if (n == 3 && ((f.gateway ^ f.addr) & prefix_mask(f.prefix) || f.gateway == f.addr)) {
+		conf_ip_str(net, f.addr & prefix_mask(f.prefix));
+		conf_report(p, "gateway %s of interface '%s' is not another address of its subnet %s/%d",
+			    conf_show(t, a[2]), a[0], net, f.prefix);
+		return;
+	}
+	if (c->nifaces == MAX_BRIDGES) {
+		conf_report(p, "too many interfaces: the limit is %d", MAX_BRIDGES);
+		return;
+	}
+	if (!(v = conf_grow(p, c->ifaces, c->nifaces, sizeof *v)))
+		return;
+	c->ifaces = v;
+	f.name = conf_copy(p, a[0]);
+	if (f.name)
+		c->ifaces[c->nifaces++] = f;
+}
+
 static void g_sysctl(struct parser *p, char **a, int n)
 {
 	struct conf *c = p->c;
@@ -267,6 +317,7 @@ static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 	s->hostname = conf_copy(p, s->name);
 	if (!s->env)
 		p->oom = 1;
+	s->iface = -1;
 	*x = (struct svc_extra){ .join = { .idx = -1 } };
 }
 static void s_service(struct parser *p, char **a, int n)
@@ -808,6 +859,7 @@ static const struct directive directives[] = {
 	{ "modules", GLOBAL, 1, 1, -1, g_modules, "one or more module names" },
 	{ "bridge", GLOBAL, 1, 2, 2, g_bridge, "two arguments: NAME CIDR" },
 	{ "nat", GLOBAL, 1, 1, 1, g_nat, "one argument: BRIDGE" },
+	{ "interface", GLOBAL, 1, 2, 3, g_interface, "two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp" },
 	{ "sysctl", GLOBAL, 1, 2, 2, g_sysctl, "two arguments: KEY VALUE" },
 	{ "mount", GLOBAL, 1, 3, 4, g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]" },
 	{ "log-size", GLOBAL, 0, 1, 1, g_log_size, "one argument: SIZE" },
@@ -902,3 +954,63 @@ void conf_directive(struct parser *p)
 		hash_line(p->svc, p->tok, p->ntok);
 }
 
+
+/* `interface NAME dhcp`: the helper's service entry, dhcp-NAME, after the
+ * config's own. It runs sandinit itself (/proc/self/exe: the reaper's
+ * image, whatever path PID 1 was started by) in every namespace but user
+ * and net: a raw socket needs CAP_NET_RAW in the user namespace that owns
+ * the network namespace, here the initial one. So it runs as nobody with
+ * only CAP_NET_RAW and CAP_NET_BIND_SERVICE (ambient), no_new_privs and
+ * seccomp. Its leases come up the `ready fd` pipe, fd 3. */
+void conf_dhcp_services(struct parser *p)
+{
+	struct conf *c = p->c;
+	char name[CONF_NAME_MAX + 1], t[SHOW_MAX + 4];
+
+	for (int k = 0; k < c->nifaces && !p->oom; k++) {
+		const struct conf_iface *f = &c->ifaces[k];
+		char *tok[] = { "interface", f->name, "dhcp" };
+		struct svc_conf *v;
+		struct svc_extra *xv;
+		int i, line = p->line;
+
+		if (!f->dhcp)
+			continue;
+		snprintf(name, sizeof name, "dhcp-%s", f->name);
+		if ((i = conf_find(c, name)) >= 0) {
+			conf_report_at(p, f->line, "'interface %s dhcp' needs the service name '%s', taken at line %d",
+				       f->name, conf_show(t, name), c->svc[i].line);
+			continue;
+		}
+		if (c->nsvc == CONF_MAX_SERVICES) {
+			conf_report_at(p, f->line, "too many services: the limit is %d, with dhcp-%s",
+				       CONF_MAX_SERVICES, f->name);
+			return;
+		}
+		if (!(v = conf_grow(p, c->svc, c->nsvc, sizeof *v)))
+			return;
+		c->svc = v;
+		if (!(xv = conf_grow(p, p->xs, c->nsvc, sizeof *xv)))
+			return;
+		p->xs = xv;
+		p->line = f->line;
+		svc_init(p, &c->svc[c->nsvc], &p->xs[c->nsvc], name);
+		p->line = line;
+		v = &c->svc[c->nsvc++];
+		v->iface = k;
+		v->ready_fd = 3;
+		v->namespaces = NS_PID | NS_MOUNT | NS_UTS | NS_IPC | NS_CGROUP;
+		v->caps = UINT64_C(1) << 13 | UINT64_C(1) << 10;	/* net_raw, net_bind_service */
+		v->uid = v->gid = 65534;
+		p->xs[c->nsvc - 1].exec_line = f->line;
+		if (!(v->argv = calloc(4, sizeof *v->argv))) {
+			p->oom = 1;
+			return;
+		}
+		v->argv[0] = conf_copy(p, "/proc/self/exe");
+		v->argv[1] = conf_copy(p, "dhcp");
+		v->argv[2] = conf_copy(p, f->name);
+		v->argc = 3;
+		hash_line(v, tok, 3);
+	}
+}

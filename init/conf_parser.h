@@ -77,5 +77,8 @@ void conf_extra_free(struct svc_extra *x);
 void conf_directive(struct parser *p);
 /* conf_check.c: the checks that need the whole file, once it is read. */
 void conf_check(struct parser *p);
+/* conf_directive.c: a service dhcp-NAME for each `interface NAME dhcp`,
+ * after the config's own (before conf_check resolves names). */
+void conf_dhcp_services(struct parser *p);
 
 #endif

@@ -16,6 +16,8 @@
 #include "cgroup.h"
 #include "conf.h"
 #include "ctl.h"
+#include "dhcp.h"
+#include "iface.h"
 #include "log.h"
 #include "loop.h"
 #include "seccomp.h"
@@ -146,6 +148,7 @@ static void watchdog(const struct conf *c)
 static void bring_up(struct conf *c)
 {
 	boot_apply(c);
+	iface_apply(c);
 	watchdog(c);
 	sup_load(c, cgroups);
 }
@@ -156,6 +159,7 @@ static void bring_up(struct conf *c)
 static void reload_globals(const struct conf *old, const struct conf *c)
 {
 	boot_reload(old, c);
+	iface_apply(c);
 	if (!same_str(old->watchdog, c->watchdog) || old->watchdog_sec != c->watchdog_sec) {
 		wd_close_magic();
 		watchdog(c);
@@ -321,6 +325,9 @@ int main(int argc, char **argv)
 		return ctl_client(socket_path, argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctl_client(socket_path, argc - 2, argv + 2);
+	/* The DHCP helper PID 1 runs as service dhcp-NAME (not for users). */
+	if (argc == 3 && !strcmp(argv[1], "dhcp"))
+		return dhcp_main(argv[2]);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version")) {
 			printf("sandinit %s\n", VERSION);

@@ -280,6 +280,38 @@ void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif)
 		nl_attr_put_u32(r, RTA_OIF, oif);
 }
 
+void nl_build_addr_life(struct nl_req *r, int ifindex, uint32_t addr, int prefix,
+			uint32_t seconds)
+{
+	struct ifa_cacheinfo ci = { .ifa_prefered = seconds, .ifa_valid = seconds };
+
+	nl_build_addr(r, ifindex, addr, prefix);
+	r->u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	nl_attr_put(r, IFA_CACHEINFO, &ci, sizeof ci);
+}
+
+void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, int del)
+{
+	nl_build_route_default(r, gw, oif);
+	((struct rtmsg *)NLMSG_DATA(&r->u.h))->rtm_protocol = (unsigned char)proto;
+	r->u.h.nlmsg_type = del ? RTM_DELROUTE : RTM_NEWROUTE;
+	r->u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (del ? 0 : NLM_F_CREATE | NLM_F_REPLACE);
+}
+
+int nl_listen(unsigned groups)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int nl_open(struct nl *n)
 {
 	return nl_open_proto(n, NETLINK_ROUTE);

@@ -79,6 +79,14 @@ void nl_build_link_down(struct nl_req *r, const char *name);
 void nl_build_link_del(struct nl_req *r, const char *name);
 void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix);
 void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif);
+/* An uplink's address (`interface`): created or, if there, replaced, with
+ * a lifetime of SECONDS (IFA_CACHEINFO valid and preferred; ~0: forever),
+ * after which the kernel removes it. */
+void nl_build_addr_life(struct nl_req *r, int ifindex, uint32_t addr, int prefix,
+			uint32_t seconds);
+/* The default route via GW on OIF, replacing any default route (DEL: its
+ * removal). PROTO is the rtm_protocol (RTPROT_STATIC, RTPROT_DHCP). */
+void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, int del);
 
 /* A bound NETLINK_ROUTE socket, close-on-exec. -1 with errno. */
 int nl_open(struct nl *n);
@@ -90,6 +98,9 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size);
  * socket works in the network namespace it was made in). -1 with errno. */
 int nl_adopt(struct nl *n, int fd);
 void nl_close(struct nl *n);
+/* A socket that only listens: to the multicast GROUPS (RTMGRP_* bits),
+ * non-blocking, close-on-exec. Its fd, or -1 with errno. */
+int nl_listen(unsigned groups);
 
 /* Send R with NLM_F_REQUEST | NLM_F_ACK and read its ack: 0, or -1 with
  * errno from the kernel's NLMSG_ERROR. If REPLY is not NULL, the first

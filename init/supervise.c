@@ -14,6 +14,7 @@
 #include "boot.h"
 #include "cgroup.h"
 #include "firewall.h"
+#include "iface.h"
 #include "loop.h"
 #include "net.h"
 #include "spawn.h"
@@ -149,6 +150,14 @@ static int is_up(const struct service *s)
 	return s->state == ST_STARTING || s->state == ST_RUNNING || s->state == ST_READY;
 }
 
+/* Is C ready only once it says so (`ready fd`)? A DHCP helper's fd is its
+ * lease pipe instead: running is enough (the boot does not wait for a
+ * lease). */
+static int waits_ready(const struct svc_conf *c)
+{
+	return c->ready_fd >= 0 && c->iface < 0;
+}
+
 /* Does S count as ready for the services that come after it? */
 static int satisfies(const struct service *s)
 {
@@ -156,7 +165,7 @@ static int satisfies(const struct service *s)
 		return s->state == ST_EXITED && s->exit_status == 0;
 	if (s->state == ST_READY)
 		return 1;
-	if (s->state == ST_RUNNING && s->c->ready_fd < 0)
+	if (s->state == ST_RUNNING && !waits_ready(s->c))
 		return 1;
 	return 0;
 }
@@ -262,7 +271,7 @@ static void became(struct service *s, enum svc_state st)
 	s->state = st;
 	/* SPEC §4: running (ready, for `ready fd`), exited or failed. */
 	if (st == ST_READY || st == ST_EXITED || st == ST_FAILED || st == ST_BACKOFF ||
-	    st == ST_STOPPED || (st == ST_RUNNING && s->c->ready_fd < 0))
+	    st == ST_STOPPED || (st == ST_RUNNING && !waits_ready(s->c)))
 		s->first_done = 1;
 }
 
@@ -278,6 +287,30 @@ static void on_ready(struct watch *w, uint32_t events)
 	    (s->state == ST_RUNNING || s->state == ST_STARTING)) {
 		became(s, ST_READY);
 	}
+}
+
+/* A DHCP helper's leases (struct dhcp_lease, each one write): iface
+ * checks and applies them. */
+static void on_lease(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, ready));
+	const struct conf *oc = s->conf;
+	struct dhcp_lease l[8];
+	ssize_t n = read(w->fd, l, sizeof(l));
+	size_t off;
+
+	(void)events;
+	if (n <= 0 || s->c->iface < 0 || s->c->iface >= oc->nifaces)
+		return;
+	for (off = 0; off < (size_t)n; off += sizeof(*l))
+		iface_lease(oc->ifaces[s->c->iface].name, (char *)l + off,
+			    (size_t)n - off < sizeof(*l) ? (size_t)n - off : sizeof(*l));
+}
+
+/* The ready pipe's reader: readiness lines, or a DHCP helper's leases. */
+static void (*ready_fn(const struct svc_conf *c))(struct watch *, uint32_t)
+{
+	return c->iface >= 0 ? on_lease : on_ready;
 }
 
 static void start_failed(struct service *s, int err, const char *step);
@@ -675,7 +708,7 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 		return -1;
 	if (make_pipe(&s->out, &s->out_w, on_output) < 0)
 		return -1;
-	if (c->ready_fd >= 0 && make_pipe(&s->ready, &s->ready_w, on_ready) < 0)
+	if (c->ready_fd >= 0 && make_pipe(&s->ready, &s->ready_w, ready_fn(c)) < 0)
 		return -1;
 	became(s, ST_WAITING);
 	return 0;
@@ -818,7 +851,7 @@ static void settle_reload(struct service *s)
 		s->fails = 0;
 		s->backoff_ms = BACKOFF_MIN_MS;
 		if (s->c->ready_fd >= 0 && s->ready.fd < 0 &&
-		    make_pipe(&s->ready, &s->ready_w, on_ready) < 0)
+		    make_pipe(&s->ready, &s->ready_w, ready_fn(s->c)) < 0)
 			log_msg("%s: unable to set up its ready pipe: %m", s->c->name);
 		became(s, ST_WAITING);
 		let_go(oc);

@@ -1,0 +1,655 @@
+/* dhcp: the DHCPv4 client of `interface NAME dhcp` (RFC 2131, options RFC
+ * 2132), run as the sandboxed helper dhcp-NAME; its reply parser takes
+ * untrusted bytes (tests/fuzz/dhcp_fuzz.c) and PID 1 only ever sees the
+ * fixed struct dhcp_lease, which it checks with dhcp_lease_check. */
+#include "dhcp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
+
+#define COOKIE 0x63825363u
+#define SERVER_PORT 67
+#define CLIENT_PORT 68
+#define LEASE_FD 3
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = (uint8_t)v;
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
+}
+
+static uint32_t mask_of(int prefix)
+{
+	return prefix ? ~UINT32_C(0) << (32 - prefix) : 0;
+}
+
+/* The Internet checksum's running sum (RFC 1071). */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (; n > 1; p += 2, n -= 2)
+		sum += be16(p);
+	if (n)
+		sum += (unsigned)p[0] << 8;
+	return sum;
+}
+
+static unsigned fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/* The UDP checksum of the datagram U (ULEN bytes) from SRC to DST. */
+static unsigned udp_sum(const uint8_t *u, size_t ulen, const uint8_t *src, const uint8_t *dst)
+{
+	uint32_t s = sum16(0, src, 4);
+
+	s = sum16(s, dst, 4);
+	s += 17 + (uint32_t)ulen;
+	return fold(sum16(s, u, ulen));
+}
+
+/* Unicast, and not in 0/8, 127/8 or 224/3. */
+static int unicast(uint32_t a)
+{
+	return a >> 24 != 0 && a >> 24 != 127 && a < 0xe0000000u;
+}
+
+int dhcp_lease_check(const struct dhcp_lease *l)
+{
+	uint32_t m;
+
+	if (l->magic != DHCP_LEASE_MAGIC || (l->kind != DHCP_BOUND && l->kind != DHCP_EXPIRED) ||
+	    l->prefix < 1 || l->prefix > 32 || !unicast(l->addr) || l->ndns > DHCP_MAX_DNS ||
+	    (l->server && !unicast(l->server)))
+		goto bad;
+	m = mask_of((int)l->prefix);
+	if (l->prefix < 31 && ((l->addr & ~m) == 0 || (l->addr & ~m) == ~m))
+		goto bad;
+	if (l->router && (!unicast(l->router) || l->router == l->addr || (l->router ^ l->addr) & m ||
+			  (l->prefix < 31 && ((l->router & ~m) == 0 || (l->router & ~m) == ~m))))
+		goto bad;
+	for (uint32_t i = 0; i < l->ndns; i++)
+		if (!unicast(l->dns[i]))
+			goto bad;
+	if (l->kind == DHCP_BOUND && l->seconds == 0)
+		goto bad;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+/* The prefix of a contiguous netmask, or -1. */
+static int mask_prefix(uint32_t m)
+{
+	int p = 0;
+
+	while (p < 32 && m >> (31 - p) & 1)
+		p++;
+	return p && m == mask_of(p) ? p : -1;
+}
+
+int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
+	       const unsigned char mac[6], struct dhcp_reply *out)
+{
+	const uint8_t *u, *b;
+	size_t ihl, tot, ulen, blen, i;
+	int have_server = 0, have_lease = 0, prefix = 0;
+
+	memset(out, 0, sizeof *out);
+	/* IPv4 header: version, length, no fragment, UDP, checksum. */
+	if (len < 20 || pkt[0] >> 4 != 4)
+		goto bad;
+	ihl = (size_t)(pkt[0] & 15) * 4;
+	tot = be16(pkt + 2);
+	if (ihl < 20 || tot < ihl + 8 || tot > len || be16(pkt + 6) & 0x3fff || pkt[9] != 17 ||
+	    fold(sum16(0, pkt, ihl)) != 0)
+		goto bad;
+	/* UDP from the server port to the client port. */
+	u = pkt + ihl;
+	ulen = be16(u + 4);
+	if (ulen < 8 || ulen > tot - ihl || be16(u) != SERVER_PORT || be16(u + 2) != CLIENT_PORT)
+		goto bad;
+	if (!partial && be16(u + 6) && udp_sum(u, ulen, pkt + 12, pkt + 16) != 0)
+		goto bad;
+	/* BOOTP: a reply to our request, with the options' cookie. */
+	b = u + 8;
+	blen = ulen - 8;
+	if (blen < 240 || b[0] != 2 || b[1] != 1 || b[2] != 6 || be32(b + 4) != xid ||
+	    memcmp(b + 28, mac, 6) || be32(b + 236) != COOKIE)
+		goto bad;
+	out->yiaddr = be32(b + 16);
+	for (i = 240; i < blen;) {
+		unsigned code = b[i++], olen;
+		const uint8_t *o;
+
+		if (code == 0)
+			continue;
+		if (code == 255)
+			break;
+		if (i >= blen)
+			goto bad;
+		olen = b[i++];
+		if (olen > blen - i)
+			goto bad;
+		o = b + i;
+		i += olen;
+		switch (code) {
+		case 53:	/* message type */
+			if (olen != 1)
+				goto bad;
+			out->type = o[0];
+			break;
+		case 54:	/* server identifier */
+			if (olen != 4)
+				goto bad;
+			out->server = be32(o);
+			have_server = 1;
+			break;
+		case 1:		/* subnet mask */
+			if (olen != 4 || (prefix = mask_prefix(be32(o))) < 0)
+				goto bad;
+			break;
+		case 3:		/* routers: the first */
+			if (olen < 4 || olen % 4)
+				goto bad;
+			out->router = be32(o);
+			break;
+		case 6:		/* DNS servers */
+			if (olen < 4 || olen % 4)
+				goto bad;
+			out->ndns = 0;
+			for (unsigned k = 0; k < olen && out->ndns < DHCP_MAX_DNS; k += 4)
+				if (unicast(be32(o + k)))
+					out->dns[out->ndns++] = be32(o + k);
+			break;
+		case 51:	/* lease time */
+		case 58:	/* T1 */
+		case 59:	/* T2 */
+			if (olen != 4)
+				goto bad;
+			if (code == 51)
+				out->lease = be32(o), have_lease = 1;
+			else if (code == 58)
+				out->t1 = be32(o);
+			else
+				out->t2 = be32(o);
+			break;
+		}
+	}
+	if (out->type == NAK)
+		return 0;
+	if ((out->type != OFFER && out->type != ACK) || !have_server || !unicast(out->yiaddr) ||
+	    (out->type == ACK && !have_lease))
+		goto bad;
+	if (!prefix) {
+		/* No mask: the address's class (RFC 2131 §4.3.1 leaves it to us). */
+		uint32_t a = out->yiaddr >> 24;
+		prefix = a < 128 ? 8 : a < 192 ? 16 : 24;
+	}
+	out->prefix = prefix;
+	if (!have_lease)
+		out->lease = 3600;
+	/* A router the address cannot reach is none. */
+	if (out->router && (!unicast(out->router) || out->router == out->yiaddr ||
+			    (out->router ^ out->yiaddr) & mask_of(prefix)))
+		out->router = 0;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+size_t dhcp_build(uint8_t *b, int type, uint32_t xid, const unsigned char mac[6],
+		  uint32_t ciaddr, uint32_t req_ip, uint32_t server)
+{
+	static const uint8_t params[] = { 1, 3, 6, 51, 54, 58, 59 };
+	size_t i = 240;
+
+	memset(b, 0, DHCP_MSG_MAX);
+	b[0] = 1;	/* BOOTREQUEST, Ethernet */
+	b[1] = 1;
+	b[2] = 6;
+	put32(b + 4, xid);
+	put32(b + 12, ciaddr);
+	memcpy(b + 28, mac, 6);
+	put32(b + 236, COOKIE);
+	b[i++] = 53, b[i++] = 1, b[i++] = (uint8_t)type;
+	b[i++] = 61, b[i++] = 7, b[i++] = 1;	/* client id: type 1, the MAC */
+	memcpy(b + i, mac, 6), i += 6;
+	if (req_ip)
+		b[i++] = 50, b[i++] = 4, put32(b + i, req_ip), i += 4;
+	if (server)
+		b[i++] = 54, b[i++] = 4, put32(b + i, server), i += 4;
+	b[i++] = 57, b[i++] = 2, put16(b + i, 1500), i += 2;	/* max message size */
+	b[i++] = 55, b[i++] = sizeof params;
+	memcpy(b + i, params, sizeof params), i += sizeof params;
+	b[i++] = 255;
+	return i < 300 ? 300 : i;	/* BOOTP's minimum (RFC 1542) */
+}
+
+/* ---- the helper process ---- */
+
+enum state { INIT, REQUESTING, BOUND, RENEWING, REBINDING };
+
+struct client {
+	const char *ifname;
+	int ifindex;
+	unsigned char mac[6];
+	int pfd, ufd;		/* packet socket; UDP socket on port 68 */
+	enum state state;
+	uint32_t xid;
+	int tries;
+	int64_t next;		/* ms: the next send */
+	struct dhcp_reply offer, lease;
+	int64_t t1, t2, expiry;	/* ms; 0: never */
+};
+
+static int64_t now_ms_boot(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t rnd(void)
+{
+	uint32_t v = 0;
+
+	if (getrandom(&v, sizeof v, 0) != sizeof v)
+		v = (uint32_t)now_ms_boot() * 2654435761u;
+	return v;
+}
+
+static const char *ip(char buf[16], uint32_t a)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+	return buf;
+}
+
+/* Wait until IFNAME exists and is up (PID 1 brings it up): RTM_NEWLINK
+ * notifications, no polling. */
+static int wait_link(struct client *c)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int said = 0;
+
+	if (nl < 0 || s < 0 || bind(nl, (struct sockaddr *)&sa, sizeof sa) < 0)
+		return -1;
+	for (;;) {
+		struct ifreq ifr = { 0 };
+		char buf[8192];
+
+		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", c->ifname);
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && ifr.ifr_flags & IFF_UP &&
+		    ioctl(s, SIOCGIFINDEX, &ifr) == 0) {
+			c->ifindex = ifr.ifr_ifindex;
+			if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
+				return -1;
+			memcpy(c->mac, ifr.ifr_hwaddr.sa_data, 6);
+			break;
+		}
+		if (!said++)
+			printf("waiting for %s to appear and come up\n", c->ifname);
+		if (poll(&(struct pollfd){ .fd = nl, .events = POLLIN }, 1, -1) < 0 && errno != EINTR)
+			return -1;
+		while (recv(nl, buf, sizeof buf, MSG_DONTWAIT) > 0)
+			;
+	}
+	close(nl);
+	close(s);
+	return 0;
+}
+
+static int open_sockets(struct client *c)
+{
+	/* UDP to port 68, not fragments: A = protocol; the fragment bits;
+	 * X = header length; A = destination port. */
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 6),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 4, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CLIENT_PORT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = c->ifindex,
+	};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(CLIENT_PORT) };
+	int one = 1;
+
+	c->pfd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	if (c->pfd < 0 || setsockopt(c->pfd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0 ||
+	    setsockopt(c->pfd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0 ||
+	    bind(c->pfd, (struct sockaddr *)&ll, sizeof ll) < 0)
+		return -1;
+	/* Renewals go by unicast through the kernel's routing; bound to port
+	 * 68 so their replies are not answered with port unreachable. */
+	c->ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->ufd < 0 || setsockopt(c->ufd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    setsockopt(c->ufd, SOL_SOCKET, SO_BINDTODEVICE, c->ifname, (socklen_t)strlen(c->ifname)) < 0 ||
+	    bind(c->ufd, (struct sockaddr *)&sin, sizeof sin) < 0)
+		return -1;
+	return 0;
+}
+
+/* MSG (a BOOTP message) in IPv4 and UDP from SRC to 255.255.255.255, to the
+ * Ethernet broadcast address. */
+static int send_broadcast(struct client *c, const uint8_t *msg, size_t len, uint32_t src)
+{
+	uint8_t pkt[28 + DHCP_MSG_MAX], *u = pkt + 20;
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = c->ifindex, .sll_halen = 6,
+		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	size_t tot = 28 + len;
+
+	memset(pkt, 0, 28);
+	pkt[0] = 0x45;
+	put16(pkt + 2, (unsigned)tot);
+	pkt[8] = 64;
+	pkt[9] = 17;
+	put32(pkt + 12, src);
+	put32(pkt + 16, 0xffffffffu);
+	put16(pkt + 10, fold(sum16(0, pkt, 20)));
+	put16(u, CLIENT_PORT);
+	put16(u + 2, SERVER_PORT);
+	put16(u + 4, (unsigned)(8 + len));
+	memcpy(u + 8, msg, len);
+	put16(u + 6, udp_sum(u, 8 + len, pkt + 12, pkt + 16) ?: 0xffff);
+	return sendto(c->pfd, pkt, tot, 0, (struct sockaddr *)&ll, sizeof ll) < 0 ? -1 : 0;
+}
+
+static int send_unicast(struct client *c, const uint8_t *msg, size_t len, uint32_t to)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET, .sin_port = htons(SERVER_PORT), .sin_addr.s_addr = htonl(to),
+	};
+
+	return sendto(c->ufd, msg, len, 0, (struct sockaddr *)&sin, sizeof sin) < 0 ? -1 : 0;
+}
+
+/* The message of the current state, and when to send it again. */
+static void transmit(struct client *c, int64_t now)
+{
+	uint8_t msg[DHCP_MSG_MAX];
+	size_t len;
+	int r;
+	int64_t wait;
+
+	switch (c->state) {
+	case INIT:
+		len = dhcp_build(msg, DISCOVER, c->xid, c->mac, 0, 0, 0);
+		r = send_broadcast(c, msg, len, 0);
+		/* 2, 4, 8... up to 64 s (RFC 2131 §4.1 starts at 4). */
+		wait = 2000 << (c->tries < 5 ? c->tries : 5);
+		break;
+	case REQUESTING:
+		len = dhcp_build(msg, REQUEST, c->xid, c->mac, 0, c->offer.yiaddr, c->offer.server);
+		r = send_broadcast(c, msg, len, 0);
+		wait = 2000 << (c->tries < 3 ? c->tries : 3);
+		break;
+	case RENEWING:
+		len = dhcp_build(msg, REQUEST, c->xid, c->mac, c->lease.yiaddr, 0, 0);
+		r = send_unicast(c, msg, len, c->lease.server);
+		wait = (c->t2 - now) / 2;
+		break;
+	case REBINDING:
+		len = dhcp_build(msg, REQUEST, c->xid, c->mac, c->lease.yiaddr, 0, 0);
+		r = send_broadcast(c, msg, len, c->lease.yiaddr);
+		wait = (c->expiry - now) / 2;
+		break;
+	default:
+		return;
+	}
+	if (r < 0)
+		printf("unable to send on %s: %s\n", c->ifname, strerror(errno));
+	/* RFC 2131 §4.4.5: at least 60 s apart while renewing or rebinding. */
+	if (c->state >= RENEWING && wait < 60000)
+		wait = 60000;
+	c->tries++;
+	c->next = now + wait;
+}
+
+static void report(struct client *c, uint32_t kind)
+{
+	struct dhcp_lease l = {
+		.magic = DHCP_LEASE_MAGIC, .kind = kind, .addr = c->lease.yiaddr,
+		.prefix = (uint32_t)c->lease.prefix, .router = c->lease.router,
+		.server = c->lease.server, .seconds = c->lease.lease,
+		.ndns = (uint32_t)c->lease.ndns,
+	};
+
+	memcpy(l.dns, c->lease.dns, sizeof l.dns);
+	if (write(LEASE_FD, &l, sizeof l) != sizeof l)
+		printf("unable to report to PID 1: %s\n", strerror(errno));
+}
+
+static void restart(struct client *c, int64_t now, const char *why)
+{
+	char a[16];
+
+	if (c->state >= BOUND) {
+		printf("lease of %s %s: address removed\n", ip(a, c->lease.yiaddr), why);
+		report(c, DHCP_EXPIRED);
+	}
+	c->state = INIT;
+	c->xid = rnd();
+	c->tries = 0;
+	c->next = now;
+	c->t1 = c->t2 = c->expiry = 0;
+}
+
+static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now)
+{
+	char a[16], g[16], s[16];
+	uint32_t t = r->lease, t1 = r->t1, t2 = r->t2;
+	int renewed = c->state >= BOUND && r->yiaddr == c->lease.yiaddr;
+
+	if (c->state >= BOUND && !renewed)
+		report(c, DHCP_EXPIRED);
+	c->lease = *r;
+	c->state = BOUND;
+	c->tries = 0;
+	c->next = 0;
+	if (t == 0xffffffffu) {
+		c->t1 = c->t2 = c->expiry = 0;
+	} else {
+		if (!t2 || t2 > t)
+			t2 = (uint32_t)((uint64_t)t * 7 / 8);
+		if (!t1 || t1 > t2)
+			t1 = t / 2 < t2 ? t / 2 : t2;
+		c->t1 = now + (int64_t)t1 * 1000;
+		c->t2 = now + (int64_t)t2 * 1000;
+		c->expiry = now + (int64_t)t * 1000;
+	}
+	report(c, DHCP_BOUND);
+	printf("%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
+	       renewed ? "renewed" : "bound to", ip(a, r->yiaddr), r->prefix,
+	       r->router ? ip(g, r->router) : "none", ip(s, r->server), t, t1);
+}
+
+static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
+{
+	char a[16], b[16];
+
+	switch (c->state) {
+	case INIT:
+		if (r->type != OFFER)
+			return;
+		printf("offer of %s from %s\n", ip(a, r->yiaddr), ip(b, r->server));
+		c->offer = *r;
+		c->state = REQUESTING;
+		c->tries = 0;
+		transmit(c, now);
+		return;
+	case REQUESTING:
+		if (r->server && r->server != c->offer.server)
+			return;
+		if (r->type == NAK)
+			restart(c, now, "refused (NAK)");
+		else if (r->type == ACK)
+			bind_lease(c, r, now);
+		return;
+	case RENEWING:
+	case REBINDING:
+		if (r->type == NAK)
+			restart(c, now, "refused (NAK)");
+		else if (r->type == ACK)
+			bind_lease(c, r, now);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Timers of the state: T1, T2, the end of the lease, retransmissions. */
+static void tick(struct client *c, int64_t now)
+{
+	if (c->state >= BOUND && c->expiry && now >= c->expiry) {
+		restart(c, now, "expired");
+	} else if ((c->state == BOUND || c->state == RENEWING) && c->t2 && now >= c->t2) {
+		c->state = REBINDING;
+		c->xid = rnd();
+		c->tries = 0;
+		transmit(c, now);
+	} else if (c->state == BOUND && c->t1 && now >= c->t1) {
+		c->state = RENEWING;
+		c->xid = rnd();
+		c->tries = 0;
+		transmit(c, now);
+	} else if (c->state == REQUESTING && c->tries >= 4 && now >= c->next) {
+		restart(c, now, "not acknowledged");
+	} else if (c->state != BOUND && now >= c->next) {
+		transmit(c, now);
+	}
+}
+
+static int64_t next_event(const struct client *c)
+{
+	int64_t n = c->state == BOUND ? 0 : c->next;
+
+	if (c->state == BOUND && c->t1 && (!n || c->t1 < n))
+		n = c->t1;
+	if ((c->state == BOUND || c->state == RENEWING) && c->t2 && (!n || c->t2 < n))
+		n = c->t2;
+	if (c->state >= BOUND && c->expiry && (!n || c->expiry < n))
+		n = c->expiry;
+	return n;
+}
+
+int dhcp_main(const char *ifname)
+{
+	static struct client c;
+	struct stat st;
+	char name[16];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(name, sizeof name, "dhcp-%s", ifname);
+	prctl(PR_SET_NAME, name);
+	if (strlen(ifname) >= IFNAMSIZ || fstat(LEASE_FD, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		fprintf(stderr, "sandinit: dhcp: run by PID 1 as service dhcp-NAME, with its lease pipe on fd 3\n");
+		return 2;
+	}
+	c.ifname = ifname;
+	if (wait_link(&c) < 0 || open_sockets(&c) < 0) {
+		printf("unable to listen on %s: %s\n", ifname, strerror(errno));
+		return 1;
+	}
+	restart(&c, now_ms_boot(), "");
+	for (;;) {
+		struct pollfd p[2] = { { .fd = c.pfd, .events = POLLIN }, { .fd = c.ufd, .events = POLLIN } };
+		uint8_t buf[2048];
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct tpacket_auxdata))]; } ctl;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
+				      .msg_controllen = sizeof ctl };
+		int64_t now = now_ms_boot(), n;
+		int timeout;
+		ssize_t len;
+
+		tick(&c, now);
+		n = next_event(&c);
+		timeout = !n ? -1 : n <= now ? 0 : n - now > 3600000 ? 3600000 : (int)(n - now);
+		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+			return 1;
+		if (p[1].revents)
+			while (recv(c.ufd, buf, sizeof buf, MSG_DONTWAIT) >= 0)
+				;
+		if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			printf("%s is gone\n", ifname);
+			return 1;
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		len = recvmsg(c.pfd, &msg, MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			printf("unable to receive on %s: %s\n", ifname, strerror(errno));
+			return 1;
+		}
+		{
+			struct dhcp_reply r;
+			int partial = 0;
+
+			/* TP_STATUS_CSUMNOTREADY: the sender's checksum is left
+			 * to hardware that a veth does not have. */
+			for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+				if (cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA &&
+				    cm->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
+					struct tpacket_auxdata aux;
+
+					memcpy(&aux, CMSG_DATA(cm), sizeof aux);
+					partial = !!(aux.tp_status & TP_STATUS_CSUMNOTREADY);
+				}
+			if (dhcp_parse(buf, (size_t)len, partial, c.xid, c.mac, &r) == 0)
+				on_reply(&c, &r, now_ms_boot());
+		}
+	}
+}

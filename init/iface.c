@@ -1,0 +1,318 @@
+/* iface: uplink interfaces (`interface`): static addresses, DHCP leases
+ * applied for the helpers, interfaces configured when they appear. */
+#include "iface.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "log.h"
+#include "loop.h"
+#include "netlink.h"
+#include "util.h"
+
+#ifndef RTPROT_DHCP
+#define RTPROT_DHCP 16
+#endif
+#define IFACE_MAX 64		/* MAX_BRIDGES of conf_parser.h: the limit of `interface` lines */
+
+struct iface {
+	char name[IFNAMSIZ];
+	int dhcp;
+	uint32_t addr, gateway;	/* static */
+	int prefix;
+	int index;		/* configured on this link; 0: not (yet) there */
+	int leased;		/* lease holds the helper's last report */
+	struct dhcp_lease lease;
+};
+
+static struct iface ifs[IFACE_MAX];
+static int nifs;
+static struct nl rt = { .fd = -1 };
+static struct watch links = { .fd = -1 };
+static int resolv_made;
+
+static int rt_open(void)
+{
+	return rt.fd >= 0 ? 0 : nl_open(&rt);
+}
+
+static const char *ip(char buf[16], uint32_t a)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+	return buf;
+}
+
+/* The address A/PREFIX (lifetime SECONDS) and, with GW, the default route. */
+static int set_addr(int index, uint32_t a, int prefix, uint32_t seconds, uint32_t gw,
+		    int proto, const char **step)
+{
+	struct nl_req r;
+
+	*step = "set its address";
+	nl_build_addr_life(&r, index, a, prefix, seconds);
+	if (nl_talk(&rt, &r, NULL, 0) < 0)
+		return -1;
+	if (!gw)
+		return 0;
+	*step = "set the default route";
+	nl_build_route_uplink(&r, gw, index, proto, 0);
+	return nl_talk(&rt, &r, NULL, 0);
+}
+
+/* Take A/PREFIX and the default route via GW off link INDEX (either may
+ * be gone already: the kernel ends a lease's address by itself). */
+static void unset_addr(int index, uint32_t a, int prefix, uint32_t gw)
+{
+	struct nl_req r;
+
+	if (gw) {
+		nl_build_route_uplink(&r, gw, index, 0, 1);
+		nl_talk(&rt, &r, NULL, 0);
+	}
+	nl_addr_del(&rt, index, a, prefix);
+}
+
+/* The DNS servers of every lease, at most three (what libc resolvers
+ * read), written in place: sandboxes have the file itself bound. */
+static void write_resolv(void)
+{
+	char buf[512], a[16];
+	size_t len = 0;
+	int n = 0, fd;
+
+	len += (size_t)snprintf(buf, sizeof buf, "# sandinit: from DHCP\n");
+	for (int i = 0; i < nifs; i++)
+		for (uint32_t k = 0; ifs[i].leased && k < ifs[i].lease.ndns && n < 3; k++, n++)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "nameserver %s\n",
+						ip(a, ifs[i].lease.dns[k]));
+	fd = open(IFACE_RESOLV, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, buf, len) < 0)
+		log_msg("unable to write %s: %m", IFACE_RESOLV);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* F's link exists (index INDEX): up, and its static address and route. */
+static void configure(struct iface *f, int index)
+{
+	const char *step = "bring it up";
+	char a[16], g[16];
+
+	f->index = index;
+	f->leased = 0;
+	if (nl_link_up(&rt, index, 0) < 0 ||
+	    (!f->dhcp && set_addr(index, f->addr, f->prefix, ~0u, f->gateway, RTPROT_STATIC, &step) < 0 &&
+	     errno != EEXIST)) {
+		log_msg("interface %s: unable to %s: %m", f->name, step);
+		return;
+	}
+	if (f->dhcp)
+		log_msg("interface %s: up, addresses from dhcp-%s", f->name, f->name);
+	else
+		log_msg("interface %s: %s/%d%s%s", f->name, ip(a, f->addr), f->prefix,
+			f->gateway ? " via " : "", f->gateway ? ip(g, f->gateway) : "");
+}
+
+static struct iface *find(const char *name)
+{
+	for (int i = 0; i < nifs; i++)
+		if (!strcmp(ifs[i].name, name))
+			return &ifs[i];
+	return NULL;
+}
+
+/* Every interface not configured yet, if its link is there now. */
+static void scan(void)
+{
+	for (int i = 0; i < nifs; i++) {
+		int index = nl_link_index(&rt, ifs[i].name);
+
+		if (index > 0 && index != ifs[i].index)
+			configure(&ifs[i], index);
+		else if (index < 0)
+			ifs[i].index = 0;
+	}
+}
+
+/* Link notifications (from the kernel only): a link of ours that appears,
+ * comes back under a new index, or goes away. */
+static void on_links(struct watch *w, uint32_t events)
+{
+	static union { struct nlmsghdr h; char b[32768]; } buf;
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	ssize_t len;
+
+	(void)events;
+	for (;;) {
+		salen = sizeof sa;
+		len = recvfrom(w->fd, buf.b, sizeof buf.b, 0, (struct sockaddr *)&sa, &salen);
+		if (len < 0 && errno == ENOBUFS) {
+			scan();	/* notifications were lost */
+			continue;
+		}
+		if (len <= 0)
+			return;
+		if (sa.nl_pid != 0)
+			continue;
+		for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+			const struct rtattr *a;
+			size_t alen;
+			struct iface *f = NULL;
+
+			if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
+				continue;
+			alen = h->nlmsg_len - NLMSG_LENGTH(sizeof *ifi);
+			for (a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+				if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) >= 1 &&
+				    RTA_PAYLOAD(a) <= IFNAMSIZ && memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+					f = find(RTA_DATA(a));
+			if (!f)
+				continue;
+			if (h->nlmsg_type == RTM_DELLINK) {
+				if (f->index == ifi->ifi_index) {
+					f->index = 0;
+					if (f->leased) {
+						f->leased = 0;
+						write_resolv();
+					}
+				}
+			} else if (f->index != ifi->ifi_index) {
+				configure(f, ifi->ifi_index);
+			}
+		}
+	}
+}
+
+void iface_apply(const struct conf *c)
+{
+	static struct iface next[IFACE_MAX];
+	int n = 0, changed = 0;
+
+	if (c->nifaces && rt_open() < 0) {
+		log_msg("interfaces: unable to open a netlink socket: %m");
+		return;
+	}
+	for (int i = 0; i < c->nifaces && n < IFACE_MAX; i++, n++) {
+		const struct conf_iface *ci = &c->ifaces[i];
+		struct iface *old = find(ci->name);
+
+		if (old && old->dhcp == ci->dhcp && old->addr == ci->addr &&
+		    old->prefix == ci->prefix && old->gateway == ci->gateway) {
+			next[n] = *old;
+			old->name[0] = 0;	/* kept */
+			continue;
+		}
+		next[n] = (struct iface){ .dhcp = ci->dhcp, .addr = ci->addr, .prefix = ci->prefix,
+					  .gateway = ci->gateway };
+		snprintf(next[n].name, sizeof next[n].name, "%s", ci->name);
+	}
+	/* What the old config set up and this one does not keep. */
+	for (int i = 0; i < nifs; i++) {
+		struct iface *f = &ifs[i];
+
+		if (!f->name[0] || !f->index)
+			continue;
+		if (!f->dhcp)
+			unset_addr(f->index, f->addr, f->prefix, f->gateway);
+		if (f->leased) {
+			unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
+			changed = 1;
+		}
+	}
+	memcpy(ifs, next, sizeof ifs);
+	nifs = n;
+	if (!nifs)
+		return;
+	if (!resolv_made) {
+		if (mkdir_p("/run/sandinit") < 0)
+			log_msg("unable to create /run/sandinit: %m");
+		resolv_made = 1;
+		changed = 1;
+	}
+	if (changed)
+		write_resolv();
+	if (links.fd < 0) {
+		links.fd = nl_listen(RTMGRP_LINK);
+		links.fn = on_links;
+		if (links.fd < 0 || loop_add(&links) < 0) {
+			log_msg("interfaces: unable to watch for new links: %m");
+			loop_close(&links);
+		}
+	}
+	/* After subscribing: a link that appears meanwhile is seen either way. */
+	for (int i = 0; i < nifs; i++) {
+		int index = ifs[i].index ? ifs[i].index : nl_link_index(&rt, ifs[i].name);
+
+		if (index > 0 && !ifs[i].index)
+			configure(&ifs[i], index);
+		else if (index < 0 && errno != ENODEV)
+			log_msg("interface %s: unable to look it up: %m", ifs[i].name);
+		else if (index < 0)
+			log_msg("interface %s: not there yet: configured when it appears", ifs[i].name);
+	}
+}
+
+int iface_resolv(void)
+{
+	return resolv_made;
+}
+
+void iface_lease(const char *name, const void *msg, size_t len)
+{
+	struct iface *f = find(name);
+	struct dhcp_lease l;
+	const char *step;
+	char a[16], g[16], d[16];
+
+	if (len != sizeof l) {
+		log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
+		return;
+	}
+	memcpy(&l, msg, sizeof l);
+	if (dhcp_lease_check(&l) < 0) {
+		log_msg("interface %s: dhcp-%s sent an invalid lease: ignored", name, name);
+		return;
+	}
+	if (!f || !f->dhcp || !f->index) {
+		log_msg("interface %s: a lease for a link that is not there: ignored", name);
+		return;
+	}
+	if (l.kind == DHCP_EXPIRED) {
+		if (f->leased && f->lease.addr == l.addr) {
+			unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
+			f->leased = 0;
+			write_resolv();
+			log_msg("interface %s: lease of %s ended: address removed", name, ip(a, l.addr));
+		}
+		return;
+	}
+	if (f->leased && (f->lease.addr != l.addr || f->lease.prefix != l.prefix ||
+			  f->lease.router != l.router))
+		unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
+	if (set_addr(f->index, l.addr, (int)l.prefix, l.seconds, l.router, RTPROT_DHCP, &step) < 0) {
+		log_msg("interface %s: unable to %s: %m", name, step);
+		return;
+	}
+	if (f->leased && f->lease.addr == l.addr && f->lease.router == l.router &&
+	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
+		f->lease = l;
+		log_msg("interface %s: lease of %s renewed for %u s", name, ip(a, l.addr), l.seconds);
+		return;
+	}
+	f->lease = l;
+	f->leased = 1;
+	write_resolv();
+	log_msg("interface %s: %s/%u via %s, dns %s, lease %u s", name, ip(a, l.addr), l.prefix,
+		l.router ? ip(g, l.router) : "none", l.ndns ? ip(d, l.dns[0]) : "none", l.seconds);
+}
