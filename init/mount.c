@@ -32,7 +32,16 @@
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 #define SB_MOUNT_ATTR_RDONLY 0x1
+#define SB_OPEN_TREE_CLONE 1
+#define SB_MOVE_MOUNT_F_EMPTY_PATH 0x4
+#define SB_MOVE_MOUNT_T_EMPTY_PATH 0x40
 
 /* struct mount_attr, spelled out: glibc's <sys/mount.h> and <linux/mount.h>
  * both define it and do not mix. */
@@ -75,6 +84,7 @@ static char root[64];		/* the new root, as a path in the old one */
  * "" for the one mounted on /, which the template builder still sees. */
 static const char *fd_proc = root;
 static int root_fd = -1;	/* O_PATH of it */
+static int resolv_fd = -1;	/* mnt_set_resolv's */
 static char step_buf[PATH_MAX + 64];
 
 static const char *stepf(const char *fmt, ...)
@@ -530,6 +540,8 @@ static int stage(const char *src, const char *const *dirs, int ndirs, const char
 	return root_fd < 0 ? -1 : 0;
 }
 
+static int mount_resolv(const char **step);
+
 /* Everything of a sandbox's own on a root made ready (by stage, or the
  * template): proc, the pts and shm of the template's /dev if TMPL (else a
  * whole /dev), sys, the masks, /run, /tmp and S's tmpfs and binds. */
@@ -552,7 +564,50 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	*step = "mount tmpfs /run";
 	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
 		return -1;
+	if (mount_resolv(step) < 0)
+		return -1;
 	return mount_user(s, step);
+}
+
+int mnt_clone_file(const char *path)
+{
+	struct sb_mount_attr ro = { .attr_set = SB_MOUNT_ATTR_RDONLY };
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, SB_OPEN_TREE_CLONE | O_CLOEXEC);
+
+	if (fd >= 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+void mnt_set_resolv(int fd)
+{
+	resolv_fd = fd;
+}
+
+/* The uplink's resolv.conf (mnt_set_resolv) onto /etc/resolv.conf, or,
+ * where that is a symlink to nothing (the image's, to
+ * /run/sandinit/resolv.conf), onto its target on the sandbox's own /run.
+ * A root without either place goes without. */
+static int mount_resolv(const char **step)
+{
+	int fd, r;
+
+	if (resolv_fd < 0)
+		return 0;
+	*step = "bind /etc/resolv.conf";
+	fd = resolve(root_fd, "/etc/resolv.conf");
+	if (fd < 0 && errno == ENOENT)
+		fd = at("/run/sandinit/resolv.conf", S_IFREG);
+	if (fd < 0)
+		return errno == ENOENT || errno == EROFS ? 0 : -1;
+	r = (int)syscall(SYS_move_mount, resolv_fd, "", fd, "",
+			 SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH);
+	close(fd);
+	return r;
 }
 
 static void drop_root_fd(void)

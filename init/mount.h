@@ -27,4 +27,13 @@ int mnt_sandbox_in_template(const struct svc_conf *s, const char **step);
  * own, read-only) */
 int mnt_fits_template(const struct svc_conf *s);
 
+/* A detached, read-only copy of the mount of the file PATH (open_tree(2)
+ * OPEN_TREE_CLONE), made in PID 1's mount namespace: a sandbox can attach
+ * it in its own (move_mount(2)) where a path of PID 1's would not be
+ * seen. Its fd, or -1 with errno. */
+int mnt_clone_file(const char *path);
+/* The next sandbox's /etc/resolv.conf: FD from mnt_clone_file, or -1. Set
+ * before the clone; the child attaches it (see SPEC §3 `interface`). */
+void mnt_set_resolv(int fd);
+
 #endif

@@ -536,7 +536,7 @@ int spawn_service(const struct svc_conf *s,
 	unsigned ns = s->namespaces;
 	int linked = ns & NS_NET && s->nnets && !io->join_pid;
 	pid_t pid;
-	int e, tmpl;
+	int e, tmpl, resolv = -1;
 
 	if (io->join_pid)
 		ns = 0;	/* child_main enters or makes them itself */
@@ -553,10 +553,19 @@ int spawn_service(const struct svc_conf *s,
 	 * CLONE_NEWNS (or the join path's unshare) copies the template's few
 	 * mounts, not PID 1's. */
 	tmpl = s->namespaces & NS_MOUNT && mnt_fits_template(s) ? mount_template() : -1;
+	*step = "copy the resolv.conf mount";
+	if (io->resolv && s->namespaces & NS_MOUNT && (resolv = mnt_clone_file(io->resolv)) < 0)
+		goto fail;
+	mnt_set_resolv(resolv);
 	if (tmpl >= 0 && setns(tmpl, CLONE_NEWNS) < 0)
 		tmpl = -1;
 	*step = "clone";
 	pid = clone_into(flags, io->cgroup_fd);
+	if (resolv >= 0 && pid != 0) {
+		close(resolv);
+		resolv = -1;
+		mnt_set_resolv(-1);
+	}
 	if (tmpl >= 0 && pid != 0) {
 		e = errno;
 		if (setns(self_mnt, CLONE_NEWNS) < 0)

@@ -18,6 +18,7 @@ struct spawn_io {
 	int ready_fd;		/* becomes fd s->ready_fd, or -1 */
 	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
 	pid_t join_pid;		/* a process of the `join` service, or 0 */
+	const char *resolv;	/* a file every sandbox gets as /etc/resolv.conf, or NULL */
 };
 
 struct spawn_child {

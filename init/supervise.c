@@ -441,6 +441,7 @@ static void start(struct service *s)
 	const struct svc_conf *c = s->c;
 	struct spawn_io io = {
 		.out_fd = s->out_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
+		.resolv = iface_resolv() ? IFACE_RESOLV : NULL,
 	};
 	struct spawn_child child;
 	const char *step = "start";

@@ -457,3 +457,36 @@ EOF
 	assert_output "$F:3: 'nat' names unknown bridge 'br9' (declare it with a global 'bridge' line)
 $F:4: 'nat br0' given twice (first at line 1)"
 }
+
+@test "interface: a bad address, a gateway outside its subnet, a duplicate, dhcp with a gateway" {
+	printf 'interface eth0 10.0.0.300/24\n' > "$F"
+	fails_with 1 "bad value for 'interface': '10.0.0.300/24' (use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24)"
+	printf 'interface eth0 10.0.0.0/24\n' > "$F"
+	fails_with 1 "bad value for 'interface': '10.0.0.0/24' (that is the subnet's network or broadcast address)"
+	printf 'interface eth0 10.0.0.2/24 10.0.1.1\n' > "$F"
+	fails_with 1 "gateway 10.0.1.1 of interface 'eth0' is not another address of its subnet 10.0.0.0/24"
+	printf 'interface eth0 10.0.0.2/24 10.0.0.2\n' > "$F"
+	fails_with 1 "gateway 10.0.0.2 of interface 'eth0' is not another address of its subnet 10.0.0.0/24"
+	printf 'interface eth0 10.0.0.2/24 gw\n' > "$F"
+	fails_with 1 "bad value for 'interface': 'gw' (use an IPv4 address, e.g. 192.168.1.1)"
+	printf 'interface eth0 dhcp\ninterface eth0 10.0.0.2/24\n' > "$F"
+	fails_with 2 "duplicate interface 'eth0' (first at line 1)"
+	printf 'interface eth0 dhcp 10.0.0.1\n' > "$F"
+	fails_with 1 "'interface eth0 dhcp' takes no gateway: DHCP names the router"
+	printf 'interface eth0\n' > "$F"
+	fails_with 1 "'interface' takes two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp"
+	# Valid: a gateway inside, dhcp, a /32 without a gateway.
+	printf 'interface eth0 10.0.0.2/24 10.0.0.1\ninterface eth1 dhcp\ninterface lo 10.1.1.1/32\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}
+
+@test "interface dhcp needs the service name dhcp-NAME" {
+	printf 'interface eth0 dhcp\nservice dhcp-eth0\n  exec /bin/true\n' > "$F"
+	fails_with 1 "'interface eth0 dhcp' needs the service name 'dhcp-eth0', taken at line 2"
+	# A service may come after the helper.
+	printf 'interface eth0 dhcp\nservice web\n  after dhcp-eth0\n  exec /bin/true\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+}
