@@ -104,7 +104,7 @@ teardown() {
 	# Renewal at T1 (60 s): unicast to dnsmasq, which acks it.
 	wait_console "^sandinit: interface up0: lease of $addr renewed for 120 s$" 90
 	run grep -c "DHCPACK(out0) $addr" "$BATS_TEST_TMPDIR/dnsmasq.log"
-	assert_output 2
+	[ "$output" -ge 2 ]
 	run in1 ip -o -4 addr show up0
 	assert_output --regexp "valid_lft (1[01][0-9]|120)sec"
 }
