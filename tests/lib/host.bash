@@ -6,13 +6,14 @@
 #   console              the console so far (its stdout and stderr)
 #   wait_console RE [S]  poll the console for an extended regex (default 10 s)
 #   retry S CMD...       run CMD every 0.1 s until it succeeds, at most S s
-#   host_stop            poweroff, wait for PID 1 to end; kill it if it won't
+#   host_stop            poweroff, wait for PID 1 to end; if it won't, kill
+#                        it and fail (teardown: the test that made it fails)
 # Load with: load lib/host
 
 bats_load_library bats-support
 bats_load_library bats-assert
 
-ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+ROOT=$(realpath "$BATS_TEST_DIRNAME/..")
 SANDINIT=${SANDINIT:-$ROOT/out/sandinit}
 
 # The probe where every sandbox sees it: a sandbox's /tmp is a tmpfs of its
@@ -37,8 +38,8 @@ retry() {
 	local secs=$1; shift
 	local end=$((SECONDS + secs))
 	while :; do
-		"$@" && return 0
-		[ "$SECONDS" -ge "$end" ] && return 1
+		if "$@"; then return 0; fi
+		if [ "$SECONDS" -ge "$end" ]; then return 1; fi
 		sleep 0.1
 	done
 }
@@ -85,15 +86,29 @@ without_cap() {
 # PID 1 of the namespace as the host sees it (the child of unshare).
 host_pid1() { cat "/proc/$HOST_PID/task/$HOST_PID/children" 2>/dev/null | awk '{print $1}'; }
 
-host_alive() { [ -n "${HOST_PID:-}" ] && kill -0 "$HOST_PID" 2>/dev/null; }
+host_alive() {
+	if [ -z "${HOST_PID:-}" ]; then return 1; fi
+	kill -0 "$HOST_PID" 2>/dev/null
+}
 
+host_gone() { if kill -0 "$HOST_PID" 2>/dev/null; then return 1; fi; }
+
+# A PID 1 that does not end within 30 s of poweroff fails the test that
+# made it (killed, so the next test starts clean).
 host_stop() {
 	host_alive || return 0
-	ictl poweroff >/dev/null 2>&1 || true
-	if ! retry 15 bash -c "! kill -0 $HOST_PID 2>/dev/null"; then
-		kill -KILL "$HOST_PID" 2>/dev/null || true
+	# (its answer does not matter, PID 1 may be stopping already: its end does)
+	ictl poweroff >/dev/null 2>&1 || :
+	if ! retry 30 host_gone; then
+		echo "host_stop: PID 1 still runs 30 s after poweroff; killed. Console tail:" >&2
+		console | tail -n 20 >&2
+		kill -KILL "$HOST_PID"
+		wait "$HOST_PID" 2>/dev/null || :
+		HOST_PID=
+		return 1
 	fi
-	wait "$HOST_PID" 2>/dev/null || true
+	# (its status is the signal that ended the namespace)
+	wait "$HOST_PID" 2>/dev/null || :
 	HOST_PID=
 }
 

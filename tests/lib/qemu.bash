@@ -30,7 +30,7 @@
 # Set by qemu_boot: QEMU_LOG (the serial console, raw, with \r), QEMU_PID,
 # QEMU_IN_FD (the write end of the console's input fifo).
 
-QEMU_REPO=${QEMU_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+QEMU_REPO=${QEMU_REPO:-$(realpath "$(dirname "${BASH_SOURCE[0]}")/../..")}
 ROOT=${ROOT:-$QEMU_REPO}
 # Unconditional: bats predefines an empty teardown, and a file that wants its
 # own defines it after `load lib/qemu` (and calls qemu_kill in it).
@@ -53,8 +53,10 @@ qemu_boot() {
 	out=${SANDINIT_OUT:-$QEMU_REPO/out}
 	qdir=${QEMU_DIR:-${BATS_TEST_TMPDIR:-$(mktemp -d)}}
 	[ -f "$conf" ] || { echo "qemu_boot: no config $conf" >&2; return 1; }
-	[ -f "$out/initramfs.cpio.gz" ] && [ -f "$out/vmlinuz" ] ||
-		{ echo "qemu_boot: run 'make image' first (no $out/initramfs.cpio.gz or vmlinuz)" >&2; return 1; }
+	if [ ! -f "$out/initramfs.cpio.gz" ] || [ ! -f "$out/vmlinuz" ]; then
+		echo "qemu_boot: run 'make image' first (no $out/initramfs.cpio.gz or vmlinuz)" >&2
+		return 1
+	fi
 	mkdir -p "$qdir"
 	stage=$qdir/extra-root
 	rm -rf "$stage" "$qdir/console.in"
@@ -71,7 +73,7 @@ qemu_boot() {
 			"$stage/lib/modules/$(cat "$kdir/release")" $mods >/dev/null || return 1
 	fi
 	[ -z "$dir" ] || cp -a "$dir/." "$stage/"
-	(cd "$stage" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+	(cd "$stage" || exit 1; find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n > "$qdir/extra.cpio.gz" || return 1
 	cat "$out/initramfs.cpio.gz" "$qdir/extra.cpio.gz" > "$qdir/initrd.img" || return 1
 
@@ -110,9 +112,9 @@ qemu_wait() {
 	local pat=$1 t=${2:-${QEMU_TIMEOUT:-60}} end
 	end=$((SECONDS + t))
 	while :; do
-		qemu_log | grep -qE -- "$pat" && return 0
+		if qemu_log | grep -qE -- "$pat"; then return 0; fi
 		if ! kill -0 "$QEMU_PID" 2>/dev/null; then
-			qemu_log | grep -qE -- "$pat" && return 0
+			if qemu_log | grep -qE -- "$pat"; then return 0; fi
 			qemu_tail "qemu_wait: QEMU exited before /$pat/ appeared"
 			return 1
 		fi
