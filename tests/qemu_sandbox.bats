@@ -16,7 +16,8 @@ setup() {
 lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 
 @test "qemu: own root, default sandbox as the probe sees it, forbidden actions fail" {
-	[ -x "$OUT/toybox" ] && [ -x "$OUT/probe" ] || skip "make all first"
+	[ -x "$OUT/toybox" ] || fail "no $OUT/toybox: make all first"
+	[ -x "$OUT/probe" ] || fail "no $OUT/probe: make all first"
 	dir=$BATS_TEST_TMPDIR/tree
 	r=$dir/srv/root
 	# pid-only: the mount points must exist in a root of its own
@@ -33,7 +34,16 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/sh -c "probe caps; probe pids; probe hostname; probe links; probe cgroup; probe ls /dev; probe mounts; echo deflt done"
 	service deny
 	  restart never
-	  exec /bin/sh -c "for t in try-module try-reboot try-settime try-mount try-keyctl try-bpf try-userns 'try-ptrace 1' 'try-write /etc/x' 'try-kill 1'; do echo \"$t => $(probe $t)\"; done; echo deny done"
+	  exec /bin/sh -c "for t in try-module try-reboot try-settime try-mount try-keyctl try-bpf try-userns 'try-ptrace 2' 'try-write /etc/x' 'try-kill 1'; do echo \"$t => $(probe $t)\"; done; echo deny done"
+	service capped
+	  restart never
+	  caps sys_time sys_boot sys_admin sys_ptrace
+	  exec /bin/sh -c "probe caps; for t in try-module try-reboot try-settime try-keyctl try-bpf try-userns 'try-ptrace 2'; do echo \"$t => $(probe $t)\"; done; echo capped done"
+	service open
+	  restart never
+	  caps sys_time sys_boot sys_admin sys_ptrace
+	  seccomp off
+	  exec /bin/sh -c "probe caps; for t in try-module try-reboot try-settime try-keyctl try-bpf try-userns 'try-ptrace 2'; do echo \"$t => $(probe $t)\"; done; echo open done"
 	service nocaps
 	  restart never
 	  caps none
@@ -41,11 +51,13 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/sh -c "probe caps; echo nocaps done"
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/sb.conf" "$dir"
-	qemu_wait '^sandinit: ready: 4 services' 60
+	qemu_wait '^sandinit: ready: 6 services' 60
 	qemu_wait '^own: own done' 30
 	qemu_wait '^deflt: deflt done' 30
 	qemu_wait '^deny: deny done' 30
 	qemu_wait '^nocaps: nocaps done' 30
+	qemu_wait '^capped: capped done' 30
+	qemu_wait '^open: open done' 30
 
 	# own root: only the tree, pid namespace, unprivileged map, read-only
 	run lines_of own
@@ -78,12 +90,33 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	assert_line --regexp '^mount: /proc/timer_list '
 	assert_line --regexp '^mount: /tmp tmpfs rw,'
 
-	# every forbidden attempt fails (the reaper, pid 1 inside, may be signalled)
+	# every forbidden attempt fails (the reaper, pid 1 inside, may be
+	# signalled); ptrace's target is the service's shell, 2, dumpable
 	run lines_of deny
-	for t in try-module try-reboot try-settime try-mount try-keyctl try-bpf try-userns 'try-ptrace 1'; do
+	for t in try-module try-reboot try-settime try-mount try-keyctl try-bpf try-userns 'try-ptrace 2'; do
 		assert_line "$t => denied: EPERM"
 	done
 	assert_line 'try-write /etc/x => denied: EROFS'
+	# with the capabilities these calls need, the filter is what refuses
+	run lines_of capped
+	assert_line 'CapEff: 0000000002680000'
+	assert_line 'Seccomp: 2'
+	for t in try-module try-reboot try-settime try-keyctl try-bpf try-userns 'try-ptrace 2'; do
+		assert_line "$t => denied: EPERM"
+	done
+	# the control: the same without the filter gets through to the kernel
+	# (EINVAL: the probe asks for an invalid reboot, time and bpf command;
+	# modules need CAP_SYS_MODULE in the host's namespace)
+	run lines_of open
+	assert_line 'CapEff: 0000000002680000'
+	assert_line 'Seccomp: 0'
+	assert_line 'try-module => denied: EPERM'
+	assert_line 'try-reboot => denied: EINVAL'
+	assert_line 'try-settime => denied: EINVAL'
+	assert_line 'try-bpf => denied: EINVAL'
+	assert_line 'try-keyctl => ok'
+	assert_line 'try-userns => ok'
+	assert_line 'try-ptrace 2 => ok'
 
 	run lines_of nocaps
 	for k in CapInh CapPrm CapEff CapBnd CapAmb; do
