@@ -73,7 +73,9 @@ status_ok() { run ictl status; assert_success; }
 		assert_success
 		ms=$(( ($(date +%s%N) - s0) / 1000000 ))
 		echo "$svc stopped in $ms ms"
-		[ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]
+		# not before its stop-timeout (1 s), and not long after it
+		[ "$ms" -ge 900 ] || fail "$svc killed after $ms ms, before its stop-timeout"
+		[ "$ms" -lt 5000 ] || fail "$svc stopped only after $ms ms"
 	done
 	# the double-forked ones too, not only the service's own process
 	retry 5 bash -c "! pgrep -xf 'sleep $n' >/dev/null"
@@ -131,7 +133,8 @@ status_ok() { run ictl status; assert_success; }
 	end=$((SECONDS + 90))
 	until ictl status chatty | grep -q '^chatty exited'; do
 		status_ok
-		r=$(rss_kb "$pid1"); [ "$r" -gt "$max" ] && max=$r
+		r=$(rss_kb "$pid1")
+		if [ "$r" -gt "$max" ]; then max=$r; fi
 		[ "$SECONDS" -lt "$end" ]
 		sleep 0.2
 	done
@@ -182,7 +185,11 @@ status_ok() { run ictl status; assert_success; }
 	)"
 	wait_console '^sandinit: ready: 2 services'
 	pid1=$(host_pid1)
-	for i in 1 2 3; do ictl stop cycled && ictl start cycled && ictl restart plain; done
+	for i in 1 2 3; do
+		ictl stop cycled >/dev/null
+		ictl start cycled >/dev/null
+		ictl restart plain >/dev/null
+	done
 	f0=$(nfds "$pid1"); r0=$(rss_kb "$pid1")
 	for i in $(seq 200); do
 		ictl stop cycled >/dev/null || { echo "stop $i failed"; false; }
@@ -208,30 +215,54 @@ status_ok() { run ictl status; assert_success; }
 	f0=$(nfds "$pid1")
 	d=$BATS_TEST_TMPDIR/c; mkdir "$d"
 	s0=$SECONDS pids=()
+	# each client's own time, from its connect to its end: the machine may
+	# be slow to start 200 of them, PID 1 must not be slow to end them
 	for i in $(seq 200); do
 		case $((i % 4)) in
-		0) (printf '\x20\x00' | timeout 20 "$RAWSOCK" "$SOCK"; echo "rc=$?") >"$d/$i.half" 2>&1 & ;;
-		1) (printf '\x20\x00\x00\x00stat' | timeout 20 "$RAWSOCK" "$SOCK" --half; echo "rc=$?") >"$d/$i.shut" 2>&1 & ;;
+		0) (t=$(date +%s%N); printf '\x20\x00' | timeout 20 "$RAWSOCK" "$SOCK"; rc=$?
+		    echo "rc=$rc ms=$(( ($(date +%s%N) - t) / 1000000 ))") >"$d/$i.half" 2>&1 & ;;
+		1) (t=$(date +%s%N); printf '\x20\x00\x00\x00stat' | timeout 20 "$RAWSOCK" "$SOCK" --half; rc=$?
+		    echo "rc=$rc ms=$(( ($(date +%s%N) - t) / 1000000 ))") >"$d/$i.shut" 2>&1 & ;;
 		*) (SANDINIT_SOCKET=$SOCK timeout 20 "$CLIENT" ctl status web; echo "rc=$?") >"$d/$i.ctl" 2>&1 & ;;
 		esac
 		pids+=($!)
 	done
 	wait "${pids[@]}"
 	echo "all 200 done in $((SECONDS - s0)) s"
-	[ $((SECONDS - s0)) -lt 15 ]
+	[ $((SECONDS - s0)) -lt 60 ]
 	answered=0 refused=0
 	for f in "$d"/*.ctl; do
 		if grep -q '^rc=0$' "$f"; then
 			grep -q '^web running ' "$f"; answered=$((answered + 1))
 		else
-			grep -q 'busy: too many connections' "$f" && grep -q '^rc=1$' "$f" || { cat "$f"; false; }
+			grep -q 'busy: too many connections' "$f" || fail "$f: $(cat "$f")"
+			grep -q '^rc=1$' "$f" || fail "$f: $(cat "$f")"
 			refused=$((refused + 1))
 		fi
 	done
 	echo "answered $answered, refused $refused"
-	[ $((answered + refused)) -eq 100 ] && [ "$answered" -gt 0 ]
-	# the half-open ones were closed (timeout or EOF), never left hanging
-	! grep -L '^rc=0$' "$d"/*.half "$d"/*.shut | grep .
+	[ $((answered + refused)) -eq 100 ]
+	[ "$answered" -gt 0 ]
+	# the half-open ones were closed (timeout or EOF), never left hanging:
+	# each of the 100 ended with rc=0 (not 124, timeout's, nor 1, no
+	# connect); a request that never completes (.half) is let go after the
+	# request timeout (5 s), not before, unless refused at once as busy
+	n=0 timed=0
+	for f in "$d"/*.half "$d"/*.shut; do
+		grep -q '^rc=0 ms=[0-9]*$' "$f" || fail "$f: $(cat "$f")"
+		ms=$(sed -n 's/^rc=0 ms=//p' "$f")
+		[ "$ms" -lt 12000 ] || fail "$f: closed only after $ms ms"
+		if [ "${f%.half}" != "$f" ]; then
+			if ! grep -q busy "$f"; then
+				[ "$ms" -ge 4500 ] || fail "$f: let go after $ms ms, before the timeout"
+				timed=$((timed + 1))
+			fi
+		fi
+		n=$((n + 1))
+	done
+	echo "$timed half-open requests timed out"
+	assert_equal "$n" 100
+	[ "$timed" -gt 0 ]
 	status_ok
 	retry 10 bash -c "[ \$(ls /proc/$pid1/fd | wc -l) -eq $f0 ]"
 }
@@ -254,27 +285,37 @@ status_ok() { run ictl status; assert_success; }
 	retry 10 bash -c "! kill -0 $HOST_PID 2>/dev/null"
 	ms=$(( ($(date +%s%N) - s0) / 1000000 ))
 	echo "shutdown took $ms ms"
-	[ "$ms" -ge 1800 ] && [ "$ms" -lt 8000 ]
+	# held up by the stopped service for its stop-timeout (2 s), no longer
+	[ "$ms" -ge 1800 ] || fail "shutdown took $ms ms, less than the stop-timeout"
+	[ "$ms" -lt 8000 ] || fail "shutdown took $ms ms"
 	wait_console '^sandinit: poweroff$' 1
 }
 
 @test "reload during startup and during shutdown" {
-	f=$(conf <<-'EOF'
+	# slow holds the startup back until the test opens its gate
+	f=$(conf <<-EOF
 	service slow
+	  namespaces none
 	  restart never
-	  exec /bin/sh -c "sleep 1; echo slow done"
+	  exec /bin/sh -c "echo waiting; until [ -e $BATS_TEST_TMPDIR/gate ]; do sleep 0.05; done; echo slow done"
 	service late
 	  after slow
 	  exec /bin/sleep 1000
 	EOF
 	)
 	host_start "$f"
-	run ictl status late
-	assert_output 'late waiting - 0 -'
+	wait_console '^slow: waiting$'
 	printf 'service extra\n  exec /bin/sleep 1000\n' >>"$f"
 	run ictl reload
 	assert_success
-	! console | grep -q '^slow: slow done$'	# it was still starting
+	# it came during startup: slow still runs, late still waits for it
+	run ictl status
+	assert_line --regexp '^slow running [0-9]+ 0 -$'
+	assert_line 'late waiting - 0 -'
+	run console
+	refute_line 'slow: slow done'
+	refute_line --regexp '^sandinit: ready'
+	touch "$BATS_TEST_TMPDIR/gate"
 	wait_console '^sandinit: ready: 3 services'
 	run ictl status
 	assert_line 'slow exited - 0 -'
@@ -296,5 +337,7 @@ status_ok() { run ictl status; assert_success; }
 	status_ok
 	retry 10 bash -c "! kill -0 $HOST_PID 2>/dev/null"
 	wait_console '^sandinit: poweroff$' 1
-	! console | grep -q newcomer
+	run console
+	assert_line 'lingering: up'
+	refute_output --partial newcomer
 }
