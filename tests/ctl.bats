@@ -229,19 +229,41 @@ sleeper() {
 	pid1=$(host_pid1)
 	nsock() { ls -l /proc/"$pid1"/fd | grep -c 'socket:'; }
 	base=$(nsock)
-	# a log request (1 MB of reply) whose reply nobody reads
+	# a log request (1 MB of reply) whose reply nobody reads until the
+	# test says so; then it reads what it can and prints how much it got
 	python3 -c '
-import socket, struct, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+import os, socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
 req = b"log\0talk\0"; s.sendall(struct.pack("=I", len(req)) + req)
-time.sleep(60)' "$SOCK" &
+while not os.path.exists(sys.argv[2]): time.sleep(0.05)
+n = 0
+while True:
+    b = s.recv(65536)
+    if not b: break
+    n += len(b)
+print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	stalled=$!
 	more() { [ "$(nsock)" -gt "$base" ]; }
 	retry 10 more
-	# PID 1 lets it go 5 s after the last progress
+	t0=$(date +%s%N)
+	# PID 1 lets it go 5 s after the last progress (the socket's buffers
+	# fill at once): not before, and not long after
 	back() { [ "$(nsock)" -eq "$base" ]; }
 	retry 15 back
-	kill "$stalled" 2>/dev/null || true
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	echo "slot freed after $ms ms"
+	[ "$ms" -ge 4500 ] || fail "the client lost its slot after $ms ms, before the timeout"
+	[ "$ms" -le 8000 ] || fail "the client kept its slot $ms ms"
+	# its reply was cut: it gets what was in flight, then EOF
+	touch "$BATS_TEST_TMPDIR/read"
+	wait "$stalled"
+	got=$(cat "$BATS_TEST_TMPDIR/got")
+	echo "the client got $got bytes"
+	[ "$got" -gt 0 ] || fail "the client got nothing"
+	[ "$got" -lt 1000000 ] || fail "the client got its whole reply ($got bytes)"
+	# an initctl that reads gets it whole: the reply was cut, not short
+	ictl log talk >"$BATS_TEST_TMPDIR/log"
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/log")" -gt 1000000 ]
 	run ictl status talk
 	assert_success
 }
@@ -257,6 +279,8 @@ time.sleep(60)' "$SOCK" &
 	assert_output --partial 'permission denied'
 	run ictl status web
 	assert_success
+	# (the socket is how host_stop powers it off)
+	host_stop
 	rm -rf "$(dirname "$SOCK_PATH")"
 }
 

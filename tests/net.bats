@@ -113,6 +113,11 @@ pid1_links() {
 	[ $(( 0x$output >> 19 & 1 )) = 0 ]	# CAP_SYS_PTRACE is 19
 }
 
+# console_of SVC: SVC's console lines so far, without the prefix.
+console_of() { console | sed -n "s/^$1: //p"; }
+# nlines_of SVC N: SVC has printed at least N lines.
+nlines_of() { [ "$(console_of "$1" | wc -l)" -ge "$2" ]; }
+
 @test "no sandbox on another bridge is reachable while the host does not forward" {
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
@@ -120,6 +125,10 @@ pid1_links() {
 	service srv
 	  exec $P listen 8080
 	  net br0
+	service near
+	  exec $P connect 10.77.0.2 8080 3000
+	  net br0
+	  restart never
 	service other
 	  exec $P connect 10.77.0.2 8080 1000
 	  net br1
@@ -127,9 +136,27 @@ pid1_links() {
 	EOF
 	)
 	host_start "$f"
-	wait_console '^other: failed: (ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$'
-	run console
-	refute_line --regexp '^other: connected'
+	wait_console '^srv: listening: 8080$'
+	# the first tries may have raced the listener: once both ended, again,
+	# now that srv listens for sure
+	retry 10 nlines_of near 1
+	retry 10 nlines_of other 1
+	run ictl start near
+	assert_success
+	run ictl start other
+	assert_success
+	retry 10 nlines_of near 2
+	retry 10 nlines_of other 2
+	run console_of near
+	echo "near: $output"
+	# the positive control: a client on srv's bridge does reach it
+	assert_line --index 1 connected
+	run console_of other
+	echo "other: $output"
+	assert_line --index 1 --regexp '^failed: (ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$'
+	refute_line connected
+	run ictl status srv
+	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2$'
 }
 
 @test "a restarted service keeps its address and stays reachable" {

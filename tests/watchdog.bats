@@ -30,8 +30,28 @@ teardown() {
 	host_stop
 }
 
+# wd_pets N: the gaps in ms between the next N + 1 pets (bytes written to the
+# fake device), one a line, by polling its size every 20 ms; fails if they do
+# not come within 3 s each.
+wd_pets() {
+	local want=$1 last size now t_last=
+	last=$(wd_bytes)
+	local end=$((SECONDS + 3 * (want + 1)))
+	while [ "$want" -gt 0 ]; do
+		if [ "$SECONDS" -ge "$end" ]; then echo "wd_pets: no pet in time" >&2; return 1; fi
+		size=$(wd_bytes)
+		if [ "$size" -ne "$last" ]; then
+			now=$(($(date +%s%N) / 1000000))
+			if [ "$size" -ne $((last + 1)) ]; then echo "wd_pets: $((size - last)) bytes at once" >&2; return 1; fi
+			if [ -n "$t_last" ]; then echo $((now - t_last)); want=$((want - 1)); fi
+			t_last=$now last=$size
+		fi
+		sleep 0.02
+	done
+}
+
 @test "watchdog: petted every SECONDS/2 from the loop, magic 'V' last on poweroff" {
-	local c t0 n
+	local c
 	c=$(conf <<-'EOF'
 	watchdog /dev/shm/watchdog 2
 	service idle
@@ -40,18 +60,25 @@ teardown() {
 	EOF
 	)
 	wd_start "$c"
-	t0=$(date +%s%N)
 	wait_console 'sandinit: ready: 1 services'
-	# at open, then once a second: 4 pets within about 3 s
-	retry 10 wd_bytes_ge 4
-	n=$(( ($(date +%s%N) - t0) / 1000000 ))
-	[ "$n" -ge 2000 ] || fail "4 pets after only ${n} ms: not every SECONDS/2"
+	# at open, then once a second (SECONDS/2): each gap about 1000 ms, never
+	# near SECONDS (2000 ms, when a real device would fire), nor much early
+	run wd_pets 4
+	assert_success
+	echo "gaps between pets (ms):" $output
+	assert_equal "${#lines[@]}" 4
+	for g in "${lines[@]}"; do
+		[ "$g" -ge 800 ] || fail "a pet only $g ms after the last: not every SECONDS/2"
+		[ "$g" -le 1500 ] || fail "a pet $g ms after the last: not every SECONDS/2"
+	done
 	run cat "$BATS_TEST_TMPDIR/wd"
-	assert_output --regexp '^\.{4,}$'
+	assert_output --regexp '^\.{5,}$'
 	ictl poweroff
 	retry 15 bash -c "! kill -0 $HOST_PID 2>/dev/null"
 	run cat "$BATS_TEST_TMPDIR/wd"
-	assert_output --regexp '^\.{4,}V$'
+	assert_output --regexp '^\.{5,}V$'
+	run console
+	assert_line 'sandinit: poweroff'
 	refute_output --partial 'unable'
 }
 
