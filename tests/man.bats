@@ -7,7 +7,7 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	ROOT=$(realpath "$BATS_TEST_DIRNAME/..")
 	PAGES="$ROOT/init/sandinit.8 $ROOT/init/sandinit.conf.5 $ROOT/init/initctl.8"
 }
 

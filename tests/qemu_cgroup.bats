@@ -44,8 +44,9 @@ load lib/qemu
 	qemu_wait 'bomb: forks: [0-9]+' 10
 	local forks
 	forks=$(qemu_log | grep -o 'bomb: forks: [0-9]*' | grep -o '[0-9]*$')
-	[ -n "$forks" ] && [ "$forks" -ge 20 ] && [ "$forks" -le 30 ] ||
-		fail "bomb forked ${forks:-?} times, expected 20..30"
+	[[ "$forks" =~ ^[0-9]+$ ]] || fail "no fork count: '$forks'"
+	[ "$forks" -ge 20 ] || fail "bomb forked $forks times, expected 20..30"
+	[ "$forks" -le 30 ] || fail "bomb forked $forks times, expected 20..30"
 	qemu_type 'echo pids=$(cat /sys/fs/cgroup/sandinit/bomb/pids.current /sys/fs/cgroup/sandinit/bomb/pids.max)\n'
 	qemu_wait 'pids=32 32$' 30
 	# ... while the others keep answering: PID 1 and a bystander's sandbox

@@ -10,8 +10,8 @@ bats_load_library bats-assert
 load lib/qemu
 
 setup() {
-	command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null ||
-		skip "e2fsprogs not installed"
+	command -v mkfs.ext4 >/dev/null || skip "e2fsprogs not installed"
+	command -v debugfs >/dev/null || skip "e2fsprogs not installed"
 }
 
 N=20000
