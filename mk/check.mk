@@ -14,7 +14,12 @@ define run_tier
   bats --tap $(2) | tee $(OUT)/check-$(1).tap | sed -u 's/^/[$(1)] /' )
 endef
 
-check: all
+# tools/bats-lint: no line of the suite that can never fail its test.
+LINT_FILES ?= $(sort $(wildcard tests/*.bats tests/lib/*.bash))
+
+# The lint is check's first prerequisite: it fails the check before any
+# test runs (check-sanitize and fuzz-smoke, from mk/reliability.mk, too).
+check: lint-tests all
 	@$(MAKE) --no-print-directory unit
 	@pids=$(abspath $(OUT))/check.qemu-pids; : >"$$pids"; export QEMU_PIDFILE=$$pids; \
 	  $(call run_tier,host,$(HOST_BATS)) & host=$$!; \
@@ -29,7 +34,10 @@ check: all
 	    if { tr '\0' ' ' </proc/$$p/cmdline; } 2>/dev/null | grep -q '^qemu-system'; then \
 	      echo "check: QEMU guest $$p outlived its test"; rc=1; fi; done; exit $$rc
 
-.PHONY: check
+lint-tests:
+	@tools/bats-lint $(LINT_FILES)
+
+.PHONY: check lint-tests
 
 $(OUT)/rawsock: tests/tools/rawsock.c
 	@mkdir -p $(@D)
