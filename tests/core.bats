@@ -183,7 +183,7 @@ load lib/host
 	EOF
 	)
 	host_start "$f"
-	wait_console '^parent: spawned$'
+	wait_console '^parent: spawned$' 60	# 400 forks: slow on a loaded machine
 	pid1=$(host_pid1)
 	# every orphan was reparented to PID 1; none may stay a zombie
 	retry 15 bash -c "[ \$(awk '\$4 == $pid1' /proc/[0-9]*/stat 2>/dev/null | wc -l) -eq 0 ]"
