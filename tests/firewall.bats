@@ -40,11 +40,12 @@ web_dir() {
 }
 
 teardown() {
-	host_stop
-	[ -n "${OUT_PID:-}" ] && kill "$OUT_PID" 2>/dev/null
-	[ -n "${SRV_PID:-}" ] && kill $SRV_PID 2>/dev/null
-	[ -n "${WEB:-}" ] && rm -rf "$WEB"
-	true
+	local rc=0
+	host_stop || rc=1
+	if [ -n "${OUT_PID:-}" ]; then kill "$OUT_PID" 2>/dev/null || :; fi
+	if [ -n "${SRV_PID:-}" ]; then kill $SRV_PID 2>/dev/null || :; fi
+	if [ -n "${WEB:-}" ]; then rm -rf "$WEB"; fi
+	return "$rc"
 }
 
 # The table as nft lists it, and a count of lines matching RE in it.
