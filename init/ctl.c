@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#ifdef SANDINIT_TEST_CRASH
+#include <stdint.h>
+#include <sys/mman.h>
+#endif
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -223,6 +227,32 @@ static int power_of(const char *cmd)
 	return -1;
 }
 
+#ifdef SANDINIT_TEST_CRASH
+/* The test build's `initctl test-crash HOW` (tests/crash.bats): PID 1
+ * faults as a bug would. Not in the release binary. */
+static void test_crash(const char *how)
+{
+	volatile int zero = 0, seven = 7;
+
+	if (!strcmp(how, "segv")) {
+		*(volatile int *)(uintptr_t)zero = 1;
+	} else if (!strcmp(how, "bus")) {
+		/* A page of a file past its end. */
+		int fd = memfd_create("crash", 0);
+		char *p = fd >= 0 ? mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+
+		if (p != MAP_FAILED)
+			zero = *(volatile char *)p;
+	} else if (!strcmp(how, "ill")) {
+		__builtin_trap();
+	} else if (!strcmp(how, "fpe")) {
+		zero = seven / zero;	/* (1 / x needs no division) */
+	} else if (!strcmp(how, "abort")) {
+		abort();
+	}
+}
+#endif
+
 static void request(struct conn *c)
 {
 	char *argv[CTL_MAX_ARGS + 1];
@@ -285,6 +315,12 @@ static void request(struct conn *c)
 		} else {
 			finish(c, 0);
 		}
+#ifdef SANDINIT_TEST_CRASH
+	} else if (!strcmp(cmd, "test-crash") && argc == 2) {
+		test_crash(argv[1]);
+		say(c, '2', "initctl: no such fault: %s\n", argv[1]);
+		finish(c, 2);
+#endif
 	} else if (power_of(cmd) >= 0 && argc == 1) {
 		hooks->power((enum boot_action)power_of(cmd));
 		finish(c, 0);

@@ -24,6 +24,9 @@ static int known(const char *cmd, int argc)
 		{ "restart", 2, 2 }, { "log", 2, 2 }, { "exec", 3, CTL_MAX_ARGS },
 		{ "reload", 1, 1 }, { "poweroff", 1, 1 }, { "reboot", 1, 1 },
 		{ "halt", 1, 1 },
+#ifdef SANDINIT_TEST_CRASH
+		{ "test-crash", 2, 2 },
+#endif
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)

@@ -225,17 +225,66 @@ static void on_signal(struct watch *w, uint32_t events)
 
 static const struct ctl_hooks hooks = { begin_shutdown, reload };
 
+/* The faults PID 1 cannot act on through the signalfd (SPEC §4): a last
+ * resort. */
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
+/* Only write, sync and reboot here, and getpid: a process PID 1 made
+ * keeps the handler until it execs (a sandbox's reaper never does), and
+ * only a namespace's PID 1 reboots it; any other returns, its handler
+ * reset (SA_RESETHAND), and the fault kills it alone. So does PID 1's
+ * where reboot(2) is not allowed. In a child PID namespace (unshare),
+ * reboot(2) ends that namespace's init with SIGHUP. */
+static void on_fatal(int sig)
+{
+	char msg[32] = "sandinit: fatal signal ";
+	size_t n = sizeof("sandinit: fatal signal ") - 1;
+
+	if (getpid() != 1)
+		return;
+	if (sig >= 10)
+		msg[n++] = (char)('0' + sig / 10 % 10);
+	msg[n++] = (char)('0' + sig % 10);
+	msg[n++] = '\n';
+	if (write(2, msg, n) < 0) {
+		/* nothing more to tell */
+	}
+	sync();
+	reboot(RB_AUTOBOOT);
+}
+
+static void fatal_handlers(void)
+{
+	/* Its own stack: a fault may be a stack overflow. */
+	static char alt[16384] __attribute__((aligned(16)));
+	struct sigaction sa = { .sa_handler = on_fatal, .sa_flags = SA_RESETHAND | SA_ONSTACK };
+
+	sigaltstack(&(stack_t){ .ss_sp = alt, .ss_size = sizeof(alt) }, NULL);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+static int is_fatal(int sig)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++)
+		if (fatal_signals[i] == sig)
+			return 1;
+	return 0;
+}
+
 static void __attribute__((noreturn)) pid1(const char *socket_path)
 {
 	static struct watch sig_watch;
 	sigset_t set;
 
 	boot_us = now_us();
-	/* Every signal PID 1 acts on comes through the signalfd. */
+	fatal_handlers();
+	/* Every other signal PID 1 acts on comes through the signalfd. */
 	sigemptyset(&set);
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP && (s < SIGRTMIN || s > SIGRTMAX) &&
-		    s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE)
+		    !is_fatal(s))
 			sigaddset(&set, s);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) {
