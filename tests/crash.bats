@@ -26,7 +26,7 @@ crash_with() {
 	wait_console '^sandinit: ready: 1 services'
 	run ictl test-crash "$1"
 	wait_console "^sandinit: fatal signal $2\$"
-	gone() { ! kill -0 "$HOST_PID" 2>/dev/null; }
+	gone() { if kill -0 "$HOST_PID" 2>/dev/null; then return 1; fi; }
 	retry 10 gone
 	rc=0
 	wait "$HOST_PID" || rc=$?
