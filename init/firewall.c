@@ -60,17 +60,18 @@ static int sock_open(void)
 	return sock.fd >= 0 ? 0 : nft_open(&sock);
 }
 
-/* Does C need the table (any `nat` or `publish`)? */
-static int needs_table(const struct conf *c)
+static int publishes(const struct conf *c)
 {
-	if (!c)
-		return 0;
-	if (c->nnats)
-		return 1;
 	for (int i = 0; i < c->nsvc; i++)
 		if (c->svc[i].npublishes)
 			return 1;
 	return 0;
+}
+
+/* Does C need the table (any `nat` or `publish`)? */
+static int needs_table(const struct conf *c)
+{
+	return c && (c->nnats || publishes(c));
 }
 
 static int is_nat_bridge(const struct conf *c, int b)
@@ -179,6 +180,26 @@ static void add_masq(struct nft_batch *b, const struct conf *c)
 		for (int k = 0; k < c->nbridges; k++)
 			ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_NEQ, c->bridges[k].name);
 		nft_masq(b);
+		nft_rule_end(b);
+	}
+}
+
+/* Hairpin: a sandbox reaching a published port of a service on its own
+ * bridge (through the bridge's address, say) would get the answer straight
+ * from the service's address and drop it; such connections leave with the
+ * bridge's address instead, so the answer comes back through the NAT. */
+static void add_hairpin(struct nft_batch *b, const struct conf *c)
+{
+	for (int i = 0; i < c->nbridges; i++) {
+		uint32_t a = htonl(c->bridges[i].addr);
+
+		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_CT | NEED_DNAT, 0, 0),
+			       FW_TABLE, "postrouting", 0);
+		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		ct_any(b, NFT_CT_STATUS, IPS_DST_NAT);
+		nft_immediate(b, NFT_REG_1, &a, 4);
+		nft_nat(b, NFT_NAT_SNAT, NFT_REG_1, 0);
 		nft_rule_end(b);
 	}
 }
@@ -313,6 +334,8 @@ static int rebuild(const char **step)
 				add_nat_chains(&batch);
 				if (!(broken & NEED_MASQ))
 					add_masq(&batch, c);
+				if (publishes(c) && !(broken & (NEED_CT | NEED_DNAT)))
+					add_hairpin(&batch, c);
 				for (int e = 0; e < MAX_ACTIVE && !(broken & NEED_DNAT); e++)
 					if (active[e].s)
 						add_service(&batch, e);
