@@ -18,14 +18,17 @@ OUT=192.168.99.2
 in1() { nsenter --net="/proc/$(host_pid1)/ns/net" "$@"; }
 outside() { nsenter --net="/proc/$OUT_PID/ns/net" "$@"; }
 
-# A namespace for the outside, and the uplink pair into PID 1's namespace.
+# A namespace for the outside, and the uplink pair into PID 1's namespace;
+# up0 addressed by the test, or with "conf" by the config's `interface`.
 outside_start() {
 	unshare --net sleep 600 &
 	OUT_PID=$!
 	retry 5 bash -c "[ \"\$(readlink /proc/$OUT_PID/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
 	in1 ip link add up0 type veth peer name out0 netns "$OUT_PID"
-	in1 ip addr add $UP/24 dev up0
-	in1 ip link set up0 up
+	if [ "${1:-}" != conf ]; then
+		in1 ip addr add $UP/24 dev up0
+		in1 ip link set up0 up
+	fi
 	outside ip link set lo up
 	outside ip addr add $OUT/24 dev out0
 	outside ip link set out0 up
@@ -81,6 +84,7 @@ outside_server() {
 @test "publish: reached from outside and from the appliance; rules only while it runs" {
 	web_dir
 	f=$(conf <<-EOF
+	interface up0 $UP/24
 	bridge br0 10.77.0.1/24
 	service web
 	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
@@ -96,7 +100,9 @@ outside_server() {
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 2 services'
-	outside_start
+	# The uplink appears after the start: sandinit addresses it.
+	outside_start conf
+	wait_console '^sandinit: interface up0: '
 	# From outside, on the uplink's address.
 	run retry 10 fetch $UP:8080
 	assert_success
