@@ -385,22 +385,29 @@ outside_server() {
 	refute_output --partial svc-s2
 }
 
-@test "a publish nf_tables refuses makes its service fail, saying what is missing" {
+@test "a publish or nat nf_tables refuses makes the service fail, saying what is missing" {
 	# Without CAP_NET_ADMIN, nf_tables refuses PID 1 (EPERM): the service
 	# fails before it starts, naming what it lacks; never a silent nothing.
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
+	bridge br1 10.78.0.1/24
+	nat br1
 	service web
 	  exec $P sleep 100
 	  net br0
 	  publish 8080:80
 	  restart never
+	service out
+	  exec $P sleep 100
+	  net br1
+	  restart never
 	EOF
 	)
 	SANDINIT=$(without_cap net_admin) host_start "$f"
-	wait_console '^sandinit: ready: 1 services'
+	wait_console '^sandinit: ready: 2 services'
 	run console
 	assert_line --regexp '^sandinit: web: unable to publish its ports \(nf_tables\): Operation not permitted$'
+	assert_line --regexp '^sandinit: out: unable to masquerade bridge br1 \(nf_tables\): Operation not permitted$'
 	run ictl status
 	assert_output --regexp '^web failed '
 }
