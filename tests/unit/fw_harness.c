@@ -1,4 +1,5 @@
-/* Drives firewall.c (and nft.c under it) against the real kernel, as PID 1
+/* Drives nft.c (acks mapped to their messages, echoed handles) and
+ * firewall.c against the real kernel, as PID 1
  * would, in a network namespace of its own (run under unshare --net, root):
  * N services each publishing a port are started then stopped, one batch
  * each, and timed: `publish.rules_ms.nN` (SPEC §8). It checks that each
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/netfilter.h>
 #include "../../init/conf.h"
 #include "../../init/firewall.h"
 #include "../../init/nft.h"
@@ -50,6 +52,57 @@ static struct conf *make_conf(int n)
 	return c;
 }
 
+/* Every ack maps back to its message: a batch whose third message names a
+ * chain that does not exist fails there, with the kernel's errno, and the
+ * kernel applies none of it (the table is not made). */
+static void test_acks(struct nl *nl)
+{
+	struct nft_batch b = { 0 };
+	int bad = -2;
+	uint32_t g;
+
+	CHECK(nft_genid(nl, &g) == 0);
+	nft_begin(&b, g);
+	nft_table_add(&b, 10, "acks");
+	nft_chain_add(&b, 11, "acks", "c", -1, 0, NULL);
+	nft_rule_begin(&b, 12, "acks", "nope", 0);
+	nft_verdict(&b, NF_ACCEPT, NULL);
+	nft_rule_end(&b);
+	nft_chain_add(&b, 13, "acks", "d", -1, 0, NULL);
+	nft_end(&b);
+	CHECK(nft_talk(nl, &b, &bad) == -1);
+	CHECK(bad == 2);
+	CHECK(errno == ENOENT);
+	CHECK(b.item[0].err == 0 && b.item[1].err == 0 && b.item[3].err == 0);
+	CHECK(b.item[2].err == ENOENT);
+	/* A stale generation: the batch as a whole is refused. */
+	nft_begin(&b, g + 1000);
+	nft_table_add(&b, 10, "acks");
+	nft_end(&b);
+	CHECK(nft_talk(nl, &b, &bad) == -1);
+	CHECK(bad == -1 && errno == ERESTART);
+	CHECK(nft_genid(nl, &g) == 0);
+	/* Echoed rules carry their handles. */
+	nft_begin(&b, g);
+	nft_table_add(&b, 10, "acks");
+	nft_chain_add(&b, 11, "acks", "c", -1, 0, NULL);
+	nft_rule_begin(&b, 12, "acks", "c", 1);
+	nft_verdict(&b, NF_ACCEPT, NULL);
+	nft_rule_end(&b);
+	nft_rule_begin(&b, 13, "acks", "c", 1);
+	nft_verdict(&b, NF_DROP, NULL);
+	nft_rule_end(&b);
+	nft_end(&b);
+	CHECK(nft_talk(nl, &b, &bad) == 0);
+	CHECK(b.item[2].handle > 0 && b.item[3].handle > b.item[2].handle);
+	nft_begin(&b, 0);
+	nft_rule_del(&b, 1, "acks", "c", b.item[3].handle);
+	nft_table_del(&b, 2, "acks");
+	nft_end(&b);
+	CHECK(nft_talk(nl, &b, &bad) == 0);
+	nft_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 100, rounds = argc > 2 ? atoi(argv[2]) : 1;
@@ -67,6 +120,7 @@ int main(int argc, char **argv)
 		perror("fw_harness: nf_tables socket");
 		return 2;
 	}
+	test_acks(&nl);
 	CHECK(fw_load(c, &step) == 0);
 	for (int r = 0; r < rounds; r++) {
 		double t0, t1;
