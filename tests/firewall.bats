@@ -368,7 +368,7 @@ outside_server() {
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 3 services'
-	for i in $(seq 1 100); do
+	for i in $(seq 1 200); do
 		s=s$(( i % 3 + 1 ))
 		ictl stop $s >/dev/null
 		ictl start $s >/dev/null
