@@ -355,6 +355,47 @@ static int module_loaded(const char *name)
 	return access(p, F_OK) == 0;
 }
 
+/* Do A (LEN bytes) and NUL-terminated B name the same module (`-` and `_`
+ * equal)? */
+static int same_module(const char *a, size_t len, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < len && b[i]; i++)
+		if (a[i] != b[i] && !(strchr("-_", a[i]) && strchr("-_", b[i])))
+			return 0;
+	return i == len && !b[i];
+}
+
+/* Is NAME built into the kernel? modules.builtin lists the paths its
+ * modules would have (kernel/net/unix/unix.ko); not every built-in one
+ * shows in /sys/module (only those with parameters or a version). */
+static int module_builtin(const char *name)
+{
+	struct utsname u;
+	char path[256];
+	size_t len;
+	char *buf;
+	int found = 0;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", u.release);
+	buf = read_file(path, 4 << 20, &len);
+	for (char *line = buf; line && *line && !found;) {
+		char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line);
+		char *base = line;
+
+		for (char *q = line; q < end; q++)
+			if (*q == '/')
+				base = q + 1;
+		if (end - base > 3 && !memcmp(end - 3, ".ko", 3))
+			found = same_module(base, (size_t)(end - 3 - base), name);
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
+	return found;
+}
+
 static int load_module(const char *name, int depth)
 {
 	char path[512];
@@ -366,7 +407,7 @@ static int load_module(const char *name, int depth)
 		errno = ELOOP;
 		return -1;
 	}
-	if (module_loaded(name))
+	if (module_loaded(name) || module_builtin(name))
 		return 0;
 	if (module_path(path, sizeof(path), name) < 0) {
 		errno = ENAMETOOLONG;
