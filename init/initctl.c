@@ -12,7 +12,8 @@
 
 static const char usage[] =
 	"usage: initctl status [NAME]\n"
-	"       initctl start|stop|restart|log NAME\n"
+	"       initctl start|stop|restart NAME\n"
+	"       initctl log [-f] [-t] [-n N] [-p LEVEL] [NAME|kernel]\n"
 	"       initctl exec NAME CMD [ARG...]\n"
 	"       initctl reload | poweroff | reboot | halt\n"
 	"The socket is $SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
@@ -21,7 +22,7 @@ static int known(const char *cmd, int argc)
 {
 	static const struct { const char *name; int min, max; } t[] = {
 		{ "status", 1, 2 }, { "start", 2, 2 }, { "stop", 2, 2 },
-		{ "restart", 2, 2 }, { "log", 2, 2 }, { "exec", 3, CTL_MAX_ARGS },
+		{ "restart", 2, 2 }, { "log", 1, 8 }, { "exec", 3, CTL_MAX_ARGS },
 		{ "reload", 1, 1 }, { "poweroff", 1, 1 }, { "reboot", 1, 1 },
 		{ "halt", 1, 1 },
 #ifdef SANDINIT_TEST_CRASH

@@ -1,4 +1,4 @@
-/* log: PID 1's console lines and the per-service ring buffers. */
+/* log: PID 1's console lines and the rings of timed lines (SPEC §5 `log`). */
 #include "log.h"
 
 #include <errno.h>
@@ -10,11 +10,29 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
+#define HDR 8
+#define PID1_RING_SIZE (64 << 10)
+/* Before the records, the partial lines of stdout and stderr, each with
+ * room for its '\n'. */
+#define PARTS 4096
+
 static int console_fd = STDOUT_FILENO;
+static struct ring *rings;
+static unsigned last_id;
+struct ring log_pid1_ring;
+
+int64_t log_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 void log_console_init(void)
 {
@@ -32,6 +50,8 @@ void log_console_init(void)
 		if (fd >= 0)
 			console_fd = fd;
 	}
+	if (!log_pid1_ring.id)
+		ring_init(&log_pid1_ring, PID1_RING_SIZE, "sandinit");
 }
 
 void log_raw(const char *buf, size_t len)
@@ -42,70 +62,6 @@ void log_raw(const char *buf, size_t len)
 
 	write_all(console_fd, buf, len);
 	errno = e;
-}
-
-void log_msg(const char *fmt, ...)
-{
-	char buf[LOG_LINE_MAX + 32];
-	va_list ap;
-	int n;
-	int e = errno;
-
-	memcpy(buf, "sandinit: ", 10);
-	va_start(ap, fmt);
-	errno = e;	/* so %m still means the caller's errno */
-	n = vsnprintf(buf + 10, sizeof(buf) - 11, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n > sizeof(buf) - 12)
-		n = sizeof(buf) - 12;
-	buf[10 + n] = '\n';
-	log_raw(buf, 10 + (size_t)n + 1);
-	errno = e;
-}
-
-int ring_init(struct ring *r, size_t size)
-{
-	memset(r, 0, sizeof(*r));
-	/* Pages of its own, touched only as the service writes: an idle
-	 * service costs no resident memory (malloc would touch its edges). */
-	r->buf = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (r->buf == MAP_FAILED) {
-		r->buf = NULL;
-		return -1;
-	}
-	r->size = size;
-	return 0;
-}
-
-void ring_free(struct ring *r)
-{
-	if (r->buf)
-		munmap(r->buf, r->size ? r->size : 1);
-	r->buf = NULL;
-	r->size = r->head = r->len = 0;
-}
-
-static void ring_put(struct ring *r, const char *buf, size_t len)
-{
-	if (r->size == 0)
-		return;
-	if (len >= r->size) {
-		memcpy(r->buf, buf + len - r->size, r->size);
-		r->head = 0;
-		r->len = r->size;
-		return;
-	}
-	size_t first = r->size - r->head;
-
-	if (first > len)
-		first = len;
-	memcpy(r->buf + r->head, buf, first);
-	memcpy(r->buf, buf + first, len - first);
-	r->head = (r->head + len) % r->size;
-	r->len = r->len + len > r->size ? r->size : r->len + len;
 }
 
 /* The console lines of one ring_feed, written together: a chunk of many
@@ -122,56 +78,262 @@ static void batch_flush(void)
 	batched = 0;
 }
 
-static void line_out(struct ring *r, const char *name)
+static void console_line(const char *name, const char *text, size_t len)
 {
-	size_t nl = strlen(name), n = nl + 3 + r->linelen;
+	size_t nl = strlen(name), n = nl + 3 + len;
 
 	if (n > sizeof(batch) - batched)
 		batch_flush();
 	memcpy(batch + batched, name, nl);
 	memcpy(batch + batched + nl, ": ", 2);
-	memcpy(batch + batched + nl + 2, r->line, r->linelen);
+	memcpy(batch + batched + nl + 2, text, len);
 	batch[batched + n - 1] = '\n';
 	batched += n;
-	r->linelen = 0;
 }
 
-void ring_feed(struct ring *r, const char *name, const char *buf, size_t len)
+void log_msg(const char *fmt, ...)
 {
-	ring_put(r, buf, len);
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n') {
-			line_out(r, name);
+	char buf[LOG_LINE_MAX];
+	va_list ap;
+	int n;
+	int e = errno;
+
+	va_start(ap, fmt);
+	errno = e;	/* so %m still means the caller's errno */
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (log_pid1_ring.id)
+		ring_line(&log_pid1_ring, LOG_STDOUT, LOG_SEV_INFO, log_now_us(), buf,
+			  (size_t)n, 1);
+	else
+		console_line("sandinit", buf, (size_t)n);
+	batch_flush();
+	errno = e;
+}
+
+int ring_init(struct ring *r, size_t size, const char *name)
+{
+	char *map;
+
+	memset(r, 0, sizeof(*r));
+	/* Pages of its own, touched only as the service writes: an idle
+	 * service costs no resident memory (malloc would touch its edges).
+	 * The two partial lines come first. */
+	/* Room for the headers of lines of 32 bytes on average. */
+	r->cap = size + size / 4;
+	map = mmap(NULL, r->cap + PARTS, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	r->buf = map + PARTS;
+	r->size = size;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->id = ++last_id;
+	r->next = rings;
+	rings = r;
+	return 0;
+}
+
+void ring_free(struct ring *r)
+{
+	if (!r->id)
+		return;
+	for (struct ring **p = &rings; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	munmap(r->buf - PARTS, r->cap + PARTS);
+	memset(r, 0, sizeof(*r));
+}
+
+struct ring *ring_first(void)
+{
+	return rings;
+}
+
+struct ring *ring_by_id(unsigned id)
+{
+	for (struct ring *r = rings; r; r = r->next)
+		if (r->id == id)
+			return r;
+	return NULL;
+}
+
+/* Copy LEN bytes at ring position POS, wrapping. */
+static void put(struct ring *r, uint64_t pos, const void *src, size_t len)
+{
+	size_t at = (size_t)(pos % r->cap), first = r->cap - at;
+
+	if (first > len)
+		first = len;
+	memcpy(r->buf + at, src, first);
+	memcpy(r->buf, (const char *)src + first, len - first);
+}
+
+static void get(const struct ring *r, uint64_t pos, void *dst, size_t len)
+{
+	size_t at = (size_t)(pos % r->cap), first = r->cap - at;
+
+	if (first > len)
+		first = len;
+	memcpy(dst, r->buf + at, first);
+	memcpy((char *)dst + first, r->buf, len - first);
+}
+
+/* The header: 11 bits of length, 2 of stream, 3 of severity; 48 bits of
+ * µs (8.9 years of uptime), little-endian. */
+static size_t rec_len(const struct ring *r, uint64_t pos)
+{
+	unsigned char h[2];
+
+	get(r, pos, h, 2);
+	return (size_t)(h[0] | (h[1] & 7) << 8);
+}
+
+/* Drop the oldest record. */
+static void drop_oldest(struct ring *r)
+{
+	size_t len = rec_len(r, r->tail);
+
+	r->tail += HDR + len;
+	r->text -= len;
+	r->skip = 0;
+}
+
+static void ring_put(struct ring *r, int stream, int sev, int64_t us, const char *text,
+		     size_t len)
+{
+	unsigned char h[HDR];
+	uint64_t t = us < 0 ? 0 : (uint64_t)us;
+
+	if (!r->id || HDR + len > r->cap || len > r->size)
+		return;
+	while (r->head - r->tail + HDR + len > r->cap)
+		drop_oldest(r);
+	/* The text kept is the last SIZE bytes, as without the headers: the
+	 * oldest line may be kept in part. */
+	while (r->text - r->skip + len > r->size) {
+		size_t excess = r->text - r->skip + len - r->size;
+
+		if (rec_len(r, r->tail) - r->skip <= excess)
+			drop_oldest(r);
+		else
+			r->skip += excess;
+	}
+	h[0] = (unsigned char)len;
+	h[1] = (unsigned char)((len >> 8) | (unsigned)stream << 3 | (unsigned)sev << 5);
+	for (int i = 0; i < 6; i++)
+		h[2 + i] = (unsigned char)(t >> (8 * i));
+	put(r, r->head, h, HDR);
+	put(r, r->head + HDR, text, len);
+	r->head += HDR + len;
+	r->text += len;
+}
+
+uint64_t ring_read(const struct ring *r, uint64_t pos, struct log_rec *rec, char *text)
+{
+	unsigned char h[HDR];
+	uint64_t t = 0;
+
+	get(r, pos, h, HDR);
+	rec->len = (size_t)(h[0] | (h[1] & 7) << 8);
+	rec->stream = h[1] >> 3 & 3;
+	rec->sev = h[1] >> 5;
+	for (int i = 0; i < 6; i++)
+		t |= (uint64_t)h[2 + i] << (8 * i);
+	rec->us = (int64_t)t;
+	if (pos == r->tail && r->skip) {
+		get(r, pos + HDR + r->skip, text, rec->len - r->skip);
+		rec->len -= r->skip;
+		return pos + HDR + rec->len + r->skip;
+	}
+	get(r, pos + HDR, text, rec->len);
+	return pos + HDR + rec->len;
+}
+
+void ring_line(struct ring *r, int stream, int sev, int64_t us, const char *text,
+	       size_t len, int console)
+{
+	char line[LOG_LINE_MAX + 1];
+
+	if (len > LOG_LINE_MAX)
+		len = LOG_LINE_MAX;
+	memcpy(line, text, len);
+	line[len] = '\n';
+	ring_put(r, stream, sev, us, line, len + 1);
+	if (console) {
+		console_line(r->name, text, len);
+		batch_flush();
+	}
+}
+
+/* Stream S's partial line ends: with a '\n' (NL) or cut. */
+static void part_out(struct ring *r, int s, int nl)
+{
+	char *line = r->buf - PARTS + s * (PARTS / 2);
+	size_t len = r->part[s];
+
+	line[len] = '\n';
+	ring_put(r, s, s == LOG_STDERR ? LOG_SEV_ERR : LOG_SEV_INFO, r->part_us[s], line,
+		 len + (nl ? 1 : 0));
+	console_line(r->name, line, len);
+	r->part[s] = 0;
+}
+
+void ring_feed(struct ring *r, int s, const char *buf, size_t len)
+{
+	char *line;
+
+	if (!r->id || (s != LOG_STDOUT && s != LOG_STDERR))
+		return;
+	line = r->buf - PARTS + s * (PARTS / 2);
+	for (size_t i = 0; i < len;) {
+		size_t room = LOG_LINE_MAX - r->part[s], n = len - i;
+		/* a '\n' right after a full line still ends that line */
+		const char *nl = memchr(buf + i, '\n', n < room + 1 ? n : room + 1);
+
+		if (!nl && !room) {
+			part_out(r, s, 0);
 			continue;
 		}
-		if (r->linelen == sizeof(r->line))
-			line_out(r, name);
-		r->line[r->linelen++] = buf[i];
+		if (!r->part[s])
+			r->part_us[s] = log_now_us();
+		if (nl)
+			n = (size_t)(nl - (buf + i));
+		else if (n > room)
+			n = room;
+		memcpy(line + r->part[s], buf + i, n);
+		r->part[s] += (uint16_t)n;
+		i += n;
+		if (nl) {
+			part_out(r, s, 1);
+			i++;
+		}
 	}
 	batch_flush();
 }
 
-void ring_flush(struct ring *r, const char *name)
+void ring_flush(struct ring *r)
 {
-	if (r->linelen)
-		line_out(r, name);
+	for (int s = LOG_STDOUT; r->id && s <= LOG_STDERR; s++)
+		if (r->part[s])
+			part_out(r, s, 0);
 	batch_flush();
 }
 
-void ring_spans(const struct ring *r, const char **a, size_t *alen,
-		const char **b, size_t *blen)
+int64_t ring_time(const struct ring *r, uint64_t pos)
 {
-	size_t start = (r->head + r->size - r->len) % (r->size ? r->size : 1);
+	unsigned char h[HDR];
+	uint64_t t = 0;
 
-	if (start + r->len <= r->size) {
-		*a = r->buf + start;
-		*alen = r->len;
-		*b = NULL;
-		*blen = 0;
-	} else {
-		*a = r->buf + start;
-		*alen = r->size - start;
-		*b = r->buf;
-		*blen = r->len - *alen;
-	}
+	get(r, pos, h, HDR);
+	for (int i = 0; i < 6; i++)
+		t |= (uint64_t)h[2 + i] << (8 * i);
+	return (int64_t)t;
 }

@@ -1,37 +1,77 @@
-/* log: PID 1's console lines and the per-service ring buffers. */
+/* log: PID 1's console lines and the rings of timed lines (SPEC §5 `log`). */
 #ifndef SANDINIT_LOG_H
 #define SANDINIT_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define LOG_LINE_MAX 1024
+#define LOG_NAME_MAX 32
+/* syslog(3) severities (LOG_ERR...), as kept with each line. */
+#define LOG_SEV_ERR 3
+#define LOG_SEV_WARNING 4
+#define LOG_SEV_INFO 6
 
-/* A service's output: a ring of its last SIZE bytes, and the line being
- * assembled for the console. */
+enum log_stream { LOG_STDOUT, LOG_STDERR, LOG_SYSLOG, LOG_KERNEL };
+
+/* A ring of records, each an 8-byte header (text length, stream,
+ * severity, boot time in µs) and the text, its '\n' included if it had one
+ * (a line cut at LOG_LINE_MAX has none). It keeps the last SIZE bytes of
+ * text (the oldest line perhaps in part: its first SKIP bytes gone) in CAP
+ * bytes, while the headers fit. HEAD and TAIL count bytes ever written: a
+ * reader's position stays valid while it is >= TAIL. The service's two
+ * streams assemble their lines before BUF (the same mapping). */
 struct ring {
 	char *buf;
-	size_t size, head, len;	/* head: next write position */
-	char line[LOG_LINE_MAX];
-	size_t linelen;
+	size_t size, cap, text, skip;
+	uint64_t head, tail;
+	unsigned id;		/* 0: not set up; else unique for PID 1's life */
+	uint16_t part[2];	/* bytes of the partial stdout, stderr line */
+	int64_t part_us[2];	/* when each began */
+	char name[LOG_NAME_MAX + 1];
+	struct ring *next;	/* every ring set up, for the merged view */
 };
 
-/* Once /proc is mounted: the console's own non-blocking description. */
+/* One record as read back. */
+struct log_rec {
+	int64_t us;
+	int stream, sev;
+	size_t len;		/* of TEXT, its '\n' included */
+};
+
+/* Once /proc is mounted: the console's own non-blocking description, and
+ * PID 1's own ring. */
 void log_console_init(void);
-/* `sandinit: ...` on the console (PID 1's stdout). Never fails, never
- * blocks for long: the console is opened O_NONBLOCK-tolerant by boot. */
+/* `sandinit: ...` on the console (PID 1's stdout) and in the ring named
+ * sandinit. Never fails, never blocks for long. */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write raw bytes to the console. */
 void log_raw(const char *buf, size_t len);
+/* CLOCK_BOOTTIME in µs: the rings' time. */
+int64_t log_now_us(void);
 
-int ring_init(struct ring *r, size_t size);
+/* Set up R (SIZE bytes of records) under NAME, listed for the merged view. */
+int ring_init(struct ring *r, size_t size, const char *name);
 void ring_free(struct ring *r);
-/* Append LEN bytes of NAME's output: into the ring, and each complete line
- * to the console as `NAME: line` (a line longer than LOG_LINE_MAX is cut). */
-void ring_feed(struct ring *r, const char *name, const char *buf, size_t len);
-/* Flush a final partial line (at the service's exit). */
-void ring_flush(struct ring *r, const char *name);
-/* Copy the ring's contents, oldest first, into two spans. */
-void ring_spans(const struct ring *r, const char **a, size_t *alen,
-		const char **b, size_t *blen);
+/* Append LEN bytes a service wrote to STREAM (LOG_STDOUT, LOG_STDERR):
+ * each complete line into the ring and to the console as `NAME: line` (a
+ * line longer than LOG_LINE_MAX is cut). */
+void ring_feed(struct ring *r, int stream, const char *buf, size_t len);
+/* Flush final partial lines (at the service's exit). */
+void ring_flush(struct ring *r);
+/* Append one whole line (no '\n' in TEXT) of STREAM and SEV at US; to the
+ * console too if CONSOLE. */
+void ring_line(struct ring *r, int stream, int sev, int64_t us, const char *text,
+	       size_t len, int console);
+/* Read the record at POS (TAIL <= POS < HEAD) into REC and TEXT (at least
+ * LOG_LINE_MAX + 1 bytes); returns the position of the next. */
+uint64_t ring_read(const struct ring *r, uint64_t pos, struct log_rec *rec, char *text);
+/* The time of the record at POS. */
+int64_t ring_time(const struct ring *r, uint64_t pos);
+/* The rings set up, first to last; and the one with ID, or NULL. */
+struct ring *ring_first(void);
+struct ring *ring_by_id(unsigned id);
+/* PID 1's own. */
+extern struct ring log_pid1_ring;
 
 #endif

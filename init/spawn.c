@@ -112,8 +112,9 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	{
 		int in = tty_fd >= 0 ? tty_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 		int out = tty_fd >= 0 ? tty_fd : io->out_fd;
+		int err = tty_fd >= 0 ? tty_fd : io->err_fd;
 
-		if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 			child_fail(err_fd, "set up stdio");
 	}
 	if (io->ready_fd >= 0 && dup2(io->ready_fd, s->ready_fd) < 0)
@@ -403,6 +404,7 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	/* Only the service holds these now: its exec closes them. */
 	close(err_fd);
 	close(io->out_fd);
+	close(io->err_fd);
 	if (io->ready_fd >= 0)
 		close(io->ready_fd);
 	reaper(svc);

@@ -44,6 +44,8 @@ struct service {
 	int last_oom;		/* and it was an OOM kill */
 	struct watch out;	/* its output pipe's read end */
 	int out_w;		/* and write end, handed to each start */
+	struct watch err;	/* the same for its stderr */
+	int err_w;
 	struct watch ready;	/* `ready fd`: read end; .fd -1 if none */
 	int ready_w;
 	struct watch status;	/* spawn status pipe, -1 once the exec is known */
@@ -114,11 +116,6 @@ struct service *sup_find(const char *name)
 const char *sup_name(const struct service *s)
 {
 	return s->c ? s->c->name : NULL;
-}
-
-const struct ring *sup_ring(const struct service *s)
-{
-	return &s->ring;
 }
 
 const struct conf *sup_conf(void)
@@ -253,15 +250,25 @@ pid_t sup_exec(const struct service *s, const int fds[3], char *const argv[],
 	return spawn_exec_in(s->c, s->pid, fds, argv, step);
 }
 
-static void on_output(struct watch *w, uint32_t events)
+static void output(struct service *s, struct watch *w, int stream)
 {
-	struct service *s = (struct service *)((char *)w - offsetof(struct service, out));
 	char buf[16384];
 	ssize_t n = read(w->fd, buf, sizeof(buf));
 
-	(void)events;
 	if (n > 0)
-		ring_feed(&s->ring, s->c->name, buf, (size_t)n);
+		ring_feed(&s->ring, stream, buf, (size_t)n);
+}
+
+static void on_stdout(struct watch *w, uint32_t events)
+{
+	(void)events;
+	output((struct service *)((char *)w - offsetof(struct service, out)), w, LOG_STDOUT);
+}
+
+static void on_stderr(struct watch *w, uint32_t events)
+{
+	(void)events;
+	output((struct service *)((char *)w - offsetof(struct service, err)), w, LOG_STDERR);
 }
 
 static void became(struct service *s, enum svc_state st)
@@ -440,7 +447,7 @@ static void start(struct service *s)
 {
 	const struct svc_conf *c = s->c;
 	struct spawn_io io = {
-		.out_fd = s->out_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
+		.out_fd = s->out_w, .err_fd = s->err_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
 		.resolv = iface_resolv() ? IFACE_RESOLV : NULL,
 	};
 	struct spawn_child child;
@@ -625,7 +632,7 @@ static void instance_gone(struct service *s, int code)
 	s->last_exit = code;
 	s->last_oom = 0;
 	s->deadline = 0;
-	ring_flush(&s->ring, s->c->name);
+	ring_flush(&s->ring);
 	if (s->status.fd >= 0)
 		loop_close(&s->status);
 	if (s->net.fd >= 0)
@@ -700,14 +707,15 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 	s->index = index;
 	s->want_up = 1;
 	s->backoff_ms = BACKOFF_MIN_MS;
-	s->out.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
-	s->out_w = s->ready_w = s->release_w = s->netns_fd = -1;
+	s->out.fd = s->err.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
+	s->out_w = s->err_w = s->ready_w = s->release_w = s->netns_fd = -1;
 	s->last_exit = -1;
 	s->state = ST_WAITING;
 	s->since = now_ms();
-	if (ring_init(&s->ring, cf->log_size) < 0)
+	if (ring_init(&s->ring, cf->log_size, c->name) < 0)
 		return -1;
-	if (make_pipe(&s->out, &s->out_w, on_output) < 0)
+	if (make_pipe(&s->out, &s->out_w, on_stdout) < 0 ||
+	    make_pipe(&s->err, &s->err_w, on_stderr) < 0)
 		return -1;
 	if (c->ready_fd >= 0 && make_pipe(&s->ready, &s->ready_w, ready_fn(c)) < 0)
 		return -1;
@@ -820,6 +828,7 @@ static void release(struct service *s)
 	net_detach(s->c);
 	net_forget(s->c->name);
 	loop_close(&s->out);
+	loop_close(&s->err);
 	loop_close(&s->ready);
 	loop_close(&s->status);
 	loop_close(&s->net);
@@ -827,6 +836,8 @@ static void release(struct service *s)
 		close(s->release_w);
 	if (s->out_w >= 0)
 		close(s->out_w);
+	if (s->err_w >= 0)
+		close(s->err_w);
 	if (s->ready_w >= 0)
 		close(s->ready_w);
 	ring_free(&s->ring);

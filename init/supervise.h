@@ -57,8 +57,6 @@ struct sup_info {
 void sup_info(const struct service *s, struct sup_info *out);
 /* S's addresses ("10.0.0.2,10.1.0.2", or "-"); -1 ENOBUFS if LEN is short. */
 int sup_addresses(const struct service *s, char *buf, size_t len);
-/* S's output ring (log.h). */
-const struct ring *sup_ring(const struct service *s);
 
 /* Where S stands for `initctl start` (UP 1) or `stop` (UP 0): 1 there, 0
  * not yet, -1 never (WHY then says why: "failed to start"). */

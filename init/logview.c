@@ -1,0 +1,233 @@
+/* logview: what `initctl log` shows (SPEC §5): one ring, or every ring
+ * merged in time order; timed, filtered, the last N, followed. A view
+ * holds a position in each ring it reads, never a copy of the lines, so
+ * any number of readers cost PID 1 a few bytes each. */
+#include "logview.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct cursor {
+	struct ring *r;
+	unsigned id;		/* R is gone once its id differs */
+	uint64_t pos;
+};
+
+struct logview {
+	int follow, timed, merged, level;
+	uint64_t skip;		/* matching lines still to pass over (-n) */
+	int n;
+	struct cursor cur[];
+};
+
+static const char *const levels[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+static int parse_level(const char *s)
+{
+	if (s[0] >= '0' && s[0] <= '7' && !s[1])
+		return s[0] - '0';
+	if (!strcmp(s, "error"))
+		return 3;
+	if (!strcmp(s, "warn"))
+		return 4;
+	for (int i = 0; i < 8; i++)
+		if (!strcmp(s, levels[i]))
+			return i;
+	return -1;
+}
+
+static int parse_count(const char *s, uint64_t *n)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	*n = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* Is C's ring still the one it was opened on? Brings a position the
+ * ring has dropped meanwhile up to its oldest line. */
+static int live(struct cursor *c)
+{
+	if (c->r->id != c->id)
+		return 0;
+	if (c->pos < c->r->tail)
+		c->pos = c->r->tail;
+	return 1;
+}
+
+/* The cursor with the earliest line next, or NULL if none has one. */
+static struct cursor *next(struct logview *v)
+{
+	struct cursor *best = NULL;
+	int64_t best_us = 0;
+
+	for (int i = 0; i < v->n; i++) {
+		struct cursor *c = &v->cur[i];
+		int64_t us;
+
+		if (!live(c) || c->pos >= c->r->head)
+			continue;
+		if (v->n == 1)
+			return c;
+		us = ring_time(c->r, c->pos);
+		if (!best || us < best_us) {
+			best = c;
+			best_us = us;
+		}
+	}
+	return best;
+}
+
+static int matches(const struct logview *v, const struct log_rec *rec)
+{
+	return rec->sev <= v->level;
+}
+
+/* -n N: how many matching lines come before the last N. */
+static void set_skip(struct logview *v, uint64_t last)
+{
+	uint64_t total = 0;
+	char text[LOG_LINE_MAX + 1];
+	struct log_rec rec;
+
+	for (int i = 0; i < v->n; i++) {
+		struct cursor c = v->cur[i];
+
+		while (live(&c) && c.pos < c.r->head) {
+			c.pos = ring_read(c.r, c.pos, &rec, text);
+			total += matches(v, &rec);
+		}
+	}
+	v->skip = total > last ? total - last : 0;
+}
+
+struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code)
+{
+	int follow = 0, timed = 0, level = 7, have_n = 0, i;
+	uint64_t last = 0;
+	const char *name = NULL;
+	struct logview *v;
+	struct ring *r;
+	int n = 0;
+
+	*code = 2;
+	for (i = 0; i < nargs; i++) {
+		const char *a = args[i];
+
+		if (!strcmp(a, "-f")) {
+			follow = 1;
+		} else if (!strcmp(a, "-t")) {
+			timed = 1;
+		} else if (!strcmp(a, "-n") && i + 1 < nargs && parse_count(args[i + 1], &last) == 0) {
+			have_n = 1;
+			i++;
+		} else if (!strcmp(a, "-p") && i + 1 < nargs && parse_level(args[i + 1]) >= 0) {
+			level = parse_level(args[++i]);
+		} else if (a[0] != '-' && !name && i == nargs - 1) {
+			name = a;
+		} else {
+			snprintf(err, errsize, "initctl: log: bad option or argument '%s'\n", a);
+			return NULL;
+		}
+	}
+	for (r = ring_first(); r; r = r->next)
+		if (!name || !strcmp(r->name, name))
+			n++;
+	*code = 1;
+	if (name && !n) {
+		snprintf(err, errsize, "initctl: no service '%s'\n", name);
+		return NULL;
+	}
+	v = calloc(1, sizeof(*v) + (size_t)n * sizeof(v->cur[0]));
+	if (!v) {
+		snprintf(err, errsize, "initctl: log: %s\n", strerror(errno));
+		return NULL;
+	}
+	v->follow = follow;
+	v->timed = timed;
+	v->merged = !name;
+	v->level = level;
+	for (r = ring_first(); r; r = r->next) {
+		if (name && strcmp(r->name, name))
+			continue;
+		v->cur[v->n++] = (struct cursor){ r, r->id, r->tail };
+		if (name)
+			break;
+	}
+	if (have_n)
+		set_skip(v, last);
+	return v;
+}
+
+static size_t render(const struct logview *v, const struct ring *r, const struct log_rec *rec,
+		     const char *text, char *buf)
+{
+	size_t n = 0;
+
+	if (v->timed)
+		n += (size_t)sprintf(buf, "[%5lld.%06lld] ", (long long)(rec->us / 1000000),
+				     (long long)(rec->us % 1000000));
+	if (v->merged)
+		n += (size_t)sprintf(buf + n, "%s: ", r->name);
+	memcpy(buf + n, text, rec->len);
+	n += rec->len;
+	/* A plain view gives back the bytes as written; a line cut at
+	 * LOG_LINE_MAX is a line of its own in the others. */
+	if ((v->timed || v->merged) && (!rec->len || text[rec->len - 1] != '\n'))
+		buf[n++] = '\n';
+	return n;
+}
+
+size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
+{
+	char text[LOG_LINE_MAX + 1];
+	struct log_rec rec;
+	struct cursor *c;
+	size_t n = 0;
+
+	while (size - n >= LOGVIEW_LINE_MAX && (c = next(v))) {
+		c->pos = ring_read(c->r, c->pos, &rec, text);
+		if (!matches(v, &rec))
+			continue;
+		if (v->skip) {
+			v->skip--;
+			continue;
+		}
+		n += render(v, c->r, &rec, text, buf + n);
+	}
+	*done = 0;
+	if (!next(v)) {
+		int any = 0;
+
+		for (int i = 0; i < v->n; i++)
+			any |= live(&v->cur[i]);
+		*done = !v->follow || !any;
+	}
+	return n;
+}
+
+int logview_ready(const struct logview *v)
+{
+	for (int i = 0; i < v->n; i++) {
+		const struct cursor *c = &v->cur[i];
+
+		if (c->r->id != c->id || c->pos < c->r->head)
+			return 1;
+	}
+	return 0;
+}
+
+void logview_close(struct logview *v)
+{
+	free(v);
+}

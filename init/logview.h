@@ -1,0 +1,25 @@
+/* logview: what `initctl log` shows (SPEC §5): one ring, or every ring
+ * merged in time order; timed, filtered, the last N, followed. */
+#ifndef SANDINIT_LOGVIEW_H
+#define SANDINIT_LOGVIEW_H
+
+#include <stddef.h>
+
+/* The longest rendering of one line: a read needs at least this room. */
+#define LOGVIEW_LINE_MAX (16 + 32 + 2 + 1024 + 1)
+
+struct logview;
+
+/* A view for `log ARGS...` (the words after `log`). NULL with a message in
+ * ERR and *CODE the exit status (2 usage, 1 no such ring, 1 no memory). */
+struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code);
+/* Render the next lines into BUF (SIZE >= LOGVIEW_LINE_MAX); returns the
+ * bytes written, 0 if none are there yet. *DONE becomes 1 once the view
+ * has nothing more to give (all read and not following, or its ring is
+ * gone). */
+size_t logview_read(struct logview *v, char *buf, size_t size, int *done);
+/* Does a following view have lines to read? */
+int logview_ready(const struct logview *v);
+void logview_close(struct logview *v);
+
+#endif
