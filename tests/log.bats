@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# Host tier: the rings and `initctl log` (SPEC §5): lines with time, stream
+# and severity; -f -t -n -p and the merged view; replies streamed from the
+# ring (issue 12 item 2, issue 16 item 11).
+
+bats_require_minimum_version 1.5.0
+load lib/host
+
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+@test "log -t, -p and -n: each line keeps its time and its stream's severity" {
+	host_start "$(conf <<-'EOF'
+	service web
+	  restart never
+	  exec /bin/sh -c "echo out1; sleep 0.05; echo err1 >&2; sleep 0.05; echo out2; sleep 0.05; echo err2 >&2"
+	EOF
+	)"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status web | grep -q exited"
+	# Plain: the lines as written (positive control for the filters below).
+	run ictl log web
+	assert_success
+	assert_line out1
+	assert_line err1
+	assert_line out2
+	assert_line err2
+	# stderr is err, stdout info
+	run ictl log -p err web
+	assert_success
+	assert_output "$(printf 'err1\nerr2')"
+	run ictl log -p info web
+	assert_equal "${#lines[@]}" 4
+	run ictl log -p warning web
+	assert_output "$(printf 'err1\nerr2')"
+	run ictl log -p crit web
+	assert_success
+	assert_output ''
+	run ictl log -n 1 web
+	assert_output err2
+	run ictl log -n 3 -p info web
+	assert_output "$(printf 'err1\nout2\nerr2')"
+	run ictl log -t web
+	assert_line --index 0 --regexp '^\[ *[0-9]+\.[0-9]{6}\] out1$'
+	assert_line --index 3 --regexp '^\[ *[0-9]+\.[0-9]{6}\] err2$'
+	# The time is CLOCK_BOOTTIME: the host's uptime here.
+	t=$(echo "${lines[0]}" | sed 's/^\[ *\([0-9]*\)\..*/\1/')
+	up=$(cut -d. -f1 /proc/uptime)
+	[ "$t" -le "$up" ]
+	[ "$t" -ge $((up - 60)) ]
+	run ictl log -p loud web
+	assert_equal "$status" 2
+	run ictl log -n x web
+	assert_equal "$status" 2
+	run ictl log nosuch
+	assert_equal "$status" 1
+	assert_output --partial "no service 'nosuch'"
+}
+
+@test "a line longer than 1024 bytes: whole in a plain log, cut on the console" {
+	host_start "$(conf <<-'EOF'
+	service long
+	  restart never
+	  exec /usr/bin/awk "BEGIN { s = sprintf(\"%3000s\", \"\"); gsub(/ /, \"x\", s); print s; print \"short\" }"
+	EOF
+	)"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status long | grep -q exited"
+	ictl log long >"$BATS_TEST_TMPDIR/plain"
+	{ head -c 3000 /dev/zero | tr '\0' x; echo; echo short; } >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/want"
+	# -t shows each console piece as a line of its own
+	run ictl log -t long
+	assert_equal "${#lines[@]}" 4
+	wait_console '^long: short$'
+	run grep -c '^long: x' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 3
+}
+
+@test "log -f: the dump then every new line, none lost or twice, until interrupted" {
+	host_start "$(conf <<-'EOF'
+	service tick
+	  exec /bin/sh -c "i=0; while :; do echo line$i; i=$((i+1)); sleep 0.01; done"
+	EOF
+	)"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log tick | grep -q line20"
+	SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f tick >"$BATS_TEST_TMPDIR/f" &
+	fpid=$!
+	# the lines there when -f began: a reply of its own, taken right after
+	retry 10 test -s "$BATS_TEST_TMPDIR/f"
+	at_start=$(ictl log -n 1 tick | sed 's/line//')
+	retry 20 bash -c "grep -q '^line$((at_start + 100))\$' '$BATS_TEST_TMPDIR/f'"
+	kill "$fpid"
+	wait "$fpid" || true
+	n=$(wc -l <"$BATS_TEST_TMPDIR/f")
+	last=$(tail -n 1 "$BATS_TEST_TMPDIR/f" | sed 's/line//')
+	echo "followed $n lines, line0 .. line$last; at -f's start: line$at_start"
+	# line0 .. lineN, each once, in order: nothing lost, nothing twice
+	seq 0 "$last" | sed 's/^/line/' | diff - "$BATS_TEST_TMPDIR/f"
+	[ "$last" -ge $((at_start + 100)) ]
+	# the follower's slot is free again: PID 1 still answers
+	run ictl status tick
+	assert_success
+}
+
+@test "log without NAME: every ring and PID 1's own lines merged in time order" {
+	host_start "$(conf <<-'EOF'
+	service a
+	  restart never
+	  exec /bin/sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do echo a$i; sleep 0.05; done"
+	service b
+	  restart never
+	  exec /bin/sh -c "sleep 0.02; for i in 1 2 3 4 5 6 7 8 9 10; do echo b$i >&2; sleep 0.05; done"
+	EOF
+	)"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -c exited | grep -qx 2"
+	run ictl log
+	assert_success
+	assert_line --partial 'sandinit: ready: 2 services'
+	assert_line 'a: a1'
+	assert_line 'b: b10'
+	run ictl log -t
+	assert_success
+	# times never go back, and the two services interleave
+	printf '%s\n' "${lines[@]}" | sed 's/^\[ *\([0-9.]*\)\].*/\1/' >"$BATS_TEST_TMPDIR/t"
+	sort -n -c "$BATS_TEST_TMPDIR/t"
+	printf '%s\n' "${lines[@]}" | sed -nE 's/^\[[ 0-9.]*\] ([ab]): .*/\1/p' | uniq | wc -l >"$BATS_TEST_TMPDIR/runs"
+	[ "$(cat "$BATS_TEST_TMPDIR/runs")" -ge 10 ]
+	run ictl log -p err
+	assert_success
+	assert_line 'b: b1'
+	refute_line 'a: a1'
+	refute_line --partial 'sandinit: ready'
+}
+
+@test "100 parallel log readers of a full 8M ring: each gets it whole, PID 1 grows < 2 MiB" {
+	host_start "$(conf <<-'EOF'
+	log-size 8M
+	service big
+	  restart never
+	  exec /bin/sh -c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000"
+	EOF
+	)"
+	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status big | grep -q exited"
+	pid1=$(host_pid1)
+	ictl log big >"$BATS_TEST_TMPDIR/ref"
+	want=$(yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000 | tail -c 8388608 | sha256sum)
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/ref")" "$want"
+	base=$(rss_kb "$pid1")
+	echo 5 >"/proc/$pid1/clear_refs"	# VmHWM from here
+	# Readers that take their time: all 100 replies are under way at once.
+	pids=()
+	for i in $(seq 100); do
+		(SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log big | { sleep 2; cat; } >"$BATS_TEST_TMPDIR/r$i") &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	peak=$(hwm_kb "$pid1")
+	echo "PID 1 RSS $base kB before, peak $peak kB with 100 readers"
+	for i in $(seq 100); do
+		cmp "$BATS_TEST_TMPDIR/ref" "$BATS_TEST_TMPDIR/r$i"
+	done
+	[ "$peak" -lt $((base + 2048)) ]
+}
