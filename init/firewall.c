@@ -353,10 +353,11 @@ static int rebuild(const char **step)
 				continue;	/* someone else's change came between */
 			break;
 		}
-		/* The first piece the failed message needs that is not yet
-		 * known broken, then the next try goes without it. */
+		/* Blamed on the most specific piece the failed message needs
+		 * (what it needs besides is made by messages before it, which
+		 * did not fail); the next try goes without it. */
 		int t = TAG_NEED(batch.item[failed].tag) & ~broken;
-		int k = t ? __builtin_ctz(t) : 0;
+		int k = t ? 31 - __builtin_clz((unsigned)t) : 0;
 
 		broken |= 1u << k;
 		broken_err[k] = errno;
