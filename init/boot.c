@@ -317,6 +317,18 @@ static const char *yes(const char *path)
 	return access(path, F_OK) == 0 ? "yes" : "no";
 }
 
+static int module_path(char *buf, size_t size, const char *name);
+
+/* nf_tables answers, or its module is there to be loaded (the config's
+ * modules come after this line). */
+static const char *nftables(void)
+{
+	char p[256];
+
+	return nft_probe() || (module_path(p, sizeof p, "nf_tables") == 0 &&
+			       access(p, F_OK) == 0) ? "yes" : "no";
+}
+
 void boot_features(void)
 {
 	struct utsname u;
@@ -326,7 +338,7 @@ void boot_features(void)
 	log_msg("kernel: userns=%s netns=%s pidns=%s timens=%s cgroup2=%s seccomp=%s nftables=%s release=%s",
 		yes("/proc/self/ns/user"), yes("/proc/self/ns/net"), yes("/proc/self/ns/pid"),
 		yes("/proc/self/ns/time"), cg && *cg ? cg : "none",
-		yes("/proc/sys/kernel/seccomp/actions_avail"), nft_probe() ? "yes" : "no", u.release);
+		yes("/proc/sys/kernel/seccomp/actions_avail"), nftables(), u.release);
 }
 
 /* The module file: flat under /lib/modules/RELEASE/, `-` spelled `_`. */
