@@ -2,6 +2,7 @@
  * list of steps, then the one event loop. As PID 1 it never returns. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -279,6 +281,11 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	sigset_t set;
 
 	boot_us = now_us();
+	/* Nothing of its launcher's reaches a service (SPEC §4): under unshare
+	 * or a container it may have left descriptors (a directory's is how
+	 * runc's CVE-2024-21626 escaped) and supplementary groups. */
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	setgroups(0, NULL);
 	fatal_handlers();
 	/* Every other signal PID 1 acts on comes through the signalfd. */
 	sigemptyset(&set);

@@ -51,6 +51,28 @@ static int capset_all(uint64_t caps)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+static int set_nofile(const struct svc_conf *s, const char **step)
+{
+	struct rlimit rl = { s->nofile, s->nofile };
+
+	/* Raising the hard limit needs CAP_SYS_RESOURCE in the initial user
+	 * namespace: the ceiling is what PID 1 had. */
+	*step = "set RLIMIT_NOFILE";
+	return s->nofile ? setrlimit(RLIMIT_NOFILE, &rl) : 0;
+}
+
+int privs_user(const struct svc_conf *s, const char **step)
+{
+	if (set_nofile(s, step) < 0)
+		return -1;
+	*step = "drop supplementary groups";
+	if (setgroups(0, NULL) < 0)
+		return -1;
+	*step = "set user";
+	return setresgid(s->gid, s->gid, s->gid) < 0 || setresuid(s->uid, s->uid, s->uid) < 0
+		? -1 : 0;
+}
+
 int privs_apply(const struct svc_conf *s, const char **step)
 {
 	int cap, last = last_cap();
@@ -58,16 +80,8 @@ int privs_apply(const struct svc_conf *s, const char **step)
 
 	if (last < 63)
 		keep &= (UINT64_C(1) << (last + 1)) - 1;
-
-	if (s->nofile) {
-		struct rlimit rl = { s->nofile, s->nofile };
-
-		/* Raising the hard limit needs CAP_SYS_RESOURCE in the initial
-		 * user namespace: the ceiling is what PID 1 had. */
-		*step = "set RLIMIT_NOFILE";
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			return -1;
-	}
+	if (set_nofile(s, step) < 0)
+		return -1;
 
 	/* Needs CAP_SETPCAP in the effective set: before the uid switch. */
 	*step = "drop capability bounding set";
@@ -76,10 +90,10 @@ int privs_apply(const struct svc_conf *s, const char **step)
 			return -1;
 	}
 
-	/* With `setgroups deny` in the user namespace this is EPERM, and there
-	 * are no supplementary groups to drop anyway. */
-	*step = "setgroups";
-	if (setgroups(0, NULL) < 0 && errno != EPERM)
+	/* None of PID 1's (it dropped its own at start, but the child
+	 * never relies on that). */
+	*step = "drop supplementary groups";
+	if (setgroups(0, NULL) < 0)
 		return -1;
 
 	/* KEEPCAPS keeps the permitted set across a switch away from uid 0;

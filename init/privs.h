@@ -6,12 +6,15 @@
 #include "conf.h"
 
 /* Set RLIMIT_NOFILE (S->nofile, if any), keep only S->caps in the bounding
- * set, switch to S's uid/gid (setgroups to none where the user namespace
- * allows it), keep only S->caps in the permitted, effective and inheritable
+ * set, switch to S's uid/gid with no supplementary groups, keep only S->caps in the permitted, effective and inheritable
  * sets; the ambient set is cleared, then for a non-root uid the kept caps are
  * raised in it so they survive execve (uid 0 gets them back from the
  * bounding set). Last, no_new_privs. Must run as root of the user namespace
  * with full capabilities. -1 with errno and *STEP on failure. */
 int privs_apply(const struct svc_conf *s, const char **step);
+
+/* On the host (`namespaces none`): RLIMIT_NOFILE, no supplementary groups,
+ * S's uid/gid; nothing else. -1 with errno and *STEP on failure. */
+int privs_user(const struct svc_conf *s, const char **step);
 
 #endif

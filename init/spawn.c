@@ -95,6 +95,19 @@ static void exec_path(char *const argv[], char *const envp[], const char *path)
 	errno = saved;
 }
 
+/* S's identity, privileges and filter, the last step before its exec (the
+ * service's or initctl exec's): in a sandbox every one; on the host
+ * (`namespaces none`) its user, no groups and `nofile`. */
+static int apply_identity(const struct svc_conf *s, const char **step)
+{
+	if (!s->namespaces)
+		return privs_user(s, step);
+	if (privs_apply(s, step) < 0)
+		return -1;
+	*step = "install seccomp filter";
+	return s->seccomp ? seccomp_install() : 0;
+}
+
 /* In the service process: descriptors, identity, privileges, exec. */
 static void __attribute__((noreturn))
 run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
@@ -117,19 +130,21 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 		if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 			child_fail(err_fd, "set up stdio");
 	}
-	if (io->ready_fd >= 0 && dup2(io->ready_fd, s->ready_fd) < 0)
-		child_fail(err_fd, "set up the ready fd");
+	/* `ready fd N` may be the number of a descriptor of PID 1's we hold:
+	 * the ready pipe's own (dup2 onto itself keeps O_CLOEXEC), or the
+	 * status pipe's, which moves out of its way first. */
+	if (io->ready_fd >= 0) {
+		if (err_fd == s->ready_fd && (err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+			_exit(127);
+		if (io->ready_fd == s->ready_fd ? fcntl(s->ready_fd, F_SETFD, 0) < 0
+		    : dup2(io->ready_fd, s->ready_fd) < 0)
+			child_fail(err_fd, "set up the ready fd");
+	}
 
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		child_fail(err_fd, "chdir to workdir");
-	if (s->namespaces) {
-		if (privs_apply(s, &step) < 0)
-			child_fail(err_fd, step);
-		if (s->seccomp && seccomp_install() < 0)
-			child_fail(err_fd, "install seccomp filter");
-	} else if (setresgid(s->gid, s->gid, s->gid) < 0 || setresuid(s->uid, s->uid, s->uid) < 0) {
-		child_fail(err_fd, "set user");
-	}
+	if (apply_identity(s, &step) < 0)
+		child_fail(err_fd, step);
 	exec_path(s->argv, s->envp, s->path);
 	child_fail(err_fd, "exec");
 }
@@ -443,6 +458,9 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	child_start(s, io, err_fd);
 }
 
+/* PID 1 writes the maps as the privileged parent, so /proc/PID/setgroups
+ * stays `allow` (user_namespaces(7)): daemons inside drop their groups
+ * (SPEC §3 `uidmap`); the service starts with none (privs_apply). */
 static int write_maps(pid_t pid, unsigned base, unsigned count)
 {
 	char path[64], line[64];
@@ -450,9 +468,6 @@ static int write_maps(pid_t pid, unsigned base, unsigned count)
 	snprintf(line, sizeof(line), "0 %u %u\n", base, count);
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 	if (write_str(path, line) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	if (write_str(path, "deny") < 0 && errno != ENOENT)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
 	return write_str(path, line);
@@ -706,12 +721,8 @@ static void __attribute__((noreturn)) exec_command(const struct svc_conf *s, cha
 	setsid();
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		chdir("/");
-	if (s->namespaces && privs_apply(s, &step) < 0) {
+	if (apply_identity(s, &step) < 0) {
 		dprintf(2, "initctl: unable to %s: %s\n", step, strerror(errno));
-		_exit(127);
-	}
-	if (s->namespaces && s->seccomp && seccomp_install() < 0) {
-		dprintf(2, "initctl: unable to install seccomp: %s\n", strerror(errno));
 		_exit(127);
 	}
 	exec_path(argv, s->envp, s->path);

@@ -172,9 +172,12 @@ map_of() {
 		<(sort -n "$BATS_TEST_TMPDIR/ranges")
 	assert_success
 	assert_output ''
-	# setgroups is denied
+	# setgroups stays allowed (daemons drop their groups), and there are
+	# none to begin with
 	run ictl exec a /bin/cat /proc/self/setgroups
-	assert_output deny
+	assert_output allow
+	run probe_in a groups
+	assert_output 'groups:'
 }
 
 @test "file systems: read-only root, writable /tmp tmpfs, /proc and /sys protected, minimal /dev" {
@@ -673,4 +676,133 @@ map_of() {
 	wait_console '^sandinit: nobind: unable to bind /nonexistent/src: No such file or directory$'
 	run console
 	assert_equal "$(grep -c '^sandinit: nobind: ' <<<"$output")" 1
+}
+
+# --- escapes and leaks of issue 16 ----------------------------------------------
+
+@test "descriptors: the launcher's fds 7 and 200 reach no service; only 0-2 and the ready fd" {
+	pubdir
+	f=$(conf <<-EOF
+	service s
+	  restart never
+	  exec $P fds
+	service r
+	  ready fd 11
+	  exec /bin/sh -c "$P fds; exec $P echo-ready 11"
+	service h
+	  ready fd 200
+	  exec /bin/sh -c "$P fds; exec $P echo-ready 200"
+	EOF
+	)
+	exec 7<"$PUB" 200<"$PUB"
+	host_start "$f"
+	exec 7<&- 200<&-
+	# the launcher (unshare) held them as PID 1 started
+	[ "$(readlink "/proc/$HOST_PID/fd/7")" = "$PUB" ]
+	[ "$(readlink "/proc/$HOST_PID/fd/200")" = "$PUB" ]
+	wait_console '^sandinit: ready: 3 services'
+	run console
+	assert_line 's: fds: 0 1 2'
+	assert_line 'r: fds: 0 1 2 11'
+	assert_line 'h: fds: 0 1 2 200'
+	run probe_in r fds
+	assert_output 'fds: 0 1 2'
+	# nor does PID 1 keep them
+	run ls "/proc/$(host_pid1)/fd/7" "/proc/$(host_pid1)/fd/200"
+	assert_failure
+}
+
+@test "ready fd N: any number, whichever of PID 1's own descriptors it equals" {
+	# PID 1 alone with one service: N runs over every low descriptor PID 1
+	# holds as it starts the service (its pipes to the child among them)
+	for n in $(seq 3 24) 200; do
+		f=$(printf 'service r\n  ready fd %d\n  exec %s echo-ready %d\n' "$n" "$P" "$n" | conf r$n)
+		host_start "$f"
+		wait_console '^sandinit: ready: 1 services'
+		run ictl status r
+		echo "ready fd $n" >&2
+		assert_output --regexp '^r ready [0-9]+ 0 '
+		host_stop
+	done
+}
+
+# A wrapper that runs out/sandinit with supplementary groups 0 and 6 (as a
+# launcher might leave them), noting them in groups.log as it execs it;
+# prints its path, for SANDINIT=... host_start.
+with_groups() {
+	local w=$BATS_TEST_TMPDIR/sandinit-groups
+	printf '#!/bin/sh\nexec setpriv --groups 0,6 /bin/sh -c '\''grep ^Groups: /proc/self/status >%s; exec "$0" "$@"'\'' "%s" "$@"\n' \
+		"$BATS_TEST_TMPDIR/groups.log" "$ROOT/out/sandinit" >"$w"
+	chmod +x "$w"
+	echo "$w"
+}
+
+@test "supplementary groups: none of the launcher's reach a service or initctl exec" {
+	pubdir
+	echo secret >"$PUB/secret"
+	chown root:root "$PUB/secret"
+	chmod 640 "$PUB/secret"
+	echo open >"$PUB/open"
+	chmod 644 "$PUB/open"
+	# positive control: group 0 alone lets uid 1000 read it on the host
+	run setpriv --reuid 1000 --regid 1000 --groups 0 cat "$PUB/secret"
+	assert_output secret
+	run setpriv --reuid 1000 --regid 1000 --clear-groups cat "$PUB/secret"
+	assert_failure
+	f=$(conf <<-EOF
+	service u
+	  user 1000:1000
+	  bind $PUB /mnt
+	  exec /bin/sh -c "$P groups; cat /mnt/open; cat /mnt/secret || echo unreadable; exec $P sleep 1000"
+	service h
+	  namespaces none
+	  user 1000:1000
+	  exec /bin/sh -c "$P groups; cat $PUB/secret || echo unreadable; exec $P sleep 1000"
+	EOF
+	)
+	SANDINIT=$(with_groups) host_start "$f"
+	# PID 1's launcher had them
+	run cat "$BATS_TEST_TMPDIR/groups.log"
+	assert_output --regexp '^Groups:[[:space:]]+0 6 *$'
+	wait_console '^u: (unreadable|secret)$'
+	wait_console '^h: (unreadable|secret)$'
+	run console
+	assert_line 'u: groups:'
+	assert_line 'u: open'
+	assert_line 'u: unreadable'
+	refute_line 'u: secret'
+	assert_line 'h: groups:'
+	assert_line 'h: unreadable'
+	refute_line 'h: secret'
+	run grep '^Groups:' "/proc/$(host_pid1)/status"
+	assert_output --regexp '^Groups:[[:space:]]*$'
+	run probe_in u groups
+	assert_output 'groups:'
+	run ictl exec u /bin/cat /mnt/secret
+	assert_failure
+	run ictl exec h /bin/cat "$PUB/secret"
+	assert_failure
+	run ictl exec h /bin/cat "$PUB/open"
+	assert_output open
+}
+
+@test "initctl exec into a namespaces none service takes its user and nofile" {
+	f=$(conf <<-EOF
+	service h
+	  namespaces none
+	  user 1000:1001
+	  nofile 123
+	  exec /bin/sh -c "$P id; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^h: gid: '
+	run console
+	assert_line 'h: uid: 1000'
+	assert_line 'h: gid: 1001'
+	run ictl exec h "$P" id
+	assert_line 'uid: 1000'
+	assert_line 'gid: 1001'
+	run ictl exec h /bin/sh -c 'ulimit -n'
+	assert_output 123
 }

@@ -471,6 +471,131 @@ static int ignore_term(void)
 	return 0;
 }
 
+/* The open descriptors, but the one reading the list: `fds: 0 1 2`. */
+static int cmd_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int mine, n = 0, v[1024];
+
+	if (!d)
+		return 1;
+	mine = dirfd(d);
+	while ((e = readdir(d)) && n < 1024)
+		if (e->d_name[0] != '.' && atoi(e->d_name) != mine)
+			v[n++] = atoi(e->d_name);
+	closedir(d);
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	printf("fds:");
+	for (int i = 0; i < n; i++)
+		printf(" %d", v[i]);
+	printf("\n");
+	return 0;
+}
+
+/* The supplementary groups: `groups: 0 6`, or `groups:` for none. */
+static int cmd_groups(void)
+{
+	gid_t g[256];
+	int n = getgroups(256, g);
+
+	if (n < 0)
+		return 1;
+	printf("groups:");
+	for (int i = 0; i < n; i++)
+		printf(" %d", (int)g[i]);
+	printf("\n");
+	return 0;
+}
+
+/* A terminal ioctl REQ on a new pty made our controlling terminal (TIOCSTI
+ * needs that, or CAP_SYS_ADMIN): in a child, which leads a session of its
+ * own. Prints the verdict of the ioctl. */
+static int try_tty_ioctl(unsigned long req)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		int m, t;
+		char c = 'x', sub[2] = { 12, 0 };	/* TIOCLINUX 12: the console's mode */
+
+		setsid();
+		m = open("/dev/ptmx", O_RDWR | O_CLOEXEC);
+		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
+			printf("error: ptmx %s\n", errname(errno));
+			_exit(2);
+		}
+		t = open(ptsname(m), O_RDWR | O_CLOEXEC);
+		if (t < 0 || ioctl(t, TIOCSCTTY, 0) < 0) {
+			printf("error: pty %s\n", errname(errno));
+			_exit(2);
+		}
+		fflush(stdout);
+		_exit(verdict(ioctl(t, req, req == TIOCSTI ? &c : sub)));
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return 2;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+}
+
+static int try_pidfd_getfd(void)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+	if (pfd < 0) {
+		printf("error: pidfd_open %s\n", errname(errno));
+		return 2;
+	}
+	return verdict(syscall(SYS_pidfd_getfd, pfd, 0, 0));
+}
+
+static int try_io_uring(void)
+{
+	long p[30] = { 0 };	/* struct io_uring_params: 120 bytes */
+
+	return verdict(syscall(SYS_io_uring_setup, 4, p));
+}
+
+/* Write PATH up to MB MiB: `wrote: N` (MiB), or the error and the MiB
+ * written before it (`denied: ENOSPC` then `wrote: N`). */
+static int fill(const char *path, long mb)
+{
+	static char buf[1 << 20];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	long i;
+	int r = 1;
+
+	if (fd < 0)
+		return verdict(-1);
+	memset(buf, 'x', sizeof buf);
+	for (i = 0; i < mb; i++) {
+		size_t done = 0;
+
+		while (done < sizeof buf) {
+			ssize_t w = write(fd, buf + done, sizeof buf - done);
+
+			if (w < 0)
+				break;
+			done += (size_t)w;
+		}
+		if (done < sizeof buf) {
+			r = verdict(-1);
+			break;
+		}
+	}
+	printf("wrote: %ld\n", i);
+	close(fd);
+	unlink(path);
+	return r;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -584,6 +709,20 @@ int main(int argc, char **argv)
 			printf("line %d\n", i);
 		return 0;
 	}
+	if (!strcmp(c, "fds"))
+		return cmd_fds();
+	if (!strcmp(c, "groups"))
+		return cmd_groups();
+	if (!strcmp(c, "try-tiocsti"))
+		return try_tty_ioctl(TIOCSTI);
+	if (!strcmp(c, "try-tioclinux"))
+		return try_tty_ioctl(TIOCLINUX);
+	if (!strcmp(c, "try-pidfd-getfd"))
+		return try_pidfd_getfd();
+	if (!strcmp(c, "try-io-uring"))
+		return try_io_uring();
+	if (!strcmp(c, "fill") && argc >= 4)
+		return fill(a, atol(argv[3]));
 	if (!strcmp(c, "ignore-term"))
 		return ignore_term();
 	return usage();
