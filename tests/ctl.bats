@@ -71,7 +71,7 @@ sleeper() {
 	assert_output web
 	run ictl exec web /bin/cat /proc/self/uid_map
 	assert_success
-	assert_output --regexp '^ +0 +1[0-9]{5,} +65536$'
+	assert_output --regexp '^ +0 +[1-9][0-9]{5,} +65536$'
 	# its pid namespace: the reaper, the service, and ours
 	run ictl exec web /bin/ls /proc
 	assert_success

@@ -63,7 +63,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	run lines_of own
 	assert_line 'ls: bin dev proc tmp'
 	assert_line --regexp '^pids: 1 2 [0-9]+$'
-	assert_line --regexp '^uid_map: 0 1[0-9]{5,} 65536$'
+	assert_line --regexp '^uid_map: 0 [1-9][0-9]{5,} 65536$'
 	assert_line 'denied: EROFS'
 	assert_line ok
 
