@@ -383,7 +383,7 @@ static void s_restart(struct parser *p, char **a, int n)
 	static const enum restart_policy policy[] = { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
 
 	(void)n;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(a[0], names[i])) {
 			p->svc->restart = policy[i];
 			return;
@@ -459,9 +459,9 @@ static void s_namespaces(struct parser *p, char **a, int n)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		for (j = 0; j < ARRAY_LEN(names) && strcmp(a[i], names[j]); j++)
+		for (j = 0; j < ARRAY_SIZE(names) && strcmp(a[i], names[j]); j++)
 			;
-		if (j == ARRAY_LEN(names)) {
+		if (j == ARRAY_SIZE(names)) {
 			bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all alone, or none alone");
 			return;
 		}
@@ -897,11 +897,11 @@ static const struct directive directives[] = {
 	{ "stop-timeout", SERVICE, 0, 1, 1, s_stop_timeout, "one argument: SECONDS" },
 };
 
-_Static_assert(ARRAY_LEN(directives) <= MAX_DIRECTIVES, "raise MAX_DIRECTIVES");
+_Static_assert(ARRAY_SIZE(directives) <= MAX_DIRECTIVES, "raise MAX_DIRECTIVES");
 
 static const struct directive *lookup(const char *kw, int scope)
 {
-	for (size_t i = 0; i < ARRAY_LEN(directives); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(directives); i++)
 		if ((directives[i].scope & scope) && !strcmp(directives[i].kw, kw))
 			return &directives[i];
 	return NULL;

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "util.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_BRIDGES 64
 #define MAX_NETS 8		/* NET_MAX_LINKS of net.h */
 #define MAX_DIRECTIVES 48

@@ -8,8 +8,8 @@
 
 #include "conf.h"
 #include "conf_value.h"
+#include "util.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const cap_names[CONF_CAP_LAST + 1] = {
 	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
@@ -272,7 +272,7 @@ int conf_cap(const char *s)
 {
 	if (!strncasecmp(s, "cap_", 4))
 		s += 4;
-	for (size_t i = 0; i < ARRAY_LEN(cap_names); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
 		if (!strcasecmp(s, cap_names[i]))
 			return (int)i;
 	return -1;
@@ -293,7 +293,7 @@ int conf_signal(const char *s)
 		return conf_number(s, SIG_LAST, &n) < 0 || n == 0 ? -1 : (int)n;
 	if (!strncasecmp(s, "sig", 3))
 		s += 3;
-	for (size_t i = 0; i < ARRAY_LEN(signals); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
 		if (!strcasecmp(s, signals[i].name))
 			return signals[i].sig;
 	return -1;
@@ -301,7 +301,7 @@ int conf_signal(const char *s)
 
 const char *conf_signal_name(int sig)
 {
-	for (size_t i = 0; i < ARRAY_LEN(signals); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
 		if (signals[i].sig == sig)
 			return signals[i].name;
 	return NULL;

@@ -22,6 +22,7 @@
 #include <linux/openat2.h>
 
 #include "mount.h"
+#include "util.h"
 
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
@@ -77,27 +78,12 @@ static const char *const dev_links[][2] = {
 	{ "ptmx", "pts/ptmx" },
 };
 
-#define N(a) (int)(sizeof(a) / sizeof((a)[0]))
-
 static char root[64];		/* the new root, as a path in the old one */
 /* Where the proc that mount_at goes through is: the new root's (root), or
  * "" for the one mounted on /, which the template builder still sees. */
 static const char *fd_proc = root;
 static int root_fd = -1;	/* O_PATH of it */
 static int resolv_fd = -1;	/* mnt_set_resolv's */
-static char step_buf[PATH_MAX + 64];
-
-static const char *stepf(const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(step_buf, sizeof step_buf, fmt, ap);
-	va_end(ap);
-	errno = e;
-	return step_buf;
-}
 
 static int resolve(int dirfd, const char *path)
 {
@@ -204,10 +190,10 @@ static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const ch
 	return r;
 }
 
-/* Read-only, recursively or not. mount_setattr(2) changes only that one flag,
- * so the nosuid/nodev/noexec/atime flags locked on mounts inherited from the
- * host are left as they were (a plain MS_REMOUNT would have to repeat them). */
-/* mount_setattr(2): the mount at DFD/PATH read-only (FLAGS: AT_*). */
+/* The mount at DFD/PATH read-only (FLAGS: AT_*, AT_RECURSIVE for every mount
+ * below). mount_setattr(2) changes only that one flag, so the nosuid/nodev/
+ * noexec/atime flags locked on mounts inherited from the host are left as
+ * they were (a plain MS_REMOUNT would have to repeat them). */
 static int set_ro(int dfd, const char *path, unsigned flags)
 {
 	struct sb_mount_attr attr = { .attr_set = SB_MOUNT_ATTR_RDONLY };
@@ -281,7 +267,7 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 		return 0;
 	/* By plain path below the proc just mounted: these are its own
 	 * entries, none a symlink. */
-	for (i = 0; i < N(proc_ro); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(proc_ro); i++) {
 		char p[sizeof path + 32];
 
 		*step = stepf("make %s read-only", proc_ro[i]);
@@ -336,7 +322,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	snprintf(prefix, sizeof prefix, "%s/dev", root);
 	if (lstat(prefix, &dst) < 0 || !S_ISDIR(dst.st_mode))
 		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", root, dev_fd);
-	for (i = 0; i < N(dev_nodes); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(dev_nodes); i++) {
 		snprintf(src, sizeof src, "/dev/%s", dev_nodes[i]);
 		*step = stepf("bind %s", src);
 		fd = openat(dev_fd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -353,7 +339,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	if (s && dev_own(prefix, step) < 0)
 		goto fail;
 	*step = "populate /dev";
-	for (i = 0; i < N(dev_links); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(dev_links); i++) {
 		if (symlinkat(dev_links[i][1], dev_fd, dev_links[i][0]) < 0)
 			goto fail;
 	}
@@ -554,7 +540,7 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	if (mount_proc(s, step) < 0 || (tmpl ? dev_own(dev, step) : mount_dev(s, step)) < 0 ||
 	    mount_sys(step) < 0)
 		return -1;
-	for (i = 0; i < N(masked); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(masked); i++) {
 		*step = stepf("mask %s", masked[i]);
 		if (mask(masked[i]) < 0)
 			return -1;
@@ -631,7 +617,7 @@ int mnt_sandbox(const struct svc_conf *s, const char **step)
 {
 	fd_proc = root;
 	if (become_root(step) < 0 ||
-	    stage(s->root ? s->root : "/", scratch_dirs, N(scratch_dirs), step) < 0)
+	    stage(s->root ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
 		return enter_staged(0, step);
 	/* Read-only first, the host's submounts included: what is mounted
 	 * below is new and keeps its own flags, and no mount point can be
@@ -669,9 +655,9 @@ int mnt_template(const char **step)
 	int i;
 
 	fd_proc = "";
-	if (stage("/", tmpl_scratch_dirs, N(tmpl_scratch_dirs), step) < 0)
+	if (stage("/", tmpl_scratch_dirs, (int)ARRAY_SIZE(tmpl_scratch_dirs), step) < 0)
 		goto fail;
-	for (i = 0; i < N(host_api); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(host_api); i++) {
 		/* Stacked mounts too (the staging tmpfs is one, over /tmp). */
 		*step = stepf("leave out %s", host_api[i]);
 		snprintf(p, sizeof p, "%s%s", root, host_api[i]);
@@ -694,7 +680,7 @@ int mnt_template(const char **step)
 	 * user namespace mount a proc or sysfs only where one is fully
 	 * visible, and not read-write where the visible one is locked
 	 * read-only. Each sandbox covers them with its own at once. */
-	for (i = 0; i < N(api_kept); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(api_kept); i++) {
 		*step = stepf("keep the host's %s", api_kept[i]);
 		snprintf(p, sizeof p, "%s%s", root, api_kept[i]);
 		if (detach_all(p) < 0)

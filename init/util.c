@@ -1,8 +1,8 @@
 /* util: small EINTR-safe wrappers and helpers shared by every module. */
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -174,28 +174,6 @@ int mkdir_p(const char *path)
 	return 0;
 }
 
-void close_from(int first, int keep)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-
-	if (!d) {
-		for (int fd = first; fd < 1024; fd++)
-			if (fd != keep)
-				close(fd);
-		return;
-	}
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		if (fd >= first && fd != keep && fd != dirfd(d))
-			close(fd);
-	}
-	closedir(d);
-}
-
 int exit_code(int wait_status)
 {
 	return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
@@ -272,11 +250,13 @@ int same_str(const char *a, const char *b)
 
 const char *stepf(const char *fmt, ...)
 {
-	static char buf[160];
+	static char buf[PATH_MAX + 64];
+	int e = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	errno = e;
 	return buf;
 }

@@ -26,7 +26,8 @@ int write_str(const char *path, const char *str);
 /* Equal strings, or both NULL. */
 int same_str(const char *a, const char *b);
 /* A *STEP string (what a module failed to do, for its caller's "unable to
- * %s") formatted into one static buffer: one failure at a time. */
+ * %s") formatted into one static buffer: one failure at a time. Keeps
+ * errno. */
 const char *stepf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Monotonic clock in milliseconds and microseconds. */
 int64_t now_ms(void);
@@ -36,8 +37,6 @@ int mkdir_p(const char *path);
 /* A wait(2) status as a shell reports it: the exit status, or 128+N for a
  * death by signal N. */
 int exit_code(int wait_status);
-/* Close every descriptor >= FIRST except KEEP (may be -1). */
-void close_from(int first, int keep);
 /* sendmsg(2) of LEN bytes of BUF with the N (0..UTIL_MAX_FDS) descriptors
  * FDS (SCM_RIGHTS) over the unix socket SOCK, MSG_NOSIGNAL, EINTR retried.
  * Returns what sendmsg returns. */

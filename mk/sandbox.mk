@@ -1,8 +1,8 @@
 # Sandbox pieces (mount.c, privs.c, seccomp.c): the seccomp unit test (no
 # privilege needed, hooked into `unit`) and the sandbox check (root: the real
 # child sequence through tests/unit/sandbox_harness.c and the probe).
-SANDBOX_SRCS := init/mount.c init/privs.c init/seccomp.c
-SANDBOX_HDRS := init/mount.h init/privs.h init/seccomp.h init/conf.h
+SANDBOX_SRCS := init/mount.c init/privs.c init/seccomp.c init/util.c
+SANDBOX_HDRS := init/mount.h init/privs.h init/seccomp.h init/conf.h init/util.h
 
 $(OUT)/unit/seccomp_test: tests/unit/seccomp_test.c init/seccomp.c init/seccomp.h $(KINC)/.stamp
 	@mkdir -p $(@D)
