@@ -228,8 +228,8 @@ status_ok() { run ictl status; assert_success; }
 		pids+=($!)
 	done
 	wait "${pids[@]}"
+	# (no bound on the whole: each client has its own, below)
 	echo "all 200 done in $((SECONDS - s0)) s"
-	[ $((SECONDS - s0)) -lt 60 ]
 	answered=0 refused=0
 	for f in "$d"/*.ctl; do
 		if grep -q '^rc=0$' "$f"; then
