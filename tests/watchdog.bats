@@ -5,6 +5,7 @@
 # the magic 'V' last on a clean shutdown. QEMU tier: a real i6300esb that
 # powers the machine off unless it is petted.
 
+bats_require_minimum_version 1.5.0
 load lib/host
 load lib/qemu
 
@@ -96,6 +97,37 @@ wd_pets() {
 	wait_console 'sandinit: ready: 1 services'
 	run ictl status idle
 	assert_success
+}
+
+@test "watchdog: a reload that adds it opens it; one that removes it closes it with 'V'" {
+	local c
+	c=$(conf <<-'EOF'
+	service idle
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)
+	wd_start "$c"
+	wait_console '^sandinit: ready: 1 services'
+	assert_equal "$(wd_bytes)" 0
+	sed -i '1i watchdog /dev/shm/watchdog 2' "$c"
+	run ictl reload
+	assert_success
+	# petted every second from now on
+	retry 5 wd_bytes_ge 3
+	run tail -c 1 "$BATS_TEST_TMPDIR/wd"
+	assert_output '.'
+	sed -i '/^watchdog/d' "$c"
+	run ictl reload
+	assert_success
+	last_is_v() { [ "$(tail -c 1 "$BATS_TEST_TMPDIR/wd")" = V ]; }
+	retry 5 last_is_v
+	# and no pet after it (the period was 1 s)
+	n=$(wd_bytes)
+	run ! retry 3 wd_bytes_ge $((n + 1))
+	# the service was left alone
+	run ictl status idle
+	assert_output --regexp '^idle running [0-9]+ 0 '
 }
 
 @test "qemu: an i6300esb with a 2 s timeout stays quiet while PID 1 pets it" {
