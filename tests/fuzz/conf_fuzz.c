@@ -2,6 +2,7 @@
  * no leak, and the result keeps the promises of conf.h. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conf.h"
 
@@ -28,6 +29,24 @@ static void check(const struct conf *c, const struct conf_errors *e)
 		for (int k = 0; k < s->nnets; k++)
 			if (s->nets[k].bridge < 0 || s->nets[k].bridge >= c->nbridges)
 				__builtin_trap();
+		/* the exec environment: every env line but PATH's, and PATH */
+		int n = 0;
+		while (s->envp && s->envp[n])
+			n++;
+		if (!s->envp || n > s->nenv + 3 || !s->path || strncmp(s->envp[n - 1], "PATH=", 5))
+			__builtin_trap();
+		/* an id range with a user namespace, never host root, no two
+		 * overlapping */
+		uint64_t end = (uint64_t)s->uidmap_host + (s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE);
+		if ((s->namespaces & NS_USER) && (!s->uidmap_host || end - 1 > 4294967294u))
+			__builtin_trap();
+		for (int j = 0; j < i && (s->namespaces & NS_USER); j++) {
+			const struct svc_conf *o = &c->svc[j];
+			uint64_t oend = (uint64_t)o->uidmap_host + (o->uidmap_count ? o->uidmap_count : CONF_UID_RANGE);
+
+			if ((o->namespaces & NS_USER) && s->uidmap_host < oend && o->uidmap_host < end)
+				__builtin_trap();
+		}
 	}
 }
 
