@@ -9,6 +9,8 @@
  * openat2, proc subset=pid). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/openat2.h>
@@ -634,10 +637,8 @@ int mnt_fits_template(const struct svc_conf *s)
 }
 
 /* Where the host's own file systems of that kind are mounted: a sandbox
- * gets its own there, so the template keeps none of them; of /proc and
- * /sys (api_kept) only the host's proc and sysfs themselves. */
-static const char *const host_api[] = { "/dev", "/run", "/tmp" };
-static const char *const api_kept[] = { "/proc", "/sys" };
+ * gets its own there, so the template keeps none of them. */
+static const char *const host_api[] = { "/dev", "/run", "/tmp", "/proc", "/sys" };
 
 /* Detach every mount stacked at PATH; 0 once none is left (EINVAL: not a
  * mount point) or PATH is absent (errno ENOENT then), else -1. */
@@ -646,6 +647,41 @@ static int detach_all(const char *path)
 	while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 		;
 	return errno == EINVAL || errno == ENOENT ? 0 : -1;
+}
+
+/* The kernel lets a user namespace mount a proc or sysfs only where one is
+ * fully visible already (mount_too_revealing). A sandbox's own covers the
+ * template's, and with CAP_SYS_ADMIN it may unmount its own: what is below
+ * must not be the host's. So the template holds stand-ins: the proc of a pid
+ * namespace and the sysfs of a network namespace, both new and empty, made by
+ * a child that is their only process and exits at once. Read-write and
+ * without submounts, as "fully visible" asks. */
+static int stand_ins(void)
+{
+	char p[sizeof root + 8];
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0);
+	int st;
+
+	if (pid == 0) {
+		snprintf(p, sizeof p, "%s/proc", root);
+		if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			_exit(1);
+		snprintf(p, sizeof p, "%s/sys", root);
+		if (mount("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
+		    errno != ENOENT)
+			_exit(1);
+		_exit(0);
+	}
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 int mnt_template(const char **step)
@@ -675,19 +711,9 @@ int mnt_template(const char **step)
 	*step = "make the root read-only";
 	if (make_ro("/", 1) < 0)
 		goto fail;
-	/* The host's proc and sysfs, alone (none of the cgroup and other
-	 * mounts below /sys) and read-write as they were: the kernel lets a
-	 * user namespace mount a proc or sysfs only where one is fully
-	 * visible, and not read-write where the visible one is locked
-	 * read-only. Each sandbox covers them with its own at once. */
-	for (i = 0; i < (int)ARRAY_SIZE(api_kept); i++) {
-		*step = stepf("keep the host's %s", api_kept[i]);
-		snprintf(p, sizeof p, "%s%s", root, api_kept[i]);
-		if (detach_all(p) < 0)
-			goto fail;
-		if (errno == EINVAL && mount(api_kept[i], p, NULL, MS_BIND, NULL) < 0)
-			goto fail;
-	}
+	*step = "mount the stand-in proc and sysfs";
+	if (stand_ins() < 0)
+		goto fail;
 	return enter_staged(mount_dev(NULL, step) == 0, step);
 fail:
 	return enter_staged(0, step);

@@ -36,6 +36,9 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
+#ifndef SIOCGSKNETNS
+#define SIOCGSKNETNS 0x894C
+#endif
 
 static const struct {
 	unsigned bit;
@@ -236,8 +239,9 @@ static void send_net(int net_fd, int err_fd)
 	struct nl n;
 	int fds[2];
 
-	fds[0] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fds[0] < 0 || nl_open(&n) < 0)
+	/* From the socket (SIOCGSKNETNS), not /proc/self/ns: the template's
+	 * /proc is a stand-in that does not show us (mount.c). */
+	if (nl_open(&n) < 0 || (fds[0] = ioctl(n.fd, SIOCGSKNETNS)) < 0)
 		child_fail(err_fd, "open its network namespace");
 	fds[1] = n.fd;
 	if (send_fds(net_fd, "n", 1, fds, 2) != 1)
@@ -332,14 +336,21 @@ static int become_root(void)
  * those it shares (SPEC §3 `join`), then make the rest of ours there, so we
  * hold the capabilities over them that the mounts need. With a pid namespace
  * of its own, this process stays its reaper and returns in the child. */
-static void child_join(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
+static void child_join(const struct svc_conf *s, const struct spawn_io *io, int tmpl,
+		       int err_fd)
 {
 	const unsigned shared = NS_USER | NS_NET | NS_UTS | NS_IPC;
 	unsigned long rest = ns_flags(s->namespaces & ~shared);
 	int nsfd[ARRAY_SIZE(ns_table)];
 	const char *kind;
 
-	if (ns_open(io->join_pid, shared, 0, nsfd, &kind) < 0 || ns_enter(nsfd, &kind) < 0)
+	/* Opened in PID 1's mount namespace (its /proc shows the pod), then
+	 * into the template's, which the unshare below copies. */
+	if (ns_open(io->join_pid, shared, 0, nsfd, &kind) < 0)
+		child_fail(err_fd, "join the pod's namespaces");
+	if (tmpl >= 0 && setns(tmpl, CLONE_NEWNS) < 0)
+		child_fail(err_fd, "enter the mount template");
+	if (ns_enter(nsfd, &kind) < 0)
 		child_fail(err_fd, "join the pod's namespaces");
 	if (unshare((int)rest) < 0)
 		child_fail(err_fd, "unshare");
@@ -428,7 +439,7 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 /* In the sandbox's first process, released by the parent. */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *s, const struct spawn_io *io,
-	   int in_template, int sync_fd, int net_fd, int err_fd)
+	   int tmpl, int sync_fd, int net_fd, int err_fd)
 {
 	const char *step = "set up";
 	char b;
@@ -441,13 +452,13 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	if (read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* the parent gave up on us */
 	if (io->join_pid)
-		child_join(s, io, err_fd);
+		child_join(s, io, tmpl, err_fd);
 	if ((s->namespaces & NS_USER || io->join_pid) && become_root() < 0)
 		child_fail(err_fd, "become root in the user namespace");
 	if (!io->join_pid)
 		child_unshare(s, net_fd, err_fd);
 	if (s->namespaces & NS_MOUNT &&
-	    (in_template ? mnt_sandbox_in_template(s, &step) : mnt_sandbox(s, &step)) < 0)
+	    (tmpl >= 0 ? mnt_sandbox_in_template(s, &step) : mnt_sandbox(s, &step)) < 0)
 		child_fail(err_fd, step);
 	/* PID 1 releases us a second time once the links are made. */
 	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)
@@ -574,7 +585,9 @@ int spawn_service(const struct svc_conf *s,
 	if (io->resolv && s->namespaces & NS_MOUNT && (resolv = mnt_clone_file(io->resolv)) < 0)
 		goto fail;
 	mnt_set_resolv(resolv);
-	if (tmpl >= 0 && setns(tmpl, CLONE_NEWNS) < 0)
+	/* A pod member enters it itself, once it has opened the pod's
+	 * namespaces (child_join). */
+	if (tmpl >= 0 && !io->join_pid && setns(tmpl, CLONE_NEWNS) < 0)
 		tmpl = -1;
 	*step = "clone";
 	pid = clone_into(flags, io->cgroup_fd);
@@ -583,7 +596,7 @@ int spawn_service(const struct svc_conf *s,
 		resolv = -1;
 		mnt_set_resolv(-1);
 	}
-	if (tmpl >= 0 && pid != 0) {
+	if (tmpl >= 0 && !io->join_pid && pid != 0) {
 		e = errno;
 		if (setns(self_mnt, CLONE_NEWNS) < 0)
 			log_msg("unable to return to its mount namespace: %m");
@@ -607,7 +620,7 @@ int spawn_service(const struct svc_conf *s,
 		close(err_fds[0]);
 		if (linked)
 			close(net_fds[0]);
-		child_main(s, io, tmpl >= 0, sync_fds[0], net_fds[1], err_fds[1]);
+		child_main(s, io, tmpl, sync_fds[0], net_fds[1], err_fds[1]);
 	}
 	close(sync_fds[0]);
 	close(err_fds[1]);

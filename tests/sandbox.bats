@@ -806,3 +806,42 @@ with_groups() {
 	run ictl exec h /bin/sh -c 'ulimit -n'
 	assert_output 123
 }
+
+@test "caps sys_admin: unmounting its /proc, /sys and /dev uncovers nothing of the host" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service m
+	  caps sys_admin
+	  net br0
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	# what PID 1's proc and sysfs show: sandinit as 1, network devices
+	# other than lo
+	[ "$(cat "/proc/$(host_pid1)/root/proc/1/comm")" = sandinit ]
+	host_nets=$(ls "/proc/$(host_pid1)/root/sys/class/net" | grep -vx lo)
+	[ -n "$host_nets" ]
+	run ictl exec m /bin/sh -c '
+		for i in 1 2 3; do
+			for m in /proc /sys /dev; do
+				before=$(stat -c %d $m)
+				'"$P"' try-umount $m >/dev/null
+				[ "$(stat -c %d $m)" != "$before" ] && echo "unmounted $m"
+			done
+			for c in /proc/[0-9]*/comm; do [ -r "$c" ] && echo "pid ${c#/proc/}: $(cat "$c")"; done
+			ls /sys/class/net 2>/dev/null | sed "s/^/net: /"
+		done
+		true'
+	assert_success
+	# positive control: its own proc and sysfs went, each time one
+	# more layer
+	assert_line 'unmounted /proc'
+	assert_line 'unmounted /sys'
+	# no pid at all: its own proc is the only one that showed its own
+	refute_line --regexp '^pid '
+	for n in $host_nets; do
+		refute_line "net: $n"
+	done
+}
