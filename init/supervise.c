@@ -625,6 +625,10 @@ void sup_rescue(const char *path)
  * it, then restart, settle or leave it as its config and state say. */
 static void instance_gone(struct service *s, int code)
 {
+	/* Its exit can come before its failure report is read: that report,
+	 * if any, is in the pipe already. */
+	if (s->status.fd >= 0)
+		on_status(&s->status, 0);
 	if (s->exit_status == -1)
 		code = -1;	/* its start failed; already reported */
 	s->pid = 0;

@@ -338,3 +338,16 @@ load lib/host
 	assert_line "env: B255=$(printf %04000d 255)"
 	assert_line 'env: HOME=/'
 }
+
+@test "40 sandboxes whose start fails at once each report why, never a bare exit 127" {
+	f=$BATS_TEST_TMPDIR/fail.conf
+	for i in $(seq 1 40); do
+		printf 'service f%d\n  restart never\n  root /nonexistent/root\n  exec /bin/probe sleep 1000\n' "$i"
+	done >"$f"
+	host_start "$f"
+	wait_console '^sandinit: ready: 40 services'
+	run grep -c '^sandinit: f[0-9]*: unable to root /nonexistent/root: No such file or directory$' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 40
+	run grep -c 'exited with status 127' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 0
+}
