@@ -99,7 +99,7 @@ load lib/host
 	retry 30 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log burst | tail -n 1 | grep -qx 300000"
 	host_stop
 	# lines arrived, and not all of them: the full pipe dropped some
-	n=$(grep -c '^burst: ' "$BATS_TEST_TMPDIR/pipe.log")
+	n=$(grep -c '^burst: ' "$BATS_TEST_TMPDIR/pipe.log" || :)
 	echo "$n of 300000 lines reached the console"
 	[ "$n" -ge 400 ] || fail "only $n lines reached the console"
 	[ "$n" -lt 300000 ] || fail "no line was dropped: the pipe never stayed full"

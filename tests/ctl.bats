@@ -235,7 +235,8 @@ sleeper() {
 import os, socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
 req = b"log\0talk\0"; s.sendall(struct.pack("=I", len(req)) + req)
-while not os.path.exists(sys.argv[2]): time.sleep(0.05)
+t = time.time()
+while not os.path.exists(sys.argv[2]) and time.time() - t < 30: time.sleep(0.05)
 n = 0
 while True:
     b = s.recv(65536)
