@@ -72,7 +72,8 @@ struct conf_bind {
 
 struct conf_tmpfs {
 	char *dst;
-	uint64_t size;		/* bytes, 0 = kernel default */
+	uint64_t size;		/* bytes, 0 = the default (mnt_tmpfs_size) */
+	int mode;		/* -1 = the default: 1777 for /tmp, 0755 else */
 };
 
 struct conf_net {

@@ -517,19 +517,32 @@ static void s_tmpfs(struct parser *p, char **a, int n)
 	struct svc_conf *s = p->svc;
 	struct conf_tmpfs *t;
 	uint64_t size = 0;
+	int mode = -1;
 
 	if (conf_abs_path(a[0]) < 0) {
 		bad(p, a[0], PATH_HINT);
 		return;
 	}
-	if (n == 2 && (conf_size(a[1], &size) < 0 || size == 0)) {
+	if (n >= 2 && (conf_size(a[1], &size) < 0 || size == 0)) {
 		bad(p, a[1], SIZE_HINT);
 		return;
+	}
+	if (n == 3) {
+		char *end;
+		unsigned long m = strtoul(a[2], &end, 8);
+
+		if (!*a[2] || *end || m > 07777 || *a[2] == '-' || *a[2] == '+') {
+			bad(p, a[2], "use an octal mode such as 0755 or 1777");
+			return;
+		}
+		mode = (int)m;
 	}
 	if (!(t = conf_grow(p, s->tmpfs, s->ntmpfs, sizeof *t)))
 		return;
 	s->tmpfs = t;
-	s->tmpfs[s->ntmpfs++] = (struct conf_tmpfs){ .dst = conf_copy(p, a[0]), .size = size };
+	s->tmpfs[s->ntmpfs++] = (struct conf_tmpfs){
+		.dst = conf_copy(p, a[0]), .size = size, .mode = mode,
+	};
 }
 
 static void s_device(struct parser *p, char **a, int n)
@@ -875,7 +888,7 @@ static const struct directive directives[] = {
 	{ "root", SERVICE, 0, 1, 1, s_root, "one argument: DIR" },
 	{ "readonly", SERVICE, 0, 1, 1, s_readonly, "one argument: yes or no" },
 	{ "bind", SERVICE, 1, 2, 3, s_bind, "two or three arguments: SRC DST [ro|rw]" },
-	{ "tmpfs", SERVICE, 1, 1, 2, s_tmpfs, "one or two arguments: DST [SIZE]" },
+	{ "tmpfs", SERVICE, 1, 1, 3, s_tmpfs, "one to three arguments: DST [SIZE] [MODE]" },
 	{ "device", SERVICE, 1, 1, 1, s_device, "one argument: PATH" },
 	{ "proc", SERVICE, 0, 1, 1, s_proc, "one argument: full or pid-only" },
 	{ "net", SERVICE, 1, 1, 2, s_net, "one or two arguments: BRIDGE [CIDR|auto]" },

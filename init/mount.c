@@ -286,12 +286,20 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 	return 0;
 }
 
+/* A tmpfs without a SIZE of its own (SPEC §3 `tmpfs`): 64M, or half of
+ * `memory` when that is smaller, so that no service pins half the RAM. */
+#define TMPFS_DEFAULT_SIZE (64ULL << 20)
+static uint64_t tmpfs_size(const struct svc_conf *s)
+{
+	return s->memory && s->memory / 2 < TMPFS_DEFAULT_SIZE ? s->memory / 2 : TMPFS_DEFAULT_SIZE;
+}
+
 /* What /dev holds of each sandbox's own: a devpts instance and a /dev/shm,
  * on the directories mount_dev made in PREFIX (the new root's /dev, a tmpfs
  * made there, so plain paths need no openat2). */
-static int dev_own(const char *prefix, const char **step)
+static int dev_own(const struct svc_conf *s, const char *prefix, const char **step)
 {
-	char target[PATH_MAX];
+	char target[PATH_MAX], opts[48];
 
 	*step = "mount /dev/pts";
 	snprintf(target, sizeof target, "%s/pts", prefix);
@@ -300,7 +308,8 @@ static int dev_own(const char *prefix, const char **step)
 		return -1;
 	*step = "mount /dev/shm";
 	snprintf(target, sizeof target, "%s/shm", prefix);
-	return mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777");
+	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)tmpfs_size(s));
+	return mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts);
 }
 
 /* A tmpfs /dev with the SPEC's nodes (binds of the host's), its links, pts,
@@ -339,7 +348,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	*step = "populate /dev";
 	if (mkdirat(dev_fd, "pts", 0755) < 0 || mkdirat(dev_fd, "shm", 0755) < 0)
 		goto fail;
-	if (s && dev_own(prefix, step) < 0)
+	if (s && dev_own(s, prefix, step) < 0)
 		goto fail;
 	*step = "populate /dev";
 	for (i = 0; i < (int)ARRAY_SIZE(dev_links); i++) {
@@ -412,14 +421,17 @@ static int is_tmp(const char *path)
 	return !strcmp(path, "/tmp") || !strcmp(path, "/tmp/");
 }
 
-static int mount_tmpfs(const char *dst, uint64_t size, const char **step)
+/* DST's tmpfs: SIZE (0: tmpfs_size), MODE (-1: 1777 for /tmp, else 0755),
+ * its root owned by the service's root (who mounts it). */
+static int mount_tmpfs(const struct svc_conf *s, const char *dst, uint64_t size, int mode,
+		       const char **step)
 {
-	char opts[48];
+	char opts[64];
 
-	if (size)
-		snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)size);
-	else
-		snprintf(opts, sizeof opts, "mode=1777");
+	if (mode < 0)
+		mode = is_tmp(dst) ? 01777 : 0755;
+	snprintf(opts, sizeof opts, "mode=%o,size=%llu", (unsigned)mode,
+		 (unsigned long long)(size ? size : tmpfs_size(s)));
 	*step = stepf("mount tmpfs %s", dst);
 	return tmpfs_at(dst, S_IFDIR, MS_NOSUID | MS_NODEV, opts);
 }
@@ -453,11 +465,12 @@ static int mount_user(const struct svc_conf *s, const char **step)
 			max = depth(s->binds[i].dst);
 	}
 	for (d = 0; d <= max; d++) {
-		if (d == 1 && !have_tmp && mount_tmpfs("/tmp", 0, step) < 0)
+		if (d == 1 && !have_tmp && mount_tmpfs(s, "/tmp", 0, -1, step) < 0)
 			return -1;
 		for (i = 0; i < s->ntmpfs; i++) {
 			if (depth(s->tmpfs[i].dst) == d &&
-			    mount_tmpfs(s->tmpfs[i].dst, s->tmpfs[i].size, step) < 0)
+			    mount_tmpfs(s, s->tmpfs[i].dst, s->tmpfs[i].size, s->tmpfs[i].mode,
+					step) < 0)
 				return -1;
 		}
 		for (i = 0; i < s->nbinds; i++) {
@@ -540,7 +553,7 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	int i;
 
 	snprintf(dev, sizeof dev, "%s/dev", root);
-	if (mount_proc(s, step) < 0 || (tmpl ? dev_own(dev, step) : mount_dev(s, step)) < 0 ||
+	if (mount_proc(s, step) < 0 || (tmpl ? dev_own(s, dev, step) : mount_dev(s, step)) < 0 ||
 	    mount_sys(step) < 0)
 		return -1;
 	for (i = 0; i < (int)ARRAY_SIZE(masked); i++) {

@@ -490,3 +490,33 @@ $F:4: 'nat br0' given twice (first at line 1)"
 	run "$SANDINIT" --check "$F"
 	assert_success
 }
+
+@test "tmpfs: DST [SIZE] [MODE], the mode octal" {
+	cat > "$F" <<'EOF2'
+service a
+exec /bin/a
+tmpfs /run/sshd 1M 0700
+tmpfs /srv 8M 1777
+tmpfs /var/cache
+EOF2
+	run "$SANDINIT" --check "$F"
+	assert_success
+	cat > "$F" <<'EOF2'
+service a
+exec /bin/a
+tmpfs /x 1M 0800
+EOF2
+	fails_with 3 "bad value for 'tmpfs': '0800' (use an octal mode such as 0755 or 1777)"
+	cat > "$F" <<'EOF2'
+service a
+exec /bin/a
+tmpfs /x 1M 17777
+EOF2
+	fails_with 3 "bad value for 'tmpfs': '17777' (use an octal mode such as 0755 or 1777)"
+	cat > "$F" <<'EOF2'
+service a
+exec /bin/a
+tmpfs /x 1M 0755 extra
+EOF2
+	fails_with 3 "'tmpfs' takes one to three arguments: DST [SIZE] [MODE]"
+}

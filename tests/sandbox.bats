@@ -845,3 +845,36 @@ with_groups() {
 		refute_line "net: $n"
 	done
 }
+
+@test "tmpfs: 64M by default; a write past it is ENOSPC; modes" {
+	f=$(conf <<-EOF
+	service d
+	  tmpfs /srv
+	  tmpfs /var/cache 8M 0700
+	  exec $P sleep 1000
+	service big
+	  tmpfs /tmp 100M
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	for t in /tmp /dev/shm /srv; do
+		run probe_in d fill "$t/f" 80
+		assert_line 'denied: ENOSPC'
+		assert_line --regexp '^wrote: 6[0-4]$'
+	done
+	run probe_in d fill /var/cache/f 80
+	assert_line 'denied: ENOSPC'
+	assert_line --regexp '^wrote: [78]$'
+	# positive control: a SIZE of its own holds 80M
+	run probe_in big fill /tmp/f 80
+	assert_line 'wrote: 80'
+	refute_line --partial denied
+	# modes: 1777 for /tmp and /dev/shm, 0755 owned by root else, MODE
+	run ictl exec d /bin/stat -c '%n %a %u' /tmp /dev/shm /srv /var/cache
+	assert_line '/tmp 1777 0'
+	assert_line '/dev/shm 1777 0'
+	assert_line '/srv 755 0'
+	assert_line '/var/cache 700 0'
+}
