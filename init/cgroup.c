@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -135,6 +136,7 @@ static void note_controllers(void)
  * own (the host tests) shares the host's hierarchy: its subtree is named
  * after that namespace, so two of them never meet. */
 static char subtree[64];
+static char root_path[128];	/* the cgroup2 mount point (cg_init_at) */
 
 static void subtree_name(void)
 {
@@ -169,6 +171,7 @@ int cg_init_at(const char *root)
 		goto fail;
 	}
 	subtree_name();
+	snprintf(root_path, sizeof(root_path), "%s", root);
 	if (mkdirat(root_fd, subtree, 0755) < 0 && errno != EEXIST)
 		goto fail;
 	sub_fd = openat(root_fd, subtree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -290,6 +293,59 @@ int cg_open(const char *name)
 	if (bad_name(name))
 		return -1;
 	return openat(sub_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cg_path(const char *name, char *out, size_t len)
+{
+	if (bad_name(name))
+		return -1;
+	if ((size_t)snprintf(out, len, "%s/%s/%s", root_path, subtree, name) >= len) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return 0;
+}
+
+/* A figure of the file PATH in DFD: its first number, or the one after
+ * KEY (a "key value" line of a flat-keyed file); CG_UNLIMITED for "max";
+ * -1 if missing. */
+static int64_t figure(int dfd, const char *path, const char *key)
+{
+	char *p = buf, *end;
+	size_t klen = key ? strlen(key) : 0;
+	long long v;
+
+	if (read_at(dfd, path) < 0)
+		return -1;
+	if (key) {
+		for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+			if (!strncmp(p, key, klen) && p[klen] == ' ')
+				break;
+		if (!p)
+			return -1;
+		p += klen + 1;
+	}
+	if (!strncmp(p, "max", 3))
+		return CG_UNLIMITED;
+	v = strtoll(p, &end, 10);
+	return end == p || v < 0 ? -1 : v;
+}
+
+int cg_stats(const char *name, struct cg_stats *st)
+{
+	int fd = cg_open(name);
+
+	if (fd < 0)
+		return -1;
+	st->mem_current = figure(fd, "memory.current", NULL);
+	st->mem_peak = figure(fd, "memory.peak", NULL);
+	st->mem_max = figure(fd, "memory.max", NULL);
+	st->pids_current = figure(fd, "pids.current", NULL);
+	st->pids_max = figure(fd, "pids.max", NULL);
+	st->cpu_usec = figure(fd, "cpu.stat", "usage_usec");
+	st->oom_kills = figure(fd, "memory.events", "oom_kill");
+	close(fd);
+	return 0;
 }
 
 /* One pass over cgroup.procs: SIGKILL every pid; returns how many were listed. */

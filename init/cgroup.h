@@ -2,6 +2,8 @@
 #ifndef SANDINIT_CGROUP_H
 #define SANDINIT_CGROUP_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include "conf.h"
 
 /* Check /sys/fs/cgroup is a cgroup2 (else -1, ENOTSUP), create
@@ -32,5 +34,21 @@ int cg_kill_procs(const char *name);
 int cg_empty(const char *name);
 /* Remove NAME's cgroup: EBUSY while populated; one already gone is fine. */
 int cg_remove(const char *name);
+
+/* A cgroup's figures (initctl status): from memory.current, memory.peak,
+ * memory.max, pids.current, pids.max, cpu.stat's usage_usec and
+ * memory.events' oom_kill. -1 where the file or field is missing (no such
+ * controller, or no such cgroup); CG_UNLIMITED for "max". */
+#define CG_UNLIMITED INT64_MAX
+struct cg_stats {
+	int64_t mem_current, mem_peak, mem_max;
+	int64_t pids_current, pids_max;
+	int64_t cpu_usec;
+	int64_t oom_kills;
+};
+/* -1 (errno) if NAME has no cgroup; else 0, missing figures -1. */
+int cg_stats(const char *name, struct cg_stats *st);
+/* The path of NAME's cgroup ("/sys/fs/cgroup/sandinit/web"); -1 ENOBUFS. */
+int cg_path(const char *name, char *buf, size_t len);
 
 #endif

@@ -195,6 +195,8 @@ int conf_find(const struct conf *c, const char *name);
 /* Capability and signal names as the config spells them. */
 const char *conf_cap_name(int cap);
 const char *conf_signal_name(int sig);
+/* The `namespaces` word of one NS_* bit, or NULL. */
+const char *conf_ns_name(unsigned bit);
 
 /* Docker's default capability set, the `caps` default. */
 extern const uint64_t conf_default_caps;

@@ -444,9 +444,20 @@ static void s_critical(struct parser *p, char **a, int n)
 	s_yesno(p, &p->svc->critical, a[0]);
 }
 
+/* By bit: NS_USER is 1 << 0 ... */
+static const char *const ns_names[] = { "user", "pid", "mount", "net", "uts", "ipc", "cgroup", "time" };
+
+const char *conf_ns_name(unsigned bit)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(ns_names); j++)
+		if (bit == 1u << j)
+			return ns_names[j];
+	return NULL;
+}
+
 static void s_namespaces(struct parser *p, char **a, int n)
 {
-	static const char *const names[] = { "user", "pid", "mount", "net", "uts", "ipc", "cgroup", "time" };
+	const char *const *names = ns_names;
 	unsigned ns = 0;
 	size_t j;
 
@@ -459,9 +470,9 @@ static void s_namespaces(struct parser *p, char **a, int n)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		for (j = 0; j < ARRAY_SIZE(names) && strcmp(a[i], names[j]); j++)
+		for (j = 0; j < ARRAY_SIZE(ns_names) && strcmp(a[i], names[j]); j++)
 			;
-		if (j == ARRAY_SIZE(names)) {
+		if (j == ARRAY_SIZE(ns_names)) {
 			bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all alone, or none alone");
 			return;
 		}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #ifdef SANDINIT_TEST_CRASH
 #include <stdint.h>
 #include <sys/mman.h>
@@ -200,29 +201,124 @@ static void pump(struct conn *c)
 
 static void status_line(struct conn *c, const struct service *s)
 {
-	char addrs[256], pid[16] = "-";
+	char addrs[256], pub[256], pid[16] = "-";
 	struct sup_info i;
 
 	sup_info(s, &i);
 	if (sup_addresses(s, addrs, sizeof(addrs)) < 0)
 		snprintf(addrs, sizeof(addrs), "?");
+	if (sup_published(s, pub, sizeof(pub)) < 0)
+		snprintf(pub, sizeof(pub), "?");
 	if (i.pid)
 		snprintf(pid, sizeof(pid), "%d", (int)i.pid);
-	say(c, '1', "%s %s %s %d %s\n", i.name, sup_state_name(i.state), pid, i.restarts,
-	    addrs);
+	say(c, '1', "%s %s %s %d %s %s\n", i.name, sup_state_name(i.state), pid, i.restarts,
+	    addrs, pub);
 }
 
-static void cmd_exec(struct conn *c, struct service *s, char **argv)
+/* A cgroup figure: its number, "max", or "-" when unknown. */
+static const char *figure(char *buf, size_t len, int64_t v)
+{
+	if (v == CG_UNLIMITED)
+		return "max";
+	if (v < 0)
+		return "-";
+	snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
+
+/* `status NAME`: SPEC §5's key: value lines. */
+static void status_detail(struct conn *c, const struct service *s)
+{
+	char buf[256], f[3][24], path[256] = "-";
+	struct cg_stats cg = { -1, -1, -1, -1, -1, -1, -1 };
+	struct sup_info i;
+	size_t n = 0;
+
+	sup_info(s, &i);
+	say(c, '1', "state: %s\n", sup_state_name(i.state));
+	if (i.pid)
+		say(c, '1', "pid: %d\n", (int)i.pid);
+	else
+		say(c, '1', "pid: -\n");
+	say(c, '1', "since: %lld\n", (long long)(i.since_ms / 1000));
+	say(c, '1', "restarts: %d\n", i.restarts);
+	if (i.oom)
+		say(c, '1', "last-exit: oom-kill\n");
+	else if (i.last_exit > 128 && conf_signal_name(i.last_exit - 128))
+		say(c, '1', "last-exit: signal %s\n", conf_signal_name(i.last_exit - 128));
+	else if (i.last_exit >= 0)
+		say(c, '1', "last-exit: status %d\n", i.last_exit);
+	else
+		say(c, '1', "last-exit: -\n");
+	if (sup_addresses(s, buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "?");
+	say(c, '1', "addresses: %s\n", buf);
+	if (sup_published(s, buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "?");
+	say(c, '1', "published: %s\n", buf);
+	if (sup_cgroup(s, &cg, path, sizeof(path)) < 0)
+		snprintf(path, sizeof(path), "-");
+	if (cg.mem_current < 0 && cg.mem_max < 0)
+		say(c, '1', "memory: -\n");
+	else
+		say(c, '1', "memory: %s %s %s\n", figure(f[0], 24, cg.mem_current),
+		    figure(f[1], 24, cg.mem_peak), figure(f[2], 24, cg.mem_max));
+	if (cg.pids_current < 0 && cg.pids_max < 0)
+		say(c, '1', "pids: -\n");
+	else
+		say(c, '1', "pids: %s %s\n", figure(f[0], 24, cg.pids_current),
+		    figure(f[1], 24, cg.pids_max));
+	if (cg.cpu_usec >= 0)
+		say(c, '1', "cpu: %lld.%06lld\n", (long long)(cg.cpu_usec / 1000000),
+		    (long long)(cg.cpu_usec % 1000000));
+	else
+		say(c, '1', "cpu: -\n");
+	say(c, '1', "cgroup: %s\n", path);
+	buf[0] = 0;
+	for (unsigned bit = 1; bit && n < sizeof(buf); bit <<= 1)
+		if (i.namespaces & bit && conf_ns_name(bit))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
+					      conf_ns_name(bit));
+	say(c, '1', "namespaces: %s\n", n ? buf : "none");
+	say(c, '1', "uids: %u-%u\n", i.uid_first, i.uid_first + i.uid_count - 1);
+	say(c, '1', "waiting-for: %s\n", i.waiting_for ? i.waiting_for : "-");
+}
+
+/* `exec -t ROWS:COLS NAME CMD...` (initctl with a terminal): the rows and
+ * columns of the pty to make. -1 if malformed. */
+static int parse_size(const char *s, struct winsize *ws)
+{
+	char *end;
+	unsigned long r = strtoul(s, &end, 10), c;
+
+	if (end == s || *end != ':' || r > 0xffff)
+		return -1;
+	s = end + 1;
+	c = strtoul(s, &end, 10);
+	if (end == s || *end || c > 0xffff)
+		return -1;
+	*ws = (struct winsize){ .ws_row = (unsigned short)r, .ws_col = (unsigned short)c };
+	return 0;
+}
+
+/* ARGV: CMD [ARG...]; with PTY, the one descriptor passed is initctl's end
+ * of a socket that gets the pty's master (spawn_exec_in). */
+static void cmd_exec(struct conn *c, struct service *s, char **argv,
+		     const struct winsize *pty)
 {
 	const char *step = "exec";
+	int fds[3] = { c->fds[0], c->fds[0], c->fds[0] };
 	pid_t pid;
 
-	if (c->nfds != 3) {
-		say(c, '2', "initctl: exec needs stdin, stdout and stderr passed\n");
+	if (c->nfds != (pty ? 1 : 3)) {
+		say(c, '2', pty ? "initctl: exec -t needs a socket passed\n"
+				: "initctl: exec needs stdin, stdout and stderr passed\n");
 		finish(c, 2);
 		return;
 	}
-	pid = sup_exec(s, c->fds, argv, &step);
+	if (!pty)
+		memcpy(fds, c->fds, sizeof(fds));
+	pid = sup_exec(s, fds, pty, argv, &step);
 	/* The command has them (or failed): PID 1 keeps none. */
 	for (int i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
@@ -261,12 +357,40 @@ int ctl_parse(char *buf, size_t len, char **argv, int max)
 	return argc == 0 || p != end ? -1 : argc;
 }
 
-/* Answer C once S reaches what W waits for (ctl_recheck). */
+/* Answer C once S reaches what W waits for (ctl_recheck), or give up after
+ * S's stop-timeout plus WAIT_SLACK_MS (ctl_tick). */
+#define WAIT_SLACK_MS 30000
 static void wait_for(struct conn *c, struct service *s, enum wait_for w)
 {
+	struct sup_info i;
+
+	sup_info(s, &i);
 	c->svc = s;
-	snprintf(c->name, sizeof(c->name), "%s", sup_name(s));
+	snprintf(c->name, sizeof(c->name), "%s", i.name);
 	c->wait = w;
+	c->deadline = now_ms() + (int64_t)i.stop_timeout * 1000 + WAIT_SLACK_MS;
+}
+
+/* C's wait is over: say what it was waiting on. */
+static void give_up(struct conn *c)
+{
+	const char *name = c->svc ? sup_name(c->svc) : NULL;
+	struct sup_info i;
+
+	if (!name || strcmp(name, c->name)) {
+		say(c, '2', "initctl: %s was removed by a reload\n", c->name);
+	} else {
+		sup_info(c->svc, &i);
+		if (c->wait == WAIT_DOWN)
+			say(c, '2', "initctl: gave up waiting for %s to stop (%s)\n", name,
+			    sup_state_name(i.state));
+		else if (i.waiting_for)
+			say(c, '2', "initctl: gave up: %s is waiting for %s\n", name, i.waiting_for);
+		else
+			say(c, '2', "initctl: gave up waiting for %s to start (%s)\n", name,
+			    sup_state_name(i.state));
+	}
+	finish(c, 1);
 }
 
 static const struct {
@@ -313,13 +437,25 @@ static void test_crash(const char *how)
 
 static void request(struct conn *c)
 {
-	char *argv[CTL_MAX_ARGS + 1];
+	char *argv[CTL_MAX_ARGS + 3];	/* and exec -t ROWS:COLS */
 	int argc = ctl_parse(c->req + 4, c->have - 4, argv, (int)ARRAY_SIZE(argv));
 
 	if (argc < 0) {
 		say(c, '2', "initctl: malformed request\n");
 		finish(c, 2);
 		return;
+	}
+	struct winsize ws, *pty = NULL;
+
+	if (argc >= 2 && !strcmp(argv[0], "exec") && !strcmp(argv[1], "-t")) {
+		if (argc < 3 || parse_size(argv[2], &ws) < 0) {
+			say(c, '2', "initctl: malformed request\n");
+			finish(c, 2);
+			return;
+		}
+		pty = &ws;
+		argc -= 2;
+		memmove(argv + 1, argv + 3, (size_t)argc * sizeof(*argv));
 	}
 	const char *cmd = argv[0];
 	struct service *s = argc > 1 ? sup_find(argv[1]) : NULL;
@@ -353,7 +489,7 @@ static void request(struct conn *c)
 	}
 	if (!strcmp(cmd, "status") && argc <= 2) {
 		if (s)
-			status_line(c, s);
+			status_detail(c, s);
 		else
 			for (int i = 0; i < sup_count(); i++)
 				status_line(c, sup_at(i));
@@ -369,7 +505,7 @@ static void request(struct conn *c)
 		wait_for(c, s, WAIT_DOWN);
 		c->exec_pid = -1;	/* then start it */
 	} else if (!strcmp(cmd, "exec") && argc >= 3) {
-		cmd_exec(c, s, argv + 2);
+		cmd_exec(c, s, argv + 2, pty);
 	} else if (!strcmp(cmd, "reload") && argc == 1) {
 		char err[4096] = "";
 
@@ -621,9 +757,16 @@ void ctl_tick(void)
 {
 	int64_t now = now_ms();
 
-	for (int i = 0; i < MAX_CONNS; i++)
-		if (conns[i].w.fd >= 0 && conns[i].deadline && conns[i].deadline <= now)
-			conn_close(&conns[i]);
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = &conns[i];
+
+		if (c->w.fd < 0 || !c->deadline || c->deadline > now)
+			continue;
+		if (c->wait == WAIT_UP || c->wait == WAIT_DOWN)
+			give_up(c);
+		else
+			conn_close(c);
+	}
 	if (listen_paused && listen_retry && listen_retry <= now && loop_add(&listen_w) == 0)
 		listen_paused = 0;
 	if (!listen_paused)

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl.h"
+#include "pty.h"
 #include "util.h"
 
 static const char usage[] =
@@ -36,13 +38,44 @@ static int known(const char *cmd, int argc)
 	return 0;
 }
 
+/* One reply frame of FD: its data to stdout or stderr; 1 and *CODE at the
+ * exit frame (or the connection's end), else 0. */
+static int read_frame(int fd, int *code)
+{
+	char hdr[5], buf[65536];
+	uint32_t left;
+
+	*code = 1;
+	if (read_full(fd, hdr, 5) < 0) {
+		fprintf(stderr, "initctl: sandinit closed the connection\n");
+		return 1;
+	}
+	memcpy(&left, hdr + 1, 4);
+	if (hdr[0] == 'x') {
+		unsigned char b = 1;
+
+		if (left == 1 && read_full(fd, &b, 1) == 0)
+			*code = b;
+		return 1;
+	}
+	while (left) {
+		size_t want = left < sizeof(buf) ? left : sizeof(buf);
+
+		if (read_full(fd, buf, want) < 0)
+			return 1;
+		write_all(hdr[0] == '2' ? 2 : 1, buf, want);
+		left -= (uint32_t)want;
+	}
+	return 0;
+}
+
 int ctl_client(const char *path, int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *req;
+	char *req, size[16], *targv[CTL_MAX_ARGS + 3];
 	size_t len = 4;
 	uint32_t l;
-	int fd;
+	int fd, code, nfds = 0, fds[3] = { 0, 1, 2 }, pty[2] = { -1, -1 };
 
 	if (argc > CTL_MAX_ARGS) {
 		fprintf(stderr, "initctl: at most %d words in a request\n", CTL_MAX_ARGS);
@@ -51,6 +84,25 @@ int ctl_client(const char *path, int argc, char **argv)
 	if (argc < 1 || !known(argv[0], argc)) {
 		fputs(usage, stderr);
 		return 2;
+	}
+	if (!strcmp(argv[0], "exec")) {
+		struct winsize ws = { 0 };
+
+		nfds = 3;
+		/* A terminal stays ours: the command gets a pty of the
+		 * sandbox's, whose master comes back on a socket of ours. */
+		if (isatty(0) && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pty) == 0) {
+			ioctl(0, TIOCGWINSZ, &ws);
+			snprintf(size, sizeof(size), "%u:%u", ws.ws_row, ws.ws_col);
+			targv[0] = argv[0];
+			targv[1] = "-t";
+			targv[2] = size;
+			memcpy(targv + 3, argv + 1, (size_t)argc * sizeof(*argv));
+			argv = targv;
+			argc += 2;
+			fds[0] = pty[1];
+			nfds = 1;
+		}
 	}
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
@@ -78,8 +130,7 @@ int ctl_client(const char *path, int argc, char **argv)
 	}
 	{
 		/* exec: our stdin, stdout and stderr become the command's. */
-		static const int fds[3] = { 0, 1, 2 };
-		ssize_t n = send_fds(fd, req, len, fds, !strcmp(argv[0], "exec") ? 3 : 0);
+		ssize_t n = send_fds(fd, req, len, fds, nfds);
 
 		if (n > 0 && (size_t)n < len)
 			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;
@@ -90,29 +141,11 @@ int ctl_client(const char *path, int argc, char **argv)
 		}
 	}
 	free(req);
-	for (;;) {
-		char hdr[5], buf[65536];
-		uint32_t left;
-
-		if (read_full(fd, hdr, 5) < 0) {
-			fprintf(stderr, "initctl: sandinit closed the connection\n");
-			return 1;
-		}
-		memcpy(&left, hdr + 1, 4);
-		if (hdr[0] == 'x') {
-			unsigned char code = 1;
-
-			if (left != 1 || read_full(fd, &code, 1) < 0)
-				return 1;
-			return code;
-		}
-		while (left) {
-			size_t want = left < sizeof(buf) ? left : sizeof(buf);
-
-			if (read_full(fd, buf, want) < 0)
-				return 1;
-			write_all(hdr[0] == '2' ? 2 : 1, buf, want);
-			left -= (uint32_t)want;
-		}
+	if (pty[0] >= 0) {
+		close(pty[1]);
+		return pty_relay(fd, pty[0], read_frame);
 	}
+	while (!read_frame(fd, &code))
+		;
+	return code;
 }

@@ -294,6 +294,15 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		    !is_fatal(s))
 			sigaddset(&set, s);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* An ignored signal stays ignored across exec: what its launcher
+	 * ignored (a shell's background job ignores SIGINT and SIGQUIT) would
+	 * be ignored by every service and `initctl exec` command (^C). */
+	for (int s = 1; s < NSIG; s++) {
+		struct sigaction sa;
+
+		if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			signal(s, SIG_DFL);
+	}
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) {
 		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
 

@@ -27,6 +27,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "privs.h"
+#include "pty.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -727,11 +728,19 @@ int spawn_link(const struct conf *c, const struct svc_conf *s,
 }
 
 /* initctl exec's command, inside the sandbox: S's identity and filter. */
-static void __attribute__((noreturn)) exec_command(const struct svc_conf *s, char *const argv[])
+static void __attribute__((noreturn))
+exec_command(const struct svc_conf *s, char *const argv[], int tty)
 {
 	const char *step = "exec";
 
 	setsid();
+	/* A pty of the sandbox's own (pty_open): stdio and controlling
+	 * terminal, so that ^C and the window size reach the command. */
+	if (tty >= 0 && (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0 ||
+			 ioctl(0, TIOCSCTTY, 0) < 0)) {
+		dprintf(2, "initctl: unable to take the pty: %s\n", strerror(errno));
+		_exit(127);
+	}
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		chdir("/");
 	if (apply_identity(s, &step) < 0) {
@@ -766,13 +775,13 @@ static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
 }
 
 pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
-		    char *const argv[], const char **step)
+		    const struct winsize *pty, char *const argv[], const char **step)
 {
 	int nsfd[ARRAY_SIZE(ns_table)];
 	const char *kind = "";
 	sigset_t none;
 	pid_t mid = fork(), cmd;
-	int st;
+	int st, tty = -1;
 
 	if (mid != 0) {
 		*step = "fork";
@@ -796,11 +805,31 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	}
 	if (s->namespaces & NS_USER && become_root() < 0)
 		_exit(127);
+	if (pty) {
+		/* Made in the sandbox's devpts; initctl gets the master over
+		 * the socket that is our stdio, and relays it. */
+		int m = pty_open(pty, &tty);
+
+		if (m < 0) {
+			dprintf(2, "initctl: unable to make a pty in %s: %s\n", s->name,
+				strerror(errno));
+			_exit(127);
+		}
+		/* Its user may open it again (/dev/stdin); a root-owned one
+		 * still serves it as it is. */
+		if (fchown(tty, s->uid, s->gid) < 0)
+			errno = 0;
+		if (send_fds(0, "p", 1, &m, 1) != 1)
+			_exit(127);
+		close(m);
+	}
 	cmd = fork();
 	if (cmd == 0)
-		exec_command(s, argv);
+		exec_command(s, argv, tty);
 	if (cmd < 0)
 		_exit(127);
+	if (tty >= 0)
+		close(tty);
 	while (waitpid(cmd, &st, 0) < 0)
 		if (errno != EINTR)
 			_exit(127);

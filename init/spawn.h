@@ -4,6 +4,7 @@
 #ifndef SANDINIT_SPAWN_H
 #define SANDINIT_SPAWN_H
 
+#include <sys/ioctl.h>
 #include <sys/types.h>
 #include "conf.h"
 
@@ -47,10 +48,12 @@ int spawn_link(const struct conf *c, const struct svc_conf *s,
 	       int release_fd, int netns_fd, int nl_fd, const char **step);
 
 /* Run ARGV inside the sandbox of the service whose first process is PID
- * (`initctl exec`), with FDS as stdin/out/err. Returns the pid of a child
- * of PID 1 that exits with the command's status. */
+ * (`initctl exec`), with FDS as stdin/out/err; or, given PTY (a window
+ * size), with a new pty of the sandbox's (pty_open) whose master goes over
+ * the unix socket FDS[0] (which also carries the errors before it). Returns
+ * the pid of a child of PID 1 that exits with the command's status. */
 pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
-		    char *const argv[], const char **step);
+		    const struct winsize *pty, char *const argv[], const char **step);
 
 /* The service's own process (as PID 1 sees it) in the sandbox whose first
  * process is FIRST: below its reaper(s), found by its place in its pid

@@ -212,12 +212,46 @@ void sup_info(const struct service *s, struct sup_info *out)
 		.oom = s->last_oom,
 		.waiting_for = waiting_for(s),
 		.stop_timeout = s->c->stop_timeout,
+		.namespaces = s->c->namespaces,
 	};
+	/* A pod member lives in its pod's user namespace. */
+	const struct service *u = s->c->join >= 0 && s->index >= 0 ? svc_of[s->c->join] : s;
+
+	if (u->c->namespaces & NS_USER) {
+		out->uid_first = u->c->uidmap_host;
+		out->uid_count = u->c->uidmap_count ? u->c->uidmap_count : CONF_UID_RANGE;
+	} else {
+		out->uid_first = s->c->uid;
+		out->uid_count = 1;
+	}
 }
 
 int sup_addresses(const struct service *s, char *buf, size_t len)
 {
 	return net_addrs(s->c, buf, len);
+}
+
+int sup_published(const struct service *s, char *buf, size_t len)
+{
+	(void)s;
+	/* No service publishes ports yet (SPEC §10: the firewall's). */
+	if (len < 2) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	strcpy(buf, "-");
+	return 0;
+}
+
+int sup_cgroup(const struct service *s, struct cg_stats *st, char *path, size_t len)
+{
+	if (!have_cgroups || !s->pid) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (cg_stats(s->c->name, st) < 0)
+		return -1;
+	return cg_path(s->c->name, path, len);
 }
 
 int sup_reached(const struct service *s, int up, char *why, size_t len)
@@ -239,15 +273,15 @@ int sup_reached(const struct service *s, int up, char *why, size_t len)
 	return 0;
 }
 
-pid_t sup_exec(const struct service *s, const int fds[3], char *const argv[],
-	       const char **step)
+pid_t sup_exec(const struct service *s, const int fds[3], const struct winsize *pty,
+	       char *const argv[], const char **step)
 {
 	if (!s->pid || !(s->state == ST_RUNNING || s->state == ST_READY)) {
 		*step = "exec";
 		errno = ESRCH;
 		return -1;
 	}
-	return spawn_exec_in(s->c, s->pid, fds, argv, step);
+	return spawn_exec_in(s->c, s->pid, fds, pty, argv, step);
 }
 
 static void output(struct service *s, struct watch *w, int stream)
@@ -621,6 +655,22 @@ void sup_rescue(const char *path)
 		rescue_pid = boot_rescue(path);
 }
 
+/* BYTES as the config would say it: 64M, 1G, 1536K, or bytes. */
+static void fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes >= 1024 && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+}
+
 /* S's process is gone (or given up on) with status CODE: clean up after
  * it, then restart, settle or leave it as its config and state say. */
 static void instance_gone(struct service *s, int code)
@@ -649,6 +699,19 @@ static void instance_gone(struct service *s, int code)
 	s->netns_fd = -1;
 	fw_stop(s->c);
 	if (have_cgroups) {
+		struct cg_stats st;
+
+		/* Its cgroup is a fresh one each run (cg_create): any OOM kill
+		 * it counts is this run's. A SIGKILL with one is the OOM
+		 * killer's (its memory limit, or the machine's). */
+		if (code == 128 + SIGKILL && cg_stats(s->c->name, &st) == 0 && st.oom_kills > 0) {
+			char lim[32] = "no limit";
+
+			if (s->c->memory)
+				fmt_size(lim, sizeof(lim), s->c->memory);
+			s->last_oom = 1;
+			log_msg("%s: killed by the OOM killer (memory %s)", s->c->name, lim);
+		}
 		/* What it left behind goes with it; the next start makes a
 		 * fresh cgroup if this one is not gone by then. */
 		if (cg_empty(s->c->name) == 0)
@@ -666,7 +729,7 @@ static void instance_gone(struct service *s, int code)
 		s->fails = 0;
 		schedule_restart(s);
 	} else {
-		if (code > 0)
+		if (code > 0 && !s->last_oom)
 			log_msg("%s: exited with status %d", s->c->name, code);
 		failed(s);
 	}

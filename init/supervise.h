@@ -5,7 +5,9 @@
 #define SANDINIT_SUPERVISE_H
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
+#include "cgroup.h"
 #include "conf.h"
 #include "log.h"
 
@@ -53,21 +55,29 @@ struct sup_info {
 	int oom;		/* that run ended in an OOM kill */
 	const char *waiting_for;	/* a dependency it waits on, or NULL */
 	int stop_timeout;	/* s */
+	unsigned namespaces;	/* NS_* */
+	unsigned uid_first, uid_count;	/* the host uids it runs as */
 };
 void sup_info(const struct service *s, struct sup_info *out);
 /* S's addresses ("10.0.0.2,10.1.0.2", or "-"); -1 ENOBUFS if LEN is short. */
 int sup_addresses(const struct service *s, char *buf, size_t len);
+/* S's published ports ("tcp:8080->80,udp:53->53", or "-"); -1 ENOBUFS. */
+int sup_published(const struct service *s, char *buf, size_t len);
+/* S's cgroup figures and path; -1 if it has none (not running, or no
+ * cgroup2 here). */
+int sup_cgroup(const struct service *s, struct cg_stats *st, char *path, size_t len);
 
 /* Where S stands for `initctl start` (UP 1) or `stop` (UP 0): 1 there, 0
  * not yet, -1 never (WHY then says why: "failed to start"). */
 int sup_reached(const struct service *s, int up, char *why, size_t len);
 int sup_start(struct service *s);
 int sup_stop(struct service *s);
-/* Run ARGV in S's sandbox with FDS as stdin/out/err (spawn_exec_in): the pid
- * of a child of PID 1 that exits with ARGV's status. -1 with errno and
- * *STEP; ESRCH when S is not running. */
-pid_t sup_exec(const struct service *s, const int fds[3], char *const argv[],
-	       const char **step);
+/* Run ARGV in S's sandbox with FDS as stdin/out/err, or with a pty of the
+ * sandbox's sized PTY whose master goes over the socket FDS[0]
+ * (spawn_exec_in): the pid of a child of PID 1 that exits with ARGV's
+ * status. -1 with errno and *STEP; ESRCH when S is not running. */
+pid_t sup_exec(const struct service *s, const int fds[3], const struct winsize *pty,
+	       char *const argv[], const char **step);
 /* Make NC the running config: start added services, stop removed ones,
  * restart changed ones. What can fail (a shutdown under way, no free slot,
  * an address, a bridge) is done before anything else changes; on failure

@@ -16,11 +16,11 @@ load lib/host
 	wait_console '^sandinit: ready: 2 services in [0-9]+\.[0-9] ms$'
 	run ictl status
 	assert_success
-	assert_line --regexp '^one running [0-9]+ 0 -$'
-	assert_line --regexp '^two running [0-9]+ 0 -$'
-	run ictl status two
+	assert_line --regexp '^one running [0-9]+ 0 - -$'
+	assert_line --regexp '^two running [0-9]+ 0 - -$'
+	run status_of two
 	assert_success
-	assert_output --regexp '^two running [0-9]+ 0 -$'
+	assert_output --regexp '^two running [0-9]+ 0 - -$'
 }
 
 @test "PID 1 runs at nice -10 in a session of its own; services, reapers and exec'd commands at 0" {
@@ -130,8 +130,8 @@ load lib/host
 	[ "$g3" -gt "$g2" ]
 	[ "$g4" -gt "$g3" ]
 	[ "$g4" -ge 700 ]
-	run ictl status flap
-	assert_output --regexp '^flap (backoff|starting|running) (-|[0-9]+) [1-9][0-9]* -$'
+	run status_of flap
+	assert_output --regexp '^flap (backoff|starting|running) (-|[0-9]+) [1-9][0-9]* - -$'
 }
 
 @test "after: a service starts only once its dependency has exited 0" {
@@ -153,8 +153,8 @@ load lib/host
 	second=$(grep -n '^second: second starts$' <<<"$output" | cut -d: -f1)
 	[ "$first" -lt "$second" ]
 	run ictl status
-	assert_line --regexp '^first exited - 0 -$'
-	assert_line --regexp '^second exited - 0 -$'
+	assert_line --regexp '^first exited - 0 - -$'
+	assert_line --regexp '^second exited - 0 - -$'
 }
 
 @test "a failed dependency fails its dependents for the ready line" {
@@ -170,8 +170,8 @@ load lib/host
 	host_start "$f"
 	wait_console '^sandinit: ready: 2 services'
 	run ictl status
-	assert_line 'broken failed - 0 -'
-	assert_line 'child waiting - 0 -'
+	assert_line 'broken failed - 0 - -'
+	assert_line 'child waiting - 0 - -'
 }
 
 @test "200 orphans left behind leave no zombie" {
@@ -187,8 +187,8 @@ load lib/host
 	pid1=$(host_pid1)
 	# every orphan was reparented to PID 1; none may stay a zombie
 	retry 15 bash -c "[ \$(awk '\$4 == $pid1' /proc/[0-9]*/stat 2>/dev/null | wc -l) -eq 0 ]"
-	run ictl status parent
-	assert_output 'parent exited - 0 -'
+	run status_of parent
+	assert_output 'parent exited - 0 - -'
 }
 
 @test "50 sandboxed one-shots that exit at once all end as exited" {
@@ -289,7 +289,7 @@ load lib/host
 	EOF
 	run ictl reload
 	assert_success
-	ok_running() { ictl status ok | grep -q '^ok running '; }
+	ok_running() { status_of ok | grep -q '^ok running '; }
 	retry 5 ok_running
 	run nsenter -t "$(host_pid1)" -u hostname
 	assert_output fixed-by-reload
@@ -320,7 +320,7 @@ load lib/host
 	assert_success
 	host_start "$f"
 	wait_console '^sandinit: ready: 2 services'
-	exited() { ictl status s | grep -q '^s exited '; }
+	exited() { status_of s | grep -q '^s exited '; }
 	retry 10 exited
 	run grep -c '^s: env: V[0-9]*=value-[0-9]*$' "$BATS_TEST_TMPDIR/console.log"
 	assert_output 300

@@ -19,25 +19,25 @@ sleeper() {
 @test "status, stop, start, restart" {
 	host_start "$(sleeper)"
 	wait_console '^sandinit: ready: 2 services'
-	run ictl status web
+	run status_of web
 	assert_success
-	assert_output --regexp '^web running [0-9]+ 0 -$'
+	assert_output --regexp '^web running [0-9]+ 0 - -$'
 	pid=$(echo "$output" | cut -d' ' -f3)
 	run ictl stop web
 	assert_success
-	run ictl status web
-	assert_output 'web stopped - 0 -'
+	run status_of web
+	assert_output 'web stopped - 0 - -'
 	run ictl start web
 	assert_success
-	run ictl status web
-	assert_output --regexp '^web running [0-9]+ 1 -$'
+	run status_of web
+	assert_output --regexp '^web running [0-9]+ 1 - -$'
 	run ictl restart web
 	assert_success
-	run ictl status web
-	assert_output --regexp '^web running [0-9]+ 2 -$'
+	run status_of web
+	assert_output --regexp '^web running [0-9]+ 2 - -$'
 	[ "$(echo "$output" | cut -d' ' -f3)" != "$pid" ]
-	run ictl status db
-	assert_output --regexp '^db running [0-9]+ 0 -$'
+	run status_of db
+	assert_output --regexp '^db running [0-9]+ 0 - -$'
 }
 
 @test "usage errors exit 2, unknown services exit 1" {
@@ -110,7 +110,7 @@ sleeper() {
 	assert_success
 	assert_output web
 	for svc in web bare side; do
-		run ictl status "$svc"
+		run status_of "$svc"
 		assert_success
 		pid=$(echo "$output" | cut -d' ' -f3)
 		# PID 1's /proc: the pid is the shell that faked the name
@@ -122,10 +122,193 @@ sleeper() {
 	# web's and its pod member's: the service in its sandbox, pid 2 below
 	# the reaper
 	for svc in web side; do
-		pid=$(ictl status "$svc" | cut -d' ' -f3)
+		pid=$(status_of "$svc" | cut -d' ' -f3)
 		run nsenter -t "$(host_pid1)" -m awk '/^NSpid:/ { print $NF }' "/proc/$pid/status"
 		assert_output 2
 	done
+}
+
+@test "status NAME: key: value lines; status: six columns" {
+	host_start "$(conf <<-'EOF'
+	service web
+	  exec /bin/sleep 1000
+	service three
+	  exec /bin/sh -c "exit 3"
+	  restart never
+	service slow
+	  ready fd 3
+	  exec /bin/sleep 1000
+	service late
+	  after slow
+	  exec /bin/sleep 1000
+	service bare
+	  namespaces none
+	  user 1000:1000
+	  exec /bin/sleep 1000
+	service pod
+	  join web
+	  namespaces user pid mount
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	# (no ready line: slow never says it is ready)
+	all_up() { [ "$(ictl status | grep -Ec ' (running|failed) ')" = 5 ]; }
+	retry 10 all_up
+	run ictl status
+	assert_success
+	assert_line --regexp '^web running [0-9]+ 0 - -$'
+	assert_line 'three failed - 0 - -'
+	assert_line 'late waiting - 0 - -'
+	run ictl status web
+	assert_success
+	assert_line --index 0 'state: running'
+	assert_line --index 1 --regexp '^pid: [0-9]+$'
+	assert_line --index 2 --regexp '^since: [0-9]+$'
+	assert_line --index 3 'restarts: 0'
+	assert_line --index 4 'last-exit: -'
+	assert_line --index 5 'addresses: -'
+	assert_line --index 6 'published: -'
+	assert_line --index 7 --regexp '^memory: '
+	assert_line --index 8 --regexp '^pids: '
+	assert_line --index 9 --regexp '^cpu: [0-9]+\.[0-9]{6}$'
+	assert_line --index 10 --regexp '^cgroup: /sys/fs/cgroup/sandinit[-0-9]*/web$'
+	assert_line --index 11 'namespaces: user pid mount net uts ipc cgroup'
+	assert_line --index 12 --regexp '^uids: 1[0-9]{5,}-[0-9]+$'
+	assert_line --index 13 'waiting-for: -'
+	assert_equal "${#lines[@]}" 14
+	# the figures are its cgroup's: the pid is in cgroup.procs, the cpu
+	# time is cpu.stat's (a sleeping service uses no more meanwhile)
+	pid=$(grep '^pid: ' <<<"$output" | cut -d' ' -f2)
+	cg=$(grep '^cgroup: ' <<<"$output" | cut -d' ' -f2)
+	cpu=$(grep '^cpu: ' <<<"$output" | cut -d' ' -f2)
+	run nsenter -t "$(host_pid1)" -m -p cat "$cg/cgroup.procs"
+	assert_line "$pid"
+	usec=$(nsenter -t "$(host_pid1)" -m awk '$1 == "usage_usec" { print $2 }' "$cg/cpu.stat")
+	assert_equal "$cpu" "$(printf '%d.%06d' $((usec / 1000000)) $((usec % 1000000)))"
+	# the uid range is the one in its user namespace's map
+	first=$(ictl status web | sed -n 's/^uids: \([0-9]*\)-\([0-9]*\)$/\1 \2/p')
+	run ictl exec web /bin/cat /proc/self/uid_map
+	assert_output --regexp "^ +0 +${first% *} +$(( ${first#* } - ${first% *} + 1 ))$"
+	# a pod member shows its pod's range
+	run ictl status pod
+	assert_line "uids: ${first/ /-}"
+	assert_line 'namespaces: user pid mount'
+	run ictl status three
+	assert_line 'state: failed'
+	assert_line 'pid: -'
+	assert_line 'last-exit: status 3'
+	assert_line 'memory: -'
+	assert_line 'cgroup: -'
+	run ictl status late
+	assert_line 'state: waiting'
+	assert_line 'waiting-for: slow'
+	run ictl status bare
+	assert_line 'namespaces: none'
+	assert_line 'uids: 1000-1000'
+	# a stop ends it by its stop signal
+	run ictl stop web
+	assert_success
+	run ictl status web
+	assert_line 'state: stopped'
+	assert_line 'last-exit: signal TERM'
+	assert_line --regexp '^since: [01]$'
+}
+
+@test "start gives up after stop-timeout plus 30 s, saying what it waits on" {
+	host_start "$(conf <<-'EOF'
+	service db
+	  ready fd 3
+	  exec /bin/sleep 1000
+	service web
+	  after db
+	  stop-timeout 1
+	  exec /bin/sleep 1000
+	service other
+	  stop-timeout 1
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^web waiting '"
+	# the control: a start with nothing to wait on answers at once
+	run ictl stop other
+	assert_success
+	run ictl start other
+	assert_success
+	# db never says it is ready: web's start waits 1 + 30 s, then exit 1
+	s0=$(date +%s%N)
+	run -1 ictl start web
+	ms=$(( ($(date +%s%N) - s0) / 1000000 ))
+	echo "gave up after $ms ms"
+	assert_output 'initctl: gave up: web is waiting for db'
+	assert [ "$ms" -ge 31000 ]
+	assert [ "$ms" -le 40000 ]
+	# PID 1 still answers, web still waits
+	run status_of web
+	assert_output 'web waiting - 0 - -'
+}
+
+# through_script CMD: run CMD under script(1), on a pty as an operator's
+# terminal, its output in $BATS_TEST_TMPDIR/out; what CMD reads comes from the
+# fifo $BATS_TEST_TMPDIR/in (kept open on fd 7).
+through_script() {
+	SANDINIT_SOCKET=$SOCK timeout 60 script -qfec "$1" /dev/null \
+		<"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>&1
+}
+seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
+
+@test "exec with a terminal: a pty of the sandbox's, ^C and the window size reach the command" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	exec 7<>"$BATS_TEST_TMPDIR/in"
+	# the command's terminal is a pty of the sandbox's own devpts, not
+	# initctl's (another device, another devpts), sized as initctl's
+	through_script "stty cols 91 rows 33; stat -Lc 'outer: %d %t:%T' /proc/self/fd/0; $SANDINIT ctl exec web /bin/sh -c 'stty size; echo \"link: \$(readlink /proc/self/fd/0)\"; stat -Lc \"inner: %d %t:%T\" /proc/self/fd/0; stat -fc \"fs: %T\" /dev/pts; ls /proc/self/fd | tr \"\\n\" \" \"; echo; exit 5'; echo rc=\$?"
+	run tr -d '\r' <"$BATS_TEST_TMPDIR/out"
+	assert_line 'rc=5'
+	assert_line '33 91'
+	assert_line --regexp '^link: /dev/pts/[0-9]+$'
+	assert_line 'fs: devpts'
+	outer=$(grep '^outer: ' <<<"$output" | cut -d' ' -f2)
+	inner=$(grep '^inner: ' <<<"$output" | cut -d' ' -f2)
+	[ -n "$outer" ]
+	[ -n "$inner" ]
+	assert [ "$outer" != "$inner" ]
+	# 0, 1, 2 and ls's own: nothing of initctl's
+	assert_line --regexp '^0 1 2 3 $'
+
+	# ^C (sent as a byte through the outer pty) is the command's SIGINT
+	( retry 20 seen ready; printf '\003' >&7 ) &
+	feeder=$!
+	through_script "$SANDINIT ctl exec web /bin/sh -c 'trap \"echo got-INT; exit 7\" INT; echo ready; while :; do sleep 0.1; done'; echo rc=\$?"
+	wait "$feeder"
+	run tr -d '\r' <"$BATS_TEST_TMPDIR/out"
+	assert_line --regexp 'got-INT$'
+	assert_line 'rc=7'
+
+	# a new window size follows (SIGWINCH to initctl, then to the command)
+	( retry 20 seen ready
+	  stty -F "$(sed -n 's/^outer-tty: \(.*\)\r$/\1/p' "$BATS_TEST_TMPDIR/out")" rows 40 cols 100
+	  retry 20 seen '40 100'
+	  printf '\003' >&7 ) &
+	feeder=$!
+	through_script "echo outer-tty: \$(tty); $SANDINIT ctl exec web /bin/sh -c 'trap \"stty size\" WINCH; trap \"exit 3\" INT; stty size; echo ready; while :; do sleep 0.1; done'; echo rc=\$?"
+	wait "$feeder"
+	run tr -d '\r' <"$BATS_TEST_TMPDIR/out"
+	assert_line '0 0'
+	assert_line '40 100'
+	assert_line --regexp '(^|\^C)rc=3$'
+	exec 7>&-
+}
+
+@test "exec without a terminal: initctl's own stdin, stdout and stderr" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	run ictl exec web /bin/sh -c 'readlink /proc/self/fd/0 /proc/self/fd/1; test -t 0 || echo no-tty' </dev/null
+	assert_success
+	assert_line --index 0 --regexp '^(/dev/null|pipe:)'
+	assert_line --index 1 --regexp '^pipe:'
+	assert_line 'no-tty'
 }
 
 @test "reload: adds, removes, restarts changed, leaves the rest alone" {
@@ -140,8 +323,8 @@ sleeper() {
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 3 services'
-	keep=$(ictl status keep | cut -d' ' -f3)
-	change=$(ictl status change | cut -d' ' -f3)
+	keep=$(status_of keep | cut -d' ' -f3)
+	change=$(status_of change | cut -d' ' -f3)
 	cat >"$f" <<-'EOF'
 	service keep
 	  exec /bin/sleep 1000
@@ -152,24 +335,24 @@ sleeper() {
 	EOF
 	run ictl reload
 	assert_success
-	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status add | grep -q ' running '"
-	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status change | grep -q ' running '"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^add running '"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^change running '"
 	run ictl status
 	assert_success
 	assert_equal "$(echo "$output" | wc -l)" 3
-	assert_line --regexp "^keep running $keep 0 -$"
+	assert_line --regexp "^keep running $keep 0 - -$"
 	refute_line --partial drop
-	new=$(ictl status change | cut -d' ' -f3)
+	new=$(status_of change | cut -d' ' -f3)
 	[ "$new" != "$change" ]
-	run ictl status drop
+	run status_of drop
 	assert_equal "$status" 1
 	# an invalid config is reported and the running one kept
 	echo 'service broken-' >"$f"
 	run ictl reload
 	assert_failure
 	assert_output --partial "$f:1:"
-	run ictl status keep
-	assert_output --regexp "^keep running $keep 0 -$"
+	run status_of keep
+	assert_output --regexp "^keep running $keep 0 - -$"
 }
 
 @test "start of a service whose dependency gave up answers 1 instead of waiting" {
@@ -206,15 +389,15 @@ sleeper() {
 	run ictl reload
 	assert_success
 	# the change's stop ends, and it starts again, once
-	restarted() { ictl status slow | grep -Eq '^slow running [0-9]+ 1 -$'; }
+	restarted() { status_of slow | grep -Eq '^slow running [0-9]+ 1 - -$'; }
 	retry 10 restarted
 	run grep -c '^sandinit: reload: slow changed: restarting it$' "$BATS_TEST_TMPDIR/console.log"
 	assert_output 1
 	# PID 1 answers, and a third reload frees what the first two left
 	run ictl reload
 	assert_success
-	run ictl status slow
-	assert_output --regexp '^slow running [0-9]+ 1 -$'
+	run status_of slow
+	assert_output --regexp '^slow running [0-9]+ 1 - -$'
 }
 
 @test "a client that stops reading its reply loses it, and its slot, after the timeout" {
@@ -265,7 +448,7 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	# an initctl that reads gets it whole: the reply was cut, not short
 	ictl log talk >"$BATS_TEST_TMPDIR/log"
 	[ "$(stat -c %s "$BATS_TEST_TMPDIR/log")" -gt 1000000 ]
-	run ictl status talk
+	run status_of talk
 	assert_success
 }
 
@@ -278,7 +461,7 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	run setpriv --reuid=65534 --regid=65534 --clear-groups env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl status
 	assert_equal "$status" 1
 	assert_output --partial 'permission denied'
-	run ictl status web
+	run status_of web
 	assert_success
 	# (the socket is how host_stop powers it off)
 	host_stop
@@ -305,11 +488,11 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 		printf '\x10\x00\x00\x00st' | "$RAWSOCK" "$SOCK" --hold 3000 >/dev/null &
 		pids+=($!)
 	done
-	run ictl status web
+	run status_of web
 	assert_success
 	assert_output --regexp '^web running'
 	wait "${pids[@]}"
-	run ictl status db
+	run status_of db
 	assert_success
 }
 
@@ -330,8 +513,8 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	t1=$(console | sed -n 's/^user: \([0-9.]*\)$/\1/p')
 	echo "slow at $t0, user at $t1"
 	[ "$(echo "$t1 - $t0 >= 0.95" | bc)" = 1 ]
-	run ictl status slow
-	assert_output --regexp '^slow ready [0-9]+ 0 -$'
+	run status_of slow
+	assert_output --regexp '^slow ready [0-9]+ 0 - -$'
 }
 
 @test "a critical service that fails 5 times in a row starts the rescue program" {
@@ -353,9 +536,9 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	host_start "$f"
 	wait_console 'RESCUE FOR CRITICAL' 20
 	assert_equal "$(console | grep -c 'sandinit: vital: exited with status 1')" 5
-	run ictl status vital
-	assert_output 'vital failed - 4 -'
-	run ictl status other
+	run status_of vital
+	assert_output 'vital failed - 4 - -'
+	run status_of other
 	assert_output --regexp '^other running'
 }
 
@@ -367,7 +550,7 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	EOF
 	)
 	host_start "$f"
-	retry 60 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status chatty | grep -q exited"
+	retry 60 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^chatty exited'"
 	want=$(yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 10000000 | tail -c 65536 | sha256sum)
 	ictl log chatty >"$BATS_TEST_TMPDIR/log"
 	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/log")" 65536
@@ -384,5 +567,5 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	wait_console '^sandinit: ready: 1 services'
 	printf 'service one\n  exec /bin/sleep 1000\nservice two\n  exec /bin/sleep 1000\n' >"$f"
 	kill -HUP "$(host_pid1)"
-	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status two | grep -q running"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^two running'"
 }

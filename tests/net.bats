@@ -57,8 +57,8 @@ pid1_links() {
 	assert_line 'look: link: lo up 127.0.0.1/8'
 	assert_line 'look: link: eth0 up 10.77.0.3/24'
 	refute_line --regexp '^look: link: (eth1|tunl|sit|br)'
-	run ictl status srv
-	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2$'
+	run status_of srv
+	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2 -$'
 	run pid1_links
 	assert_line br0
 	# The links are IPv4: no IPv6 link-local address (generation mode 1,
@@ -155,8 +155,8 @@ nlines_of() { [ "$(console_of "$1" | wc -l)" -ge "$2" ]; }
 	echo "other: $output"
 	assert_line --index 1 --regexp '^failed: (ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$'
 	refute_line connected
-	run ictl status srv
-	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2$'
+	run status_of srv
+	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2 -$'
 }
 
 @test "a restarted service keeps its address and stays reachable" {
@@ -177,12 +177,12 @@ nlines_of() { [ "$(console_of "$1" | wc -l)" -ge "$2" ]; }
 	)
 	host_start "$f"
 	wait_console '^cli: connected$'
-	run ictl status srv
-	assert_output --regexp ' 10\.77\.0\.3$'
+	run status_of srv
+	assert_output --regexp ' 10\.77\.0\.3 -$'
 	run ictl restart srv
 	assert_success
-	run ictl status srv
-	assert_output --regexp '^srv running [0-9]+ [0-9]+ 10\.77\.0\.3$'
+	run status_of srv
+	assert_output --regexp '^srv running [0-9]+ [0-9]+ 10\.77\.0\.3 -$'
 	retry 5 bash -c "[ \$(grep -c '^srv: listening: 8080\$' '$BATS_TEST_TMPDIR/console.log') = 2 ]"
 	# Same address, same MAC: the neighbour's ARP entry is still right.
 	run ictl start cli
@@ -242,7 +242,7 @@ nlines_of() { [ "$(console_of "$1" | wc -l)" -ge "$2" ]; }
 	)
 	host_start "$f"
 	wait_console '^pod: listening: 8080$'
-	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status side | grep -q running"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^side running'"
 	run ictl exec side "$P" connect 127.0.0.1 8080 3000
 	assert_success
 	run ictl exec side "$P" links
@@ -267,13 +267,13 @@ nlines_of() { [ "$(console_of "$1" | wc -l)" -ge "$2" ]; }
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
-	addr=$(ictl status hop | awk '{print $5}')
+	addr=$(status_of hop | awk '{print $5}')
 	assert_equal "$addr" 10.77.0.2
 	for i in $(seq 1 50); do
 		ictl restart hop >/dev/null
 	done
-	run ictl status hop
-	assert_output --regexp "^hop running [0-9]+ 50 10\.77\.0\.2$"
+	run status_of hop
+	assert_output --regexp "^hop running [0-9]+ 50 10\.77\.0\.2 -$"
 	# only the live sandbox's link is left, once the kernel has cleaned up
 	retry 30 bash -c "[ \$(nsenter --net=/proc/$(host_pid1)/ns/net ip -o link show | grep -c ': sv') = 1 ]"
 }
@@ -288,12 +288,12 @@ nlines_of() { [ "$(console_of "$1" | wc -l)" -ge "$2" ]; }
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
-	run ictl status a
-	assert_output --regexp '^a running [0-9]+ 0 10\.77\.0\.2$'
+	run status_of a
+	assert_output --regexp '^a running [0-9]+ 0 10\.77\.0\.2 -$'
 	sed -i 's|10.77.0.1/24|10.78.0.1/24|' "$f"
 	run ictl reload
 	assert_success
-	moved() { ictl status a | grep -Eq '^a running [0-9]+ 1 10\.78\.0\.2$'; }
+	moved() { status_of a | grep -Eq '^a running [0-9]+ 1 10\.78\.0\.2 -$'; }
 	retry 10 moved
 	run ictl exec a "$P" links
 	assert_line 'link: eth0 up 10.78.0.2/24'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # QEMU tier: cgroup v2 limits on Debian's kernel (issue 5), all in one boot:
 # a fork bomb stops at `pids`, a memory hog is OOM-killed inside its own
-# cgroup and restarted, a `cpu 20` spinner is throttled, and a service that
+# cgroup, named so (issue 12) and restarted, `initctl status NAME` shows the
+# figures of the cgroup files, a `cpu 20` spinner is throttled, and a service that
 # ignores SIGTERM (children too) is killed whole after `stop-timeout`; PID 1
 # and a bystander service answer throughout.
 
@@ -19,8 +20,8 @@ load lib/qemu
 	  restart never
 	  exec /bin/probe forkbomb
 	service hog
-	  memory 24M
-	  exec /bin/probe alloc 128
+	  memory 16M
+	  exec /bin/probe alloc 64
 	service spinner
 	  cpu 20
 	  exec /bin/probe spin
@@ -58,15 +59,34 @@ load lib/qemu
 	qemu_wait 'mem=67108864 0$' 30
 
 	# memory: OOM-killed in its cgroup (the subtree's hierarchical
-	# memory.events counts it), SIGKILL, restarted; PID 1 unharmed
-	qemu_wait 'sandinit: hog: exited with status 137' 60
+	# memory.events counts it), named so, restarted; PID 1 unharmed
+	qemu_wait 'sandinit: hog: killed by the OOM killer \(memory 16M\)' 60
 	qemu_type 'grep oom_kill /sys/fs/cgroup/sandinit/memory.events\n'
 	qemu_wait 'oom_kill [1-9]' 30
-	qemu_type 'n=0; until initctl status hog | grep -q "^hog [a-z]* [0-9-]* [2-9]"; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; initctl status hog\n'
+	qemu_type 'n=0; until initctl status | grep -q "^hog [a-z]* [0-9-]* [2-9]"; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; initctl status | grep "^hog "; initctl status hog | grep last-exit | sed "s/^/hog-/"\n'
 	qemu_wait 'hog (running|starting|backoff) [0-9-]+ [2-9][0-9]* ' 40
+	qemu_wait '^hog-last-exit: oom-kill' 30
 	run qemu_log
 	refute_output --partial 'Kernel panic'
+	refute_output --partial 'sandinit: hog: exited with status 137'
 	refute_output --regexp 'sandinit: (bystander|spinner|stubborn): exited'
+
+	# status NAME: the figures are the cgroup files' (an idle service: they
+	# hold still between the two reads)
+	qemu_type 'c=/sys/fs/cgroup/sandinit/bystander; s=$(initctl status bystander); u=$(grep usage_usec $c/cpu.stat); echo "files: $(cat $c/memory.current $c/memory.peak $c/memory.max $c/pids.current $c/pids.max) ${u#* } $c"; echo "shown: $(echo "$s" | sed -nE "s/^(memory|pids|cpu|cgroup): //p" | tr . " " | xargs)"; grep -qx "$(echo "$s" | sed -n "s/^pid: //p")" $c/cgroup.procs && echo pid-in-cgroup\n'
+	qemu_wait '^pid-in-cgroup' 30
+	local files shown
+	files=$(qemu_log | grep -E '^files: [0-9]' | tail -n 1 | cut -d' ' -f2-)
+	shown=$(qemu_log | grep -E '^shown: [0-9]' | tail -n 1 | cut -d' ' -f2-)
+	echo "files: $files"
+	echo "shown: $shown"
+	read -r fcur fpeak fmax fpids fpmax fusec fcg <<<"$files"
+	read -r scur speak smax spids spmax ssec susec scg <<<"$shown"
+	assert_equal "$smax" 67108864
+	assert_equal "$scur $speak $smax" "$fcur $fpeak $fmax"
+	assert_equal "$spids $spmax" "$fpids $fpmax"
+	assert_equal $((10#$ssec * 1000000 + 10#$susec)) "$fusec"
+	assert_equal "$scg" "$fcg"
 
 	# cpu: the spinner is throttled to 20% of a CPU
 	qemu_type 'n=0; until grep -q "^nr_throttled [1-9]" /sys/fs/cgroup/sandinit/spinner/cpu.stat; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; cat /sys/fs/cgroup/sandinit/spinner/cpu.max; grep throttled /sys/fs/cgroup/sandinit/spinner/cpu.stat\n'
@@ -83,10 +103,9 @@ load lib/qemu
 	qemu_wait 'stop-rc=0' 30
 	qemu_type 'echo left=$(ls /sys/fs/cgroup/sandinit | grep -c stubborn) $(grep -l ignore-term /proc/[0-9]*/cmdline 2>/dev/null | wc -l)\n'
 	qemu_wait 'left=0 0' 30
-	qemu_type 'initctl status stubborn\n'
+	qemu_type 'initctl status; initctl status stubborn | grep last-exit | sed "s/^/stubborn-/"\n'
 	qemu_wait 'stubborn stopped - ' 30
-
-	qemu_type 'initctl status bystander\n'
+	qemu_wait '^stubborn-last-exit: signal KILL' 30
 	qemu_wait 'bystander running [0-9]+ 0 ' 30
 	qemu_type 'initctl poweroff\n'
 	qemu_wait 'sandinit: poweroff' 60

@@ -34,19 +34,19 @@ status_ok() { run ictl status; assert_success; }
 	t0=$(ticks "$pid1"); s0=$(date +%s%N)
 	# 20 s of wall time, asking for the status all along
 	while [ $(( ($(date +%s%N) - s0) / 1000000 )) -lt 20000 ]; do
-		run ictl status flap
+		run status_of flap
 		assert_success
 		assert_output --regexp '^flap (backoff|starting|running|failed) '
 		sleep 0.5
 	done
 	t1=$(ticks "$pid1"); s1=$(date +%s%N)
 	cpu_ms=$(( (t1 - t0) * 1000 / hz )); wall_ms=$(( (s1 - s0) / 1000000 ))
-	restarts=$(ictl status flap | cut -d' ' -f4)
+	restarts=$(status_of flap | cut -d' ' -f4)
 	echo "PID 1 CPU: $cpu_ms ms over $wall_ms ms, $restarts restarts"
 	[ "$restarts" -ge 5 ]
 	[ $(( cpu_ms * 100 )) -lt $(( wall_ms * 5 )) ]
-	run ictl status bystander
-	assert_output --regexp '^bystander running [0-9]+ 0 -$'
+	run status_of bystander
+	assert_output --regexp '^bystander running [0-9]+ 0 - -$'
 }
 
 @test "a service that ignores SIGTERM and forks: all killed after stop-timeout" {
@@ -82,9 +82,9 @@ status_ok() { run ictl status; assert_success; }
 	retry 5 bash -c "! pgrep -xf 'sleep $((n + 1))' >/dev/null"
 	run ictl status
 	assert_success
-	assert_line 'stubborn stopped - 0 -'
-	assert_line 'sandboxed stopped - 0 -'
-	assert_line --regexp '^bystander running [0-9]+ 0 -$'
+	assert_line 'stubborn stopped - 0 - -'
+	assert_line 'sandboxed stopped - 0 - -'
+	assert_line --regexp '^bystander running [0-9]+ 0 - -$'
 	run ictl start stubborn
 	assert_success
 }
@@ -99,7 +99,7 @@ status_ok() { run ictl status; assert_success; }
 	)"
 	wait_console '^mute: closing$'
 	pid1=$(host_pid1)
-	flapped() { ictl status mute-flap | grep -q ' [1-9][0-9]* -$'; }
+	flapped() { status_of mute-flap | grep -q ' [1-9][0-9]* - -$'; }
 	retry 5 flapped
 	r0=$(rss_kb "$pid1"); t0=$(ticks "$pid1"); s0=$(date +%s%N)
 	for i in $(seq 20); do status_ok; sleep 0.1; done
@@ -111,8 +111,8 @@ status_ok() { run ictl status; assert_success; }
 	# (ASan's shadow and quarantine grow with any allocation: a looser bound)
 	if asan "$pid1"; then [ "$r1" -le $((r0 + 2048)) ]; else [ "$r1" -le $((r0 + 256)) ]; fi
 	asan "$pid1" || [ "$r1" -lt 4096 ]
-	run ictl status mute
-	assert_output --regexp '^mute running [0-9]+ 0 -$'
+	run status_of mute
+	assert_output --regexp '^mute running [0-9]+ 0 - -$'
 	run ictl log mute
 	assert_success
 	assert_output closing
@@ -131,7 +131,7 @@ status_ok() { run ictl status; assert_success; }
 	r0=$(rss_kb "$pid1")
 	max=$r0
 	end=$((SECONDS + 90))
-	until ictl status chatty | grep -q '^chatty exited'; do
+	until status_of chatty | grep -q '^chatty exited'; do
 		status_ok
 		r=$(rss_kb "$pid1")
 		if [ "$r" -gt "$max" ]; then max=$r; fi
@@ -148,8 +148,8 @@ status_ok() { run ictl status; assert_success; }
 	assert_success
 	[ "${#output}" -lt 1100000 ]
 	assert_line done
-	run ictl status bystander
-	assert_output --regexp '^bystander running [0-9]+ 0 -$'
+	run status_of bystander
+	assert_output --regexp '^bystander running [0-9]+ 0 - -$'
 }
 
 @test "1000 orphans reparented at once leave no zombie" {
@@ -170,8 +170,8 @@ status_ok() { run ictl status; assert_success; }
 	exec {g}<>"$BATS_TEST_TMPDIR/gate"
 	exec {g}>&-
 	retry 20 bash -c "[ \$(cat /proc/$pid1/task/$pid1/children | wc -w) -eq 0 ]"
-	run ictl status parent
-	assert_output 'parent exited - 0 -'
+	run status_of parent
+	assert_output 'parent exited - 0 - -'
 }
 
 @test "200 start/stop cycles: PID 1's descriptors and memory as before" {
@@ -200,8 +200,8 @@ status_ok() { run ictl status; assert_success; }
 	echo "descriptors $f0 -> $f1, RSS $r0 -> $r1 kB"
 	[ "$f1" -eq "$f0" ]
 	if asan "$pid1"; then [ "$r1" -le $((r0 + 8192)) ]; else [ "$r1" -le $((r0 + 64)) ]; fi
-	run ictl status cycled
-	assert_output --regexp '^cycled running [0-9]+ 203 -$'
+	run status_of cycled
+	assert_output --regexp '^cycled running [0-9]+ 203 - -$'
 }
 
 @test "200 concurrent control connections, some half-open: none stuck" {
@@ -223,7 +223,7 @@ status_ok() { run ictl status; assert_success; }
 		    echo "rc=$rc ms=$(( ($(date +%s%N) - t) / 1000000 ))") >"$d/$i.half" 2>&1 & ;;
 		1) (t=$(date +%s%N); printf '\x20\x00\x00\x00stat' | timeout 20 "$RAWSOCK" "$SOCK" --half; rc=$?
 		    echo "rc=$rc ms=$(( ($(date +%s%N) - t) / 1000000 ))") >"$d/$i.shut" 2>&1 & ;;
-		*) (SANDINIT_SOCKET=$SOCK timeout 20 "$CLIENT" ctl status web; echo "rc=$?") >"$d/$i.ctl" 2>&1 & ;;
+		*) (SANDINIT_SOCKET=$SOCK timeout 20 "$CLIENT" ctl status; echo "rc=$?") >"$d/$i.ctl" 2>&1 & ;;
 		esac
 		pids+=($!)
 	done
@@ -281,7 +281,7 @@ status_ok() { run ictl status; assert_success; }
 	run ictl poweroff
 	assert_success
 	# PID 1 still answers while the stopped service holds up the shutdown
-	retry 2 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status frozen | grep -q '^frozen running '"
+	retry 2 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^frozen running '"
 	retry 10 bash -c "! kill -0 $HOST_PID 2>/dev/null"
 	ms=$(( ($(date +%s%N) - s0) / 1000000 ))
 	echo "shutdown took $ms ms"
@@ -310,17 +310,17 @@ status_ok() { run ictl status; assert_success; }
 	assert_success
 	# it came during startup: slow still runs, late still waits for it
 	run ictl status
-	assert_line --regexp '^slow running [0-9]+ 0 -$'
-	assert_line 'late waiting - 0 -'
+	assert_line --regexp '^slow running [0-9]+ 0 - -$'
+	assert_line 'late waiting - 0 - -'
 	run console
 	refute_line 'slow: slow done'
 	refute_line --regexp '^sandinit: ready'
 	touch "$BATS_TEST_TMPDIR/gate"
 	wait_console '^sandinit: ready: 3 services'
 	run ictl status
-	assert_line 'slow exited - 0 -'
-	assert_line --regexp '^late running [0-9]+ 0 -$'
-	assert_line --regexp '^extra running [0-9]+ 0 -$'
+	assert_line 'slow exited - 0 - -'
+	assert_line --regexp '^late running [0-9]+ 0 - -$'
+	assert_line --regexp '^extra running [0-9]+ 0 - -$'
 	assert_equal "$(console | grep -c '^sandinit: ready')" 1
 
 	# during shutdown: refused, and nothing new starts

@@ -25,7 +25,7 @@ in_pid1() { nsenter -t "$(host_pid1)" -u -n "$@"; }
 	assert_output before
 	run in_pid1 cat /proc/sys/net/ipv4/ping_group_range
 	assert_output --regexp '^1[[:space:]]+0$'
-	one=$(ictl status one | cut -d' ' -f3)
+	one=$(status_of one | cut -d' ' -f3)
 	cat >"$f" <<-EOF
 	hostname after
 	sysctl net.ipv4.ping_group_range "0 100"
@@ -45,12 +45,12 @@ in_pid1() { nsenter -t "$(host_pid1)" -u -n "$@"; }
 	assert_output --regexp '^0[[:space:]]+100$'
 	wait_console '^sandinit: reload: mount changes apply at the next boot$'
 	# the new service's ring has the new size: its last 4K only
-	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status chatty | grep -q exited"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^chatty exited '"
 	ictl log chatty >"$BATS_TEST_TMPDIR/log"
 	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/log")" 4096
 	# the unchanged service was left alone
-	run ictl status one
-	assert_output --regexp "^one running $one 0 -$"
+	run status_of one
+	assert_output --regexp "^one running $one 0 - -$"
 	# a reload that changes no mount says nothing of them
 	run grep -c 'mount changes' "$BATS_TEST_TMPDIR/console.log"
 	assert_output 1
@@ -72,7 +72,7 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	host_start "$f"
 	wait_console '^a: map [0-9]+ 65536$'
 	a=$(host_root a)
-	pid=$(ictl status a | cut -d' ' -f3)
+	pid=$(status_of a | cut -d' ' -f3)
 	cat >"$f" <<-'EOF'
 	service x
 	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
@@ -84,8 +84,8 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	wait_console '^x: map [0-9]+ 65536$'
 	x=$(host_root x)
 	# a was left alone, and x's 65536 ids are not a's
-	run ictl status a
-	assert_output --regexp "^a running $pid 0 -$"
+	run status_of a
+	assert_output --regexp "^a running $pid 0 - -$"
 	[ "$x" -ge 100000 ]
 	[ "$x" -ne "$a" ]
 	d=$((x > a ? x - a : a - x))
@@ -117,7 +117,7 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	EOF
 	run ictl reload
 	assert_success
-	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status b | grep -q ' running '"
+	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^b running '"
 }
 
 @test "a reload whose second bridge cannot be made leaves the first bridge as it was" {

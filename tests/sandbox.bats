@@ -59,7 +59,7 @@ two_sleepers() {
 	assert_success
 	assert_output --regexp '^pids: 1 2 [0-9]+$'
 	# the service's pid as PID 1 sees it is not 2 (a pid namespace of its own)
-	pid=$(ictl status a | cut -d' ' -f3)
+	pid=$(status_of a | cut -d' ' -f3)
 	[ "$pid" != 2 ]
 	[ "$pid" -gt 1 ]
 }
@@ -163,7 +163,7 @@ map_of() {
 		[ $((h + n)) -le 0 ] || [ "$h" -gt 0 ] || fail "$s: host root in $h+$n"
 		echo "$h $n $s" >>"$BATS_TEST_TMPDIR/ranges"
 		# the service really runs as that host uid
-		pid=$(ictl status "$s" | cut -d' ' -f3)
+		pid=$(status_of "$s" | cut -d' ' -f3)
 		hu=$(awk '/^Uid:/ { print $2 }' "/proc/$(host_pid1)/root/proc/$pid/status")
 		assert_equal "$hu" "$h"
 	done
@@ -235,7 +235,7 @@ map_of() {
 	assert_line 'CapPrm: 00000000a80425fb'
 	assert_line 'CapAmb: 0000000000000000'
 	# the service itself, not only what initctl exec gives
-	pid=$(ictl status b | cut -d' ' -f3)
+	pid=$(status_of b | cut -d' ' -f3)
 	st=/proc/$(host_pid1)/root/proc/$pid/status
 	grep -qx 'CapBnd:	00000000a80425fb' "$st"
 	grep -qx 'Seccomp:	2' "$st"
@@ -347,7 +347,7 @@ map_of() {
 	# the probe's tmpfs (source sandinit-probe, over /) is there in the
 	# sandbox's mount namespace, which outlives the probe (as the service
 	# sees it: nothing is left to run in there)...
-	pid=$(ictl status m | cut -d' ' -f3)
+	pid=$(status_of m | cut -d' ' -f3)
 	run cat "/proc/$(host_pid1)/root/proc/$pid/mountinfo"
 	assert_success
 	assert_line --regexp '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / .* - tmpfs sandinit-probe '
@@ -466,7 +466,7 @@ map_of() {
 		refute_line "boxed: $ns: $h"
 	done
 	# the host's view: its uid 0 and every capability
-	pid=$(ictl status hostsvc | cut -d' ' -f3)
+	pid=$(status_of hostsvc | cut -d' ' -f3)
 	grep -q '^Seccomp:	0' "/proc/$p1/root/proc/$pid/status"
 }
 
@@ -587,7 +587,7 @@ map_of() {
 	run ictl exec s /bin/grep -c subset=pid /proc/self/mountinfo
 	assert_output 1
 	# the host sees uid 1000 inside as 301000
-	pid=$(ictl status s | cut -d' ' -f3)
+	pid=$(status_of s | cut -d' ' -f3)
 	st=/proc/$(host_pid1)/root/proc/$pid/status
 	retry 5 grep -q "^Uid:	301000	" "$st"
 }
@@ -650,7 +650,7 @@ map_of() {
 	wait_console '^sandinit: notdev: unable to device /dev/shm: not a device node: '
 	run ictl status
 	assert_success
-	assert_line --regexp '^good running [0-9]+ 0 -$'
+	assert_line --regexp '^good running [0-9]+ 0 - -$'
 	assert_line --regexp '^nobind (failed|backoff) - '
 	assert_line --regexp '^noroot (failed|backoff) - '
 	assert_line --regexp '^notdev (failed|backoff) - '

@@ -95,7 +95,7 @@ wd_pets() {
 	host_start "$c"
 	wait_console 'sandinit: unable to open the watchdog /dev/no-such-watchdog: No such file'
 	wait_console 'sandinit: ready: 1 services'
-	run ictl status idle
+	run status_of idle
 	assert_success
 }
 

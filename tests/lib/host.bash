@@ -3,6 +3,7 @@
 #
 #   host_start CONF      start sandinit with CONF; waits for its socket
 #   ictl ARGS...         initctl against it
+#   status_of NAME       NAME's line of `initctl status` (fails if none)
 #   console              the console so far (its stdout and stderr)
 #   wait_console RE [S]  poll the console for an extended regex (default 10 s)
 #   retry S CMD...       run CMD every 0.1 s until it succeeds, at most S s
@@ -56,6 +57,8 @@ wait_console() {
 }
 
 ictl() { SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl "$@"; }
+
+status_of() { ictl status | awk -v n="$1" '$1 == n { print; f = 1 } END { exit !f }'; }
 
 host_start() {
 	local conf=$1
