@@ -173,7 +173,7 @@ sleeper() {
 	assert_line --index 9 --regexp '^cpu: [0-9]+\.[0-9]{6}$'
 	assert_line --index 10 --regexp '^cgroup: /sys/fs/cgroup/sandinit[-0-9]*/web$'
 	assert_line --index 11 'namespaces: user pid mount net uts ipc cgroup'
-	assert_line --index 12 --regexp '^uids: 1[0-9]{5,}-[0-9]+$'
+	assert_line --index 12 --regexp '^uids: [0-9]{6,}-[0-9]+$'
 	assert_line --index 13 'waiting-for: -'
 	assert_equal "${#lines[@]}" 14
 	# the figures are its cgroup's: the pid is in cgroup.procs, the cpu
