@@ -278,6 +278,7 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 	assert_line --regexp '^0 1 2 3 $'
 
 	# ^C (sent as a byte through the outer pty) is the command's SIGINT
+	: >"$BATS_TEST_TMPDIR/out"	# (the feeder must not see the last run's)
 	( retry 20 seen ready; printf '\003' >&7 ) &
 	feeder=$!
 	through_script "$SANDINIT ctl exec web /bin/sh -c 'trap \"echo got-INT; exit 7\" INT; echo ready; while :; do sleep 0.1; done'; echo rc=\$?"
@@ -287,6 +288,7 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 	assert_line 'rc=7'
 
 	# a new window size follows (SIGWINCH to initctl, then to the command)
+	: >"$BATS_TEST_TMPDIR/out"
 	( retry 20 seen ready
 	  stty -F "$(sed -n 's/^outer-tty: \(.*\)\r$/\1/p' "$BATS_TEST_TMPDIR/out")" rows 40 cols 100
 	  retry 20 seen '40 100'

@@ -43,7 +43,7 @@ teardown() {
 	assert_output --partial 10.9.8.7
 	# it is still the same process, which dropped to nobody:dip (no
 	# supplementary groups) with setgroups(2) inside its sandbox
-	run ictl status dns
+	run status_of dns
 	assert_output --regexp '^dns running [0-9]+ 0 '
 	run ictl exec dns /bin/grep -E '^(Uid|Gid|Groups):' /proc/2/status
 	assert_line --regexp '^Uid:[[:space:]]+65534[[:space:]]'
@@ -76,7 +76,7 @@ teardown() {
 	wait "$sub"
 	run cat "$BATS_TEST_TMPDIR/sub.out"
 	assert_output 'hello from the bridge'
-	run ictl status mqtt
+	run status_of mqtt
 	assert_output --regexp '^mqtt running [0-9]+ 0 '
 	run console
 	refute_output --partial 'Error setting groups'

@@ -16,7 +16,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	  exec /bin/sh -c "echo out1; sleep 0.05; echo err1 >&2; sleep 0.05; echo out2; sleep 0.05; echo err2 >&2"
 	EOF
 	)"
-	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status web | grep -q exited"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^web exited '"
 	# Plain: the lines as written (positive control for the filters below).
 	run ictl log web
 	assert_success
@@ -63,7 +63,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	  exec /usr/bin/awk "BEGIN { s = sprintf(\"%3000s\", \"\"); gsub(/ /, \"x\", s); print s; print \"short\" }"
 	EOF
 	)"
-	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status long | grep -q exited"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^long exited '"
 	ictl log long >"$BATS_TEST_TMPDIR/plain"
 	{ head -c 3000 /dev/zero | tr '\0' x; echo; echo short; } >"$BATS_TEST_TMPDIR/want"
 	cmp "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/want"
@@ -97,7 +97,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	seq 0 "$last" | sed 's/^/line/' | diff - "$BATS_TEST_TMPDIR/f"
 	[ "$last" -ge $((at_start + 100)) ]
 	# the follower's slot is free again: PID 1 still answers
-	run ictl status tick
+	run status_of tick
 	assert_success
 }
 
@@ -139,7 +139,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	  exec /bin/sh -c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000"
 	EOF
 	)"
-	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status big | grep -q exited"
+	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^big exited '"
 	pid1=$(host_pid1)
 	ictl log big >"$BATS_TEST_TMPDIR/ref"
 	want=$(yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000 | tail -c 8388608 | sha256sum)

@@ -719,7 +719,7 @@ map_of() {
 		f=$(printf 'service r\n  ready fd %d\n  exec %s echo-ready %d\n' "$n" "$P" "$n" | conf r$n)
 		host_start "$f"
 		wait_console '^sandinit: ready: 1 services'
-		run ictl status r
+		run status_of r
 		echo "ready fd $n" >&2
 		assert_output --regexp '^r ready [0-9]+ 0 '
 		host_stop

@@ -126,7 +126,7 @@ wd_pets() {
 	n=$(wd_bytes)
 	run ! retry 3 wd_bytes_ge $((n + 1))
 	# the service was left alone
-	run ictl status idle
+	run status_of idle
 	assert_output --regexp '^idle running [0-9]+ 0 '
 }
 
