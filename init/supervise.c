@@ -233,14 +233,7 @@ int sup_addresses(const struct service *s, char *buf, size_t len)
 
 int sup_published(const struct service *s, char *buf, size_t len)
 {
-	(void)s;
-	/* No service publishes ports yet (SPEC §10: the firewall's). */
-	if (len < 2) {
-		errno = ENOBUFS;
-		return -1;
-	}
-	strcpy(buf, "-");
-	return 0;
+	return fw_published(s->c, buf, len);
 }
 
 int sup_cgroup(const struct service *s, struct cg_stats *st, char *path, size_t len)

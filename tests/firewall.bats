@@ -130,6 +130,11 @@ outside_server() {
 	assert_line --regexp 'fib daddr type local tcp dport 8080 dnat to 10\.77\.0\.2:80$'
 	assert_line --regexp 'fib daddr type local udp dport 5353 dnat to 10\.77\.0\.2:53$'
 	[ "$(count 'jump svc-web')" = 2 ]
+	# initctl shows the published ports while they exist.
+	run ictl status
+	assert_line --regexp '^web running [0-9]+ 0 10\.77\.0\.2 tcp:8080->80,udp:5353->53$'
+	run ictl status web
+	assert_line 'published: tcp:8080->80,udp:5353->53'
 	# Forwarding is on while something is published.
 	run in1 cat /proc/sys/net/ipv4/ip_forward
 	assert_output 1
@@ -138,6 +143,10 @@ outside_server() {
 	assert_success
 	[ "$(count 'svc-web')" = 0 ]
 	[ "$(count 'dnat to')" = 0 ]
+	run ictl status
+	assert_line --regexp '^web stopped - 0 10\.77\.0\.2 -$'
+	run ictl status web
+	assert_line 'published: -'
 	run fetch $UP:8080
 	assert_failure
 
