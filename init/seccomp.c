@@ -32,6 +32,17 @@
 #ifndef SYS_quotactl_fd
 #define SYS_quotactl_fd 443
 #endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#define SYS_io_uring_enter 426
+#define SYS_io_uring_register 427
+#endif
+/* ioctl(2) requests (asm-generic/ioctls.h, x86_64 and aarch64 alike). */
+#define SB_TIOCSTI 0x5412
+#define SB_TIOCLINUX 0x541C
 
 /* Fail with EPERM. SPEC §3's list first; then calls that are only ever
  * useful to break out (open_by_handle_at, the x86 port I/O calls, uselib). */
@@ -44,19 +55,22 @@ static const int denied[] = {
 	SYS_clock_settime, SYS_clock_adjtime, SYS_settimeofday, SYS_adjtimex,
 	SYS_acct, SYS_quotactl, SYS_quotactl_fd, SYS_userfaultfd,
 	SYS_open_by_handle_at,
+	/* Another process's descriptors; io_uring, whose calls a filter
+	 * cannot see. */
+	SYS_pidfd_getfd, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
 #ifdef __x86_64__
 	SYS_iopl, SYS_ioperm, SYS_uselib,
 #endif
 };
 
 #define NDENIED (int)(sizeof denied / sizeof denied[0])
-#define PROG_MAX (NDENIED + 16)
+#define PROG_MAX (NDENIED + 24)
 
 static struct sock_filter prog[PROG_MAX];
 static unsigned short prog_len;
 
 /* Jump targets are labels, patched into relative offsets once known. */
-enum { L_NEXT, L_ALLOW, L_EPERM, L_ENOSYS, L_KILL, L_ARG0, L_COUNT };
+enum { L_NEXT, L_ALLOW, L_EPERM, L_ENOSYS, L_KILL, L_ARG0, L_IOCTL, L_COUNT };
 
 static struct {
 	unsigned short at;
@@ -98,12 +112,21 @@ int seccomp_build(void)
 	/* clone3's flags are in memory the filter cannot read: ENOSYS makes
 	 * musl and glibc fall back to clone, whose flags it can. */
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, L_ENOSYS, L_NEXT);
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, L_IOCTL, L_NEXT);
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, L_ARG0, L_NEXT);
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, L_ARG0, L_ALLOW);
 	label[L_ARG0] = prog_len;
 	/* Both take the flags in arg 0; CLONE_NEWUSER is in its low word. */
 	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
 	jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, L_EPERM, L_ALLOW);
+	/* Typing into a terminal (TIOCSTI) or the console's selection and
+	 * keyboard (TIOCLINUX). The kernel takes the request as an unsigned
+	 * int: the low word of arg 1 (both arches are little-endian) is all
+	 * of it. */
+	label[L_IOCTL] = prog_len;
+	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SB_TIOCSTI, L_EPERM, L_NEXT);
+	jump(BPF_JMP | BPF_JEQ | BPF_K, SB_TIOCLINUX, L_EPERM, L_ALLOW);
 	label[L_ALLOW] = prog_len;
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	label[L_EPERM] = prog_len;

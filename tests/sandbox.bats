@@ -878,3 +878,35 @@ with_groups() {
 	assert_line '/srv 755 0'
 	assert_line '/var/cache 700 0'
 }
+
+@test "seccomp: TIOCSTI, TIOCLINUX, pidfd_getfd and io_uring are refused; seccomp off allows them" {
+	f=$(conf <<-EOF
+	service a
+	  exec $P sleep 1000
+	service open
+	  seccomp off
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run probe_in a try-tiocsti
+	assert_output 'denied: EPERM'
+	run probe_in a try-tioclinux
+	assert_output 'denied: EPERM'
+	run probe_in a try-pidfd-getfd
+	assert_output 'denied: EPERM'
+	run probe_in a try-io-uring
+	assert_output 'denied: EPERM'
+	# positive controls: the same calls without the filter get through
+	# to the kernel (TIOCLINUX on a pty: not a console, but not EPERM)
+	run probe_in open try-tiocsti
+	assert_output ok
+	run probe_in open try-tioclinux
+	refute_output 'denied: EPERM'
+	assert_output --regexp '^denied: E'
+	run probe_in open try-pidfd-getfd
+	assert_output ok
+	run probe_in open try-io-uring
+	assert_output ok
+}
