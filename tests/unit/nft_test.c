@@ -177,7 +177,7 @@ static void test_growth(void)
 {
 	struct nft_batch b = { 0 };
 	struct nl n = { .fd = -1 };
-	int failed;
+	int bad;
 
 	nft_begin(&b, 0);
 	for (int i = 0; i < 2000; i++) {
@@ -191,7 +191,7 @@ static void test_growth(void)
 	CHECK(b.item[1999].tag == 1999);
 	nft_begin(&b, 0);
 	nft_rule_begin(&b, 0, "sandinit", "forward", 0);
-	CHECK(nft_talk(&n, &b, &failed) == -1 && failed == -1);
+	CHECK(nft_talk(&n, &b, &bad) == -1 && bad == -1);
 	nft_free(&b);
 }
 
