@@ -87,17 +87,26 @@ load lib/host
 		>"$BATS_TEST_TMPDIR/burst.conf"
 	SOCK=$BATS_TEST_TMPDIR/ctl.sock
 	# The reader takes 400 lines slowly (the pipe stays full: PID 1 drops
-	# what does not fit), then drains the rest until PID 1 is gone.
-	(unshare --pid --fork --kill-child --mount --uts --ipc --net \
-		"$SANDINIT" --config "$BATS_TEST_TMPDIR/burst.conf" --socket "$SOCK" 2>&1 </dev/null |
-		{ for i in $(seq 400); do IFS= read -r l || break; printf '%s\n' "$l"; sleep 0.002; done
-		  cat; } >"$BATS_TEST_TMPDIR/pipe.log") &
+	# what does not fit), then drains the rest until PID 1 is gone. A
+	# fifo, so that HOST_PID is PID 1's unshare: host_stop waits for PID 1,
+	# not for the reader.
+	mkfifo "$BATS_TEST_TMPDIR/console.fifo"
+	{ for i in $(seq 400); do IFS= read -r l || break; printf '%s\n' "$l"; sleep 0.002; done
+	  cat; } <"$BATS_TEST_TMPDIR/console.fifo" >"$BATS_TEST_TMPDIR/pipe.log" &
+	reader=$!
+	unshare --pid --fork --kill-child --mount --uts --ipc --net \
+		"$SANDINIT" --config "$BATS_TEST_TMPDIR/burst.conf" --socket "$SOCK" \
+		>"$BATS_TEST_TMPDIR/console.fifo" 2>&1 </dev/null &
 	HOST_PID=$!
 	retry 10 test -S "$SOCK"
 	# The ring keeps every line: once it has the last, stop and let the
 	# pipe drain, then read what reached the console.
 	retry 30 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log burst | tail -n 1 | grep -qx 300000"
 	host_stop
+	# (the slow reader, 400 forks of sleep, may take a while on a loaded
+	# machine; then it sees the pipe's end)
+	reader_done() { if kill -0 "$reader" 2>/dev/null; then return 1; fi; }
+	retry 120 reader_done
 	# lines arrived, and not all of them: the full pipe dropped some
 	n=$(grep -c '^burst: ' "$BATS_TEST_TMPDIR/pipe.log" || :)
 	echo "$n of 300000 lines reached the console"
