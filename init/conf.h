@@ -112,6 +112,7 @@ struct svc_conf {
 	unsigned namespaces;	/* NS_* bits; 0 = none */
 	char *root;		/* NULL: host / */
 	int readonly;
+	int syslog;		/* a /dev/log of its own (SPEC §3 `syslog`) */
 	struct conf_bind *binds;
 	int nbinds;
 	struct conf_tmpfs *tmpfs;	/* /tmp is always added by the spawner */

@@ -306,7 +306,7 @@ static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 {
 	*s = (struct svc_conf){
 		.line = p->line, .restart = RESTART_ALWAYS, .ready_fd = -1,
-		.namespaces = NS_ALL, .readonly = 1, .proc = PROC_FULL, .join = -1,
+		.namespaces = NS_ALL, .readonly = 1, .syslog = 1, .proc = PROC_FULL, .join = -1,
 		.caps = conf_default_caps, .seccomp = 1, .stop_signal = SIGTERM,
 		.stop_timeout = 5, .hash = FNV_BASIS,
 	};
@@ -497,6 +497,12 @@ static void s_readonly(struct parser *p, char **a, int n)
 {
 	(void)n;
 	s_yesno(p, &p->svc->readonly, a[0]);
+}
+
+static void s_syslog(struct parser *p, char **a, int n)
+{
+	(void)n;
+	s_yesno(p, &p->svc->syslog, a[0]);
 }
 
 static void s_bind(struct parser *p, char **a, int n)
@@ -898,6 +904,7 @@ static const struct directive directives[] = {
 	{ "namespaces", SERVICE, 0, 1, -1, s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none" },
 	{ "root", SERVICE, 0, 1, 1, s_root, "one argument: DIR" },
 	{ "readonly", SERVICE, 0, 1, 1, s_readonly, "one argument: yes or no" },
+	{ "syslog", SERVICE, 0, 1, 1, s_syslog, "one argument: yes or no" },
 	{ "bind", SERVICE, 1, 2, 3, s_bind, "two or three arguments: SRC DST [ro|rw]" },
 	{ "tmpfs", SERVICE, 1, 1, 3, s_tmpfs, "one to three arguments: DST [SIZE] [MODE]" },
 	{ "device", SERVICE, 1, 1, 1, s_device, "one argument: PATH" },

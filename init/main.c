@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "loop.h"
 #include "seccomp.h"
 #include "supervise.h"
+#include "syslog.h"
 #include "util.h"
 #include "watchdog.h"
 
@@ -275,6 +277,23 @@ static int is_fatal(int sig)
 	return 0;
 }
 
+/* PID 1's own /dev/log, for the services without a mount namespace: at
+ * /dev/log when PID 1 is the machine's init (the kernel's first pid
+ * namespace, PROC_PID_INIT_INO), else beside the control socket (a PID 1
+ * in a container, or the host tests, shares /dev with its host). */
+static void host_syslog(const char *socket_path)
+{
+	char path[4096];
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU)
+		snprintf(path, sizeof(path), "/dev/log");
+	else
+		snprintf(path, sizeof(path), "%s.log", socket_path);
+	if (syslog_host(path, sup_ring_of_pid) < 0)
+		log_msg("unable to listen on %s: %m", path);
+}
+
 static void __attribute__((noreturn)) pid1(const char *socket_path)
 {
 	static struct watch sig_watch;
@@ -337,6 +356,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		fflush(stdout);
 		if (ctl_init(socket_path, &hooks) < 0)
 			log_msg("unable to listen on %s: %m", socket_path);
+		host_syslog(socket_path);
 		if (c) {
 			bring_up(c);
 		} else {
@@ -360,6 +380,9 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		cnext = wd_next_deadline();
 		if (cnext && (!next || cnext < next))
 			next = cnext;
+		cnext = syslog_next_deadline();
+		if (cnext && (!next || cnext < next))
+			next = cnext;
 		if (next) {
 			int64_t d = next - now_ms();
 
@@ -370,6 +393,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		ctl_tick();
 		ctl_recheck();
 		wd_tick();
+		syslog_tick();
 	}
 }
 

@@ -18,8 +18,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <linux/openat2.h>
@@ -74,6 +76,9 @@ static const char *const masked[] = {
 	"/proc/timer_stats", "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
 	"/proc/asound", "/sys/firmware", "/sys/devices/virtual/powercap",
 };
+/* PID 1's unbound datagram socket for this sandbox's /dev/log, or -1. */
+static int log_fd = -1;
+
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 static const char *const dev_links[][2] = {
 	{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
@@ -294,8 +299,29 @@ static uint64_t tmpfs_size(const struct svc_conf *s)
 	return s->memory && s->memory / 2 < TMPFS_DEFAULT_SIZE ? s->memory / 2 : TMPFS_DEFAULT_SIZE;
 }
 
-/* What /dev holds of each sandbox's own: a devpts instance and a /dev/shm,
- * on the directories mount_dev made in PREFIX (the new root's /dev, a tmpfs
+/* /dev/log: PID 1's socket (log_fd) bound in the sandbox's own /dev/shm,
+ * then over the empty /dev/log mount_dev made, its name in shm removed.
+ * What arrives on it can come from this sandbox only. */
+static int dev_log(const char *prefix, const char **step)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char target[PATH_MAX];
+
+	*step = "bind /dev/log";
+	if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/shm/.log", prefix) >=
+	    sizeof sa.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(target, sizeof target, "%s/log", prefix);
+	if (bind(log_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(sa.sun_path, 0666) < 0 ||
+	    mount(sa.sun_path, target, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	return unlink(sa.sun_path);
+}
+
+/* What /dev holds of each sandbox's own: a devpts instance, a /dev/shm and
+ * /dev/log, on what mount_dev made in PREFIX (the new root's /dev, a tmpfs
  * made there, so plain paths need no openat2). */
 static int dev_own(const struct svc_conf *s, const char *prefix, const char **step)
 {
@@ -309,7 +335,9 @@ static int dev_own(const struct svc_conf *s, const char *prefix, const char **st
 	*step = "mount /dev/shm";
 	snprintf(target, sizeof target, "%s/shm", prefix);
 	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)tmpfs_size(s));
-	return mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts);
+	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return -1;
+	return log_fd >= 0 ? dev_log(prefix, step) : 0;
 }
 
 /* A tmpfs /dev with the SPEC's nodes (binds of the host's), its links, pts,
@@ -348,6 +376,14 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	*step = "populate /dev";
 	if (mkdirat(dev_fd, "pts", 0755) < 0 || mkdirat(dev_fd, "shm", 0755) < 0)
 		goto fail;
+	/* The mount point of /dev/log: in the template for every sandbox
+	 * (one with `syslog no` keeps it empty: nothing listens there). */
+	if (!s || log_fd >= 0) {
+		fd = openat(dev_fd, "log", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			goto fail;
+		close(fd);
+	}
 	if (s && dev_own(s, prefix, step) < 0)
 		goto fail;
 	*step = "populate /dev";
@@ -629,8 +665,9 @@ static int enter_staged(int ok, const char **step)
 	return ok ? enter(step) : -1;
 }
 
-int mnt_sandbox(const struct svc_conf *s, const char **step)
+int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 {
+	log_fd = syslog_fd;
 	fd_proc = root;
 	if (become_root(step) < 0 ||
 	    stage(s->root ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
@@ -732,8 +769,9 @@ fail:
 	return enter_staged(0, step);
 }
 
-int mnt_sandbox_in_template(const struct svc_conf *s, const char **step)
+int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char **step)
 {
+	log_fd = syslog_fd;
 	root[0] = '\0';
 	fd_proc = root;
 	if (become_root(step) < 0)

@@ -10,9 +10,11 @@
  * Call it in the sandbox's first process once the parent has written
  * uid_map/gid_map; it first switches to uid/gid 0 of the user namespace (the
  * creator's ids are unmapped there). /proc is mounted here too, so the caller
- * must already be in the new pid namespace (PID 1 of it). Linux >= 5.12. On failure returns -1 with errno set and *STEP naming what
+ * must already be in the new pid namespace (PID 1 of it). SYSLOG_FD (or
+ * -1): an unbound datagram socket of PID 1's, bound at the sandbox's
+ * /dev/log. Linux >= 5.12. On failure returns -1 with errno set and *STEP naming what
  * failed (a static or thread-local string, e.g. "bind /data"). */
-int mnt_sandbox(const struct svc_conf *s, const char **step);
+int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step);
 
 /* The template: what every default sandbox's mounts start from, built once
  * (and again when PID 1's mounts change) instead of in each sandbox. Call
@@ -22,7 +24,7 @@ int mnt_sandbox(const struct svc_conf *s, const char **step);
  * copies the few mounts it has) only mounts what is its own:
  * mnt_sandbox_in_template. -1 with errno and *STEP. */
 int mnt_template(const char **step);
-int mnt_sandbox_in_template(const struct svc_conf *s, const char **step);
+int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char **step);
 /* Does S's view start from the template? (no root, binds or devices of its
  * own, read-only) */
 int mnt_fits_template(const struct svc_conf *s);

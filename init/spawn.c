@@ -459,7 +459,8 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	if (!io->join_pid)
 		child_unshare(s, net_fd, err_fd);
 	if (s->namespaces & NS_MOUNT &&
-	    (tmpl >= 0 ? mnt_sandbox_in_template(s, &step) : mnt_sandbox(s, &step)) < 0)
+	    (tmpl >= 0 ? mnt_sandbox_in_template(s, io->syslog_fd, &step) :
+			 mnt_sandbox(s, io->syslog_fd, &step)) < 0)
 		child_fail(err_fd, step);
 	/* PID 1 releases us a second time once the links are made. */
 	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)

@@ -17,6 +17,7 @@ struct spawn_failure {
 struct spawn_io {
 	int out_fd;		/* becomes stdout (unless tty) */
 	int err_fd;		/* becomes stderr (unless tty) */
+	int syslog_fd;		/* bound at its /dev/log (mount.c), or -1 */
 	int ready_fd;		/* becomes fd s->ready_fd, or -1 */
 	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
 	pid_t join_pid;		/* a process of the `join` service, or 0 */

@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "net.h"
 #include "spawn.h"
+#include "syslog.h"
 #include "util.h"
 
 struct service {
@@ -46,6 +47,7 @@ struct service {
 	int out_w;		/* and write end, handed to each start */
 	struct watch err;	/* the same for its stderr */
 	int err_w;
+	struct syslog_in syslog;	/* its /dev/log, made for each start */
 	struct watch ready;	/* `ready fd`: read end; .fd -1 if none */
 	int ready_w;
 	struct watch status;	/* spawn status pipe, -1 once the exec is known */
@@ -116,6 +118,43 @@ struct service *sup_find(const char *name)
 const char *sup_name(const struct service *s)
 {
 	return s->c ? s->c->name : NULL;
+}
+
+/* PID's parent, from /proc/PID/stat ("pid (comm) state ppid ..."). */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_str(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
+		return 0;
+	return (pid_t)atoi(p + 4);
+}
+
+struct ring *sup_ring_of_pid(pid_t pid)
+{
+	char path[64], buf[1024], *name, *parent;
+	pid_t p = pid;
+
+	for (int depth = 0; p > 1 && depth < 64; depth++, p = parent_of(p))
+		FOR_SLOTS(s)
+			if (s->pid == p)
+				return &s->ring;
+	/* One that left its service's process tree: its cgroup,
+	 * ".../SUBTREE/NAME" (cgroup.c). */
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (read_str(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "0::/", 4))
+		return NULL;
+	buf[strcspn(buf, "\n")] = 0;
+	name = strrchr(buf, '/');
+	*name = 0;
+	parent = strrchr(buf, '/');
+	if (!parent || strncmp(parent + 1, "sandinit", 8))
+		return NULL;
+	FOR_SLOTS(s)
+		if (s->c && !strcmp(s->c->name, name + 1))
+			return &s->ring;
+	return NULL;
 }
 
 const struct conf *sup_conf(void)
@@ -476,6 +515,7 @@ static void start(struct service *s)
 	struct spawn_io io = {
 		.out_fd = s->out_w, .err_fd = s->err_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
 		.resolv = iface_resolv() ? IFACE_RESOLV : NULL,
+		.syslog_fd = -1,
 	};
 	struct spawn_child child;
 	const char *step = "start";
@@ -496,6 +536,12 @@ static void start(struct service *s)
 			return;
 		}
 		io.join_pid = pod->pid;
+	}
+	/* A socket is bound once: each start's sandbox gets a fresh one. */
+	if (c->syslog && c->namespaces & NS_MOUNT) {
+		io.syslog_fd = syslog_open(&s->syslog, &s->ring);
+		if (io.syslog_fd < 0)
+			log_msg("%s: unable to open its /dev/log: %m", c->name);
 	}
 	/* Its published ports exist from before its first packet. */
 	if (fw_start(c, &step) < 0) {
@@ -768,6 +814,7 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 	s->want_up = 1;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->out.fd = s->err.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
+	s->syslog.w.fd = -1;
 	s->out_w = s->err_w = s->ready_w = s->release_w = s->netns_fd = -1;
 	s->last_exit = -1;
 	s->state = ST_WAITING;
@@ -889,6 +936,7 @@ static void release(struct service *s)
 	net_forget(s->c->name);
 	loop_close(&s->out);
 	loop_close(&s->err);
+	syslog_close(&s->syslog);
 	loop_close(&s->ready);
 	loop_close(&s->status);
 	loop_close(&s->net);

@@ -41,6 +41,9 @@ struct service *sup_at(int i);
 /* S's name; NULL once a reload has removed it and it has stopped (its slot
  * may then be another service's: compare the name). */
 const char *sup_name(const struct service *s);
+/* The ring of the service PID belongs to (a process it started, or one
+ * in its cgroup), or NULL: who sent a message to PID 1's /dev/log. */
+struct ring *sup_ring_of_pid(pid_t pid);
 
 /* What `initctl status` shows of a service (SPEC §5). */
 struct sup_info {

@@ -22,6 +22,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
@@ -603,7 +604,7 @@ static int usage(void)
 		"       probe try-kill PID|try-mount|try-module|try-reboot|try-settime|try-write PATH\n"
 		"             |try-ptrace PID|try-keyctl|try-bpf|try-userns\n"
 		"       probe connect ADDR PORT [MS]|listen PORT|sleep S|forkbomb|alloc MB|spin\n"
-		"             |echo-ready FD|orphans N|log N|ignore-term\n");
+		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term\n");
 	return 2;
 }
 
@@ -725,6 +726,17 @@ int main(int argc, char **argv)
 		return try_io_uring();
 	if (!strcmp(c, "fill") && argc >= 4)
 		return fill(a, atol(argv[3]));
+	if (!strcmp(c, "syslog") && a) {
+		static const int lv[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+		int i;
+
+		/* syslog(3) as a daemon calls it: `msg I` at err, warning,
+		 * info and debug in turn. */
+		openlog("probe", LOG_PID, LOG_DAEMON);
+		for (i = 1; i <= n; i++)
+			syslog(lv[(i - 1) % 4], "msg %d", i);
+		return 0;
+	}
 	if (!strcmp(c, "ignore-term"))
 		return ignore_term();
 	return usage();

@@ -91,7 +91,7 @@ static int sandbox(const struct svc_conf *s, char **argv)
 
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail(step);
-	if (mnt_sandbox(s, &step) < 0)
+	if (mnt_sandbox(s, -1, &step) < 0)
 		fail(step);
 	lo_up();
 	svc = fork();

@@ -1,0 +1,373 @@
+/* syslog: /dev/log (SPEC §3 `syslog`, §6): the datagram parser, a socket
+ * per sandbox and PID 1's own, read with a bounded share of the loop.
+ *
+ * A sandbox's socket is made here, unbound, before each start; the
+ * sandbox's first process binds it at its own /dev/log (mount.c), so what
+ * arrives on it can only come from that sandbox: the tag in a message is
+ * only text. Senders block when the socket's queue is full (unix datagram
+ * sockets do not drop); PID 1 reads at most SYSLOG_BURST of them a pass, so
+ * a flood slows its sender and no one else. */
+#include "syslog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define DGRAM_MAX 8192
+#define SYSLOG_RING_SIZE (64 << 10)
+
+static struct syslog_in *sources;
+static struct syslog_in host;
+static struct ring host_ring;
+static struct ring *(*host_who)(pid_t pid);
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "Mmm dd hh:mm:ss " (RFC 3164's TIMESTAMP and its space) at P? */
+static int is_3164_time(const char *p, size_t n)
+{
+	static const char shape[] = "Aaa 00 00:00:00 ";
+
+	if (n < sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		char c = p[i], want = shape[i];
+
+		if ((want == 'A' && !(c >= 'A' && c <= 'Z')) ||
+		    (want == 'a' && !(c >= 'a' && c <= 'z')) ||
+		    (want == '0' && !is_digit(c) && !(i == 4 && c == ' ')) ||
+		    ((want == ' ' || want == ':') && c != want))
+			return 0;
+	}
+	return 1;
+}
+
+/* The next space-delimited word of [*P, END): its start and length; *P
+ * moves past it and one space. */
+static const char *word(const char **p, const char *end, size_t *len)
+{
+	const char *w = *p;
+
+	while (*p < end && **p != ' ')
+		(*p)++;
+	*len = (size_t)(*p - w);
+	if (*p < end)
+		(*p)++;
+	return w;
+}
+
+/* Past RFC 5424's STRUCTURED-DATA: "-" or [ID PARAM="VALUE"...]..., where
+ * a VALUE may hold \" \\ and \]. */
+static const char *skip_sd(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		return p + 1;
+	while (p < end && *p == '[') {
+		int quoted = 0;
+
+		for (p++; p < end; p++) {
+			if (quoted && *p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+			else if (!quoted && *p == ']')
+				break;
+		}
+		if (p < end)
+			p++;
+	}
+	return p;
+}
+
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+static void emit(struct out *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && o->len < o->size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0)
+			break;	/* glibc's syslog(3) may end with a NUL */
+		if (c == '\r')
+			continue;
+		o->buf[o->len++] = c < 0x20 && c != '\n' && c != '\t' ? ' ' : (char)c;
+	}
+}
+
+size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size)
+{
+	const char *p = in, *end = in + len;
+	struct out o = { out, size, 0 };
+
+	*sev = 5;	/* RFC 3164 §4.3.3: user.notice when there is no PRI */
+	if (p < end && *p == '<') {
+		const char *q = p + 1;
+		int pri = 0, digits = 0;
+
+		while (q < end && is_digit(*q) && digits < 3) {
+			pri = pri * 10 + (*q++ - '0');
+			digits++;
+		}
+		if (digits && q < end && *q == '>' && pri <= 191) {
+			*sev = pri & 7;
+			p = q + 1;
+		}
+	}
+	if (end - p >= 2 && p[0] == '1' && p[1] == ' ') {
+		const char *app, *procid;
+		size_t applen, pidlen, n;
+
+		p += 2;
+		word(&p, end, &n);	/* TIMESTAMP */
+		word(&p, end, &n);	/* HOSTNAME */
+		app = word(&p, end, &applen);
+		procid = word(&p, end, &pidlen);
+		word(&p, end, &n);	/* MSGID */
+		p = skip_sd(p, end);
+		if (p < end && *p == ' ')
+			p++;
+		if (end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+			p += 3;	/* the BOM of an UTF-8 MSG */
+		if (applen == 1 && *app == '-')
+			applen = 0;
+		if (pidlen == 1 && *procid == '-')
+			pidlen = 0;
+		emit(&o, app, applen);
+		if (pidlen) {
+			emit(&o, "[", 1);
+			emit(&o, procid, pidlen);
+			emit(&o, "]", 1);
+		}
+		if (applen || pidlen)
+			emit(&o, ": ", 2);
+	} else if (is_3164_time(p, (size_t)(end - p))) {
+		p += 16;
+	}
+	emit(&o, p, (size_t)(end - p));
+	while (o.len && (out[o.len - 1] == '\n' || out[o.len - 1] == ' '))
+		o.len--;
+	return o.len;
+}
+
+/* Each line of one message into RING, and to the console. */
+static void deliver(struct ring *ring, const char *buf, size_t len)
+{
+	char text[DGRAM_MAX];
+	int sev;
+	size_t n = syslog_parse(buf, len, &sev, text, sizeof(text));
+	int64_t us = log_now_us();
+
+	for (size_t i = 0; i < n;) {
+		char *nl = memchr(text + i, '\n', n - i);
+		size_t l = nl ? (size_t)(nl - (text + i)) : n - i;
+
+		if (l)
+			ring_line(ring, LOG_SYSLOG, sev, us, text + i, l, 1);
+		i += l + 1;
+	}
+}
+
+/* May IN's sender add one more message this second? */
+static int take(struct syslog_in *in)
+{
+	int64_t now = now_ms();
+
+	if (now - in->second >= 1000 && !in->dropped) {
+		in->second = now;
+		in->taken = 0;
+	}
+	if (in->taken >= SYSLOG_RATE) {
+		in->dropped++;
+		return 0;
+	}
+	in->taken++;
+	return 1;
+}
+
+static struct ring *sender(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cr;
+			struct ring *r;
+
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			r = host_who && cr.pid > 0 ? host_who(cr.pid) : NULL;
+			if (r)
+				return r;
+		}
+	}
+	return &host_ring;
+}
+
+/* Read up to MAX datagrams of IN. */
+static void drain(struct syslog_in *in, int max)
+{
+	static char buf[DGRAM_MAX];
+	union {
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} ctl;
+
+	for (int i = 0; i < max; i++) {
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		if (!in->ring) {
+			mh.msg_control = ctl.b;
+			mh.msg_controllen = sizeof(ctl.b);
+		}
+		n = recvmsg(in->w.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		if (!take(in))
+			continue;
+		deliver(in->ring ? in->ring : sender(&mh), buf, (size_t)n);
+	}
+}
+
+static void on_read(struct watch *w, uint32_t events)
+{
+	(void)events;
+	drain((struct syslog_in *)w, SYSLOG_BURST);
+}
+
+static void listed(struct syslog_in *in)
+{
+	for (struct syslog_in *s = sources; s; s = s->next)
+		if (s == in)
+			return;
+	in->next = sources;
+	sources = in;
+}
+
+int syslog_open(struct syslog_in *in, struct ring *ring)
+{
+	int fd;
+
+	syslog_close(in);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	in->w.fd = fd;
+	in->w.fn = on_read;
+	in->ring = ring;
+	if (loop_add(&in->w) < 0) {
+		int e = errno;
+
+		close(fd);
+		in->w.fd = -1;
+		errno = e;
+		return -1;
+	}
+	listed(in);
+	return fd;
+}
+
+static void report(struct syslog_in *in)
+{
+	if (in->dropped)
+		log_msg("%s: %llu syslog messages dropped", in->ring ? in->ring->name : "syslog",
+			(unsigned long long)in->dropped);
+	in->dropped = 0;
+}
+
+void syslog_close(struct syslog_in *in)
+{
+	if (in->w.fd < 0 || !in->w.fn)
+		return;
+	drain(in, 4 * SYSLOG_BURST);
+	report(in);
+	loop_close(&in->w);
+	for (struct syslog_in **p = &sources; *p; p = &(*p)->next) {
+		if (*p == in) {
+			*p = in->next;
+			break;
+		}
+	}
+}
+
+int syslog_host(const char *path, struct ring *(*who)(pid_t pid))
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, one = 1;
+	char dir[sizeof(sa.sun_path)];
+	char *slash;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir_p(dir);
+	}
+	if (!host_ring.id && ring_init(&host_ring, SYSLOG_RING_SIZE, "syslog") < 0)
+		return -1;
+	host_who = who;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0)
+		goto fail;
+	host.w.fd = fd;
+	host.w.fn = on_read;
+	host.ring = NULL;
+	if (loop_add(&host.w) < 0)
+		goto fail;
+	listed(&host);
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		close(fd);
+		host.w.fd = -1;
+		errno = e;
+	}
+	return -1;
+}
+
+int64_t syslog_next_deadline(void)
+{
+	int64_t next = 0;
+
+	for (struct syslog_in *s = sources; s; s = s->next)
+		if (s->dropped && (!next || s->second + 1000 < next))
+			next = s->second + 1000;
+	return next;
+}
+
+void syslog_tick(void)
+{
+	int64_t now = now_ms();
+
+	for (struct syslog_in *s = sources; s; s = s->next) {
+		if (!s->dropped || now - s->second < 1000)
+			continue;
+		report(s);
+		s->second = now;
+		s->taken = 0;
+	}
+}

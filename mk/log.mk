@@ -1,0 +1,24 @@
+# mk/log.mk: the /dev/log datagram parser's fuzz target (issue 12).
+# Conventions: mk/unit.mk.
+#
+#   fuzz-syslog / fuzz-smoke-syslog   libFuzzer on syslog_parse
+
+SYSLOG_FUZZ_SRCS := init/syslog.c init/log.c init/loop.c init/util.c
+
+$(OUT)/fuzz/syslog_fuzz: tests/fuzz/syslog_fuzz.c $(SYSLOG_FUZZ_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SYSLOG_FUZZ_SRCS)
+
+# A datagram is read whole up to 8 KiB; the first input byte is the output size.
+fuzz-syslog: $(OUT)/fuzz/syslog_fuzz
+	@mkdir -p $(OUT)/fuzz/corpus-syslog
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=8193 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz/syslog- $(OUT)/fuzz/corpus-syslog tests/fuzz/corpus/syslog
+
+fuzz-smoke-syslog:
+	$(MAKE) --no-print-directory fuzz-syslog FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz: fuzz-syslog
+fuzz-smoke: fuzz-smoke-syslog
+
+.PHONY: fuzz-syslog fuzz-smoke-syslog
