@@ -280,7 +280,7 @@ static void part_out(struct ring *r, int s, int nl)
 	size_t len = r->part[s];
 
 	line[len] = '\n';
-	ring_put(r, s, s == LOG_STDERR ? LOG_SEV_ERR : LOG_SEV_INFO, r->part_us[s], line,
+	ring_put(r, s, s == LOG_STDERR ? LOG_SEV_ERR : LOG_SEV_INFO, log_now_us(), line,
 		 len + (nl ? 1 : 0));
 	console_line(r->name, line, len);
 	r->part[s] = 0;
@@ -302,8 +302,6 @@ void ring_feed(struct ring *r, int s, const char *buf, size_t len)
 			part_out(r, s, 0);
 			continue;
 		}
-		if (!r->part[s])
-			r->part_us[s] = log_now_us();
 		if (nl)
 			n = (size_t)(nl - (buf + i));
 		else if (n > room)

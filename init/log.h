@@ -27,7 +27,6 @@ struct ring {
 	uint64_t head, tail;
 	unsigned id;		/* 0: not set up; else unique for PID 1's life */
 	uint16_t part[2];	/* bytes of the partial stdout, stderr line */
-	int64_t part_us[2];	/* when each began */
 	char name[LOG_NAME_MAX + 1];
 	struct ring *next;	/* every ring set up, for the merged view */
 };

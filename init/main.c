@@ -22,6 +22,7 @@
 #include "dhcp.h"
 #include "iface.h"
 #include "log.h"
+#include "kmsg.h"
 #include "loop.h"
 #include "seccomp.h"
 #include "supervise.h"
@@ -345,6 +346,8 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	sig_watch.fn = on_signal;
 	if (sig_watch.fd < 0 || loop_add(&sig_watch) < 0)
 		log_msg("unable to watch signals: %m");
+	if (kmsg_init() < 0)
+		log_msg("unable to read /dev/kmsg: %m");
 	if (seccomp_build() < 0)
 		log_msg("unable to build the seccomp filter: %m");
 	{

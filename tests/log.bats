@@ -160,3 +160,23 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	done
 	[ "$peak" -lt $((base + 2048)) ]
 }
+
+@test "the kernel's messages: in the ring named kernel, not printed again by PID 1" {
+	host_start "$(conf <<-'EOF'
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	wait_console '^sandinit: ready: 1 services'
+	mark="sandinit-kmsg-test-$$-$RANDOM"
+	echo "<2>$mark" >/dev/kmsg
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log kernel | grep -qx '$mark'"
+	run ictl log -p crit kernel
+	assert_line "$mark"
+	run ictl log -p emerg kernel
+	refute_output --partial "$mark"
+	run ictl log
+	assert_line "kernel: $mark"
+	run console
+	refute_output --partial "$mark"
+}

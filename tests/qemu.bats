@@ -15,6 +15,13 @@ load lib/qemu
 	# the console shell is live, and initctl works from it
 	qemu_type 'initctl status\n'
 	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2 -' 30
+	# a line written to /dev/kmsg: in the ring named kernel; on the console
+	# once, as the kernel prints it (crit: under the board's loglevel=3)
+	qemu_type 'echo "<2>KMSG-$((6*7))-CHECK" >/dev/kmsg; for i in 1 2 3 4 5 6 7 8 9 10; do initctl log kernel | grep -q KMSG-42-CHECK && break; sleep 0.2; done; initctl log kernel | grep -c KMSG-42-CHECK | sed s/^/kernel-ring-has-/\n'
+	qemu_wait '^kernel-ring-has-1' 30
+	run qemu_log
+	assert_line --regexp '^\[ *[0-9]+\.[0-9]+\] KMSG-42-CHECK'
+	refute_output --partial 'kernel: KMSG-42-CHECK'
 	# it networked without any ip binary in the image
 	qemu_type 'for p in /bin/ip /sbin/ip /usr/bin/ip /usr/sbin/ip; do test -e $p && echo HAS-$p; done; echo ip-check-done\n'
 	qemu_wait '^ip-check-done' 30

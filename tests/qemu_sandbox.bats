@@ -79,7 +79,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	assert_line 'link: lo up 127.0.0.1/8'
 	refute_line --regexp '^link: (eth|sit|tunl)'
 	assert_line 'cgroup: 0::/'
-	assert_line 'ls: fd full null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	assert_line 'ls: fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero'
 	# read-only root and /proc parts, masked files: Debian's kernel has
 	# /proc/kcore and /proc/sysrq-trigger, which the host tier may lack
 	assert_line --regexp '^mount: / [^ ]+ ro[,$]'

@@ -218,7 +218,7 @@ map_of() {
 	fi
 	# /dev: only the minimal set
 	run probe_in a ls /dev
-	assert_output 'ls: fd full null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	assert_output 'ls: fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero'
 	run ictl exec a /bin/sh -c 'head -c 4 /dev/urandom | wc -c; echo x >/dev/null && echo null ok; test -c /dev/zero && echo zero ok'
 	assert_output $'4\nnull ok\nzero ok'
 }
@@ -550,7 +550,7 @@ map_of() {
 	run ictl exec b /bin/sh -c 'rm /opt/big; head -c 500000 /dev/zero >/opt/small && echo ok'
 	assert_output ok
 	run probe_in b ls /dev
-	assert_output 'ls: fd full loop-control null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	assert_output 'ls: fd full log loop-control null ptmx pts random shm stderr stdin stdout tty urandom zero'
 	run ictl exec b /bin/sh -c 'test -c /dev/loop-control && echo char'
 	assert_output char
 }
