@@ -252,6 +252,7 @@ struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
 	p->nerr0 = nerr;
 	c->log_size = 64 << 10;
 	c->rescue = conf_copy(p, "/bin/sh");
+	c->log_file_size = 1 << 20;
 	if (len > CONF_MAX_FILE) {
 		conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
 	} else {
@@ -318,6 +319,7 @@ void conf_free(struct conf *c)
 	free(c->mounts);
 	free(c->watchdog);
 	free(c->rescue);
+	free(c->log_file);
 	for (int i = 0; i < c->nsvc; i++)
 		conf_svc_free(&c->svc[i]);
 	free(c->svc);

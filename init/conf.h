@@ -166,6 +166,8 @@ struct conf {
 	struct conf_mount *mounts;
 	int nmounts;
 	uint64_t log_size;	/* default 64K */
+	char *log_file;		/* NULL if unset */
+	uint64_t log_file_size;	/* rotated at this, default 1M */
 	char *watchdog;		/* device, NULL if unset */
 	int watchdog_sec;
 	char *rescue;		/* default /bin/sh */

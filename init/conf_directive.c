@@ -294,6 +294,19 @@ static void g_watchdog(struct parser *p, char **a, int n)
 	}
 }
 
+static void g_log_file(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	path_arg(p, &p->c->log_file, a[0]);
+	if (n < 2)
+		return;
+	if (conf_size(a[1], &v) < 0 || v < 4096 || v > (uint64_t)1 << 30)
+		bad(p, a[1], "use a size from 4K to 1G");
+	else
+		p->c->log_file_size = v;
+}
+
 static void g_rescue(struct parser *p, char **a, int n)
 {
 	(void)n;
@@ -893,6 +906,7 @@ static const struct directive directives[] = {
 	{ "sysctl", GLOBAL, 1, 2, 2, g_sysctl, "two arguments: KEY VALUE" },
 	{ "mount", GLOBAL, 1, 3, 4, g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]" },
 	{ "log-size", GLOBAL, 0, 1, 1, g_log_size, "one argument: SIZE" },
+	{ "log-file", GLOBAL, 0, 1, 2, g_log_file, "one or two arguments: PATH [SIZE]" },
 	{ "watchdog", GLOBAL, 0, 2, 2, g_watchdog, "two arguments: DEVICE SECONDS" },
 	{ "rescue", GLOBAL, 0, 1, 1, g_rescue, "one argument: PATH" },
 	{ "service", ANY, 1, 1, 1, s_service, "one argument: NAME" },

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "logfile.h"
 #include "util.h"
 
 #define HDR 8
@@ -61,6 +62,7 @@ void log_raw(const char *buf, size_t len)
 	int e = errno;
 
 	write_all(console_fd, buf, len);
+	logfile_write(buf, len);
 	errno = e;
 }
 

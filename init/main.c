@@ -23,6 +23,7 @@
 #include "iface.h"
 #include "log.h"
 #include "kmsg.h"
+#include "logfile.h"
 #include "loop.h"
 #include "seccomp.h"
 #include "supervise.h"
@@ -150,9 +151,29 @@ static void watchdog(const struct conf *c)
 
 /* C, the first valid config: its global directives, its watchdog, its
  * services (sup owns C from here on). */
+/* After the mounts: PATH is normally on one of them. */
+static void log_file(const struct conf *c)
+{
+	const char *mnt = NULL;
+
+	/* The deepest `mount` target PATH is under. */
+	for (int i = 0; c->log_file && i < c->nmounts; i++) {
+		size_t n = strlen(c->mounts[i].target);
+
+		if (!strncmp(c->log_file, c->mounts[i].target, n) && c->log_file[n] == '/' &&
+		    (!mnt || n > strlen(mnt)))
+			mnt = c->mounts[i].target;
+	}
+	if (!c->log_file)
+		logfile_stop();
+	else if (logfile_start(c->log_file, c->log_file_size, mnt) < 0)
+		log_msg("unable to start the log-file writer: %m");
+}
+
 static void bring_up(struct conf *c)
 {
 	boot_apply(c);
+	log_file(c);
 	iface_apply(c);
 	watchdog(c);
 	sup_load(c, cgroups);
@@ -169,6 +190,8 @@ static void reload_globals(const struct conf *old, const struct conf *c)
 		wd_close_magic();
 		watchdog(c);
 	}
+	if (!same_str(old->log_file, c->log_file) || old->log_file_size != c->log_file_size)
+		log_file(c);
 }
 
 static int reload(char *err, size_t size)
@@ -374,8 +397,10 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		int timeout = -1;
 
 		sup_check_ready(boot_us);
-		if (pending_action >= 0 && sup_all_stopped())
+		if (pending_action >= 0 && sup_all_stopped()) {
+			logfile_stop();
 			boot_final(pending_action, reap_and_pet);
+		}
 		next = sup_next_deadline();
 		cnext = ctl_next_deadline();
 		if (cnext && (!next || cnext < next))

@@ -180,3 +180,45 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	run console
 	refute_output --partial "$mark"
 }
+
+@test "log-file: every console line with its time, rotated at SIZE, all there after poweroff" {
+	f=$BATS_TEST_TMPDIR/sandinit.log
+	host_start "$(conf <<-EOF
+	log-file $f 4K
+	service count
+	  restart never
+	  exec /bin/sh -c "i=1; while [ \$i -le 150 ]; do echo line\$i; i=\$((i+1)); done"
+	EOF
+	)"
+	wait_console '^count: line150$'
+	host_stop
+	# the writer had rotated: the older lines in .1
+	[ -s "$f.1" ]
+	[ "$(stat -c %s "$f.1")" -le 4096 ]
+	cat "$f.1" "$f" >"$BATS_TEST_TMPDIR/all"
+	grep -E '^\[ *[0-9]+\.[0-9]{6}\] count: line[0-9]+$' "$BATS_TEST_TMPDIR/all" | sed 's/.*count: //' >"$BATS_TEST_TMPDIR/got"
+	seq 150 | sed 's/^/line/' | diff - "$BATS_TEST_TMPDIR/got"
+	# PID 1's own lines too, with their time
+	grep -Eq '^\[ *[0-9]+\.[0-9]{6}\] sandinit: ready: 1 services' "$BATS_TEST_TMPDIR/all"
+}
+
+@test "log-file on a missing directory: PID 1 goes on, lines counted, the count logged once writable" {
+	d=$BATS_TEST_TMPDIR/disk
+	host_start "$(conf <<-EOF
+	log-file $d/sandinit.log
+	service tick
+	  exec /bin/sh -c "i=1; while :; do echo tick\$i; i=\$((i+1)); sleep 0.1; done"
+	EOF
+	)"
+	wait_console '^sandinit: log-file: .*/disk/sandinit.log: No such file or directory$'
+	wait_console '^tick20$|^tick: tick20$'
+	run ictl status tick
+	assert_success
+	mkdir "$d"
+	retry 10 grep -q 'sandinit: log-file: [0-9]* lines dropped' "$d/sandinit.log"
+	wait_console '^sandinit: log-file: [0-9]+ lines dropped$'
+	retry 10 grep -q 'tick: tick' "$d/sandinit.log"
+	n=$(grep -o 'log-file: [0-9]* lines dropped' "$d/sandinit.log" | head -1 | grep -o '[0-9]*')
+	echo "dropped $n lines while the directory was missing"
+	[ "$n" -ge 20 ]
+}

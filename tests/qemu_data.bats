@@ -61,3 +61,60 @@ N=20000
 	run debugfs -R "stat w/records" "$img"
 	assert_output --regexp 'User: +100000 +Group: +100000'
 }
+
+# log-file (issue 12): PID 1's console, timed, on the data disk; rotated at
+# 64K; written and fsynced before the disk is unmounted at poweroff.
+L=2500
+
+log_conf() {
+	cat <<-EOF
+	modules virtio_pci virtio_blk crc32c_generic ext4
+	mount /dev/vda /data ext4
+	log-file /data/sandinit.log 64K
+	service count
+	  restart never
+	  exec /bin/sh -c "seq -f 'numbered line %g' 1 $L; echo counted"
+	service off
+	  namespaces none
+	  after count
+	  restart never
+	  exec /bin/initctl poweroff
+	EOF
+}
+
+@test "qemu: log-file on the data disk: after poweroff every line is in the file or its .1" {
+	img=$BATS_TEST_TMPDIR/data.img
+	truncate -s 32M "$img"
+	mkfs.ext4 -q -F "$img"
+	log_conf >"$BATS_TEST_TMPDIR/log.conf"
+	QEMU_EXTRA="-drive file=$img,if=virtio,format=raw"
+	qemu_boot "$BATS_TEST_TMPDIR/log.conf"
+	qemu_wait 'sandinit: ready: 2 services' 120
+	qemu_wait '^sandinit: poweroff' 60
+	qemu_wait_exit 30
+	run e2fsck -fn "$img"
+	assert_success
+	debugfs -R "cat sandinit.log.1" "$img" >"$BATS_TEST_TMPDIR/l1"
+	debugfs -R "cat sandinit.log" "$img" >"$BATS_TEST_TMPDIR/l0"
+	# rotated once: .1 at most 64K, both parts there
+	[ -s "$BATS_TEST_TMPDIR/l1" ]
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/l1")" -le 65536 ]
+	cat "$BATS_TEST_TMPDIR/l1" "$BATS_TEST_TMPDIR/l0" >"$BATS_TEST_TMPDIR/all"
+	sed -nE 's/^\[ *[0-9]+\.[0-9]{6}\] count: numbered line ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/all" >"$BATS_TEST_TMPDIR/got"
+	seq "$L" | diff - "$BATS_TEST_TMPDIR/got"
+	# the lines of PID 1 up to the poweroff too
+	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] count: counted$' "$BATS_TEST_TMPDIR/all"
+	assert_success
+}
+
+@test "qemu: log-file with the data disk absent: boot completes, the dropped lines are reported" {
+	log_conf >"$BATS_TEST_TMPDIR/log.conf"
+	qemu_boot "$BATS_TEST_TMPDIR/log.conf"
+	qemu_wait '^sandinit: unable to mount /dev/vda on /data' 120
+	qemu_wait '^sandinit: log-file: unable to write /data/sandinit.log: No such device' 120
+	# (a serial console this busy drops lines: the ready line, not count's)
+	qemu_wait 'sandinit: ready: 2 services' 120
+	qemu_wait '^sandinit: log-file: [0-9]+ lines dropped' 60
+	qemu_wait '^sandinit: poweroff' 60
+	qemu_wait_exit 30
+}

@@ -1,0 +1,288 @@
+/* logfile: `log-file PATH [SIZE]` (SPEC §3): every console line, with its
+ * boot time, appended to PATH, rotated to PATH.1 at SIZE.
+ *
+ * A disk may block a write for as long as it likes (full, failing, gone):
+ * PID 1 never writes the file itself. It hands each line to a helper
+ * process over a non-blocking pipe (a full pipe drops the line, counted),
+ * and the helper writes, rotates, and at the end fsyncs. */
+#include "logfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define PIPE_SIZE (1 << 20)
+
+static int pipe_w = -1;
+static pid_t writer;
+static uint64_t pid1_dropped;	/* lines the pipe had no room for */
+
+static int64_t boot_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t stamp(char *buf, int64_t us)
+{
+	return (size_t)sprintf(buf, "[%5lld.%06lld] ", (long long)(us / 1000000),
+			       (long long)(us % 1000000));
+}
+
+/* ---- the helper ---- */
+
+struct file {
+	const char *path;
+	const char *mnt;	/* a `mount` target PATH is under, or NULL */
+	char path1[PATH_MAX];
+	uint64_t max, size;
+	int fd;
+	uint64_t dropped;	/* lines not written since the last success */
+	int64_t retry_ms;	/* no open before this */
+	int console;		/* for what cannot go into the file */
+};
+
+static void say(struct file *f, const char *msg, int err)
+{
+	char line[PATH_MAX + 160];
+	int n = snprintf(line, sizeof(line), "sandinit: log-file: %s%s%s\n", msg,
+			 err ? ": " : "", err ? strerror(err) : "");
+
+	if (n > 0)
+		write_all(f->console, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static int open_file(struct file *f)
+{
+	struct stat st;
+
+	if (f->fd >= 0)
+		return 0;
+	if (now_ms() < f->retry_ms)
+		return -1;
+	/* Not onto the directory a failed mount left behind (the root's
+	 * memory, gone at the next boot): a mount point is a file system
+	 * of its own, its st_dev not its parent's. */
+	if (f->mnt) {
+		char parent[PATH_MAX];
+		struct stat m, pa;
+		char *slash;
+
+		snprintf(parent, sizeof(parent), "%s", f->mnt);
+		slash = strrchr(parent, '/');
+		if (slash)
+			slash[slash == parent] = 0;
+		if (stat(f->mnt, &m) < 0 || stat(parent, &pa) < 0 || m.st_dev == pa.st_dev) {
+			f->retry_ms = now_ms() + 1000;
+			errno = ENODEV;
+			return -1;
+		}
+	}
+	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (f->fd < 0 || fstat(f->fd, &st) < 0) {
+		int e = errno;
+
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = -1;
+		f->retry_ms = now_ms() + 1000;
+		errno = e;
+		return -1;
+	}
+	f->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Write LEN bytes of whole lines; on failure they are counted as dropped
+ * and the file is opened afresh (at most once a second). */
+static void put(struct file *f, const char *buf, size_t len)
+{
+	uint64_t lines = 0;
+	int e;
+
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	if (f->fd >= 0 && f->size && f->size + len > f->max) {
+		close(f->fd);
+		f->fd = -1;
+		if (rename(f->path, f->path1) < 0)
+			say(f, "unable to rotate", errno);
+	}
+	if (open_file(f) == 0) {
+		if (f->dropped) {
+			char note[128], msg[64];
+			size_t n = stamp(note, boot_us());
+
+			snprintf(msg, sizeof(msg), "%llu lines dropped", (unsigned long long)f->dropped);
+			n += (size_t)sprintf(note + n, "sandinit: log-file: %s\n", msg);
+			if (write_all(f->fd, note, n) == (ssize_t)n) {
+				say(f, msg, 0);
+				f->size += n;
+				f->dropped = 0;
+			}
+		}
+		if (!f->dropped && write_all(f->fd, buf, len) == (ssize_t)len) {
+			f->size += len;
+			return;
+		}
+		e = errno;
+		close(f->fd);
+		f->fd = -1;
+		f->retry_ms = now_ms() + 1000;
+		errno = e;
+	}
+	if (!f->dropped) {
+		char msg[PATH_MAX + 32];
+
+		snprintf(msg, sizeof(msg), "unable to write %s", f->path);
+		say(f, msg, errno);
+	}
+	f->dropped += lines;
+}
+
+static void __attribute__((noreturn))
+helper(int in, int console, const char *path, uint64_t max, const char *mnt)
+{
+	static char buf[65536];
+	struct file f = { .path = path, .mnt = mnt, .max = max, .fd = -1, .console = console };
+	size_t have = 0;
+
+	prctl(PR_SET_NAME, "sandinit-log");
+	snprintf(f.path1, sizeof(f.path1), "%s.1", path);
+	for (;;) {
+		ssize_t n = read(in, buf + have, sizeof(buf) - have);
+		char *end;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		/* whole lines only, so a rotation never splits one */
+		end = memrchr(buf, '\n', have);
+		if (!end && have < sizeof(buf))
+			continue;
+		n = end ? end + 1 - buf : (ssize_t)have;
+		put(&f, buf, (size_t)n);
+		memmove(buf, buf + n, have - (size_t)n);
+		have -= (size_t)n;
+	}
+	if (have)
+		put(&f, buf, have);
+	if (f.fd >= 0 && fsync(f.fd) < 0)
+		say(&f, "unable to sync", errno);
+	if (f.dropped) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "%llu lines dropped", (unsigned long long)f.dropped);
+		say(&f, msg, 0);
+	}
+	_exit(0);
+}
+
+/* ---- PID 1's side ---- */
+
+int logfile_start(const char *path, uint64_t size, const char *mnt)
+{
+	int p[2], console;
+
+	logfile_stop();
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	console = dup(STDOUT_FILENO);
+	writer = fork();
+	if (writer == 0) {
+		sigset_t none;
+
+		/* Only the pipe and the console; PID 1's signals unblocked. */
+		dup2(p[0], 3);
+		dup2(console, 4);
+		syscall(SYS_close_range, 5U, ~0U, 0U);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		helper(3, 4, path, size, mnt);
+	}
+	close(p[0]);
+	if (console >= 0)
+		close(console);
+	if (writer < 0) {
+		int e = errno;
+
+		close(p[1]);
+		writer = 0;
+		errno = e;
+		return -1;
+	}
+	pipe_w = p[1];
+	fcntl(pipe_w, F_SETFL, O_NONBLOCK);
+	fcntl(pipe_w, F_SETPIPE_SZ, PIPE_SIZE);
+	return 0;
+}
+
+void logfile_write(const char *buf, size_t len)
+{
+	char out[PIPE_BUF];
+	int64_t us;
+
+	if (pipe_w < 0)
+		return;
+	us = boot_us();
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t l = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+		size_t n = stamp(out, us);
+
+		if (pid1_dropped) {
+			n += (size_t)sprintf(out + n, "sandinit: log-file: %llu lines dropped\n",
+					     (unsigned long long)pid1_dropped);
+			if (write(pipe_w, out, n) == (ssize_t)n)
+				pid1_dropped = 0;
+			n = stamp(out, us);
+		}
+		if (l > sizeof(out) - n)
+			l = sizeof(out) - n;
+		memcpy(out + n, buf + i, l);
+		n += l;
+		if (out[n - 1] != '\n' && n < sizeof(out))
+			out[n++] = '\n';
+		/* At most PIPE_BUF: all of it or nothing (pipe(7)). */
+		if (write(pipe_w, out, n) != (ssize_t)n)
+			pid1_dropped++;
+		i += nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+	}
+}
+
+void logfile_stop(void)
+{
+	int64_t end;
+
+	if (pipe_w >= 0)
+		close(pipe_w);
+	pipe_w = -1;
+	if (writer <= 0)
+		return;
+	/* It writes what is left, fsyncs and exits; a disk that hangs gets
+	 * LOGFILE_STOP_MS. */
+	end = now_ms() + LOGFILE_STOP_MS;
+	while (waitpid(writer, NULL, WNOHANG) == 0 && now_ms() < end)
+		usleep(10000);
+	if (waitpid(writer, NULL, WNOHANG) == 0) {
+		kill(writer, SIGKILL);
+		waitpid(writer, NULL, 0);
+	}
+	writer = 0;
+}
