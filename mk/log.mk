@@ -3,7 +3,7 @@
 #
 #   fuzz-syslog / fuzz-smoke-syslog   libFuzzer on syslog_parse
 
-SYSLOG_FUZZ_SRCS := init/syslog.c init/log.c init/loop.c init/util.c
+SYSLOG_FUZZ_SRCS := init/syslog.c init/log.c init/logfile.c init/loop.c init/util.c
 
 $(OUT)/fuzz/syslog_fuzz: tests/fuzz/syslog_fuzz.c $(SYSLOG_FUZZ_SRCS) $(HDRS)
 	@mkdir -p $(@D)
