@@ -412,6 +412,10 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 	host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
 	pid1=$(host_pid1)
+	# the whole megabyte is in the ring first (a short reply would end
+	# before the test could see the client hold its slot)
+	full() { [ "$(ictl log talk | wc -c)" -gt 1000000 ]; }
+	retry 20 full
 	nsock() { ls -l /proc/"$pid1"/fd | grep -c 'socket:'; }
 	base=$(nsock)
 	# a log request (1 MB of reply) whose reply nobody reads until the
