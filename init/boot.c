@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "firewall.h"
 #include "log.h"
 #include "util.h"
 #include "watchdog.h"
@@ -358,12 +359,8 @@ static int module_path(char *buf, size_t size, const char *name)
 static int module_loaded(const char *name)
 {
 	char p[128];
-	size_t i;
 
 	snprintf(p, sizeof(p), "/sys/module/%s", name);
-	for (i = strlen("/sys/module/"); p[i]; i++)
-		if (p[i] == '-')
-			p[i] = '_';
 	return access(p, F_OK) == 0;
 }
 
@@ -408,19 +405,43 @@ static int module_builtin(const char *name)
 	return found;
 }
 
-static int load_module(const char *name, int depth)
+/* The .modinfo field KEY= of module image KO (LEN bytes) into BUF, "" if
+ * none: .modinfo holds NUL-separated key=value strings. */
+static void modinfo(const char *ko, size_t len, const char *key, char *buf, size_t size)
 {
-	char path[512];
+	size_t k = strlen(key);
+
+	buf[0] = 0;
+	for (size_t off = 0; off + k + 1 < len; off++)
+		if (!ko[off] && !memcmp(ko + off + 1, key, k)) {
+			snprintf(buf, size, "%.*s", (int)strnlen(ko + off + 1 + k, len - off - 1 - k),
+				 ko + off + 1 + k);
+			return;
+		}
+}
+
+/* Modules that failed: tried and reported once (SPEC §3 `modules`). */
+#define FAILED_MAX 64
+static char failed[FAILED_MAX][64];
+static int nfailed;
+
+static int load_module(const char *name, int depth);
+
+/* Each module of LIST (separated by any of SEP); failures logged. */
+static void load_each(const char *mod, char *list, const char *sep, int depth)
+{
+	for (char *save, *d = strtok_r(list, sep, &save); d; d = strtok_r(NULL, sep, &save))
+		if (strcmp(d, "pre:") && load_module(d, depth + 1) < 0 && errno != ECANCELED)
+			log_msg("module %s: unable to load %s, which it needs: %m", mod, d);
+}
+
+static int load_one(const char *name, int depth)
+{
+	char path[512], deps[512];
 	size_t len;
 	char *ko;
 	int fd, r, e;
 
-	if (depth > 8) {
-		errno = ELOOP;
-		return -1;
-	}
-	if (module_loaded(name) || module_builtin(name))
-		return 0;
 	if (module_path(path, sizeof(path), name) < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -428,18 +449,14 @@ static int load_module(const char *name, int depth)
 	ko = read_file(path, 64 << 20, &len);
 	if (!ko)
 		return -1;
-	/* .modinfo holds NUL-separated key=value strings; depends= is a comma list. */
-	for (size_t off = 0; off + 9 < len; off++) {
-		if (ko[off] || memcmp(ko + off + 1, "depends=", 8))
-			continue;
-		char deps[512];
-
-		snprintf(deps, sizeof(deps), "%s", ko + off + 9);
-		for (char *save, *d = strtok_r(deps, ",", &save); d; d = strtok_r(NULL, ",", &save))
-			if (load_module(d, depth + 1) < 0)
-				log_msg("module %s: unable to load dependency %s: %m", name, d);
-		break;
-	}
+	/* As modprobe: softdep=pre: first (libcrc32c names crc32c, which
+	 * the image builder links to crc32c_generic), then depends=. */
+	modinfo(ko, len, "softdep=", deps, sizeof(deps));
+	if (strstr(deps, "post:"))
+		*strstr(deps, "post:") = 0;
+	load_each(name, deps, " ", depth);
+	modinfo(ko, len, "depends=", deps, sizeof(deps));
+	load_each(name, deps, ",", depth);
 	free(ko);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -451,9 +468,77 @@ static int load_module(const char *name, int depth)
 	return r < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* -1 with errno; ECANCELED: it failed before and was reported then. */
+static int load_module(const char *name, int depth)
+{
+	char n[64];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+		n[i] = name[i] == '-' ? '_' : name[i];
+	n[i] = 0;
+	if (depth > 8) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (module_loaded(n) || module_builtin(n))
+		return 0;
+	for (int k = 0; k < nfailed; k++)
+		if (!strcmp(failed[k], n)) {
+			errno = ECANCELED;
+			return -1;
+		}
+	if (load_one(n, depth) == 0)
+		return 0;
+	if (nfailed < FAILED_MAX) {
+		snprintf(failed[nfailed++], sizeof(failed[0]), "%s", n);
+	}
+	return -1;
+}
+
 int boot_module(const char *name)
 {
-	return load_module(name, 0);
+	if (load_module(name, 0) == 0)
+		return 0;
+	if (errno != ECANCELED)
+		log_msg("unable to load module %s: %m", name);
+	return -1;
+}
+
+/* The modules a config needs beyond its `modules` lines (SPEC §10): the
+ * firewall's for `nat` and `publish`; for `interface`, the board's network
+ * drivers, which the image builder lists in sandinit.uplink. */
+static void feature_modules(const struct conf *c)
+{
+	static const char *const fw[] = { FW_MODULES };
+	int publish = 0;
+
+	for (int i = 0; i < c->nsvc; i++)
+		publish |= c->svc[i].npublishes > 0;
+	if (c->nnats || publish)
+		for (size_t i = 0; i < ARRAY_SIZE(fw); i++)
+			boot_module(fw[i]);
+	if (c->nifaces) {
+		struct utsname u;
+		char path[128], *list;
+		size_t len;
+
+		uname(&u);
+		snprintf(path, sizeof(path), "/lib/modules/%s/sandinit.uplink", u.release);
+		if ((list = read_file(path, 4096, &len))) {
+			for (char *save, *m = strtok_r(list, " \t\n", &save); m;
+			     m = strtok_r(NULL, " \t\n", &save))
+				boot_module(m);
+			free(list);
+		}
+	}
+}
+
+void boot_modules(const struct conf *c)
+{
+	for (int i = 0; i < c->nmodules; i++)
+		boot_module(c->modules[i]);
+	feature_modules(c);
 }
 
 /* mount(8)-style OPTIONS: flags it knows, the rest passed to the fs. */
@@ -523,8 +608,9 @@ static void apply_changes(const struct conf *old, const struct conf *c)
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		log_msg("unable to set hostname %s: %m", c->hostname);
 	for (int i = 0; i < c->nmodules; i++)
-		if (!old_module(old, c->modules[i]) && boot_module(c->modules[i]) < 0)
-			log_msg("unable to load module %s: %m", c->modules[i]);
+		if (!old_module(old, c->modules[i]))
+			boot_module(c->modules[i]);
+	feature_modules(c);
 	for (int i = 0; i < c->nsysctls; i++) {
 		char path[512];
 

@@ -31,8 +31,13 @@ void boot_apply(const struct conf *c);
  * changed sysctls written; mounts are only those of the boot (a changed
  * `mount` line is reported: it applies at the next boot). */
 void boot_reload(const struct conf *old, const struct conf *c);
-/* Load module NAME (and first what it depends on). 0 loaded or present. */
+/* Load module NAME (and first its softdep=pre: and depends= modules).
+ * 0 loaded, present or built in; -1 failed, logged the first time only. */
 int boot_module(const char *name);
+/* C's modules: its `modules` lines and what its nat, publish and
+ * interface lines need (SPEC §10). Before the kernel line, so that it
+ * shows what they brought. */
+void boot_modules(const struct conf *c);
 /* Start the rescue program PATH on the console; returns its pid or -1. */
 pid_t boot_rescue(const char *path);
 /* The end: TERM then KILL to everything left (REAP is called to reap while

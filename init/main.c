@@ -377,9 +377,11 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		struct conf *c;
 
 		cgroups = cg_init() == 0;
-		boot_features();
 		c = load(config_path, stdout);
 		fflush(stdout);
+		if (c)
+			boot_modules(c);
+		boot_features();
 		if (ctl_init(socket_path, &hooks) < 0)
 			log_msg("unable to listen on %s: %m", socket_path);
 		host_syslog(socket_path);

@@ -1,11 +1,15 @@
 #!/bin/bash
 # tools/kmods.sh MODDIR DEST NAME...: copy kernel modules NAME... and,
-# recursively, the modules their .modinfo `depends=` names, from MODDIR (a
+# recursively, the modules their .modinfo `depends=` and `softdep=pre:`
+# name, from MODDIR (a
 # kernel's /lib/modules/RELEASE, e.g. from Debian's package, which has no
 # modules.dep) into DEST, flat: DEST/<name>.ko, where <name> is the module's
 # name with `-` normalised to `_` (the .modinfo name=). .ko.xz/.ko.gz/.ko.zst
 # are decompressed. sandinit's loader reads /lib/modules/$(uname -r)/<name>.ko
-# and the same depends= field. modules.builtin is copied too, so the loader
+# and the same fields. A softdep may name an alias (libcrc32c's `pre:
+# crc32c`): the module whose .modinfo has that alias= is copied, and
+# DEST/<alias>.ko links to it (a *generic* one preferred: it works on every
+# CPU). modules.builtin is copied too, so the loader
 # can tell "built in" from "missing". A name that is neither a module nor
 # built in is reported on stderr and skipped (boot goes on without it, as
 # SPEC section 3 says).
@@ -38,6 +42,22 @@ while [ ${#queue[@]} -gt 0 ]; do
 	[ -n "${done[$n]:-}" ] && continue
 	done[$n]=1
 	f=${path[$n]:-}
+	if [ -z "$f" ] && ! builtin "$n"; then
+		# An alias: the modules that declare it, a generic one first.
+		# (crypto/ first: the whole tree takes a while to read)
+		a=$({ grep -rlaF --include='*.ko*' "alias=$n" "$moddir/kernel/crypto" 2>/dev/null ||
+			grep -rlaF --include='*.ko*' "alias=$n" "$moddir" 2>/dev/null; } |
+			while IFS= read -r m; do
+				tr '\0' '\n' < "$m" | grep -qx "alias=$n" && echo "$m"
+			done | awk '{ print (/generic/ ? 0 : 1), $0 }' | LC_ALL=C sort | head -n 1 | cut -d' ' -f2-)
+		if [ -n "$a" ]; then
+			t=${a##*/}; t=${t%%.ko*}; t=${t//-/_}
+			ln -sf "$t.ko" "$dest/$n.ko"
+			echo "kmods: $n is an alias of $t"
+			queue+=("$t")
+			continue
+		fi
+	fi
 	if [ -z "$f" ]; then
 		if builtin "$n"; then
 			echo "kmods: $n is built into the kernel"
@@ -59,8 +79,11 @@ while [ ${#queue[@]} -gt 0 ]; do
 		die "cannot read .modinfo of $f"
 	grep -aq 'name=' "$dest/.modinfo.tmp" || die "no .modinfo in $f"
 	deps=$(tr '\0' '\n' < "$dest/.modinfo.tmp" | sed -n 's/^depends=//p')
+	# softdep=pre: A B post: C -> A B
+	pre=$(tr '\0' '\n' < "$dest/.modinfo.tmp" | sed -n 's/^softdep=//p' |
+		sed 's/post:.*//; s/pre://g' | xargs)
 	rm -f "$dest/.modinfo.tmp"
 	IFS=, read -r -a more <<< "$deps"
-	for d in "${more[@]}"; do [ -n "$d" ] && queue+=("${d//-/_}"); done
-	echo "kmods: $n${deps:+ (depends $deps)}"
+	for d in "${more[@]}" $pre; do [ -n "$d" ] && queue+=("${d//-/_}"); done
+	echo "kmods: $n${deps:+ (depends $deps)}${pre:+ (softdep pre: $pre)}"
 done

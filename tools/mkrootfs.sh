@@ -8,7 +8,12 @@
 #   /bin/probe              PROBE (the tests' probe), unless PROBE is "-"
 #   /etc/sandinit.conf      CONFIG
 #   /lib/modules/RELEASE/   the modules CONFIG's global `modules` lines name,
-#                           and their depends=, flat as <name>.ko (tools/kmods.sh)
+#                           those its `nat`/`publish` lines need (FW_MODULES of
+#                           init/firewall.h) and, with an `interface` line, the
+#                           board's NIC drivers (UPLINK_MODULES, from board.mk's
+#                           BOARD_NIC_MODULES, also listed in sandinit.uplink
+#                           for PID 1), with their depends= and softdep=pre:,
+#                           flat as <name>.ko (tools/kmods.sh)
 #   /proc /sys /dev /run /tmp /mnt /root    empty
 #   OVERLAY's tree (the repository's rootfs/) copied on top.
 # KDIR is tools/fetch-kernel.sh's directory (release, modules).
@@ -46,10 +51,20 @@ done
 modules=$(awk '{ sub(/#.*/, "") } $1 == "service" { exit }
 	$1 == "modules" { for (i = 2; i <= NF; i++) print $i }' "$config")
 release=$(cat "$kdir/release")
-if [ -n "$modules" ]; then
+# What PID 1 loads by itself for these directives (SPEC section 10).
+if awk '{ sub(/#.*/, "") } $1 == "nat" || $1 == "publish" { f = 1 } END { exit !f }' "$config"; then
+	modules="$modules $(sed -n 's/^#define FW_MODULES //p' "$here/../init/firewall.h" | tr -d '",')"
+fi
+uplink=
+if awk '{ sub(/#.*/, "") } $1 == "service" { exit } $1 == "interface" { f = 1 } END { exit !f }' "$config"; then
+	uplink=${UPLINK_MODULES:-}
+	modules="$modules $uplink"
+fi
+if [ -n "${modules// /}" ]; then
 	# shellcheck disable=SC2086
 	"$here/kmods.sh" "$kdir/modules" "$dest/lib/modules/$release" $modules
 fi
+[ -z "$uplink" ] || echo "$uplink" > "$dest/lib/modules/$release/sandinit.uplink"
 
 if [ -d "$overlay" ]; then
 	cp -a --no-preserve=ownership "$overlay/." "$dest/"

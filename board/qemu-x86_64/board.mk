@@ -5,3 +5,6 @@
 BOARD_KERNEL_META := linux-image-amd64
 # The QEMU command line: board/qemu-x86_64/qemu KERNEL INITRD [QEMU ARGS...].
 BOARD_QEMU := board/qemu-x86_64/qemu
+# The NIC of the QEMU line's user-mode uplink (virtio-net-pci): loaded by
+# PID 1 when the config has an `interface` line.
+BOARD_NIC_MODULES := virtio_pci virtio_net
