@@ -432,7 +432,9 @@ static int mount_sys(const char **step)
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	r = mount_at("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	if (r < 0 && (errno == EPERM || errno == EACCES)) {
+	/* EBUSY: the host's network namespace (no `net` namespace, e.g. a
+	 * DHCP helper), whose sysfs is mounted read-write already. */
+	if (r < 0 && (errno == EPERM || errno == EACCES || errno == EBUSY)) {
 		r = mount_at("/sys", fd, NULL, MS_BIND | MS_REC, NULL);
 		if (r == 0)
 			r = make_ro("/sys", 1);

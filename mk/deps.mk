@@ -6,7 +6,8 @@
 # says so and goes on.
 DEPS_PKGS := make gcc musl-tools linux-libc-dev cpio xz-utils file binutils \
 	bats bats-assert bats-support qemu-system-x86 e2fsprogs iproute2 \
-	bubblewrap gnuplot-nox clang libclang-rt-14-dev nftables
+	bubblewrap gnuplot-nox clang libclang-rt-14-dev nftables \
+	dnsmasq-base busybox curl socat
 
 deps:
 	@command -v dpkg-query >/dev/null || { \

@@ -23,7 +23,9 @@ include board/$(BOARD)/board.mk
 
 # The probe is part of the image only once its source exists.
 IMAGE_PROBE := $(if $(wildcard tests/probe/probe.c),$(OUT)/probe)
-ROOTFS_SRC := $(shell find rootfs 2>/dev/null)
+# (symlinks left out: make would follow /etc/resolv.conf -> /run/... and
+# find no such file; their directory changes with them)
+ROOTFS_SRC := $(shell find rootfs ! -type l 2>/dev/null)
 
 image: $(OUT)/initramfs.cpio.gz $(OUT)/vmlinuz
 toybox: $(OUT)/toybox
@@ -56,15 +58,21 @@ $(OUT)/config.stamp: FORCE
 	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 $(OUT)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/config.stamp \
-		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh
-	tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
+		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh init/firewall.h \
+		board/$(BOARD)/board.mk
+	UPLINK_MODULES="$(BOARD_NIC_MODULES)" tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
 		$(CONFIG) $(KDIR) rootfs
 	@touch $@
 
 $(OUT)/initramfs.cpio.gz: $(OUT)/rootfs.stamp tools/mkcpio.sh
 	tools/mkcpio.sh $(OUT)/rootfs $@
 
+# The demo's published web server is reached through the board's first
+# forwarded port (QEMU_PORTS, default 8080:80). `make run QEMU_RESTRICT=on`
+# keeps the guest off the real network (the tests' setting).
 run: all
+	@p="$${QEMU_PORTS-8080:80}"; p=$${p%%:*}; [ -z "$$p" ] || \
+		echo "sandinit: the demo's web server, from this host: curl http://127.0.0.1:$$p/ (Ctrl-A x quits QEMU)"
 	$(BOARD_QEMU) $(OUT)/vmlinuz $(OUT)/initramfs.cpio.gz
 
 clean: clean-image

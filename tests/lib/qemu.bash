@@ -20,6 +20,8 @@
 #                 "-drive file=$BATS_TEST_TMPDIR/d.img,if=virtio,format=raw"
 #   QEMU_APPEND   more kernel command line, e.g. "sandinit.config=/etc/x.conf"
 #   QEMU_MEM      guest memory (256M here), QEMU_SMP CPUs (2)
+#   QEMU_PORTS    HOSTPORT:GUESTPORT forwards (none here: pick free ports),
+#   QEMU_RESTRICT on here, QEMU_GUESTFWD: see board/qemu-x86_64/qemu
 #   QEMU_ACCEL    tcg (default) or kvm; see board/qemu-x86_64/qemu
 #   QEMU_DIR      where the initrd, fifo and log go ($BATS_TEST_TMPDIR)
 #   QEMU_TIMEOUT  default timeout in seconds for the waits (60)
@@ -85,6 +87,9 @@ qemu_boot() {
 	exec {QEMU_IN_FD}<>"$qdir/console.in"
 	# fd 3 is bats' own: a child holding it makes bats wait for the child.
 	# shellcheck disable=SC2086
+	# The uplink: no host port forwarded unless the test names a free one,
+	# and restricted: no packet of the guest leaves for the real network.
+	QEMU_PORTS=${QEMU_PORTS:-} QEMU_RESTRICT=${QEMU_RESTRICT:-on} QEMU_GUESTFWD=${QEMU_GUESTFWD:-} \
 	QEMU_MEM=${QEMU_MEM:-256M} QEMU_SMP=${QEMU_SMP:-2} QEMU_APPEND=${QEMU_APPEND:-} \
 		"$QEMU_REPO/board/${BOARD:-qemu-x86_64}/qemu" "$out/vmlinuz" "$qdir/initrd.img" \
 		${QEMU_EXTRA:-} <"$qdir/console.in" >"$QEMU_LOG" 2>&1 3>&- {QEMU_IN_FD}>&- &
