@@ -129,6 +129,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 	       const unsigned char mac[6], struct dhcp_reply *out)
 {
 	const uint8_t *u, *b;
+	uint32_t m;
 	size_t ihl, tot, ulen, blen, i;
 	int have_server = 0, have_lease = 0, prefix = 0;
 
@@ -226,9 +227,12 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 	out->prefix = prefix;
 	if (!have_lease)
 		out->lease = 3600;
-	/* A router the address cannot reach is none. */
+	/* A router the address cannot reach (or the subnet's network or
+	 * broadcast address) is none. */
+	m = mask_of(prefix);
 	if (out->router && (!unicast(out->router) || out->router == out->yiaddr ||
-			    (out->router ^ out->yiaddr) & mask_of(prefix)))
+			    (out->router ^ out->yiaddr) & m ||
+			    (prefix < 31 && ((out->router & ~m) == 0 || (out->router & ~m) == ~m))))
 		out->router = 0;
 	return 0;
 bad:

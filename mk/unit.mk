@@ -44,3 +44,20 @@ fuzz: fuzz-conf
 fuzz-smoke: fuzz-smoke-conf
 
 .PHONY: unit fuzz fuzz-smoke unit-conf fuzz-conf fuzz-smoke-conf
+
+# The DHCP reply parser (init/dhcp.c), the helper's untrusted input.
+$(OUT)/fuzz/dhcp_fuzz: tests/fuzz/dhcp_fuzz.c init/dhcp.c init/dhcp.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/dhcp.c
+
+fuzz-dhcp: $(OUT)/fuzz/dhcp_fuzz
+	@mkdir -p $(OUT)/fuzz/corpus-dhcp
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=1600 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz/dhcp- $(OUT)/fuzz/corpus-dhcp tests/fuzz/corpus/dhcp
+
+fuzz-smoke-dhcp:
+	$(MAKE) --no-print-directory fuzz-dhcp FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz: fuzz-dhcp
+fuzz-smoke: fuzz-smoke-dhcp
+.PHONY: fuzz-dhcp fuzz-smoke-dhcp
