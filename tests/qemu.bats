@@ -105,6 +105,7 @@ load lib/qemu
 @test "qemu: a built-in module counts as loaded; a missing one is logged" {
 	cat >"$BATS_TEST_TMPDIR/builtin.conf" <<-'EOF'
 	modules unix veth no-such-module
+	modules no-such-module
 	service mods
 	  namespaces none
 	  restart never
@@ -118,4 +119,7 @@ load lib/qemu
 	# ... and unix, built into Debian's kernel (modules.builtin), is not one
 	run qemu_log
 	refute_output --partial 'unable to load module unix'
+	# named twice, tried and reported once
+	run grep -c 'unable to load module no-such-module' <(qemu_log)
+	assert_output 1
 }
