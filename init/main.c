@@ -24,6 +24,7 @@
 #include "log.h"
 #include "kmsg.h"
 #include "logfile.h"
+#include "mount.h"
 #include "loop.h"
 #include "seccomp.h"
 #include "supervise.h"
@@ -172,6 +173,8 @@ static void log_file(const struct conf *c)
 
 static void bring_up(struct conf *c)
 {
+	if (mnt_hide(config_path, c) < 0)
+		log_msg("unable to hide the config from sandboxes: %m");
 	boot_apply(c);
 	log_file(c);
 	iface_apply(c);

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -87,6 +88,7 @@ static const char *const dev_links[][2] = {
 };
 
 static char root[64];		/* the new root, as a path in the old one */
+static char staging[64];	/* the staging tmpfs root lies on */
 /* Where the proc that mount_at goes through is: the new root's (root), or
  * "" for the one mounted on /, which the template builder still sees. */
 static const char *fd_proc = root;
@@ -567,6 +569,7 @@ static int stage(const char *src, const char *const *dirs, int ndirs, const char
 	}
 	if (i == ndirs)
 		return -1;
+	snprintf(staging, sizeof staging, "%s", dirs[i]);
 	snprintf(root, sizeof root, "%s/root", dirs[i]);
 	if (mkdir(root, 0755) < 0)
 		return -1;
@@ -667,6 +670,100 @@ static int enter_staged(int ok, const char **step)
 	return ok ? enter(step) : -1;
 }
 
+/* What no sandbox sees unless it binds it (SPEC §6): the config PID 1 was
+ * started with (every service's `env`), as an empty file, and the targets
+ * of the global `mount` lines. Copied at config load (mnt_hide). */
+static char *hidden_conf;
+static char **hidden;
+static int nhidden;
+
+int mnt_hide(const char *config, const struct conf *c)
+{
+	char **v = calloc((size_t)c->nmounts + 1, sizeof *v);
+	char *cf = config && config[0] == '/' ? strdup(config) : NULL;
+	int i;
+
+	if (!v || (config && config[0] == '/' && !cf))
+		goto fail;
+	for (i = 0; i < c->nmounts; i++)
+		if (!(v[i] = strdup(c->mounts[i].target)))
+			goto fail;
+	for (i = 0; i < nhidden; i++)
+		free(hidden[i]);
+	free(hidden);
+	free(hidden_conf);
+	hidden = v;
+	nhidden = c->nmounts;
+	hidden_conf = cf;
+	return 0;
+fail:
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+	free(cf);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* The config, as an empty read-only file: a bind of one made on the
+ * staging tmpfs root lies on. A root without it, or where
+ * it is no regular file, goes without. */
+static int hide_conf(const char **step)
+{
+	char empty[sizeof root + 16];
+	struct stat st;
+	int fd, r;
+
+	if (!hidden_conf)
+		return 0;
+	*step = stepf("hide %s", hidden_conf);
+	fd = resolve(root_fd, hidden_conf);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	snprintf(empty, sizeof empty, "%s/empty", staging);
+	r = fstat(fd, &st);
+	if (r == 0 && S_ISREG(st.st_mode)) {
+		int e = open(empty, O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+
+		r = e < 0 ? -1 : close(e);
+		if (r == 0)
+			r = mount_at(empty, fd, NULL, MS_BIND, NULL);
+		if (r == 0)
+			r = make_ro(hidden_conf, 0);
+	}
+	close(fd);
+	return r;
+}
+
+/* Is PATH at or below DIR? */
+static int under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
+}
+
+/* The global mount targets in a sandbox that copied PID 1's mounts: their
+ * copies are locked there, so each is covered by an empty read-only tmpfs
+ * (mask), unless S binds or mounts a tmpfs at or below it. */
+static int hide_mounts(const struct svc_conf *s, const char **step)
+{
+	for (int i = 0; i < nhidden; i++) {
+		int bound = 0;
+
+		for (int j = 0; j < s->nbinds; j++)
+			bound |= under(s->binds[j].dst, hidden[i]);
+		for (int j = 0; j < s->ntmpfs; j++)
+			bound |= under(s->tmpfs[j].dst, hidden[i]);
+		*step = stepf("hide %s", hidden[i]);
+		if (!bound && mask(hidden[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 {
 	log_fd = syslog_fd;
@@ -680,7 +777,10 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 	*step = "make the root read-only";
 	if (s->readonly && make_ro("/", 1) < 0)
 		return enter_staged(0, step);
-	return enter_staged(own_mounts(s, 0, step) == 0, step);
+	/* Hidden once its proc is there (mount_at): a bind below a hidden
+	 * target keeps it in view (hide_mounts). */
+	return enter_staged(own_mounts(s, 0, step) == 0 &&
+			    (s->root || (hide_conf(step) == 0 && hide_mounts(s, step) == 0)), step);
 }
 
 int mnt_fits_template(const struct svc_conf *s)
@@ -752,6 +852,14 @@ int mnt_template(const char **step)
 		if (detach_all(p) < 0)
 			goto fail;
 	}
+	for (i = 0; i < nhidden; i++) {
+		*step = stepf("leave out %s", hidden[i]);
+		if (strlen(hidden[i]) < sizeof p - strlen(root)) {
+			snprintf(p, sizeof p, "%s%s", root, hidden[i]);
+			if (detach_all(p) < 0)
+				goto fail;
+		}
+	}
 	/* A /dev that is a symlink on the root: mount_dev would reach it
 	 * through /proc, which each sandbox mounts later. */
 	snprintf(p, sizeof p, "%s/dev", root);
@@ -764,7 +872,7 @@ int mnt_template(const char **step)
 	if (make_ro("/", 1) < 0)
 		goto fail;
 	*step = "mount the stand-in proc and sysfs";
-	if (stand_ins() < 0)
+	if (stand_ins() < 0 || hide_conf(step) < 0)
 		goto fail;
 	return enter_staged(mount_dev(NULL, step) == 0, step);
 fail:

@@ -38,4 +38,9 @@ int mnt_clone_file(const char *path);
  * before the clone; the child attaches it (see SPEC §3 `interface`). */
 void mnt_set_resolv(int fd);
 
+/* CONFIG (PID 1's config file, if an absolute path) and C's global mount
+ * targets stay out of every sandbox's view unless it binds them (SPEC §6):
+ * the config as an empty file. Copied; -1 with errno ENOMEM. */
+int mnt_hide(const char *config, const struct conf *c);
+
 #endif

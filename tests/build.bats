@@ -116,7 +116,8 @@ static_binary() {
 	assert_line --regexp '^lrwxrwxrwx .* usr/bin/wget -> \.\./\.\./bin/toybox$'
 	assert_line --regexp '^lrwxrwxrwx .* sbin/poweroff -> \.\./bin/toybox$'
 	assert_line --regexp '^-rwxr-xr-x .* bin/probe$'
-	assert_line --regexp '^-rw-r--r-- .* etc/sandinit.conf$'
+	# 0600: it holds every service's env (SPEC §6)
+	assert_line --regexp '^-rw------- .* etc/sandinit.conf$'
 	assert_line --regexp '^-rw-r--r-- .* etc/passwd$'
 	for d in proc sys dev run tmp mnt root etc; do
 		assert_line --regexp "^d.* $d\$"

@@ -29,6 +29,9 @@ teardown() {
 	if [ -n "${PUB:-}" ]; then
 		rm -rf "$PUB"
 	fi
+	if [ -n "${VAR:-}" ]; then
+		rm -rf "$VAR"
+	fi
 	return "$rc"
 }
 
@@ -909,4 +912,42 @@ with_groups() {
 	assert_output ok
 	run probe_in open try-io-uring
 	assert_output ok
+}
+
+@test "the config is an empty file in every sandbox; global mount targets are hidden unless bound" {
+	# both on the host's root, which sandboxes see read-only
+	VAR=$(mktemp -d /var/tmp/sandinit-hide.XXXXXX)
+	chmod 755 "$VAR"
+	mkdir -m 755 "$VAR/data"
+	cat >"$VAR/sandinit.conf" <<-EOF
+	mount sandinit-data $VAR/data tmpfs size=1M,mode=755
+	service plain
+	  env SECRET=hunter2
+	  exec $P sleep 1000
+	service bound
+	  bind $VAR/data $VAR/data
+	  exec $P sleep 1000
+	service other
+	  bind $PROBE_HOME /mnt
+	  exec $P sleep 1000
+	EOF
+	chmod 644 "$VAR/sandinit.conf"
+	host_start "$VAR/sandinit.conf"
+	wait_console '^sandinit: ready: 3 services'
+	nsenter -t "$(host_pid1)" -m sh -c "echo inside >$VAR/data/file"
+	# positive controls: the host's config holds the secret; PID 1's
+	# mount has the file, and a service that binds it sees it
+	grep -q hunter2 "$VAR/sandinit.conf"
+	run ictl exec bound /bin/cat "$VAR/data/file"
+	assert_output inside
+	for s in plain other; do
+		run ictl exec "$s" /bin/stat -c '%s %F' "$VAR/sandinit.conf"
+		assert_output '0 regular empty file'
+		run ictl exec "$s" /bin/cat "$VAR/sandinit.conf"
+		refute_output --partial hunter2
+		run ictl exec "$s" "$P" ls "$VAR/data"
+		assert_output 'ls:'
+		run ictl exec "$s" "$P" try-write "$VAR/sandinit.conf"
+		assert_output --regexp '^denied: E(ROFS|ACCES|PERM)$'
+	done
 }

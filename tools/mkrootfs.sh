@@ -34,7 +34,7 @@ install -m 755 "$init" "$dest/init"
 ln -s ../init "$dest/bin/initctl"
 install -m 755 "$toybox" "$dest/bin/toybox"
 [ "$probe" = - ] || install -m 755 "$probe" "$dest/bin/probe"
-install -m 644 "$config" "$dest/etc/sandinit.conf"
+install -m 600 "$config" "$dest/etc/sandinit.conf"
 
 # Applet links, relative so the tree works wherever it is mounted.
 for a in $("$toybox" --long); do
