@@ -2,13 +2,23 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
+# The board (a folder under board/, see board/README.md): its board.mk says
+# how to build for it and boot it. The default board's outputs are in out/,
+# another board's in out/BOARD/.
+DEFAULT_BOARD := qemu-x86_64
+BOARD ?= $(DEFAULT_BOARD)
+ifeq ($(wildcard board/$(BOARD)/board.mk),)
+$(error BOARD=$(BOARD): no board/$(BOARD)/board.mk)
+endif
+include board/$(BOARD)/board.mk
+BOARDS := $(patsubst board/%/board.mk,%,$(wildcard board/*/board.mk))
+
 ifeq ($(origin CC),default)
-CC := musl-gcc
+CC := $(BOARD_CC)
 endif
 HOSTCC ?= gcc
-OUT := out
+OUT := out$(if $(filter-out $(DEFAULT_BOARD),$(BOARD)),/$(BOARD))
 CONFIG ?= configs/default.conf
-BOARD ?= qemu-x86_64
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
@@ -16,9 +26,10 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
 # No unwind tables: nothing in C unwinds, and they are ~12 KB of the binary.
 CFLAGS ?= -std=c11 -Os $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
-# musl-gcc sees only musl's headers: give it the kernel's uapi headers.
+# The musl compiler sees only musl's headers: give it the kernel's uapi
+# headers, asm/ being the board's architecture's.
 KINC := $(OUT)/kinc
-LDFLAGS ?= -static -Wl,--gc-sections -Wl,-z,noseparate-code -s
+LDFLAGS ?= -static -Wl,--gc-sections -Wl,-z,noseparate-code -s $(BOARD_LDFLAGS)
 
 SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)
@@ -26,11 +37,11 @@ HDRS := $(wildcard init/*.h)
 
 all: $(OUT)/sandinit $(if $(wildcard tests/probe/probe.c),$(OUT)/probe) image
 
-$(KINC)/.stamp:
+$(KINC)/.stamp: board/$(BOARD)/board.mk
 	@mkdir -p $(KINC)
 	ln -sfn /usr/include/linux $(KINC)/linux
 	ln -sfn /usr/include/asm-generic $(KINC)/asm-generic
-	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(KINC)/asm
+	ln -sfn /usr/include/$(BOARD_TRIPLET)/asm $(KINC)/asm
 	ln -sfn /usr/include/mtd $(KINC)/mtd
 	@touch $@
 

@@ -4,22 +4,19 @@
 #
 # Variables (override on the command line):
 #   CONFIG          the image's /etc/sandinit.conf (Makefile: configs/default.conf)
-#   BOARD           a folder under board/ with board.mk and a qemu script
-#   CACHE           downloads and extracted packages, kept across `make clean`
+#   BOARD           a folder under board/ (board/README.md); Makefile includes
+#                   its board.mk
+#   CACHE           downloads and extracted packages, kept across `make clean`:
+#                   the board's own (OUT/cache)
 #   TOYBOX_VERSION  Debian toybox source version; TOYBOX_ORIG its orig tarball
-#   TOYBOX_CC       compiler for toybox (musl-gcc)
+#   TOYBOX_CC       compiler for toybox (CC: the board's musl compiler)
 # Targets: image, run, toybox (= out/toybox), kernel, distclean.
 CACHE ?= $(OUT)/cache
 TOYBOX_VERSION ?= 0.8.9+dfsg-1
 TOYBOX_ORIG ?= toybox_0.8.9+dfsg.orig.tar.xz
-TOYBOX_CC ?= musl-gcc
+TOYBOX_CC ?= $(CC)
 TB_CACHE := $(CACHE)/toybox
 KDIR := $(CACHE)/kernel
-
-ifeq ($(wildcard board/$(BOARD)/board.mk),)
-$(error BOARD=$(BOARD): no board/$(BOARD)/board.mk)
-endif
-include board/$(BOARD)/board.mk
 
 # The probe is part of the image only once its source exists.
 IMAGE_PROBE := $(if $(wildcard tests/probe/probe.c),$(OUT)/probe)
@@ -60,7 +57,7 @@ $(OUT)/config.stamp: FORCE
 $(OUT)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/config.stamp \
 		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh init/firewall.h \
 		board/$(BOARD)/board.mk
-	UPLINK_MODULES="$(BOARD_NIC_MODULES)" tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
+	BOARD_EXEC="$(BOARD_EXEC)" UPLINK_MODULES="$(BOARD_NIC_MODULES)" tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
 		$(CONFIG) $(KDIR) rootfs
 	@touch $@
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tools/fetch-kernel.sh META KDIR: fetch Debian's kernel for a board.
-# META is a metapackage such as linux-image-amd64; the real package it
-# depends on (linux-image-X.Y.Z-N-amd64) is resolved with apt-cache and
+# META is a metapackage such as linux-image-amd64, or linux-image-arm64:arm64
+# for another architecture (dpkg must know it: make deps); the real package
+# it depends on (linux-image-X.Y.Z-N-amd64) is resolved with apt-cache and
 # fetched with `apt-get download` (the machine's own apt sources) into KDIR,
 # then extracted into KDIR/root. Leaves KDIR/vmlinuz (a hard link to
 # root/boot/vmlinuz-*), KDIR/release (the kernel's `uname -r`) and
@@ -12,14 +13,16 @@ die() { echo "fetch-kernel: fatal: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: fetch-kernel.sh META KDIR"
 meta=$1 kdir=$2
 
-pkg=$(apt-cache depends "$meta" 2>/dev/null |
+# apt-cache keeps META's :ARCH on the package it depends on.
+qpkg=$(apt-cache depends "$meta" 2>/dev/null |
 	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-[ -n "$pkg" ] || die "cannot resolve $meta to a linux-image package (apt-get update?)"
+[ -n "$qpkg" ] || die "cannot resolve $meta to a linux-image package (apt-get update?)"
+pkg=${qpkg%%:*}
 mkdir -p "$kdir"
 deb=$(ls "$kdir/${pkg}"_*.deb 2>/dev/null | tail -n 1 || true)
 if [ -z "$deb" ]; then
-	(cd "$kdir" && apt-get -q -o APT::Sandbox::User=root download "$pkg") ||
-		die "apt-get download $pkg failed"
+	(cd "$kdir" && apt-get -q -o APT::Sandbox::User=root download "$qpkg") ||
+		die "apt-get download $qpkg failed"
 	deb=$(ls "$kdir/${pkg}"_*.deb | tail -n 1)
 fi
 [ "$(dpkg-deb -f "$deb" Package)" = "$pkg" ] || die "$deb is not $pkg"

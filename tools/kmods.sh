@@ -34,6 +34,18 @@ builtin() {
 		sed 's,.*/,,; s,\.ko$,,; s,-,_,g' "$moddir/modules.builtin" | grep -qx "$1"
 }
 
+# The generic BFD name of an ELF file's class and byte order (elf64-little
+# ...): the build machine's objcopy reads any board's modules as plain ELF.
+elf_bfd() {
+	local id
+	id=$(od -An -tx1 -j4 -N2 "$1" | tr -d ' ')
+	case $id in
+	0101) echo elf32-little ;; 0102) echo elf32-big ;;
+	0201) echo elf64-little ;; 0202) echo elf64-big ;;
+	*) die "$1 is not an ELF file" ;;
+	esac
+}
+
 declare -A done
 queue=()
 for n in "$@"; do queue+=("${n//-/_}"); done
@@ -75,7 +87,8 @@ while [ ${#queue[@]} -gt 0 ]; do
 	esac
 	# (to a file: objcopy's output is not a stream, and through /dev/stdout
 	# on a pipe it came out empty now and then, losing the depends)
-	objcopy -O binary --only-section=.modinfo "$dest/$n.ko" "$dest/.modinfo.tmp" ||
+	objcopy -I "$(elf_bfd "$dest/$n.ko")" -O binary --only-section=.modinfo \
+		"$dest/$n.ko" "$dest/.modinfo.tmp" ||
 		die "cannot read .modinfo of $f"
 	grep -aq 'name=' "$dest/.modinfo.tmp" || die "no .modinfo in $f"
 	deps=$(tr '\0' '\n' < "$dest/.modinfo.tmp" | sed -n 's/^depends=//p')

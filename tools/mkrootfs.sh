@@ -16,7 +16,9 @@
 #                           flat as <name>.ko (tools/kmods.sh)
 #   /proc /sys /dev /run /tmp /mnt /root    empty
 #   OVERLAY's tree (the repository's rootfs/) copied on top.
-# KDIR is tools/fetch-kernel.sh's directory (release, modules).
+# KDIR is tools/fetch-kernel.sh's directory (release, modules). BOARD_EXEC
+# (environment) runs the board's binaries here, e.g. qemu-aarch64-static;
+# empty when the board is the build machine's architecture.
 set -euo pipefail
 die() { echo "mkrootfs: fatal: $*" >&2; exit 1; }
 [ $# -eq 7 ] || die "usage: mkrootfs.sh DEST INIT TOYBOX PROBE CONFIG KDIR OVERLAY"
@@ -37,7 +39,8 @@ install -m 755 "$toybox" "$dest/bin/toybox"
 install -m 600 "$config" "$dest/etc/sandinit.conf"
 
 # Applet links, relative so the tree works wherever it is mounted.
-for a in $("$toybox" --long); do
+applets=$(${BOARD_EXEC:-} "$toybox" --long) || die "cannot run $toybox --long"
+for a in $applets; do
 	case $a in */*) ;; *) continue ;; esac
 	[ -e "$dest/$a" ] || [ -L "$dest/$a" ] && continue
 	mkdir -p "$dest/${a%/*}"

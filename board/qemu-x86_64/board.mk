@@ -1,4 +1,11 @@
-# board/qemu-x86_64/board.mk: the kernel and the machine for BOARD=qemu-x86_64.
+# board/qemu-x86_64/board.mk: BOARD=qemu-x86_64 (the default board), a PC in
+# QEMU. What each variable means: board/README.md.
+BOARD_ARCH := x86_64
+# Native: Debian's musl-tools wrapper, the build machine's uapi headers.
+BOARD_CC := musl-gcc
+BOARD_TRIPLET := x86_64-linux-gnu
+BOARD_EXEC :=
+BOARD_LDFLAGS :=
 # Debian's generic amd64 kernel: the metapackage is resolved to the real
 # linux-image-X.Y.Z-N-amd64 with apt-cache depends and fetched with
 # apt-get download (tools/fetch-kernel.sh) into $(KDIR).
