@@ -17,8 +17,12 @@
 #define CLONE_NEWUSER 0x10000000
 #endif
 
+/* The one ABI a service may use. Every other is killed: i386 on x86_64
+ * (int $0x80) and AArch32 on aarch64 come with another AUDIT_ARCH; x32
+ * shares x86_64's and sets bit 30 of the number (__X32_SYSCALL_BIT). */
 #if defined(__x86_64__)
 #define SB_ARCH AUDIT_ARCH_X86_64
+#define SB_NR_ABI_BITS 0x40000000
 #elif defined(__aarch64__)
 #define SB_ARCH AUDIT_ARCH_AARCH64
 #else
@@ -45,10 +49,16 @@
 #define SB_TIOCLINUX 0x541C
 
 /* Fail with EPERM. SPEC §3's list first; then calls that are only ever
- * useful to break out (open_by_handle_at, the x86 port I/O calls, uselib). */
+ * useful to break out (open_by_handle_at, the x86 port I/O calls, uselib).
+ * By name: a call this architecture does not have (iopl, ioperm, uselib on
+ * aarch64; kexec_file_load where the kernel has none) has no SYS_ name. */
 static const int denied[] = {
 	SYS_init_module, SYS_finit_module, SYS_delete_module,
-	SYS_kexec_load, SYS_kexec_file_load, SYS_reboot,
+	SYS_kexec_load,
+#ifdef SYS_kexec_file_load
+	SYS_kexec_file_load,
+#endif
+	SYS_reboot,
 	SYS_swapon, SYS_swapoff, SYS_bpf, SYS_perf_event_open,
 	SYS_keyctl, SYS_add_key, SYS_request_key,
 	SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev,
@@ -58,8 +68,14 @@ static const int denied[] = {
 	/* Another process's descriptors; io_uring, whose calls a filter
 	 * cannot see. */
 	SYS_pidfd_getfd, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
-#ifdef __x86_64__
-	SYS_iopl, SYS_ioperm, SYS_uselib,
+#ifdef SYS_iopl
+	SYS_iopl,
+#endif
+#ifdef SYS_ioperm
+	SYS_ioperm,
+#endif
+#ifdef SYS_uselib
+	SYS_uselib,
 #endif
 };
 
@@ -103,9 +119,9 @@ int seccomp_build(void)
 	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SB_ARCH, L_NEXT, L_KILL);
 	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-#ifdef __x86_64__
+#ifdef SB_NR_ABI_BITS
 	/* x32 calls reach the same kernel code under other numbers. */
-	jump(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, L_EPERM, L_NEXT);
+	jump(BPF_JMP | BPF_JSET | BPF_K, SB_NR_ABI_BITS, L_KILL, L_NEXT);
 #endif
 	for (i = 0; i < NDENIED; i++)
 		jump(BPF_JMP | BPF_JEQ | BPF_K, denied[i], L_EPERM, L_NEXT);

@@ -61,3 +61,29 @@ fuzz-smoke-dhcp:
 fuzz: fuzz-dhcp
 fuzz-smoke: fuzz-smoke-dhcp
 .PHONY: fuzz-dhcp fuzz-smoke-dhcp
+
+# The board's build of the unit tests that need no privilege: each built as
+# the board's binaries are (CC, static) into $(OUT)/unit/board/ and run with
+# BOARD_EXEC, so they run on the board's architecture (under QEMU user mode
+# for a foreign board, which refuses namespaces and seccomp filters: a test
+# is given UNIT_ARGS_NAME to keep to what it can there). A test includes
+# or links the init/ sources it names in UNIT_SRCS_NAME. make check runs
+# `unit-board` for every board.
+UNIT_BOARD := conf netlink net seccomp
+UNIT_SRCS_conf := $(CONF_SRCS)
+UNIT_SRCS_netlink := init/netlink.c
+UNIT_SRCS_net := init/net.c init/netlink.c
+UNIT_ARGS_seccomp := $(if $(BOARD_EXEC),bpf)
+
+$(OUT)/unit/board/%_test: tests/unit/%_test.c $(SRCS) $(HDRS) tests/unit/check.h $(KINC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinit -isystem $(KINC) $(LDFLAGS) -o $@ $< $(UNIT_SRCS_$*)
+
+unit-board-%: $(OUT)/unit/board/%_test
+	$(BOARD_EXEC) $< $(UNIT_ARGS_$*)
+
+unit-board: $(UNIT_BOARD:%=unit-board-%)
+
+unit: unit-board
+
+.PHONY: unit-board
