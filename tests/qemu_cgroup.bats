@@ -31,7 +31,7 @@ load lib/qemu
 	  exec /bin/probe ignore-term
 	service console
 	  namespaces none
-	  tty /dev/ttyS0
+	  tty /dev/console
 	  exec /bin/sh
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/cg.conf"

@@ -9,7 +9,7 @@ bats_load_library bats-assert
 load lib/qemu
 
 setup() {
-	OUT=${SANDINIT_OUT:-$ROOT/out}
+	OUT=${SANDINIT_OUT:-$(qemu_board_out)}
 }
 
 # The console lines of service NAME, without the prefix.

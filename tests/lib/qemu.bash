@@ -10,7 +10,8 @@
 #       qemu_wait_exit 30
 #   }
 #
-# It boots out/vmlinuz with out/initramfs.cpio.gz (make image) followed by a
+# It boots BOARD's build: out/vmlinuz with out/initramfs.cpio.gz (make
+# image; out/BOARD/ for a board other than the default) followed by a
 # second gzip'd cpio built per test: the kernel unpacks concatenated
 # archives in order and later files replace earlier ones. One guest at a
 # time per test (state is kept in QEMU_* globals).
@@ -21,14 +22,15 @@
 #   QEMU_APPEND   more kernel command line, e.g. "sandinit.config=/etc/x.conf"
 #   QEMU_MEM      guest memory (256M here), QEMU_SMP CPUs (2)
 #   QEMU_PORTS    HOSTPORT:GUESTPORT forwards (none here: pick free ports),
-#   QEMU_RESTRICT on here, QEMU_GUESTFWD: see board/qemu-x86_64/qemu
-#   QEMU_ACCEL    tcg (default) or kvm; see board/qemu-x86_64/qemu
+#   QEMU_RESTRICT on here, QEMU_GUESTFWD: see board/BOARD/qemu
+#   QEMU_ACCEL    tcg (default) or kvm; see board/BOARD/qemu
 #   QEMU_DIR      where the initrd, fifo and log go ($BATS_TEST_TMPDIR)
 #   QEMU_TIMEOUT  default timeout in seconds for the waits (60)
-#   SANDINIT_OUT  the build's output directory (out/ of the repository)
+#   BOARD         the board: board/BOARD/qemu boots the guest (qemu-x86_64,
+#                 the default board; make check passes its BOARD)
+#   SANDINIT_OUT  the build's output directory (qemu_board_out)
 #   SANDINIT_CACHE  its download cache ($SANDINIT_OUT/cache), for the kernel's
 #                 modules
-#   BOARD         board/ folder whose qemu script is used (qemu-x86_64)
 # Set by qemu_boot: QEMU_LOG (the serial console, raw, with \r), QEMU_PID,
 # QEMU_IN_FD (the write end of the console's input fifo).
 
@@ -37,6 +39,20 @@ ROOT=${ROOT:-$QEMU_REPO}
 # Unconditional: bats predefines an empty teardown, and a file that wants its
 # own defines it after `load lib/qemu` (and calls qemu_kill in it).
 teardown() { qemu_kill; }
+
+# The Makefile's DEFAULT_BOARD: its outputs are in out/, another's in out/BOARD/.
+QEMU_DEFAULT_BOARD=qemu-x86_64
+
+# qemu_board_out: the output directory of BOARD's build.
+qemu_board_out() {
+	local b=${BOARD:-$QEMU_DEFAULT_BOARD}
+	if [ "$b" = "$QEMU_DEFAULT_BOARD" ]; then echo "$QEMU_REPO/out"; else echo "$QEMU_REPO/out/$b"; fi
+}
+
+# board_var NAME: the value of NAME in BOARD's board.mk (`NAME := value`).
+board_var() {
+	sed -n "s/^$1 *:= *//p" "$QEMU_REPO/board/${BOARD:-$QEMU_DEFAULT_BOARD}/board.mk"
+}
 
 # qemu_tail MESSAGE: MESSAGE and the console's last 40 lines, on stderr.
 qemu_tail() {
@@ -52,7 +68,7 @@ qemu_tail() {
 # The console goes to $QEMU_LOG; its input comes from a fifo (qemu_type).
 qemu_boot() {
 	local conf=$1 dir=${2:-} out stage qdir
-	out=${SANDINIT_OUT:-$QEMU_REPO/out}
+	out=${SANDINIT_OUT:-$(qemu_board_out)}
 	qdir=${QEMU_DIR:-${BATS_TEST_TMPDIR:-$(mktemp -d)}}
 	[ -f "$conf" ] || { echo "qemu_boot: no config $conf" >&2; return 1; }
 	if [ ! -f "$out/initramfs.cpio.gz" ] || [ ! -f "$out/vmlinuz" ]; then
@@ -91,7 +107,7 @@ qemu_boot() {
 	# and restricted: no packet of the guest leaves for the real network.
 	QEMU_PORTS=${QEMU_PORTS:-} QEMU_RESTRICT=${QEMU_RESTRICT:-on} QEMU_GUESTFWD=${QEMU_GUESTFWD:-} \
 	QEMU_MEM=${QEMU_MEM:-256M} QEMU_SMP=${QEMU_SMP:-2} QEMU_APPEND=${QEMU_APPEND:-} \
-		"$QEMU_REPO/board/${BOARD:-qemu-x86_64}/qemu" "$out/vmlinuz" "$qdir/initrd.img" \
+		"$QEMU_REPO/board/${BOARD:-$QEMU_DEFAULT_BOARD}/qemu" "$out/vmlinuz" "$qdir/initrd.img" \
 		${QEMU_EXTRA:-} <"$qdir/console.in" >"$QEMU_LOG" 2>&1 3>&- {QEMU_IN_FD}>&- &
 	QEMU_PID=$!
 	# make check looks for survivors among these once the suite is done.
