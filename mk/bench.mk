@@ -9,8 +9,12 @@ $(BENCH_FLOOR): tests/bench/floor.c $(KINC)/.stamp
 	$(CC) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $<
 
 # $(OUT)/unit/fw_harness (mk/firewall.mk): the publish.rules_ms figure.
-bench: all $(BENCH_FLOOR) $(OUT)/unit/fw_harness
-	OUT=$(OUT) tests/bench/run
+# A board other than the default names its figures NAME.BOARD (SPEC
+# section 8); a cross-built one (BOARD_EXEC) has only the boot figures.
+BENCH_ENV := BOARD=$(BOARD) BENCH_HOST=$(if $(BOARD_EXEC),0,1) \
+	BENCH_SUFFIX=$(if $(filter-out $(DEFAULT_BOARD),$(BOARD)),.$(BOARD))
+bench: all $(if $(BOARD_EXEC),,$(BENCH_FLOOR) $(OUT)/unit/fw_harness)
+	$(BENCH_ENV) OUT=$(OUT) tests/bench/run
 
 # Only the host figures, without the image (no QEMU boot).
 bench-host: $(OUT)/sandinit $(BENCH_FLOOR) $(OUT)/unit/fw_harness

@@ -25,8 +25,7 @@ cgroup-qemu-test: $(CG_HARNESS)
 	cp $(CG_HARNESS) $(CG_SCRATCH)/root/init
 	mknod -m 600 $(CG_SCRATCH)/root/dev/console c 5 1
 	cd $(CG_SCRATCH)/root && find . | cpio -o -H newc --quiet | gzip > ../initrd.gz
-	timeout 120 qemu-system-x86_64 -nographic -no-reboot -m 256M -kernel $(CG_KERNEL) \
-		-initrd $(CG_SCRATCH)/initrd.gz -append "console=ttyS0 panic=-1 quiet" \
+	QEMU_MEM=256M timeout 120 $(BOARD_QEMU) $(CG_KERNEL) $(CG_SCRATCH)/initrd.gz \
 		</dev/null | tee $(CG_SCRATCH)/console.log | grep -E '^(PASS|FAIL|SKIP)'
 	grep -qE '^PASS: [0-9]+ passed, 0 failed' $(CG_SCRATCH)/console.log
 

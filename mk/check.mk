@@ -17,9 +17,23 @@ endef
 # tools/bats-lint: no line of the suite that can never fail its test.
 LINT_FILES ?= $(sort $(wildcard tests/*.bats tests/lib/*.bash))
 
+# Every board is checked: BOARD through the tiers here (the QEMU tier boots
+# BOARD's build: tests/lib/qemu.bash follows BOARD, exported), every other
+# board's build and its unit tests on its own architecture (unit-board, under
+# QEMU user mode for a foreign one); a QEMU test file for one board sets
+# BOARD itself (tests/qemu_aarch64.bats). The host tier runs the default
+# board's build (out/): with another BOARD, check-prereqs makes it too.
+export BOARD
+check-boards:
+	@for b in $(filter-out $(BOARD),$(BOARDS)); do \
+	  if [ $$b = $(DEFAULT_BOARD) ]; then t=check-prereqs; else t=all; fi; \
+	  $(MAKE) --no-print-directory BOARD=$$b $$t unit-board || exit 1; done
+
 # The lint is check's first prerequisite: it fails the check before any
 # test runs (check-sanitize and fuzz-smoke, from mk/reliability.mk, too).
-check: lint-tests all
+# What the tests run (binaries, harnesses) are check-prereqs.
+check: lint-tests check-prereqs check-boards
+check-prereqs: all
 	@$(MAKE) --no-print-directory unit
 	@pids=$(abspath $(OUT))/check.qemu-pids; : >"$$pids"; export QEMU_PIDFILE=$$pids; \
 	  $(call run_tier,host,$(HOST_BATS)) & host=$$!; \
@@ -37,10 +51,10 @@ check: lint-tests all
 lint-tests:
 	@tools/bats-lint $(LINT_FILES)
 
-.PHONY: check lint-tests
+.PHONY: check lint-tests check-boards check-prereqs
 
 $(OUT)/rawsock: tests/tools/rawsock.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 -Wall -o $@ $<
 
-check: $(OUT)/rawsock
+check-prereqs: $(OUT)/rawsock

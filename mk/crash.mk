@@ -12,7 +12,7 @@ $(OUT)/crash/sandinit: $(CRASH_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CRASH_OBJS)
 
-check: $(OUT)/crash/sandinit
+check-prereqs: $(OUT)/crash/sandinit
 
 clean: clean-crash
 clean-crash:

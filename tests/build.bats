@@ -1,18 +1,23 @@
 #!/usr/bin/env bats
 # tests/build.bats: the build and the image (SPEC section 1). Snapshots the
 # working tree (others may be editing it) and builds the snapshot twice, into
-# two scratch output directories sharing out/cache (the downloads), with a
+# two scratch output directories sharing BOARD's cache (out/cache for the
+# default board: the downloads), with a
 # config that names modules and a pinned SOURCE_DATE_EPOCH; checks the
 # binaries, the image's layout and that both images are byte-identical.
 
 REPO=$(realpath "$BATS_TEST_DIRNAME/..")
 load lib/qemu
+# BOARD's build (make check passes it): its download cache, and how its
+# binaries run here (QEMU user mode for a foreign board).
+CACHE=$(qemu_board_out)/cache
+EXEC=$(board_var BOARD_EXEC)
 
 build() { # build OUTDIR [MAKE ARGS...]
 	local o=$1
 	shift
 	make -C "$BATS_FILE_TMPDIR/src" -j2 --no-print-directory OUT="$o" \
-		CACHE="$REPO/out/cache" CONFIG="$BATS_FILE_TMPDIR/test.conf" \
+		CACHE="$CACHE" CONFIG="$BATS_FILE_TMPDIR/test.conf" \
 		SOURCE_DATE_EPOCH="$(cat "$BATS_FILE_TMPDIR/epoch")" "$@" image
 }
 
@@ -79,9 +84,9 @@ static_binary() {
 
 @test "toybox is static musl, with sh, without ip, crypt or module applets" {
 	static_binary "$O1/toybox"
-	run "$O1/toybox" sh -c 'echo toysh-$((6*7))'
+	run $EXEC "$O1/toybox" sh -c 'echo toysh-$((6*7))'
 	assert_output 'toysh-42'
-	run "$O1/toybox"
+	run $EXEC "$O1/toybox"
 	assert_success
 	local applets=" $output "
 	applets=${applets//$'\n'/ }
@@ -143,7 +148,7 @@ static_binary() {
 
 @test "modules: flat <name>.ko with their depends, for the kernel's release" {
 	local rel
-	rel=$(cat "$REPO/out/cache/kernel/release")
+	rel=$(cat "$CACHE/kernel/release")
 	run listing "$IMG"
 	for m in veth bridge stp llc; do
 		assert_line --regexp " lib/modules/$rel/$m\.ko\$"
@@ -180,7 +185,7 @@ static_binary() {
 	    restart never
 	    namespaces none
 	EOF
-	SANDINIT_OUT=$O1 SANDINIT_CACHE=$REPO/out/cache qemu_boot "$x/boot.conf" "$x/extra"
+	SANDINIT_OUT=$O1 SANDINIT_CACHE=$CACHE qemu_boot "$x/boot.conf" "$x/extra"
 	qemu_wait '^sandinit: kernel: ' 60
 	qemu_wait '^marker: extra-marker' 30
 }
