@@ -69,10 +69,11 @@ fuzz-smoke: fuzz-smoke-dhcp
 # is given UNIT_ARGS_NAME to keep to what it can there). A test includes
 # or links the init/ sources it names in UNIT_SRCS_NAME. make check runs
 # `unit-board` for every board.
-UNIT_BOARD := conf netlink net seccomp
+UNIT_BOARD := conf netlink net nft seccomp
 UNIT_SRCS_conf := $(CONF_SRCS)
 UNIT_SRCS_netlink := init/netlink.c
-UNIT_SRCS_net := init/net.c init/netlink.c
+UNIT_SRCS_net := $(NET_SRCS)
+UNIT_SRCS_nft := $(NFT_SRCS)
 UNIT_ARGS_seccomp := $(if $(BOARD_EXEC),bpf)
 
 $(OUT)/unit/board/%_test: tests/unit/%_test.c $(SRCS) $(HDRS) tests/unit/check.h $(KINC)/.stamp
@@ -83,6 +84,8 @@ unit-board-%: $(OUT)/unit/board/%_test
 	$(BOARD_EXEC) $< $(UNIT_ARGS_$*)
 
 unit-board: $(UNIT_BOARD:%=unit-board-%)
+# (kept: not intermediate files of the pattern rules)
+.SECONDARY: $(UNIT_BOARD:%=$(OUT)/unit/board/%_test)
 
 unit: unit-board
 
