@@ -101,6 +101,23 @@ static void ct_any(struct nft_batch *b, int key, uint32_t mask)
 	nft_cmp(b, NFT_CMP_NEQ, NFT_REG_1, &zero, 4);
 }
 
+/* `ip saddr [!=] NET/PREFIX` of bridge BR; on a byte boundary, as nft(8)
+ * does it: only the prefix's bytes. */
+static void saddr_cmp(struct nft_batch *b, int op, const struct conf_bridge *br)
+{
+	uint32_t mask = htonl(~UINT32_C(0) << (32 - br->prefix));
+	uint32_t net = htonl(br->addr) & mask;
+
+	if (br->prefix % 8) {
+		nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+		nft_bitwise(b, NFT_REG_1, NFT_REG_1, &mask, 4);
+		nft_cmp(b, op, NFT_REG_1, &net, 4);
+	} else {
+		nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, br->prefix / 8, NFT_REG_1);
+		nft_cmp(b, op, NFT_REG_1, &net, br->prefix / 8);
+	}
+}
+
 /* The forward filter (SPEC §6): replies and published ports pass; nothing
  * else is routed into a bridge (traffic within one bridge is, when
  * br_netfilter hands bridged frames to these hooks); a bridge without
@@ -111,6 +128,17 @@ static void add_filter(struct nft_batch *b, const struct conf *c)
 
 	nft_chain_add(b, TAG(NEED_TABLE, 0, 0), FW_TABLE, "forward", NF_INET_FORWARD, 0,
 		      "filter");
+	/* A nat bridge forwards only its own subnet's sources: a spoofed one
+	 * would leave unmasqueraded. */
+	for (int i = 0; i < c->nnats; i++) {
+		if (c->nats[i].bridge < 0)
+			continue;
+		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
+		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[c->nats[i].bridge].name);
+		saddr_cmp(b, NFT_CMP_NEQ, &c->bridges[c->nats[i].bridge]);
+		nft_verdict(b, NF_DROP, NULL);
+		nft_rule_end(b);
+	}
 	nft_rule_begin(b, t, FW_TABLE, "forward", 0);
 	ct_any(b, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
 	       NF_CT_STATE_BIT(IP_CT_RELATED));
@@ -157,26 +185,11 @@ static void add_nat_chains(struct nft_batch *b)
 static void add_masq(struct nft_batch *b, const struct conf *c)
 {
 	for (int i = 0; i < c->nnats; i++) {
-		const struct conf_bridge *br;
-		uint32_t mask, net;
-
 		if (c->nats[i].bridge < 0)
 			continue;
-		br = &c->bridges[c->nats[i].bridge];
-		mask = htonl(~UINT32_C(0) << (32 - br->prefix));
-		net = htonl(br->addr) & mask;
 		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_MASQ, 0, 0), FW_TABLE,
 			       "postrouting", 0);
-		/* ip saddr NET/PREFIX; on a byte boundary, as nft(8) does it:
-		 * only the prefix's bytes. */
-		if (br->prefix % 8) {
-			nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
-			nft_bitwise(b, NFT_REG_1, NFT_REG_1, &mask, 4);
-			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &net, 4);
-		} else {
-			nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, br->prefix / 8, NFT_REG_1);
-			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &net, br->prefix / 8);
-		}
+		saddr_cmp(b, NFT_CMP_EQ, &c->bridges[c->nats[i].bridge]);
 		for (int k = 0; k < c->nbridges; k++)
 			ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_NEQ, c->bridges[k].name);
 		nft_masq(b);
@@ -216,11 +229,22 @@ static void add_service(struct nft_batch *b, int e)
 	const struct svc_conf *s = active[e].s;
 	int t = NEED_TABLE | NEED_NATCHAIN | NEED_DNAT;
 	uint32_t to = htonl(s->nets[0].addr), local = RTN_LOCAL_;
+	uint8_t lo = 127;
 	char chain[CONF_NAME_MAX + 5];
 
 	chain_name(chain, s);
 	nft_chain_add(b, TAG(t, 0, 0), FW_TABLE, chain, -1, 0, NULL);
 	nft_rule_del(b, TAG(t, 0, 0), FW_TABLE, chain, 0);	/* a stale one's */
+	/* Publish is for the outside and the appliance: no other bridge
+	 * reaches the service through it (its own does: the hairpin). */
+	for (int i = 0; i < conf->nbridges; i++) {
+		if (i == s->nets[0].bridge)
+			continue;
+		nft_rule_begin(b, TAG(t, 0, 0), FW_TABLE, chain, 0);
+		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, conf->bridges[i].name);
+		nft_verdict(b, NFT_RETURN, NULL);
+		nft_rule_end(b);
+	}
 	for (int k = 0; k < s->npublishes; k++) {
 		const struct conf_publish *p = &s->publishes[k];
 		uint32_t addr = htonl(p->addr);
@@ -246,7 +270,11 @@ static void add_service(struct nft_batch *b, int e)
 	nft_rule_begin(b, TAG(t, JUMP_PRE, e), FW_TABLE, "prerouting", 1);
 	nft_verdict(b, NFT_JUMP, chain);
 	nft_rule_end(b);
+	/* Loopback is not forwarded: `ip daddr != 127.0.0.0/8`, so a connect
+	 * to 127.0.0.1:HOSTPORT is refused, not DNATed into a drop. */
 	nft_rule_begin(b, TAG(t, JUMP_OUT, e), FW_TABLE, "output", 1);
+	nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 1, NFT_REG_1);
+	nft_cmp(b, NFT_CMP_NEQ, NFT_REG_1, &lo, 1);
 	nft_verdict(b, NFT_JUMP, chain);
 	nft_rule_end(b);
 }
@@ -371,9 +399,18 @@ static int rebuild(const char **step)
 
 static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
 {
-	return a->nnets && b->nnets && a->nets[0].addr == b->nets[0].addr &&
-	       a->npublishes == b->npublishes &&
-	       !memcmp(a->publishes, b->publishes, a->npublishes * sizeof *a->publishes);
+	if (!a->nnets || !b->nnets || a->nets[0].addr != b->nets[0].addr ||
+	    a->npublishes != b->npublishes)
+		return 0;
+	/* Field by field: a publish's line (and padding) is no rule of its. */
+	for (int k = 0; k < a->npublishes; k++) {
+		const struct conf_publish *p = &a->publishes[k], *q = &b->publishes[k];
+
+		if (p->addr != q->addr || p->hostport != q->hostport || p->port != q->port ||
+		    p->proto != q->proto)
+			return 0;
+	}
+	return 1;
 }
 
 int fw_load(const struct conf *c, const char **step)

@@ -53,7 +53,12 @@ teardown() {
 
 # The table as nft lists it, and a count of lines matching RE in it.
 table() { in1 nft list table ip sandinit; }
-count() { table 2>/dev/null | grep -cE -- "$1" || true; }
+# An empty count (never "0") when the table is missing: `= 0` then fails.
+count() {
+	local t
+	t=$(table 2>/dev/null) || return 1
+	grep -cE -- "$1" <<<"$t" || :
+}
 
 # From the outside.
 fetch() { outside curl -s --max-time 3 "http://$1/"; }
@@ -140,6 +145,8 @@ outside_server() {
 	assert_output 1
 
 	run ictl stop web
+	assert_success
+	run table
 	assert_success
 	[ "$(count 'svc-web')" = 0 ]
 	[ "$(count 'dnat to')" = 0 ]
@@ -228,6 +235,9 @@ outside_server() {
 	refute_line 'closed: connected'
 	run table
 	assert_line --regexp 'ip saddr 10\.77\.0\.0/24 oifname != "br0" oifname != "br1" masquerade$'
+	# A nat bridge forwards only its own subnet's sources (no spoofing).
+	assert_line --regexp '^\s*iifname "br0" ip saddr != 10\.77\.0\.0/24 drop$'
+	refute_line --regexp 'iifname "br1" ip saddr'
 }
 
 @test "with forwarding on: no bridge reaches another, the outside reaches only published ports" {
@@ -273,6 +283,104 @@ outside_server() {
 	assert_output --regexp '^failed: '
 	run outside "$P" connect 10.77.0.2 8080 2000
 	assert_output 'failed: ETIMEDOUT'
+}
+
+@test "publish: a sandbox on another bridge does not reach the service through its port" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	bridge br1 10.78.0.1/24
+	service srv
+	  exec $P listen 80
+	  net br0
+	  publish 8080:80
+	service same
+	  exec $P connect 10.77.0.1 8080 2000
+	  net br0
+	  restart never
+	  after srv
+	service cross
+	  exec $P connect 10.78.0.1 8080 2000
+	  net br1
+	  restart never
+	  after srv
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
+		in1 sysctl -qw net.bridge.bridge-nf-call-iptables=0
+	fi
+	outside_start
+	# From outside (positive control).
+	run retry 10 outside "$P" connect $UP 8080 2000
+	assert_output connected
+	# The same bridge's hairpin (positive control) ...
+	run ictl start same
+	assert_success
+	wait_console '^same: '
+	run console
+	assert_line 'same: connected'
+	# ... but br1's sandbox is refused at br1's own address: no DNAT.
+	run ictl start cross
+	assert_success
+	wait_console '^cross: '
+	run console
+	assert_line 'cross: failed: ECONNREFUSED'
+	refute_line 'cross: connected'
+}
+
+@test "publish: a reload that only moves lines keeps the ports published" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service srv
+	  exec $P listen 8080
+	  net br0
+	  publish 8081:8080
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	outside_start
+	run retry 10 outside "$P" connect $UP 8081 2000
+	assert_output connected
+	pid=$(status_of srv | awk '{ print $3 }')
+	{ echo "# a comment"; echo; cat "$f"; } >"$f.new"
+	mv "$f.new" "$f"
+	run ictl reload
+	assert_success
+	run status_of srv
+	assert_output --regexp "^srv running $pid "
+	run table
+	assert_success
+	[ "$(count 'jump svc-srv')" = 2 ]
+	run outside "$P" connect $UP 8081 2000
+	assert_output connected
+	run ictl status srv
+	assert_line 'published: tcp:8081->8080'
+}
+
+@test "publish: the appliance's loopback is refused at once, not forwarded" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service srv
+	  exec $P listen 8080
+	  net br0
+	  publish 8081:8080
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	# Loopback up (the host tier's PID 1 namespace leaves it as it is).
+	in1 ip link set lo up
+	# The bridge's address works (positive control).
+	run retry 10 in1 "$P" connect 10.77.0.1 8081 2000
+	assert_output connected
+	# 127.0.0.1 is not forwarded: refused, well within the 2 s timeout.
+	t0=$(date +%s%N)
+	run in1 "$P" connect 127.0.0.1 8081 2000
+	t1=$(date +%s%N)
+	assert_output 'failed: ECONNREFUSED'
+	[ $(( (t1 - t0) / 1000000 )) -lt 1500 ]
 }
 
 @test "a reload that drops nat and publish takes the table and forwarding away" {
@@ -345,7 +453,9 @@ outside_server() {
 		run ictl stop other
 		assert_success
 		in1 nft $how
-		[ "$(count 'jump svc-')" = 0 ]
+		run in1 nft list ruleset
+		assert_success
+		refute_output --partial 'jump svc-' 
 		run ictl start other
 		assert_success
 		[ "$(count 'jump svc-web')" = 2 ]
