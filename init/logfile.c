@@ -109,7 +109,28 @@ static int open_file(struct file *f)
 
 /* Write LEN bytes of whole lines; on failure they are counted as dropped
  * and the file is opened afresh (at most once a second). */
+static void put_part(struct file *f, const char *buf, size_t len);
+
+/* Whole lines up to what fits before SIZE, then rotate and go on: a file
+ * never grows past SIZE (unless one line is longer). */
 static void put(struct file *f, const char *buf, size_t len)
+{
+	while (len) {
+		size_t n = len;
+
+		if (f->fd >= 0 && f->size + len > f->max) {
+			size_t room = f->size < f->max ? (size_t)(f->max - f->size) : 0;
+			const char *nl = room ? memrchr(buf, '\n', room) : NULL;
+
+			n = nl ? (size_t)(nl + 1 - buf) : len;
+		}
+		put_part(f, buf, n);
+		buf += n;
+		len -= n;
+	}
+}
+
+static void put_part(struct file *f, const char *buf, size_t len)
 {
 	uint64_t lines = 0;
 	int e;
