@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <sys/socket.h>
 #include "firewall.h"
 #include "nft.h"
 #include "util.h"
@@ -55,6 +57,7 @@ static unsigned broken;		/* NEED_* the kernel refused */
 static int broken_err[5];
 static int forwarding;		/* sandinit turned ip_forward on */
 static int made;		/* the table may exist: sandinit made it */
+static int mon = -1;		/* nf_tables changes, heard while the table is */
 static int sock_open(void)
 {
 	return sock.fd >= 0 ? 0 : nft_open(&sock);
@@ -413,8 +416,44 @@ static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
 	return 1;
 }
 
+int fw_changed(const char **step)
+{
+	static union { struct nlmsghdr h; char b[8192]; } buf;
+	int touched = 0;
+
+	for (int n = 0; n < 256 && mon >= 0; n++) {	/* bounded: more at the next wakeup */
+		ssize_t len = recv(mon, buf.b, sizeof buf.b, MSG_DONTWAIT);
+
+		if (len < 0 && errno == ENOBUFS) {
+			touched = 1;	/* notifications were lost */
+			continue;
+		}
+		if (len <= 0)
+			break;
+		touched |= nft_touches(buf.b, (size_t)len, sock.portid, FW_TABLE);
+	}
+	if (!touched || !needs_table(conf))
+		return 0;
+	gen = 0;
+	if (rebuild(step) == 0)
+		return 1;
+	/* Nothing forwarded unfiltered, whoever turned forwarding on. */
+	int e = errno;
+
+	write_str(IP_FORWARD, "0");
+	forwarding = 0;
+	errno = e;
+	return -1;
+}
+
 int fw_load(const struct conf *c, const char **step)
 {
+	if (needs_table(c) && mon < 0)
+		mon = nft_listen();	/* without it, changes are found at the next start */
+	else if (!needs_table(c) && mon >= 0) {
+		close(mon);
+		mon = -1;
+	}
 	/* A kept service's rules move to the new config's lines; one whose
 	 * rules change is being restarted by the reload: its rules go now. */
 	for (int e = 0; e < MAX_ACTIVE; e++) {
@@ -557,4 +596,9 @@ int fw_published(const struct svc_conf *s, char *buf, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+int fw_monitor(void)
+{
+	return mon;
 }

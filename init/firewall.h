@@ -30,6 +30,14 @@
  * lacks is left out and remembered: the services needing it fail to start.
  * -1 with errno and *STEP if even the filter could not be made. */
 int fw_load(const struct conf *c, const char **step);
+/* The socket that hears nf_tables changes while the config needs the
+ * table (fw_load opens and closes it), or -1. */
+int fw_monitor(void);
+/* Read what it heard (bounded); if someone else changed table ip sandinit
+ * or flushed the ruleset, make it whole at once: 1. 0 if nothing to do; -1
+ * with errno and *STEP if it could not be made, ip_forward then turned
+ * off. */
+int fw_changed(const char **step);
 /* S (of the config fw_load was given, or one it replaced) starts: add its
  * published ports. Also fails (-1, errno, *STEP naming what the kernel
  * lacks) if S is on a `nat` bridge whose masquerade could not be made. */

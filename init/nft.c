@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
@@ -523,4 +524,59 @@ int nft_probe(void)
 	ok = nft_genid(&n, &g) == 0;
 	nl_close(&n);
 	return ok;
+}
+
+int nft_listen(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = 1u << (NFNLGRP_NFTABLES - 1) };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* The table a notification names: attribute 1 of every nf_tables object
+ * (NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE...).
+ * 1 if it is TABLE or cannot be told. */
+static int names_table(const struct nlmsghdr *h, const char *table)
+{
+	size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof(struct nfgenmsg));
+	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(h) +
+						 NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+	size_t tl = strlen(table) + 1;
+
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == 1)
+			return (size_t)(a->nla_len - NLA_HDRLEN) >= tl &&
+			       !memcmp((const char *)a + NLA_HDRLEN, table, tl);
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return 1;
+}
+
+int nft_touches(const void *buf, size_t len, uint32_t own, const char *table)
+{
+	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		const struct nfgenmsg *g = NLMSG_DATA(h);
+		int type = h->nlmsg_type & 0xff;
+
+		if (h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES || h->nlmsg_pid == own ||
+		    type == NFT_MSG_NEWGEN)
+			continue;
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof *g))
+			return 1;
+		if (g->nfgen_family == NFPROTO_IPV4 && names_table(h, table))
+			return 1;
+	}
+	return 0;
 }

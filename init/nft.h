@@ -84,4 +84,12 @@ int nft_probe(void);
 /* The ruleset's generation (NFT_MSG_GETGEN). -1 with errno. */
 int nft_genid(struct nl *n, uint32_t *genid);
 
+/* A non-blocking, close-on-exec socket that hears every nf_tables change
+ * (NFNLGRP_NFTABLES). Its fd, or -1 with errno. */
+int nft_listen(void);
+/* Does the datagram BUF of LEN bytes (kernel input: walked with bounds)
+ * tell of a change to the ip table TABLE by someone whose port id is not
+ * OWN? A message too short to tell counts as one. */
+int nft_touches(const void *buf, size_t len, uint32_t own, const char *table);
+
 #endif

@@ -830,6 +830,34 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 	return 0;
 }
 
+/* Someone else changed the firewall's table: made again at once. */
+static void on_fw(struct watch *w, uint32_t events)
+{
+	const char *step;
+	int r = fw_changed(&step);
+
+	(void)w, (void)events;
+	if (r > 0)
+		log_msg("table ip %s changed by someone else: made again", FW_TABLE);
+	else if (r < 0)
+		log_msg("unable to %s: %m (ip_forward turned off)", step);
+}
+
+/* The watch follows the socket fw_load keeps while the table is needed. */
+static void fw_watch(void)
+{
+	static struct watch w = { .fd = -1, .fn = on_fw };
+
+	if (w.fd == fw_monitor())
+		return;
+	if (w.fd >= 0)
+		loop_del(&w);
+	w.fd = fw_monitor();
+	if (w.fd >= 0 && loop_add(&w) < 0)
+		log_msg("unable to watch nf_tables: %m");
+}
+
+
 int sup_load(struct conf *c, int cgroups)
 {
 	const char *step = "assign addresses";
@@ -843,6 +871,7 @@ int sup_load(struct conf *c, int cgroups)
 		log_msg("unable to %s: %m", step);
 	if (fw_load(c, &step) < 0)
 		log_msg("unable to %s: %m", step);
+	fw_watch();
 	for (int i = 0; i < c->nsvc; i++) {
 		svc_of[i] = &slots[i];
 		if (setup_service(&slots[i], c, i) < 0)
@@ -1008,6 +1037,7 @@ int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struc
 	 * move to NC's lines (or lose their rules, changed). */
 	if (fw_load(nc, &step) < 0)
 		log_msg("reload: unable to %s: %m", step);
+	fw_watch();
 	for (int i = 0; i < nsvc; i++) {
 		struct service *s = svc_of[i];
 

@@ -60,6 +60,9 @@ count() {
 	grep -cE -- "$1" <<<"$t" || :
 }
 
+# The table holds exactly N jumps to service chains.
+jumps() { [ "$(count 'jump svc-')" = "$1" ]; }
+
 # From the outside.
 fetch() { outside curl -s --max-time 3 "http://$1/"; }
 
@@ -427,7 +430,7 @@ outside_server() {
 	[ "$(count masquerade)" = 1 ]
 }
 
-@test "a flushed or deleted table is made again at the next start" {
+@test "a flushed or deleted table is made again at once, isolation with it" {
 	web_dir
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
@@ -445,26 +448,34 @@ outside_server() {
 	host_start "$f"
 	wait_console '^sandinit: ready: 2 services'
 	outside_start
+	# The outside routes to br0's subnet: only the filter keeps it out.
+	outside ip route add 10.77.0.0/24 via $UP
 	run retry 10 fetch $UP:8080
 	assert_success
-	# The next change is a start (nothing of sandinit's to delete, which
-	# would fail by itself): the batch carries the generation it expects.
+	run outside "$P" connect 10.77.0.2 80 2000
+	assert_output 'failed: ETIMEDOUT'
 	for how in "flush ruleset" "delete table ip sandinit" "flush table ip sandinit"; do
-		run ictl stop other
-		assert_success
 		in1 nft $how
-		run in1 nft list ruleset
-		assert_success
-		refute_output --partial 'jump svc-' 
-		run ictl start other
+		# No service start in between: PID 1 hears the change.
+		run retry 5 jumps 4
 		assert_success
 		[ "$(count 'jump svc-web')" = 2 ]
-		[ "$(count 'jump svc-other')" = 2 ]
 		[ "$(count masquerade)" = 1 ]
 		[ "$(count 'oifname "br0" drop')" = 1 ]
 		run retry 10 fetch $UP:8080
 		assert_output "sandboxed page"
+		run outside "$P" connect 10.77.0.2 80 2000
+		assert_output 'failed: ETIMEDOUT'
+		# Starts and stops go on as before.
+		run ictl stop other
+		assert_success
+		[ "$(count 'jump svc-other')" = 0 ]
+		run ictl start other
+		assert_success
+		[ "$(count 'jump svc-other')" = 2 ]
 	done
+	run console
+	assert_line --partial 'changed by someone else: made again'
 }
 
 @test "after 200 start/stop cycles the table holds exactly the running services' rules" {

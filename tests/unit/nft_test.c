@@ -195,8 +195,35 @@ static void test_growth(void)
 	nft_free(&b);
 }
 
+/* Notifications as the kernel sends them: the same messages a batch holds
+ * (its BATCH_BEGIN/END are no nf_tables messages), port id 0. */
+static void test_touches(void)
+{
+	struct nft_batch b = { 0 };
+
+	nft_begin(&b, 0);
+	nft_chain_add(&b, 1, "other", "c", -1, 0, NULL);
+	nft_rule_begin(&b, 2, "sandinit2", "c", 0);
+	nft_verdict(&b, NF_ACCEPT, NULL);
+	nft_rule_end(&b);
+	nft_end(&b);
+	CHECK(b.err == 0);
+	CHECK(nft_touches(b.buf, b.len, 7, "sandinit") == 0);
+	CHECK(nft_touches(b.buf, b.len, 7, "other") == 1);
+	CHECK(nft_touches(b.buf, b.len, 0, "other") == 0);	/* our own */
+	nft_begin(&b, 0);
+	nft_table_del(&b, 1, "sandinit");
+	nft_end(&b);
+	CHECK(nft_touches(b.buf, b.len, 7, "sandinit") == 1);
+	/* Every truncation is walked within bounds (ASan judges). */
+	for (size_t n = 0; n <= b.len; n++)
+		CHECK(nft_touches(b.buf, n, 7, "x") <= 1);
+	nft_free(&b);
+}
+
 int main(void)
 {
+	test_touches();
 	test_rules_as_nft();
 	test_batch_frame();
 	test_growth();
