@@ -169,21 +169,34 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	return v;
 }
 
-static size_t render(const struct logview *v, const struct ring *r, const struct log_rec *rec,
-		     const char *text, char *buf)
+/* Snprintf's count, kept within the SIZE - N left (its NUL aside). */
+static size_t put(size_t n, size_t size, int w)
 {
-	size_t n = 0;
+	if (w < 0)
+		return n;
+	return n + (size_t)w < size ? n + (size_t)w : size - 1;
+}
+
+/* One line into BUF of SIZE bytes, bounded whatever the format: a line
+ * that could not fit is cut (LOGVIEW_LINE_MAX makes room for the longest). */
+static size_t render(const struct logview *v, const struct ring *r, const struct log_rec *rec,
+		     const char *text, char *buf, size_t size)
+{
+	size_t n = 0, len = rec->len;
 
 	if (v->timed)
-		n += (size_t)sprintf(buf, "[%5lld.%06lld] ", (long long)(rec->us / 1000000),
-				     (long long)(rec->us % 1000000));
+		n = put(n, size, snprintf(buf, size, "[%5lld.%06lld] ",
+					  (long long)(rec->us / 1000000),
+					  (long long)(rec->us % 1000000)));
 	if (v->merged)
-		n += (size_t)sprintf(buf + n, "%s: ", r->name);
-	memcpy(buf + n, text, rec->len);
-	n += rec->len;
+		n = put(n, size, snprintf(buf + n, size - n, "%s: ", r->name));
+	if (len > size - 1 - n)
+		len = size - 1 - n;
+	memcpy(buf + n, text, len);
+	n += len;
 	/* A plain view gives back the bytes as written; a line cut at
 	 * LOG_LINE_MAX is a line of its own in the others. */
-	if ((v->timed || v->merged) && (!rec->len || text[rec->len - 1] != '\n'))
+	if ((v->timed || v->merged) && (!len || text[len - 1] != '\n'))
 		buf[n++] = '\n';
 	return n;
 }
@@ -203,7 +216,7 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 			v->skip--;
 			continue;
 		}
-		n += render(v, c->r, &rec, text, buf + n);
+		n += render(v, c->r, &rec, text, buf + n, size - n);
 	}
 	*done = 0;
 	if (!next(v)) {

@@ -22,3 +22,17 @@ fuzz: fuzz-syslog
 fuzz-smoke: fuzz-smoke-syslog
 
 .PHONY: fuzz-syslog fuzz-smoke-syslog
+
+# logview: the longest rendering fits LOGVIEW_LINE_MAX (under the sanitizers).
+LOGVIEW_SRCS := init/logview.c init/log.c init/logfile.c init/loop.c init/util.c
+
+$(OUT)/unit/logview_test: tests/unit/logview_test.c $(LOGVIEW_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(LOGVIEW_SRCS)
+
+unit-logview: $(OUT)/unit/logview_test
+	$(UNIT_ENV) $<
+
+unit: unit-logview
+
+.PHONY: unit-logview
