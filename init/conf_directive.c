@@ -344,6 +344,9 @@ static void s_service(struct parser *p, char **a, int n)
 	if (conf_service_name(name) < 0) {
 		bad(p, name, NAME_HINT);
 		name = NULL;	/* still read its directives, to check them */
+	} else if (!strcmp(name, "sandinit") || !strcmp(name, "kernel") || !strcmp(name, "syslog")) {
+		/* PID 1's own log rings: a service's would shadow them. */
+		conf_report(p, "service name '%s' is reserved (PID 1's logs: sandinit, kernel, syslog)", name);
 	} else if ((i = conf_find(c, name)) >= 0) {
 		conf_report(p, "duplicate service '%s' (first at line %d)", conf_show(t, name), c->svc[i].line);
 	}
