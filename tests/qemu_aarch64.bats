@@ -56,9 +56,9 @@ a32_elf() {
 	# The console shell (outside any sandbox) on the PL011.
 	qemu_type 'uname -m; tty; initctl status\n'
 	qemu_wait '^aarch64$' 30
-	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2$' 30
-	qemu_wait '^client exited - 0 10\.88\.0\.3$' 30
-	qemu_wait '^console running [0-9]+ 0 -$' 30
+	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2 tcp:80->80$' 30
+	qemu_wait '^client (running [0-9]+|exited -) 0 10\.88\.0\.3 -$' 30
+	qemu_wait '^console running [0-9]+ 0 - -$' 30
 	# The host's namespaces, then the web sandbox's as the probe sees it.
 	qemu_type 'probe ns | sed s/^/host-/; echo host-$((6*7))\n'
 	qemu_wait '^host-42$' 30
