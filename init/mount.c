@@ -461,7 +461,13 @@ static int is_tmp(const char *path)
 	return !strcmp(path, "/tmp") || !strcmp(path, "/tmp/");
 }
 
-/* DST's tmpfs: SIZE (0: tmpfs_size), MODE (-1: 1777 for /tmp, else 0755),
+/* The shared-for-all directories (SPEC: 1777): /tmp and /dev/shm. */
+static int is_sticky(const char *path)
+{
+	return is_tmp(path) || !strcmp(path, "/dev/shm") || !strcmp(path, "/dev/shm/");
+}
+
+/* DST's tmpfs: SIZE (0: tmpfs_size), MODE (-1: 1777 for /tmp, /dev/shm, else 0755),
  * its root owned by the service's root (who mounts it). */
 static int mount_tmpfs(const struct svc_conf *s, const char *dst, uint64_t size, int mode,
 		       const char **step)
@@ -469,7 +475,7 @@ static int mount_tmpfs(const struct svc_conf *s, const char *dst, uint64_t size,
 	char opts[64];
 
 	if (mode < 0)
-		mode = is_tmp(dst) ? 01777 : 0755;
+		mode = is_sticky(dst) ? 01777 : 0755;
 	snprintf(opts, sizeof opts, "mode=%o,size=%llu", (unsigned)mode,
 		 (unsigned long long)(size ? size : tmpfs_size(s)));
 	*step = stepf("mount tmpfs %s", dst);

@@ -857,6 +857,7 @@ with_groups() {
 	  exec $P sleep 1000
 	service big
 	  tmpfs /tmp 100M
+	  tmpfs /dev/shm 8M
 	  exec $P sleep 1000
 	EOF
 	)
@@ -880,6 +881,10 @@ with_groups() {
 	assert_line '/dev/shm 1777 0'
 	assert_line '/srv 755 0'
 	assert_line '/var/cache 700 0'
+	# an explicit tmpfs /dev/shm (and /tmp) is 1777 too
+	run ictl exec big /bin/stat -c '%n %a %u' /tmp /dev/shm
+	assert_line '/tmp 1777 0'
+	assert_line '/dev/shm 1777 0'
 }
 
 @test "seccomp: TIOCSTI, TIOCLINUX, pidfd_getfd and io_uring are refused; seccomp off allows them" {
