@@ -179,7 +179,7 @@ static void pump(struct conn *c)
 		}
 		c->outlen = c->outoff = 0;
 		n = logview_read(c->lv, c->out + 5, LOG_CHUNK - 5, &done);
-		if (done) {
+		if (done > 0) {
 			logview_close(c->lv);
 			c->lv = NULL;
 		}
@@ -189,13 +189,17 @@ static void pump(struct conn *c)
 			memcpy(c->out + 1, &l, 4);
 			c->outlen = 5 + n;
 		}
-		if (done) {
+		if (done > 0) {
 			finish(c, 0);
 			return;
 		}
-		if (!n)
+		/* The view's scan cap: the loop goes on, then c->more. */
+		if (done < 0)
+			burst = LOG_BURST - 1;
+		else if (!n)
 			return;
-		flush(c);
+		if (n)
+			flush(c);
 	}
 }
 

@@ -207,8 +207,13 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 	struct log_rec rec;
 	struct cursor *c;
 	size_t n = 0;
+	int seen = 0;
 
 	while (size - n >= LOGVIEW_LINE_MAX && (c = next(v))) {
+		if (seen++ == LOGVIEW_SCAN_MAX) {
+			*done = -1;
+			return n;
+		}
 		c->pos = ring_read(c->r, c->pos, &rec, text);
 		if (!matches(v, &rec))
 			continue;

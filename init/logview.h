@@ -16,10 +16,15 @@ struct logview;
 /* A view for `log ARGS...` (the words after `log`). NULL with a message in
  * ERR and *CODE the exit status (2 usage, 1 no such ring, 1 no memory). */
 struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code);
+/* Lines examined (matching -p or not) by one read at most: one request
+ * never holds PID 1 for long. */
+#define LOGVIEW_SCAN_MAX 4096
+
 /* Render the next lines into BUF (SIZE >= LOGVIEW_LINE_MAX); returns the
  * bytes written, 0 if none are there yet. *DONE becomes 1 once the view
  * has nothing more to give (all read and not following, or its ring is
- * gone). */
+ * gone), -1 if the read stopped at LOGVIEW_SCAN_MAX with lines left (read
+ * again on the loop's next pass), else 0. */
 size_t logview_read(struct logview *v, char *buf, size_t size, int *done);
 /* Does a following view have lines to read? */
 int logview_ready(const struct logview *v);

@@ -131,6 +131,24 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	refute_line --partial 'sandinit: ready'
 }
 
+@test "log -p over 100000 lines that do not match: the one that does, read in capped parts" {
+	host_start "$(conf <<-'EOF'
+	log-size 8M
+	service many
+	  restart never
+	  exec /bin/sh -c "seq 100000; echo the-error >&2"
+	EOF
+	)"
+	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^many exited '"
+	# positive control: every line is there
+	run ictl log many
+	assert_equal "${#lines[@]}" 100001
+	# a reply whose reads of 4096 lines give nothing 24 times running
+	run timeout 60 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl log -p err many
+	assert_success
+	assert_output the-error
+}
+
 @test "100 parallel log readers of a full 8M ring: each gets it whole, PID 1 grows < 2 MiB" {
 	host_start "$(conf <<-'EOF'
 	log-size 8M

@@ -8,6 +8,41 @@
 #include "log.h"
 #include "logview.h"
 
+/* `log -p err` over lines of which none match but the last: each read
+ * examines LOGVIEW_SCAN_MAX lines at most, says there is more, and the
+ * reads in turn reach the last line. */
+static void scan_cap(void)
+{
+	static struct ring r;
+	char *args[] = { "-p", "err", "many" };
+	char buf[LOGVIEW_LINE_MAX * 2], err[128];
+	int code, done, reads = 0, lines = 3 * LOGVIEW_SCAN_MAX;
+	struct logview *v;
+	size_t n, got = 0;
+
+	CHECK(ring_init(&r, 1 << 20, "many") == 0);
+	for (int i = 0; i < lines; i++)
+		ring_line(&r, LOG_STDOUT, LOG_SEV_INFO, i, "info", 4, 0);
+	ring_line(&r, LOG_STDERR, LOG_SEV_ERR, lines, "the error", 9, 0);
+	v = logview_open(args, 3, err, sizeof(err), &code);
+	CHECK(v != NULL);
+	n = logview_read(v, buf, sizeof(buf), &done);
+	CHECK(n == 0);
+	CHECK(done == -1);
+	do {
+		reads++;
+		got += n;
+		if (n)
+			CHECK(n == 10 && !memcmp(buf, "the error\n", 10));
+		n = logview_read(v, buf, sizeof(buf), &done);
+	} while (done != 1 && reads < 100);
+	got += n;
+	CHECK(got == 10);
+	CHECK(reads == 3);
+	logview_close(v);
+	ring_free(&r);
+}
+
 int main(void)
 {
 	static struct ring r;
@@ -37,6 +72,7 @@ int main(void)
 	free(buf);
 	logview_close(v);
 	ring_free(&r);
+	scan_cap();
 	printf("logview_test: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
