@@ -119,7 +119,7 @@ load lib/host
 	assert_success
 }
 
-@test "restarts back off: the gaps between starts grow" {
+@test "restarts back off: the gaps between starts double, within bounds" {
 	f=$(conf <<-'EOF'
 	service flap
 	  exec /bin/sh -c "cut -d' ' -f1 /proc/uptime; exit 1"
@@ -139,6 +139,12 @@ load lib/host
 	[ "$g3" -gt "$g2" ]
 	[ "$g4" -gt "$g3" ]
 	[ "$g4" -ge 700 ]
+	# and no slower than doubling: each delay plus 10% jitter, plus at
+	# most a second for the start itself on a loaded machine
+	[ "$g1" -le 1110 ]
+	[ "$g2" -le 1220 ]
+	[ "$g3" -le 1440 ]
+	[ "$g4" -le 1880 ]
 	run status_of flap
 	assert_output --regexp '^flap (backoff|starting|running) (-|[0-9]+) [1-9][0-9]* - -$'
 }
