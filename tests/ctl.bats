@@ -519,6 +519,8 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	t1=$(console | sed -n 's/^user: \([0-9.]*\)$/\1/p')
 	echo "slow at $t0, user at $t1"
 	[ "$(echo "$t1 - $t0 >= 0.95" | bc)" = 1 ]
+	# and no longer than that: the dependent starts as soon as the line comes
+	[ "$(echo "$t1 - $t0 <= 3" | bc)" = 1 ]
 	run status_of slow
 	assert_output --regexp '^slow ready [0-9]+ 0 - -$'
 }
