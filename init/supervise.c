@@ -43,6 +43,7 @@ struct service {
 	int exit_status;	/* this run's, as the reaper reports it */
 	int last_exit;		/* the last run's, -1 none (initctl status) */
 	int last_oom;		/* and it was an OOM kill */
+	int64_t oom_base;	/* memory.events oom_kill at the run's start */
 	struct watch out;	/* its output pipe's read end */
 	int out_w;		/* and write end, handed to each start */
 	struct watch err;	/* the same for its stderr */
@@ -549,11 +550,14 @@ static void start(struct service *s)
 		return;
 	}
 	if (have_cgroups) {
+		struct cg_stats st;
+
 		io.cgroup_fd = cg_create(c, &step);
 		if (io.cgroup_fd < 0) {
 			start_failed(s, errno, step);
 			return;
 		}
+		s->oom_base = cg_stats(c->name, &st) == 0 && st.oom_kills > 0 ? st.oom_kills : 0;
 	} else if (c->memory || c->pids || c->cpu) {
 		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
 		return;
@@ -740,10 +744,11 @@ static void instance_gone(struct service *s, int code)
 	if (have_cgroups) {
 		struct cg_stats st;
 
-		/* Its cgroup is a fresh one each run (cg_create): any OOM kill
-		 * it counts is this run's. A SIGKILL with one is the OOM
-		 * killer's (its memory limit, or the machine's). */
-		if (code == 128 + SIGKILL && cg_stats(s->c->name, &st) == 0 && st.oom_kills > 0) {
+		/* A SIGKILL while the run's cgroup counted an OOM kill is the
+		 * OOM killer's (its memory limit, or the machine's), unless
+		 * it is a stop's own SIGKILL (a worker OOM-killed earlier). */
+		if (code == 128 + SIGKILL && s->stopping != STOP_KILLED &&
+		    cg_stats(s->c->name, &st) == 0 && st.oom_kills > s->oom_base) {
 			char lim[32] = "no limit";
 
 			if (s->c->memory)

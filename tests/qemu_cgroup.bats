@@ -29,6 +29,11 @@ load lib/qemu
 	  stop-timeout 2
 	  restart never
 	  exec /bin/probe ignore-term
+	service oomstop
+	  memory 16M
+	  stop-timeout 2
+	  restart never
+	  exec /bin/sh -c "/bin/probe alloc 64; exec /bin/probe ignore-term"
 	service console
 	  namespaces none
 	  tty /dev/console
@@ -38,7 +43,7 @@ load lib/qemu
 	# Service lines may follow the console shell's prompt on one line:
 	# the patterns below are not anchored at the start.
 	qemu_wait '^sandinit: kernel: .*cgroup2=[a-z,]*memory' 60
-	qemu_wait 'sandinit: ready: 6 services' 60
+	qemu_wait 'sandinit: ready: 7 services' 60
 
 	# pids: the bomb stops at pids.max (32, its reaper and itself included)
 	qemu_wait 'bomb: stopped: EAGAIN' 30
@@ -92,6 +97,18 @@ load lib/qemu
 	qemu_type 'n=0; until grep -q "^nr_throttled [1-9]" /sys/fs/cgroup/sandinit/spinner/cpu.stat; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; cat /sys/fs/cgroup/sandinit/spinner/cpu.max; grep throttled /sys/fs/cgroup/sandinit/spinner/cpu.stat\n'
 	qemu_wait '20000 100000' 30
 	qemu_wait 'nr_throttled [1-9]' 30
+
+	# a worker OOM-killed, then the stop's own SIGKILL: not an OOM kill
+	qemu_wait 'oomstop: ignoring: TERM' 60
+	qemu_type 'grep oom_kill /sys/fs/cgroup/sandinit/oomstop/memory.events | sed "s/^/oomstop-/"\n'
+	qemu_wait '^oomstop-oom_kill [1-9]' 30
+	qemu_type 'initctl stop oomstop; echo stop2-rc=$?\n'
+	qemu_wait 'sandinit: oomstop: did not stop in 2 s: killing it' 30
+	qemu_wait 'stop2-rc=0' 30
+	qemu_type 'initctl status oomstop | grep last-exit | sed "s/^/oomstop-/"\n'
+	qemu_wait '^oomstop-last-exit: signal KILL' 30
+	run qemu_log
+	refute_output --partial 'sandinit: oomstop: killed by the OOM killer'
 
 	# stop-timeout: TERM is ignored by the service and its two children;
 	# after 2 s the whole cgroup is killed and removed
