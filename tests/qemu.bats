@@ -14,7 +14,7 @@ load lib/qemu
 	qemu_wait '^client: <html><body><p>hello from the sandinit demo appliance' 60
 	# the console shell is live, and initctl works from it
 	qemu_type 'initctl status\n'
-	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2 -' 30
+	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2 tcp:80->80$' 30
 	# a line written to /dev/kmsg: in the ring named kernel; on the console
 	# once, as the kernel prints it (crit: under the board's loglevel=3)
 	qemu_type 'echo "<2>KMSG-$((6*7))-CHECK" >/dev/kmsg; for i in 1 2 3 4 5 6 7 8 9 10; do initctl log kernel | grep -q KMSG-42-CHECK && break; sleep 0.2; done; initctl log kernel | grep -c KMSG-42-CHECK | sed s/^/kernel-ring-has-/\n'
