@@ -34,6 +34,7 @@ check-boards:
 # What the tests run (binaries, harnesses) are check-prereqs.
 check: lint-tests check-prereqs check-boards
 check-prereqs: all
+check:
 	@$(MAKE) --no-print-directory unit
 	@pids=$(abspath $(OUT))/check.qemu-pids; : >"$$pids"; export QEMU_PIDFILE=$$pids; \
 	  $(call run_tier,host,$(HOST_BATS)) & host=$$!; \

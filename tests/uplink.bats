@@ -11,7 +11,7 @@ load lib/host
 outside_start() {
 	unshare --net sleep 1000 &
 	OUTSIDE=$!
-	retry 5 test "$(readlink /proc/$OUTSIDE/ns/net)" != "$(readlink /proc/self/ns/net)"
+	retry 30 test "$(readlink /proc/$OUTSIDE/ns/net)" != "$(readlink /proc/self/ns/net)"
 }
 
 out() { nsenter --net="/proc/$OUTSIDE/ns/net" "$@"; }
