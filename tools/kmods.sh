@@ -61,7 +61,7 @@ while [ ${#queue[@]} -gt 0 ]; do
 			grep -rlaF --include='*.ko*' "alias=$n" "$moddir" 2>/dev/null; } |
 			while IFS= read -r m; do
 				tr '\0' '\n' < "$m" | grep -qx "alias=$n" && echo "$m"
-			done | awk '{ print (/generic/ ? 0 : 1), $0 }' | LC_ALL=C sort | head -n 1 | cut -d' ' -f2-) || a=
+			done | awk '{ print (/generic/ ? 0 : 1), $0 }' | LC_ALL=C sort | sed -n 1p | cut -d' ' -f2-) || a=
 		if [ -n "$a" ]; then
 			t=${a##*/}; t=${t%%.ko*}; t=${t//-/_}
 			ln -sf "$t.ko" "$dest/$n.ko"
