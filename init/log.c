@@ -55,13 +55,66 @@ void log_console_init(void)
 		ring_init(&log_pid1_ring, PID1_RING_SIZE, "sandinit");
 }
 
+/* The rest of a console line a full console took only part of: written
+ * before anything else, so no other line (nor another process's) starts
+ * in the middle of it. */
+static char cut[32 + 2 + LOG_LINE_MAX + 1];
+static size_t cut_len;
+
+/* Write what fits; return how much. */
+static size_t console_try(const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(console_fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	return done;
+}
+
+static void console_put(const char *buf, size_t len)
+{
+	size_t n;
+
+	if (cut_len) {
+		n = console_try(cut, cut_len);
+		memmove(cut, cut + n, cut_len - n);
+		cut_len -= n;
+		/* Still full (or gone: EIO on a hung-up tty): these lines are
+		 * dropped from the console, never from the ring. */
+		if (cut_len) {
+			if (errno != EAGAIN)
+				cut_len = 0;
+			return;
+		}
+	}
+	n = console_try(buf, len);
+	if (n && n < len && buf[n - 1] != '\n' && errno == EAGAIN) {
+		const char *nl = memchr(buf + n, '\n', len - n);
+		size_t rest = nl ? (size_t)(nl + 1 - (buf + n)) : len - n;
+
+		if (rest > sizeof(cut))
+			rest = sizeof(cut);
+		memcpy(cut, buf + n, rest);
+		cut[rest - 1] = '\n';
+		cut_len = rest;
+	}
+}
+
 void log_raw(const char *buf, size_t len)
 {
 	/* The console may be gone (EIO on a hung-up tty), or full (EAGAIN):
-	 * nothing to do then. */
+	 * what does not fit is dropped, whole lines but for the one it took
+	 * only part of. */
 	int e = errno;
 
-	write_all(console_fd, buf, len);
+	console_put(buf, len);
 	logfile_write(buf, len);
 	errno = e;
 }

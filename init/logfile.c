@@ -4,7 +4,10 @@
  * A disk may block a write for as long as it likes (full, failing, gone):
  * PID 1 never writes the file itself. It hands each line to a helper
  * process over a non-blocking pipe (a full pipe drops the line, counted),
- * and the helper writes, rotates, and at the end fsyncs. */
+ * and the helper writes, rotates, and at the end fsyncs. What the helper
+ * has to say (a file it cannot write, lines dropped) comes back to PID 1
+ * on a pipe of its own and is logged as PID 1's own lines: into its ring,
+ * and onto the console as whole lines. */
 #include "logfile.h"
 
 #include <errno.h>
@@ -21,12 +24,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "loop.h"
 #include "util.h"
 
 #define PIPE_SIZE (1 << 20)
 
 static int pipe_w = -1;
 static pid_t writer;
+static struct watch said = { .fd = -1 };	/* the helper's messages */
+static char said_buf[512];
+static size_t said_len;
+static int echoing;	/* logging what the helper said: not into its file */
 static uint64_t pid1_dropped;	/* lines the pipe had no room for */
 
 static int64_t boot_us(void)
@@ -53,17 +62,21 @@ struct file {
 	int fd;
 	uint64_t dropped;	/* lines not written since the last success */
 	int64_t retry_ms;	/* no open before this */
-	int console;		/* for what cannot go into the file */
+	int said;		/* back to PID 1: what cannot go into the file */
 };
 
 static void say(struct file *f, const char *msg, int err)
 {
-	char line[PATH_MAX + 160];
-	int n = snprintf(line, sizeof(line), "sandinit: log-file: %s%s%s\n", msg,
-			 err ? ": " : "", err ? strerror(err) : "");
+	char line[sizeof(said_buf)];
+	int n = snprintf(line, sizeof(line), "%s%s%s\n", msg, err ? ": " : "",
+			 err ? strerror(err) : "");
 
+	if (n >= (int)sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
 	if (n > 0)
-		write_all(f->console, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		write_all(f->said, line, (size_t)n);
 }
 
 static int open_file(struct file *f)
@@ -176,10 +189,10 @@ static void put_part(struct file *f, const char *buf, size_t len)
 }
 
 static void __attribute__((noreturn))
-helper(int in, int console, const char *path, uint64_t max, const char *mnt)
+helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 {
 	static char buf[65536];
-	struct file f = { .path = path, .mnt = mnt, .max = max, .fd = -1, .console = console };
+	struct file f = { .path = path, .mnt = mnt, .max = max, .fd = -1, .said = said_fd };
 	size_t have = 0;
 
 	prctl(PR_SET_NAME, "sandinit-log");
@@ -217,37 +230,85 @@ helper(int in, int console, const char *path, uint64_t max, const char *mnt)
 
 /* ---- PID 1's side ---- */
 
+static void echo(const char *text, size_t len)
+{
+	echoing = 1;
+	log_msg("log-file: %.*s", (int)len, text);
+	echoing = 0;
+}
+
+/* The helper's whole lines, each a line of PID 1's own; a line longer than
+ * the buffer is cut. */
+static void on_said(struct watch *w, uint32_t events)
+{
+	ssize_t n;
+	char *nl;
+
+	(void)events;
+	while ((n = read(w->fd, said_buf + said_len, sizeof(said_buf) - 1 - said_len)) > 0) {
+		said_len += (size_t)n;
+		while ((nl = memchr(said_buf, '\n', said_len)) || said_len == sizeof(said_buf) - 1) {
+			size_t l = nl ? (size_t)(nl - said_buf) : said_len;
+
+			echo(said_buf, l);
+			l += nl ? 1 : 0;
+			memmove(said_buf, said_buf + l, said_len - l);
+			said_len -= l;
+		}
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		if (said_len)
+			echo(said_buf, said_len);
+		said_len = 0;
+		loop_close(w);
+	}
+}
+
 int logfile_start(const char *path, uint64_t size, const char *mnt)
 {
-	int p[2], console;
+	int p[2], back[2];
 
 	logfile_stop();
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	console = dup(STDOUT_FILENO);
+	if (pipe2(back, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
+	}
 	writer = fork();
 	if (writer == 0) {
 		sigset_t none;
 
-		/* Only the pipe and the console; PID 1's signals unblocked. */
+		/* Only the two pipes, the back one blocking; PID 1's signals
+		 * unblocked. */
 		dup2(p[0], 3);
-		dup2(console, 4);
+		dup2(back[1], 4);
+		fcntl(4, F_SETFL, 0);
 		syscall(SYS_close_range, 5U, ~0U, 0U);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		helper(3, 4, path, size, mnt);
 	}
 	close(p[0]);
-	if (console >= 0)
-		close(console);
+	close(back[1]);
 	if (writer < 0) {
 		int e = errno;
 
 		close(p[1]);
+		close(back[0]);
 		writer = 0;
 		errno = e;
 		return -1;
 	}
+	said.fd = back[0];
+	said.fn = on_said;
+	said_len = 0;
+	if (loop_add(&said) < 0)
+		log_msg("log-file: unable to watch the writer: %m; what it says comes at its end");
 	pipe_w = p[1];
 	fcntl(pipe_w, F_SETFL, O_NONBLOCK);
 	fcntl(pipe_w, F_SETPIPE_SZ, PIPE_SIZE);
@@ -259,7 +320,7 @@ void logfile_write(const char *buf, size_t len)
 	char out[PIPE_BUF];
 	int64_t us;
 
-	if (pipe_w < 0)
+	if (pipe_w < 0 || echoing)
 		return;
 	us = boot_us();
 	for (size_t i = 0; i < len;) {
@@ -306,4 +367,7 @@ void logfile_stop(void)
 		waitpid(writer, NULL, 0);
 	}
 	writer = 0;
+	/* Its last words (lines dropped, a failed fsync): console and ring. */
+	if (said.fd >= 0)
+		on_said(&said, 0);
 }

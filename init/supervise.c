@@ -317,13 +317,25 @@ pid_t sup_exec(const struct service *s, const int fds[3], const struct winsize *
 	return spawn_exec_in(s->c, s->pid, fds, pty, argv, step);
 }
 
-static void output(struct service *s, struct watch *w, int stream)
+static ssize_t output(struct service *s, struct watch *w, int stream)
 {
 	char buf[16384];
 	ssize_t n = read(w->fd, buf, sizeof(buf));
 
 	if (n > 0)
 		ring_feed(&s->ring, stream, buf, (size_t)n);
+	return n;
+}
+
+/* Its exit can be reaped before all it wrote is read: what its pipes hold
+ * is its own, read before its partial lines end (or its last line would be
+ * cut in two). At most 1 MiB each: a child it left behind may write on. */
+static void drain_output(struct service *s)
+{
+	for (int i = 0; i < 64 && s->out.fd >= 0 && output(s, &s->out, LOG_STDOUT) > 0; i++)
+		;
+	for (int i = 0; i < 64 && s->err.fd >= 0 && output(s, &s->err, LOG_STDERR) > 0; i++)
+		;
 }
 
 static void on_stdout(struct watch *w, uint32_t events)
@@ -729,6 +741,7 @@ static void instance_gone(struct service *s, int code)
 	s->last_exit = code;
 	s->last_oom = 0;
 	s->deadline = 0;
+	drain_output(s);
 	ring_flush(&s->ring);
 	if (s->status.fd >= 0)
 		loop_close(&s->status);

@@ -239,4 +239,42 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	n=$(grep -o 'log-file: [0-9]* lines dropped' "$d/sandinit.log" | head -1 | grep -o '[0-9]*')
 	echo "dropped $n lines while the directory was missing"
 	[ "$n" -ge 20 ]
+	# what the writer said is PID 1's own: in its ring too
+	run ictl log sandinit
+	assert_line --regexp '^log-file: unable to write .*/disk/sandinit.log: No such file or directory$'
+	assert_line --regexp '^log-file: [0-9]+ lines dropped$'
+}
+
+@test "a terminal console that fills: lines are dropped whole, none cut or run together" {
+	go=$BATS_TEST_TMPDIR/go
+	out=$BATS_TEST_TMPDIR/tty.out
+	SOCK=$BATS_TEST_TMPDIR/ctl.sock
+	f=$(conf <<-EOF
+	service count
+	  namespaces none
+	  restart never
+	  exec /bin/sh -c "while [ ! -e $go ]; do sleep 0.05; done; seq -f 'numbered line %g' 1 20000; echo counted"
+	EOF
+	)
+	# PID 1's console is a terminal (script(1)'s pty); script, its only
+	# reader, is stopped while count writes: the terminal fills.
+	script -qfec "unshare --pid --fork --kill-child --mount --uts --ipc --net $SANDINIT --config $f --socket $SOCK" "$out" </dev/null >/dev/null 2>&1 &
+	spid=$!
+	retry 10 test -S "$SOCK"
+	kill -STOP "$spid"
+	touch "$go"
+	# all of it reached the ring (the console is no bottleneck of PID 1's)
+	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log count | tail -n 1 | grep -qx counted"
+	kill -CONT "$spid"
+	ictl poweroff
+	retry 30 bash -c "! kill -0 $spid 2>/dev/null"
+	tr -d '\r' <"$out" | grep -a 'count' >"$BATS_TEST_TMPDIR/count" || :
+	# the terminal did fill (some lines were dropped) and took many
+	n=$(grep -c '^count: numbered line' "$BATS_TEST_TMPDIR/count")
+	echo "$n of 20000 lines on the terminal"
+	[ "$n" -ge 100 ]
+	[ "$n" -lt 20000 ]
+	# and every line on it is whole
+	run grep -avE '^count: (numbered line [0-9]+|counted)$' "$BATS_TEST_TMPDIR/count"
+	assert_output ''
 }
