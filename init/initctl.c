@@ -1,10 +1,12 @@
 /* initctl: the control client (SPEC §5), run as `initctl` or `sandinit ctl`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -69,13 +71,38 @@ static int read_frame(int fd, int *code)
 	return 0;
 }
 
+/* Without a terminal on stdin, a terminal on stdout or stderr still stays
+ * ours (SPEC §5): the command gets a pipe's write end in FDS[i] instead,
+ * whose read end RD[i] initctl relays; one pipe for both when they are the
+ * same terminal, so that their order holds. */
+static int tty_pipes(int fds[3], int rd[3])
+{
+	struct stat a, b;
+	int p[2];
+
+	for (int i = 1; i < 3; i++) {
+		if (!isatty(i))
+			continue;
+		if (i == 2 && rd[1] >= 0 && fstat(1, &a) == 0 && fstat(2, &b) == 0 &&
+		    a.st_rdev == b.st_rdev) {
+			fds[2] = fds[1];
+			continue;
+		}
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -1;
+		rd[i] = p[0];
+		fds[i] = p[1];
+	}
+	return 0;
+}
+
 int ctl_client(const char *path, int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *req, size[16], *targv[CTL_MAX_ARGS + 3];
 	size_t len = 4;
 	uint32_t l;
-	int fd, code, nfds = 0, fds[3] = { 0, 1, 2 }, pty[2] = { -1, -1 };
+	int fd, code, nfds = 0, fds[3] = { 0, 1, 2 }, pty[2] = { -1, -1 }, rd[3] = { -1, -1, -1 };
 
 	if (argc > CTL_MAX_ARGS) {
 		fprintf(stderr, "initctl: at most %d words in a request\n", CTL_MAX_ARGS);
@@ -102,6 +129,9 @@ int ctl_client(const char *path, int argc, char **argv)
 			argc += 2;
 			fds[0] = pty[1];
 			nfds = 1;
+		} else if (tty_pipes(fds, rd) < 0) {
+			fprintf(stderr, "initctl: unable to make a pipe: %s\n", strerror(errno));
+			return 1;
 		}
 	}
 	for (int i = 0; i < argc; i++)
@@ -144,6 +174,12 @@ int ctl_client(const char *path, int argc, char **argv)
 	if (pty[0] >= 0) {
 		close(pty[1]);
 		return pty_relay(fd, pty[0], read_frame);
+	}
+	if (rd[1] >= 0 || rd[2] >= 0) {
+		for (int i = 1; i < 3; i++)
+			if (fds[i] != i && (i == 1 || fds[i] != fds[1]))
+				close(fds[i]);
+		return pty_relay_pipes(fd, rd, read_frame);
 	}
 	while (!read_frame(fd, &code))
 		;

@@ -1,4 +1,5 @@
-/* pty: `initctl exec` with a terminal: the sandbox's pty and initctl's relay. */
+/* pty: `initctl exec` with a terminal: the sandbox's pty and initctl's relay,
+ * or pipes in place of the terminal on stdout and stderr. */
 #include "pty.h"
 
 #include <errno.h>
@@ -166,5 +167,41 @@ int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code))
 		tcsetattr(0, TCSANOW, &orig);
 	if (master >= 0)
 		close(master);
+	return code;
+}
+
+int pty_relay_pipes(int ctl_fd, int rd[3], int (*frame)(int fd, int *code))
+{
+	int code = 1, done = 0;
+
+	for (;;) {
+		struct pollfd p[4] = { { .fd = done ? -1 : ctl_fd, .events = POLLIN } };
+		int n = 0;
+
+		for (int i = 1; i < 3; i++) {
+			p[i] = (struct pollfd){ .fd = rd[i], .events = POLLIN };
+			n += rd[i] >= 0;
+		}
+		if (done && !n)
+			break;
+		/* After the exit frame: until every pipe ends (its last
+		 * writer, maybe a child left behind, closed it) or is quiet. */
+		n = poll(p, 3, done ? DRAIN_MS : -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (int i = 1; i < 3; i++) {
+			if (p[i].revents && pass(rd[i], i) <= 0) {
+				close(rd[i]);
+				rd[i] = -1;
+			}
+		}
+		if (p[0].revents && frame(ctl_fd, &code))
+			done = 1;
+	}
+	for (int i = 1; i < 3; i++)
+		if (rd[i] >= 0)
+			close(rd[i]);
 	return code;
 }

@@ -20,4 +20,12 @@ int pty_open(const struct winsize *ws, int *slave);
  * Restores the terminal. Returns the exit status. */
 int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code));
 
+/* initctl's side without a terminal on stdin: what the read ends RD[1] and
+ * RD[2] (pipes whose write ends the command got in place of a terminal on
+ * initctl's stdout or stderr; -1 for none) bring goes to initctl's own 1
+ * and 2, until FRAME's exit frame and then the pipes' end (or a quiet
+ * moment: a child the command left may hold them). Closes them; returns
+ * the exit status. */
+int pty_relay_pipes(int ctl_fd, int rd[3], int (*frame)(int fd, int *code));
+
 #endif

@@ -303,6 +303,29 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 	exec 7>&-
 }
 
+@test "exec with stdin not a terminal: the terminal on stdout and stderr stays initctl's, the output arrives" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	exec 7<>"$BATS_TEST_TMPDIR/in"
+	# stdin /dev/null, stdout and stderr script(1)'s pty: the command gets
+	# pipes for those two (and its stdin as it is), and what it writes to
+	# either still reaches the terminal
+	through_script "stat -Lc 'outer: %F %t:%T' /proc/self/fd/1; $SANDINIT ctl exec web /bin/sh -c 'for i in 0 1 2; do echo \"fd\$i: \$(stat -Lc \"%F %t:%T\" /proc/\$\$/fd/\$i)\"; done; echo to-stderr >&2; echo last; exit 4' </dev/null; echo rc=\$?"
+	exec 7>&-
+	run tr -d '\r' <"$BATS_TEST_TMPDIR/out"
+	# the control: initctl's stdout was a terminal
+	assert_line --regexp '^outer: character special file [0-9a-f]+:[0-9a-f]+$'
+	outer=$(sed -n 's/^outer: character special file //p' <<<"$output")
+	assert_line 'fd0: character special file 1:3'
+	assert_line 'fd1: fifo 0:0'
+	assert_line 'fd2: fifo 0:0'
+	refute_line --regexp "^fd[0-2]: .* $outer\$"
+	assert_line 'to-stderr'
+	assert_line 'last'
+	assert_line 'rc=4'
+}
+
 @test "exec without a terminal: initctl's own stdin, stdout and stderr" {
 	host_start "$(sleeper)"
 	wait_console '^sandinit: ready: 2 services'
