@@ -9,6 +9,7 @@
  * openat2, proc subset=pid). */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <limits.h>
@@ -45,10 +46,19 @@
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
 #endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#endif
 #define SB_MOUNT_ATTR_RDONLY 0x1
 #define SB_OPEN_TREE_CLONE 1
 #define SB_MOVE_MOUNT_F_EMPTY_PATH 0x4
 #define SB_MOVE_MOUNT_T_EMPTY_PATH 0x40
+#define SB_MOUNT_ATTR_NOSUID 0x2
+#define SB_MOUNT_ATTR_NODEV 0x4
+#define SB_FSCONFIG_SET_STRING 1
+#define SB_FSCONFIG_CMD_CREATE 6
 
 /* struct mount_attr, spelled out: glibc's <sys/mount.h> and <linux/mount.h>
  * both define it and do not mix. */
@@ -93,6 +103,7 @@ static char staging[64];	/* the staging tmpfs root lies on */
  * "" for the one mounted on /, which the template builder still sees. */
 static const char *fd_proc = root;
 static int root_fd = -1;	/* O_PATH of it */
+static int root_grafted;	/* root_fd is a graft over it (at()) */
 static int resolv_fd = -1;	/* mnt_set_resolv's */
 
 static int resolve(int dirfd, const char *path)
@@ -105,10 +116,213 @@ static int resolve(int dirfd, const char *path)
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }
 
+/* The tmpfs mounts this sandbox made (their st_dev), the only places where
+ * at() creates mount points; FD >= 0 for a graft, made read-only once every
+ * mount is in place (seal_grafts). Grown in the sandbox's first process. */
+static struct own {
+	dev_t dev;
+	int fd;
+} *own;
+static int nown, own_cap;
+
+static int own_add(int fd, int graft_fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (nown == own_cap) {
+		struct own *o = realloc(own, (size_t)(own_cap + 8) * sizeof *o);
+
+		if (!o)
+			return -1;
+		own = o;
+		own_cap += 8;
+	}
+	own[nown++] = (struct own){ st.st_dev, graft_fd };
+	return 0;
+}
+
+static int is_own(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return 0;
+	for (int i = 0; i < nown; i++)
+		if (own[i].dev == st.st_dev)
+			return 1;
+	return 0;
+}
+
+/* Every graft read-only: it stands for a directory of the root, which the
+ * service could not write either (the binds in it keep their own flags). */
+static int seal_grafts(void)
+{
+	struct sb_mount_attr ro = { .attr_set = SB_MOUNT_ATTR_RDONLY };
+	int r = 0;
+
+	for (int i = 0; i < nown; i++) {
+		if (own[i].fd < 0)
+			continue;
+		if (r == 0 && syscall(SYS_mount_setattr, own[i].fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
+			r = -1;
+		close(own[i].fd);
+		own[i].fd = -1;
+	}
+	return r;
+}
+
+/* Bind the entry NAME of directory DFD (with whatever is mounted at or below
+ * it) onto NAME in directory TO: a detached copy (open_tree(2)) moved there
+ * (move_mount(2)), so no path is followed twice. */
+static int bind_entry(int dfd, const char *name, int to, const char *to_name)
+{
+	int m = (int)syscall(SYS_open_tree, dfd, name,
+			     SB_OPEN_TREE_CLONE | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW | O_CLOEXEC), r;
+
+	if (m < 0)
+		return -1;
+	r = (int)syscall(SYS_move_mount, m, "", to, to_name, SB_MOVE_MOUNT_F_EMPTY_PATH);
+	close(m);
+	return r;
+}
+
+/* A new name in DFD, a directory that is not the sandbox's to write (the
+ * root's, a bind's): a tmpfs over DFD holding a bind of each of its entries
+ * (symlinks copied), so that it looks as before and takes new mount points
+ * while the root's files stay as they are (SPEC §3 `bind`). Returns the
+ * tmpfs's root, now on top of DFD, or -1. */
+static int graft(int dfd)
+{
+	struct stat st;
+	struct dirent *e;
+	char mode[16], link[PATH_MAX];
+	DIR *d = NULL;
+	int fs, t = -1, fd, err;
+
+	if (fstat(dfd, &st) < 0)
+		return -1;
+	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
+	fs = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
+	if (fs < 0)
+		return -1;
+	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "size", "1m", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		t = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
+				 SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV);
+	close(fs);
+	fd = t < 0 ? -1 : openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	/* Attached before it is filled: move_mount(2) places mounts only in
+	 * the caller's namespace. DFD still names the directory below. */
+	if (syscall(SYS_move_mount, t, "", dfd, "",
+		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		goto fail;
+	while ((errno = 0, e = readdir(d))) {
+		const char *n = e->d_name;
+		ssize_t len;
+
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			goto fail;
+		if (S_ISLNK(st.st_mode)) {
+			len = readlinkat(dfd, n, link, sizeof link - 1);
+			if (len < 0)
+				goto fail;
+			link[len] = '\0';
+			if (symlinkat(link, t, n) < 0)
+				goto fail;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			fd = mkdirat(t, n, 0755);
+		else if ((fd = openat(t, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) >= 0)
+			fd = close(fd);
+		if (fd < 0 || bind_entry(dfd, n, t, n) < 0)
+			goto fail;
+	}
+	if (errno || own_add(t, t) < 0)
+		goto fail;
+	closedir(d);
+	return t;
+fail:
+	err = errno;
+	if (d)
+		closedir(d);
+	if (t >= 0)
+		close(t);
+	errno = err;
+	return -1;
+}
+
+/* The service's rw binds (set by the sandbox's setup): their directories
+ * are its to write, so mount points are made in them, not grafted. */
+static const struct svc_conf *svc;
+
+static int rw_bound(const char *path, size_t len)
+{
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (int i = 0; svc && i < svc->nbinds; i++) {
+		const char *d = svc->binds[i].dst;
+		size_t n = strlen(d);
+
+		while (n > 1 && d[n - 1] == '/')
+			n--;
+		if (svc->binds[i].rw && len >= n && !strncmp(path, d, n) && (len == n || path[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* NAME (S_IFDIR or S_IFREG) in the directory *PFD: made there if that is
+ * the sandbox's to write (WRITABLE), else on a graft over it, which *PFD
+ * names then (and root_fd, IS_ROOT). */
+static int make_entry(int *pfd, const char *name, mode_t kind, int writable, int is_root)
+{
+	int r, t, g;
+
+	if (writable) {
+		if (kind == S_IFREG) {
+			r = openat(*pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+			if (r >= 0)
+				r = close(r);
+		} else {
+			r = mkdirat(*pfd, name, 0755);
+		}
+		if (r == 0 || errno == EEXIST)
+			return 0;
+		if (errno != EROFS && errno != EACCES && errno != EPERM)
+			return -1;
+	}
+	t = graft(*pfd);
+	if (t < 0 || (g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	close(*pfd);
+	*pfd = g;
+	if (is_root) {
+		if ((g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
+			return -1;
+		close(root_fd);
+		root_fd = g;
+		root_grafted = 1;
+	}
+	return make_entry(pfd, name, kind, 1, 0);
+}
+
 /* An O_PATH descriptor of PATH in the new root, resolved as if the new root
  * were "/" (openat2 RESOLVE_IN_ROOT: absolute symlinks such as /var/run ->
  * /run and ".." stay inside it). KIND 0: PATH must exist; S_IFDIR or S_IFREG:
- * create it (and missing parents as directories) if it does not. */
+ * create it (and missing parents as directories) if it does not: on a tmpfs
+ * of the sandbox's own or in a rw bind, else on a graft over the nearest
+ * existing parent. */
 static int at(const char *path, mode_t kind)
 {
 	char buf[PATH_MAX];
@@ -123,7 +337,9 @@ static int at(const char *path, mode_t kind)
 		return -1;
 	}
 	strcpy(buf, path);
-	pfd = root_fd;
+	/* pfd: the directory reached so far */
+	if ((pfd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
 	for (p = buf; *p == '/'; p++)
 		;
 	while (*p) {
@@ -135,21 +351,15 @@ static int at(const char *path, mode_t kind)
 		last = !end || !end[strspn(end + 1, "/") + 1];
 		fd = resolve(root_fd, buf);
 		if (fd < 0 && errno == ENOENT) {
-			if (last && kind == S_IFREG) {
-				fd = openat(pfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-				if (fd >= 0)
-					close(fd);
-			} else {
-				fd = mkdirat(pfd, p, 0755);
-			}
-			if (fd < 0 && errno != EEXIST)
+			if (make_entry(&pfd, p, last ? kind : S_IFDIR,
+				       is_own(pfd) || rw_bound(buf, (size_t)(p - buf)),
+				       !strchr(buf + strspn(buf, "/"), '/')) < 0)
 				goto fail;
 			fd = resolve(root_fd, buf);
 		}
 		if (fd < 0)
 			goto fail;
-		if (pfd != root_fd)
-			close(pfd);
+		close(pfd);
 		pfd = fd;
 		if (!end)
 			break;
@@ -160,8 +370,7 @@ static int at(const char *path, mode_t kind)
 	return pfd;
 fail:
 	e = errno;
-	if (pfd != root_fd)
-		close(pfd);
+	close(pfd);
 	errno = e;
 	return -1;
 }
@@ -189,6 +398,7 @@ static int bind_into(const char *src, const char *path, mode_t kind)
 	return r;
 }
 
+/* A tmpfs of the sandbox's own at PATH: at() may make mount points in it. */
 static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data)
 {
 	int fd = at(path, kind), r;
@@ -196,6 +406,10 @@ static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const ch
 	if (fd < 0)
 		return -1;
 	r = mount_at("tmpfs", fd, "tmpfs", flags, data);
+	close(fd);
+	if (r < 0 || (fd = resolve(root_fd, path)) < 0)
+		return -1;
+	r = own_add(fd, -1);
 	close(fd);
 	return r;
 }
@@ -328,6 +542,7 @@ static int dev_log(const char *prefix, const char **step)
 static int dev_own(const struct svc_conf *s, const char *prefix, const char **step)
 {
 	char target[PATH_MAX], opts[48];
+	int fd, r;
 
 	*step = "mount /dev/pts";
 	snprintf(target, sizeof target, "%s/pts", prefix);
@@ -338,6 +553,12 @@ static int dev_own(const struct svc_conf *s, const char *prefix, const char **st
 	snprintf(target, sizeof target, "%s/shm", prefix);
 	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)tmpfs_size(s));
 	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return -1;
+	fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = fd < 0 ? -1 : own_add(fd, -1);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
 		return -1;
 	return log_fd >= 0 ? dev_log(prefix, step) : 0;
 }
@@ -613,9 +834,10 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	*step = "mount tmpfs /run";
 	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
 		return -1;
-	if (mount_resolv(step) < 0)
+	if (mount_resolv(step) < 0 || mount_user(s, step) < 0)
 		return -1;
-	return mount_user(s, step);
+	*step = "make the grafts read-only";
+	return seal_grafts();
 }
 
 int mnt_clone_file(const char *path)
@@ -649,8 +871,11 @@ static int mount_resolv(const char **step)
 		return 0;
 	*step = "bind /etc/resolv.conf";
 	fd = resolve(root_fd, "/etc/resolv.conf");
-	if (fd < 0 && errno == ENOENT)
+	/* On the sandbox's /run only: a root without one goes without. */
+	if (fd < 0 && errno == ENOENT && (fd = resolve(root_fd, "/run")) >= 0) {
+		close(fd);
 		fd = at("/run/sandinit/resolv.conf", S_IFREG);
+	}
 	if (fd < 0)
 		return errno == ENOENT || errno == EROFS ? 0 : -1;
 	r = (int)syscall(SYS_move_mount, resolv_fd, "", fd, "",
@@ -770,8 +995,18 @@ static int hide_mounts(const struct svc_conf *s, const char **step)
 	return 0;
 }
 
+/* What at() knows, as the sandbox's first process starts (PID 1's template
+ * made some). */
+static void own_reset(void)
+{
+	nown = 0;
+	root_grafted = 0;
+}
+
 int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 {
+	own_reset();
+	svc = s;
 	log_fd = syslog_fd;
 	fd_proc = root;
 	if (become_root(step) < 0 ||
@@ -848,6 +1083,8 @@ int mnt_template(const char **step)
 	char p[sizeof root + 16];
 	int i;
 
+	own_reset();
+	svc = NULL;
 	fd_proc = "";
 	if (stage("/", tmpl_scratch_dirs, (int)ARRAY_SIZE(tmpl_scratch_dirs), step) < 0)
 		goto fail;
@@ -887,6 +1124,8 @@ fail:
 
 int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char **step)
 {
+	own_reset();
+	svc = s;
 	log_fd = syslog_fd;
 	root[0] = '\0';
 	fd_proc = root;
@@ -895,6 +1134,16 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0 || own_mounts(s, 1, step) < 0)
 		goto fail;
+	/* A graft over the root (a new top-level mount point) is entered as
+	 * a staged root is. */
+	if (root_grafted) {
+		*step = "enter the grafted root";
+		if (fchdir(root_fd) < 0)
+			goto fail;
+		drop_root_fd();
+		if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0)
+			return -1;
+	}
 	drop_root_fd();
 	*step = "chdir /";
 	return chdir("/");

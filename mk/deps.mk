@@ -15,7 +15,8 @@
 DEPS_PKGS := make gcc musl-tools linux-libc-dev cpio xz-utils file binutils \
 	bats bats-assert bats-support e2fsprogs iproute2 \
 	bubblewrap gnuplot-nox clang libclang-rt-14-dev nftables \
-	dnsmasq-base busybox curl socat mosquitto mosquitto-clients
+	dnsmasq-base busybox curl socat mosquitto mosquitto-clients \
+	dropbear-bin openssh-server openssh-client
 DEPS_BOARDS ?= $(patsubst board/%/deps.mk,%,$(wildcard board/*/deps.mk))
 include $(DEPS_BOARDS:%=board/%/deps.mk)
 DEPS_ARCHS := $(sort $(foreach p,$(DEPS_PKGS),$(word 2,$(subst :, ,$(p)))))

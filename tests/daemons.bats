@@ -81,3 +81,85 @@ teardown() {
 	run console
 	refute_output --partial 'Error setting groups'
 }
+
+# The SSH identification line (RFC 4253 4.2) of the server at $1 port 22,
+# as a client on the bridge reads it first: ssh-keyscan prints it as a
+# comment (`# HOST:22 SSH-2.0-...`) before the keys it was offered.
+keyscan() { on_bridge ssh-keyscan -T 10 -t ed25519 "$1" 2>&1; }
+
+# Wait (30 s at most) until the server at $1 offers a host key.
+ssh_up() {
+	if ! retry 30 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net ssh-keyscan -T 5 -t ed25519 $1 2>&1 | grep -q '^$1 ssh-ed25519 '"; then
+		console >&2
+		return 1
+	fi
+}
+
+@test "dropbear makes its host keys in tmpfs /etc/dropbear, which the host lacks, and answers from the bridge" {
+	command -v dropbear
+	# the mount point is made for the sandbox alone: the host has none
+	# before (or the test proves nothing) and none after
+	[ ! -e /etc/dropbear ]
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service ssh
+	  net br0 10.77.0.2
+	  tmpfs /etc/dropbear
+	  exec /usr/sbin/dropbear -R -F -E -p 22
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	ssh_up 10.77.0.2
+	run keyscan 10.77.0.2
+	assert_line --regexp '^# 10\.77\.0\.2:22 SSH-2\.0-dropbear'
+	assert_line --regexp '^10\.77\.0\.2 ssh-ed25519 '
+	# -R wrote the key it offered into its own tmpfs, 0755 as SPEC says
+	run ictl exec ssh /bin/stat -c '%n %a %u' /etc/dropbear /etc/dropbear/dropbear_ed25519_host_key
+	assert_line '/etc/dropbear 755 0'
+	assert_line --regexp '^/etc/dropbear/dropbear_ed25519_host_key 600 0$'
+	# the rest of /etc is the root's, read-only as before
+	run ictl exec ssh /bin/cat /etc/hostname
+	assert_output "$(cat /etc/hostname)"
+	run ictl exec ssh "$P" try-write /etc/sandinit-probe
+	assert_output --regexp '^denied: E(ROFS|ACCES|PERM)$'
+	run status_of ssh
+	assert_output --regexp '^ssh running [0-9]+ 0 '
+	run console
+	refute_output --partial 'unable to'
+	host_stop
+	run test -e /etc/dropbear
+	assert_failure
+}
+
+@test "sshd runs with tmpfs /run/sshd and a host key made in /tmp, and serves connection after connection" {
+	command -v sshd
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service sshd
+	  net br0 10.77.0.2
+	  tmpfs /run/sshd
+	  exec /bin/sh -c "ssh-keygen -q -t ed25519 -N '' -f /tmp/hostkey && exec /usr/sbin/sshd -D -e -h /tmp/hostkey"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	ssh_up 10.77.0.2
+	key=$(ictl exec sshd /bin/cat /tmp/hostkey.pub | cut -d' ' -f1,2)
+	[ -n "$key" ]
+	pid=$(status_of sshd | awk '{print $3}')
+	# each connection is a privilege-separated child of the same sshd
+	# (chrooted into /run/sshd as user sshd), offering the key from /tmp
+	for i in 1 2 3 4 5; do
+		run keyscan 10.77.0.2
+		assert_line --regexp '^# 10\.77\.0\.2:22 SSH-2\.0-OpenSSH_'
+		assert_line "10.77.0.2 $key"
+	done
+	run status_of sshd
+	assert_output --regexp "^sshd running $pid 0 "
+	run ictl exec sshd /bin/stat -c '%n %a %u' /run/sshd
+	assert_output '/run/sshd 755 0'
+	run console
+	refute_output --partial 'must be owned by root'
+	refute_output --partial 'unable to'
+}

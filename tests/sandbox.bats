@@ -956,3 +956,80 @@ with_groups() {
 		assert_output --regexp '^denied: E(ROFS|ACCES|PERM)$'
 	done
 }
+
+# The probe's `ls DIR` of the host's DIR with NAME added.
+ls_with() { echo "ls: $({ LC_ALL=C ls -A "$1"; echo "$2"; } | LC_ALL=C sort | paste -sd ' ')"; }
+
+@test "bind, tmpfs and device targets the root lacks are made for the sandbox alone" {
+	pubdir
+	mkdir -m 777 "$PUB/rw"
+	echo hello >"$PUB/file"
+	chmod 644 "$PUB/file"
+	# writable by the service's uid on the host: only the rule keeps
+	# readonly no from making its mount point there
+	VAR=$(mktemp -d /var/tmp/sandinit-graft.XXXXXX)
+	chmod 777 "$VAR"
+	n=sandinit-graft-$$
+	[ ! -e "/$n" ]
+	[ ! -e "/etc/$n" ]
+	f=$(conf <<-EOF
+	service top
+	  tmpfs /$n/a
+	  tmpfs /etc/$n
+	  exec $P sleep 1000
+	service binds
+	  bind $PUB /$n/b
+	  bind $PUB/file /etc/$n.conf
+	  bind $PUB/rw /srv/$n rw
+	  tmpfs /srv/$n/cache
+	  device /dev/loop-control
+	  exec $P sleep 1000
+	service rw
+	  readonly no
+	  tmpfs $VAR/new
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	# the new mount points, and the tmpfs and binds on them
+	run ictl exec top /bin/stat -c '%n %a %u %F' "/$n/a" "/etc/$n"
+	assert_line "/$n/a 755 0 directory"
+	assert_line "/etc/$n 755 0 directory"
+	run probe_in top try-write "/$n/a/x"
+	assert_output ok
+	run ictl exec binds /bin/cat "/$n/b/file" "/etc/$n.conf"
+	assert_output $'hello\nhello'
+	run probe_in binds try-write "/srv/$n/cache/x"
+	assert_output ok
+	run ictl exec binds /bin/sh -c 'test -c /dev/loop-control && echo char'
+	assert_output char
+	run probe_in rw try-write "$VAR/new/x"
+	assert_output ok
+	# the directories they were made in look as before: the same
+	# entries (symlinks as they were), read-only; the rw bind's own
+	# directory takes its mount point and stays writable
+	run probe_in top ls /
+	assert_output "$(ls_with / "$n")"
+	run probe_in top ls /etc
+	assert_output "$(ls_with /etc "$n")"
+	run ictl exec top /bin/readlink /bin
+	assert_output "$(readlink /bin)"
+	run ictl exec top /bin/cat /etc/hostname
+	assert_output "$(cat /etc/hostname)"
+	run probe_in top try-write /etc/new
+	assert_output 'denied: EROFS'
+	run probe_in top try-write /new
+	assert_output 'denied: EROFS'
+	run probe_in binds try-write "/srv/$n/y"
+	assert_output ok
+	# none of it reached the host's root; the rw bind is the service's to
+	# write: its mount point is made there, as what it writes
+	[ -e "$PUB/rw/y" ]
+	[ -d "$PUB/rw/cache" ]
+	host_stop
+	for p in "/$n" "/etc/$n" "/etc/$n.conf" "/srv/$n" "$VAR/new"; do
+		run test -e "$p"
+		assert_failure
+	done
+}
