@@ -25,6 +25,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "util.h"
+
 enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
 
 #define COOKIE 0x63825363u
@@ -359,7 +361,7 @@ static int open_sockets(struct client *c)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+	struct sock_fprog prog = { .len = ARRAY_SIZE(code), .filter = code };
 	struct sockaddr_ll ll = {
 		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = c->ifindex,
 	};

@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include "nft.h"
+#include "util.h"
 
 /* Room made before each message: a rule of ours is a few hundred bytes. */
 #define NFT_MSG_ROOM 4096
@@ -53,7 +54,7 @@ static void nest_begin(struct nft_batch *b, uint16_t type)
 
 	if (b->err)
 		return;
-	if (b->depth == (int)(sizeof b->nest / sizeof b->nest[0])) {
+	if (b->depth == (int)ARRAY_SIZE(b->nest)) {
 		b->err = EMSGSIZE;
 		return;
 	}

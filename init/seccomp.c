@@ -12,6 +12,7 @@
 #include <linux/seccomp.h>
 
 #include "seccomp.h"
+#include "util.h"
 
 #ifndef CLONE_NEWUSER
 #define CLONE_NEWUSER 0x10000000
@@ -79,7 +80,7 @@ static const int denied[] = {
 #endif
 };
 
-#define NDENIED (int)(sizeof denied / sizeof denied[0])
+#define NDENIED (int)ARRAY_SIZE(denied)
 #define PROG_MAX (NDENIED + 24)
 
 static struct sock_filter prog[PROG_MAX];
