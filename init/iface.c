@@ -165,18 +165,16 @@ static void on_links(struct watch *w, uint32_t events)
 			continue;
 		for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			const struct ifinfomsg *ifi = NLMSG_DATA(h);
-			const struct rtattr *a;
-			size_t alen;
+			const struct nlattr *a;
 			struct iface *f = NULL;
 
 			if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
 				continue;
-			alen = h->nlmsg_len - NLMSG_LENGTH(sizeof *ifi);
-			for (a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
-				if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) >= 1 &&
-				    RTA_PAYLOAD(a) <= IFNAMSIZ && memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
-					f = find(RTA_DATA(a));
+			a = nl_msg_find(h, sizeof *ifi, IFLA_IFNAME);
+			if (a && NL_ATTR_LEN(a) >= 1 && NL_ATTR_LEN(a) <= IFNAMSIZ &&
+			    memchr(NL_ATTR_DATA(a), 0, NL_ATTR_LEN(a)))
+				f = find(NL_ATTR_DATA(a));
 			if (!f)
 				continue;
 			if (h->nlmsg_type == RTM_DELLINK) {
@@ -243,7 +241,7 @@ void iface_apply(const struct conf *c)
 	if (changed)
 		write_resolv();
 	if (links.fd < 0) {
-		links.fd = nl_listen(RTMGRP_LINK);
+		links.fd = nl_listen(NETLINK_ROUTE, RTMGRP_LINK);
 		links.fn = on_links;
 		if (links.fd < 0 || loop_add(&links) < 0) {
 			log_msg("interfaces: unable to watch for new links: %m");

@@ -72,6 +72,29 @@ void nl_msg_nest_end(struct nl_msg *m, size_t nest)
 		a->nla_len = m->h->nlmsg_len - nest;
 }
 
+const struct nlattr *nl_attr_find(const void *attrs, size_t len, uint16_t type)
+{
+	const struct nlattr *a = attrs;
+
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return NULL;
+}
+
+const struct nlattr *nl_msg_find(const struct nlmsghdr *h, size_t hdrlen, uint16_t type)
+{
+	if (h->nlmsg_len < NLMSG_SPACE(hdrlen))
+		return NULL;
+	return nl_attr_find((const char *)NLMSG_DATA(h) + NLMSG_ALIGN(hdrlen),
+			    h->nlmsg_len - NLMSG_SPACE(hdrlen), type);
+}
+
 /* A request's buffer as a message being built, and its sticky error back. */
 #define REQ_MSG(r) { .h = &(r)->u.h, .cap = sizeof (r)->u.buf, .err = (r)->err }
 
@@ -298,10 +321,10 @@ void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, in
 	r->u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (del ? 0 : NLM_F_CREATE | NLM_F_REPLACE);
 }
 
-int nl_listen(unsigned groups)
+int nl_listen(int proto, unsigned groups)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
 
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int e = errno;
@@ -509,8 +532,7 @@ int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
 	static union { struct nlmsghdr h; char b[16384]; } rep;
 	struct nl_req r;
 	const struct ifinfomsg *ifi;
-	const struct rtattr *a;
-	size_t len;
+	const struct nlattr *a, *kind;
 
 	nl_build_link_get(&r, name);
 	memset(&rep.h, 0, sizeof rep.h);
@@ -526,25 +548,18 @@ int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
 	memset(l, 0, sizeof *l);
 	l->index = ifi->ifi_index;
 	l->flags = ifi->ifi_flags;
-	len = rep.h.nlmsg_len - NLMSG_LENGTH(sizeof *ifi);
-	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) >= 4) {
-			memcpy(&l->mtu, RTA_DATA(a), 4);
-		} else if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6) {
-			memcpy(l->mac, RTA_DATA(a), 6);
-		} else if (a->rta_type == IFLA_LINKINFO) {
-			const struct rtattr *b = RTA_DATA(a);
-			size_t blen = RTA_PAYLOAD(a);
+	if ((a = nl_msg_find(&rep.h, sizeof *ifi, IFLA_MTU)) && NL_ATTR_LEN(a) >= 4)
+		memcpy(&l->mtu, NL_ATTR_DATA(a), 4);
+	if ((a = nl_msg_find(&rep.h, sizeof *ifi, IFLA_ADDRESS)) && NL_ATTR_LEN(a) == 6)
+		memcpy(l->mac, NL_ATTR_DATA(a), 6);
+	if ((a = nl_msg_find(&rep.h, sizeof *ifi, IFLA_LINKINFO)) &&
+	    (kind = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), IFLA_INFO_KIND))) {
+		size_t k = NL_ATTR_LEN(kind);
 
-			for (; RTA_OK(b, blen); b = RTA_NEXT(b, blen))
-				if (b->rta_type == IFLA_INFO_KIND) {
-					size_t k = RTA_PAYLOAD(b);
-					if (k >= sizeof l->kind)
-						k = sizeof l->kind - 1;
-					memcpy(l->kind, RTA_DATA(b), k);
-					l->kind[k] = 0;
-				}
-		}
+		if (k >= sizeof l->kind)
+			k = sizeof l->kind - 1;
+		memcpy(l->kind, NL_ATTR_DATA(kind), k);
+		l->kind[k] = 0;
 	}
 	return 0;
 }

@@ -39,6 +39,18 @@ void nl_msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len);
 size_t nl_msg_nest_begin(struct nl_msg *m, uint16_t type);
 void nl_msg_nest_end(struct nl_msg *m, size_t nest);
 
+/* The attribute reader, shared with nft.c and iface.c: the first attribute
+ * of TYPE (its NLA_F_* flags ignored) among the LEN bytes of attributes at
+ * ATTRS, or NULL. An attribute whose length runs past LEN ends the walk. */
+const struct nlattr *nl_attr_find(const void *attrs, size_t len, uint16_t type);
+/* The same among the attributes of message H, after its family header of
+ * HDRLEN bytes; NULL if H is shorter than that header. H's nlmsg_len must
+ * lie inside the buffer (NLMSG_OK). */
+const struct nlattr *nl_msg_find(const struct nlmsghdr *h, size_t hdrlen, uint16_t type);
+/* An attribute's payload, and its length. */
+#define NL_ATTR_DATA(a) ((const void *)((const char *)(a) + NLA_HDRLEN))
+#define NL_ATTR_LEN(a) ((size_t)(a)->nla_len - NLA_HDRLEN)
+
 /* Request builder. HDR (HDRLEN bytes: ifinfomsg, ifaddrmsg, rtmsg...) follows
  * the nlmsghdr; NLM_F_REQUEST | NLM_F_ACK are added to FLAGS. */
 void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
@@ -98,9 +110,10 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size);
  * socket works in the network namespace it was made in). -1 with errno. */
 int nl_adopt(struct nl *n, int fd);
 void nl_close(struct nl *n);
-/* A socket that only listens: to the multicast GROUPS (RTMGRP_* bits),
- * non-blocking, close-on-exec. Its fd, or -1 with errno. */
-int nl_listen(unsigned groups);
+/* A socket of netlink family PROTO that only listens: to the multicast
+ * GROUPS (RTMGRP_* bits for NETLINK_ROUTE), non-blocking, close-on-exec.
+ * Its fd, or -1 with errno. */
+int nl_listen(int proto, unsigned groups);
 
 /* Send R with NLM_F_REQUEST | NLM_F_ACK and read its ack: 0, or -1 with
  * errno from the kernel's NLMSG_ERROR. If REPLY is not NULL, the first

@@ -371,25 +371,13 @@ static void size_buffers(struct nl *n, size_t len, int count)
 /* A rule's handle from its echo (an NFT_MSG_NEWRULE), or 0. */
 static uint64_t echo_handle(const struct nlmsghdr *h)
 {
-	size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof(struct nfgenmsg));
-	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(h) +
-						 NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+	const struct nlattr *a = nl_msg_find(h, sizeof(struct nfgenmsg), NFTA_RULE_HANDLE);
 	uint32_t v[2];
 
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)))
+	if (!a || NL_ATTR_LEN(a) != 8)
 		return 0;
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
-		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_RULE_HANDLE &&
-		    a->nla_len == NLA_HDRLEN + 8) {
-			memcpy(v, (const char *)a + NLA_HDRLEN, 8);
-			return (uint64_t)ntohl(v[0]) << 32 | ntohl(v[1]);
-		}
-		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
-			break;
-		len -= NLA_ALIGN(a->nla_len);
-		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return 0;
+	memcpy(v, NL_ATTR_DATA(a), 8);
+	return (uint64_t)ntohl(v[0]) << 32 | ntohl(v[1]);
 }
 
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
@@ -485,33 +473,19 @@ int nft_genid(struct nl *n, uint32_t *genid)
 	struct nfgenmsg g = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0 };
 	struct nl_req r;
 	const struct nlattr *a;
-	size_t len;
 
 	nl_req_init(&r, NFT_TYPE(NFT_MSG_GETGEN), 0, &g, sizeof g);
 	memset(&rep.h, 0, sizeof rep.h);
 	if (nl_talk(n, &r, &rep, sizeof rep) < 0)
 		return -1;
-	len = rep.h.nlmsg_len;
-	if (rep.h.nlmsg_type != NFT_TYPE(NFT_MSG_NEWGEN) || len > sizeof rep ||
-	    len < NLMSG_LENGTH(sizeof g)) {
+	if (rep.h.nlmsg_type != NFT_TYPE(NFT_MSG_NEWGEN) || rep.h.nlmsg_len > sizeof rep ||
+	    !(a = nl_msg_find(&rep.h, sizeof g, NFTA_GEN_ID)) || NL_ATTR_LEN(a) != 4) {
 		errno = EBADMSG;
 		return -1;
 	}
-	len -= NLMSG_LENGTH(sizeof g);
-	a = (const void *)(rep.b + NLMSG_LENGTH(sizeof g));
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
-		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID && a->nla_len == NLA_HDRLEN + 4) {
-			memcpy(genid, (const char *)a + NLA_HDRLEN, 4);
-			*genid = ntohl(*genid);
-			return 0;
-		}
-		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
-			break;
-		len -= NLA_ALIGN(a->nla_len);
-		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
-	}
-	errno = EBADMSG;
-	return -1;
+	memcpy(genid, NL_ATTR_DATA(a), 4);
+	*genid = ntohl(*genid);
+	return 0;
 }
 
 int nft_probe(void)
@@ -529,18 +503,7 @@ int nft_probe(void)
 
 int nft_listen(void)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = 1u << (NFNLGRP_NFTABLES - 1) };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER);
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return nl_listen(NETLINK_NETFILTER, 1u << (NFNLGRP_NFTABLES - 1));
 }
 
 /* The table a notification names: attribute 1 of every nf_tables object
@@ -548,21 +511,10 @@ int nft_listen(void)
  * 1 if it is TABLE or cannot be told. */
 static int names_table(const struct nlmsghdr *h, const char *table)
 {
-	size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof(struct nfgenmsg));
-	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(h) +
-						 NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+	const struct nlattr *a = nl_msg_find(h, sizeof(struct nfgenmsg), 1);
 	size_t tl = strlen(table) + 1;
 
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
-		if ((a->nla_type & NLA_TYPE_MASK) == 1)
-			return (size_t)(a->nla_len - NLA_HDRLEN) >= tl &&
-			       !memcmp((const char *)a + NLA_HDRLEN, table, tl);
-		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
-			break;
-		len -= NLA_ALIGN(a->nla_len);
-		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return 1;
+	return !a || (NL_ATTR_LEN(a) >= tl && !memcmp(NL_ATTR_DATA(a), table, tl));
 }
 
 int nft_touches(const void *buf, size_t len, uint32_t own, const char *table)

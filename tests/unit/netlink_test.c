@@ -315,8 +315,53 @@ static void test_padding_and_overflow(void)
 	CHECK(nl_talk(&n, &r, NULL, 0) == -1 && errno == EMSGSIZE);
 }
 
+/* The reader's walk (nl_attr_find, nl_msg_find) over what a kernel, or a
+ * bad one, may send: flags ignored, nothing read past the end. */
+static void test_attr_find(void)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_req r;
+	const struct nlattr *a;
+	size_t nest;
+	unsigned char buf[32];
+	uint16_t *h = (uint16_t *)buf;
+
+	nl_req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+	nl_attr_put(&r, IFLA_IFNAME, "ab", 3);	/* 7 bytes, padded to 8 */
+	nest = nl_nest_begin(&r, IFLA_LINKINFO | NLA_F_NESTED);
+	nl_attr_put_str(&r, IFLA_INFO_KIND, "veth");
+	nl_nest_end(&r, nest);
+	nl_attr_put_u32(&r, IFLA_MTU, 1400);
+	a = nl_msg_find(&r.u.h, sizeof ifi, IFLA_MTU);
+	CHECK(u32(a) == 1400);
+	a = nl_msg_find(&r.u.h, sizeof ifi, IFLA_IFNAME);
+	CHECK(str_is(a, "ab") && NL_ATTR_LEN(a) == 3);
+	a = nl_msg_find(&r.u.h, sizeof ifi, IFLA_LINKINFO);	/* NLA_F_NESTED ignored */
+	CHECK(a && str_is(nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), IFLA_INFO_KIND), "veth"));
+	CHECK(!nl_msg_find(&r.u.h, sizeof ifi, IFLA_MASTER));
+	/* a message shorter than its family header has no attributes */
+	r.u.h.nlmsg_len = NLMSG_LENGTH(sizeof ifi) - 1;
+	CHECK(!nl_msg_find(&r.u.h, sizeof ifi, IFLA_IFNAME));
+
+	/* an attribute longer than what is left, or shorter than its header,
+	 * ends the walk; one that fits exactly at the end is found */
+	memset(buf, 0, sizeof buf);
+	h[0] = 8, h[1] = 1;	/* [0, 8) type 1 */
+	h[4] = 12, h[5] = 2;	/* [8, 20) type 2 */
+	CHECK(nl_attr_find(buf, 20, 2) == (const void *)(buf + 8));
+	CHECK(!nl_attr_find(buf, 19, 2));
+	CHECK(nl_attr_find(buf, 19, 1) == (const void *)buf);
+	h[4] = 3;
+	CHECK(!nl_attr_find(buf, 20, 2));
+	h[4] = 5;	/* 5 bytes, its padding past the end */
+	CHECK(nl_attr_find(buf, 13, 2) == (const void *)(buf + 8));
+	CHECK(!nl_attr_find(buf, 3, 1));
+	CHECK(!nl_attr_find(buf, 0, 1));
+}
+
 int main(void)
 {
+	test_attr_find();
 	test_veth();
 	test_bridge();
 	test_link_set();
