@@ -73,11 +73,6 @@ const char *conf_show(char out[SHOW_MAX + 4], const char *s)
 	return out;
 }
 
-void conf_ip_str(char out[16], uint32_t a)
-{
-	snprintf(out, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
-}
-
 char *conf_copy(struct parser *p, const char *s)
 {
 	char *d = strdup(s);

@@ -6,6 +6,7 @@
 
 #include "conf.h"
 #include "conf_parser.h"
+#include "conf_value.h"
 
 static void resolve(struct parser *p, int i)
 {

@@ -58,10 +58,6 @@ static int bridge_find(const struct conf *c, const char *name)
 	return -1;
 }
 
-static uint32_t prefix_mask(int prefix)
-{
-	return prefix ? ~UINT32_C(0) << (32 - prefix) : 0;
-}
 /* A hostname argument S into *FIELD (the global one, or a service's). */
 static void hostname_arg(struct parser *p, char **field, const char *s)
 {
@@ -114,7 +110,7 @@ static void g_bridge(struct parser *p, char **a, int n)
 		bad(p, a[1], "use an IPv4 address and a prefix from /1 to /30, e.g. 10.0.0.1/24");
 		return;
 	}
-	mask = prefix_mask(prefix);
+	mask = conf_prefix_mask(prefix);
 	host = addr & ~mask;
 	if (host == 0 || host == ~mask) {
 		bad(p, a[1], "that is the subnet's network or broadcast address");
@@ -126,7 +122,7 @@ static void g_bridge(struct parser *p, char **a, int n)
 	}
 	for (i = 0; i < c->nbridges; i++) {
 		b = &c->bridges[i];
-		uint32_t m = prefix_mask(b->prefix < prefix ? b->prefix : prefix);
+		uint32_t m = conf_prefix_mask(b->prefix < prefix ? b->prefix : prefix);
 		if ((b->addr & m) == (addr & m)) {
 			conf_ip_str(net, addr & mask);
 			conf_report(p, "bridge '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
@@ -199,15 +195,16 @@ static void g_interface(struct parser *p, char **a, int n)
 	} else if (conf_cidr(a[1], &f.addr, &f.prefix) < 0 || f.prefix < 1 || f.prefix > 32) {
 		bad(p, a[1], "use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24");
 		return;
-	} else if (f.prefix < 31 && ((f.addr & ~prefix_mask(f.prefix)) == 0 ||
-				     (f.addr | prefix_mask(f.prefix)) == ~UINT32_C(0))) {
+	} else if (f.prefix < 31 && ((f.addr & ~conf_prefix_mask(f.prefix)) == 0 ||
+				     (f.addr | conf_prefix_mask(f.prefix)) == ~UINT32_C(0))) {
 		bad(p, a[1], "that is the subnet's network or broadcast address");
 		return;
 	} else if (n == 3 && conf_ipv4(a[2], &f.gateway) < 0) {
 		bad(p, a[2], "use an IPv4 address, e.g. 192.168.1.1");
 		return;
-	} else if (n == 3 && ((f.gateway ^ f.addr) & prefix_mask(f.prefix) || f.gateway == f.addr)) {
-		conf_ip_str(net, f.addr & prefix_mask(f.prefix));
+	} else if (n == 3 && ((f.gateway ^ f.addr) & conf_prefix_mask(f.prefix) ||
+			      f.gateway == f.addr)) {
+		conf_ip_str(net, f.addr & conf_prefix_mask(f.prefix));
 		conf_report(p, "gateway %s of interface '%s' is not another address of its subnet %s/%d",
 			    conf_show(t, a[2]), a[0], net, f.prefix);
 		return;
@@ -609,7 +606,7 @@ static void s_proc(struct parser *p, char **a, int n)
 /* The address of a `net` line: 0 for auto, or -1 after reporting. */
 static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const char *s)
 {
-	uint32_t addr, mask = prefix_mask(b->prefix);
+	uint32_t addr, mask = conf_prefix_mask(b->prefix);
 	int prefix = b->prefix;
 	char ip[16], net[16];
 

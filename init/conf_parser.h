@@ -64,7 +64,6 @@ __attribute__((format(printf, 2, 3)))
 void conf_report(struct parser *p, const char *fmt, ...);
 /* S, shortened to fit a message. */
 const char *conf_show(char out[SHOW_MAX + 4], const char *s);
-void conf_ip_str(char out[16], uint32_t addr);
 /* strdup, or NULL with p->oom set. */
 char *conf_copy(struct parser *p, const char *s);
 /* Room for element N of array V (N in use); capacity doubles at powers of 2.

@@ -1,8 +1,10 @@
 /* conf_value: the value parsers of the config language (SPEC §3): numbers,
- * sizes, addresses, names, capabilities and signals. Pure, no syscalls. */
+ * sizes, addresses, names, capabilities and signals; and the IPv4 address
+ * formatter and netmask the other modules share. Pure, no syscalls. */
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -305,4 +307,15 @@ const char *conf_signal_name(int sig)
 		if (signals[i].sig == sig)
 			return signals[i].name;
 	return NULL;
+}
+
+const char *conf_ip_str(char out[16], uint32_t a)
+{
+	snprintf(out, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+	return out;
+}
+
+uint32_t conf_prefix_mask(int prefix)
+{
+	return prefix ? ~UINT32_C(0) << (32 - prefix) : 0;
 }

@@ -1,4 +1,5 @@
-/* conf_value: the value parsers of the config language, shared by conf.c and its tests. */
+/* conf_value: the value parsers of the config language, shared by conf.c and
+ * its tests, and the IPv4 address and netmask helpers every module uses. */
 #ifndef SANDINIT_CONF_VALUE_H
 #define SANDINIT_CONF_VALUE_H
 
@@ -18,6 +19,11 @@ int conf_fstype(const char *s);
 int conf_env(const char *s);		/* KEY=VALUE, KEY a C identifier */
 int conf_abs_path(const char *s);
 int conf_dev_path(const char *s);	/* /dev/... */
+
+/* ADDR (host byte order) as a.b.c.d in OUT, which it returns. */
+const char *conf_ip_str(char out[16], uint32_t addr);
+/* The netmask of PREFIX (0..32), host byte order. */
+uint32_t conf_prefix_mask(int prefix);
 
 /* These return what S means, or -1. */
 int conf_yesno(const char *s);		/* 1 yes, 0 no */

@@ -25,6 +25,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "conf_value.h"
 #include "util.h"
 
 enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
@@ -52,11 +53,6 @@ static void put32(uint8_t *p, uint32_t v)
 static void put16(uint8_t *p, unsigned v)
 {
 	p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
-
-static uint32_t mask_of(int prefix)
-{
-	return prefix ? ~UINT32_C(0) << (32 - prefix) : 0;
 }
 
 /* The Internet checksum's running sum (RFC 1071). */
@@ -100,7 +96,7 @@ int dhcp_lease_check(const struct dhcp_lease *l)
 	    l->prefix < 1 || l->prefix > 32 || !unicast(l->addr) || l->ndns > DHCP_MAX_DNS ||
 	    (l->server && !unicast(l->server)))
 		goto bad;
-	m = mask_of((int)l->prefix);
+	m = conf_prefix_mask((int)l->prefix);
 	if (l->prefix < 31 && ((l->addr & ~m) == 0 || (l->addr & ~m) == ~m))
 		goto bad;
 	if (l->router && (!unicast(l->router) || l->router == l->addr || (l->router ^ l->addr) & m ||
@@ -124,7 +120,7 @@ static int mask_prefix(uint32_t m)
 
 	while (p < 32 && m >> (31 - p) & 1)
 		p++;
-	return p && m == mask_of(p) ? p : -1;
+	return p && m == conf_prefix_mask(p) ? p : -1;
 }
 
 int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
@@ -231,7 +227,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 		out->lease = 3600;
 	/* A router the address cannot reach (or the subnet's network or
 	 * broadcast address) is none. */
-	m = mask_of(prefix);
+	m = conf_prefix_mask(prefix);
 	if (out->router && (!unicast(out->router) || out->router == out->yiaddr ||
 			    (out->router ^ out->yiaddr) & m ||
 			    (prefix < 31 && ((out->router & ~m) == 0 || (out->router & ~m) == ~m))))
@@ -302,12 +298,6 @@ static uint32_t rnd(void)
 	if (getrandom(&v, sizeof v, 0) != sizeof v)
 		v = (uint32_t)now_ms_boot() * 2654435761u;
 	return v;
-}
-
-static const char *ip(char buf[16], uint32_t a)
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
-	return buf;
 }
 
 /* Wait until IFNAME exists and is up (PID 1 brings it up): RTM_NEWLINK
@@ -481,7 +471,7 @@ static void restart(struct client *c, int64_t now, const char *why)
 	char a[16];
 
 	if (c->state >= BOUND) {
-		printf("lease of %s %s: address removed\n", ip(a, c->lease.yiaddr), why);
+		printf("lease of %s %s: address removed\n", conf_ip_str(a, c->lease.yiaddr), why);
 		report(c, DHCP_EXPIRED);
 	}
 	c->state = INIT;
@@ -516,8 +506,8 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 	}
 	report(c, DHCP_BOUND);
 	printf("%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
-	       renewed ? "renewed" : "bound to", ip(a, r->yiaddr), r->prefix,
-	       r->router ? ip(g, r->router) : "none", ip(s, r->server), t, t1);
+	       renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
+	       r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t, t1);
 }
 
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
@@ -528,7 +518,8 @@ static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 	case INIT:
 		if (r->type != OFFER)
 			return;
-		printf("offer of %s from %s\n", ip(a, r->yiaddr), ip(b, r->server));
+		printf("offer of %s from %s\n", conf_ip_str(a, r->yiaddr),
+		       conf_ip_str(b, r->server));
 		c->offer = *r;
 		c->state = REQUESTING;
 		c->tries = 0;

@@ -11,6 +11,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <sys/socket.h>
 #include "firewall.h"
+#include "conf_value.h"
 #include "nft.h"
 #include "util.h"
 
@@ -108,7 +109,7 @@ static void ct_any(struct nft_batch *b, int key, uint32_t mask)
  * does it: only the prefix's bytes. */
 static void saddr_cmp(struct nft_batch *b, int op, const struct conf_bridge *br)
 {
-	uint32_t mask = htonl(~UINT32_C(0) << (32 - br->prefix));
+	uint32_t mask = htonl(conf_prefix_mask(br->prefix));
 	uint32_t net = htonl(br->addr) & mask;
 
 	if (br->prefix % 8) {
@@ -577,14 +578,12 @@ int fw_published(const struct svc_conf *s, char *buf, size_t len)
 		buf[0] = 0;
 	for (int k = 0; e && k < e->s->npublishes; k++) {
 		const struct conf_publish *p = &e->s->publishes[k];
-		char ip[20] = "";
-		int r;
+		char ip[16];
+		int r = snprintf(buf + off, len - off, "%s%s:%s%s%u->%u", k ? "," : "",
+				 p->proto == 17 ? "udp" : "tcp",
+				 p->addr ? conf_ip_str(ip, p->addr) : "", p->addr ? ":" : "",
+				 p->hostport, p->port);
 
-		if (p->addr)
-			snprintf(ip, sizeof ip, "%u.%u.%u.%u:", p->addr >> 24, p->addr >> 16 & 255,
-				 p->addr >> 8 & 255, p->addr & 255);
-		r = snprintf(buf + off, len - off, "%s%s:%s%u->%u", k ? "," : "",
-			     p->proto == 17 ? "udp" : "tcp", ip, p->hostport, p->port);
 		if (r < 0 || (size_t)r >= len - off) {
 			errno = ENOBUFS;
 			return -1;

@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "conf_value.h"
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
@@ -42,12 +43,6 @@ static int resolv_made;
 static int rt_open(void)
 {
 	return rt.fd >= 0 ? 0 : nl_open(&rt);
-}
-
-static const char *ip(char buf[16], uint32_t a)
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
-	return buf;
 }
 
 /* The address A/PREFIX (lifetime SECONDS) and, with GW, the default route. */
@@ -92,7 +87,7 @@ static void write_resolv(void)
 	for (int i = 0; i < nifs; i++)
 		for (uint32_t k = 0; ifs[i].leased && k < ifs[i].lease.ndns && n < 3; k++, n++)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "nameserver %s\n",
-						ip(a, ifs[i].lease.dns[k]));
+						conf_ip_str(a, ifs[i].lease.dns[k]));
 	fd = open(IFACE_RESOLV, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 || write_all(fd, buf, len) < 0)
 		log_msg("unable to write %s: %m", IFACE_RESOLV);
@@ -117,8 +112,8 @@ static void configure(struct iface *f, int index)
 	if (f->dhcp)
 		log_msg("interface %s: up, addresses from dhcp-%s", f->name, f->name);
 	else
-		log_msg("interface %s: %s/%d%s%s", f->name, ip(a, f->addr), f->prefix,
-			f->gateway ? " via " : "", f->gateway ? ip(g, f->gateway) : "");
+		log_msg("interface %s: %s/%d%s%s", f->name, conf_ip_str(a, f->addr), f->prefix,
+			f->gateway ? " via " : "", f->gateway ? conf_ip_str(g, f->gateway) : "");
 }
 
 static struct iface *find(const char *name)
@@ -291,7 +286,8 @@ void iface_lease(const char *name, const void *msg, size_t len)
 			unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 			f->leased = 0;
 			write_resolv();
-			log_msg("interface %s: lease of %s ended: address removed", name, ip(a, l.addr));
+			log_msg("interface %s: lease of %s ended: address removed", name,
+				conf_ip_str(a, l.addr));
 		}
 		return;
 	}
@@ -305,12 +301,14 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	if (f->leased && f->lease.addr == l.addr && f->lease.router == l.router &&
 	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
 		f->lease = l;
-		log_msg("interface %s: lease of %s renewed for %u s", name, ip(a, l.addr), l.seconds);
+		log_msg("interface %s: lease of %s renewed for %u s", name,
+			conf_ip_str(a, l.addr), l.seconds);
 		return;
 	}
 	f->lease = l;
 	f->leased = 1;
 	write_resolv();
-	log_msg("interface %s: %s/%u via %s, dns %s, lease %u s", name, ip(a, l.addr), l.prefix,
-		l.router ? ip(g, l.router) : "none", l.ndns ? ip(d, l.dns[0]) : "none", l.seconds);
+	log_msg("interface %s: %s/%u via %s, dns %s, lease %u s", name, conf_ip_str(a, l.addr),
+		l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
+		l.ndns ? conf_ip_str(d, l.dns[0]) : "none", l.seconds);
 }

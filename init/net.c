@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/ip.h>
 #include "net.h"
+#include "conf_value.h"
 #include "netlink.h"
 #include "util.h"
 
@@ -302,7 +303,7 @@ static int assign_bridge(struct conf *c, int b, const struct conf *old,
 			 const char **step)
 {
 	const struct conf_bridge *br = &c->bridges[b];
-	uint32_t mask = br->prefix ? 0xffffffffu << (32 - br->prefix) : 0;
+	uint32_t mask = conf_prefix_mask(br->prefix);
 	uint64_t lo = br->addr & mask, hi = lo | ~mask, cand;
 	uint32_t *used;
 	size_t n = 1, i;
@@ -758,9 +759,9 @@ int net_addrs(const struct svc_conf *s, char *buf, size_t len)
 	if (len)
 		buf[0] = 0;
 	for (int k = 0; k < s->nnets; k++) {
-		uint32_t a = s->nets[k].addr;
-		int r = snprintf(buf + off, len - off, "%s%u.%u.%u.%u", k ? "," : "",
-				 a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+		char ip[16];
+		int r = snprintf(buf + off, len - off, "%s%s", k ? "," : "",
+				 conf_ip_str(ip, s->nets[k].addr));
 
 		if (r < 0 || (size_t)r >= len - off) {
 			errno = ENOBUFS;

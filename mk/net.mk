@@ -1,8 +1,8 @@
 # net: unit tests of the netlink message builder and of address allocation
 # (no privilege), and the harness that drives net.c against the real kernel
 # (root; it runs in a network namespace of its own, never the host's).
-NET_SRCS := init/net.c init/netlink.c init/util.c
-NET_HDRS := init/net.h init/netlink.h init/conf.h
+NET_SRCS := init/net.c init/netlink.c init/util.c init/conf_value.c
+NET_HDRS := init/net.h init/netlink.h init/conf.h init/conf_value.h
 
 $(OUT)/unit/netlink_test: tests/unit/netlink_test.c init/netlink.c init/netlink.h
 	@mkdir -p $(@D)

@@ -275,6 +275,16 @@ static void test_values(void)
 	CHECK(conf_cidr("10.0.0.01/8", &a, &prefix) < 0 && conf_cidr("10.0.0.1/08", &a, &prefix) < 0);
 	CHECK(conf_cidr("10.0.0.1.2/8", &a, &prefix) < 0 && conf_cidr(" 10.0.0.1/8", &a, &prefix) < 0);
 	CHECK(conf_ipv4("1.2.3.4", &a) == 0 && a == 0x01020304 && conf_ipv4("1.2.3.4/8", &a) < 0);
+	/* the formatter and netmask the other modules share */
+	{
+		char ip[16];
+
+		CHECK(!strcmp(conf_ip_str(ip, 0x0a000001), "10.0.0.1"));
+		CHECK(!strcmp(conf_ip_str(ip, 0xffffffff), "255.255.255.255"));
+		CHECK(!strcmp(conf_ip_str(ip, 0), "0.0.0.0"));
+		CHECK(conf_prefix_mask(0) == 0 && conf_prefix_mask(1) == 0x80000000);
+		CHECK(conf_prefix_mask(24) == 0xffffff00 && conf_prefix_mask(32) == 0xffffffff);
+	}
 
 	CHECK(conf_number("4294967294", 4294967294u, &v) == 0 && conf_number("4294967295", 4294967294u, &v) < 0);
 	CHECK(conf_number("+1", 10, &v) < 0 && conf_number("", 10, &v) < 0);
