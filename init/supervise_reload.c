@@ -1,0 +1,230 @@
+/* supervise_reload: the running config and the slots its services live in:
+ * the first load, and a reload that starts added services, stops removed
+ * ones and restarts changed ones, letting an older config go once no
+ * stopping service still has its settings in it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firewall.h"
+#include "loop.h"
+#include "net.h"
+#include "supervise_int.h"
+#include "util.h"
+
+struct sup_state sup;
+
+const struct conf *sup_conf(void)
+{
+	return sup.cur;
+}
+
+/* Free OC once it is not the running config and no service's settings
+ * are in it any more. */
+static void let_go(struct conf *oc)
+{
+	if (!oc || oc == sup.cur || oc == sup.replaced)
+		return;
+	FOR_SLOTS(s)
+		if (s->conf == oc)
+			return;
+	conf_free(oc);
+}
+
+static int setup_service(struct service *s, struct conf *cf, int index)
+{
+	struct svc_conf *c = &cf->svc[index];
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->conf = cf;
+	s->index = index;
+	s->want_up = 1;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	s->out.fd = s->err.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
+	s->syslog.w.fd = -1;
+	s->out_w = s->err_w = s->ready_w = s->release_w = s->netns_fd = -1;
+	s->last_exit = -1;
+	s->state = ST_WAITING;
+	s->since = now_ms();
+	if (sup_io_open(s) < 0)
+		return -1;
+	sup_became(s, ST_WAITING);
+	return 0;
+}
+
+/* Someone else changed the firewall's table: made again at once. */
+static void on_fw(struct watch *w, uint32_t events)
+{
+	const char *step;
+	int r = fw_changed(&step);
+
+	(void)w, (void)events;
+	if (r > 0)
+		log_msg("table ip %s changed by someone else: made again", FW_TABLE);
+	else if (r < 0)
+		log_msg("unable to %s: %m (ip_forward turned off)", step);
+}
+
+/* The watch follows the socket fw_load keeps while the table is needed. */
+static void fw_watch(void)
+{
+	static struct watch w = { .fd = -1, .fn = on_fw };
+
+	if (w.fd == fw_monitor())
+		return;
+	if (w.fd >= 0)
+		loop_del(&w);
+	w.fd = fw_monitor();
+	if (w.fd >= 0 && loop_add(&w) < 0)
+		log_msg("unable to watch nf_tables: %m");
+}
+
+int sup_load(struct conf *c, int cgroups)
+{
+	const char *step = "assign addresses";
+
+	sup.cur = c;
+	srandom((unsigned)now_us());
+	sup.have_cgroups = cgroups;
+	if (net_assign(c, NULL, &step) < 0)
+		log_msg("unable to %s: %m", step);
+	if (net_bridges(c, NULL, &step) < 0)
+		log_msg("unable to %s: %m", step);
+	if (fw_load(c, &step) < 0)
+		log_msg("unable to %s: %m", step);
+	fw_watch();
+	for (int i = 0; i < c->nsvc; i++) {
+		sup.svc_of[i] = &sup.slots[i];
+		if (setup_service(&sup.slots[i], c, i) < 0)
+			log_msg("%s: unable to set up its pipes: %m", c->svc[i].name);
+		sup.nsvc = i + 1;
+	}
+	sup_resolve();
+	return 0;
+}
+
+/* Free the slot of a removed service (its pipes, its ring). */
+static void release(struct service *s)
+{
+	struct conf *oc = s->conf;
+
+	/* Its namespace may linger (orphaned TCP sockets): its host ends go
+	 * down now, before a reload can give its address to another. */
+	net_detach(s->c);
+	net_forget(s->c->name);
+	sup_io_close(s);
+	memset(s, 0, sizeof(*s));
+	let_go(oc);
+}
+
+void sup_settle_reload(struct service *s)
+{
+	if (sup.shutting_down)
+		return;
+	if (s->index < 0) {
+		release(s);
+	} else if (s->next) {
+		struct conf *oc = s->conf;
+
+		s->c = s->next;
+		s->conf = sup.cur;	/* where a reload's next always is */
+		s->next = NULL;
+		s->want_up = 1;
+		s->fails = 0;
+		s->backoff_ms = BACKOFF_MIN_MS;
+		if (sup_io_ready(s) < 0)
+			log_msg("%s: unable to set up its ready pipe: %m", s->c->name);
+		sup_became(s, ST_WAITING);
+		let_go(oc);
+	}
+}
+
+int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struct conf *))
+{
+	struct service *map[CONF_MAX_SERVICES];	/* by index in NC */
+	const char *step = "assign addresses";
+	struct conf *old = sup.cur;
+	int free_slots = 0, added = 0;
+
+	if (sup.shutting_down) {
+		errno = EBUSY;
+		return -1;
+	}
+	/* What can fail comes first, before anything changes. */
+	for (struct service *f = sup.slots; f < sup.slots + SLOTS; f++)
+		free_slots += !f->c;
+	for (int i = 0; i < nc->nsvc; i++)
+		added += !(map[i] = sup_find(nc->svc[i].name));
+	if (added > free_slots) {
+		errno = EBUSY;	/* removed services still stopping hold the slots */
+		return -1;
+	}
+	if (net_assign(nc, old, &step) < 0 || net_bridges(nc, old, &step) < 0) {
+		log_msg("reload: unable to %s: %m", step);
+		return -1;
+	}
+	if (globals)
+		globals(old, nc);
+	/* Before any older config is let go: the firewall's running services
+	 * move to NC's lines (or lose their rules, changed). */
+	if (fw_load(nc, &step) < 0)
+		log_msg("reload: unable to %s: %m", step);
+	fw_watch();
+	for (int i = 0; i < sup.nsvc; i++) {
+		struct service *s = sup.svc_of[i];
+
+		if (conf_find(nc, s->c->name) < 0) {
+			s->index = -1;
+			s->next = NULL;
+			log_msg("reload: %s removed: stopping it", s->c->name);
+			sup_stop(s);
+			if (!s->pid)
+				release(s);
+		}
+	}
+	/* From here on the services' next settings are in NC; OLD is let
+	 * go (if no service stopping still needs it) once all have moved. */
+	sup.cur = nc;
+	sup.replaced = old;
+	for (int i = 0; i < nc->nsvc; i++) {
+		struct service *s = map[i];
+		struct svc_conf *c = &nc->svc[i];
+
+		if (!s) {
+			for (s = sup.slots; s->c; s++)
+				;
+			if (setup_service(s, nc, i) < 0)
+				log_msg("%s: unable to set up its pipes: %m", c->name);
+			log_msg("reload: %s added", c->name);
+		} else if (s->c->hash != c->hash || s->c->uidmap_host != c->uidmap_host ||
+			   !net_same(s->conf, s->c, nc, c)) {
+			log_msg("reload: %s changed: restarting it", c->name);
+			s->next = c;
+			s->index = i;
+			if (s->pid) {
+				sup_stop(s);
+			} else {
+				s->want_up = 0;
+				sup_settle_reload(s);
+			}
+		} else {
+			struct conf *oc = s->conf;
+
+			s->c = c;
+			s->conf = nc;
+			s->index = i;
+			/* Changed by an earlier reload and still stopping for
+			 * it: it starts again with this config. */
+			if (s->next)
+				s->next = c;
+			let_go(oc);
+		}
+		sup.svc_of[i] = s;
+	}
+	sup.nsvc = nc->nsvc;
+	sup.replaced = NULL;
+	let_go(old);
+	sup_resolve();
+	return 0;
+}

@@ -1,0 +1,322 @@
+/* supervise_run: one run of a service: its start (the cgroup, firewall and
+ * sandbox it gets, the child's reports as it sets itself up), its end (what
+ * it leaves behind cleaned up) and what follows: a restart after a backoff,
+ * giving up, or the rescue program. Also initctl exec into a running one. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "cgroup.h"
+#include "firewall.h"
+#include "iface.h"
+#include "loop.h"
+#include "net.h"
+#include "spawn.h"
+#include "supervise_int.h"
+#include "syslog.h"
+#include "util.h"
+
+static pid_t rescue_pid;
+
+static void start_failed(struct service *s, int err, const char *step);
+
+static void on_status(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, status));
+	struct spawn_failure f;
+	ssize_t n = read(w->fd, &f, sizeof(f));
+
+	(void)events;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	loop_close(w);
+	if (n == (ssize_t)sizeof(f)) {
+		f.step[sizeof(f.step) - 1] = 0;
+		/* The child exits 127 right after: its exit is then expected. */
+		start_failed(s, f.err, f.step);
+		return;
+	}
+	if (s->state == ST_STARTING)
+		sup_became(s, ST_RUNNING);
+}
+
+/* The child made its network namespace: link it up and let it go on. */
+static void on_net(struct watch *w, uint32_t events)
+{
+	struct service *s = (struct service *)((char *)w - offsetof(struct service, net));
+	const char *step = "link its network";
+	char b;
+	int fds[2], r;
+	ssize_t n = recv_fds(w->fd, &b, 1, fds, 2);
+
+	(void)events;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	loop_close(w);
+	if (n == 1 && s->pid) {
+		/* Held from now on (parked when the run ends). */
+		s->netns_fd = fds[0];
+		if (fds[0] < 0 || fds[1] < 0) {
+			errno = EBADMSG;
+			r = -1;
+		} else {
+			r = spawn_link(s->conf, s->c, s->release_w, fds[0], fds[1], &step);
+		}
+		/* -2: the child is gone (it makes its mounts meanwhile); its
+		 * status report or its exit says why. */
+		if (r == -1)
+			start_failed(s, errno, step);
+		if (r < 0)
+			kill(s->pid, SIGKILL);
+	} else if (fds[0] >= 0) {
+		close(fds[0]);
+	}
+	if (fds[1] >= 0)
+		close(fds[1]);
+	/* (EOF: the child died first; its exit says why.) */
+	close(s->release_w);
+	s->release_w = -1;
+}
+
+static void schedule_restart(struct service *s)
+{
+	int64_t d = s->backoff_ms;
+
+	/* Jitter of ±10% keeps crash-looping services from moving in step. */
+	d += (int64_t)(random() % (d / 5 + 1)) - d / 10;
+	s->deadline = now_ms() + d;
+	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+	sup_became(s, ST_BACKOFF);
+}
+
+/* A failure (of a start, or an exit): restart, or give up. */
+static void failed(struct service *s)
+{
+	s->fails++;
+	if (s->c->critical && s->fails >= CRITICAL_FAILS) {
+		log_msg("%s: failed %d times in a row: starting %s", s->c->name, s->fails,
+			sup.cur->rescue);
+		sup_became(s, ST_FAILED);
+		sup_rescue(sup.cur->rescue);
+		return;
+	}
+	if (s->want_up && !sup.shutting_down && s->c->restart != RESTART_NEVER)
+		schedule_restart(s);
+	else
+		sup_became(s, s->want_up ? ST_FAILED : ST_STOPPED);
+}
+
+/* A start that failed: before the child existed, or reported by it (it
+ * exits right after, and sup_child_exit then counts the failure). */
+static void start_failed(struct service *s, int err, const char *step)
+{
+	errno = err;
+	log_msg("%s: unable to %s: %m", s->c->name, step);
+	if (s->pid) {
+		s->exit_status = -1;
+	} else {
+		fw_stop(s->c);
+		failed(s);
+	}
+}
+
+void sup_run(struct service *s)
+{
+	const struct svc_conf *c = s->c;
+	struct spawn_io io = {
+		.out_fd = s->out_w, .err_fd = s->err_w, .ready_fd = s->ready_w, .cgroup_fd = -1,
+		.resolv = iface_resolv() ? IFACE_RESOLV : NULL,
+		.syslog_fd = -1,
+	};
+	struct spawn_child child;
+	const char *step = "start";
+
+	if (s->gen)
+		s->restarts++;
+	s->gen++;
+	s->pid = 0;
+	s->exit_status = 0;
+	s->stopping = STOP_NONE;
+	s->deadline = 0;
+	sup_became(s, ST_STARTING);
+	if (c->join >= 0) {
+		struct service *pod = sup.svc_of[c->join];
+
+		if (!sup_is_up(pod) || !pod->pid) {
+			start_failed(s, ESRCH, "join: its pod is not running");
+			return;
+		}
+		io.join_pid = pod->pid;
+	}
+	/* A socket is bound once: each start's sandbox gets a fresh one. */
+	if (c->syslog && c->namespaces & NS_MOUNT) {
+		io.syslog_fd = syslog_open(&s->syslog, &s->ring);
+		if (io.syslog_fd < 0)
+			log_msg("%s: unable to open its /dev/log: %m", c->name);
+	}
+	/* Its published ports exist from before its first packet. */
+	if (fw_start(c, &step) < 0) {
+		start_failed(s, errno, step);
+		return;
+	}
+	if (sup.have_cgroups) {
+		struct cg_stats st;
+
+		io.cgroup_fd = cg_create(c, &step);
+		if (io.cgroup_fd < 0) {
+			start_failed(s, errno, step);
+			return;
+		}
+		s->oom_base = cg_stats(c->name, &st) == 0 && st.oom_kills > 0 ? st.oom_kills : 0;
+	} else if (c->memory || c->pids || c->cpu) {
+		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
+		return;
+	}
+	if (spawn_service(c, &io, &child, &step) < 0) {
+		int e = errno;
+
+		if (io.cgroup_fd >= 0)
+			close(io.cgroup_fd);
+		start_failed(s, e, step);
+		return;
+	}
+	if (io.cgroup_fd >= 0)
+		close(io.cgroup_fd);
+	s->pid = child.pid;
+	s->started_at = now_ms();
+	s->release_w = child.release_fd;
+	if (child.net_fd >= 0) {
+		s->net.fd = child.net_fd;
+		s->net.fn = on_net;
+		if (loop_add(&s->net) < 0) {
+			close(child.net_fd);
+			s->net.fd = -1;
+			close(s->release_w);	/* the child sees EOF and exits */
+			s->release_w = -1;
+		}
+	}
+	s->status.fd = child.status_fd;
+	s->status.fn = on_status;
+	if (loop_add(&s->status) < 0) {
+		close(child.status_fd);
+		s->status.fd = -1;
+		sup_became(s, ST_RUNNING);
+	}
+}
+
+void sup_rescue(const char *path)
+{
+	if (rescue_pid <= 0)
+		rescue_pid = boot_rescue(path);
+}
+
+/* BYTES as the config would say it: 64M, 1G, 1536K, or bytes. */
+static void fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes >= 1024 && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+}
+
+/* S's process is gone (or given up on) with status CODE: clean up after
+ * it, then restart, settle or leave it as its config and state say. */
+void sup_run_ended(struct service *s, int code)
+{
+	/* Its exit can come before its failure report is read: that report,
+	 * if any, is in the pipe already. */
+	if (s->status.fd >= 0)
+		on_status(&s->status, 0);
+	if (s->exit_status == -1)
+		code = -1;	/* its start failed; already reported */
+	s->pid = 0;
+	s->exit_status = code;
+	s->last_exit = code;
+	s->last_oom = 0;
+	s->deadline = 0;
+	sup_io_drain(s);
+	ring_flush(&s->ring);
+	if (s->status.fd >= 0)
+		loop_close(&s->status);
+	if (s->net.fd >= 0)
+		loop_close(&s->net);
+	if (s->release_w >= 0) {
+		close(s->release_w);
+		s->release_w = -1;
+	}
+	net_park(s->netns_fd);
+	s->netns_fd = -1;
+	fw_stop(s->c);
+	if (sup.have_cgroups) {
+		struct cg_stats st;
+
+		/* A SIGKILL while the run's cgroup counted an OOM kill is the
+		 * OOM killer's (its memory limit, or the machine's), unless
+		 * it is a stop's own SIGKILL (a worker OOM-killed earlier). */
+		if (code == 128 + SIGKILL && s->stopping != STOP_KILLED &&
+		    cg_stats(s->c->name, &st) == 0 && st.oom_kills > s->oom_base) {
+			char lim[32] = "no limit";
+
+			if (s->c->memory)
+				fmt_size(lim, sizeof(lim), s->c->memory);
+			s->last_oom = 1;
+			log_msg("%s: killed by the OOM killer (memory %s)", s->c->name, lim);
+		}
+		/* What it left behind goes with it; the next start makes a
+		 * fresh cgroup if this one is not gone by then. */
+		if (cg_empty(s->c->name) == 0)
+			cg_kill(s->c->name);
+		cg_remove(s->c->name);
+	}
+	/* A reload's stop ends here even if `initctl start` came meanwhile. */
+	if (!s->want_up || sup.shutting_down || s->next || s->index < 0) {
+		sup_became(s, ST_STOPPED);
+		sup_settle_reload(s);
+	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
+		s->fails = 0;
+		sup_became(s, ST_EXITED);
+	} else if (code == 0) {
+		s->fails = 0;
+		schedule_restart(s);
+	} else {
+		if (code > 0 && !s->last_oom)
+			log_msg("%s: exited with status %d", s->c->name, code);
+		failed(s);
+	}
+}
+
+void sup_child_exit(pid_t pid, int status)
+{
+	if (pid == rescue_pid) {
+		rescue_pid = 0;
+		return;
+	}
+	FOR_SLOTS(s) {
+		if (s->pid == pid) {
+			sup_run_ended(s, exit_code(status));
+			return;
+		}
+	}
+	/* (an orphan reparented to us) */
+}
+
+pid_t sup_exec(const struct service *s, const int fds[3], const struct winsize *pty,
+	       char *const argv[], const char **step)
+{
+	if (!s->pid || !(s->state == ST_RUNNING || s->state == ST_READY)) {
+		*step = "exec";
+		errno = ESRCH;
+		return -1;
+	}
+	return spawn_exec_in(s->c, s->pid, fds, pty, argv, step);
+}
