@@ -1,5 +1,6 @@
-/* conf_parser: the parser's state and the helpers that conf.c,
- * conf_directive.c and conf_check.c share; nothing outside them uses it. */
+/* conf_parser: the parser's state and the helpers that conf.c, conf_check.c
+ * and the directives' files (conf_directive.h) share; nothing outside them
+ * uses it. */
 #ifndef SANDINIT_CONF_PARSER_H
 #define SANDINIT_CONF_PARSER_H
 
@@ -76,7 +77,7 @@ void conf_extra_free(struct svc_extra *x);
 void conf_directive(struct parser *p);
 /* conf_check.c: the checks that need the whole file, once it is read. */
 void conf_check(struct parser *p);
-/* conf_directive.c: a service dhcp-NAME for each `interface NAME dhcp`,
+/* conf_service.c: a service dhcp-NAME for each `interface NAME dhcp`,
  * after the config's own (before conf_check resolves names). */
 void conf_dhcp_services(struct parser *p);
 

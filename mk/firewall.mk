@@ -4,8 +4,9 @@
 NFT_SRCS := init/nft.c init/netlink.c
 # (CONF_SRCS of unit.mk is not read yet: the parser spelled out)
 FW_SRCS := init/firewall.c $(NFT_SRCS) init/util.c init/conf.c init/conf_directive.c \
-	init/conf_check.c init/conf_value.c
-FW_HDRS := init/firewall.h init/nft.h init/netlink.h init/conf.h init/conf_parser.h init/conf_value.h
+	init/conf_global.c init/conf_service.c init/conf_check.c init/conf_value.c
+FW_HDRS := init/firewall.h init/nft.h init/netlink.h init/conf.h init/conf_parser.h init/conf_value.h \
+	init/conf_directive.h
 
 $(OUT)/unit/nft_test: tests/unit/nft_test.c $(NFT_SRCS) init/nft.h init/netlink.h
 	@mkdir -p $(@D)

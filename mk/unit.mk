@@ -16,8 +16,9 @@ FUZZ_CFLAGS := -std=c11 -g -O1 $(WARN) -D_GNU_SOURCE -Iinit \
 UNIT_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -Iinit $(SAN) -fno-sanitize-recover=all
 UNIT_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
-CONF_SRCS := init/conf.c init/conf_directive.c init/conf_check.c init/conf_value.c
-CONF_HDRS := init/conf.h init/conf_parser.h init/conf_value.h
+CONF_SRCS := init/conf.c init/conf_directive.c init/conf_global.c init/conf_service.c \
+	init/conf_check.c init/conf_value.c
+CONF_HDRS := init/conf.h init/conf_parser.h init/conf_value.h init/conf_directive.h
 
 $(OUT)/unit/conf_test: tests/unit/conf_test.c $(CONF_SRCS) $(CONF_HDRS)
 	@mkdir -p $(@D)

@@ -1,0 +1,241 @@
+/* conf_global: the handlers of the global directives (hostname, modules,
+ * bridge, nat, interface, sysctl, mount, log-size, log-file, watchdog,
+ * rescue): each checks its arguments and stores them in struct conf. */
+#include <string.h>
+
+#include "conf.h"
+#include "conf_directive.h"
+#include "conf_parser.h"
+#include "conf_value.h"
+
+void conf_g_hostname(struct parser *p, char **a, int n)
+{
+	(void)n;
+	conf_hostname_arg(p, &p->c->hostname, a[0]);
+}
+
+void conf_g_modules(struct parser *p, char **a, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (conf_module_name(a[i]) < 0)
+			conf_bad(p, a[i], "use a module name: letters, digits, '_' and '-'");
+		else
+			conf_push_str(p, &p->c->modules, &p->c->nmodules, a[i]);
+}
+
+void conf_g_bridge(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_bridge *b;
+	uint32_t addr, mask, host;
+	int prefix, i;
+	char t[SHOW_MAX + 4], net[16];
+
+	(void)n;
+	if (conf_ifname(a[0]) < 0) {
+		conf_bad(p, a[0], "use an interface name of up to 15 letters, digits, '_', '.' and '-'");
+		return;
+	}
+	if (conf_cidr(a[1], &addr, &prefix) < 0 || prefix < 1 || prefix > 30) {
+		conf_bad(p, a[1], "use an IPv4 address and a prefix from /1 to /30, e.g. 10.0.0.1/24");
+		return;
+	}
+	mask = conf_prefix_mask(prefix);
+	host = addr & ~mask;
+	if (host == 0 || host == ~mask) {
+		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
+		return;
+	}
+	if ((i = conf_bridge_find(c, a[0])) >= 0) {
+		conf_report(p, "duplicate bridge '%s' (first at line %d)", conf_show(t, a[0]), c->bridges[i].line);
+		return;
+	}
+	for (i = 0; i < c->nbridges; i++) {
+		b = &c->bridges[i];
+		uint32_t m = conf_prefix_mask(b->prefix < prefix ? b->prefix : prefix);
+		if ((b->addr & m) == (addr & m)) {
+			conf_ip_str(net, addr & mask);
+			conf_report(p, "bridge '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
+			       a[0], net, prefix, b->name, b->line);
+			return;
+		}
+	}
+	if (c->nbridges == MAX_BRIDGES) {
+		conf_report(p, "too many bridges: the limit is %d", MAX_BRIDGES);
+		return;
+	}
+	if (!(b = conf_grow(p, c->bridges, c->nbridges, sizeof *b)))
+		return;
+	c->bridges = b;
+	b = &c->bridges[c->nbridges];
+	*b = (struct conf_bridge){ .name = conf_copy(p, a[0]), .addr = addr, .prefix = prefix, .line = p->line };
+	if (b->name)
+		c->nbridges++;
+}
+
+void conf_g_nat(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_nat *v;
+
+	(void)n;
+	if (conf_ifname(a[0]) < 0) {
+		conf_bad(p, a[0], "use a bridge's name");
+		return;
+	}
+	for (int i = 0; i < c->nnats; i++)
+		if (!strcmp(c->nats[i].name, a[0])) {
+			conf_report(p, "'nat %s' given twice (first at line %d)", a[0], c->nats[i].line);
+			return;
+		}
+	if (c->nnats == MAX_BRIDGES) {
+		conf_report(p, "too many 'nat' lines: the limit is %d", MAX_BRIDGES);
+		return;
+	}
+	if (!(v = conf_grow(p, c->nats, c->nnats, sizeof *v)))
+		return;
+	c->nats = v;
+	v[c->nnats] = (struct conf_nat){ .name = conf_copy(p, a[0]), .bridge = -1, .line = p->line };
+	if (v[c->nnats].name)
+		c->nnats++;
+}
+
+void conf_g_interface(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_iface f = { .line = p->line }, *v;
+	char t[SHOW_MAX + 4], net[16];
+
+	if (conf_ifname(a[0]) < 0) {
+		conf_bad(p, a[0], "use an interface name of up to 15 letters, digits, '_', '.' and '-'");
+		return;
+	}
+	for (int i = 0; i < c->nifaces; i++)
+		if (!strcmp(c->ifaces[i].name, a[0])) {
+			conf_report(p, "duplicate interface '%s' (first at line %d)", conf_show(t, a[0]),
+				    c->ifaces[i].line);
+			return;
+		}
+	if (!strcmp(a[1], "dhcp")) {
+		if (n == 3) {
+			conf_report(p, "'interface %s dhcp' takes no gateway: DHCP names the router", a[0]);
+			return;
+		}
+		f.dhcp = 1;
+	} else if (conf_cidr(a[1], &f.addr, &f.prefix) < 0 || f.prefix < 1 || f.prefix > 32) {
+		conf_bad(p, a[1], "use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24");
+		return;
+	} else if (f.prefix < 31 && ((f.addr & ~conf_prefix_mask(f.prefix)) == 0 ||
+				     (f.addr | conf_prefix_mask(f.prefix)) == ~UINT32_C(0))) {
+		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
+		return;
+	} else if (n == 3 && conf_ipv4(a[2], &f.gateway) < 0) {
+		conf_bad(p, a[2], "use an IPv4 address, e.g. 192.168.1.1");
+		return;
+	} else if (n == 3 && ((f.gateway ^ f.addr) & conf_prefix_mask(f.prefix) ||
+			      f.gateway == f.addr)) {
+		conf_ip_str(net, f.addr & conf_prefix_mask(f.prefix));
+		conf_report(p, "gateway %s of interface '%s' is not another address of its subnet %s/%d",
+			    conf_show(t, a[2]), a[0], net, f.prefix);
+		return;
+	}
+	if (c->nifaces == MAX_BRIDGES) {
+		conf_report(p, "too many interfaces: the limit is %d", MAX_BRIDGES);
+		return;
+	}
+	if (!(v = conf_grow(p, c->ifaces, c->nifaces, sizeof *v)))
+		return;
+	c->ifaces = v;
+	f.name = conf_copy(p, a[0]);
+	if (f.name)
+		c->ifaces[c->nifaces++] = f;
+}
+
+void conf_g_sysctl(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_sysctl *s;
+
+	(void)n;
+	if (conf_sysctl_key(a[0]) < 0) {
+		conf_bad(p, a[0], "use a key such as net.ipv4.ip_forward");
+		return;
+	}
+	if (!a[1][0]) {
+		conf_bad(p, a[1], "the value cannot be empty");
+		return;
+	}
+	if (!(s = conf_grow(p, c->sysctls, c->nsysctls, sizeof *s)))
+		return;
+	c->sysctls = s;
+	s = &c->sysctls[c->nsysctls++];
+	s->key = conf_copy(p, a[0]);
+	s->value = conf_copy(p, a[1]);
+}
+
+void conf_g_mount(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	struct conf_mount *m;
+
+	if (!a[0][0])
+		conf_bad(p, a[0], "the source cannot be empty");
+	else if (conf_abs_path(a[1]) < 0)
+		conf_bad(p, a[1], "the target must be an absolute path");
+	else if (conf_fstype(a[2]) < 0)
+		conf_bad(p, a[2], "use a file system type such as ext4 or tmpfs");
+	else if (n == 4 && !a[3][0])
+		conf_bad(p, a[3], "the options cannot be empty");
+	else if ((m = conf_grow(p, c->mounts, c->nmounts, sizeof *m))) {
+		c->mounts = m;
+		m = &c->mounts[c->nmounts++];
+		*m = (struct conf_mount){ .source = conf_copy(p, a[0]), .target = conf_copy(p, a[1]),
+			.fstype = conf_copy(p, a[2]), .options = n == 4 ? conf_copy(p, a[3]) : NULL,
+			.line = p->line };
+	}
+}
+
+void conf_g_log_size(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (conf_size(a[0], &v) < 0 || v < 4096 || v > 64 << 20)
+		conf_bad(p, a[0], "use a size from 4K to 64M");
+	else
+		p->c->log_size = v;
+}
+
+void conf_g_watchdog(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (conf_dev_path(a[0]) < 0)
+		conf_bad(p, a[0], "use a device path such as /dev/watchdog0");
+	else if (conf_number(a[1], 3600, &v) < 0 || v < 2)
+		conf_bad(p, a[1], "use a number of seconds from 2 to 3600");
+	else {
+		conf_set_str(p, &p->c->watchdog, a[0]);
+		p->c->watchdog_sec = (int)v;
+	}
+}
+
+void conf_g_log_file(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	conf_path_arg(p, &p->c->log_file, a[0]);
+	if (n < 2)
+		return;
+	if (conf_size(a[1], &v) < 0 || v < 4096 || v > (uint64_t)1 << 30)
+		conf_bad(p, a[1], "use a size from 4K to 1G");
+	else
+		p->c->log_file_size = v;
+}
+
+void conf_g_rescue(struct parser *p, char **a, int n)
+{
+	(void)n;
+	conf_path_arg(p, &p->c->rescue, a[0]);
+}

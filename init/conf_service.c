@@ -1,0 +1,677 @@
+/* conf_service: the handlers of the service directives (service, exec,
+ * restart, after ... stop-timeout): each checks its arguments and stores
+ * them in the service's struct svc_conf; the hash that tells reload a
+ * changed service; and the services `interface NAME dhcp` implies. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conf_directive.h"
+#include "conf_parser.h"
+#include "conf_value.h"
+
+#define NAME_HINT "use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit"
+#define YESNO_HINT "use yes or no"
+#define SIZE_HINT "use a number with K, M or G"
+
+static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
+		     const char *name)
+{
+	*s = (struct svc_conf){
+		.line = p->line, .restart = RESTART_ALWAYS, .ready_fd = -1,
+		.namespaces = NS_ALL, .readonly = 1, .syslog = 1, .proc = PROC_FULL, .join = -1,
+		.caps = conf_default_caps, .seccomp = 1, .stop_signal = SIGTERM,
+		.stop_timeout = 5, .hash = FNV_BASIS,
+	};
+	if (name)
+		strcpy(s->name, name);
+	s->env = calloc(1, sizeof *s->env);
+	s->workdir = conf_copy(p, "/");
+	s->hostname = conf_copy(p, s->name);
+	if (!s->env)
+		p->oom = 1;
+	s->iface = -1;
+	*x = (struct svc_extra){ .join = { .idx = -1 } };
+}
+void conf_s_service(struct parser *p, char **a, int n)
+{
+	struct conf *c = p->c;
+	const char *name = a[0];
+	char t[SHOW_MAX + 4];
+	int i;
+
+	(void)n;
+	if (conf_service_name(name) < 0) {
+		conf_bad(p, name, NAME_HINT);
+		name = NULL;	/* still read its directives, to check them */
+	} else if (!strcmp(name, "sandinit") || !strcmp(name, "kernel") || !strcmp(name, "syslog")) {
+		/* PID 1's own log rings: a service's would shadow them. */
+		conf_report(p, "service name '%s' is reserved (PID 1's logs: sandinit, kernel, syslog)", name);
+	} else if ((i = conf_find(c, name)) >= 0) {
+		conf_report(p, "duplicate service '%s' (first at line %d)", conf_show(t, name), c->svc[i].line);
+	}
+	if (c->nsvc == CONF_MAX_SERVICES) {
+		if (!p->too_many)
+			conf_report(p, "too many services: the limit is %d", CONF_MAX_SERVICES);
+		p->too_many = 1;
+		conf_svc_free(&p->spare);
+		conf_extra_free(&p->xspare);
+		p->svc = &p->spare;
+		p->x = &p->xspare;
+	} else {
+		struct svc_conf *v = conf_grow(p, c->svc, c->nsvc, sizeof *v);
+		struct svc_extra *xv = v ? conf_grow(p, p->xs, c->nsvc, sizeof *xv) : NULL;
+		if (v)
+			c->svc = v;
+		if (!xv) {
+			p->svc = NULL;	/* it may have moved; parsing stops */
+			p->x = NULL;
+			return;
+		}
+		p->xs = xv;
+		p->svc = &c->svc[c->nsvc];
+		p->x = &p->xs[c->nsvc++];
+	}
+	svc_init(p, p->svc, p->x, name);
+}
+
+void conf_s_exec(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+
+	p->x->exec_line = p->line;
+	if (conf_abs_path(a[0]) < 0) {
+		conf_bad(p, a[0], "use an absolute path; it is resolved inside the sandbox");
+		return;
+	}
+	if (!(s->argv = calloc((size_t)n + 1, sizeof *s->argv))) {
+		p->oom = 1;
+		return;
+	}
+	for (s->argc = 0; s->argc < n; s->argc++)
+		if (!(s->argv[s->argc] = conf_copy(p, a[s->argc])))
+			return;
+}
+
+void conf_s_restart(struct parser *p, char **a, int n)
+{
+	static const char *const names[] = { "always", "on-failure", "never" };
+	static const enum restart_policy policy[] = { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
+
+	(void)n;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(a[0], names[i])) {
+			p->svc->restart = policy[i];
+			return;
+		}
+	conf_bad(p, a[0], "use always, on-failure or never");
+}
+
+static void add_ref(struct parser *p, struct ref *r, const char *name)
+{
+	*r = (struct ref){ .name = conf_copy(p, name), .line = p->line, .idx = -1 };
+}
+
+void conf_s_after(struct parser *p, char **a, int n)
+{
+	struct svc_extra *x = p->x;
+	struct ref *r;
+
+	for (int i = 0; i < n; i++) {
+		if (conf_service_name(a[i]) < 0) {
+			conf_bad(p, a[i], NAME_HINT);
+			continue;
+		}
+		if (!(r = conf_grow(p, x->after, x->nafter, sizeof *r)))
+			return;
+		x->after = r;
+		add_ref(p, &x->after[x->nafter++], a[i]);
+	}
+}
+
+void conf_s_ready(struct parser *p, char **a, int n)
+{
+	uint64_t fd;
+
+	if (n == 1 && !strcmp(a[0], "started"))
+		p->svc->ready_fd = -1;
+	else if (n == 2 && !strcmp(a[0], "fd")) {
+		if (conf_number(a[1], 1023, &fd) < 0 || fd < 3)
+			conf_bad(p, a[1], "use a descriptor number from 3 to 1023");
+		else
+			p->svc->ready_fd = (int)fd;
+	} else
+		conf_report(p, "'ready' takes one of: started, fd N");
+}
+
+static void s_yesno(struct parser *p, int *field, const char *s)
+{
+	int v = conf_yesno(s);
+
+	if (v < 0)
+		conf_bad(p, s, YESNO_HINT);
+	else
+		*field = v;
+}
+
+void conf_s_critical(struct parser *p, char **a, int n)
+{
+	(void)n;
+	s_yesno(p, &p->svc->critical, a[0]);
+}
+
+/* By bit: NS_USER is 1 << 0 ... */
+static const char *const ns_names[] = { "user", "pid", "mount", "net", "uts", "ipc", "cgroup", "time" };
+
+const char *conf_ns_name(unsigned bit)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(ns_names); j++)
+		if (bit == 1u << j)
+			return ns_names[j];
+	return NULL;
+}
+
+void conf_s_namespaces(struct parser *p, char **a, int n)
+{
+	const char *const *names = ns_names;
+	unsigned ns = 0;
+	size_t j;
+
+	if (n == 1 && !strcmp(a[0], "all")) {
+		p->svc->namespaces = NS_ALL;
+		return;
+	}
+	if (n == 1 && !strcmp(a[0], "none")) {
+		p->svc->namespaces = 0;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		for (j = 0; j < ARRAY_SIZE(ns_names) && strcmp(a[i], names[j]); j++)
+			;
+		if (j == ARRAY_SIZE(ns_names)) {
+			conf_bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all alone, or none alone");
+			return;
+		}
+		ns |= 1u << j;
+	}
+	p->svc->namespaces = ns;
+}
+
+void conf_s_root(struct parser *p, char **a, int n)
+{
+	(void)n;
+	conf_path_arg(p, &p->svc->root, a[0]);
+}
+
+void conf_s_workdir(struct parser *p, char **a, int n)
+{
+	(void)n;
+	conf_path_arg(p, &p->svc->workdir, a[0]);
+}
+
+void conf_s_readonly(struct parser *p, char **a, int n)
+{
+	(void)n;
+	s_yesno(p, &p->svc->readonly, a[0]);
+}
+
+void conf_s_syslog(struct parser *p, char **a, int n)
+{
+	(void)n;
+	s_yesno(p, &p->svc->syslog, a[0]);
+}
+
+void conf_s_bind(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+	struct conf_bind *b;
+	int rw = 0;
+
+	if (conf_abs_path(a[0]) < 0 || conf_abs_path(a[1]) < 0) {
+		conf_bad(p, conf_abs_path(a[0]) < 0 ? a[0] : a[1], PATH_HINT);
+		return;
+	}
+	if (n == 3) {
+		if (!strcmp(a[2], "rw"))
+			rw = 1;
+		else if (strcmp(a[2], "ro")) {
+			conf_bad(p, a[2], "use ro or rw");
+			return;
+		}
+	}
+	if (!(b = conf_grow(p, s->binds, s->nbinds, sizeof *b)))
+		return;
+	s->binds = b;
+	s->binds[s->nbinds++] = (struct conf_bind){ .src = conf_copy(p, a[0]), .dst = conf_copy(p, a[1]), .rw = rw };
+}
+
+void conf_s_tmpfs(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+	struct conf_tmpfs *t;
+	uint64_t size = 0;
+	int mode = -1;
+
+	if (conf_abs_path(a[0]) < 0) {
+		conf_bad(p, a[0], PATH_HINT);
+		return;
+	}
+	if (n >= 2 && (conf_size(a[1], &size) < 0 || size == 0)) {
+		conf_bad(p, a[1], SIZE_HINT);
+		return;
+	}
+	if (n == 3) {
+		char *end;
+		unsigned long m = strtoul(a[2], &end, 8);
+
+		if (!*a[2] || *end || m > 07777 || *a[2] == '-' || *a[2] == '+') {
+			conf_bad(p, a[2], "use an octal mode such as 0755 or 1777");
+			return;
+		}
+		mode = (int)m;
+	}
+	if (!(t = conf_grow(p, s->tmpfs, s->ntmpfs, sizeof *t)))
+		return;
+	s->tmpfs = t;
+	s->tmpfs[s->ntmpfs++] = (struct conf_tmpfs){
+		.dst = conf_copy(p, a[0]), .size = size, .mode = mode,
+	};
+}
+
+void conf_s_device(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+	char **d;
+
+	(void)n;
+	if (conf_dev_path(a[0]) < 0) {
+		conf_bad(p, a[0], "use a path under /dev");
+		return;
+	}
+	if (!(d = conf_grow(p, s->devices, s->ndevices, sizeof *d)))
+		return;
+	s->devices = d;
+	if ((d[s->ndevices] = conf_copy(p, a[0])))
+		s->ndevices++;
+}
+
+void conf_s_proc(struct parser *p, char **a, int n)
+{
+	(void)n;
+	if (!strcmp(a[0], "full"))
+		p->svc->proc = PROC_FULL;
+	else if (!strcmp(a[0], "pid-only"))
+		p->svc->proc = PROC_PID_ONLY;
+	else
+		conf_bad(p, a[0], "use full or pid-only");
+}
+
+/* The address of a `net` line: 0 for auto, or -1 after reporting. */
+static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const char *s)
+{
+	uint32_t addr, mask = conf_prefix_mask(b->prefix);
+	int prefix = b->prefix;
+	char ip[16], net[16];
+
+	if (!strcmp(s, "auto"))
+		return 0;
+	if (conf_ipv4(s, &addr) < 0 && conf_cidr(s, &addr, &prefix) < 0) {
+		conf_bad(p, s, "use auto or an IPv4 address such as 10.0.0.2/24");
+		return -1;
+	}
+	conf_ip_str(ip, addr);
+	conf_ip_str(net, b->addr & mask);
+	if (prefix != b->prefix)
+		conf_report(p, "address %s/%d does not match bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
+	else if ((addr & mask) != (b->addr & mask))
+		conf_report(p, "address %s is outside bridge '%s' subnet %s/%d", ip, b->name, net, b->prefix);
+	else if ((addr & ~mask) == 0)
+		conf_report(p, "address %s is the network address of bridge '%s'", ip, b->name);
+	else if ((addr & ~mask) == ~mask)
+		conf_report(p, "address %s is the broadcast address of bridge '%s'", ip, b->name);
+	else if (addr == b->addr)
+		conf_report(p, "address %s is the address of bridge '%s' itself", ip, b->name);
+	else
+		return addr;
+	return -1;
+}
+
+void conf_s_net(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+	struct conf_net *v;
+	char t[SHOW_MAX + 4];
+	int64_t addr = 0;
+	int b = conf_bridge_find(p->c, a[0]);
+
+	if (b < 0) {
+		conf_report(p, "unknown bridge '%s' (declare it with a global 'bridge' line)", conf_show(t, a[0]));
+		return;
+	}
+	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
+		return;
+	if (s->nnets == MAX_NETS) {
+		conf_report(p, "too many 'net' lines: the limit is %d", MAX_NETS);
+		return;
+	}
+	if (!(v = conf_grow(p, s->nets, s->nnets, sizeof *v)))
+		return;
+	s->nets = v;
+	s->nets[s->nnets++] = (struct conf_net){ .bridge = b, .addr = (uint32_t)addr, .line = p->line };
+}
+
+/* A port from 1 to 65535 into *OUT. */
+static int port_arg(const char *s, uint16_t *out)
+{
+	uint64_t v;
+
+	if (conf_number(s, 65535, &v) < 0 || v == 0)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+void conf_s_publish(struct parser *p, char **a, int n)
+{
+	struct svc_conf *s = p->svc;
+	struct conf_publish pub = { .proto = 6, .line = p->line }, *v;
+	char buf[64], *f[4], *slash;
+	int nf = 0;
+
+	(void)n;
+	if (strlen(a[0]) >= sizeof buf) {
+		conf_bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		return;
+	}
+	strcpy(buf, a[0]);
+	if ((slash = strchr(buf, '/'))) {
+		*slash++ = 0;
+		if (!strcmp(slash, "udp"))
+			pub.proto = 17;
+		else if (strcmp(slash, "tcp")) {
+			conf_bad(p, a[0], "the protocol is /tcp or /udp");
+			return;
+		}
+	}
+	for (char *t = buf, *c; nf < 4; t = c + 1) {
+		f[nf++] = t;
+		if (!(c = strchr(t, ':')))
+			break;
+		*c = 0;
+	}
+	if (nf < 2 || nf > 3) {
+		conf_bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		return;
+	}
+	if (nf == 3 && conf_ipv4(f[0], &pub.addr) < 0) {
+		conf_bad(p, a[0], "ADDR is an IPv4 address of the appliance");
+		return;
+	}
+	if (nf == 3 && (pub.addr >> 24 == 127 || pub.addr >> 28 >= 14)) {
+		conf_bad(p, a[0], "ADDR cannot be a loopback, multicast or reserved address");
+		return;
+	}
+	if (port_arg(f[nf - 2], &pub.hostport) < 0 || port_arg(f[nf - 1], &pub.port) < 0) {
+		conf_bad(p, a[0], "ports are numbers from 1 to 65535");
+		return;
+	}
+	if (!(v = conf_grow(p, s->publishes, s->npublishes, sizeof *v)))
+		return;
+	s->publishes = v;
+	v[s->npublishes++] = pub;
+}
+
+void conf_s_join(struct parser *p, char **a, int n)
+{
+	(void)n;
+	if (conf_service_name(a[0]) < 0)
+		conf_bad(p, a[0], NAME_HINT);
+	else
+		add_ref(p, &p->x->join, a[0]);
+}
+
+void conf_s_user(struct parser *p, char **a, int n)
+{
+	char *colon = strchr(a[0], ':');
+	uint64_t uid, gid;
+	int ok;
+
+	(void)n;
+	if (colon)
+		*colon = '\0';
+	ok = conf_number(a[0], ID_MAX, &uid) == 0 && (!colon || conf_number(colon + 1, ID_MAX, &gid) == 0);
+	if (colon)
+		*colon = ':';	/* the token is hashed after this */
+	if (!ok) {
+		conf_bad(p, a[0], "use a numeric UID or UID:GID, e.g. 1000:1000");
+		return;
+	}
+	p->svc->uid = (uint32_t)uid;
+	p->svc->gid = (uint32_t)(colon ? gid : 0);
+	p->x->user_line = p->line;
+}
+
+void conf_s_uidmap(struct parser *p, char **a, int n)
+{
+	uint64_t host, count = CONF_UID_RANGE;
+
+	if (conf_number(a[0], ID_MAX, &host) < 0 || host == 0) {
+		conf_bad(p, a[0], "use a host id from 1 to 4294967294: host root is never mapped");
+		return;
+	}
+	if (n == 2 && (conf_number(a[1], ID_MAX, &count) < 0 || count == 0)) {
+		conf_bad(p, a[1], "use a count from 1 to 4294967294");
+		return;
+	}
+	if (host + count - 1 > ID_MAX) {
+		conf_report(p, "'uidmap' %s with %llu ids runs past the last id, 4294967294", a[0], (unsigned long long)count);
+		return;
+	}
+	p->svc->uidmap_host = (uint32_t)host;
+	p->svc->uidmap_count = n == 2 ? (uint32_t)count : 0;
+	p->x->uidmap_line = p->line;
+}
+
+void conf_s_caps(struct parser *p, char **a, int n)
+{
+	uint64_t caps = 0;
+	int cap;
+
+	if (n == 1 && !strcmp(a[0], "none")) {
+		p->svc->caps = 0;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if ((cap = conf_cap(a[i])) < 0) {
+			conf_bad(p, a[i], "use capability names such as net_bind_service or CAP_CHOWN, or none alone");
+			return;
+		}
+		caps |= UINT64_C(1) << cap;
+	}
+	p->svc->caps = caps;
+}
+
+void conf_s_seccomp(struct parser *p, char **a, int n)
+{
+	(void)n;
+	if (!strcmp(a[0], "default"))
+		p->svc->seccomp = 1;
+	else if (!strcmp(a[0], "off"))
+		p->svc->seccomp = 0;
+	else
+		conf_bad(p, a[0], "use default or off");
+}
+
+void conf_s_memory(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (conf_size(a[0], &v) < 0 || v == 0)
+		conf_bad(p, a[0], SIZE_HINT);
+	else
+		p->svc->memory = v;
+}
+
+/* A number from 1 to MAX into *OUT. */
+static int limit(struct parser *p, const char *s, uint64_t max, uint64_t *out)
+{
+	char hint[64];
+
+	if (conf_number(s, max, out) == 0 && *out > 0)
+		return 0;
+	snprintf(hint, sizeof hint, "use a number from 1 to %llu", (unsigned long long)max);
+	conf_bad(p, s, hint);
+	return -1;
+}
+
+void conf_s_pids(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (limit(p, a[0], 4194304, &v) == 0)	/* PID_MAX_LIMIT */
+		p->svc->pids = (int64_t)v;
+}
+
+void conf_s_cpu(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (limit(p, a[0], 100000, &v) == 0)
+		p->svc->cpu = (int)v;
+}
+
+void conf_s_nofile(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (limit(p, a[0], 1073741816, &v) == 0)	/* the kernel's fs.nr_open ceiling */
+		p->svc->nofile = v;
+}
+
+void conf_s_env(struct parser *p, char **a, int n)
+{
+	(void)n;
+	if (conf_env(a[0]) < 0)
+		conf_bad(p, a[0], "use KEY=VALUE, KEY of letters, digits and '_'");
+	else
+		conf_push_str(p, &p->svc->env, &p->svc->nenv, a[0]);
+}
+
+void conf_s_hostname(struct parser *p, char **a, int n)
+{
+	(void)n;
+	conf_hostname_arg(p, &p->svc->hostname, a[0]);
+}
+
+void conf_s_tty(struct parser *p, char **a, int n)
+{
+	(void)n;
+	if (conf_dev_path(a[0]) < 0) {
+		conf_bad(p, a[0], "use a terminal device such as /dev/ttyS0");
+		return;
+	}
+	conf_set_str(p, &p->svc->tty, a[0]);
+	p->x->tty_line = p->line;
+}
+
+void conf_s_stop_signal(struct parser *p, char **a, int n)
+{
+	int sig = conf_signal(a[0]);
+
+	(void)n;
+	if (sig < 0)
+		conf_bad(p, a[0], "use a signal name such as TERM or SIGINT, or a number");
+	else
+		p->svc->stop_signal = sig;
+}
+
+void conf_s_stop_timeout(struct parser *p, char **a, int n)
+{
+	uint64_t v;
+
+	(void)n;
+	if (conf_number(a[0], 3600, &v) < 0)
+		conf_bad(p, a[0], "use a number of seconds from 0 to 3600");
+	else
+		p->svc->stop_timeout = (int)v;
+}
+
+/* FNV-1a over every token of every line of a service, so that reload can
+ * tell a changed service from an unchanged one. */
+void conf_svc_hash(struct svc_conf *s, char **tok, int n)
+{
+	uint64_t h = s->hash;
+
+	for (int i = 0; i < n; i++) {
+		for (const unsigned char *c = (const unsigned char *)tok[i]; *c; c++)
+			h = (h ^ *c) * FNV_PRIME;
+		h = (h ^ 0x1f) * FNV_PRIME;
+	}
+	s->hash = (h ^ 0x1e) * FNV_PRIME;
+}
+
+/* `interface NAME dhcp`: the helper's service entry, dhcp-NAME, after the
+ * config's own. It runs sandinit itself (/proc/self/exe: the reaper's
+ * image, whatever path PID 1 was started by) in every namespace but user
+ * and net: a raw socket needs CAP_NET_RAW in the user namespace that owns
+ * the network namespace, here the initial one. So it runs as nobody with
+ * only CAP_NET_RAW and CAP_NET_BIND_SERVICE (ambient), no_new_privs and
+ * seccomp. Its leases come up the `ready fd` pipe, fd 3. */
+void conf_dhcp_services(struct parser *p)
+{
+	struct conf *c = p->c;
+	char name[CONF_NAME_MAX + 1], t[SHOW_MAX + 4];
+
+	for (int k = 0; k < c->nifaces && !p->oom; k++) {
+		const struct conf_iface *f = &c->ifaces[k];
+		char *tok[] = { "interface", f->name, "dhcp" };
+		struct svc_conf *v;
+		struct svc_extra *xv;
+		int i, line = p->line;
+
+		if (!f->dhcp)
+			continue;
+		snprintf(name, sizeof name, "dhcp-%s", f->name);
+		if ((i = conf_find(c, name)) >= 0) {
+			conf_report_at(p, f->line, "'interface %s dhcp' needs the service name '%s', taken at line %d",
+				       f->name, conf_show(t, name), c->svc[i].line);
+			continue;
+		}
+		if (c->nsvc == CONF_MAX_SERVICES) {
+			conf_report_at(p, f->line, "too many services: the limit is %d, with dhcp-%s",
+				       CONF_MAX_SERVICES, f->name);
+			return;
+		}
+		if (!(v = conf_grow(p, c->svc, c->nsvc, sizeof *v)))
+			return;
+		c->svc = v;
+		if (!(xv = conf_grow(p, p->xs, c->nsvc, sizeof *xv)))
+			return;
+		p->xs = xv;
+		p->line = f->line;
+		svc_init(p, &c->svc[c->nsvc], &p->xs[c->nsvc], name);
+		p->line = line;
+		v = &c->svc[c->nsvc++];
+		v->iface = k;
+		v->ready_fd = 3;
+		v->namespaces = NS_PID | NS_MOUNT | NS_UTS | NS_IPC | NS_CGROUP;
+		v->caps = UINT64_C(1) << 13 | UINT64_C(1) << 10;	/* net_raw, net_bind_service */
+		v->uid = v->gid = 65534;
+		p->xs[c->nsvc - 1].exec_line = f->line;
+		if (!(v->argv = calloc(4, sizeof *v->argv))) {
+			p->oom = 1;
+			return;
+		}
+		v->argv[0] = conf_copy(p, "/proc/self/exe");
+		v->argv[1] = conf_copy(p, "dhcp");
+		v->argv[2] = conf_copy(p, f->name);
+		v->argc = 3;
+		conf_svc_hash(v, tok, 3);
+	}
+}
