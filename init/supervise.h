@@ -1,6 +1,7 @@
 /* supervise: service states, starts and restarts, dependencies, readiness,
  * stopping and the shutdown order. It reacts to events handed to it by the
- * loop in main.c. */
+ * loop in main.c. Its files: supervise.c, supervise_run.c, supervise_io.c,
+ * supervise_reload.c. */
 #ifndef SANDINIT_SUPERVISE_H
 #define SANDINIT_SUPERVISE_H
 
@@ -16,7 +17,8 @@ enum svc_state {
 	ST_FAILED, ST_BACKOFF, ST_STOPPED,
 };
 
-/* A service as the loop and initctl know it: opaque outside supervise.c. */
+/* A service as the loop and initctl know it: opaque outside supervise*.c
+ * (supervise_int.h). */
 struct service;
 
 /* Bring up the services of C, from now on the running config, owned here
