@@ -9,9 +9,9 @@ load lib/qemu
 
 @test "qemu: the default demo boots to ready, its client fetches the page across the bridge" {
 	qemu_boot "$ROOT/configs/default.conf"
-	qemu_wait '^sandinit: kernel: userns=yes netns=yes' 60
+	qemu_wait '^sandinit: kernel: userns=yes netns=yes' 180
 	qemu_wait 'sandinit: ready: 4 services in [0-9]+\.[0-9] ms' 60
-	qemu_wait '^client: <html><body><p>hello from the sandinit demo appliance' 60
+	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 60
 	# the console shell is live, and initctl works from it
 	qemu_type 'initctl status\n'
 	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2 tcp:80->80$' 30
@@ -41,7 +41,7 @@ load lib/qemu
 	  exec /bin/cat /proc/modules
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/mods.conf"
-	qemu_wait 'sandinit: ready: 1 services' 60
+	qemu_wait 'sandinit: ready: 1 services' 180
 	qemu_wait '^mods: veth ' 30
 	qemu_wait '^mods: bridge ' 30
 	qemu_wait '^mods: stp ' 30
@@ -59,7 +59,7 @@ load lib/qemu
 	  exec /bin/sh -c "sleep 0.5; kill -USR2 1"
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/off.conf"
-	qemu_wait 'sandinit: poweroff' 60
+	qemu_wait 'sandinit: poweroff' 180
 	qemu_wait_exit 30
 }
 
@@ -69,7 +69,7 @@ load lib/qemu
 	  restart sometimes
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/bad.conf"
-	qemu_wait "/etc/sandinit.conf:2: " 60
+	qemu_wait "/etc/sandinit.conf:2: " 180
 	qemu_wait "/etc/sandinit.conf:1: service 'broken' has no 'exec'" 10
 	qemu_wait 'starting the rescue program /bin/sh' 30
 	# (not anchored: typed this early, the shell's prompt may come
@@ -96,7 +96,7 @@ load lib/qemu
 	  exec /bin/echo plain still runs
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/nomod.conf"
-	qemu_wait 'sandinit: unable to create bridge br0 \(kernel lacks CONFIG_BRIDGE\?\)' 60
+	qemu_wait 'sandinit: unable to create bridge br0 \(kernel lacks CONFIG_BRIDGE\?\)' 180
 	qemu_wait 'sandinit: web: unable to ' 30
 	qemu_wait '^plain: plain still runs' 30
 	qemu_wait 'sandinit: ready: 2 services' 30
@@ -112,7 +112,7 @@ load lib/qemu
 	  exec /bin/cat /proc/modules
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/builtin.conf"
-	qemu_wait 'sandinit: ready: 1 services' 60
+	qemu_wait 'sandinit: ready: 1 services' 180
 	qemu_wait '^mods: veth ' 30
 	# the failure of a module that is nowhere is logged (the control) ...
 	qemu_wait 'sandinit: unable to load module no-such-module' 30

@@ -52,7 +52,7 @@ a32_elf() {
 	qemu_boot "$ROOT/configs/default.conf" "$x/extra"
 	qemu_wait '^sandinit: kernel: userns=yes netns=yes .* seccomp=yes .*release=[^ ]+-arm64$' 120
 	qemu_wait 'sandinit: ready: [0-9]+ services in [0-9]+\.[0-9] ms' 120
-	qemu_wait '^client: <html><body><p>hello from the sandinit demo appliance' 120
+	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 120
 	# The console shell (outside any sandbox) on the PL011.
 	qemu_type 'uname -m; tty; initctl status\n'
 	qemu_wait '^aarch64$' 30

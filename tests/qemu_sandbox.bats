@@ -51,7 +51,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/sh -c "probe caps; echo nocaps done"
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/sb.conf" "$dir"
-	qemu_wait '^sandinit: ready: 6 services' 60
+	qemu_wait '^sandinit: ready: 6 services' 180
 	qemu_wait '^own: own done' 30
 	qemu_wait '^deflt: deflt done' 30
 	qemu_wait '^deny: deny done' 30
@@ -142,7 +142,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/echo plain ran
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/nouserns.conf"
-	qemu_wait 'sandinit: boxed: unable to create its namespaces \(user namespaces are limited or off: /proc/sys/user/max_user_namespaces\): No space left on device' 60
+	qemu_wait 'sandinit: boxed: unable to create its namespaces \(user namespaces are limited or off: /proc/sys/user/max_user_namespaces\): No space left on device' 180
 	qemu_wait '^plain: plain ran' 30
 	qemu_wait 'sandinit: ready: 2 services' 30
 }
