@@ -622,7 +622,8 @@ void conf_svc_hash(struct svc_conf *s, char **tok, int n)
  * and net: a raw socket needs CAP_NET_RAW in the user namespace that owns
  * the network namespace, here the initial one. So it runs as nobody with
  * only CAP_NET_RAW and CAP_NET_BIND_SERVICE (ambient), no_new_privs and
- * seccomp. Its leases come up the `ready fd` pipe, fd 3. */
+ * seccomp. Its leases come up fd 3 (its `ready fd`: for it a SOCK_SEQPACKET
+ * socket, supervise_io.c). */
 void conf_dhcp_services(struct parser *p)
 {
 	struct conf *c = p->c;

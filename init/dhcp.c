@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@
 #include <linux/rtnetlink.h>
 
 #include "conf_value.h"
+#include "privs.h"
+#include "seccomp.h"
 #include "util.h"
 
 enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
@@ -212,6 +215,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 			break;
 		}
 	}
+	/* (a NAK should name its server, RFC 2131 table 3; QEMU's does not) */
 	if (out->type == NAK)
 		return 0;
 	if ((out->type != OFFER && out->type != ACK) || !have_server || !unicast(out->yiaddr) ||
@@ -278,6 +282,7 @@ struct client {
 	enum state state;
 	uint32_t xid;
 	int tries;
+	int fails;		/* restarts in a row without a usable lease */
 	int64_t next;		/* ms: the next send */
 	struct dhcp_reply offer, lease;
 	int64_t t1, t2, expiry;	/* ms; 0: never */
@@ -373,6 +378,24 @@ static int open_sockets(struct client *c)
 	return 0;
 }
 
+/* The sockets are open: nothing the loop does needs a capability, and
+ * it makes only these calls (stdio writes with writev; poll is ppoll on
+ * aarch64). Any other kills the helper, which PID 1 then restarts. */
+static int settle(void)
+{
+	static const int loop_calls[] = {
+#ifdef SYS_poll
+		SYS_poll,
+#endif
+		SYS_ppoll, SYS_recvfrom, SYS_recvmsg, SYS_sendto, SYS_write, SYS_writev,
+		SYS_clock_gettime, SYS_getrandom, SYS_rt_sigreturn, SYS_exit, SYS_exit_group,
+	};
+
+	if (privs_drop_all() < 0)
+		return -1;
+	return seccomp_allow_only(loop_calls, (int)ARRAY_SIZE(loop_calls));
+}
+
 /* MSG (a BOOTP message) in IPv4 and UDP from SRC to 255.255.255.255, to the
  * Ethernet broadcast address. */
 static int send_broadcast(struct client *c, const uint8_t *msg, size_t len, uint32_t src)
@@ -466,18 +489,29 @@ static void report(struct client *c, uint32_t kind)
 		printf("unable to report to PID 1: %s\n", strerror(errno));
 }
 
+/* Back to discovery (WHY: NULL at the start). A restart after a failure
+ * waits 1, 2, 4... up to 64 s more with each failure in a row, so that a
+ * server that NAKs every request or leases for 0 s is not answered in a
+ * loop as fast as the network goes. */
 static void restart(struct client *c, int64_t now, const char *why)
 {
 	char a[16];
+	int64_t wait = 0;
 
 	if (c->state >= BOUND) {
 		printf("lease of %s %s: address removed\n", conf_ip_str(a, c->lease.yiaddr), why);
 		report(c, DHCP_EXPIRED);
+	} else if (why) {
+		printf("%s\n", why);
 	}
+	if (why)
+		wait = (int64_t)1000 << (c->fails < 6 ? c->fails++ : 6);
+	if (wait > 1000)
+		printf("discovering again in %d s\n", (int)(wait / 1000));
 	c->state = INIT;
 	c->xid = rnd();
 	c->tries = 0;
-	c->next = now;
+	c->next = now + wait;
 	c->t1 = c->t2 = c->expiry = 0;
 }
 
@@ -489,6 +523,10 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 
 	if (c->state >= BOUND && !renewed)
 		report(c, DHCP_EXPIRED);
+	/* A lease that lasts a minute ends the failures in a row; a shorter
+	 * one does not, so that its end restarts with a longer wait. */
+	if (t >= 60)
+		c->fails = 0;
 	c->lease = *r;
 	c->state = BOUND;
 	c->tries = 0;
@@ -512,7 +550,7 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
-	char a[16], b[16];
+	char a[16], b[16], why[64];
 
 	switch (c->state) {
 	case INIT:
@@ -526,19 +564,23 @@ static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 		transmit(c, now);
 		return;
 	case REQUESTING:
-		if (r->server && r->server != c->offer.server)
-			return;
-		if (r->type == NAK)
-			restart(c, now, "refused (NAK)");
-		else if (r->type == ACK)
-			bind_lease(c, r, now);
-		return;
 	case RENEWING:
 	case REBINDING:
-		if (r->type == NAK)
-			restart(c, now, "refused (NAK)");
-		else if (r->type == ACK)
+		/* The server asked, or while rebinding any (RFC 2131 4.4.5); a
+		 * NAK that names none is taken from any. */
+		if (c->state != REBINDING && (r->type != NAK || r->server) &&
+		    r->server != (c->state == REQUESTING ? c->offer.server : c->lease.server))
+			return;
+		if (r->type == NAK) {
+			snprintf(why, sizeof why, "refused by a NAK%s%s", r->server ? " from " : "",
+				 r->server ? conf_ip_str(a, r->server) : "");
+			restart(c, now, why);
+		} else if (r->type == ACK && r->lease == 0) {
+			snprintf(why, sizeof why, "unusable (0 s from %s)", conf_ip_str(a, r->server));
+			restart(c, now, why);
+		} else if (r->type == ACK) {
 			bind_lease(c, r, now);
+		}
 		return;
 	default:
 		return;
@@ -561,7 +603,7 @@ static void tick(struct client *c, int64_t now)
 		c->tries = 0;
 		transmit(c, now);
 	} else if (c->state == REQUESTING && c->tries >= 4 && now >= c->next) {
-		restart(c, now, "not acknowledged");
+		restart(c, now, "offer not acknowledged");
 	} else if (c->state != BOUND && now >= c->next) {
 		transmit(c, now);
 	}
@@ -589,8 +631,8 @@ int dhcp_main(const char *ifname)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(name, sizeof name, "dhcp-%s", ifname);
 	prctl(PR_SET_NAME, name);
-	if (strlen(ifname) >= IFNAMSIZ || fstat(LEASE_FD, &st) < 0 || !S_ISFIFO(st.st_mode)) {
-		fprintf(stderr, "sandinit: dhcp: run by PID 1 as service dhcp-NAME, with its lease pipe on fd 3\n");
+	if (strlen(ifname) >= IFNAMSIZ || fstat(LEASE_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "sandinit: dhcp: run by PID 1 as service dhcp-NAME, with its lease socket on fd 3\n");
 		return 2;
 	}
 	c.ifname = ifname;
@@ -598,7 +640,11 @@ int dhcp_main(const char *ifname)
 		printf("unable to listen on %s: %s\n", ifname, strerror(errno));
 		return 1;
 	}
-	restart(&c, now_ms_boot(), "");
+	if (settle() < 0) {
+		printf("unable to give up its privileges: %s\n", strerror(errno));
+		return 1;
+	}
+	restart(&c, now_ms_boot(), NULL);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = c.pfd, .events = POLLIN }, { .fd = c.ufd, .events = POLLIN } };
 		uint8_t buf[2048];

@@ -14,8 +14,9 @@
 
 enum { DHCP_BOUND = 1, DHCP_EXPIRED = 2 };
 
-/* Helper -> PID 1, one write (atomic: smaller than PIPE_BUF). Addresses in
- * host byte order. */
+/* Helper -> PID 1, one record of the SOCK_SEQPACKET socket on fd 3 (a
+ * record is whole or not at all: a short or long one is rejected alone,
+ * the next is read from its start). Addresses in host byte order. */
 struct dhcp_lease {
 	uint32_t magic;
 	uint32_t kind;		/* DHCP_BOUND: new or renewed; DHCP_EXPIRED: gone */

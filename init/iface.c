@@ -1,6 +1,7 @@
 /* iface: uplink interfaces (`interface`): static addresses, DHCP leases
  * applied for the helpers, interfaces configured when they appear. */
 #include "iface.h"
+#include "conf_parser.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,8 @@ struct iface {
 
 static struct iface ifs[IFACE_MAX];
 static int nifs;
+static struct { uint32_t net; int prefix; const char *name; } brs[MAX_BRIDGES];
+static int nbrs;
 static struct nl rt = { .fd = -1 };
 static struct watch links = { .fd = -1 };
 static int resolv_made;
@@ -225,6 +228,10 @@ void iface_apply(const struct conf *c)
 	}
 	memcpy(ifs, next, sizeof ifs);
 	nifs = n;
+	/* (the names stay valid while C is the running config) */
+	for (nbrs = 0; nbrs < c->nbridges && nbrs < MAX_BRIDGES; nbrs++)
+		brs[nbrs].net = c->bridges[nbrs].addr, brs[nbrs].prefix = c->bridges[nbrs].prefix,
+		brs[nbrs].name = c->bridges[nbrs].name;
 	if (!nifs)
 		return;
 	if (!resolv_made) {
@@ -261,6 +268,31 @@ int iface_resolv(void)
 	return resolv_made;
 }
 
+/* May lease L be applied? Not a subnet wider than a /8 (beyond any real
+ * network: it would take in 127/8 or 0/8 beside it), nor one that
+ * overlaps a bridge of ours: its services would be routed out. */
+static int fits(const char *name, const struct dhcp_lease *l)
+{
+	char a[16], b[16];
+
+	if (l->prefix < 8) {
+		log_msg("interface %s: lease of %s/%u: a subnet wider than /8: not applied", name,
+			conf_ip_str(a, l->addr), l->prefix);
+		return 0;
+	}
+	for (int i = 0; i < nbrs; i++) {
+		uint32_t m = conf_prefix_mask((int)l->prefix < brs[i].prefix ? (int)l->prefix : brs[i].prefix);
+
+		if (!((l->addr ^ brs[i].net) & m)) {
+			log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
+				name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].net),
+				brs[i].prefix);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 void iface_lease(const char *name, const void *msg, size_t len)
 {
 	struct iface *f = find(name);
@@ -281,6 +313,8 @@ void iface_lease(const char *name, const void *msg, size_t len)
 		log_msg("interface %s: a lease for a link that is not there: ignored", name);
 		return;
 	}
+	if (l.kind == DHCP_BOUND && !fits(name, &l))
+		return;
 	if (l.kind == DHCP_EXPIRED) {
 		if (f->leased && f->lease.addr == l.addr) {
 			unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);

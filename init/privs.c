@@ -51,6 +51,13 @@ static int capset_all(uint64_t caps)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+int privs_drop_all(void)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	return capset_all(0);
+}
+
 static int set_nofile(const struct svc_conf *s, const char **step)
 {
 	struct rlimit rl = { s->nofile, s->nofile };

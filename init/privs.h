@@ -17,4 +17,9 @@ int privs_apply(const struct svc_conf *s, const char **step);
  * S's uid/gid; nothing else. -1 with errno and *STEP on failure. */
 int privs_user(const struct svc_conf *s, const char **step);
 
+/* Give up every capability: ambient, permitted, effective, inheritable
+ * (the bounding set needs CAP_SETPCAP to shrink). A process that has
+ * opened what it needed privileges for. */
+int privs_drop_all(void);
+
 #endif

@@ -181,3 +181,31 @@ int seccomp_install(void)
 	fp.filter = prog;
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
 }
+
+int seccomp_allow_only(const int *nrs, int n)
+{
+	struct sock_filter f[40];
+	struct sock_fprog fp;
+	unsigned short len = 0, k;
+
+	if (n > 32) {
+		errno = E2BIG;
+		return -1;
+	}
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	/* (the arch's jump lands past every syscall check: on the kill) */
+	k = len++;
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (int i = 0; i < n; i++)
+		if (nrs[i] >= 0)
+			f[len++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[i], 0, 0);
+	/* Each match jumps to the allow at the end. */
+	for (unsigned short i = 3; i < len; i++)
+		f[i].jt = (unsigned char)(len + 1 - i - 1);
+	f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_ARCH, 0, (unsigned char)(len - k - 1));
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	f[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	fp.len = len;
+	fp.filter = f;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "iface.h"
@@ -97,22 +98,22 @@ static void on_ready(struct watch *w, uint32_t events)
 	}
 }
 
-/* A DHCP helper's leases (struct dhcp_lease, each one write): iface
- * checks and applies them. */
+/* A DHCP helper's leases, one struct dhcp_lease per record of its
+ * SOCK_SEQPACKET socket (a short or long record stays one record, which
+ * iface rejects alone): iface checks and applies them. */
 static void on_lease(struct watch *w, uint32_t events)
 {
 	struct service *s = (struct service *)((char *)w - offsetof(struct service, ready));
 	const struct conf *oc = s->conf;
-	struct dhcp_lease l[8];
-	ssize_t n = read(w->fd, l, sizeof(l));
-	size_t off;
+	char l[sizeof(struct dhcp_lease) + 1];
+	ssize_t n;
 
 	(void)events;
-	if (n <= 0 || s->c->iface < 0 || s->c->iface >= oc->nifaces)
+	if (s->c->iface < 0 || s->c->iface >= oc->nifaces)
 		return;
-	for (off = 0; off < (size_t)n; off += sizeof(*l))
-		iface_lease(oc->ifaces[s->c->iface].name, (char *)l + off,
-			    (size_t)n - off < sizeof(*l) ? (size_t)n - off : sizeof(*l));
+	/* (at most a batch per wakeup: the loop comes back for the rest) */
+	for (int i = 0; i < 16 && (n = recv(w->fd, l, sizeof l, 0)) > 0; i++)
+		iface_lease(oc->ifaces[s->c->iface].name, l, (size_t)n);
 }
 
 /* The ready pipe's reader: readiness lines, or a DHCP helper's leases. */
@@ -121,11 +122,14 @@ static void (*ready_fn(const struct svc_conf *c))(struct watch *, uint32_t)
 	return c->iface >= 0 ? on_lease : on_ready;
 }
 
+/* A pipe, or for a DHCP helper's leases (ON_LEASE) a SOCK_SEQPACKET
+ * pair, which keeps each record whole whatever the helper writes. */
 static int make_pipe(struct watch *r, int *w, void (*fn)(struct watch *, uint32_t))
 {
 	int fds[2];
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (fn == on_lease ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
+			   : pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	r->fd = fds[0];

@@ -58,4 +58,8 @@ $(OUT)/rawsock: tests/tools/rawsock.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 -Wall -o $@ $<
 
-check-prereqs: $(OUT)/rawsock
+$(OUT)/dhcpbad: tests/tools/dhcpbad.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 -Wall -o $@ $<
+
+check-prereqs: $(OUT)/rawsock $(OUT)/dhcpbad

@@ -47,9 +47,9 @@ fuzz-smoke: fuzz-smoke-conf
 .PHONY: unit fuzz fuzz-smoke unit-conf fuzz-conf fuzz-smoke-conf
 
 # The DHCP reply parser (init/dhcp.c), the helper's untrusted input.
-$(OUT)/fuzz/dhcp_fuzz: tests/fuzz/dhcp_fuzz.c init/dhcp.c init/dhcp.h init/conf_value.c
+$(OUT)/fuzz/dhcp_fuzz: tests/fuzz/dhcp_fuzz.c init/dhcp.c init/dhcp.h init/conf_value.c init/privs.c init/seccomp.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/dhcp.c init/conf_value.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/dhcp.c init/conf_value.c init/privs.c init/seccomp.c
 
 fuzz-dhcp: $(OUT)/fuzz/dhcp_fuzz
 	@mkdir -p $(OUT)/fuzz/corpus-dhcp

@@ -7,12 +7,15 @@
 bats_require_minimum_version 1.5.0
 load lib/host
 
-# OUTSIDE: a process holding the outside namespace.
+# OUTSIDE: a process holding the outside namespace. (The test is a
+# function: retry's arguments are expanded once, before unshare may have
+# made the namespace.)
 outside_start() {
 	unshare --net sleep 1000 &
 	OUTSIDE=$!
-	retry 30 test "$(readlink /proc/$OUTSIDE/ns/net)" != "$(readlink /proc/self/ns/net)"
+	retry 30 outside_made
 }
+outside_made() { [ "$(readlink /proc/$OUTSIDE/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
 
 out() { nsenter --net="/proc/$OUTSIDE/ns/net" "$@"; }
 in1() { nsenter --net="/proc/$(host_pid1)/ns/net" "$@"; }
@@ -27,16 +30,72 @@ uplink_make() {
 uplink_move() { out ip link set "$1" netns "$(host_pid1)"; }
 uplink() { uplink_make "$@"; uplink_move "$1"; }
 
-# dnsmasq as the outside's DHCP server: 10.9.0.50-60, router 10.9.0.1,
-# DNS 10.9.0.53, a lease of 2 minutes (dnsmasq's shortest).
+# dnsmasq as the outside's DHCP server: 10.9.0.50-60 (RANGE, if set),
+# router 10.9.0.1, DNS 10.9.0.53, a lease of 2 minutes (dnsmasq's
+# shortest); more options in the arguments. Its leases are kept in one
+# file across restarts; each run logs to its own file, the last one to
+# dnsmasq.log (the earlier ones are moved to dnsmasq.N.log).
 dnsmasq_start() {
-	out dnsmasq -k --conf-file=/dev/null --port=0 --interface=out0 --bind-interfaces \
-		--dhcp-range=10.9.0.50,10.9.0.60,255.255.255.0,2m \
+	local log=$BATS_TEST_TMPDIR/dnsmasq.log
+	[ ! -e "$log" ] || mv "$log" "$BATS_TEST_TMPDIR/dnsmasq.$SECONDS.$RANDOM.log"
+	# (nsenter execs dnsmasq: $! is dnsmasq, not a subshell around it)
+	nsenter --net="/proc/$OUTSIDE/ns/net" dnsmasq -k --conf-file=/dev/null --port=0 --interface=out0 --bind-interfaces \
+		--dhcp-range=${RANGE:-10.9.0.50,10.9.0.60},255.255.255.0,2m \
 		--dhcp-option=3,10.9.0.1 --dhcp-option=6,10.9.0.53 \
 		--dhcp-leasefile="$BATS_TEST_TMPDIR/leases" --log-dhcp \
-		--log-facility="$BATS_TEST_TMPDIR/dnsmasq.log" --no-ping --user=root --pid-file= &
+		--log-facility="$log" --no-ping --user=root --pid-file= "$@" &
 	DNSMASQ=$!
-	retry 10 grep -qs 'DHCP, sockets bound' "$BATS_TEST_TMPDIR/dnsmasq.log"
+	retry 10 grep -qs 'DHCP, sockets bound' "$log"
+}
+
+dnsmasq_stop() {
+	kill "$DNSMASQ"
+	wait "$DNSMASQ" || :
+	DNSMASQ=
+}
+
+# The address of the lease PID 1 applied last (its console line).
+leased() {
+	console | sed -n 's/^sandinit: interface up0: \(10\.9\.0\.[0-9]*\)\/24 via.*/\1/p' | tail -1
+}
+
+# dhcpbad MODE (tests/tools/dhcpbad.c) as the outside's server, on out0
+# (10.9.0.1); its lines go to bad.log.
+bad_start() {
+	nsenter --net="/proc/$OUTSIDE/ns/net" "$ROOT/out/dhcpbad" out0 10.9.0.1 "$1" >"$BATS_TEST_TMPDIR/bad.log" 2>&1 &
+	DHCPBAD=$!
+	retry 10 grep -qs '^READY' "$BATS_TEST_TMPDIR/bad.log"
+}
+
+# The ms from the first to the Nth message KIND (DISCOVER, REQUEST) that
+# dhcpbad received, once it has (fails after SECS s).
+bad_span() {
+	local kind=$1 n=$2 secs=$3 log=$BATS_TEST_TMPDIR/bad.log
+	retry "$secs" bash -c "[ \$(grep -c '^$kind ' '$log') -ge $n ]" || return 1
+	grep "^$kind " "$log" | awk -v n="$n" 'NR == 1 { a = $2 } NR == n { print $2 - a }'
+}
+
+# An `interface up0 dhcp` PID 1 whose uplink comes from the outside (out0:
+# 10.9.0.1/24), after the server in the arguments ("dnsmasq ARGS..." or
+# "bad MODE") has started. Extra config lines on stdin.
+dhcp_boot() {
+	local f
+	f=$(conf <<-EOF
+	interface up0 dhcp
+	$(cat)
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	)
+	outside_start
+	uplink_make up0 10.9.0.1/24
+	case $1 in
+	dnsmasq) shift; dnsmasq_start "$@" ;;
+	bad) bad_start "$2" ;;
+	esac
+	host_start "$f"
+	uplink_move up0
+	wait_console '^sandinit: interface up0: up, addresses from dhcp-up0'
 }
 
 # The host pid of the grandchild of PID 1 (a service under its sandbox's
@@ -56,6 +115,7 @@ teardown() {
 	# (a PID 1 that hangs at poweroff fails the test: clean up all the same)
 	host_stop || rc=1
 	[ -z "${DNSMASQ:-}" ] || kill "$DNSMASQ" 2>/dev/null || true
+	[ -z "${DHCPBAD:-}" ] || kill "$DHCPBAD" 2>/dev/null || true
 	[ -z "${OUTSIDE:-}" ] || kill "$OUTSIDE" 2>/dev/null || true
 	wait 2>/dev/null || true
 	return "$rc"
@@ -89,18 +149,26 @@ teardown() {
 	assert_success
 	# A sandbox's /etc/resolv.conf names the server.
 	wait_console '^look: nameserver 10\.9\.0\.53$'
-	# The helper: its own sandbox but PID 1's network, CAP_NET_RAW and
-	# CAP_NET_BIND_SERVICE only, no_new_privs, seccomp, not root.
+	# The helper: its own sandbox but PID 1's network, started with
+	# CAP_NET_RAW and CAP_NET_BIND_SERVICE only (the bounding set), none
+	# left once its sockets are open, no_new_privs, the sandbox's seccomp
+	# filter and its own tighter one on top, not root.
 	run ictl status
 	assert_line --regexp '^dhcp-up0 running [0-9]+ 0 -( |$)'
 	helper=$(helper_pid dhcp-up0)
 	[ -n "$helper" ]
 	run cat "/proc/$helper/status"
-	assert_line --regexp '^CapEff:	0000000000002400$'
 	assert_line --regexp '^CapBnd:	0000000000002400$'
+	assert_line --regexp '^CapEff:	0000000000000000$'
+	assert_line --regexp '^CapPrm:	0000000000000000$'
+	assert_line --regexp '^CapAmb:	0000000000000000$'
 	assert_line --regexp '^NoNewPrivs:	1$'
 	assert_line --regexp '^Seccomp:	2$'
+	assert_line --regexp '^Seccomp_filters:	2$'
 	assert_line --regexp '^Uid:	65534	'
+	# Its lease channel keeps records whole: a socket (SOCK_SEQPACKET).
+	run readlink "/proc/$helper/fd/3"
+	assert_output --regexp '^socket:'
 	[ "$(readlink /proc/$helper/ns/net)" = "$(readlink /proc/$(host_pid1)/ns/net)" ]
 	[ "$(readlink /proc/$helper/ns/mnt)" != "$(readlink /proc/$(host_pid1)/ns/mnt)" ]
 	[ "$(readlink /proc/$helper/ns/pid)" != "$(readlink /proc/$(host_pid1)/ns/pid)" ]
@@ -163,4 +231,144 @@ teardown() {
 	run in1 ip -o -4 addr show lo
 	refute_output --partial '10.10.10.10'
 	assert_output --partial '127.0.0.1/8'
+}
+
+# T1 10 s, T2 20 s: the lease of 2 minutes is renewed and rebound soon.
+T12=(--dhcp-option=58,10 --dhcp-option=59,20)
+
+@test "interface dhcp: rebound at T2 by another server when its own is gone" {
+	dhcp_boot dnsmasq "${T12[@]}" </dev/null
+	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 20
+	bound=$SECONDS
+	addr=$(leased)
+	wait_console "^dhcp-up0: bound to $addr/24 router 10\.9\.0\.1 from 10\.9\.0\.1, lease 120 s, renewal in 10 s$"
+	# The server goes; another one comes up at 10.9.0.2 with its leases.
+	dnsmasq_stop
+	out ip addr del 10.9.0.1/24 dev out0
+	out ip addr add 10.9.0.2/24 dev out0
+	dnsmasq_start "${T12[@]}"
+	# Renewing at T1 asks 10.9.0.1 (no answer); rebinding at T2 asks anyone.
+	wait_console "^dhcp-up0: renewed $addr/24 router 10\.9\.0\.1 from 10\.9\.0\.2, lease 120 s" 60
+	took=$((SECONDS - bound))
+	[ "$took" -ge 17 ]
+	[ "$took" -le 50 ]
+	run grep -c "DHCPACK(out0) $addr" "$BATS_TEST_TMPDIR/dnsmasq.log"
+	assert_output 1
+	run in1 ip -o -4 addr show up0
+	assert_output --regexp "inet $addr/24 .*valid_lft (1[01][0-9]|120)sec"
+	# The next renewal goes to the new server (unicast, at T1).
+	wait_console "^dhcp-up0: renewed $addr/24 router 10\.9\.0\.1 from 10\.9\.0\.2, lease 120 s" 60
+	retry 30 bash -c "[ \$(grep -c 'DHCPACK(out0) $addr' '$BATS_TEST_TMPDIR/dnsmasq.log') -ge 2 ]"
+}
+
+@test "interface dhcp: the address and route go at the lease's end when the server is gone, and come back with a server" {
+	dhcp_boot dnsmasq "${T12[@]}" </dev/null
+	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 20
+	bound=$SECONDS
+	addr=$(leased)
+	resolv=/proc/$(host_pid1)/root/run/sandinit/resolv.conf
+	run cat "$resolv"
+	assert_line 'nameserver 10.9.0.53'
+	run in1 ip route show default
+	assert_output --regexp '^default via 10\.9\.0\.1 dev up0 proto dhcp'
+	dnsmasq_stop
+	wait_console "^dhcp-up0: lease of $addr expired: address removed$" 150
+	took=$((SECONDS - bound))
+	[ "$took" -ge 110 ]
+	[ "$took" -le 135 ]
+	wait_console "^sandinit: interface up0: lease of $addr ended: address removed$"
+	run in1 ip -o -4 addr show up0
+	assert_success
+	refute_output --partial "$addr"
+	run in1 ip route show default
+	assert_output ''
+	run cat "$resolv"
+	refute_output --partial nameserver
+	# Tried and retried meanwhile: renewing (unicast), then rebinding.
+	run grep -c "^dhcp-up0: lease of $addr expired" "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	# A server again: discovered again, the lease applied again.
+	dnsmasq_start "${T12[@]}"
+	retry 30 bash -c "[ \$(grep -Ec '^sandinit: interface up0: 10\.9\.0\.[0-9]+/24 via 10\.9\.0\.1, dns' '$BATS_TEST_TMPDIR/console.log') = 2 ]"
+	run in1 ip -o -4 addr show up0
+	assert_output --regexp "inet $(leased)/24 "
+	run cat "$resolv"
+	assert_line 'nameserver 10.9.0.53'
+}
+
+@test "interface dhcp: a NAK (dnsmasq restarted with another range, authoritative) restarts discovery" {
+	dhcp_boot dnsmasq "${T12[@]}" </dev/null
+	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 20
+	old=$(leased)
+	dnsmasq_stop
+	RANGE=10.9.0.100,10.9.0.110 dnsmasq_start "${T12[@]}" --dhcp-authoritative
+	# At T1 the renewal is refused: the old address goes, a new one comes.
+	wait_console "^dhcp-up0: lease of $old refused by a NAK from 10\.9\.0\.1: address removed$" 30
+	wait_console "^sandinit: interface up0: lease of $old ended: address removed$"
+	wait_console '^sandinit: interface up0: 10\.9\.0\.1(0[0-9]|10)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 20
+	new=$(leased)
+	run grep -c "DHCPNAK(out0) $old" "$BATS_TEST_TMPDIR/dnsmasq.log"
+	assert_output 1
+	run in1 ip -o -4 addr show up0
+	assert_output --partial "inet $new/24 "
+	refute_output --partial "inet $old/"
+}
+
+@test "interface dhcp: a server that NAKs every request is asked again at a bounded rate" {
+	dhcp_boot bad nak </dev/null
+	# Back-off 1, 2, 4, 8 s between the restarts: 15 s for five rounds.
+	run bad_span DISCOVER 5 60
+	assert_success
+	[ "$output" -ge 12000 ]
+	[ "$output" -le 40000 ]
+	wait_console '^dhcp-up0: refused by a NAK from 10\.9\.0\.1$'
+	wait_console '^dhcp-up0: discovering again in 8 s$'
+	run ictl status
+	assert_line --regexp '^dhcp-up0 running '
+}
+
+@test "interface dhcp: a lease for 0 s is not taken, and asked again at a bounded rate" {
+	dhcp_boot bad zero </dev/null
+	run bad_span DISCOVER 5 60
+	assert_success
+	[ "$output" -ge 12000 ]
+	[ "$output" -le 40000 ]
+	wait_console '^dhcp-up0: unusable \(0 s from 10\.9\.0\.1\)$'
+	run console
+	refute_output --partial 'interface up0: 10.9.0.77'
+	run in1 ip -o -4 addr show up0
+	refute_output --partial 10.9.0.77
+}
+
+@test "interface dhcp: a server that NAKs every request without naming itself is asked again at a bounded rate" {
+	# (QEMU's user-mode DHCP server sends such NAKs)
+	dhcp_boot bad nak-noid </dev/null
+	run bad_span DISCOVER 5 60
+	assert_success
+	[ "$output" -ge 12000 ]
+	[ "$output" -le 40000 ]
+	wait_console '^dhcp-up0: offer of 10\.9\.0\.77 from 10\.9\.0\.1$'
+	wait_console '^dhcp-up0: refused by a NAK$'
+	wait_console '^dhcp-up0: discovering again in 8 s$'
+}
+
+@test "interface dhcp: a lease that overlaps a bridge is not applied" {
+	dhcp_boot dnsmasq "${T12[@]}" <<-EOF
+	bridge br0 10.9.0.129/25
+	EOF
+	wait_console '^sandinit: interface up0: lease of 10\.9\.0\.(5[0-9]|60)/24 overlaps bridge br0 \(10\.9\.0\.129/25\): not applied$' 20
+	run in1 ip -o -4 addr show up0
+	assert_success
+	refute_output --partial 'inet 10.9.0.'
+	run in1 ip route show default
+	assert_output ''
+	# Control: with the bridge elsewhere, the lease asked for again (the
+	# helper restarted: renewals of an address not taken go unanswered,
+	# the server's unicast reply finds no one there) is applied.
+	sed -i 's|10\.9\.0\.129/25|10.19.0.1/24|' "$BATS_TEST_TMPDIR/sandinit.conf"
+	ictl reload
+	ictl restart dhcp-up0
+	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 30
+	run in1 ip -o -4 addr show up0
+	assert_output --regexp 'inet 10\.9\.0\.(5[0-9]|60)/24 '
 }

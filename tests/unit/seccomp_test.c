@@ -39,6 +39,20 @@ static void expect(const char *what, long r, int want)
 	}
 }
 
+/* A child's status ST (-1: it could not be made or waited for): a normal
+ * exit (SIG 0) or killed by SIG. */
+static void expect_end(const char *what, int st, int sig)
+{
+	if (st >= 0 && (sig ? WIFSIGNALED(st) && WTERMSIG(st) == sig
+			    : WIFEXITED(st) && !WEXITSTATUS(st))) {
+		passed++;
+	} else {
+		failed++;
+		printf("FAIL %s: status %#x, want %s\n", what, (unsigned)st,
+		       sig ? "killed by SIGSYS" : "a normal exit");
+	}
+}
+
 static void run(void)
 {
 	struct timespec ts = { 0, 0 };
@@ -188,21 +202,8 @@ static int x32_getpid(int filtered)
 
 static void run_foreign(void)
 {
-	int st = x32_getpid(0);
-
-	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		failed++;
-		printf("FAIL x32 getpid without the filter: status %#x, want a normal exit\n", st);
-	} else {
-		passed++;
-	}
-	st = x32_getpid(1);
-	if (st < 0 || !WIFSIGNALED(st) || WTERMSIG(st) != SIGSYS) {
-		failed++;
-		printf("FAIL x32 getpid: status %#x, want killed by SIGSYS\n", st);
-	} else {
-		passed++;
-	}
+	expect_end("x32 getpid without the filter", x32_getpid(0), 0);
+	expect_end("x32 getpid", x32_getpid(1), SIGSYS);
 }
 #else
 /* aarch64: an AArch64 process cannot make an AArch32 call; the QEMU tier
@@ -211,6 +212,32 @@ static void run_foreign(void)
 {
 }
 #endif
+
+/* seccomp_allow_only (the DHCP helper's second stage): in a child, a call
+ * on the list goes through, one off it kills. */
+static int allow_only_child(int call_getppid)
+{
+	static const int nrs[] = { SYS_getpid, SYS_exit_group, SYS_exit };
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0 ||
+		    seccomp_allow_only(nrs, 3) < 0)
+			_exit(2);
+		syscall(SYS_getpid);
+		if (call_getppid)
+			syscall(SYS_getppid);
+		syscall(SYS_exit_group, 0);
+	}
+	return pid < 0 || waitpid(pid, &st, 0) < 0 ? -1 : st;
+}
+
+static void run_allow_only(void)
+{
+	expect_end("allow-only: calls on the list", allow_only_child(0), 0);
+	expect_end("allow-only: a call off the list", allow_only_child(1), SIGSYS);
+}
 
 int main(int argc, char **argv)
 {
@@ -227,6 +254,7 @@ int main(int argc, char **argv)
 		return failed != 0;
 	}
 	run_foreign();
+	run_allow_only();
 	if (pipe(pipe_fd) < 0) {
 		perror("seccomp_test");
 		return 1;
