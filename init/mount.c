@@ -3,10 +3,10 @@
  * read-only /sys, /tmp, the service's binds and tmpfs, then pivot_root.
  *
  * It runs as root of a fresh user namespace. Capabilities there do not cover
- * inodes owned by the host's root, so nothing can be created on the host's
- * file systems: mount points are created only on tmpfs mounts made here (or on
- * a writable root the namespace owns). Needs Linux >= 5.12 (mount_setattr,
- * openat2, proc subset=pid). */
+ * inodes owned by the host's root, and the root's files never change: mount
+ * points are created only on tmpfs mounts made here, in rw binds, or on a
+ * graft (at()). Needs Linux >= 5.12 (mount_setattr, openat2, open_tree,
+ * proc subset=pid). */
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -386,15 +386,25 @@ static int mount_at(const char *src, int fd, const char *type, unsigned long fla
 	return mount(src, target, type, flags, data);
 }
 
-/* Bind SRC (a path in the old root) onto PATH in the new root. */
-static int bind_into(const char *src, const char *path, mode_t kind)
-{
-	int fd = at(path, kind), r;
+/* The service's bind sources, then its device nodes: detached copies of
+ * PID 1's mounts made by PID 1 before the clone (mnt_prepare), so a sandbox
+ * whose namespace does not show PID 1's paths (the template's) gets them. */
+static int *src_fd;
+static int nsrc, src_cap;
 
-	if (fd < 0)
-		return -1;
-	r = mount_at(src, fd, NULL, MS_BIND | MS_REC, NULL);
-	close(fd);
+/* Move the detached mount SRC (a src_fd, closed here) onto PATH. */
+static int attach(int *src, const char *path)
+{
+	struct stat st;
+	int fd, r = -1;
+
+	if (fstat(*src, &st) == 0 && (fd = at(path, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG)) >= 0) {
+		r = (int)syscall(SYS_move_mount, *src, "", fd, "",
+				 SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH);
+		close(fd);
+	}
+	close(*src);
+	*src = -1;
 	return r;
 }
 
@@ -569,16 +579,19 @@ static int dev_own(const struct svc_conf *s, const char *prefix, const char **st
 static int mount_dev(const struct svc_conf *s, const char **step)
 {
 	struct stat dst;
-	char src[16], prefix[sizeof root + 32], target[sizeof prefix + 16];
-	int i, fd, dev_fd = -1;
+	char prefix[sizeof root + 32];
+	int i, fd, dev_fd = -1, nodes;
 
+	/* The nodes' sources: the /dev this process sees (PID 1's, or the
+	 * template's, which the tmpfs is about to cover). */
 	*step = "mount /dev";
-	if (tmpfs_at("/dev", 0, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
-		return -1;
+	nodes = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (nodes < 0 || tmpfs_at("/dev", 0, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
+		goto fail;
 	/* The tmpfs just mounted, not the directory under it. */
 	dev_fd = resolve(root_fd, "/dev");
 	if (dev_fd < 0)
-		return -1;
+		goto fail;
 	/* Mount targets in it by plain path (no proc lookups) when the new
 	 * root's /dev is that very directory; through the descriptor if /dev
 	 * is a symlink there, which a path would follow out of the new root. */
@@ -586,14 +599,12 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	if (lstat(prefix, &dst) < 0 || !S_ISDIR(dst.st_mode))
 		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", root, dev_fd);
 	for (i = 0; i < (int)ARRAY_SIZE(dev_nodes); i++) {
-		snprintf(src, sizeof src, "/dev/%s", dev_nodes[i]);
-		*step = stepf("bind %s", src);
+		*step = stepf("bind /dev/%s", dev_nodes[i]);
 		fd = openat(dev_fd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0)
 			goto fail;
 		close(fd);
-		snprintf(target, sizeof target, "%s/%s", prefix, dev_nodes[i]);
-		if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		if (bind_entry(nodes, dev_nodes[i], dev_fd, dev_nodes[i]) < 0)
 			goto fail;
 	}
 	*step = "populate /dev";
@@ -616,18 +627,8 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	}
 
 	for (i = 0; s && i < s->ndevices; i++) {
-		const char *d = s->devices[i];
-		struct stat st;
-
-		*step = stepf("device %s", d);
-		if (stat(d, &st) < 0)
-			goto fail;
-		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
-			*step = stepf("device %s: not a device node", d);
-			errno = ENODEV;
-			goto fail;
-		}
-		if (bind_into(d, d, S_IFREG) < 0)
+		*step = stepf("device %s", s->devices[i]);
+		if (attach(&src_fd[s->nbinds + i], s->devices[i]) < 0)
 			goto fail;
 	}
 	/* Nothing more goes into /dev itself; pts, shm and the nodes are
@@ -636,10 +637,14 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	if (set_ro(dev_fd, "", AT_EMPTY_PATH) < 0)
 		goto fail;
 	close(dev_fd);
+	close(nodes);
 	return 0;
 fail:
 	i = errno;
-	close(dev_fd);
+	if (dev_fd >= 0)
+		close(dev_fd);
+	if (nodes >= 0)
+		close(nodes);
 	errno = i;
 	return -1;
 }
@@ -703,17 +708,10 @@ static int mount_tmpfs(const struct svc_conf *s, const char *dst, uint64_t size,
 	return tmpfs_at(dst, S_IFDIR, MS_NOSUID | MS_NODEV, opts);
 }
 
-static int mount_bind(const struct conf_bind *b, const char **step)
+static int mount_bind(const struct svc_conf *s, int i, const char **step)
 {
-	struct stat st;
-
-	*step = stepf("bind %s", b->src);
-	if (stat(b->src, &st) < 0)
-		return -1;
-	*step = stepf("bind %s %s", b->src, b->dst);
-	if (bind_into(b->src, b->dst, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG) < 0)
-		return -1;
-	return b->rw ? 0 : make_ro(b->dst, 1);
+	*step = stepf("bind %s %s", s->binds[i].src, s->binds[i].dst);
+	return attach(&src_fd[i], s->binds[i].dst);
 }
 
 /* The service's tmpfs and binds (and /tmp), parents before children whatever
@@ -741,7 +739,7 @@ static int mount_user(const struct svc_conf *s, const char **step)
 				return -1;
 		}
 		for (i = 0; i < s->nbinds; i++) {
-			if (depth(s->binds[i].dst) == d && mount_bind(&s->binds[i], step) < 0)
+			if (depth(s->binds[i].dst) == d && mount_bind(s, i, step) < 0)
 				return -1;
 		}
 	}
@@ -821,7 +819,10 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	int i;
 
 	snprintf(dev, sizeof dev, "%s/dev", root);
-	if (mount_proc(s, step) < 0 || (tmpl ? dev_own(s, dev, step) : mount_dev(s, step)) < 0 ||
+	/* The template's /dev holds no `device`: a whole /dev of its own
+	 * then, over the template's. */
+	if (mount_proc(s, step) < 0 ||
+	    (tmpl && !s->ndevices ? dev_own(s, dev, step) : mount_dev(s, step)) < 0 ||
 	    mount_sys(step) < 0)
 		return -1;
 	for (i = 0; i < (int)ARRAY_SIZE(masked); i++) {
@@ -857,6 +858,65 @@ int mnt_clone_file(const char *path)
 void mnt_set_resolv(int fd)
 {
 	resolv_fd = fd;
+}
+
+void mnt_release(void)
+{
+	for (int i = 0; i < nsrc; i++)
+		if (src_fd[i] >= 0)
+			close(src_fd[i]);
+	nsrc = 0;
+}
+
+int mnt_prepare(const struct svc_conf *s, const char **step)
+{
+	struct stat st;
+	int n = s->nbinds + s->ndevices, fd;
+
+	mnt_release();
+	*step = "prepare its binds";
+	if (n > src_cap) {
+		int *v = realloc(src_fd, (size_t)n * sizeof *v);
+
+		if (!v)
+			return -1;
+		src_fd = v;
+		src_cap = n;
+	}
+	for (int i = 0; i < s->nbinds; i++) {
+		const struct conf_bind *b = &s->binds[i];
+
+		*step = stepf("bind %s", b->src);
+		fd = (int)syscall(SYS_open_tree, AT_FDCWD, b->src,
+				  SB_OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+		if (fd < 0)
+			goto fail;
+		src_fd[nsrc++] = fd;
+		if (!b->rw && set_ro(fd, "", AT_EMPTY_PATH | AT_RECURSIVE) < 0)
+			goto fail;
+	}
+	for (int i = 0; i < s->ndevices; i++) {
+		const char *d = s->devices[i];
+
+		*step = stepf("device %s", d);
+		if (stat(d, &st) < 0)
+			goto fail;
+		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			*step = stepf("device %s: not a device node", d);
+			errno = ENODEV;
+			goto fail;
+		}
+		fd = (int)syscall(SYS_open_tree, AT_FDCWD, d, SB_OPEN_TREE_CLONE | O_CLOEXEC);
+		if (fd < 0)
+			goto fail;
+		src_fd[nsrc++] = fd;
+	}
+	return 0;
+fail:
+	fd = errno;
+	mnt_release();
+	errno = fd;
+	return -1;
 }
 
 /* The uplink's resolv.conf (mnt_set_resolv) onto /etc/resolv.conf, or,
@@ -1003,14 +1063,22 @@ static void own_reset(void)
 	root_grafted = 0;
 }
 
+/* A root of its own (`root /` is the host's, as without the line). */
+static int has_root(const struct svc_conf *s)
+{
+	return s->root && s->root[strspn(s->root, "/")];
+}
+
 int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 {
+	int r;
+
 	own_reset();
 	svc = s;
 	log_fd = syslog_fd;
 	fd_proc = root;
 	if (become_root(step) < 0 ||
-	    stage(s->root ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
+	    stage(has_root(s) ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
 		return enter_staged(0, step);
 	/* Read-only first, the host's submounts included: what is mounted
 	 * below is new and keeps its own flags, and no mount point can be
@@ -1020,18 +1088,35 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 		return enter_staged(0, step);
 	/* Hidden once its proc is there (mount_at): a bind below a hidden
 	 * target keeps it in view (hide_mounts). */
-	return enter_staged(own_mounts(s, 0, step) == 0 &&
-			    (s->root || (hide_conf(step) == 0 && hide_mounts(s, step) == 0)), step);
+	r = own_mounts(s, 0, step) == 0 &&
+	    (has_root(s) || (hide_conf(step) == 0 && hide_mounts(s, step) == 0));
+	mnt_release();
+	return enter_staged(r, step);
 }
 
 int mnt_fits_template(const struct svc_conf *s)
 {
-	return !s->root && s->readonly && !s->nbinds && !s->ndevices;
+	return !has_root(s);
 }
 
 /* Where the host's own file systems of that kind are mounted: a sandbox
- * gets its own there, so the template keeps none of them. */
-static const char *const host_api[] = { "/dev", "/run", "/tmp", "/proc", "/sys" };
+ * gets its own there, so the template keeps none of them. The first two
+ * (and the hidden `mount` targets) may be plain directories of the root
+ * holding PID 1's files: covered (cover). */
+static const char *const host_api[] = { "/run", "/tmp", "/dev", "/proc", "/sys" };
+
+/* An empty read-only tmpfs over PATH, if it is a directory: a sandbox that
+ * unmounts what it stacks there (with CAP_SYS_ADMIN) finds this, locked by
+ * its user namespace, and not what the root holds there. */
+static int cover(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return errno == ENOENT || !S_ISDIR(st.st_mode) ? 0 : -1;
+	return mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=755,size=4k");
+}
 
 /* Detach every mount stacked at PATH; 0 once none is left (EINVAL: not a
  * mount point) or PATH is absent (errno ENOENT then), else -1. */
@@ -1077,7 +1162,7 @@ static int stand_ins(void)
 	return 0;
 }
 
-int mnt_template(const char **step)
+int mnt_template(int rw, const char **step)
 {
 	struct stat st;
 	char p[sizeof root + 16];
@@ -1092,14 +1177,14 @@ int mnt_template(const char **step)
 		/* Stacked mounts too (the staging tmpfs is one, over /tmp). */
 		*step = stepf("leave out %s", host_api[i]);
 		snprintf(p, sizeof p, "%s%s", root, host_api[i]);
-		if (detach_all(p) < 0)
+		if (detach_all(p) < 0 || (i < 2 && cover(p) < 0))
 			goto fail;
 	}
 	for (i = 0; i < nhidden; i++) {
 		*step = stepf("leave out %s", hidden[i]);
 		if (strlen(hidden[i]) < sizeof p - strlen(root)) {
 			snprintf(p, sizeof p, "%s%s", root, hidden[i]);
-			if (detach_all(p) < 0)
+			if (detach_all(p) < 0 || cover(p) < 0)
 				goto fail;
 		}
 	}
@@ -1112,7 +1197,7 @@ int mnt_template(const char **step)
 		goto fail;
 	}
 	*step = "make the root read-only";
-	if (make_ro("/", 1) < 0)
+	if (!rw && make_ro("/", 1) < 0)
 		goto fail;
 	*step = "mount the stand-in proc and sysfs";
 	if (stand_ins() < 0 || hide_conf(step) < 0)
@@ -1134,6 +1219,7 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0 || own_mounts(s, 1, step) < 0)
 		goto fail;
+	mnt_release();
 	/* A graft over the root (a new top-level mount point) is entered as
 	 * a staged root is. */
 	if (root_grafted) {
@@ -1148,6 +1234,7 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 	*step = "chdir /";
 	return chdir("/");
 fail:
+	mnt_release();
 	drop_root_fd();
 	return -1;
 }

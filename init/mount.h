@@ -18,16 +18,23 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step);
 
 /* The template: what every default sandbox's mounts start from, built once
  * (and again when PID 1's mounts change) instead of in each sandbox. Call
- * it in a fresh mount namespace of PID 1's (unshare): the root, read-only,
- * without the host's /proc, /sys, /dev, /run and /tmp mounts, a /dev of
+ * it in a fresh mount namespace of PID 1's (unshare): the root, read-only
+ * unless RW, without the host's /proc, /sys, /dev, /run and /tmp mounts, a /dev of
  * the SPEC's nodes, then pivot_root. A sandbox cloned from it (CLONE_NEWNS
  * copies the few mounts it has) only mounts what is its own:
  * mnt_sandbox_in_template. -1 with errno and *STEP. */
-int mnt_template(const char **step);
+int mnt_template(int rw, const char **step);
 int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char **step);
-/* Does S's view start from the template? (no root, binds or devices of its
- * own, read-only) */
+/* Does S's view start from the template? (no root of its own; a
+ * `readonly no` one from a writable template: RW) */
 int mnt_fits_template(const struct svc_conf *s);
+
+/* In PID 1, before S's clone: detached copies of S's bind sources (made
+ * read-only unless `rw`) and device nodes, which the child attaches
+ * wherever its view starts from; mnt_release closes PID 1's after the
+ * clone. -1 with errno and *STEP (the bind or device that failed). */
+int mnt_prepare(const struct svc_conf *s, const char **step);
+void mnt_release(void);
 
 /* A detached, read-only copy of the mount of the file PATH (open_tree(2)
  * OPEN_TREE_CLONE), made in PID 1's mount namespace: a sandbox can attach

@@ -486,15 +486,16 @@ static int write_maps(pid_t pid, unsigned base, unsigned count)
 	return write_str(path, line);
 }
 
-/* The mount template (mount.h), PID 1's own mount namespace, and PID 1's
- * mountinfo, whose POLLPRI says PID 1's mounts changed since the template
- * was made from them. */
-static int tmpl_fd = -1, self_mnt = -1, mountinfo = -1;
+/* The mount templates (mount.h: read-only, and writable for `readonly
+ * no`), PID 1's own mount namespace, and PID 1's mountinfo, whose POLLPRI
+ * says PID 1's mounts changed since the templates were made from them. */
+static int tmpl_fds[2] = { -1, -1 }, self_mnt = -1, mountinfo = -1;
 static int tmpl_broken;
 
-/* The template, made now if there is none or PID 1's mounts changed; -1 if
- * it cannot be made (said once; every sandbox then builds its own view). */
-static int mount_template(void)
+/* The template (RW: the writable one), made now if there is none or PID
+ * 1's mounts changed; -1 if it cannot be made (said once; every sandbox then
+ * builds its own view). */
+static int mount_template(int rw)
 {
 	struct pollfd p = { .fd = mountinfo, .events = POLLPRI };
 	const char *step = "enter a new mount namespace";
@@ -508,24 +509,28 @@ static int mount_template(void)
 		if (self_mnt < 0 || mountinfo < 0)
 			goto broken;
 	}
-	if (tmpl_fd >= 0 && poll(&p, 1, 0) > 0) {
-		close(tmpl_fd);
-		tmpl_fd = -1;
+	/* (a poll that reports the change also clears it: both go) */
+	if (poll(&p, 1, 0) > 0) {
+		for (int i = 0; i < 2; i++) {
+			if (tmpl_fds[i] >= 0)
+				close(tmpl_fds[i]);
+			tmpl_fds[i] = -1;
+		}
 	}
-	if (tmpl_fd >= 0)
-		return tmpl_fd;
+	if (tmpl_fds[rw] >= 0)
+		return tmpl_fds[rw];
 	/* Made by PID 1 itself, in a copy of its mount namespace it leaves
 	 * at once: no helper process to wait for. */
 	if (unshare(CLONE_NEWNS) == 0) {
 		fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-		r = fd < 0 ? -1 : mnt_template(&step);
+		r = fd < 0 ? -1 : mnt_template(rw, &step);
 		e = errno;
 		if (setns(self_mnt, CLONE_NEWNS) < 0)
 			log_msg("unable to return to its mount namespace: %m");
 		errno = e;
 	}
 	if (r == 0)
-		return tmpl_fd = fd;
+		return tmpl_fds[rw] = fd;
 	log_msg("mount template: unable to %s: %m (each sandbox builds its whole view)", step);
 	if (fd >= 0)
 		close(fd);
@@ -582,7 +587,10 @@ int spawn_service(const struct svc_conf *s,
 	/* Cloned from inside the template when S's view starts there:
 	 * CLONE_NEWNS (or the join path's unshare) copies the template's few
 	 * mounts, not PID 1's. */
-	tmpl = s->namespaces & NS_MOUNT && mnt_fits_template(s) ? mount_template() : -1;
+	tmpl = s->namespaces & NS_MOUNT && mnt_fits_template(s) ? mount_template(!s->readonly) : -1;
+	/* What S binds, taken from PID 1's mounts while it is in them. */
+	if (s->namespaces & NS_MOUNT && mnt_prepare(s, step) < 0)
+		goto fail;
 	*step = "copy the resolv.conf mount";
 	if (io->resolv && s->namespaces & NS_MOUNT && (resolv = mnt_clone_file(io->resolv)) < 0)
 		goto fail;
@@ -598,6 +606,8 @@ int spawn_service(const struct svc_conf *s,
 		resolv = -1;
 		mnt_set_resolv(-1);
 	}
+	if (pid != 0)
+		mnt_release();
 	if (tmpl >= 0 && !io->join_pid && pid != 0) {
 		e = errno;
 		if (setns(self_mnt, CLONE_NEWNS) < 0)
@@ -656,6 +666,7 @@ fail_child:
 	errno = e;
 fail:
 	e = errno;
+	mnt_release();
 	for (int i = 0; i < 2; i++) {
 		if (sync_fds[i] >= 0)
 			close(sync_fds[i]);

@@ -810,7 +810,48 @@ with_groups() {
 	assert_output 123
 }
 
-@test "caps sys_admin: unmounting its /proc, /sys and /dev uncovers nothing of the host" {
+# In service $1 (caps sys_admin), three times: unmount (lazily) what is on
+# /proc, /sys, /dev and the paths $2..., saying which changed; then list the
+# pids and network devices it sees, and what each path shows (`seen:` its
+# lines if a file, its names if a directory).
+uncover() {
+	local svc=$1
+	shift
+	run ictl exec "$svc" /bin/sh -c '
+		for i in 1 2 3; do
+			for m in /proc /sys /dev "$@"; do
+				before=$(stat -c %d:%i "$m" 2>&-)
+				'"$P"' try-umount "$m" >&-
+				[ "$(stat -c %d:%i "$m" 2>&-)" != "$before" ] && echo "unmounted $m"
+			done
+			for c in /proc/[0-9]*/comm; do [ -r "$c" ] && echo "pid ${c#/proc/}: $(cat "$c")"; done
+			ls /sys/class/net 2>&- | sed "s/^/net: /"
+			for m in "$@"; do
+				if [ -d "$m" ]; then ls "$m"; else cat "$m"; fi 2>&- | sed "s/^/seen: /"
+			done
+		done
+		true' sh "$@"
+	assert_success
+	# positive control: its own proc and sysfs went
+	assert_line 'unmounted /proc'
+	assert_line 'unmounted /sys'
+	# no pid at all: its own proc was the only one showing its own
+	refute_line --regexp '^pid '
+	for n in $HOST_NETS; do
+		refute_line "net: $n"
+	done
+}
+
+# PID 1's network devices but lo: what a sandbox's sysfs must not show.
+host_nets() {
+	# what PID 1's proc and sysfs show: sandinit as 1, network devices
+	# other than lo
+	[ "$(cat "/proc/$(host_pid1)/root/proc/1/comm")" = sandinit ]
+	HOST_NETS=$(ls "/proc/$(host_pid1)/root/sys/class/net" | grep -vx lo)
+	[ -n "$HOST_NETS" ]
+}
+
+@test "caps sys_admin: unmounting its /proc, /sys, /dev, /tmp and /run uncovers nothing of the host" {
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
 	service m
@@ -821,32 +862,13 @@ with_groups() {
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
-	# what PID 1's proc and sysfs show: sandinit as 1, network devices
-	# other than lo
-	[ "$(cat "/proc/$(host_pid1)/root/proc/1/comm")" = sandinit ]
-	host_nets=$(ls "/proc/$(host_pid1)/root/sys/class/net" | grep -vx lo)
-	[ -n "$host_nets" ]
-	run ictl exec m /bin/sh -c '
-		for i in 1 2 3; do
-			for m in /proc /sys /dev; do
-				before=$(stat -c %d $m)
-				'"$P"' try-umount $m >/dev/null
-				[ "$(stat -c %d $m)" != "$before" ] && echo "unmounted $m"
-			done
-			for c in /proc/[0-9]*/comm; do [ -r "$c" ] && echo "pid ${c#/proc/}: $(cat "$c")"; done
-			ls /sys/class/net 2>/dev/null | sed "s/^/net: /"
-		done
-		true'
-	assert_success
-	# positive control: its own proc and sysfs went, each time one
-	# more layer
-	assert_line 'unmounted /proc'
-	assert_line 'unmounted /sys'
-	# no pid at all: its own proc is the only one that showed its own
-	refute_line --regexp '^pid '
-	for n in $host_nets; do
-		refute_line "net: $n"
-	done
+	host_nets
+	# the host's /tmp holds this test's files (nothing is mounted there)
+	[ -n "$(ls /tmp)" ]
+	uncover m /tmp /run
+	assert_line 'unmounted /tmp'
+	assert_line 'unmounted /run'
+	refute_line --regexp '^seen: '
 }
 
 @test "tmpfs: 64M by default; a write past it is ENOSPC; modes" {
@@ -954,6 +976,63 @@ with_groups() {
 		assert_output 'ls:'
 		run ictl exec "$s" "$P" try-write "$VAR/sandinit.conf"
 		assert_output --regexp '^denied: E(ROFS|ACCES|PERM)$'
+	done
+}
+
+@test "caps sys_admin with binds, a device, readonly no or a root of its own: unmounting uncovers nothing of the host, the config or a mount target" {
+	pubdir
+	# a root of its own: /usr bound from the host, the probe bound where
+	# it is on the host (mount points made here: that is not this test)
+	r=$PUB/root
+	mkdir -p "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/run" "$r/usr" "$r$PROBE_HOME"
+	ln -s usr/bin "$r/bin"
+	ln -s usr/lib "$r/lib"
+	ln -s usr/lib64 "$r/lib64"
+	VAR=$(mktemp -d /var/tmp/sandinit-uncover.XXXXXX)
+	chmod 755 "$VAR"
+	mkdir -m 755 "$VAR/data"
+	cat >"$VAR/sandinit.conf" <<-EOF
+	mount sandinit-data $VAR/data tmpfs size=1M,mode=755
+	bridge br0 10.77.0.1/24
+	service bind
+	  caps sys_admin
+	  net br0
+	  bind $PUB /mnt
+	  env SECRET=hunter2
+	  exec $P sleep 1000
+	service dev
+	  caps sys_admin
+	  net br0
+	  device /dev/kmsg
+	  exec $P sleep 1000
+	service rw
+	  caps sys_admin
+	  net br0
+	  readonly no
+	  exec $P sleep 1000
+	service own
+	  caps sys_admin
+	  net br0
+	  root $r
+	  bind /usr /usr
+	  bind $PROBE_HOME $PROBE_HOME
+	  exec $P sleep 1000
+	EOF
+	chmod 644 "$VAR/sandinit.conf"
+	host_start "$VAR/sandinit.conf"
+	wait_console '^sandinit: ready: 4 services'
+	nsenter -t "$(host_pid1)" -m sh -c "echo inside >$VAR/data/file"
+	# what there is to uncover: PID 1's proc and sysfs (host_nets), the
+	# secret in the config, the file on the global mount
+	grep -q hunter2 "$VAR/sandinit.conf"
+	[ "$(cat "/proc/$(host_pid1)/root$VAR/data/file")" = inside ]
+	host_nets
+	for s in bind dev rw own; do
+		uncover "$s" "$VAR/sandinit.conf" "$VAR/data" /tmp /run
+		assert_line 'unmounted /tmp'
+		refute_line --partial hunter2
+		refute_line 'seen: file'
+		refute_line --regexp '^seen: bats-'
 	done
 }
 

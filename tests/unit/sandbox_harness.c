@@ -195,6 +195,15 @@ int main(int argc, char **argv)
 		perror("sandbox_harness");
 		return 111;
 	}
+	/* as PID 1 does: the bind sources and devices from its own mounts */
+	{
+		const char *step;
+
+		if (mnt_prepare(&s, &step) < 0) {
+			fprintf(stderr, "sandbox_harness: unable to %s: %s\n", step, strerror(errno));
+			return 111;
+		}
+	}
 
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
 				 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD, 0, 0, 0, 0);
