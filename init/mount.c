@@ -143,34 +143,38 @@ static int own_add(int fd, int graft_fd)
 	return 0;
 }
 
-static int is_own(int fd)
+/* The own[] entry of the mount FD is on, or -1. */
+static int own_of(int fd)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
-		return 0;
+		return -1;
 	for (int i = 0; i < nown; i++)
 		if (own[i].dev == st.st_dev)
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
-/* Every graft read-only: it stands for a directory of the root, which the
- * service could not write either (the binds in it keep their own flags). */
-static int seal_grafts(void)
+/* A graft read-only (SET) or writable: it stands for a directory of the
+ * root, which the service could not write either (the binds in it keep
+ * their own flags). Read-only as soon as it is filled, so that a graft made
+ * later over its parent copies it read-only. */
+static int graft_ro(int fd, int set)
 {
-	struct sb_mount_attr ro = { .attr_set = SB_MOUNT_ATTR_RDONLY };
-	int r = 0;
+	struct sb_mount_attr a = { 0 };
 
+	*(set ? &a.attr_set : &a.attr_clr) = SB_MOUNT_ATTR_RDONLY;
+	return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a);
+}
+
+static void close_grafts(void)
+{
 	for (int i = 0; i < nown; i++) {
-		if (own[i].fd < 0)
-			continue;
-		if (r == 0 && syscall(SYS_mount_setattr, own[i].fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
-			r = -1;
-		close(own[i].fd);
+		if (own[i].fd >= 0)
+			close(own[i].fd);
 		own[i].fd = -1;
 	}
-	return r;
 }
 
 /* Bind the entry NAME of directory DFD (with whatever is mounted at or below
@@ -248,7 +252,7 @@ static int graft(int dfd)
 		if (fd < 0 || bind_entry(dfd, n, t, n) < 0)
 			goto fail;
 	}
-	if (errno || own_add(t, t) < 0)
+	if (errno || graft_ro(t, 1) < 0 || own_add(t, t) < 0)
 		goto fail;
 	closedir(d);
 	return t;
@@ -282,21 +286,34 @@ static int rw_bound(const char *path, size_t len)
 	return 0;
 }
 
-/* NAME (S_IFDIR or S_IFREG) in the directory *PFD: made there if that is
- * the sandbox's to write (WRITABLE), else on a graft over it, which *PFD
- * names then (and root_fd, IS_ROOT). */
-static int make_entry(int *pfd, const char *name, mode_t kind, int writable, int is_root)
+/* NAME (S_IFDIR or S_IFREG) made in the directory *PFD. */
+static int make_in(int dfd, const char *name, mode_t kind)
 {
-	int r, t, g;
+	int r;
 
-	if (writable) {
-		if (kind == S_IFREG) {
-			r = openat(*pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-			if (r >= 0)
-				r = close(r);
-		} else {
-			r = mkdirat(*pfd, name, 0755);
-		}
+	if (kind != S_IFREG)
+		return mkdirat(dfd, name, 0755);
+	r = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	return r < 0 ? -1 : close(r);
+}
+
+/* NAME (S_IFDIR or S_IFREG) in the directory *PFD: made there if that is
+ * the sandbox's to write (a tmpfs of its own, a graft, RW_BOUND), else on a
+ * graft over it, which *PFD names then (and root_fd, IS_ROOT). */
+static int make_entry(int *pfd, const char *name, mode_t kind, int rw_bound_dir, int is_root)
+{
+	int i = own_of(*pfd), r, e, t, g;
+
+	if (i >= 0 || rw_bound_dir) {
+		int sealed = i >= 0 && own[i].fd >= 0;
+
+		if (sealed && graft_ro(own[i].fd, 0) < 0)
+			return -1;
+		r = make_in(*pfd, name, kind);
+		e = errno;
+		if (sealed && graft_ro(own[i].fd, 1) < 0)
+			return -1;
+		errno = e;
 		if (r == 0 || errno == EEXIST)
 			return 0;
 		if (errno != EROFS && errno != EACCES && errno != EPERM)
@@ -314,7 +331,7 @@ static int make_entry(int *pfd, const char *name, mode_t kind, int writable, int
 		root_fd = g;
 		root_grafted = 1;
 	}
-	return make_entry(pfd, name, kind, 1, 0);
+	return make_entry(pfd, name, kind, 0, 0);
 }
 
 /* An O_PATH descriptor of PATH in the new root, resolved as if the new root
@@ -351,8 +368,7 @@ static int at(const char *path, mode_t kind)
 		last = !end || !end[strspn(end + 1, "/") + 1];
 		fd = resolve(root_fd, buf);
 		if (fd < 0 && errno == ENOENT) {
-			if (make_entry(&pfd, p, last ? kind : S_IFDIR,
-				       is_own(pfd) || rw_bound(buf, (size_t)(p - buf)),
+			if (make_entry(&pfd, p, last ? kind : S_IFDIR, rw_bound(buf, (size_t)(p - buf)),
 				       !strchr(buf + strspn(buf, "/"), '/')) < 0)
 				goto fail;
 			fd = resolve(root_fd, buf);
@@ -816,7 +832,7 @@ static int mount_resolv(const char **step);
 static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 {
 	char dev[sizeof root + 8];
-	int i;
+	int i, r;
 
 	snprintf(dev, sizeof dev, "%s/dev", root);
 	/* The template's /dev holds no `device`: a whole /dev of its own
@@ -835,10 +851,9 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	*step = "mount tmpfs /run";
 	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
 		return -1;
-	if (mount_resolv(step) < 0 || mount_user(s, step) < 0)
-		return -1;
-	*step = "make the grafts read-only";
-	return seal_grafts();
+	r = mount_resolv(step) == 0 && mount_user(s, step) == 0 ? 0 : -1;
+	close_grafts();
+	return r;
 }
 
 int mnt_clone_file(const char *path)

@@ -146,3 +146,42 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	qemu_wait '^plain: plain ran' 30
 	qemu_wait 'sandinit: ready: 2 services' 30
 }
+
+@test "qemu: mount points the root lacks, binds and a device on Debian's kernel; caps sys_admin uncovers nothing" {
+	cat >"$BATS_TEST_TMPDIR/graft.conf" <<-'EOF'
+	service graft
+	  restart never
+	  caps sys_admin
+	  tmpfs /etc/new
+	  bind /usr /opt/usr
+	  device /dev/kmsg
+	  exec /bin/sh -c "probe ls /etc; probe try-write /etc/new/x; probe try-write /etc/x; probe ls /opt/usr; probe ls /dev; for m in /proc /proc /sys /sys /tmp /tmp /run /run; do probe try-umount $m; done; probe ls /proc; probe ls /tmp; probe ls /run; probe ls /sys; echo graft done"
+	service top
+	  restart never
+	  readonly no
+	  tmpfs /newtop
+	  exec /bin/sh -c "probe try-write /newtop/x; probe ls /; probe try-write /x; echo top done"
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/graft.conf"
+	qemu_wait '^sandinit: ready: 2 services' 60
+	qemu_wait '^graft: graft done' 30
+	qemu_wait '^top: top done' 30
+	run lines_of graft
+	# /etc as the image has it, plus the new mount point
+	assert_line 'ls: group new passwd resolv.conf sandinit.conf'
+	assert_line ok
+	assert_line 'denied: EROFS'
+	assert_line --regexp '^ls: .*\bbin\b'
+	assert_line 'ls: fd full kmsg log null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	# its own went (each once), then EINVAL: what is left is locked
+	# and empty, nothing of the host's proc, tmpfs or sysfs
+	assert_line 'denied: EINVAL'
+	refute_line --regexp '^ls: .*[0-9]'
+	assert_line 'ls:'
+	run lines_of top
+	assert_line ok
+	assert_line --regexp '^ls: bin dev etc init lib mnt newtop proc root run sbin sys tmp usr www$'
+	assert_line --regexp '^denied: E(ROFS|ACCES|PERM)$'
+	run qemu_log
+	refute_output --partial 'unable to'
+}

@@ -1053,8 +1053,8 @@ ls_with() { echo "ls: $({ LC_ALL=C ls -A "$1"; echo "$2"; } | LC_ALL=C sort | pa
 	[ ! -e "/etc/$n" ]
 	f=$(conf <<-EOF
 	service top
-	  tmpfs /$n/a
 	  tmpfs /etc/$n
+	  tmpfs /$n/a
 	  exec $P sleep 1000
 	service binds
 	  bind $PUB /$n/b
