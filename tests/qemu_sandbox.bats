@@ -163,7 +163,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/sh -c "probe try-write /newtop/x; probe ls /; probe try-write /x; echo top done"
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/graft.conf"
-	qemu_wait '^sandinit: ready: 2 services' 60
+	qemu_wait '^sandinit: ready: 2 services' 180
 	qemu_wait '^graft: graft done' 30
 	qemu_wait '^top: top done' 30
 	run lines_of graft
