@@ -43,7 +43,7 @@ N=20000
 	EOF
 	QEMU_EXTRA="-drive file=$img,if=virtio,format=raw"
 	qemu_boot "$BATS_TEST_TMPDIR/data.conf"
-	qemu_wait "^writer: wrote $N records" 120
+	qemu_wait "^writer: wrote $N records" 240
 	qemu_wait '^sandinit: poweroff' 60
 	qemu_wait_exit 30
 	run qemu_log
