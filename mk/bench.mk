@@ -2,11 +2,19 @@
 # memory figures on the host, the boot figures in QEMU; see tests/bench/README.md.
 # Variables: BENCH_NS, BENCH_ROUNDS, BENCH_QEMU, BENCH_QEMU_ROUNDS, QEMU_ACCEL
 # (passed through the environment to tests/bench/run).
-BENCH_FLOOR := $(OUT)/bench/floor
+BENCH_FLOOR := $(OUT)/bench/floor $(OUT)/bench/floor_full
 
-$(BENCH_FLOOR): tests/bench/floor.c $(KINC)/.stamp
+$(OUT)/bench/floor: tests/bench/floor.c $(KINC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $<
+
+# The same-work floor: PID 1's own seccomp filter linked in (the same one).
+$(OUT)/bench/floor_full: tests/bench/floor_full.c init/seccomp.c init/seccomp.h $(KINC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -O2 -isystem $(KINC) -Iinit $(LDFLAGS) -o $@ $< init/seccomp.c
+
+# tests/bench.bats checks floor_full's sandbox against sandinit's.
+check-prereqs: $(OUT)/bench/floor_full
 
 # $(OUT)/unit/fw_harness (mk/firewall.mk): the publish.rules_ms figure.
 # A board other than the default names its figures NAME.BOARD (SPEC

@@ -12,7 +12,7 @@
 # architecture is named PKG:ARCH (multiarch): when ARCH is not yet one of
 # dpkg's architectures, `make deps` says so, adds it (dpkg --add-architecture
 # ARCH) and runs apt-get update before installing.
-DEPS_PKGS := make gcc musl-tools linux-libc-dev cpio xz-utils file binutils \
+DEPS_PKGS := make gcc musl-tools linux-libc-dev cpio xz-utils file binutils strace linux-perf \
 	bats bats-assert bats-support e2fsprogs iproute2 \
 	bubblewrap gnuplot-nox clang libclang-rt-14-dev nftables \
 	dnsmasq-base busybox curl socat mosquitto mosquitto-clients \
