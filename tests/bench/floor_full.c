@@ -302,7 +302,7 @@ static void set_ro(const char *path, unsigned flags)
 /* mount.c's mnt_template, this process moving into it for good. */
 static void template(void)
 {
-	static const char *const host_api[] = { "/dev", "/run", "/tmp", "/proc", "/sys" };
+	static const char *const host_api[] = { "/run", "/tmp", "/dev", "/proc", "/sys" };
 	char p[64];
 	pid_t pid;
 	int st, fd;
@@ -318,6 +318,10 @@ static void template(void)
 		snprintf(p, sizeof p, "/tmp/root%s", host_api[i]);
 		while (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 			;
+		/* /run and /tmp covered by an empty read-only tmpfs (cover) */
+		if (i < 2)
+			xmount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       "mode=755,size=4k");
 	}
 	set_ro("/tmp/root", AT_RECURSIVE);
 	/* Stand-ins: the proc of an empty pid namespace, the sysfs of an empty
