@@ -248,8 +248,10 @@ static void status_detail(struct conn *c, const struct service *s)
 	say(c, '1', "restarts: %d\n", i.restarts);
 	if (i.oom)
 		say(c, '1', "last-exit: oom-kill\n");
-	else if (i.last_exit > 128 && conf_signal_name(i.last_exit - 128))
-		say(c, '1', "last-exit: signal %s\n", conf_signal_name(i.last_exit - 128));
+	else if (i.last_sig && conf_signal_name(i.last_sig))
+		say(c, '1', "last-exit: signal %s\n", conf_signal_name(i.last_sig));
+	else if (i.last_sig)
+		say(c, '1', "last-exit: signal %d\n", i.last_sig);
 	else if (i.last_exit >= 0)
 		say(c, '1', "last-exit: status %d\n", i.last_exit);
 	else

@@ -195,8 +195,12 @@ static pid_t make_service(struct service_args *a)
 }
 
 /* PID 1 of the sandbox: forward signals to the service, reap orphans, exit
- * with the service's status (128+N for a death by signal N). */
-static void __attribute__((noreturn)) reaper(pid_t svc)
+ * with the service's status (128+N for a death by signal N). An exit
+ * status cannot tell `exit 130` from SIGINT, nor can it die by the signal
+ * itself (init of its pid namespace: the kernel drops it), so the service's
+ * raw wait status goes first to PID 1 over REPORT_FD (-1: none; the pod's
+ * outer reaper, whose child is the inner one). */
+static void __attribute__((noreturn)) reaper(pid_t svc, int report_fd)
 {
 	sigset_t all;
 	siginfo_t si;
@@ -204,8 +208,11 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	/* It runs sandinit's memory inside the sandbox: keep nothing of PID 1's
-	 * open, and keep the service from reading it through /proc. */
-	syscall(SYS_close_range, 0U, ~0U, 0U);
+	 * open but the report socket, and keep the service from reading it
+	 * through /proc. */
+	if (report_fd >= 0)
+		report_fd = dup2(report_fd, 0) == 0 ? 0 : -1;
+	syscall(SYS_close_range, report_fd >= 0 ? 1U : 0U, ~0U, 0U);
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_NAME, "sandinit-reaper");
 	/* Its teardown at exit is the service's, not PID 1's work. */
@@ -219,8 +226,11 @@ static void __attribute__((noreturn)) reaper(pid_t svc)
 
 			if (p <= 0)
 				break;
-			if (p == svc)
+			if (p == svc) {
+				if (report_fd >= 0)
+					write_all(report_fd, &st, sizeof(st));
 				_exit(exit_code(st));
+			}
 		}
 		int sig;
 
@@ -362,7 +372,7 @@ static void child_join(const struct svc_conf *s, const struct spawn_io *io, int 
 			child_fail(err_fd, "fork into the pid namespace");
 		if (inner > 0) {
 			close(err_fd);
-			reaper(inner);
+			reaper(inner, -1);
 		}
 	}
 }
@@ -407,16 +417,19 @@ static void child_unshare(const struct svc_conf *s, int net_fd, int err_fd)
 }
 
 /* With a pid namespace: this process is its PID 1, the reaper, and the
- * service its child. */
+ * service its child; SYNC_FD (PID 1's socket) then brings PID 1 the
+ * service's wait status. */
 static void __attribute__((noreturn))
-child_start(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
+child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, int err_fd)
 {
 	struct service_args a = { s, io, err_fd };
 	sigset_t all;
 	pid_t svc;
 
-	if (!(s->namespaces & NS_PID))
+	if (!(s->namespaces & NS_PID)) {
+		close(sync_fd);
 		run_service(s, io, err_fd);
+	}
 	/* The reaper's nice (reaper()), set before the service can look at
 	 * it. Every signal blocked first, as posix_spawn does: one sent while
 	 * the service's process is being made stays pending for the reaper to
@@ -434,7 +447,7 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	close(io->err_fd);
 	if (io->ready_fd >= 0)
 		close(io->ready_fd);
-	reaper(svc);
+	reaper(svc, sync_fd);
 }
 
 /* In the sandbox's first process, released by the parent. */
@@ -465,10 +478,9 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	/* PID 1 releases us a second time once the links are made. */
 	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* PID 1 gave up on us */
-	close(sync_fd);
 	if (net_fd >= 0)
 		close(net_fd);
-	child_start(s, io, err_fd);
+	child_start(s, io, sync_fd, err_fd);
 }
 
 /* PID 1 writes the maps as the privileged parent, so /proc/PID/setgroups
@@ -580,7 +592,8 @@ int spawn_service(const struct svc_conf *s,
 	/* PID 1 reads the status and net pipes from its loop: non-blocking
 	 * (a stale event must not block it); the child's writes are a few
 	 * bytes into an empty pipe. The child blocks on the sync pipe. */
-	if (pipe2(sync_fds, O_CLOEXEC) < 0 || pipe2(err_fds, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_fds) < 0 ||
+	    pipe2(err_fds, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	    (linked && (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net_fds) < 0 ||
 			fcntl(net_fds[0], F_SETFL, O_NONBLOCK) < 0)))
 		goto fail;
@@ -652,9 +665,9 @@ int spawn_service(const struct svc_conf *s,
 	out->pid = pid;
 	out->status_fd = err_fds[0];
 	out->net_fd = net_fds[0];
-	out->release_fd = -1;
-	if (linked)
-		out->release_fd = sync_fds[1];
+	out->sync_fd = -1;
+	if (linked || s->namespaces & NS_PID)
+		out->sync_fd = sync_fds[1];
 	else
 		close(sync_fds[1]);
 	return 0;
@@ -737,6 +750,20 @@ int spawn_link(const struct conf *c, const struct svc_conf *s,
 	if (write_all(release_fd, "x", 1) < 0)
 		return errno == EPIPE ? -2 : -1;	/* -2: it has exited meanwhile */
 	return 0;
+}
+
+int spawn_exit_status(const struct svc_conf *s, int status, int sync_fd)
+{
+	int st;
+
+	/* Taken only if it agrees with the reaper's own exit: a report is
+	 * no more than which of the two a status of 129 to 192 was. */
+	if (!(s->namespaces & NS_PID) || sync_fd < 0 || !WIFEXITED(status) ||
+	    recv(sync_fd, &st, sizeof(st), MSG_DONTWAIT) != (ssize_t)sizeof(st) ||
+	    (WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1) !=
+		    WEXITSTATUS(status))
+		return status;
+	return st;
 }
 
 /* initctl exec's command, inside the sandbox: S's identity and filter. */

@@ -30,7 +30,11 @@ struct spawn_child {
 	int net_fd;		/* a unix socket that brings its network
 				 * namespace and a netlink socket in it
 				 * (spawn_link), or -1 */
-	int release_fd;		/* for spawn_link, or -1 */
+	int sync_fd;		/* a unix socket: releases the child
+				 * (spawn_link); then, with a pid namespace,
+				 * its reaper sends the service's wait status
+				 * here before it exits (spawn_exit_status);
+				 * -1 if neither */
 };
 
 /* Start S. On failure -1 with errno and *STEP; nothing is left running. */
@@ -47,6 +51,11 @@ int spawn_service(const struct svc_conf *s,
  * report or its exit says why). */
 int spawn_link(const struct conf *c, const struct svc_conf *s,
 	       int release_fd, int netns_fd, int nl_fd, const char **step);
+
+/* The wait status of S's service, given STATUS, that of its sandbox's first
+ * process, and SYNC_FD (spawn_child): with a pid namespace the reaper's exit
+ * says only 128+N for a death by signal N, its report says which it was. */
+int spawn_exit_status(const struct svc_conf *s, int status, int sync_fd);
 
 /* Run ARGV inside the sandbox of the service whose first process is PID
  * (`initctl exec`), with FDS as stdin/out/err; or, given PTY (a window

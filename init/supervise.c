@@ -123,6 +123,7 @@ void sup_info(const struct service *s, struct sup_info *out)
 		.restarts = s->restarts,
 		.since_ms = now_ms() - s->since,
 		.last_exit = s->last_exit,
+		.last_sig = s->last_sig,
 		.oom = s->last_oom,
 		.waiting_for = waiting_for(s),
 		.stop_timeout = s->c->stop_timeout,
@@ -263,7 +264,7 @@ void sup_tick(void)
 			 * exit, should it come, is an orphan's. */
 			log_msg("%s: still there %d s after SIGKILL: counting it as stopped",
 				s->c->name, KILLED_WAIT_MS / 1000);
-			sup_run_ended(s, 128 + SIGKILL);
+			sup_run_ended(s, SIGKILL);	/* (the wait status of a SIGKILL) */
 		}
 	}
 	/* Ended sandboxes' namespaces go once no start competes with their

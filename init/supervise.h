@@ -57,6 +57,7 @@ struct sup_info {
 	int64_t since_ms;	/* in this state for */
 	int last_exit;		/* of its last run: -1 none, else the code
 				 * (128+N: signal N) */
+	int last_sig;		/* the signal that ended it, 0 none */
 	int oom;		/* that run ended in an OOM kill */
 	const char *waiting_for;	/* a dependency it waits on, or NULL */
 	int stop_timeout;	/* s */

@@ -39,6 +39,7 @@ struct service {
 	int stopping;		/* STOP_*: stop signal sent, then SIGKILL */
 	int exit_status;	/* this run's, as the reaper reports it */
 	int last_exit;		/* the last run's, -1 none (initctl status) */
+	int last_sig;		/* and the signal that ended it, 0 none */
 	int last_oom;		/* and it was an OOM kill */
 	int64_t oom_base;	/* memory.events oom_kill at the run's start */
 	struct watch out;	/* its output pipe's read end */
@@ -50,7 +51,8 @@ struct service {
 	int ready_w;
 	struct watch status;	/* spawn status pipe, -1 once the exec is known */
 	struct watch net;	/* the child asks for its links (spawn_link) */
-	int release_w;		/* and waits on this for them */
+	int sync_w;		/* and waits on this for them; its reaper's
+				 * report at the end (spawn.h), -1 none */
 	int netns_fd;		/* its network namespace, held (net_hold) or -1 */
 	struct ring ring;
 };
@@ -100,7 +102,7 @@ int sup_resolve(void);
 /* supervise_run.c: start a run of S (a failure is S's, reported). */
 void sup_run(struct service *s);
 /* S's process is gone (or given up on) with status CODE. */
-void sup_run_ended(struct service *s, int code);
+void sup_run_ended(struct service *s, int status);
 
 /* supervise_io.c: a new slot's ring and pipes; -1 with errno. */
 int sup_io_open(struct service *s);

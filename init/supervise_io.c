@@ -169,8 +169,8 @@ void sup_io_close(struct service *s)
 	loop_close(&s->ready);
 	loop_close(&s->status);
 	loop_close(&s->net);
-	if (s->release_w >= 0)
-		close(s->release_w);
+	if (s->sync_w >= 0)
+		close(s->sync_w);
 	if (s->out_w >= 0)
 		close(s->out_w);
 	if (s->err_w >= 0)

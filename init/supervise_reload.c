@@ -43,7 +43,7 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->out.fd = s->err.fd = s->ready.fd = s->status.fd = s->net.fd = -1;
 	s->syslog.w.fd = -1;
-	s->out_w = s->err_w = s->ready_w = s->release_w = s->netns_fd = -1;
+	s->out_w = s->err_w = s->ready_w = s->sync_w = s->netns_fd = -1;
 	s->last_exit = -1;
 	s->state = ST_WAITING;
 	s->since = now_ms();

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -63,7 +64,7 @@ static void on_net(struct watch *w, uint32_t events)
 			errno = EBADMSG;
 			r = -1;
 		} else {
-			r = spawn_link(s->conf, s->c, s->release_w, fds[0], fds[1], &step);
+			r = spawn_link(s->conf, s->c, s->sync_w, fds[0], fds[1], &step);
 		}
 		/* -2: the child is gone (it makes its mounts meanwhile); its
 		 * status report or its exit says why. */
@@ -77,8 +78,6 @@ static void on_net(struct watch *w, uint32_t events)
 	if (fds[1] >= 0)
 		close(fds[1]);
 	/* (EOF: the child died first; its exit says why.) */
-	close(s->release_w);
-	s->release_w = -1;
 }
 
 static void schedule_restart(struct service *s)
@@ -187,15 +186,15 @@ void sup_run(struct service *s)
 		close(io.cgroup_fd);
 	s->pid = child.pid;
 	s->started_at = now_ms();
-	s->release_w = child.release_fd;
+	s->sync_w = child.sync_fd;
 	if (child.net_fd >= 0) {
 		s->net.fd = child.net_fd;
 		s->net.fn = on_net;
 		if (loop_add(&s->net) < 0) {
 			close(child.net_fd);
 			s->net.fd = -1;
-			close(s->release_w);	/* the child sees EOF and exits */
-			s->release_w = -1;
+			close(s->sync_w);	/* the child sees EOF and exits */
+			s->sync_w = -1;
 		}
 	}
 	s->status.fd = child.status_fd;
@@ -229,19 +228,23 @@ static void fmt_size(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
 }
 
-/* S's process is gone (or given up on) with status CODE: clean up after
- * it, then restart, settle or leave it as its config and state say. */
-void sup_run_ended(struct service *s, int code)
+/* S's process is gone (or given up on) with wait status STATUS, its
+ * service's (spawn_exit_status): clean up after it, then restart, settle or
+ * leave it as its config and state say. */
+void sup_run_ended(struct service *s, int status)
 {
+	int code = exit_code(status), sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+
 	/* Its exit can come before its failure report is read: that report,
 	 * if any, is in the pipe already. */
 	if (s->status.fd >= 0)
 		on_status(&s->status, 0);
 	if (s->exit_status == -1)
-		code = -1;	/* its start failed; already reported */
+		code = -1, sig = 0;	/* its start failed; already reported */
 	s->pid = 0;
 	s->exit_status = code;
 	s->last_exit = code;
+	s->last_sig = sig;
 	s->last_oom = 0;
 	s->deadline = 0;
 	sup_io_drain(s);
@@ -250,9 +253,9 @@ void sup_run_ended(struct service *s, int code)
 		loop_close(&s->status);
 	if (s->net.fd >= 0)
 		loop_close(&s->net);
-	if (s->release_w >= 0) {
-		close(s->release_w);
-		s->release_w = -1;
+	if (s->sync_w >= 0) {
+		close(s->sync_w);
+		s->sync_w = -1;
 	}
 	net_park(s->netns_fd);
 	s->netns_fd = -1;
@@ -289,7 +292,11 @@ void sup_run_ended(struct service *s, int code)
 		s->fails = 0;
 		schedule_restart(s);
 	} else {
-		if (code > 0 && !s->last_oom)
+		if (sig && !s->last_oom && conf_signal_name(sig))
+			log_msg("%s: killed by signal %s", s->c->name, conf_signal_name(sig));
+		else if (sig && !s->last_oom)
+			log_msg("%s: killed by signal %d", s->c->name, sig);
+		else if (code > 0 && !s->last_oom)
 			log_msg("%s: exited with status %d", s->c->name, code);
 		failed(s);
 	}
@@ -303,7 +310,7 @@ void sup_child_exit(pid_t pid, int status)
 	}
 	FOR_SLOTS(s) {
 		if (s->pid == pid) {
-			sup_run_ended(s, exit_code(status));
+			sup_run_ended(s, spawn_exit_status(s->c, status, s->sync_w));
 			return;
 		}
 	}

@@ -214,6 +214,58 @@ sleeper() {
 	assert_line --regexp '^since: [01]$'
 }
 
+@test "exit status 130 and a death by SIGINT are told apart, through a sandbox's reaper (a pod's too) and without" {
+	host_start "$(conf <<-'EOF'
+	service code
+	  restart never
+	  exec /bin/sh -c "exit 130"
+	service intr
+	  restart never
+	  exec /bin/sh -c "kill -INT $$; sleep 100"
+	service hcode
+	  namespaces none
+	  restart never
+	  exec /bin/sh -c "exit 130"
+	service hintr
+	  namespaces none
+	  restart never
+	  exec /bin/sh -c "kill -INT $$; sleep 100"
+	service pod
+	  exec /bin/sleep 1000
+	service pcode
+	  join pod
+	  restart never
+	  exec /bin/sh -c "exit 130"
+	service pintr
+	  join pod
+	  restart never
+	  exec /bin/sh -c "kill -INT $$; sleep 100"
+	EOF
+	)"
+	wait_console '^sandinit: ready: 7 services'
+	all_failed() { [ "$(ictl status | grep -c ' failed ')" = 6 ]; }
+	retry 10 all_failed
+	run ictl status code
+	assert_line 'last-exit: status 130'
+	run ictl status intr
+	assert_line 'last-exit: signal INT'
+	run ictl status hcode
+	assert_line 'last-exit: status 130'
+	run ictl status hintr
+	assert_line 'last-exit: signal INT'
+	run console
+	assert_line 'sandinit: code: exited with status 130'
+	assert_line 'sandinit: intr: killed by signal INT'
+	assert_line 'sandinit: hcode: exited with status 130'
+	assert_line 'sandinit: hintr: killed by signal INT'
+	# a pod member: its own reaper under the pod's
+	run ictl status pcode
+	assert_line 'last-exit: status 130'
+	run ictl status pintr
+	assert_line 'last-exit: signal INT'
+	refute_line 'sandinit: intr: exited with status 130'
+}
+
 @test "start gives up after stop-timeout plus 30 s, saying what it waits on" {
 	host_start "$(conf <<-'EOF'
 	service db
