@@ -27,6 +27,10 @@
 #include "util.h"
 
 #define MAX_CONNS 128
+/* `log -f` clients stay for as long as they like: at most this many, so
+ * the rest of the slots are left for the operator's status or poweroff.
+ * A follower past it ends the oldest one. */
+#define MAX_FOLLOWERS (MAX_CONNS - 32)
 #define REQ_FIRST (4 + 256)	/* the header and most requests whole */
 #define REQUEST_TIMEOUT_MS 5000
 #define REPLY_MAX (80 << 20)	/* above the largest log-size */
@@ -57,6 +61,7 @@ struct conn {
 	int64_t deadline;
 	struct logview *lv;	/* `log`: what is left to send */
 	int more;		/* its burst ended with lines left */
+	uint64_t follower;	/* `log -f`: its place in line (1 first), 0 not one */
 };
 
 static struct conn conns[MAX_CONNS];
@@ -64,6 +69,7 @@ static struct watch listen_w;
 static int listen_paused;
 static int64_t listen_retry;	/* ms: accept failed (EMFILE...); try again then */
 static const struct ctl_hooks *hooks;
+static uint64_t followers;	/* ever */
 
 static void conn_close(struct conn *c)
 {
@@ -290,6 +296,32 @@ static void status_detail(struct conn *c, const struct service *s)
 	say(c, '1', "waiting-for: %s\n", i.waiting_for ? i.waiting_for : "-");
 }
 
+/* C becomes a follower; past MAX_FOLLOWERS the oldest one ends. */
+static void follow(struct conn *c)
+{
+	struct conn *oldest = NULL;
+	int n = 0;
+
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct conn *f = &conns[i];
+
+		if (f->w.fd < 0 || !f->lv || !f->follower)
+			continue;
+		n++;
+		if (!oldest || f->follower < oldest->follower)
+			oldest = f;
+	}
+	if (n >= MAX_FOLLOWERS) {
+		logview_close(oldest->lv);
+		oldest->lv = NULL;
+		oldest->more = 0;
+		say(oldest, '2', "initctl: log: %d followers at most: a newer one took this one's place\n",
+		    MAX_FOLLOWERS);
+		finish(oldest, 1);
+	}
+	c->follower = ++followers;
+}
+
 /* `exec -t ROWS:COLS NAME CMD...` (initctl with a terminal): the rows and
  * columns of the pty to make. -1 if malformed. */
 static int parse_size(const char *s, struct winsize *ws)
@@ -479,6 +511,8 @@ static void request(struct conn *c)
 			return;
 		}
 		c->wait = WAIT_LOG;
+		if (logview_follows(c->lv))
+			follow(c);
 		pump(c);
 		return;
 	}

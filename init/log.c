@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define HDR 8
+#define TRL 2	/* the text's length again, after it: read back from the end */
 #define PID1_RING_SIZE (64 << 10)
 /* Before the records, the partial lines of stdout and stderr, each with
  * room for its '\n'. */
@@ -178,8 +179,8 @@ int ring_init(struct ring *r, size_t size, const char *name)
 	/* Pages of its own, touched only as the service writes: an idle
 	 * service costs no resident memory (malloc would touch its edges).
 	 * The two partial lines come first. */
-	/* Room for the headers of lines of 32 bytes on average. */
-	r->cap = size + size / 4;
+	/* Room for the headers and trailers of lines of 32 bytes on average. */
+	r->cap = size + size * (HDR + TRL) / 32;
 	map = mmap(NULL, r->cap + PARTS, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (map == MAP_FAILED)
@@ -242,7 +243,8 @@ static void get(const struct ring *r, uint64_t pos, void *dst, size_t len)
 }
 
 /* The header: 11 bits of length, 2 of stream, 3 of severity; 48 bits of
- * µs (8.9 years of uptime), little-endian. */
+ * µs (8.9 years of uptime), little-endian. After the text its length again
+ * (16 bits): a reader that wants the last N lines walks back from HEAD. */
 static size_t rec_len(const struct ring *r, uint64_t pos)
 {
 	unsigned char h[2];
@@ -256,7 +258,7 @@ static void drop_oldest(struct ring *r)
 {
 	size_t len = rec_len(r, r->tail);
 
-	r->tail += HDR + len;
+	r->tail += HDR + len + TRL;
 	r->text -= len;
 	r->skip = 0;
 }
@@ -267,9 +269,9 @@ static void ring_put(struct ring *r, int stream, int sev, int64_t us, const char
 	unsigned char h[HDR];
 	uint64_t t = us < 0 ? 0 : (uint64_t)us;
 
-	if (!r->id || HDR + len > r->cap || len > r->size)
+	if (!r->id || HDR + len + TRL > r->cap || len > r->size)
 		return;
-	while (r->head - r->tail + HDR + len > r->cap)
+	while (r->head - r->tail + HDR + len + TRL > r->cap)
 		drop_oldest(r);
 	/* The text kept is the last SIZE bytes, as without the headers: the
 	 * oldest line may be kept in part. */
@@ -287,7 +289,8 @@ static void ring_put(struct ring *r, int stream, int sev, int64_t us, const char
 		h[2 + i] = (unsigned char)(t >> (8 * i));
 	put(r, r->head, h, HDR);
 	put(r, r->head + HDR, text, len);
-	r->head += HDR + len;
+	put(r, r->head + HDR + len, h, TRL);
+	r->head += HDR + len + TRL;
 	r->text += len;
 }
 
@@ -306,10 +309,26 @@ uint64_t ring_read(const struct ring *r, uint64_t pos, struct log_rec *rec, char
 	if (pos == r->tail && r->skip) {
 		get(r, pos + HDR + r->skip, text, rec->len - r->skip);
 		rec->len -= r->skip;
-		return pos + HDR + rec->len + r->skip;
+		return pos + HDR + rec->len + r->skip + TRL;
 	}
 	get(r, pos + HDR, text, rec->len);
-	return pos + HDR + rec->len;
+	return pos + HDR + rec->len + TRL;
+}
+
+uint64_t ring_prev(const struct ring *r, uint64_t pos)
+{
+	unsigned char t[TRL];
+
+	get(r, pos - TRL, t, TRL);
+	return pos - TRL - (size_t)(t[0] | (t[1] & 7) << 8) - HDR;
+}
+
+int ring_sev(const struct ring *r, uint64_t pos)
+{
+	unsigned char h[2];
+
+	get(r, pos, h, 2);
+	return h[1] >> 5;
 }
 
 void ring_line(struct ring *r, int stream, int sev, int64_t us, const char *text,

@@ -15,8 +15,8 @@
 enum log_stream { LOG_STDOUT, LOG_STDERR, LOG_SYSLOG, LOG_KERNEL };
 
 /* A ring of records, each an 8-byte header (text length, stream,
- * severity, boot time in µs) and the text, its '\n' included if it had one
- * (a line cut at LOG_LINE_MAX has none). It keeps the last SIZE bytes of
+ * severity, boot time in µs), the text, its '\n' included if it had one
+ * (a line cut at LOG_LINE_MAX has none), and its length again in 2 bytes. It keeps the last SIZE bytes of
  * text (the oldest line perhaps in part: its first SKIP bytes gone) in CAP
  * bytes, while the headers fit. HEAD and TAIL count bytes ever written: a
  * reader's position stays valid while it is >= TAIL. The service's two
@@ -65,8 +65,11 @@ void ring_line(struct ring *r, int stream, int sev, int64_t us, const char *text
 /* Read the record at POS (TAIL <= POS < HEAD) into REC and TEXT (at least
  * LOG_LINE_MAX + 1 bytes); returns the position of the next. */
 uint64_t ring_read(const struct ring *r, uint64_t pos, struct log_rec *rec, char *text);
-/* The time of the record at POS. */
+/* The time and the severity of the record at POS. */
 int64_t ring_time(const struct ring *r, uint64_t pos);
+int ring_sev(const struct ring *r, uint64_t pos);
+/* The position of the record before the one at POS (TAIL < POS <= HEAD). */
+uint64_t ring_prev(const struct ring *r, uint64_t pos);
 /* The rings set up, first to last; and the one with ID, or NULL. */
 struct ring *ring_first(void);
 struct ring *ring_by_id(unsigned id);

@@ -20,7 +20,6 @@ struct cursor {
 
 struct logview {
 	int follow, timed, merged, level;
-	uint64_t skip;		/* matching lines still to pass over (-n) */
 	int n;
 	struct cursor cur[];
 };
@@ -93,22 +92,48 @@ static int matches(const struct logview *v, const struct log_rec *rec)
 	return rec->sev <= v->level;
 }
 
-/* -n N: how many matching lines come before the last N. */
-static void set_skip(struct logview *v, uint64_t last)
+/* -n N: each cursor back to where the last N matching lines start, read
+ * back from the ends in time order (the latest first; of equal times the
+ * later ring, as next() reads them last): the lines before are never
+ * looked at. */
+static int set_last(struct logview *v, uint64_t last)
 {
-	uint64_t total = 0;
-	char text[LOG_LINE_MAX + 1];
-	struct log_rec rec;
+	struct back {
+		uint64_t pos;	/* the cursor's previous record */
+		int64_t us;	/* its time */
+	} *b = calloc((size_t)v->n + 1, sizeof(*b));
 
+	if (!b)
+		return -1;
+	for (int i = 0; i < v->n; i++)
+		v->cur[i].pos = v->cur[i].r->head;
 	for (int i = 0; i < v->n; i++) {
-		struct cursor c = v->cur[i];
+		const struct ring *r = v->cur[i].r;
 
-		while (live(&c) && c.pos < c.r->head) {
-			c.pos = ring_read(c.r, c.pos, &rec, text);
-			total += matches(v, &rec);
+		if (r->head > r->tail) {
+			b[i].pos = ring_prev(r, r->head);
+			b[i].us = ring_time(r, b[i].pos);
 		}
 	}
-	v->skip = total > last ? total - last : 0;
+	while (last) {
+		int best = -1;
+
+		for (int i = 0; i < v->n; i++)
+			if (v->cur[i].pos > v->cur[i].r->tail && (best < 0 || b[i].us >= b[best].us))
+				best = i;
+		if (best < 0)
+			break;
+		struct cursor *c = &v->cur[best];
+
+		c->pos = b[best].pos;
+		last -= ring_sev(c->r, c->pos) <= v->level;
+		if (c->pos > c->r->tail) {
+			b[best].pos = ring_prev(c->r, c->pos);
+			b[best].us = ring_time(c->r, b[best].pos);
+		}
+	}
+	free(b);
+	return 0;
 }
 
 struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code)
@@ -164,8 +189,11 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 		if (name)
 			break;
 	}
-	if (have_n)
-		set_skip(v, last);
+	if (have_n && set_last(v, last) < 0) {
+		snprintf(err, errsize, "initctl: log: %s\n", strerror(errno));
+		free(v);
+		return NULL;
+	}
 	return v;
 }
 
@@ -217,10 +245,6 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 		c->pos = ring_read(c->r, c->pos, &rec, text);
 		if (!matches(v, &rec))
 			continue;
-		if (v->skip) {
-			v->skip--;
-			continue;
-		}
 		n += render(v, c->r, &rec, text, buf + n, size - n);
 	}
 	*done = 0;
@@ -232,6 +256,11 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 		*done = !v->follow || !any;
 	}
 	return n;
+}
+
+int logview_follows(const struct logview *v)
+{
+	return v->follow;
 }
 
 int logview_ready(const struct logview *v)

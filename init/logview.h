@@ -26,6 +26,8 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
  * gone), -1 if the read stopped at LOGVIEW_SCAN_MAX with lines left (read
  * again on the loop's next pass), else 0. */
 size_t logview_read(struct logview *v, char *buf, size_t size, int *done);
+/* Is it `-f`? */
+int logview_follows(const struct logview *v);
 /* Does a following view have lines to read? */
 int logview_ready(const struct logview *v);
 void logview_close(struct logview *v);

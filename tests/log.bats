@@ -6,6 +6,18 @@
 bats_require_minimum_version 1.5.0
 load lib/host
 
+# PID 1 with service big's 8M ring full: the last 8M of 20 MB of 37-byte lines.
+full_ring() {
+	host_start "$(conf <<-'EOF'
+	log-size 8M
+	service big
+	  restart never
+	  exec /bin/sh -c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000"
+	EOF
+	)"
+	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^big exited '"
+}
+
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
@@ -101,6 +113,45 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_success
 }
 
+@test "128 log -f followers: at most 96 at once, the oldest end with a message, status still answers" {
+	go=$BATS_TEST_TMPDIR/go
+	host_start "$(conf <<-EOF
+	service talk
+	  namespaces none
+	  exec /bin/sh -c "echo first; while [ ! -e $go ]; do sleep 0.1; done; echo second; exec sleep 1000"
+	EOF
+	)"
+	wait_console '^talk: first$'
+	# one at a time, each connected (it has the ring's line) before the next
+	pids=()
+	for i in $(seq 128); do
+		SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f talk >"$BATS_TEST_TMPDIR/f$i" 2>"$BATS_TEST_TMPDIR/e$i" 3>&- &
+		pids+=($!)
+		retry 10 grep -q '^first$' "$BATS_TEST_TMPDIR/f$i"
+	done
+	# the operator still gets an answer (before: every slot a follower's,
+	# status waited in the listen backlog)
+	run timeout 10 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl status
+	assert_success
+	assert_line --regexp '^talk running [0-9]+ 0 - -$'
+	# the 32 oldest were ended, and told why
+	for i in $(seq 32); do
+		rc=0
+		wait "${pids[i - 1]}" || rc=$?
+		assert_equal "$rc" 1
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/e$i")" 'initctl: log: 96 followers at most: a newer one took this one'"'"'s place'
+	done
+	# the 96 newest still follow: each gets the next line (positive control)
+	touch "$go"
+	for i in $(seq 33 128); do
+		retry 10 grep -q '^second$' "$BATS_TEST_TMPDIR/f$i"
+		kill -0 "${pids[i - 1]}"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/e$i")" ''
+	done
+	kill "${pids[@]:32}"
+	wait "${pids[@]:32}" || :
+}
+
 @test "log without NAME: every ring and PID 1's own lines merged in time order" {
 	host_start "$(conf <<-'EOF'
 	service a
@@ -150,14 +201,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 }
 
 @test "100 parallel log readers of a full 8M ring: each gets it whole, PID 1 grows < 2 MiB" {
-	host_start "$(conf <<-'EOF'
-	log-size 8M
-	service big
-	  restart never
-	  exec /bin/sh -c "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000"
-	EOF
-	)"
-	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^big exited '"
+	full_ring
 	pid1=$(host_pid1)
 	ictl log big >"$BATS_TEST_TMPDIR/ref"
 	want=$(yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000 | tail -c 8388608 | sha256sum)
@@ -177,6 +221,48 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 		cmp "$BATS_TEST_TMPDIR/ref" "$BATS_TEST_TMPDIR/r$i"
 	done
 	[ "$peak" -lt $((base + 2048)) ]
+}
+
+@test "log -n 10 of a full 8M ring reads back from its end: PID 1's cost is the 10 lines', not the ring's" {
+	full_ring
+	pid1=$(host_pid1)
+	# PID 1's time on a CPU (ns), whatever else the machine runs
+	cpu() { awk '{ print $1 }' "/proc/$pid1/schedstat"; }
+	# the control: -p emerg matches none of the 226,000 lines, so every
+	# one is looked at
+	t0=$(cpu)
+	run ictl log -p emerg big
+	t1=$(cpu)
+	assert_success
+	assert_output ''
+	scan=$(((t1 - t0) / 1000))
+	# each -n 10 on its own (the median: PID 1 also reads the host's
+	# kernel messages meanwhile), and a status for scale
+	for i in $(seq 11); do
+		t0=$(cpu)
+		ictl log -n 10 big >"$BATS_TEST_TMPDIR/n$i"
+		t1=$(cpu)
+		echo $(((t1 - t0) / 1000))
+	done >"$BATS_TEST_TMPDIR/costs"
+	last=$(sort -n "$BATS_TEST_TMPDIR/costs" | sed -n 6p)
+	t0=$(cpu)
+	ictl status >/dev/null
+	t1=$(cpu)
+	echo "PID 1 on a CPU: $scan µs for a scan of the whole ring, $last µs a log -n 10 (median), $(((t1 - t0) / 1000)) µs a status"
+	want=$(yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000 | tail -n 10)
+	for i in $(seq 11); do
+		run cat "$BATS_TEST_TMPDIR/n$i"
+		assert_output "$want"
+	done
+	# merged (the host's kernel lines may come last): 10 lines
+	run ictl log -n 10
+	assert_success
+	assert_equal "${#lines[@]}" 10
+	# the measure sees a scan of the ring (at least 5 ms), and -n 10 costs
+	# a tenth of that at most (before: twice a scan, once to count, once
+	# to pass over the lines before the last 10)
+	[ "$scan" -ge 5000 ]
+	[ "$last" -le $((scan / 10)) ]
 }
 
 @test "the kernel's messages: in the ring named kernel, not printed again by PID 1" {

@@ -100,8 +100,9 @@ host_gone() { if kill -0 "$HOST_PID" 2>/dev/null; then return 1; fi; }
 # made it (killed, so the next test starts clean).
 host_stop() {
 	host_alive || return 0
-	# (its answer does not matter, PID 1 may be stopping already: its end does)
-	ictl poweroff >/dev/null 2>&1 || :
+	# (its answer does not matter, PID 1 may be stopping already: its end
+	# does; nor may it hang the teardown when PID 1 takes no request)
+	timeout 10 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl poweroff >/dev/null 2>&1 || :
 	if ! retry 30 host_gone; then
 		echo "host_stop: PID 1 still runs 30 s after poweroff; killed. Console tail:" >&2
 		console | tail -n 20 >&2
