@@ -15,13 +15,16 @@ load lib/qemu
 	# the console shell is live, and initctl works from it
 	qemu_type 'initctl status\n'
 	qemu_wait '^web running [0-9]+ 0 10\.88\.0\.2 tcp:80->80$' 30
-	# a line written to /dev/kmsg: in the ring named kernel; on the console
-	# once, as the kernel prints it (crit: under the board's loglevel=3)
-	qemu_type 'echo "<2>KMSG-$((6*7))-CHECK" >/dev/kmsg; for i in 1 2 3 4 5 6 7 8 9 10; do initctl log kernel | grep -q KMSG-42-CHECK && break; sleep 0.2; done; initctl log kernel | grep -c KMSG-42-CHECK | sed s/^/kernel-ring-has-/\n'
-	qemu_wait '^kernel-ring-has-1' 30
+	# lines written to /dev/kmsg: both in the ring named kernel; the
+	# warning on the console once, as the kernel prints it (the board's
+	# loglevel=5), the info line not at all; PID 1 prints neither
+	qemu_type 'echo "<4>KMSG-WARN-$((6*7))" >/dev/kmsg; echo "<6>KMSG-INFO-$((6*7))" >/dev/kmsg; for i in 1 2 3 4 5 6 7 8 9 10; do initctl log kernel | grep -q KMSG-INFO-$((6*7)) && break; sleep 0.2; done; initctl log kernel | grep -c "KMSG-[A-Z]*-$((6*7))" | sed s/^/kernel-ring-has-/\n'
+	qemu_wait '^kernel-ring-has-2' 30
 	run qemu_log
-	assert_line --regexp '^\[ *[0-9]+\.[0-9]+\] KMSG-42-CHECK'
-	refute_output --partial 'kernel: KMSG-42-CHECK'
+	assert_line --regexp '^\[ *[0-9]+\.[0-9]+\] KMSG-WARN-42$'
+	assert_equal "$(qemu_log | grep -c KMSG-WARN-42)" 1
+	refute_output --partial 'KMSG-INFO-42'
+	refute_output --partial 'kernel: KMSG'
 	# it networked without any ip binary in the image
 	qemu_type 'for p in /bin/ip /sbin/ip /usr/bin/ip /usr/sbin/ip; do test -e $p && echo HAS-$p; done; echo ip-check-done\n'
 	qemu_wait '^ip-check-done' 30
