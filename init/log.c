@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "logfile.h"
+#include "loop.h"
 #include "util.h"
 
 #define HDR 8
@@ -79,23 +81,12 @@ static size_t console_try(const char *buf, size_t len)
 	return done;
 }
 
-static void console_put(const char *buf, size_t len)
+/* BUF onto the console; the rest of a line it took only part of is kept
+ * in CUT. */
+static void console_put_rest(const char *buf, size_t len)
 {
-	size_t n;
+	size_t n = console_try(buf, len);
 
-	if (cut_len) {
-		n = console_try(cut, cut_len);
-		memmove(cut, cut + n, cut_len - n);
-		cut_len -= n;
-		/* Still full (or gone: EIO on a hung-up tty): these lines are
-		 * dropped from the console, never from the ring. */
-		if (cut_len) {
-			if (errno != EAGAIN)
-				cut_len = 0;
-			return;
-		}
-	}
-	n = console_try(buf, len);
 	if (n && n < len && buf[n - 1] != '\n' && errno == EAGAIN) {
 		const char *nl = memchr(buf + n, '\n', len - n);
 		size_t rest = nl ? (size_t)(nl + 1 - (buf + n)) : len - n;
@@ -105,6 +96,46 @@ static void console_put(const char *buf, size_t len)
 		memcpy(cut, buf + n, rest);
 		cut[rest - 1] = '\n';
 		cut_len = rest;
+	}
+}
+
+static void console_put(const char *buf, size_t len);
+
+/* The loop watches the console while a cut line waits: its rest goes out
+ * once there is room, not only when the next line comes (which may be
+ * never). */
+static struct watch console_w = { .fd = -1 };
+
+static void on_console(struct watch *w, uint32_t events)
+{
+	(void)w;
+	(void)events;
+	console_put("", 0);
+}
+
+static void console_put(const char *buf, size_t len)
+{
+	if (cut_len) {
+		size_t n = console_try(cut, cut_len);
+
+		memmove(cut, cut + n, cut_len - n);
+		cut_len -= n;
+		/* Gone (EIO on a hung-up tty): the rest with it. */
+		if (cut_len && errno != EAGAIN)
+			cut_len = 0;
+	}
+	/* While it is still full, these lines are dropped from the console,
+	 * never from the ring. */
+	if (!cut_len)
+		console_put_rest(buf, len);
+	if (cut_len && console_w.fd < 0) {
+		console_w.fd = console_fd;
+		console_w.fn = on_console;
+		if (loop_add_events(&console_w, EPOLLOUT) < 0)
+			console_w.fd = -1;
+	} else if (!cut_len && console_w.fd >= 0) {
+		loop_del(&console_w);
+		console_w.fd = -1;
 	}
 }
 

@@ -237,6 +237,15 @@ static void echo(const char *text, size_t len)
 	echoing = 0;
 }
 
+/* The helper is gone: its last partial line, and no more watching. */
+static void said_end(void)
+{
+	if (said_len)
+		echo(said_buf, said_len);
+	said_len = 0;
+	loop_close(&said);
+}
+
 /* The helper's whole lines, each a line of PID 1's own; a line longer than
  * the buffer is cut. */
 static void on_said(struct watch *w, uint32_t events)
@@ -256,12 +265,8 @@ static void on_said(struct watch *w, uint32_t events)
 			said_len -= l;
 		}
 	}
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		if (said_len)
-			echo(said_buf, said_len);
-		said_len = 0;
-		loop_close(w);
-	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		said_end();
 }
 
 int logfile_start(const char *path, uint64_t size, const char *mnt)
@@ -367,7 +372,12 @@ void logfile_stop(void)
 		waitpid(writer, NULL, 0);
 	}
 	writer = 0;
-	/* Its last words (lines dropped, a failed fsync): console and ring. */
+	/* Its last words (lines dropped, a failed fsync): console and ring.
+	 * Then its pipe goes even if that read saw no EOF (a child of PID 1
+	 * being made holds a copy of the write end for a moment): a new
+	 * helper's pipe must not take over a watch still in the loop. */
 	if (said.fd >= 0)
 		on_said(&said, 0);
+	if (said.fd >= 0)
+		said_end();
 }

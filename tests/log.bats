@@ -331,7 +331,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_line --regexp '^log-file: [0-9]+ lines dropped$'
 }
 
-@test "a terminal console that fills: lines are dropped whole, none cut or run together" {
+@test "a terminal console that fills: lines are dropped whole, none cut or run together, a cut one ends once it drains" {
 	go=$BATS_TEST_TMPDIR/go
 	out=$BATS_TEST_TMPDIR/tty.out
 	SOCK=$BATS_TEST_TMPDIR/ctl.sock
@@ -352,6 +352,10 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	# all of it reached the ring (the console is no bottleneck of PID 1's)
 	retry 60 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log count | tail -n 1 | grep -qx counted"
 	kill -CONT "$spid"
+	# the rest of the line the full terminal took part of comes once it
+	# drains, though no other line follows (count is done, PID 1 quiet)
+	ends_whole() { [ "$(tail -c 1 "$out" | od -An -tx1 | tr -d ' ')" = 0a ]; }
+	retry 10 ends_whole
 	ictl poweroff
 	retry 30 bash -c "! kill -0 $spid 2>/dev/null"
 	tr -d '\r' <"$out" | grep -a 'count' >"$BATS_TEST_TMPDIR/count" || :
