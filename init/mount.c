@@ -5,7 +5,7 @@
  * It runs as root of a fresh user namespace. Capabilities there do not cover
  * inodes owned by the host's root, and the root's files never change: mount
  * points are created only on tmpfs mounts made here, in rw binds, or on a
- * graft (at()). Needs Linux >= 5.12 (mount_setattr, openat2, open_tree,
+ * graft (mnt_at()). Needs Linux >= 5.12 (mount_setattr, openat2, open_tree,
  * proc subset=pid). */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,42 +29,8 @@
 #include <linux/openat2.h>
 
 #include "mount.h"
+#include "mount_int.h"
 #include "util.h"
-
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#define SYS_fsconfig 431
-#define SYS_fsmount 432
-#endif
-#define SB_MOUNT_ATTR_RDONLY 0x1
-#define SB_OPEN_TREE_CLONE 1
-#define SB_MOVE_MOUNT_F_EMPTY_PATH 0x4
-#define SB_MOVE_MOUNT_T_EMPTY_PATH 0x40
-#define SB_MOUNT_ATTR_NOSUID 0x2
-#define SB_MOUNT_ATTR_NODEV 0x4
-#define SB_FSCONFIG_SET_STRING 1
-#define SB_FSCONFIG_CMD_CREATE 6
-
-/* struct mount_attr, spelled out: glibc's <sys/mount.h> and <linux/mount.h>
- * both define it and do not mix. */
-struct sb_mount_attr {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
 
 /* Where the new root is assembled, in this mount namespace only: a tmpfs
  * over the host's /proc, the copy of the root in a directory on it. The tmpfs
@@ -103,295 +69,9 @@ static char staging[64];	/* the staging tmpfs root lies on */
  * "" for the one mounted on /, which the template builder still sees. */
 static const char *fd_proc = root;
 static int root_fd = -1;	/* O_PATH of it */
-static int root_grafted;	/* root_fd is a graft over it (at()) */
 static int resolv_fd = -1;	/* mnt_set_resolv's */
 
-static int resolve(int dirfd, const char *path)
-{
-	struct open_how how;
-
-	memset(&how, 0, sizeof how);
-	how.flags = O_PATH | O_CLOEXEC;
-	how.resolve = RESOLVE_IN_ROOT;
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-}
-
-/* The tmpfs mounts this sandbox made (their st_dev), the only places where
- * at() creates mount points; FD >= 0 for a graft, made read-only once every
- * mount is in place (seal_grafts). Grown in the sandbox's first process. */
-static struct own {
-	dev_t dev;
-	int fd;
-} *own;
-static int nown, own_cap;
-
-static int own_add(int fd, int graft_fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -1;
-	if (nown == own_cap) {
-		struct own *o = realloc(own, (size_t)(own_cap + 8) * sizeof *o);
-
-		if (!o)
-			return -1;
-		own = o;
-		own_cap += 8;
-	}
-	own[nown++] = (struct own){ st.st_dev, graft_fd };
-	return 0;
-}
-
-/* The own[] entry of the mount FD is on, or -1. */
-static int own_of(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -1;
-	for (int i = 0; i < nown; i++)
-		if (own[i].dev == st.st_dev)
-			return i;
-	return -1;
-}
-
-/* A graft read-only (SET) or writable: it stands for a directory of the
- * root, which the service could not write either (the binds in it keep
- * their own flags). Read-only as soon as it is filled, so that a graft made
- * later over its parent copies it read-only. */
-static int graft_ro(int fd, int set)
-{
-	struct sb_mount_attr a = { 0 };
-
-	*(set ? &a.attr_set : &a.attr_clr) = SB_MOUNT_ATTR_RDONLY;
-	return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a);
-}
-
-static void close_grafts(void)
-{
-	for (int i = 0; i < nown; i++) {
-		if (own[i].fd >= 0)
-			close(own[i].fd);
-		own[i].fd = -1;
-	}
-}
-
-/* Bind the entry NAME of directory DFD (with whatever is mounted at or below
- * it) onto NAME in directory TO: a detached copy (open_tree(2)) moved there
- * (move_mount(2)), so no path is followed twice. */
-static int bind_entry(int dfd, const char *name, int to, const char *to_name)
-{
-	int m = (int)syscall(SYS_open_tree, dfd, name,
-			     SB_OPEN_TREE_CLONE | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW | O_CLOEXEC), r;
-
-	if (m < 0)
-		return -1;
-	r = (int)syscall(SYS_move_mount, m, "", to, to_name, SB_MOVE_MOUNT_F_EMPTY_PATH);
-	close(m);
-	return r;
-}
-
-/* A new name in DFD, a directory that is not the sandbox's to write (the
- * root's, a bind's): a tmpfs over DFD holding a bind of each of its entries
- * (symlinks copied), so that it looks as before and takes new mount points
- * while the root's files stay as they are (SPEC §3 `bind`). Returns the
- * tmpfs's root, now on top of DFD, or -1. */
-static int graft(int dfd)
-{
-	struct stat st;
-	struct dirent *e;
-	char mode[16], link[PATH_MAX];
-	DIR *d = NULL;
-	int fs, t = -1, fd, err;
-
-	if (fstat(dfd, &st) < 0)
-		return -1;
-	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
-	fs = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
-	if (fs < 0)
-		return -1;
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "size", "1m", 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		t = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
-				 SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV);
-	close(fs);
-	fd = t < 0 ? -1 : openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		goto fail;
-	}
-	/* Attached before it is filled: move_mount(2) places mounts only in
-	 * the caller's namespace. DFD still names the directory below. */
-	if (syscall(SYS_move_mount, t, "", dfd, "",
-		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		goto fail;
-	while ((errno = 0, e = readdir(d))) {
-		const char *n = e->d_name;
-		ssize_t len;
-
-		if (!strcmp(n, ".") || !strcmp(n, ".."))
-			continue;
-		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			goto fail;
-		if (S_ISLNK(st.st_mode)) {
-			len = readlinkat(dfd, n, link, sizeof link - 1);
-			if (len < 0)
-				goto fail;
-			link[len] = '\0';
-			if (symlinkat(link, t, n) < 0)
-				goto fail;
-			continue;
-		}
-		if (S_ISDIR(st.st_mode))
-			fd = mkdirat(t, n, 0755);
-		else if ((fd = openat(t, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) >= 0)
-			fd = close(fd);
-		if (fd < 0 || bind_entry(dfd, n, t, n) < 0)
-			goto fail;
-	}
-	if (errno || graft_ro(t, 1) < 0 || own_add(t, t) < 0)
-		goto fail;
-	closedir(d);
-	return t;
-fail:
-	err = errno;
-	if (d)
-		closedir(d);
-	if (t >= 0)
-		close(t);
-	errno = err;
-	return -1;
-}
-
-/* The service's rw binds (set by the sandbox's setup): their directories
- * are its to write, so mount points are made in them, not grafted. */
-static const struct svc_conf *svc;
-
-static int rw_bound(const char *path, size_t len)
-{
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	for (int i = 0; svc && i < svc->nbinds; i++) {
-		const char *d = svc->binds[i].dst;
-		size_t n = strlen(d);
-
-		while (n > 1 && d[n - 1] == '/')
-			n--;
-		if (svc->binds[i].rw && len >= n && !strncmp(path, d, n) && (len == n || path[n] == '/'))
-			return 1;
-	}
-	return 0;
-}
-
-/* NAME (S_IFDIR or S_IFREG) made in the directory *PFD. */
-static int make_in(int dfd, const char *name, mode_t kind)
-{
-	int r;
-
-	if (kind != S_IFREG)
-		return mkdirat(dfd, name, 0755);
-	r = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	return r < 0 ? -1 : close(r);
-}
-
-/* NAME (S_IFDIR or S_IFREG) in the directory *PFD: made there if that is
- * the sandbox's to write (a tmpfs of its own, a graft, RW_BOUND), else on a
- * graft over it, which *PFD names then (and root_fd, IS_ROOT). */
-static int make_entry(int *pfd, const char *name, mode_t kind, int rw_bound_dir, int is_root)
-{
-	int i = own_of(*pfd), r, e, t, g;
-
-	if (i >= 0 || rw_bound_dir) {
-		int sealed = i >= 0 && own[i].fd >= 0;
-
-		if (sealed && graft_ro(own[i].fd, 0) < 0)
-			return -1;
-		r = make_in(*pfd, name, kind);
-		e = errno;
-		if (sealed && graft_ro(own[i].fd, 1) < 0)
-			return -1;
-		errno = e;
-		if (r == 0 || errno == EEXIST)
-			return 0;
-		if (errno != EROFS && errno != EACCES && errno != EPERM)
-			return -1;
-	}
-	t = graft(*pfd);
-	if (t < 0 || (g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -1;
-	close(*pfd);
-	*pfd = g;
-	if (is_root) {
-		if ((g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
-			return -1;
-		close(root_fd);
-		root_fd = g;
-		root_grafted = 1;
-	}
-	return make_entry(pfd, name, kind, 0, 0);
-}
-
-/* An O_PATH descriptor of PATH in the new root, resolved as if the new root
- * were "/" (openat2 RESOLVE_IN_ROOT: absolute symlinks such as /var/run ->
- * /run and ".." stay inside it). KIND 0: PATH must exist; S_IFDIR or S_IFREG:
- * create it (and missing parents as directories) if it does not: on a tmpfs
- * of the sandbox's own or in a rw bind, else on a graft over the nearest
- * existing parent. */
-static int at(const char *path, mode_t kind)
-{
-	char buf[PATH_MAX];
-	char *p, *end;
-	int fd, pfd, e;
-
-	fd = resolve(root_fd, path);
-	if (fd >= 0 || errno != ENOENT || !kind)
-		return fd;
-	if (strlen(path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path);
-	/* pfd: the directory reached so far */
-	if ((pfd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -1;
-	for (p = buf; *p == '/'; p++)
-		;
-	while (*p) {
-		int last;
-
-		end = strchr(p, '/');
-		if (end)
-			*end = '\0';
-		last = !end || !end[strspn(end + 1, "/") + 1];
-		fd = resolve(root_fd, buf);
-		if (fd < 0 && errno == ENOENT) {
-			if (make_entry(&pfd, p, last ? kind : S_IFDIR, rw_bound(buf, (size_t)(p - buf)),
-				       !strchr(buf + strspn(buf, "/"), '/')) < 0)
-				goto fail;
-			fd = resolve(root_fd, buf);
-		}
-		if (fd < 0)
-			goto fail;
-		close(pfd);
-		pfd = fd;
-		if (!end)
-			break;
-		*end = '/';
-		for (p = end; *p == '/'; p++)
-			;
-	}
-	return pfd;
-fail:
-	e = errno;
-	close(pfd);
-	errno = e;
-	return -1;
-}
-
-/* mount(2) on a descriptor from at(): through its /proc/self/fd link, which
+/* mount(2) on a descriptor from mnt_at(): through its /proc/self/fd link, which
  * the kernel follows to the very directory (runc does the same). Needs the
  * new root's /proc, so only after it is mounted. */
 static int mount_at(const char *src, int fd, const char *type, unsigned long flags, const char *data)
@@ -414,7 +94,7 @@ static int attach(int *src, const char *path)
 	struct stat st;
 	int fd, r = -1;
 
-	if (fstat(*src, &st) == 0 && (fd = at(path, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG)) >= 0) {
+	if (fstat(*src, &st) == 0 && (fd = mnt_at(path, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG)) >= 0) {
 		r = (int)syscall(SYS_move_mount, *src, "", fd, "",
 				 SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH);
 		close(fd);
@@ -424,18 +104,18 @@ static int attach(int *src, const char *path)
 	return r;
 }
 
-/* A tmpfs of the sandbox's own at PATH: at() may make mount points in it. */
+/* A tmpfs of the sandbox's own at PATH: mnt_at() may make mount points in it. */
 static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data)
 {
-	int fd = at(path, kind), r;
+	int fd = mnt_at(path, kind), r;
 
 	if (fd < 0)
 		return -1;
 	r = mount_at("tmpfs", fd, "tmpfs", flags, data);
 	close(fd);
-	if (r < 0 || (fd = resolve(root_fd, path)) < 0)
+	if (r < 0 || (fd = mnt_resolve(root_fd, path)) < 0)
 		return -1;
-	r = own_add(fd, -1);
+	r = mnt_own(fd, -1);
 	close(fd);
 	return r;
 }
@@ -453,7 +133,7 @@ static int set_ro(int dfd, const char *path, unsigned flags)
 
 static int make_ro(const char *path, int recursive)
 {
-	int fd = resolve(root_fd, path), r;
+	int fd = mnt_resolve(root_fd, path), r;
 
 	if (fd < 0)
 		return -1;
@@ -480,7 +160,7 @@ static int mask(const char *path)
 		if (S_ISREG(st.st_mode))
 			return mount("/dev/null", p, NULL, MS_BIND, NULL);
 	}
-	fd = resolve(root_fd, path);
+	fd = mnt_resolve(root_fd, path);
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -500,7 +180,7 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 	struct stat st;
 	int i;
 
-	/* On a path string: at()'s /proc/self/fd needs it. A symlink here
+	/* On a path string: mnt_at()'s /proc/self/fd needs it. A symlink here
 	 * would lead out of the new root, hence the check. */
 	*step = "mount /proc";
 	snprintf(path, sizeof path, "%s/proc", root);
@@ -581,7 +261,7 @@ static int dev_own(const struct svc_conf *s, const char *prefix, const char **st
 	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 		return -1;
 	fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = fd < 0 ? -1 : own_add(fd, -1);
+	r = fd < 0 ? -1 : mnt_own(fd, -1);
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
@@ -605,7 +285,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	if (nodes < 0 || tmpfs_at("/dev", 0, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
 		goto fail;
 	/* The tmpfs just mounted, not the directory under it. */
-	dev_fd = resolve(root_fd, "/dev");
+	dev_fd = mnt_resolve(root_fd, "/dev");
 	if (dev_fd < 0)
 		goto fail;
 	/* Mount targets in it by plain path (no proc lookups) when the new
@@ -620,7 +300,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 		if (fd < 0)
 			goto fail;
 		close(fd);
-		if (bind_entry(nodes, dev_nodes[i], dev_fd, dev_nodes[i]) < 0)
+		if (mnt_bind_entry(nodes, dev_nodes[i], dev_fd, dev_nodes[i]) < 0)
 			goto fail;
 	}
 	*step = "populate /dev";
@@ -670,7 +350,7 @@ fail:
  * then a read-only copy of the host's /sys. An absent /sys stays absent. */
 static int mount_sys(const char **step)
 {
-	int fd = resolve(root_fd, "/sys"), r;
+	int fd = mnt_resolve(root_fd, "/sys"), r;
 
 	*step = "mount /sys";
 	if (fd < 0)
@@ -852,7 +532,7 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
 		return -1;
 	r = mount_resolv(step) == 0 && mount_user(s, step) == 0 ? 0 : -1;
-	close_grafts();
+	mnt_graft_close();
 	return r;
 }
 
@@ -945,11 +625,11 @@ static int mount_resolv(const char **step)
 	if (resolv_fd < 0)
 		return 0;
 	*step = "bind /etc/resolv.conf";
-	fd = resolve(root_fd, "/etc/resolv.conf");
+	fd = mnt_resolve(root_fd, "/etc/resolv.conf");
 	/* On the sandbox's /run only: a root without one goes without. */
-	if (fd < 0 && errno == ENOENT && (fd = resolve(root_fd, "/run")) >= 0) {
+	if (fd < 0 && errno == ENOENT && (fd = mnt_resolve(root_fd, "/run")) >= 0) {
 		close(fd);
-		fd = at("/run/sandinit/resolv.conf", S_IFREG);
+		fd = mnt_at("/run/sandinit/resolv.conf", S_IFREG);
 	}
 	if (fd < 0)
 		return errno == ENOENT || errno == EROFS ? 0 : -1;
@@ -1023,7 +703,7 @@ static int hide_conf(const char **step)
 	if (!hidden_conf)
 		return 0;
 	*step = stepf("hide %s", hidden_conf);
-	fd = resolve(root_fd, hidden_conf);
+	fd = mnt_resolve(root_fd, hidden_conf);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	snprintf(empty, sizeof empty, "%s/empty", staging);
@@ -1070,14 +750,6 @@ static int hide_mounts(const struct svc_conf *s, const char **step)
 	return 0;
 }
 
-/* What at() knows, as the sandbox's first process starts (PID 1's template
- * made some). */
-static void own_reset(void)
-{
-	nown = 0;
-	root_grafted = 0;
-}
-
 /* A root of its own (`root /` is the host's, as without the line). */
 static int has_root(const struct svc_conf *s)
 {
@@ -1088,8 +760,7 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 {
 	int r;
 
-	own_reset();
-	svc = s;
+	mnt_graft_reset(s, &root_fd);
 	log_fd = syslog_fd;
 	fd_proc = root;
 	if (become_root(step) < 0 ||
@@ -1183,8 +854,7 @@ int mnt_template(int rw, const char **step)
 	char p[sizeof root + 16];
 	int i;
 
-	own_reset();
-	svc = NULL;
+	mnt_graft_reset(NULL, &root_fd);
 	fd_proc = "";
 	if (stage("/", tmpl_scratch_dirs, (int)ARRAY_SIZE(tmpl_scratch_dirs), step) < 0)
 		goto fail;
@@ -1224,8 +894,7 @@ fail:
 
 int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char **step)
 {
-	own_reset();
-	svc = s;
+	mnt_graft_reset(s, &root_fd);
 	log_fd = syslog_fd;
 	root[0] = '\0';
 	fd_proc = root;
@@ -1237,7 +906,7 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 	mnt_release();
 	/* A graft over the root (a new top-level mount point) is entered as
 	 * a staged root is. */
-	if (root_grafted) {
+	if (mnt_graft_root()) {
 		*step = "enter the grafted root";
 		if (fchdir(root_fd) < 0)
 			goto fail;
