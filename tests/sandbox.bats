@@ -998,6 +998,7 @@ host_nets() {
 	  caps sys_admin
 	  net br0
 	  bind $PUB /mnt
+	  tmpfs $VAR/new
 	  env SECRET=hunter2
 	  exec $P sleep 1000
 	service dev
@@ -1027,6 +1028,9 @@ host_nets() {
 	grep -q hunter2 "$VAR/sandinit.conf"
 	[ "$(cat "/proc/$(host_pid1)/root$VAR/data/file")" = inside ]
 	host_nets
+	# a graft over the config's directory copies what hides it
+	run ictl exec bind "$P" ls "$VAR"
+	assert_output 'ls: data new sandinit.conf'
 	for s in bind dev rw own; do
 		uncover "$s" "$VAR/sandinit.conf" "$VAR/data" /tmp /run
 		assert_line 'unmounted /tmp'
