@@ -32,10 +32,12 @@ check-boards:
 # The lint is check's first prerequisite: it fails the check before any
 # test runs (check-sanitize and fuzz-smoke, from mk/reliability.mk, too).
 # What the tests run (binaries, harnesses) are check-prereqs.
+# Before the tiers: the unit tests and sandbox-check (mk/sandbox.mk: the
+# sandbox pieces through their harness, as root).
 check: lint-tests check-prereqs check-boards
 check-prereqs: all
 check:
-	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit sandbox-check
 	@pids=$(abspath $(OUT))/check.qemu-pids; : >"$$pids"; export QEMU_PIDFILE=$$pids; \
 	  $(call run_tier,host,$(HOST_BATS)) & host=$$!; \
 	  $(call run_tier,qemu,$(QEMU_BATS)); rc=$$?; \

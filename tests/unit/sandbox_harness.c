@@ -225,9 +225,8 @@ int main(int argc, char **argv)
 	close(sync_fd[0]);
 	close(rep[1]);
 	snprintf(map, sizeof map, "0 %lu 65536\n", hostid);
-	snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
-	if (write_file(path, "deny") < 0)
-		perror("sandbox_harness: setgroups");
+	/* setgroups stays allowed, as PID 1 leaves it (SPEC §3 uidmap): the
+	 * child drops its supplementary groups itself. */
 	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
 	if (write_file(path, map) < 0)
 		perror("sandbox_harness: uid_map");
