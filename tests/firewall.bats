@@ -34,12 +34,31 @@ outside_start() {
 	outside ip link set out0 up
 }
 
-# A page for busybox httpd, where every sandbox sees it (read-only).
+# A page and Debian's nginx's config to serve it on port 80, where every
+# sandbox sees them (read-only): one process (no workers to switch user),
+# in the foreground, its scratch files on the sandbox's own /tmp.
 web_dir() {
 	WEB=/var/tmp/sandinit-fw-$$-$BATS_TEST_NUMBER
 	mkdir -p "$WEB"
 	echo "sandboxed page" >"$WEB/index.html"
+	cat >"$WEB/nginx.conf" <<-EOF
+	daemon off;
+	master_process off;
+	pid /tmp/nginx.pid;
+	error_log stderr;
+	events { worker_connections 64; }
+	http {
+		access_log off;
+		client_body_temp_path /tmp/body;
+		proxy_temp_path /tmp/proxy;
+		fastcgi_temp_path /tmp/fastcgi;
+		uwsgi_temp_path /tmp/uwsgi;
+		scgi_temp_path /tmp/scgi;
+		server { listen 80; root $WEB; }
+	}
+	EOF
 	chmod -R a+rX "$WEB"
+	NGINX="/usr/sbin/nginx -e stderr -c $WEB/nginx.conf"
 }
 
 teardown() {
@@ -95,7 +114,7 @@ outside_server() {
 	interface up0 $UP/24
 	bridge br0 10.77.0.1/24
 	service web
-	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
+	  exec $NGINX
 	  net br0
 	  publish 8080:80
 	  publish 5353:53/udp
@@ -174,7 +193,7 @@ outside_server() {
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
 	service web
-	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
+	  exec $NGINX
 	  net br0
 	  publish $UP:8080:80
 	EOF
@@ -436,7 +455,7 @@ outside_server() {
 	bridge br0 10.77.0.1/24
 	nat br0
 	service web
-	  exec /usr/bin/busybox httpd -f -p 80 -h $WEB
+	  exec $NGINX
 	  net br0
 	  publish 8080:80
 	service other
