@@ -507,8 +507,9 @@ int boot_module(const char *name)
 
 /* The modules a config needs beyond its `modules` lines (SPEC §10): the
  * firewall's for `nat` and `publish`; for `interface`, the board's network
- * drivers, which the image builder lists in sandinit.uplink. */
-static void feature_modules(const struct conf *c)
+ * drivers, which the image builder lists in sandinit.uplink (NIC: not
+ * without it). */
+static void feature_modules(const struct conf *c, int nic)
 {
 	static const char *const fw[] = { FW_MODULES };
 	int publish = 0;
@@ -518,7 +519,7 @@ static void feature_modules(const struct conf *c)
 	if (c->nnats || publish)
 		for (size_t i = 0; i < ARRAY_SIZE(fw); i++)
 			boot_module(fw[i]);
-	if (c->nifaces) {
+	if (nic && c->nifaces) {
 		struct utsname u;
 		char path[128], *list;
 		size_t len;
@@ -534,11 +535,41 @@ static void feature_modules(const struct conf *c)
 	}
 }
 
+/* At boot the network drivers wait until the services are up: nothing
+ * before `ready` needs them (iface configures a link when it appears, the
+ * DHCP lease comes when it comes), and under TCG linking a module costs
+ * more than a service's start; loading them beside the boot's own (in a
+ * child) was slower still, each load stalling the other. */
+static int nic_later;
+
 void boot_modules(const struct conf *c)
 {
 	for (int i = 0; i < c->nmodules; i++)
 		boot_module(c->modules[i]);
-	feature_modules(c);
+	feature_modules(c, 0);
+	nic_later = c->nifaces > 0;
+}
+
+int boot_modules_later(void)
+{
+	return nic_later;
+}
+
+void boot_modules_late(const struct conf *c)
+{
+	pid_t pid;
+
+	if (!nic_later)
+		return;
+	nic_later = 0;
+	/* In a child, so that PID 1 answers meanwhile; reaped as no one's. */
+	pid = fork();
+	if (pid == 0) {
+		feature_modules(c, 1);
+		_exit(0);
+	}
+	if (pid < 0)
+		feature_modules(c, 1);
 }
 
 /* mount(8)-style OPTIONS: flags it knows, the rest passed to the fs. */
@@ -610,7 +641,7 @@ static void apply_changes(const struct conf *old, const struct conf *c)
 	for (int i = 0; i < c->nmodules; i++)
 		if (!old_module(old, c->modules[i]))
 			boot_module(c->modules[i]);
-	feature_modules(c);
+	feature_modules(c, !nic_later);
 	for (int i = 0; i < c->nsysctls; i++) {
 		char path[512];
 

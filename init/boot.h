@@ -34,10 +34,17 @@ void boot_reload(const struct conf *old, const struct conf *c);
 /* Load module NAME (and first its softdep=pre: and depends= modules).
  * 0 loaded, present or built in; -1 failed, logged the first time only. */
 int boot_module(const char *name);
-/* C's modules: its `modules` lines and what its nat, publish and
- * interface lines need (SPEC §10). Before the kernel line, so that it
- * shows what they brought. */
+/* C's modules: its `modules` lines and what its nat and publish lines
+ * need (SPEC §10). Before the kernel line, so that it shows what they
+ * brought. Its interface lines' network drivers are left for
+ * boot_modules_late. */
 void boot_modules(const struct conf *c);
+/* Are the network drivers still to load? */
+int boot_modules_later(void);
+/* Load them (once; in a child of PID 1): when the boot is ready, or
+ * BOOT_NIC_LATEST_MS after PID 1's start if it is not by then. */
+#define BOOT_NIC_LATEST_MS 10000
+void boot_modules_late(const struct conf *c);
 /* Start the rescue program PATH on the console; returns its pid or -1. */
 pid_t boot_rescue(const char *path);
 /* The end: TERM then KILL to everything left (REAP is called to reap while

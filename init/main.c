@@ -401,7 +401,9 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		int64_t next, cnext;
 		int timeout = -1;
 
-		sup_check_ready(boot_us);
+		if ((sup_check_ready(boot_us) || now_us() - boot_us >= BOOT_NIC_LATEST_MS * 1000) &&
+		    boot_modules_later() && sup_conf())
+			boot_modules_late(sup_conf());
 		if (pending_action >= 0 && sup_all_stopped()) {
 			logfile_stop();
 			boot_final(pending_action, reap_and_pet);
@@ -414,6 +416,9 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		if (cnext && (!next || cnext < next))
 			next = cnext;
 		cnext = syslog_next_deadline();
+		if (cnext && (!next || cnext < next))
+			next = cnext;
+		cnext = boot_modules_later() ? boot_us / 1000 + BOOT_NIC_LATEST_MS : 0;
 		if (cnext && (!next || cnext < next))
 			next = cnext;
 		if (next) {

@@ -290,18 +290,19 @@ int64_t sup_next_deadline(void)
 	return next;
 }
 
-void sup_check_ready(int64_t boot_us)
+int sup_check_ready(int64_t boot_us)
 {
 	if (ready_printed)
-		return;
+		return 1;
 	for (int i = 0; i < sup.nsvc; i++)
 		if (!sup.svc_of[i]->first_done)
-			return;
+			return 0;
 	ready_printed = 1;
 	int64_t us = now_us() - boot_us;
 
 	log_msg("ready: %d services in %lld.%lld ms", sup.nsvc, (long long)(us / 1000),
 		(long long)(us % 1000 / 100));
+	return 1;
 }
 
 int sup_start(struct service *s)

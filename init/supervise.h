@@ -33,8 +33,8 @@ void sup_rescue(const char *path);
 void sup_child_exit(pid_t pid, int status);	/* 0 if not ours */
 int64_t sup_next_deadline(void);	/* ms, or 0 for none */
 void sup_tick(void);
-/* Is the ready line due? Prints it once. */
-void sup_check_ready(int64_t boot_us);
+/* Is the ready line due? Prints it once; 1 from then on. */
+int sup_check_ready(int64_t boot_us);
 
 /* initctl's requests: the control server asks through these only. */
 struct service *sup_find(const char *name);

@@ -41,6 +41,13 @@ teardown() {
 	# The lease: QEMU's DHCP server at 10.0.2.2 gives 10.0.2.15/24.
 	qemu_wait '^sandinit: interface eth0: 10\.0\.2\.15/24 via none, dns none, lease [0-9]+ s' 60
 	qemu_wait '^dhcp-eth0: bound to 10\.0\.2\.15/24 .* from 10\.0\.2\.2' 30
+	# The NIC's driver is loaded after the ready line (nothing before needs
+	# it): eth0 is not there at first, and comes up after the ready line.
+	run qemu_log
+	assert_line --regexp '^sandinit: interface eth0: not there yet: configured when it appears'
+	ready_at=$(qemu_log | grep -n 'sandinit: ready: ' | head -1 | cut -d: -f1)
+	up_at=$(qemu_log | grep -n '^sandinit: interface eth0: up' | head -1 | cut -d: -f1)
+	[ "$ready_at" -lt "$up_at" ]
 	# Through the NAT: the client reaches the host's loopback server
 	# (10.0.2.100:80 is QEMU's guestfwd to it).
 	qemu_wait '^client: hello from the host side$' 60
@@ -58,6 +65,10 @@ teardown() {
 	qemu_wait '^resolv-done' 30
 	run qemu_log
 	assert_line '# sandinit: from DHCP'
+	# No DNS server: QEMU's DHCP server leaves option 6 (and the router,
+	# option 3) out when restricted (libslirp bootp.c), so the issue's
+	# "names 10.0.2.3" holds only unrestricted, which tests may not use.
+	refute_line --regexp '^nameserver '
 	qemu_type 'initctl poweroff\n'
 	qemu_wait 'sandinit: poweroff' 60
 	qemu_wait_exit 30
