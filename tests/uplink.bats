@@ -30,7 +30,8 @@ uplink_make() {
 uplink_move() { out ip link set "$1" netns "$(host_pid1)"; }
 uplink() { uplink_make "$@"; uplink_move "$1"; }
 
-# dnsmasq as the outside's DHCP server: 10.9.0.50-60 (RANGE, if set),
+# dnsmasq as the outside's DHCP server: 10.9.0.50-60 (RANGE, if set; the
+# netmask MASK, if set),
 # router 10.9.0.1, DNS 10.9.0.53, a lease of 2 minutes (dnsmasq's
 # shortest); more options in the arguments. Its leases are kept in one
 # file across restarts; each run logs to its own file, the last one to
@@ -40,7 +41,7 @@ dnsmasq_start() {
 	[ ! -e "$log" ] || mv "$log" "$BATS_TEST_TMPDIR/dnsmasq.$SECONDS.$RANDOM.log"
 	# (nsenter execs dnsmasq: $! is dnsmasq, not a subshell around it)
 	nsenter --net="/proc/$OUTSIDE/ns/net" dnsmasq -k --conf-file=/dev/null --port=0 --interface=out0 --bind-interfaces \
-		--dhcp-range=${RANGE:-10.9.0.50,10.9.0.60},255.255.255.0,2m \
+		--dhcp-range=${RANGE:-10.9.0.50,10.9.0.60},${MASK:-255.255.255.0},2m \
 		--dhcp-option=3,10.9.0.1 --dhcp-option=6,10.9.0.53 \
 		--dhcp-leasefile="$BATS_TEST_TMPDIR/leases" --log-dhcp \
 		--log-facility="$log" --no-ping --user=root --pid-file= "$@" &
@@ -371,4 +372,15 @@ T12=(--dhcp-option=58,10 --dhcp-option=59,20)
 	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 30
 	run in1 ip -o -4 addr show up0
 	assert_output --regexp 'inet 10\.9\.0\.(5[0-9]|60)/24 '
+}
+
+@test "interface dhcp: a lease wider than a /8 is not applied" {
+	MASK=254.0.0.0 dhcp_boot dnsmasq </dev/null
+	wait_console '^dhcp-up0: bound to 10\.9\.0\.(5[0-9]|60)/7 router 10\.9\.0\.1 from 10\.9\.0\.1' 20
+	wait_console '^sandinit: interface up0: lease of 10\.9\.0\.(5[0-9]|60)/7: a subnet wider than /8: not applied$'
+	run in1 ip -o -4 addr show up0
+	assert_success
+	refute_output --partial 'inet 10.'
+	run in1 ip route show default
+	assert_output ''
 }
