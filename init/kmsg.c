@@ -1,6 +1,7 @@
 /* kmsg: the kernel's messages (/dev/kmsg) into the ring named kernel
  * (SPEC §4). The kernel prints to the console those its console log level
- * lets through (loglevel=, quiet): PID 1 does not print them again. */
+ * lets through (loglevel=, quiet): PID 1 does not print them again, but
+ * hands them to the log file (`log-file`: every console line). */
 #include "kmsg.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logfile.h"
 #include "loop.h"
 
 #define KMSG_RING_SIZE (64 << 10)
@@ -18,6 +20,7 @@
 
 static struct ring ring;
 static struct watch w = { .fd = -1 };
+static int console_level = 4;	/* what `quiet` leaves, until read */
 
 int kmsg_parse(const char *rec, size_t len, int *sev, int64_t *us, const char **text,
 	       size_t *textlen)
@@ -66,13 +69,27 @@ static void on_kmsg(struct watch *wt, uint32_t events)
 			continue;
 		if (n <= 0)
 			return;
-		if (kmsg_parse(buf, (size_t)n, &sev, &us, &text, &len) == 0)
-			ring_line(&ring, LOG_KERNEL, sev, us, text, len, 0);
+		if (kmsg_parse(buf, (size_t)n, &sev, &us, &text, &len) < 0)
+			continue;
+		ring_line(&ring, LOG_KERNEL, sev, us, text, len, 0);
+		/* what the kernel printed on the console goes into the
+		 * log file too */
+		if (sev < console_level)
+			logfile_line(us, "kernel", text, len);
 	}
 }
 
 int kmsg_init(void)
 {
+	char printk[16] = "";
+	int fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
+
+	/* the console's level: the first figure of kernel.printk */
+	if (fd >= 0) {
+		if (read(fd, printk, sizeof(printk) - 1) > 0 && printk[0] >= '0' && printk[0] <= '9')
+			console_level = atoi(printk);
+		close(fd);
+	}
 	w.fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (w.fd < 0)
 		return -1;

@@ -131,6 +131,9 @@ static void put(struct file *f, const char *buf, size_t len)
 	while (len) {
 		size_t n = len;
 
+		/* open first: the size of a file an earlier boot left decides
+		 * the split */
+		open_file(f);
 		if (f->fd >= 0 && f->size + len > f->max) {
 			size_t room = f->size < f->max ? (size_t)(f->max - f->size) : 0;
 			const char *nl = room ? memrchr(buf, '\n', room) : NULL;
@@ -230,6 +233,8 @@ helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 
 /* ---- PID 1's side ---- */
 
+static void replay_pid1(void);
+
 static void echo(const char *text, size_t len)
 {
 	echoing = 1;
@@ -317,17 +322,17 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	pipe_w = p[1];
 	fcntl(pipe_w, F_SETFL, O_NONBLOCK);
 	fcntl(pipe_w, F_SETPIPE_SZ, PIPE_SIZE);
+	replay_pid1();
 	return 0;
 }
 
-void logfile_write(const char *buf, size_t len)
+/* LEN bytes of lines, each stamped with US. */
+static void write_at(int64_t us, const char *buf, size_t len)
 {
 	char out[PIPE_BUF];
-	int64_t us;
 
 	if (pipe_w < 0 || echoing)
 		return;
-	us = boot_us();
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t l = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
@@ -353,6 +358,45 @@ void logfile_write(const char *buf, size_t len)
 	}
 }
 
+void logfile_write(const char *buf, size_t len)
+{
+	if (pipe_w >= 0)
+		write_at(boot_us(), buf, len);
+}
+
+void logfile_line(int64_t us, const char *name, const char *text, size_t len)
+{
+	char line[LOG_NAME_MAX + 2 + LOG_LINE_MAX + 1];
+	int n;
+
+	if (pipe_w < 0)
+		return;
+	if (len && text[len - 1] == '\n')
+		len--;
+	if (len > LOG_LINE_MAX)
+		len = LOG_LINE_MAX;
+	n = snprintf(line, sizeof(line), "%.*s: %.*s\n", LOG_NAME_MAX, name, (int)len, text);
+	if (n > 0)
+		write_at(us, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* PID 1's lines from before the file was named (its kernel line, modules,
+ * mounts: all before `log-file` can be on a disk), once, with their time. */
+static void replay_pid1(void)
+{
+	static int done;
+	char text[LOG_LINE_MAX + 1];
+	struct log_rec rec;
+
+	if (done || !log_pid1_ring.id)
+		return;
+	done = 1;
+	for (uint64_t pos = log_pid1_ring.tail; pos < log_pid1_ring.head;) {
+		pos = ring_read(&log_pid1_ring, pos, &rec, text);
+		logfile_line(rec.us, "sandinit", text, rec.len);
+	}
+}
+
 void logfile_stop(void)
 {
 	int64_t end;
@@ -368,8 +412,15 @@ void logfile_stop(void)
 	while (waitpid(writer, NULL, WNOHANG) == 0 && now_ms() < end)
 		usleep(10000);
 	if (waitpid(writer, NULL, WNOHANG) == 0) {
+		/* A write stuck in the kernel (a disk gone mid-request) may not
+		 * even end on SIGKILL: a second at most, then it is left to
+		 * PID 1's reaping, which never waits. */
 		kill(writer, SIGKILL);
-		waitpid(writer, NULL, 0);
+		end = now_ms() + 1000;
+		while (waitpid(writer, NULL, WNOHANG) == 0 && now_ms() < end)
+			usleep(10000);
+		if (waitpid(writer, NULL, WNOHANG) == 0)
+			log_msg("log-file: the writer (pid %d) does not end; left behind", (int)writer);
 	}
 	writer = 0;
 	/* Its last words (lines dropped, a failed fsync): console and ring.

@@ -110,6 +110,7 @@ size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size
 {
 	const char *p = in, *end = in + len;
 	struct out o = { out, size, 0 };
+	int pri_ok = 0;
 
 	*sev = 5;	/* RFC 3164 §4.3.3: user.notice when there is no PRI */
 	if (p < end && *p == '<') {
@@ -123,9 +124,14 @@ size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size
 		if (digits && q < end && *q == '>' && pri <= 191) {
 			*sev = pri & 7;
 			p = q + 1;
+			pri_ok = 1;
 		}
 	}
-	if (end - p >= 2 && p[0] == '1' && p[1] == ' ') {
+	/* RFC 5424: after a PRI, VERSION 1 and a TIMESTAMP that is "-" or
+	 * begins YYYY- (not a plain message that starts "1 ") */
+	if (pri_ok && end - p >= 3 && p[0] == '1' && p[1] == ' ' &&
+	    (p[2] == '-' || (end - p >= 7 && is_digit(p[2]) && is_digit(p[3]) &&
+			     is_digit(p[4]) && is_digit(p[5]) && p[6] == '-'))) {
 		const char *app, *procid;
 		size_t applen, pidlen, n;
 

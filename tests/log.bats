@@ -306,6 +306,26 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	grep -Eq '^\[ *[0-9]+\.[0-9]{6}\] sandinit: ready: 1 services' "$BATS_TEST_TMPDIR/all"
 }
 
+@test "log-file: a file an earlier boot left counts toward SIZE" {
+	f=$BATS_TEST_TMPDIR/sandinit.log
+	{ for i in $(seq 40); do printf '%099d\n' 0; done; printf '%089d\n' 0; } >"$f"
+	host_start "$(conf <<-EOF
+	log-file $f 4K
+	service count
+	  restart never
+	  exec /bin/sh -c "i=1; while [ \$i -le 60 ]; do echo line\$i; i=\$((i+1)); done"
+	EOF
+	)"
+	wait_console '^count: line60$'
+	host_stop
+	# rotated once, neither part past 4K
+	[ -s "$f.1" ]
+	[ "$(stat -c %s "$f.1")" -le 4096 ]
+	[ "$(stat -c %s "$f")" -le 4096 ]
+	cat "$f.1" "$f" | grep -E '^\[ *[0-9]+\.[0-9]{6}\] count: line[0-9]+$' | sed 's/.*count: //' >"$BATS_TEST_TMPDIR/got"
+	seq 60 | sed 's/^/line/' | diff - "$BATS_TEST_TMPDIR/got"
+}
+
 @test "log-file on a missing directory: PID 1 goes on, lines counted, the count logged once writable" {
 	d=$BATS_TEST_TMPDIR/disk
 	host_start "$(conf <<-EOF

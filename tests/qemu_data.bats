@@ -78,7 +78,7 @@ log_conf() {
 	  namespaces none
 	  after count
 	  restart never
-	  exec /bin/initctl poweroff
+	  exec /bin/sh -c "echo '<3>KMSG-FILE-CHECK' | cat >/dev/kmsg; for i in \$(seq 50); do initctl log kernel | grep -q KMSG-FILE-CHECK && break; sleep 0.1; done; initctl poweroff"
 	EOF
 }
 
@@ -103,8 +103,17 @@ log_conf() {
 	cat "$BATS_TEST_TMPDIR/l1" "$BATS_TEST_TMPDIR/l0" >"$BATS_TEST_TMPDIR/all"
 	sed -nE 's/^\[ *[0-9]+\.[0-9]{6}\] count: numbered line ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/all" >"$BATS_TEST_TMPDIR/got"
 	seq "$L" | diff - "$BATS_TEST_TMPDIR/got"
-	# the lines of PID 1 up to the poweroff too
+	# the service's last line, and PID 1's own: those from before the
+	# disk was mounted (replayed with their time) and the ready line
 	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] count: counted$' "$BATS_TEST_TMPDIR/all"
+	assert_success
+	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] sandinit: kernel: userns=yes' "$BATS_TEST_TMPDIR/all"
+	assert_success
+	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] sandinit: ready: 2 services' "$BATS_TEST_TMPDIR/all"
+	assert_success
+	# a kernel line the kernel printed on the console (err, under the
+	# board's loglevel) is in the file too
+	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] kernel: KMSG-FILE-CHECK$' "$BATS_TEST_TMPDIR/all"
 	assert_success
 }
 

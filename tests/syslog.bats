@@ -20,8 +20,16 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	  restart never
 	  syslog no
 	  exec /bin/sh -c "test -S /dev/log && echo socket || echo no-socket"
+	service raw
+	  restart never
+	  exec /bin/sh -c "printf '<11>1 disk failed to spin up' | socat -u - UNIX-SENDTO:/dev/log"
 	EOF
 	)"
+	done_ raw
+	# a plain RFC 3164 message that begins "1 " is not taken for RFC 5424
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log raw | grep -q ."
+	run ictl log -p err raw
+	assert_output '1 disk failed to spin up'
 	done_ web
 	done_ probe
 	done_ quiet
