@@ -178,6 +178,27 @@ static void console_line(const char *name, const char *text, size_t len)
 	batched += n;
 }
 
+/* The severity of a line of PID 1's, from the words STYLE.md has its
+ * messages use: a failure says "unable to", a loss or a kill says so. */
+static int pid1_sev(const char *msg)
+{
+	static const char *const err[] = {
+		"unable to", "killed by the OOM killer", " is invalid", "failed ", "not applied",
+	};
+	static const char *const warn[] = {
+		"exited with status", "killed by signal", "did not stop", "still there",
+		"dropped", "does not end", "ignored", "changed by someone else",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(err); i++)
+		if (strstr(msg, err[i]))
+			return LOG_SEV_ERR;
+	for (size_t i = 0; i < ARRAY_SIZE(warn); i++)
+		if (strstr(msg, warn[i]))
+			return LOG_SEV_WARNING;
+	return LOG_SEV_INFO;
+}
+
 void log_msg(const char *fmt, ...)
 {
 	char buf[LOG_LINE_MAX];
@@ -194,7 +215,7 @@ void log_msg(const char *fmt, ...)
 	if ((size_t)n > sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
 	if (log_pid1_ring.id)
-		ring_line(&log_pid1_ring, LOG_STDOUT, LOG_SEV_INFO, log_now_us(), buf,
+		ring_line(&log_pid1_ring, LOG_STDOUT, pid1_sev(buf), log_now_us(), buf,
 			  (size_t)n, 1);
 	else
 		console_line("sandinit", buf, (size_t)n);

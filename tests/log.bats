@@ -182,6 +182,32 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	refute_line --partial 'sandinit: ready'
 }
 
+@test "log -p on PID 1's own lines: a failure is err, a kill a warning, the ready line info" {
+	host_start "$(conf <<-'EOF'
+	service broken
+	  restart never
+	  bind /nonexistent-bind-source /mnt
+	  exec /bin/true
+	service sigd
+	  restart never
+	  exec /bin/sh -c "kill -TERM $$"
+	EOF
+	)"
+	wait_console '^sandinit: ready: '
+	wait_console '^sandinit: broken: unable to '
+	wait_console '^sandinit: sigd: killed by signal'
+	run ictl log -p err sandinit
+	assert_line --regexp '^broken: unable to '
+	refute_line --partial 'killed by signal'
+	refute_line --partial 'ready: '
+	run ictl log -p warning sandinit
+	assert_line --regexp '^broken: unable to '
+	assert_line --regexp '^sigd: killed by signal'
+	refute_line --partial 'ready: '
+	run ictl log -p info sandinit
+	assert_line --partial 'ready: '
+}
+
 @test "log -p over 100000 lines that do not match: the one that does, read in capped parts" {
 	host_start "$(conf <<-'EOF'
 	log-size 8M
