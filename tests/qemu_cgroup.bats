@@ -62,6 +62,12 @@ load lib/qemu
 	# a memory limit comes without swap, so a hog cannot swap past it
 	qemu_type 'echo mem=$(cat /sys/fs/cgroup/sandinit/bystander/memory.max /sys/fs/cgroup/sandinit/bystander/memory.swap.max)\n'
 	qemu_wait 'mem=67108864 0$' 30
+	# a tmpfs without SIZE: half of `memory` when that is under 64M (the
+	# bystander's 64M: 32M), else 64M (the spinner has no memory limit)
+	qemu_type 'initctl exec bystander /bin/cat /proc/mounts | grep " /tmp " | sed "s/^/half-/"\n'
+	qemu_wait 'half-tmpfs /tmp tmpfs .*size=32768k' 30
+	qemu_type 'initctl exec spinner /bin/cat /proc/mounts | grep " /tmp " | sed "s/^/full-/"\n'
+	qemu_wait 'full-tmpfs /tmp tmpfs .*size=65536k' 30
 
 	# memory: OOM-killed in its cgroup (the subtree's hierarchical
 	# memory.events counts it), named so, restarted; PID 1 unharmed
