@@ -36,6 +36,8 @@ enum {
 
 enum restart_policy { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
 enum proc_mode { PROC_FULL, PROC_PID_ONLY };
+/* `readonly overlay`: the root read-only under an overlayfs (mount.c) */
+#define RO_OVERLAY 2
 
 struct conf_bridge {
 	char *name;
@@ -111,7 +113,7 @@ struct svc_conf {
 	int critical;
 	unsigned namespaces;	/* NS_* bits; 0 = none */
 	char *root;		/* NULL: host / */
-	int readonly;
+	int readonly;		/* 0, 1 or RO_OVERLAY (SPEC §3 `readonly`) */
 	int syslog;		/* a /dev/log of its own (SPEC §3 `syslog`) */
 	struct conf_bind *binds;
 	int nbinds;

@@ -93,7 +93,7 @@ static const struct directive directives[] = {
 	{ "critical", SERVICE, 0, 1, 1, conf_s_critical, "one argument: yes or no" },
 	{ "namespaces", SERVICE, 0, 1, -1, conf_s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none" },
 	{ "root", SERVICE, 0, 1, 1, conf_s_root, "one argument: DIR" },
-	{ "readonly", SERVICE, 0, 1, 1, conf_s_readonly, "one argument: yes or no" },
+	{ "readonly", SERVICE, 0, 1, 1, conf_s_readonly, "one argument: yes, no or overlay" },
 	{ "syslog", SERVICE, 0, 1, 1, conf_s_syslog, "one argument: yes or no" },
 	{ "bind", SERVICE, 1, 2, 3, conf_s_bind, "two or three arguments: SRC DST [ro|rw]" },
 	{ "tmpfs", SERVICE, 1, 1, 3, conf_s_tmpfs, "one to three arguments: DST [SIZE] [MODE]" },

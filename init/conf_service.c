@@ -213,8 +213,13 @@ void conf_s_workdir(struct parser *p, char **a, int n)
 
 void conf_s_readonly(struct parser *p, char **a, int n)
 {
+	int v = strcmp(a[0], "overlay") ? conf_yesno(a[0]) : RO_OVERLAY;
+
 	(void)n;
-	s_yesno(p, &p->svc->readonly, a[0]);
+	if (v < 0)
+		conf_bad(p, a[0], "use yes, no or overlay");
+	else
+		p->svc->readonly = v;
 }
 
 void conf_s_syslog(struct parser *p, char **a, int n)

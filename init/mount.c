@@ -87,6 +87,7 @@ static int mount_at(const char *src, int fd, const char *type, unsigned long fla
  * whose namespace does not show PID 1's paths (the template's) gets them. */
 static int *src_fd;
 static int nsrc, src_cap;
+static int ovl_fd = -1;	/* `readonly overlay`: the detached overlayfs (mnt_overlay) */
 
 /* Move the detached mount SRC (a src_fd, closed here) onto PATH. */
 static int attach(int *src, const char *path)
@@ -561,7 +562,12 @@ void mnt_release(void)
 		if (src_fd[i] >= 0)
 			close(src_fd[i]);
 	nsrc = 0;
+	if (ovl_fd >= 0)
+		close(ovl_fd);
+	ovl_fd = -1;
 }
+
+static int has_root(const struct svc_conf *s);
 
 int mnt_prepare(const struct svc_conf *s, const char **step)
 {
@@ -606,6 +612,9 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 			goto fail;
 		src_fd[nsrc++] = fd;
 	}
+	if (s->readonly == RO_OVERLAY &&
+	    (ovl_fd = mnt_overlay(s, has_root(s) ? s->root : "/", tmpfs_size(s), step)) < 0)
+		goto fail;
 	return 0;
 fail:
 	fd = errno;
@@ -750,6 +759,18 @@ static int hide_mounts(const struct svc_conf *s, const char **step)
 	return 0;
 }
 
+/* `readonly overlay`: PID 1's overlayfs (mnt_prepare) over the staged
+ * root, the new root then. */
+static int attach_overlay(void)
+{
+	if (syscall(SYS_move_mount, ovl_fd, "", root_fd, "",
+		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -1;
+	drop_root_fd();
+	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root_fd < 0 ? -1 : 0;
+}
+
 /* A root of its own (`root /` is the host's, as without the line). */
 static int has_root(const struct svc_conf *s)
 {
@@ -772,6 +793,9 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 	*step = "make the root read-only";
 	if (s->readonly && make_ro("/", 1) < 0)
 		return enter_staged(0, step);
+	*step = "attach the overlay";
+	if (ovl_fd >= 0 && attach_overlay() < 0)
+		return enter_staged(0, step);
 	/* Hidden once its proc is there (mount_at): a bind below a hidden
 	 * target keeps it in view (hide_mounts). */
 	r = own_mounts(s, 0, step) == 0 &&
@@ -782,7 +806,7 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 
 int mnt_fits_template(const struct svc_conf *s)
 {
-	return !has_root(s);
+	return !has_root(s) && s->readonly != RO_OVERLAY;
 }
 
 /* Where the host's own file systems of that kind are mounted: a sandbox

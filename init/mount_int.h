@@ -62,5 +62,9 @@ void mnt_graft_close(void);
 /* Did a graft cover the root itself? Then *ROOT_FD names it and the
  * sandbox enters it with pivot_root. */
 int mnt_graft_root(void);
+/* `readonly overlay` for S over the root SRC (mount_overlay.c): a detached
+ * overlayfs, its upper tmpfs of SIZE bytes; -1 with errno and *STEP. */
+int mnt_overlay(const struct svc_conf *s, const char *src, unsigned long long size,
+		const char **step);
 
 #endif

@@ -69,6 +69,26 @@ EOF
 	fails_with 3 "bad value for 'memory': '12Q' (use a number with K, M or G)"
 }
 
+@test "readonly: yes, no or overlay; anything else is a bad value" {
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+readonly overlay
+service b
+exec /bin/a
+readonly no
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_success
+	refute_output
+	cat > "$F" <<'EOF'
+service a
+exec /bin/a
+readonly overlayfs
+EOF
+	fails_with 3 "bad value for 'readonly': 'overlayfs' (use yes, no or overlay)"
+}
+
 @test "a limit that cannot be parsed" {
 	cat > "$F" <<'EOF'
 service a

@@ -626,6 +626,81 @@ map_of() {
 	assert_output --regexp '^pids: 1 2 [0-9]+$'
 }
 
+@test "readonly overlay: /etc and /usr writable inside, the host's files unchanged, a fresh layer at each start, its tmpfs sized" {
+	local ver etc_sum
+	ver=$(cat /etc/debian_version)
+	etc_sum=$(ls -la /etc /usr | md5sum)
+	f=$(conf <<-EOF
+	service ovl
+	  readonly overlay
+	  exec $P sleep 1000
+	service ro
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	# a new file in /etc and /usr, and a host file changed (copied up)
+	run ictl exec ovl /bin/sh -c 'echo new >/etc/sandinit-ovl && echo new >/usr/sandinit-ovl && echo changed >/etc/debian_version && cat /etc/sandinit-ovl /usr/sandinit-ovl /etc/debian_version'
+	assert_success
+	assert_output $'new\nnew\nchanged'
+	# the host's (and a plain read-only sandbox's) files are as they were
+	run cat /etc/debian_version
+	assert_output "$ver"
+	[ ! -e /etc/sandinit-ovl ]
+	[ ! -e /usr/sandinit-ovl ]
+	run md5sum <<<"$(ls -la /etc /usr)"
+	assert_output "$etc_sum"
+	run ictl exec ro /bin/cat /etc/debian_version
+	assert_output "$ver"
+	run probe_in ro try-write /etc/sandinit-ovl
+	assert_output 'denied: EROFS'
+	# its upper tmpfs: 64M as a `tmpfs` without SIZE; a positive control
+	# below it
+	run probe_in ovl fill /etc/f 48
+	assert_line 'wrote: 48'
+	refute_line --partial denied
+	run probe_in ovl fill /usr/f 80
+	assert_line 'denied: ENOSPC'
+	assert_line --regexp '^wrote: 6[0-4]$'
+	# a restart begins from the root's files again
+	run ictl restart ovl
+	assert_success
+	retry 10 status_of ovl
+	run ictl exec ovl /bin/cat /etc/debian_version
+	assert_output "$ver"
+	run ictl exec ovl /bin/ls /etc/sandinit-ovl /usr/sandinit-ovl
+	assert_failure
+	run probe_in ovl try-write /etc/sandinit-ovl
+	assert_output ok
+}
+
+@test "readonly overlay with root DIR: the tree's files never change" {
+	pubdir
+	r=$PUB/root
+	mkdir -p "$r/bin" "$r/proc" "$r/dev" "$r/tmp" "$r/etc"
+	cp "$P" "$r/bin/probe"
+	echo image >"$r/etc/conf"
+	f=$(conf <<-EOF
+	service ovl
+	  root $r
+	  readonly overlay
+	  exec /bin/probe sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run ictl exec ovl /bin/probe try-write /etc/conf
+	assert_output ok
+	run ictl exec ovl /bin/probe try-write /written
+	assert_output ok
+	run ictl exec ovl /bin/probe ls /
+	assert_output 'ls: bin dev etc proc tmp written'
+	[ ! -e "$r/written" ]
+	run cat "$r/etc/conf"
+	assert_output image
+}
+
 # --- failures -------------------------------------------------------------------
 
 @test "failures: missing bind source, missing root, a device that is not a device node" {
