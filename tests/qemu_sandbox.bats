@@ -147,6 +147,22 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	qemu_wait 'sandinit: ready: 2 services' 30
 }
 
+@test "qemu: readonly overlay without overlayfs in the kernel (not in modules) fails clearly and the rest runs" {
+	cat >"$BATS_TEST_TMPDIR/noovl.conf" <<-'EOF'
+	service ovl
+	  restart never
+	  readonly overlay
+	  exec /bin/true
+	service plain
+	  restart never
+	  exec /bin/echo plain ran
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/noovl.conf"
+	qemu_wait 'sandinit: ovl: unable to mount the overlay \(is overlayfs in the kernel\? modules overlay\): No such device' 240
+	qemu_wait '^plain: plain ran' 60
+	qemu_wait 'sandinit: ready: 2 services' 60
+}
+
 @test "qemu: mount points the root lacks, binds and a device on Debian's kernel; caps sys_admin uncovers nothing" {
 	cat >"$BATS_TEST_TMPDIR/graft.conf" <<-'EOF'
 	service graft
