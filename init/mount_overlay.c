@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -91,12 +92,50 @@ static int upper(unsigned long long size, const struct stat *root, unsigned uid)
 	return t;
 }
 
+/* The overlayfs of context FS on LOW and UP (u, w), detached: made by a
+ * child sharing PID 1's descriptors in a mount namespace of its own, where
+ * the layers are attached (Linux 6.1 takes only layers in the mounter's
+ * namespace); the overlay keeps private copies of them. Its fd, or -1. */
+static int layered(int fs, int low, int up)
+{
+	int slot = dup(fs), st;
+	pid_t pid;
+
+	if (slot < 0)
+		return -1;
+	pid = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		int m;
+
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", "/proc", "tmpfs", 0, "size=16k") < 0 ||
+		    mkdir("/proc/l", 0700) < 0 || mkdir("/proc/u", 0700) < 0 ||
+		    syscall(SYS_move_mount, low, "", AT_FDCWD, "/proc/l", SB_MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+		    syscall(SYS_move_mount, up, "", AT_FDCWD, "/proc/u", SB_MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "lowerdir", "/proc/l", 0) < 0 ||
+		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "upperdir", "/proc/u/u", 0) < 0 ||
+		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "workdir", "/proc/u/w", 0) < 0 ||
+		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+		    (m = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, SB_MOUNT_ATTR_NODEV)) < 0 ||
+		    dup3(m, slot, O_CLOEXEC) < 0)
+			_exit(errno & 0xff ? errno & 0xff : EINVAL);
+		_exit(0);
+	}
+	st = -1;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (st != -1 && WIFEXITED(st) && !WEXITSTATUS(st))
+		return slot;
+	close(slot);
+	errno = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : ECHILD;
+	return -1;
+}
+
 int mnt_overlay(const struct svc_conf *s, const char *src, unsigned long long size,
 		const char **step)
 {
 	struct sb_mount_attr a = { .attr_set = SB_MOUNT_ATTR_RDONLY };
 	unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
-	char path[64];
 	struct stat st;
 	int low, up = -1, ns = -1, fs = -1, r = -1, e;
 
@@ -128,17 +167,7 @@ int mnt_overlay(const struct svc_conf *s, const char *src, unsigned long long si
 	if (fs < 0)
 		goto out;
 	*step = "mount the overlay";
-	snprintf(path, sizeof path, "/proc/self/fd/%d", low);
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "lowerdir", path, 0) < 0)
-		goto out;
-	snprintf(path, sizeof path, "/proc/self/fd/%d/u", up);
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "upperdir", path, 0) < 0)
-		goto out;
-	snprintf(path, sizeof path, "/proc/self/fd/%d/w", up);
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "workdir", path, 0) < 0 ||
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		goto out;
-	r = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, SB_MOUNT_ATTR_NODEV);
+	r = layered(fs, low, up);
 out:
 	e = errno;
 	if (fs >= 0)

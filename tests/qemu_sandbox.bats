@@ -163,6 +163,32 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	qemu_wait 'sandinit: ready: 2 services' 60
 }
 
+@test "qemu: readonly overlay with modules overlay mounts on Debian's kernel; without idmapped tmpfs (6.1) the image's root-owned files stay unwritable" {
+	cat >"$BATS_TEST_TMPDIR/ovl.conf" <<-'EOF'
+	modules overlay
+	service ovl
+	  restart never
+	  readonly overlay
+	  exec /bin/sh -c "probe try-write /etc/x; probe try-write /tmp/x; grep ' / / ' /proc/self/mountinfo; echo ovl done"
+	service ro
+	  restart never
+	  exec /bin/sh -c "grep ' / / ' /proc/self/mountinfo; echo ro done"
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/ovl.conf"
+	qemu_wait '^ovl: ovl done' 150
+	qemu_wait '^ro: ro done' 60
+	run lines_of ovl
+	assert_line 'denied: EACCES'
+	assert_line ok
+	assert_line --regexp ' / / .* - overlay '
+	# control: a plain read-only sandbox's root is no overlay
+	run lines_of ro
+	assert_line --regexp ' / / '
+	refute_line --regexp ' - overlay '
+	run qemu_log
+	refute_output --partial 'unable to'
+}
+
 @test "qemu: mount points the root lacks, binds and a device on Debian's kernel; caps sys_admin uncovers nothing" {
 	cat >"$BATS_TEST_TMPDIR/graft.conf" <<-'EOF'
 	service graft
