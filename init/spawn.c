@@ -112,20 +112,36 @@ static int apply_identity(const struct svc_conf *s, const char **step)
 	return s->seccomp ? seccomp_install() : 0;
 }
 
+/* The service's `tty`, opened by PID 1 before the clone (spawn_service), so
+ * that it is the host's node whatever the sandbox's /dev holds; -1 none. */
+static int tty_fd = -1;
+
+/* PATH as a terminal: non-blocking, so that a serial line without carrier
+ * cannot hold PID 1 (as getty opens it), then blocking for the service. */
+static int open_tty(const char *path)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return -1;
+	if (!isatty(fd) || fcntl(fd, F_SETFL, O_RDWR) < 0) {
+		e = errno == EINVAL ? ENOTTY : errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* In the service process: descriptors, identity, privileges, exec. */
 static void __attribute__((noreturn))
 run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 {
 	const char *step = "exec";
-	int tty_fd = -1;
 
 	setsid();
-	if (s->tty) {
-		tty_fd = open(s->tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (tty_fd < 0)
-			child_fail(err_fd, "open tty");
+	if (tty_fd >= 0)
 		ioctl(tty_fd, TIOCSCTTY, 1);
-	}
 	{
 		int in = tty_fd >= 0 ? tty_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 		int out = tty_fd >= 0 ? tty_fd : io->out_fd;
@@ -588,6 +604,9 @@ int spawn_service(const struct svc_conf *s,
 	if (io->join_pid)
 		ns = 0;	/* child_main enters or makes them itself */
 	flags = ns_flags(ns & ~NS_BY_CHILD);
+	*step = "open its tty";
+	if (s->tty && (tty_fd = open_tty(s->tty)) < 0)
+		return -1;
 	*step = "create pipes";
 	/* PID 1 reads the status and net pipes from its loop: non-blocking
 	 * (a stale event must not block it); the child's writes are a few
@@ -651,6 +670,9 @@ int spawn_service(const struct svc_conf *s,
 	close(err_fds[1]);
 	if (linked)
 		close(net_fds[1]);
+	if (tty_fd >= 0)
+		close(tty_fd);
+	tty_fd = -1;
 	sync_fds[0] = err_fds[1] = net_fds[1] = -1;
 	if (ns & NS_USER) {
 		unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
@@ -680,6 +702,9 @@ fail_child:
 fail:
 	e = errno;
 	mnt_release();
+	if (tty_fd >= 0)
+		close(tty_fd);
+	tty_fd = -1;
 	for (int i = 0; i < 2; i++) {
 		if (sync_fds[i] >= 0)
 			close(sync_fds[i]);

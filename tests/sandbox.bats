@@ -32,6 +32,10 @@ teardown() {
 	if [ -n "${VAR:-}" ]; then
 		rm -rf "$VAR"
 	fi
+	if [ -n "${SOCAT:-}" ]; then
+		kill "$SOCAT" 2>/dev/null || :
+		wait "$SOCAT" 2>/dev/null || :
+	fi
 	return "$rc"
 }
 
@@ -1190,4 +1194,41 @@ ls_with() { echo "ls: $({ LC_ALL=C ls -A "$1"; echo "$2"; } | LC_ALL=C sort | pa
 		run test -e "$p"
 		assert_failure
 	done
+}
+
+# --- terminals and devices (issue 16 items 15 and 14) ---------------------------
+
+# A pty whose other side socat(1) appends to $BATS_TEST_TMPDIR/tty.out;
+# prints the slave's path (/dev/pts/N of PID 1's devpts).
+pty_to_file() {
+	socat -u PTY,link="$BATS_TEST_TMPDIR/pty",rawer \
+		OPEN:"$BATS_TEST_TMPDIR/tty.out",creat,append >/dev/null 2>&1 &
+	SOCAT=$!
+	retry 10 test -e "$BATS_TEST_TMPDIR/pty"
+	readlink "$BATS_TEST_TMPDIR/pty"
+}
+
+@test "tty: a sandboxed service gets its terminal without a device line (opened before its root)" {
+	pts=$(pty_to_file)
+	[ -c "$pts" ]
+	f=$(conf <<-EOF
+	service t
+	  tty $pts
+	  user 1000
+	  exec /bin/sh -c "test -t 0 && test -t 1 && test -t 2 && echo on-the-tty; exec $P sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	retry 10 grep -q on-the-tty "$BATS_TEST_TMPDIR/tty.out"
+	run status_of t
+	assert_output --regexp '^t running [0-9]+ 0 '
+	run console
+	refute_output --partial 'unable to'
+	# it is the service's controlling terminal (tty_nr, proc(5)), and its
+	# /dev still has only the SPEC's nodes
+	run ictl exec t /bin/sh -c 'cut -d" " -f7 /proc/2/stat'
+	assert_output --regexp '^[1-9][0-9]*$'
+	run probe_in t ls /dev/pts
+	assert_output 'ls: ptmx'
 }
