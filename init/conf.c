@@ -110,7 +110,7 @@ void conf_svc_free(struct svc_conf *s)
 		free(s->tmpfs[i].dst);
 	free(s->tmpfs);
 	for (int i = 0; i < s->ndevices; i++)
-		free(s->devices[i]);
+		free(s->devices[i].path);
 	free(s->devices);
 	free(s->nets);
 	free(s->publishes);

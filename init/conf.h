@@ -72,6 +72,12 @@ struct conf_bind {
 	int rw;
 };
 
+/* `device PATH [rw|ro]`: a node, a glob or a directory under /dev. */
+struct conf_device {
+	char *path;
+	int ro;
+};
+
 struct conf_tmpfs {
 	char *dst;
 	uint64_t size;		/* bytes, 0 = the default (mnt_tmpfs_size) */
@@ -119,7 +125,7 @@ struct svc_conf {
 	int nbinds;
 	struct conf_tmpfs *tmpfs;	/* /tmp is always added by the spawner */
 	int ntmpfs;
-	char **devices;
+	struct conf_device *devices;
 	int ndevices;
 	enum proc_mode proc;
 	struct conf_net *nets;

@@ -97,7 +97,7 @@ static const struct directive directives[] = {
 	{ "syslog", SERVICE, 0, 1, 1, conf_s_syslog, "one argument: yes or no" },
 	{ "bind", SERVICE, 1, 2, 3, conf_s_bind, "two or three arguments: SRC DST [ro|rw]" },
 	{ "tmpfs", SERVICE, 1, 1, 3, conf_s_tmpfs, "one to three arguments: DST [SIZE] [MODE]" },
-	{ "device", SERVICE, 1, 1, 1, conf_s_device, "one argument: PATH" },
+	{ "device", SERVICE, 1, 1, 2, conf_s_device, "one or two arguments: PATH [rw|ro]" },
 	{ "proc", SERVICE, 0, 1, 1, conf_s_proc, "one argument: full or pid-only" },
 	{ "net", SERVICE, 1, 1, 2, conf_s_net, "one or two arguments: BRIDGE [CIDR|auto]" },
 	{ "publish", SERVICE, 1, 1, 1, conf_s_publish, "one argument: [ADDR:]HOSTPORT:PORT[/tcp|/udp]" },

@@ -288,17 +288,23 @@ void conf_s_tmpfs(struct parser *p, char **a, int n)
 void conf_s_device(struct parser *p, char **a, int n)
 {
 	struct svc_conf *s = p->svc;
-	char **d;
+	struct conf_device *d;
+	size_t l = strlen(a[0]);
 
-	(void)n;
-	if (conf_dev_path(a[0]) < 0) {
+	/* No way out of /dev by "..": the node gets an ACL entry (device.c). */
+	if (conf_dev_path(a[0]) < 0 || strstr(a[0], "/../") || (l >= 3 && !strcmp(a[0] + l - 3, "/.."))) {
 		conf_bad(p, a[0], "use a path under /dev");
+		return;
+	}
+	if (n == 2 && strcmp(a[1], "rw") && strcmp(a[1], "ro")) {
+		conf_bad(p, a[1], "use rw or ro");
 		return;
 	}
 	if (!(d = conf_grow(p, s->devices, s->ndevices, sizeof *d)))
 		return;
 	s->devices = d;
-	if ((d[s->ndevices] = conf_copy(p, a[0])))
+	d[s->ndevices] = (struct conf_device){ .path = conf_copy(p, a[0]), .ro = n == 2 && !strcmp(a[1], "ro") };
+	if (d[s->ndevices].path)
 		s->ndevices++;
 }
 

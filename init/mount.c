@@ -28,6 +28,7 @@
 
 #include <linux/openat2.h>
 
+#include "device.h"
 #include "mount.h"
 #include "mount_int.h"
 #include "util.h"
@@ -277,7 +278,8 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 {
 	struct stat dst;
 	char prefix[sizeof root + 32];
-	int i, fd, dev_fd = -1, nodes;
+	const struct dev_node *dv;	/* the nodes PID 1 granted (device.c) */
+	int i, fd, dev_fd = -1, nodes, ndv;
 
 	/* The nodes' sources: the /dev this process sees (PID 1's, or the
 	 * template's, which the tmpfs is about to cover). */
@@ -323,9 +325,10 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 			goto fail;
 	}
 
-	for (i = 0; s && i < s->ndevices; i++) {
-		*step = stepf("device %s", s->devices[i]);
-		if (attach(&src_fd[s->nbinds + i], s->devices[i]) < 0)
+	ndv = s ? dev_granted(s->name, &dv) : 0;
+	for (i = 0; i < ndv; i++) {
+		*step = stepf("device %s", dv[i].path);
+		if (attach(&src_fd[s->nbinds + i], dv[i].path) < 0)
 			goto fail;
 	}
 	/* Nothing more goes into /dev itself; pts, shm and the nodes are
@@ -571,8 +574,8 @@ static int has_root(const struct svc_conf *s);
 
 int mnt_prepare(const struct svc_conf *s, const char **step)
 {
-	struct stat st;
-	int n = s->nbinds + s->ndevices, fd;
+	const struct dev_node *dv;
+	int ndv = dev_granted(s->name, &dv), n = s->nbinds + ndv, fd;
 
 	mnt_release();
 	*step = "prepare its binds";
@@ -596,18 +599,10 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 		if (!b->rw && set_ro(fd, "", AT_EMPTY_PATH | AT_RECURSIVE) < 0)
 			goto fail;
 	}
-	for (int i = 0; i < s->ndevices; i++) {
-		const char *d = s->devices[i];
-
-		*step = stepf("device %s", d);
-		if (stat(d, &st) < 0)
-			goto fail;
-		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
-			*step = stepf("device %s: not a device node", d);
-			errno = ENODEV;
-			goto fail;
-		}
-		fd = (int)syscall(SYS_open_tree, AT_FDCWD, d, SB_OPEN_TREE_CLONE | O_CLOEXEC);
+	/* The nodes dev_grant found (and checked) at the start. */
+	for (int i = 0; i < ndv; i++) {
+		*step = stepf("device %s", dv[i].path);
+		fd = (int)syscall(SYS_open_tree, AT_FDCWD, dv[i].path, SB_OPEN_TREE_CLONE | O_CLOEXEC);
 		if (fd < 0)
 			goto fail;
 		src_fd[nsrc++] = fd;

@@ -30,7 +30,7 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 int mnt_fits_template(const struct svc_conf *s);
 
 /* In PID 1, before S's clone: detached copies of S's bind sources (made
- * read-only unless `rw`) and device nodes, which the child attaches
+ * read-only unless `rw`) and device nodes (dev_grant's), which the child attaches
  * wherever its view starts from; mnt_release closes PID 1's after the
  * clone. -1 with errno and *STEP (the bind or device that failed). */
 int mnt_prepare(const struct svc_conf *s, const char **step);

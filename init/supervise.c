@@ -129,15 +129,19 @@ void sup_info(const struct service *s, struct sup_info *out)
 		.stop_timeout = s->c->stop_timeout,
 		.namespaces = s->c->namespaces,
 	};
-	/* A pod member lives in its pod's user namespace. */
+	sup_host_ids(s, &out->uid_first, &out->uid_count);
+}
+
+void sup_host_ids(const struct service *s, unsigned *first, unsigned *count)
+{
 	const struct service *u = s->c->join >= 0 && s->index >= 0 ? sup.svc_of[s->c->join] : s;
 
 	if (u->c->namespaces & NS_USER) {
-		out->uid_first = u->c->uidmap_host;
-		out->uid_count = u->c->uidmap_count ? u->c->uidmap_count : CONF_UID_RANGE;
+		*first = u->c->uidmap_host;
+		*count = u->c->uidmap_count ? u->c->uidmap_count : CONF_UID_RANGE;
 	} else {
-		out->uid_first = s->c->uid;
-		out->uid_count = 1;
+		*first = s->c->uid;
+		*count = 1;
 	}
 }
 

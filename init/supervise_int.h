@@ -95,6 +95,9 @@ static inline int sup_is_up(const struct service *s)
 
 /* supervise.c: S enters state ST. */
 void sup_became(struct service *s, enum svc_state st);
+/* The host ids S's user namespace maps (its pod's, for a pod member: it
+ * lives in it), or, without one, its `user` alone. */
+void sup_host_ids(const struct service *s, unsigned *first, unsigned *count);
 /* Start every service whose dependencies are met; fail those whose
  * dependencies gave up. Returns whether it started any. */
 int sup_resolve(void);

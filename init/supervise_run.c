@@ -11,6 +11,7 @@
 
 #include "boot.h"
 #include "cgroup.h"
+#include "device.h"
 #include "firewall.h"
 #include "iface.h"
 #include "loop.h"
@@ -118,6 +119,7 @@ static void start_failed(struct service *s, int err, const char *step)
 		s->exit_status = -1;
 	} else {
 		fw_stop(s->c);
+		dev_revoke(s->c->name);
 		failed(s);
 	}
 }
@@ -160,6 +162,16 @@ void sup_run(struct service *s)
 	if (fw_start(c, &step) < 0) {
 		start_failed(s, errno, step);
 		return;
+	}
+	/* Its `device` nodes, for its identity on the host. */
+	if (c->ndevices) {
+		unsigned first, count;
+
+		sup_host_ids(s, &first, &count);
+		if (dev_grant(c, count > 1 ? first + c->uid : first, &step) < 0) {
+			start_failed(s, errno, step);
+			return;
+		}
 	}
 	if (sup.have_cgroups) {
 		struct cg_stats st;
@@ -260,6 +272,7 @@ void sup_run_ended(struct service *s, int status)
 	net_park(s->netns_fd);
 	s->netns_fd = -1;
 	fw_stop(s->c);
+	dev_revoke(s->c->name);
 	if (sup.have_cgroups) {
 		struct cg_stats st;
 

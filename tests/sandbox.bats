@@ -39,6 +39,30 @@ teardown() {
 	return "$rc"
 }
 
+# A wrapper that runs out/sandinit (PID 1, in host_start's mount namespace)
+# with a tmpfs of its own on /dev/shm holding 0600 root copies of /dev/null
+# under /dev/shm/n: the ACL entries of `device` lines are made on these,
+# never on the machine's nodes. Prints its path, for SANDINIT=... host_start.
+with_nodes() {
+	local w=$BATS_TEST_TMPDIR/sandinit-nodes
+	cat >"$w" <<-EOF
+	#!/bin/sh
+	set -e
+	mount -t tmpfs -o mode=755 nodes /dev/shm
+	mkdir -p /dev/shm/n/dri/sub
+	for n in a b event0 event1 mouse0 dri/card0 dri/renderD128 dri/sub/x; do
+		mknod -m 600 /dev/shm/n/\$n c 1 3
+	done
+	echo text >/dev/shm/n/file
+	exec "$SANDINIT" "\$@"
+	EOF
+	chmod +x "$w"
+	echo "$w"
+}
+
+# The access ACL of PID 1's node PATH, numeric, without the header.
+acl_of() { nsenter -t "$(host_pid1)" -m getfacl -pcn "$1"; }
+
 two_sleepers() {
 	conf <<-EOF
 	service a
@@ -530,11 +554,11 @@ map_of() {
 	  bind $PUB/ro /srv
 	  bind $PUB/rw /mnt rw
 	  tmpfs /opt 1M
-	  device /dev/loop-control
+	  device /dev/shm/n/a
 	  exec $P sleep 1000
 	EOF
 	)
-	host_start "$f"
+	SANDINIT=$(with_nodes) host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
 	run ictl exec b /bin/cat /srv/file
 	assert_output hello
@@ -557,8 +581,10 @@ map_of() {
 	run ictl exec b /bin/sh -c 'rm /opt/big; head -c 500000 /dev/zero >/opt/small && echo ok'
 	assert_output ok
 	run probe_in b ls /dev
-	assert_output 'ls: fd full log loop-control null ptmx pts random shm stderr stdin stdout tty urandom zero'
-	run ictl exec b /bin/sh -c 'test -c /dev/loop-control && echo char'
+	assert_output 'ls: fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	run probe_in b ls /dev/shm/n
+	assert_output 'ls: a'
+	run ictl exec b /bin/sh -c 'test -c /dev/shm/n/a && echo char'
 	assert_output char
 }
 
@@ -721,15 +747,15 @@ map_of() {
 	  exec /bin/probe sleep 1000
 	service notdev
 	  restart never
-	  device /dev/shm
+	  device /dev/shm/n/file
 	  exec $P sleep 1000
 	EOF
 	)
-	host_start "$f"
+	SANDINIT=$(with_nodes) host_start "$f"
 	wait_console '^sandinit: ready: 4 services'
 	wait_console '^sandinit: nobind: unable to bind /nonexistent/src: No such file or directory$'
 	wait_console '^sandinit: noroot: unable to root /nonexistent/root: No such file or directory$'
-	wait_console '^sandinit: notdev: unable to device /dev/shm: not a device node: '
+	wait_console '^sandinit: notdev: unable to device /dev/shm/n/file: not a device node: '
 	run ictl status
 	assert_success
 	assert_line --regexp '^good running [0-9]+ 0 - -$'
@@ -1231,4 +1257,137 @@ pty_to_file() {
 	assert_output --regexp '^[1-9][0-9]*$'
 	run probe_in t ls /dev/pts
 	assert_output 'ls: ptmx'
+}
+
+@test "device: a root 0600 node opens rw for its service's user (an ACL entry), ro read-only, for no other service; the entry goes with the service" {
+	f=$(conf <<-EOF
+	service a
+	  user 1000
+	  device /dev/shm/n/a
+	  exec $P sleep 1000
+	service r
+	  user 1000
+	  device /dev/shm/n/b ro
+	  exec $P sleep 1000
+	service other
+	  user 1000
+	  bind /dev/shm/n /srv
+	  exec $P sleep 1000
+	EOF
+	)
+	SANDINIT=$(with_nodes) host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	run probe_in a try-open /dev/shm/n/a rw
+	assert_output ok
+	run probe_in r try-open /dev/shm/n/b r
+	assert_output ok
+	run probe_in r try-open /dev/shm/n/b rw
+	assert_output 'denied: EACCES'
+	# the same nodes bound into a service without the device lines: there
+	# (the control), but not to be opened
+	run probe_in other ls /srv
+	assert_output --partial ' a b '
+	run probe_in other try-open /srv/a r
+	assert_output 'denied: EACCES'
+	run probe_in other try-open /srv/b r
+	assert_output 'denied: EACCES'
+	# on the host's node: one entry for a's user, its host uid; what the
+	# owner, the group and others may do is as it was
+	a=$(( $(ictl status a | sed -n 's/^uids: \([0-9]*\).*/\1/p') + 1000 ))
+	r=$(( $(ictl status r | sed -n 's/^uids: \([0-9]*\).*/\1/p') + 1000 ))
+	assert [ "$a" -gt 100000 ]
+	run acl_of /dev/shm/n/a
+	assert_line "user:$a:rw-"
+	assert_line 'user::rw-'
+	assert_line 'group::---'
+	assert_line 'other::---'
+	run acl_of /dev/shm/n/b
+	assert_line "user:$r:r--"
+	refute_line --partial "user:$a:"
+	# stopped: no entry left, the plain mode again
+	run ictl stop a
+	assert_success
+	run acl_of /dev/shm/n/a
+	refute_line --regexp '^user:[0-9]'
+	refute_line --regexp '^mask:'
+	run nsenter -t "$(host_pid1)" -m stat -c '%a %u %g' /dev/shm/n/a
+	assert_output '600 0 0'
+	# started again, then killed: its restart holds one entry, not two
+	run ictl start a
+	assert_success
+	run acl_of /dev/shm/n/a
+	assert_line "user:$a:rw-"
+	run ictl exec a /bin/sh -c 'kill -KILL 2'
+	retry 20 restarted a 2
+	run acl_of /dev/shm/n/a
+	assert_line "user:$a:rw-"
+	assert_equal "$(grep -c '^user:[0-9]' <<<"$output")" 1
+	run probe_in a try-open /dev/shm/n/a rw
+	assert_output ok
+	# a reload that removes it (and r's ro): no entry left on either
+	cat >"$f" <<-EOF
+	service r
+	  user 1000
+	  exec $P sleep 1000
+	service other
+	  user 1000
+	  bind /dev/shm/n /srv
+	  exec $P sleep 1000
+	EOF
+	run ictl reload
+	assert_success
+	retry 20 gone a
+	run acl_of /dev/shm/n/a
+	refute_line --regexp '^user:[0-9]'
+	# r restarts on its new config, without the device
+	retry 20 no_entry /dev/shm/n/b
+	run status_of r
+	assert_output --regexp '^r running '
+	run probe_in r ls /dev/shm
+	assert_output 'ls:'
+}
+
+# NAME is running after N restarts; NAME is no longer listed; PATH has no
+# named entry (and so no mask).
+restarted() { status_of "$1" | grep -Eq "^$1 running [0-9]+ $2 "; }
+no_entry() { if acl_of "$1" | grep -Eq '^(user:[0-9]|mask:)'; then return 1; fi; }
+gone() { if status_of "$1" >/dev/null; then return 1; fi; }
+
+@test "device: a glob and a directory expose exactly the nodes they match, each openable" {
+	f=$(conf <<-EOF
+	service g
+	  device /dev/shm/n/event*
+	  device /dev/shm/n/dri
+	  device /dev/shm/n/none-yet*
+	  exec $P sleep 1000
+	EOF
+	)
+	SANDINIT=$(with_nodes) host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run status_of g
+	assert_output --regexp '^g running '
+	run probe_in g ls /dev/shm/n
+	assert_output 'ls: dri event0 event1'
+	run probe_in g ls /dev/shm/n/dri
+	assert_output 'ls: card0 renderD128 sub'
+	run probe_in g ls /dev/shm/n/dri/sub
+	assert_output 'ls: x'
+	for n in event0 event1 dri/card0 dri/renderD128 dri/sub/x; do
+		run probe_in g try-open "/dev/shm/n/$n" rw
+		assert_output ok
+	done
+	# the host's nodes: entries on those, none on the others
+	g=$(ictl status g | sed -n 's/^uids: \([0-9]*\).*/\1/p')
+	run acl_of /dev/shm/n/dri/sub/x
+	assert_line "user:$g:rw-"
+	run acl_of /dev/shm/n/mouse0
+	refute_line --regexp '^user:[0-9]'
+	run acl_of /dev/shm/n/a
+	refute_line --regexp '^user:[0-9]'
+	run ictl stop g
+	assert_success
+	for n in event0 event1 dri/card0 dri/renderD128 dri/sub/x; do
+		run acl_of "/dev/shm/n/$n"
+		refute_line --regexp '^user:[0-9]'
+	done
 }

@@ -602,6 +602,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: probe ns|pids|hostname|uidmap|mounts|caps|links|cgroup|ipc|id|env|cwd|ls DIR\n"
 		"       probe try-kill PID|try-mount|try-module|try-reboot|try-settime|try-write PATH\n"
+		"             |try-open PATH r|rw\n"
 		"             |try-ptrace PID|try-keyctl|try-bpf|try-userns\n"
 		"       probe connect ADDR PORT [MS]|listen PORT|sleep S|forkbomb|alloc MB|spin\n"
 		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term\n");
@@ -672,6 +673,8 @@ int main(int argc, char **argv)
 		return try_settime();
 	if (!strcmp(c, "try-write") && a)
 		return verdict(open(a, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	if (!strcmp(c, "try-open") && argc >= 4)
+		return verdict(open(a, (strcmp(argv[3], "rw") ? O_RDONLY : O_RDWR) | O_CLOEXEC));
 	if (!strcmp(c, "try-ptrace") && a)
 		return try_ptrace(n);
 	if (!strcmp(c, "try-keyctl"))

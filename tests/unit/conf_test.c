@@ -192,6 +192,8 @@ static void test_service(void)
 		"\ttmpfs /run 1M\n"
 		"\ttmpfs /var/cache\n"
 		"\tdevice /dev/fuse\n"
+		"\tdevice /dev/input/event* ro\n"
+		"\tdevice /dev/dri rw\n"
 		"\tproc pid-only\n"
 		"\tnet br0 10.0.0.5/24\n"
 		"\tnet br1\n"
@@ -232,9 +234,11 @@ static void test_service(void)
 	CHECK(s->nbinds == 2 && !strcmp(s->binds[0].src, "/data/www") && !strcmp(s->binds[0].dst, "/www"));
 	CHECK(s->binds[0].rw == 1 && s->binds[1].rw == 0);
 	CHECK(s->ntmpfs == 2 && !strcmp(s->tmpfs[0].dst, "/run") && s->tmpfs[0].size == 1 << 20 && s->tmpfs[1].size == 0);
-	CHECK(s->ndevices == 1 && !strcmp(s->devices[0], "/dev/fuse"));
+	CHECK(s->ndevices == 3 && !strcmp(s->devices[0].path, "/dev/fuse") && !s->devices[0].ro);
+	CHECK(!strcmp(s->devices[1].path, "/dev/input/event*") && s->devices[1].ro);
+	CHECK(!strcmp(s->devices[2].path, "/dev/dri") && !s->devices[2].ro);
 	CHECK(s->proc == PROC_PID_ONLY);
-	CHECK(s->nnets == 3 && s->nets[0].bridge == 0 && s->nets[0].addr == 0x0a000005 && s->nets[0].line == 21);
+	CHECK(s->nnets == 3 && s->nets[0].bridge == 0 && s->nets[0].addr == 0x0a000005 && s->nets[0].line == 23);
 	CHECK(s->nets[1].bridge == 1 && s->nets[1].addr == 0 && s->nets[2].addr == 0x0a000109);
 	CHECK(s->join == -1 && s->uid == 1000 && s->gid == 100);
 	CHECK(s->uidmap_host == 200000 && s->uidmap_count == 2000);
@@ -337,6 +341,8 @@ static void test_errors(void)
 	ERROR1(SVC "\tbind /a b\n", 3, "bad value for 'bind': 'b' (use an absolute path)");
 	ERROR1(SVC "\tbind /a /b rx\n", 3, "bad value for 'bind': 'rx' (use ro or rw)");
 	ERROR1(SVC "\tdevice /tmp/x\n", 3, "bad value for 'device': '/tmp/x' (use a path under /dev)");
+	ERROR1(SVC "\tdevice /dev/../etc/shadow\n", 3, "bad value for 'device': '/dev/../etc/shadow' (use a path under /dev)");
+	ERROR1(SVC "\tdevice /dev/x wo\n", 3, "bad value for 'device': 'wo' (use rw or ro)");
 	ERROR1("service a\n\texec bin/a\n", 2, "bad value for 'exec': 'bin/a' (use an absolute path; it is resolved inside the sandbox)");
 	ERROR1("service Web\n", 1, "bad value for 'service': 'Web' (use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit)");
 	ERROR1(SVC "\tcaps chown frob\n", 3, "bad value for 'caps': 'frob' (use capability names such as net_bind_service or CAP_CHOWN, or none alone)");

@@ -1,6 +1,7 @@
 /* sandbox_harness: the spawner's child sequence, alone, for testing mount.c,
  * privs.c and seccomp.c before (and apart from) spawn.c: clone into every
  * namespace, write the id maps, mnt_sandbox, fork, privs_apply,
+ * (with -d: dev_grant first, as supervise does, and dev_revoke at the end),
  * seccomp_install, execve. Run as root:
  *   sandbox_harness [-r ROOT] [-w] [-p] [-b SRC:DST[:rw]] [-t DST[:BYTES]]
  *                   [-d DEV] [-u UID:GID] [-c HEXCAPS] [-S] [-n NOFILE]
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../init/device.h"
 #include "../../init/mount.h"
 #include "../../init/privs.h"
 #include "../../init/seccomp.h"
@@ -121,8 +123,9 @@ int main(int argc, char **argv)
 {
 	static struct conf_bind binds[MAXV];
 	static struct conf_tmpfs tmpfs[MAXV];
-	static char *devices[MAXV];
+	static struct conf_device devices[MAXV];
 	struct svc_conf s;
+	const char *step = "";
 	unsigned long hostid = 100000;
 	char map[64], path[64];
 	int opt, sync_fd[2], rep[2], st;
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
 		case 'd':
 			if (s.ndevices == MAXV)
 				return 2;
-			devices[s.ndevices++] = optarg;
+			devices[s.ndevices++].path = optarg;
 			break;
 		case 'u':
 			s.uid = s.gid = strtoul(optarg, &c, 10);
@@ -195,16 +198,17 @@ int main(int argc, char **argv)
 		perror("sandbox_harness");
 		return 111;
 	}
-	/* as PID 1 does: the bind sources and devices from its own mounts */
-	{
-		const char *step;
-
-		if (mnt_prepare(&s, &step) < 0) {
-			fprintf(stderr, "sandbox_harness: unable to %s: %s\n", step, strerror(errno));
-			return 111;
-		}
+	/* as PID 1 does: the device nodes granted, then the bind sources and
+	 * devices from its own mounts */
+	if (dev_grant(&s, (uid_t)(hostid + s.uid), &step) < 0) {
+		fprintf(stderr, "sandinit: %s: unable to %s: %s\n", s.name, step, strerror(errno));
+		return 111;
 	}
-
+	if (mnt_prepare(&s, &step) < 0) {
+		fprintf(stderr, "sandbox_harness: unable to %s: %s\n", step, strerror(errno));
+		dev_revoke(s.name);
+		return 111;
+	}
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
 				 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0) {
@@ -241,8 +245,11 @@ int main(int argc, char **argv)
 	if (n == (ssize_t)sizeof r)
 		fprintf(stderr, "sandinit: %s: unable to %s: %s\n", s.name, r.step, strerror(r.err));
 	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			dev_revoke(s.name);
 			return 111;
+		}
 	}
+	dev_revoke(s.name);
 	return n == (ssize_t)sizeof r ? 111 : status_of(st);
 }

@@ -1,0 +1,385 @@
+/* device: `device` grants (SPEC §3): each node a service lists, found at its
+ * start, gets an ACL entry for the service's host uid, removed at its stop. */
+#include "device.h"
+
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "util.h"
+
+/* The access ACL as the kernel stores it (acl(5), <linux/posix_acl_xattr.h>):
+ * a little-endian version 2, then 8-byte entries, tag, permissions and id,
+ * in tag order and, for named users and groups, by id. No libacl. */
+#define ACL_XATTR "system.posix_acl_access"
+#define ACL_VERSION 2
+#define ACL_MAX 64
+enum { A_USER_OBJ = 1, A_USER = 2, A_GROUP_OBJ = 4, A_GROUP = 8, A_MASK = 0x10, A_OTHER = 0x20 };
+#define A_GROUP_CLASS (A_USER | A_GROUP_OBJ | A_GROUP)
+#define DIR_DEPTH 8
+
+struct acl_entry {
+	unsigned tag, perm;
+	uint32_t id;
+};
+
+struct grant {
+	char name[CONF_NAME_MAX + 1];
+	uid_t uid;
+	int n, cap;
+	struct dev_node *v;
+	struct grant *next;
+};
+
+static struct grant *grants;
+
+/* PATH's access ACL into E: the xattr, or its mode's three entries if it
+ * has none. The count, or -1 with errno. */
+static int acl_read(const char *path, struct acl_entry *e)
+{
+	unsigned char buf[4 + 8 * ACL_MAX];
+	ssize_t len = getxattr(path, ACL_XATTR, buf, sizeof(buf));
+	struct stat st;
+	uint32_t v;
+	uint16_t t, p;
+	int n;
+
+	if (len < 0 && errno == ENODATA) {
+		if (stat(path, &st) < 0)
+			return -1;
+		e[0] = (struct acl_entry){ A_USER_OBJ, st.st_mode >> 6 & 7, 0 };
+		e[1] = (struct acl_entry){ A_GROUP_OBJ, st.st_mode >> 3 & 7, 0 };
+		e[2] = (struct acl_entry){ A_OTHER, st.st_mode & 7, 0 };
+		return 3;
+	}
+	if (len < 0)
+		return -1;
+	memcpy(&v, buf, 4);
+	if (len < 4 || (len - 4) % 8 || le32toh(v) != ACL_VERSION) {
+		errno = EBADMSG;
+		return -1;
+	}
+	n = (int)(len - 4) / 8;
+	for (int i = 0; i < n; i++) {
+		memcpy(&t, buf + 4 + 8 * i, 2);
+		memcpy(&p, buf + 6 + 8 * i, 2);
+		memcpy(&v, buf + 8 + 8 * i, 4);
+		e[i] = (struct acl_entry){ le16toh(t), le16toh(p), le32toh(v) };
+	}
+	return n;
+}
+
+static int acl_write(const char *path, const struct acl_entry *e, int n)
+{
+	unsigned char buf[4 + 8 * ACL_MAX];
+	uint32_t v = htole32(ACL_VERSION);
+	uint16_t t, p;
+
+	memcpy(buf, &v, 4);
+	for (int i = 0; i < n; i++) {
+		t = htole16((uint16_t)e[i].tag);
+		p = htole16((uint16_t)e[i].perm);
+		v = htole32(e[i].tag & (A_USER | A_GROUP) ? e[i].id : UINT32_MAX);
+		memcpy(buf + 4 + 8 * i, &t, 2);
+		memcpy(buf + 6 + 8 * i, &p, 2);
+		memcpy(buf + 8 + 8 * i, &v, 4);
+	}
+	return setxattr(path, ACL_XATTR, buf, 4 + 8 * (size_t)n, 0);
+}
+
+/* PATH's ACL with UID's entry PERM (0: none). Everyone else keeps what
+ * they may do: the group class entries are first cut to the old mask,
+ * and the new mask is their union (none left: no mask, the plain mode). */
+static int acl_set(const char *path, uid_t uid, unsigned perm)
+{
+	struct acl_entry e[ACL_MAX], o[ACL_MAX + 2];
+	int n = acl_read(path, e), j = 0, named = 0;
+	unsigned old = 7, mask = 0;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (e[i].tag == A_MASK)
+			old = e[i].perm;
+	/* USER_OBJ comes first and OTHER last in any valid ACL: ours goes
+	 * before the first entry that sorts after it, the mask before OTHER. */
+	for (int i = 0; i < n; i++) {
+		struct acl_entry x = e[i];
+
+		if (x.tag == A_MASK || (x.tag == A_USER && x.id == uid))
+			continue;
+		if (perm && (x.tag > A_USER || (x.tag == A_USER && x.id > uid))) {
+			o[j++] = (struct acl_entry){ A_USER, perm, uid };
+			mask |= perm;
+			named++;
+			perm = 0;
+		}
+		if (x.tag & A_GROUP_CLASS) {
+			x.perm &= old;
+			mask |= x.perm;
+			named += x.tag != A_GROUP_OBJ;
+		}
+		if (x.tag == A_OTHER && named)
+			o[j++] = (struct acl_entry){ A_MASK, mask, 0 };
+		o[j++] = x;
+	}
+	if (j > ACL_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	return acl_write(path, o, j);
+}
+
+static int add(struct grant *g, const char *path, int ro)
+{
+	for (int i = 0; i < g->n; i++) {
+		if (!strcmp(g->v[i].path, path)) {
+			g->v[i].ro &= ro;
+			return 0;
+		}
+	}
+	if (g->n == g->cap) {
+		int cap = g->cap ? 2 * g->cap : 8;
+		struct dev_node *v = realloc(g->v, (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		g->v = v;
+		g->cap = cap;
+	}
+	if (!(g->v[g->n].path = strdup(path)))
+		return -1;
+	g->v[g->n++].ro = ro;
+	return 0;
+}
+
+static int is_node(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
+}
+
+/* Every node under DIR (and a link to one, as /dev/dri/by-path has);
+ * linked directories are not followed. */
+static int walk(struct grant *g, const char *dir, int ro, int depth)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return -1;
+	while (r == 0 && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p) ||
+		    lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			r = depth < DIR_DEPTH ? walk(g, p, ro, depth + 1) : 0;
+		else if (is_node(&st) || (S_ISLNK(st.st_mode) && stat(p, &st) == 0 && is_node(&st)))
+			r = add(g, p, ro);
+	}
+	closedir(d);
+	return r;
+}
+
+/* One path: a node, or every node under a directory. QUIET: a glob's
+ * match, which may be anything else too. */
+static int expand_one(struct grant *g, const char *path, int ro, int quiet, const char **step)
+{
+	struct stat st;
+
+	*step = stepf("device %s", path);
+	if (stat(path, &st) < 0)
+		return quiet ? 0 : -1;
+	if (S_ISDIR(st.st_mode))
+		return walk(g, path, ro, 0);
+	if (is_node(&st))
+		return add(g, path, ro);
+	if (quiet)
+		return 0;
+	*step = stepf("device %s: not a device node", path);
+	errno = ENODEV;
+	return -1;
+}
+
+/* fnmatch(3) for one name: `*`, `?`, `[set]` (ranges, `!` or `^`
+ * negates); musl's fnmatch would bring its multibyte tables along. */
+static int match(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			for (p++; *s; s++)
+				if (match(p, s))
+					return 1;
+			return match(p, s);
+		}
+		if (!*s)
+			return 0;
+		if (*p == '[') {
+			const char *q = p + 1;
+			int neg = *q == '!' || *q == '^', hit = 0;
+
+			q += neg;
+			do {
+				if (q[1] == '-' && q[2] && q[2] != ']') {
+					hit |= *s >= q[0] && *s <= q[2];
+					q += 3;
+				} else {
+					hit |= *s == *q++;
+				}
+			} while (*q && *q != ']');
+			if (!*q)
+				return 0;	/* unclosed: matches nothing */
+			if (hit == neg)
+				return 0;
+			p = q;
+		} else if (*p != '?' && *p != *s) {
+			return 0;
+		}
+	}
+	return !*s;
+}
+
+/* The glob PAT (wildcards in any of its components) from DIR on: each
+ * match as expand_one, quietly. A name starting with a dot matches only
+ * a pattern that does, and "." and ".." never (nothing leads out of /dev). */
+static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, const char **step)
+{
+	char p[PATH_MAX], comp[NAME_MAX + 1];
+	const char *end = strchrnul(pat, '/');
+	size_t len = (size_t)(end - pat);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (len > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(comp, pat, len);
+	comp[len] = 0;
+	for (; *end == '/'; end++)
+		;
+	if (!strpbrk(comp, "*?[")) {
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, comp) >= sizeof(p))
+			return 0;
+		return *end ? glob_in(g, p, end, ro, step) : expand_one(g, p, ro, 1, step);
+	}
+	if (!(d = opendir(dir)))
+		return 0;
+	while (r == 0 && (de = readdir(d))) {
+		if ((de->d_name[0] == '.' && comp[0] != '.') || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, "..") || !match(comp, de->d_name) ||
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
+			continue;
+		r = *end ? glob_in(g, p, end, ro, step) : expand_one(g, p, ro, 1, step);
+	}
+	closedir(d);
+	return r;
+}
+
+static int expand(struct grant *g, const struct conf_device *d, const char **step)
+{
+	/* None matching now is no error: nodes that appear later are not
+	 * added (SPEC §3) either. */
+	if (strpbrk(d->path, "*?["))
+		return glob_in(g, "", d->path + 1, d->ro, step);
+	return expand_one(g, d->path, d->ro, 0, step);
+}
+
+static struct grant **find(const char *name)
+{
+	struct grant **p = &grants;
+
+	while (*p && strcmp((*p)->name, name))
+		p = &(*p)->next;
+	return p;
+}
+
+/* What another service's grant gives UID on PATH: 6, 4, or 0. */
+static unsigned held(const struct grant *except, uid_t uid, const char *path)
+{
+	unsigned perm = 0;
+
+	for (const struct grant *g = grants; g; g = g->next) {
+		if (g == except || g->uid != uid)
+			continue;
+		for (int i = 0; i < g->n; i++)
+			if (!strcmp(g->v[i].path, path))
+				perm |= g->v[i].ro ? 4 : 6;
+	}
+	return perm;
+}
+
+/* Take G's first N entries back and free it (unlinked already). */
+static void undo(struct grant *g, int n)
+{
+	int e = errno;
+
+	for (int i = 0; i < g->n; i++) {
+		if (i < n && g->uid != 0)
+			acl_set(g->v[i].path, g->uid, held(g, g->uid, g->v[i].path));
+		free(g->v[i].path);
+	}
+	free(g->v);
+	free(g);
+	errno = e;
+}
+
+int dev_grant(const struct svc_conf *s, uid_t uid, const char **step)
+{
+	struct grant *g;
+	int i;
+
+	dev_revoke(s->name);
+	if (!s->ndevices)
+		return 0;
+	*step = "list its devices";
+	if (!(g = calloc(1, sizeof(*g))))
+		return -1;
+	snprintf(g->name, sizeof(g->name), "%s", s->name);
+	g->uid = uid;
+	for (i = 0; i < s->ndevices; i++) {
+		if (expand(g, &s->devices[i], step) < 0) {
+			undo(g, 0);
+			return -1;
+		}
+	}
+	for (i = 0; uid != 0 && i < g->n; i++) {
+		*step = stepf("grant access to %s", g->v[i].path);
+		if (acl_set(g->v[i].path, uid, (g->v[i].ro ? 4 : 6) | held(g, uid, g->v[i].path)) < 0) {
+			undo(g, i);
+			return -1;
+		}
+	}
+	g->next = grants;
+	grants = g;
+	return 0;
+}
+
+void dev_revoke(const char *name)
+{
+	struct grant **p = find(name), *g = *p;
+
+	if (!g)
+		return;
+	*p = g->next;
+	undo(g, g->n);
+}
+
+int dev_granted(const char *name, const struct dev_node **v)
+{
+	struct grant *g = *find(name);
+
+	*v = g ? g->v : NULL;
+	return g ? g->n : 0;
+}
