@@ -29,9 +29,11 @@ while IFS= read -r f; do
 	path[$n]=$f
 done < <(find -L "$moddir" -name '*.ko' -o -name '*.ko.*' | LC_ALL=C sort)
 
+# (grep -c, not -q: -q's early exit kills the writer with SIGPIPE, which
+# pipefail counts as a failure: a found module was then taken as missing)
 builtin() {
 	[ -f "$moddir/modules.builtin" ] &&
-		sed 's,.*/,,; s,\.ko$,,; s,-,_,g' "$moddir/modules.builtin" | grep -qx "$1"
+		sed 's,.*/,,; s,\.ko$,,; s,-,_,g' "$moddir/modules.builtin" | grep -cx "$1" >/dev/null
 }
 
 # The generic BFD name of an ELF file's class and byte order (elf64-little
@@ -60,7 +62,7 @@ while [ ${#queue[@]} -gt 0 ]; do
 		a=$({ grep -rlaF --include='*.ko*' "alias=$n" "$moddir/kernel/crypto" 2>/dev/null ||
 			grep -rlaF --include='*.ko*' "alias=$n" "$moddir" 2>/dev/null; } |
 			while IFS= read -r m; do
-				tr '\0' '\n' < "$m" | grep -qx "alias=$n" && echo "$m"
+				tr '\0' '\n' < "$m" | grep -cx "alias=$n" >/dev/null && echo "$m"
 			done | awk '{ print (/generic/ ? 0 : 1), $0 }' | LC_ALL=C sort | sed -n 1p | cut -d' ' -f2-) || a=
 		if [ -n "$a" ]; then
 			t=${a##*/}; t=${t%%.ko*}; t=${t//-/_}
