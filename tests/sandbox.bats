@@ -1224,11 +1224,12 @@ ls_with() { echo "ls: $({ LC_ALL=C ls -A "$1"; echo "$2"; } | LC_ALL=C sort | pa
 
 # --- terminals and devices (issue 16 items 15 and 14) ---------------------------
 
-# A pty whose other side socat(1) appends to $BATS_TEST_TMPDIR/tty.out;
+# (fd 3 closed: bats waits for every holder of its TAP pipe, and this
+# socat outlives the test.) A pty whose other side socat(1) appends to $BATS_TEST_TMPDIR/tty.out;
 # prints the slave's path (/dev/pts/N of PID 1's devpts).
 pty_to_file() {
 	socat -u PTY,link="$BATS_TEST_TMPDIR/pty",rawer \
-		OPEN:"$BATS_TEST_TMPDIR/tty.out",creat,append >/dev/null 2>&1 &
+		OPEN:"$BATS_TEST_TMPDIR/tty.out",creat,append </dev/null >/dev/null 2>&1 3>&- &
 	SOCAT=$!
 	retry 10 test -e "$BATS_TEST_TMPDIR/pty"
 	readlink "$BATS_TEST_TMPDIR/pty"
