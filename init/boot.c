@@ -557,19 +557,13 @@ int boot_modules_later(void)
 
 void boot_modules_late(const struct conf *c)
 {
-	pid_t pid;
-
 	if (!nic_later)
 		return;
 	nic_later = 0;
-	/* In a child, so that PID 1 answers meanwhile; reaped as no one's. */
-	pid = fork();
-	if (pid == 0) {
-		feature_modules(c, 1);
-		_exit(0);
-	}
-	if (pid < 0)
-		feature_modules(c, 1);
+	/* In PID 1 itself, as every module: a failure is logged into its
+	 * ring and remembered (tried once), and no child holds a copy of its
+	 * descriptors (the loop's epoll set, the log-file pipe) meanwhile. */
+	feature_modules(c, 1);
 }
 
 /* mount(8)-style OPTIONS: flags it knows, the rest passed to the fs. */

@@ -41,7 +41,7 @@ int boot_module(const char *name);
 void boot_modules(const struct conf *c);
 /* Are the network drivers still to load? */
 int boot_modules_later(void);
-/* Load them (once; in a child of PID 1): when the boot is ready, or
+/* Load them (once, in PID 1): when the boot is ready, or
  * BOOT_NIC_LATEST_MS after PID 1's start if it is not by then. */
 #define BOOT_NIC_LATEST_MS 10000
 void boot_modules_late(const struct conf *c);
