@@ -26,6 +26,7 @@
 #define PARTS 4096
 
 static int console_fd = STDOUT_FILENO;
+static pid_t log_owner;	/* PID 1: the loop's console watch is its own */
 static struct ring *rings;
 static unsigned last_id;
 struct ring log_pid1_ring;
@@ -54,6 +55,7 @@ void log_console_init(void)
 		if (fd >= 0)
 			console_fd = fd;
 	}
+	log_owner = getpid();
 	if (!log_pid1_ring.id)
 		ring_init(&log_pid1_ring, PID1_RING_SIZE, "sandinit");
 }
@@ -128,12 +130,17 @@ static void console_put(const char *buf, size_t len)
 	 * never from the ring. */
 	if (!cut_len)
 		console_put_rest(buf, len);
-	if (cut_len && console_w.fd < 0) {
+	/* The watch is PID 1's: a child of it that logs (the rescue program
+	 * that cannot be run) shares its epoll set, and must not leave an
+	 * entry there that nobody handles. */
+	if ((cut_len != 0) == (console_w.fd >= 0) || getpid() != log_owner)
+		return;
+	if (cut_len) {
 		console_w.fd = console_fd;
 		console_w.fn = on_console;
 		if (loop_add_events(&console_w, EPOLLOUT) < 0)
 			console_w.fd = -1;
-	} else if (!cut_len && console_w.fd >= 0) {
+	} else {
 		loop_del(&console_w);
 		console_w.fd = -1;
 	}
