@@ -41,7 +41,6 @@ struct service {
 	int last_exit;		/* the last run's, -1 none (initctl status) */
 	int last_sig;		/* and the signal that ended it, 0 none */
 	int last_oom;		/* and it was an OOM kill */
-	int64_t oom_base;	/* memory.events oom_kill at the run's start */
 	struct watch out;	/* its output pipe's read end */
 	int out_w;		/* and write end, handed to each start */
 	struct watch err;	/* the same for its stderr */

@@ -174,14 +174,12 @@ void sup_run(struct service *s)
 		}
 	}
 	if (sup.have_cgroups) {
-		struct cg_stats st;
-
+		/* always a fresh cgroup (cg_create): its oom_kill count starts at 0 */
 		io.cgroup_fd = cg_create(c, &step);
 		if (io.cgroup_fd < 0) {
 			start_failed(s, errno, step);
 			return;
 		}
-		s->oom_base = cg_stats(c->name, &st) == 0 && st.oom_kills > 0 ? st.oom_kills : 0;
 	} else if (c->memory || c->pids || c->cpu) {
 		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
 		return;
@@ -280,7 +278,7 @@ void sup_run_ended(struct service *s, int status)
 		 * OOM killer's (its memory limit, or the machine's), unless
 		 * it is a stop's own SIGKILL (a worker OOM-killed earlier). */
 		if (code == 128 + SIGKILL && s->stopping != STOP_KILLED &&
-		    cg_stats(s->c->name, &st) == 0 && st.oom_kills > s->oom_base) {
+		    cg_stats(s->c->name, &st) == 0 && st.oom_kills > 0) {
 			char lim[32] = "no limit";
 
 			if (s->c->memory)
