@@ -117,7 +117,7 @@ static int layered(int fs, int low, int up)
 		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "workdir", "/proc/u/w", 0) < 0 ||
 		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
 		    (m = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, SB_MOUNT_ATTR_NODEV)) < 0 ||
-		    dup3(m, slot, O_CLOEXEC) < 0)
+		    dup3(m, slot, O_CLOEXEC) < 0 || close(m) < 0)	/* PID 1's table (CLONE_FILES) */
 			_exit(errno & 0xff ? errno & 0xff : EINVAL);
 		_exit(0);
 	}
