@@ -24,6 +24,8 @@
 enum { A_USER_OBJ = 1, A_USER = 2, A_GROUP_OBJ = 4, A_GROUP = 8, A_MASK = 0x10, A_OTHER = 0x20 };
 #define A_GROUP_CLASS (A_USER | A_GROUP_OBJ | A_GROUP)
 #define DIR_DEPTH 8
+/* Components of a `device` glob at most. */
+#define GLOB_DEPTH 32
 
 struct acl_entry {
 	unsigned tag, perm;
@@ -211,48 +213,61 @@ static int expand_one(struct grant *g, const char *path, int ro, int quiet, cons
 	return -1;
 }
 
-/* fnmatch(3) for one name: `*`, `?`, `[set]` (ranges, `!` or `^`
- * negates); musl's fnmatch would bring its multibyte tables along. */
+/* The pattern after P matched against C, one character's worth (`?`, a
+ * `[set]` with ranges, `!` or `^` negating, or itself), or NULL. */
+static const char *one(const char *p, char c)
+{
+	const char *q = p + 1;
+	int neg, hit = 0;
+
+	if (*p != '[')
+		return *p && (*p == '?' || *p == c) ? p + 1 : NULL;
+	neg = *q == '!' || *q == '^';
+	q += neg;
+	if (!*q)
+		return NULL;	/* "[" or "[!" at the end: unclosed */
+	do {
+		if (q[1] == '-' && q[2] && q[2] != ']') {
+			hit |= c >= q[0] && c <= q[2];
+			q += 3;
+		} else {
+			hit |= c == *q++;
+		}
+	} while (*q && *q != ']');
+	return *q && hit != neg ? q + 1 : NULL;	/* unclosed: matches nothing */
+}
+
+/* fnmatch(3) for one name: `*`, `?`, `[set]`; musl's fnmatch would bring
+ * its multibyte tables along. Back to the last `*` only: linear in the
+ * name for each `*`, never exponential. */
 static int match(const char *p, const char *s)
 {
-	for (; *p; p++, s++) {
-		if (*p == '*') {
-			for (p++; *s; s++)
-				if (match(p, s))
-					return 1;
-			return match(p, s);
-		}
-		if (!*s)
-			return 0;
-		if (*p == '[') {
-			const char *q = p + 1;
-			int neg = *q == '!' || *q == '^', hit = 0;
+	const char *star = NULL, *from = NULL, *next;
 
-			q += neg;
-			do {
-				if (q[1] == '-' && q[2] && q[2] != ']') {
-					hit |= *s >= q[0] && *s <= q[2];
-					q += 3;
-				} else {
-					hit |= *s == *q++;
-				}
-			} while (*q && *q != ']');
-			if (!*q)
-				return 0;	/* unclosed: matches nothing */
-			if (hit == neg)
-				return 0;
-			p = q;
-		} else if (*p != '?' && *p != *s) {
+	while (*s) {
+		if (*p == '*') {
+			star = ++p;
+			from = s;
+		} else if ((next = one(p, *s))) {
+			p = next;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++from;
+		} else {
 			return 0;
 		}
 	}
-	return !*s;
+	while (*p == '*')
+		p++;
+	return !*p;
 }
 
 /* The glob PAT (wildcards in any of its components) from DIR on: each
  * match as expand_one, quietly. A name starting with a dot matches only
  * a pattern that does, and "." and ".." never (nothing leads out of /dev). */
-static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, const char **step)
+static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, int depth,
+		   const char **step)
 {
 	char p[PATH_MAX], comp[NAME_MAX + 1];
 	const char *end = strchrnul(pat, '/');
@@ -261,7 +276,7 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, co
 	DIR *d;
 	int r = 0;
 
-	if (len > NAME_MAX) {
+	if (len > NAME_MAX || depth > GLOB_DEPTH) {	/* (a frame of PATH_MAX a component) */
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -272,7 +287,7 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, co
 	if (!strpbrk(comp, "*?[")) {
 		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, comp) >= sizeof(p))
 			return 0;
-		return *end ? glob_in(g, p, end, ro, step) : expand_one(g, p, ro, 1, step);
+		return *end ? glob_in(g, p, end, ro, depth + 1, step) : expand_one(g, p, ro, 1, step);
 	}
 	if (!(d = opendir(dir)))
 		return 0;
@@ -281,7 +296,7 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, co
 		    !strcmp(de->d_name, "..") || !match(comp, de->d_name) ||
 		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
 			continue;
-		r = *end ? glob_in(g, p, end, ro, step) : expand_one(g, p, ro, 1, step);
+		r = *end ? glob_in(g, p, end, ro, depth + 1, step) : expand_one(g, p, ro, 1, step);
 	}
 	closedir(d);
 	return r;
@@ -292,7 +307,7 @@ static int expand(struct grant *g, const struct conf_device *d, const char **ste
 	/* None matching now is no error: nodes that appear later are not
 	 * added (SPEC §3) either. */
 	if (strpbrk(d->path, "*?["))
-		return glob_in(g, "", d->path + 1, d->ro, step);
+		return glob_in(g, "", d->path + 1, d->ro, 0, step);
 	return expand_one(g, d->path, d->ro, 0, step);
 }
 
