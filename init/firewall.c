@@ -420,18 +420,25 @@ static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
 int fw_changed(const char **step)
 {
 	static union { struct nlmsghdr h; char b[8192]; } buf;
-	int touched = 0;
+	int touched = 0, lost = 0;
 
 	for (int n = 0; n < 256 && mon >= 0; n++) {	/* bounded: more at the next wakeup */
 		ssize_t len = recv(mon, buf.b, sizeof buf.b, MSG_DONTWAIT);
 
 		if (len < 0 && errno == ENOBUFS) {
-			touched = 1;	/* notifications were lost */
+			lost = 1;	/* notifications were lost */
 			continue;
 		}
 		if (len <= 0)
 			break;
 		touched |= nft_touches(buf.b, (size_t)len, sock.portid, FW_TABLE);
+	}
+	/* Lost ones may be only our own (a big rebuild's echo): someone else's
+	 * change moved the ruleset's generation past our last batch's. */
+	if (lost && !touched) {
+		uint32_t now;
+
+		touched = !gen || sock_open() < 0 || nft_genid(&sock, &now) < 0 || now != gen;
 	}
 	if (!touched || !needs_table(conf))
 		return 0;
