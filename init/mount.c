@@ -817,8 +817,10 @@ static int cover(const char *path)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return errno == ENOENT || !S_ISDIR(st.st_mode) ? 0 : -1;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
 	return mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     "mode=755,size=4k");
 }

@@ -785,8 +785,7 @@ int spawn_exit_status(const struct svc_conf *s, int status, int sync_fd)
 	 * no more than which of the two a status of 129 to 192 was. */
 	if (!(s->namespaces & NS_PID) || sync_fd < 0 || !WIFEXITED(status) ||
 	    recv(sync_fd, &st, sizeof(st), MSG_DONTWAIT) != (ssize_t)sizeof(st) ||
-	    (WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1) !=
-		    WEXITSTATUS(status))
+	    (exit_code(st) & 0xff) != WEXITSTATUS(status))
 		return status;
 	return st;
 }
