@@ -153,6 +153,7 @@ struct svc_conf {
 	char *workdir;		/* "/" if unset */
 	char *hostname;		/* service name if unset */
 	char *tty;		/* NULL: output to the log */
+	int tty_graphics;	/* `tty /dev/ttyN graphics`: KD_GRAPHICS while it runs */
 	int stop_signal;
 	int stop_timeout;	/* seconds */
 	int iface;		/* the DHCP helper of conf.ifaces[iface] (made by

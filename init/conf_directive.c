@@ -113,7 +113,7 @@ static const struct directive directives[] = {
 	{ "env", SERVICE, 1, 1, 1, conf_s_env, "one argument: KEY=VALUE" },
 	{ "workdir", SERVICE, 0, 1, 1, conf_s_workdir, "one argument: DIR" },
 	{ "hostname", SERVICE, 0, 1, 1, conf_s_hostname, "one argument: NAME" },
-	{ "tty", SERVICE, 0, 1, 1, conf_s_tty, "one argument: DEVICE" },
+	{ "tty", SERVICE, 0, 1, 2, conf_s_tty, "one or two arguments: DEVICE [graphics]" },
 	{ "stop-signal", SERVICE, 0, 1, 1, conf_s_stop_signal, "one argument: SIG" },
 	{ "stop-timeout", SERVICE, 0, 1, 1, conf_s_stop_timeout, "one argument: SECONDS" },
 };

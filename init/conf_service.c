@@ -582,12 +582,21 @@ void conf_s_hostname(struct parser *p, char **a, int n)
 
 void conf_s_tty(struct parser *p, char **a, int n)
 {
-	(void)n;
 	if (conf_dev_path(a[0]) < 0) {
 		conf_bad(p, a[0], "use a terminal device such as /dev/ttyS0");
 		return;
 	}
+	if (n == 2 && strcmp(a[1], "graphics")) {
+		conf_bad(p, a[1], "use graphics, or nothing");
+		return;
+	}
+	/* KD_GRAPHICS is a virtual terminal's mode (console_ioctl(2)). */
+	if (n == 2 && conf_vt(a[0]) <= 0) {
+		conf_bad(p, a[0], "graphics needs a virtual terminal /dev/ttyN, N from 1 to 63");
+		return;
+	}
 	conf_set_str(p, &p->svc->tty, a[0]);
+	p->svc->tty_graphics = n == 2;
 	p->x->tty_line = p->line;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -259,6 +260,17 @@ int conf_abs_path(const char *s)
 int conf_dev_path(const char *s)
 {
 	return strncmp(s, "/dev/", 5) || !s[5] ? -1 : 0;
+}
+
+int conf_vt(const char *s)
+{
+	unsigned long n;
+	char *end;
+
+	if (strncmp(s, "/dev/tty", 8) || s[8] < '1' || s[8] > '9')
+		return 0;
+	n = strtoul(s + 8, &end, 10);
+	return *end || n > 63 ? 0 : (int)n;
 }
 
 int conf_yesno(const char *s)

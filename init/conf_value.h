@@ -19,6 +19,7 @@ int conf_fstype(const char *s);
 int conf_env(const char *s);		/* KEY=VALUE, KEY a C identifier */
 int conf_abs_path(const char *s);
 int conf_dev_path(const char *s);	/* /dev/... */
+int conf_vt(const char *s);	/* N of /dev/ttyN (1-63), else 0 */
 
 /* ADDR (host byte order) as a.b.c.d in OUT, which it returns. */
 const char *conf_ip_str(char out[16], uint32_t addr);

@@ -30,6 +30,7 @@
 #include "pty.h"
 #include "seccomp.h"
 #include "util.h"
+#include "vt.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -607,6 +608,8 @@ int spawn_service(const struct svc_conf *s,
 	*step = "open its tty";
 	if (s->tty && (tty_fd = open_tty(s->tty)) < 0)
 		return -1;
+	if (tty_fd >= 0 && vt_start(tty_fd, s->tty_graphics, step) < 0)
+		goto fail;
 	*step = "create pipes";
 	/* PID 1 reads the status and net pipes from its loop: non-blocking
 	 * (a stale event must not block it); the child's writes are a few

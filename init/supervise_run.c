@@ -20,6 +20,7 @@
 #include "supervise_int.h"
 #include "syslog.h"
 #include "util.h"
+#include "vt.h"
 
 static pid_t rescue_pid;
 
@@ -109,6 +110,13 @@ static void failed(struct service *s)
 		sup_became(s, s->want_up ? ST_FAILED : ST_STOPPED);
 }
 
+/* S's VT (if its tty is one) in text mode again, whatever S left. */
+static void tty_end(const struct service *s)
+{
+	if (s->c->tty && vt_end(s->c->tty) < 0)
+		log_msg("%s: unable to return %s to text mode: %m", s->c->name, s->c->tty);
+}
+
 /* A start that failed: before the child existed, or reported by it (it
  * exits right after, and sup_child_exit then counts the failure). */
 static void start_failed(struct service *s, int err, const char *step)
@@ -120,6 +128,7 @@ static void start_failed(struct service *s, int err, const char *step)
 	} else {
 		fw_stop(s->c);
 		dev_revoke(s->c->name);
+		tty_end(s);
 		failed(s);
 	}
 }
@@ -271,6 +280,7 @@ void sup_run_ended(struct service *s, int status)
 	s->netns_fd = -1;
 	fw_stop(s->c);
 	dev_revoke(s->c->name);
+	tty_end(s);
 	if (sup.have_cgroups) {
 		struct cg_stats st;
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <linux/bpf.h>
+#include <linux/kd.h>
 #include <linux/keyctl.h>
 #include <linux/reboot.h>
 
@@ -605,7 +606,7 @@ static int usage(void)
 		"             |try-open PATH r|rw\n"
 		"             |try-ptrace PID|try-keyctl|try-bpf|try-userns\n"
 		"       probe connect ADDR PORT [MS]|listen PORT|sleep S|forkbomb|alloc MB|spin\n"
-		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term\n");
+		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term|kdmode TTY\n");
 	return 2;
 }
 
@@ -738,6 +739,17 @@ int main(int argc, char **argv)
 		openlog("probe", LOG_PID, LOG_DAEMON);
 		for (i = 1; i <= n; i++)
 			syslog(lv[(i - 1) % 4], "msg %d", i);
+		return 0;
+	}
+	if (!strcmp(c, "kdmode") && a) {
+		/* A VT's mode (console_ioctl(2)): what `tty ... graphics` sets. */
+		int fd = open(a, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), m = -1;
+
+		if (fd < 0 || ioctl(fd, KDGETMODE, &m) < 0) {
+			printf("kdmode: %s\n", errname(errno));
+			return 1;
+		}
+		printf("kdmode: %s\n", m == KD_GRAPHICS ? "graphics" : m == KD_TEXT ? "text" : "other");
 		return 0;
 	}
 	if (!strcmp(c, "ignore-term"))
