@@ -35,7 +35,7 @@ SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)
 HDRS := $(wildcard init/*.h)
 
-all: $(OUT)/sandinit $(if $(wildcard tests/probe/probe.c),$(OUT)/probe) image
+all: $(OUT)/sandinit $(if $(wildcard tests/probe/probe.c),$(OUT)/probe) $(OUT)/kiosk-demo image
 
 $(KINC)/.stamp: board/$(BOARD)/board.mk
 	@mkdir -p $(KINC)
@@ -56,6 +56,10 @@ $(OUT)/sandinit: $(OBJS)
 $(OUT)/probe: tests/probe/probe.c $(KINC)/.stamp
 	$(CC) $(CFLAGS) -isystem $(KINC) $(LDFLAGS) -o $@ $<
 
+# The kiosk demo's application (configs/kiosk.conf), in every image.
+$(OUT)/kiosk-demo: configs/kiosk-demo.c $(KINC)/.stamp
+	$(CC) $(CFLAGS) -isystem $(KINC) $(LDFLAGS) -o $@ $<
+
 # Sanitizer build: dynamic, host libc, for the unit and host tests.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
 $(OUT)/san/sandinit: $(SRCS) $(HDRS)
@@ -67,6 +71,6 @@ sanitize: $(OUT)/san/sandinit
 -include mk/*.mk
 
 clean:
-	rm -rf $(OUT)/obj $(OUT)/san $(OUT)/sandinit $(OUT)/probe $(OUT)/rootfs $(OUT)/initramfs.cpio.gz
+	rm -rf $(OUT)/obj $(OUT)/san $(OUT)/sandinit $(OUT)/probe $(OUT)/kiosk-demo $(OUT)/rootfs $(OUT)/initramfs.cpio.gz
 
 .PHONY: all clean sanitize

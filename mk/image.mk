@@ -54,10 +54,11 @@ $(OUT)/config.stamp: FORCE
 	@{ echo "$(CONFIG) $(SOURCE_DATE_EPOCH)"; cat "$(CONFIG)"; } > $@.new; \
 	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-$(OUT)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/config.stamp \
+$(OUT)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/kiosk-demo $(OUT)/config.stamp \
 		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh init/firewall.h \
 		board/$(BOARD)/board.mk
-	BOARD_EXEC="$(BOARD_EXEC)" UPLINK_MODULES="$(BOARD_NIC_MODULES)" tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
+	BOARD_EXEC="$(BOARD_EXEC)" UPLINK_MODULES="$(BOARD_NIC_MODULES)" \
+	IMAGE_BINS="$(OUT)/kiosk-demo:usr/bin/kiosk-demo" tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
 		$(CONFIG) $(KDIR) rootfs
 	@touch $@
 

@@ -7,6 +7,9 @@
 #                           where `toybox --long` puts it (bin/sh, usr/bin/nc...)
 #   /bin/probe              PROBE (the tests' probe), unless PROBE is "-"
 #   /etc/sandinit.conf      CONFIG
+#   more programs           IMAGE_BINS (environment): SRC:DEST blank-separated,
+#                           DEST relative to the image's / (the kiosk demo's
+#                           usr/bin/kiosk-demo)
 #   /lib/modules/RELEASE/   the modules CONFIG's global `modules` lines name,
 #                           those its `nat`/`publish` lines need (FW_MODULES of
 #                           init/firewall.h) and, with an `interface` line, the
@@ -37,6 +40,9 @@ ln -s ../init "$dest/bin/initctl"
 install -m 755 "$toybox" "$dest/bin/toybox"
 [ "$probe" = - ] || install -m 755 "$probe" "$dest/bin/probe"
 install -m 600 "$config" "$dest/etc/sandinit.conf"
+for b in ${IMAGE_BINS:-}; do
+	install -D -m 755 "${b%%:*}" "$dest/${b#*:}"
+done
 
 # Applet links, relative so the tree works wherever it is mounted.
 applets=$(${BOARD_EXEC:-} "$toybox" --long) || die "cannot run $toybox --long"

@@ -24,6 +24,8 @@
 #   QEMU_PORTS    HOSTPORT:GUESTPORT forwards (none here: pick free ports),
 #   QEMU_RESTRICT on here, QEMU_GUESTFWD: see board/BOARD/qemu
 #   QEMU_ACCEL    tcg (default) or kvm; see board/BOARD/qemu
+#   QEMU_DISPLAY  the board's screen, keyboard and tablet (exported:
+#                 none for a screen without a window; see board/BOARD/qemu)
 #   QEMU_DIR      where the initrd, fifo and log go ($BATS_TEST_TMPDIR)
 #   QEMU_TIMEOUT  default timeout in seconds for the waits (60)
 #   BOARD         the board: board/BOARD/qemu boots the guest (qemu-x86_64,
