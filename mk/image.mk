@@ -68,10 +68,29 @@ $(OUT)/initramfs.cpio.gz: $(OUT)/rootfs.stamp tools/mkcpio.sh
 # The demo's published web server is reached through the board's first
 # forwarded port (QEMU_PORTS, default 8080:80). `make run QEMU_RESTRICT=on`
 # keeps the guest off the real network (the tests' setting).
+# A config with a `tty ... graphics` service (configs/kiosk.conf) gets the
+# board's screen (QEMU_DISPLAY, board/BOARD/qemu): a window where the host
+# has a display and QEMU a window for it (Debian's qemu-system-gui), else a
+# VNC server on the first free 127.0.0.1:590N, said on the terminal.
+# QEMU_DISPLAY=... on the command line chooses for itself.
 run: all
 	@p="$${QEMU_PORTS-8080:80}"; p=$${p%%:*}; [ -z "$$p" ] || \
 		echo "sandinit: the demo's web server, from this host: curl http://127.0.0.1:$$p/ (Ctrl-A x quits QEMU)"
-	$(BOARD_QEMU) $(OUT)/vmlinuz $(OUT)/initramfs.cpio.gz
+	@d=$${QEMU_DISPLAY-}; \
+	if [ -z "$$d" ] && grep -qE '^[[:space:]]*tty[[:space:]]+[^#]*[[:space:]]graphics' $(CONFIG); then \
+		qemu=$$(sed -n 's/^exec \(qemu-system-[a-z0-9_]*\).*/\1/p' $(BOARD_QEMU)); \
+		ui=$$($$qemu -display help 2>/dev/null | grep -xE 'gtk|sdl' | head -n 1); \
+		if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -n "$$ui" ]; then \
+			d=$$ui; echo "sandinit: the kiosk's screen in a $$ui window (click in it for the keyboard)"; \
+		else \
+			n=0; while [ $$n -lt 100 ] && (exec 3<>/dev/tcp/127.0.0.1/$$((5900 + n))) 2>/dev/null; do n=$$((n + 1)); done; \
+			d=vnc=127.0.0.1:$$n; \
+			echo "sandinit: no window here$${ui:+ (no \$$DISPLAY)}$${ui:- (QEMU has no gtk or sdl: Debian's qemu-system-gui)}:" \
+				"the kiosk's screen is a VNC server: vncviewer 127.0.0.1:$$((5900 + n))" \
+				"(from another machine: ssh -L 5900:127.0.0.1:$$((5900 + n)) THIS-HOST, then vncviewer localhost:5900)"; \
+		fi; \
+	fi; \
+	QEMU_DISPLAY=$$d $(BOARD_QEMU) $(OUT)/vmlinuz $(OUT)/initramfs.cpio.gz
 
 clean: clean-image
 clean-image:

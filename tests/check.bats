@@ -269,6 +269,26 @@ EOF
 	fails_with 6 "tty '/dev/ttyS0' is already used by service 'a' (line 3)"
 }
 
+@test "tty DEVICE graphics: a virtual terminal only; configs/kiosk.conf is valid" {
+	printf 'service a\nexec /bin/a\ntty /dev/tty1 graphics\nservice b\nexec /bin/b\ntty /dev/tty63 graphics\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+	run "$SANDINIT" --check "$BATS_TEST_DIRNAME/../configs/kiosk.conf"
+	assert_success
+	assert_output ''
+	printf 'service a\nexec /bin/a\ntty /dev/ttyS0 graphics\n' > "$F"
+	fails_with 3 "bad value for 'tty': '/dev/ttyS0' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)"
+	printf 'service a\nexec /bin/a\ntty /dev/tty64 graphics\n' > "$F"
+	fails_with 3 "bad value for 'tty': '/dev/tty64' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)"
+	printf 'service a\nexec /bin/a\ntty /dev/tty0 graphics\n' > "$F"
+	fails_with 3 "bad value for 'tty': '/dev/tty0' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)"
+	printf 'service a\nexec /bin/a\ntty /dev/tty1 text\n' > "$F"
+	fails_with 3 "bad value for 'tty': 'text' (use graphics, or nothing)"
+	printf 'service a\nexec /bin/a\ntty /dev/tty1 graphics more\n' > "$F"
+	fails_with 3 "'tty' takes one or two arguments: DEVICE [graphics]"
+}
+
 @test "unterminated quote" {
 	cat > "$F" <<'EOF'
 service a

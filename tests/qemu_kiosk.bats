@@ -43,13 +43,19 @@ wait_screen() {
 	shift
 	while :; do
 		dump now
-		"$@" && return 0
+		if "$@"; then return 0; fi
 		if [ "$SECONDS" -ge "$end" ]; then
 			echo "screen: $* not true within the bound; background share $(screen share "$BATS_TEST_TMPDIR/now.ppm" $BG)" >&2
 			return 1
 		fi
 		sleep 0.5
 	done
+}
+# restarted OLD NEW: the status in out says running, with pid NEW, not OLD.
+restarted() {
+	out | grep -qx 'state: running' || return 1
+	[ "$2" != - ] || return 1
+	[ "$2" != "$1" ]
 }
 bg_at_least() { [ "$(screen share "$BATS_TEST_TMPDIR/now.ppm" $BG)" -ge "$1" ]; }
 same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1.ppm")" -eq 0 ]; }
@@ -96,6 +102,8 @@ same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1
 	run screen differ "$BATS_TEST_TMPDIR/start.ppm" "$BATS_TEST_TMPDIR/now.ppm"
 	[ "$output" -gt 1000 ]
 	cp "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/key.ppm"
+	# the README's picture
+	[ -z "${KIOSK_SCREENSHOT:-}" ] || screen png "$BATS_TEST_TMPDIR/key.ppm" "$KIOSK_SCREENSHOT"
 
 	# What its sandbox opens: the nodes granted (fb0 read-write, the
 	# event nodes read-only) and no other, though the host has them.
@@ -124,7 +132,7 @@ same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1
 	while :; do
 		con 'initctl status kiosk'
 		pid1=$(out | sed -n 's/^pid: //p')
-		if out | grep -qx 'state: running' && [ "$pid1" != "$pid0" ] && [ "$pid1" != - ]; then break; fi
+		if restarted "$pid0" "$pid1"; then break; fi
 		[ "$SECONDS" -lt "$end" ] || fail "kiosk not running again with a new pid: $(out)"
 	done
 	run out

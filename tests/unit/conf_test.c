@@ -406,6 +406,22 @@ static void test_errors(void)
 	/* terminals */
 	ERROR1(SVC "\ttty /dev/tty1\nservice b\n\texec /b\n\ttty /dev/tty1\n", 6,
 	       "tty '/dev/tty1' is already used by service 'a' (line 3)");
+	ERROR1(SVC "\ttty /dev/ttyS0 graphics\n", 3,
+	       "bad value for 'tty': '/dev/ttyS0' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)");
+	ERROR1(SVC "\ttty /dev/tty1x graphics\n", 3,
+	       "bad value for 'tty': '/dev/tty1x' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)");
+	ERROR1(SVC "\ttty /dev/tty1 gfx\n", 3, "bad value for 'tty': 'gfx' (use graphics, or nothing)");
+	CHECK(conf_vt("/dev/tty1") == 1 && conf_vt("/dev/tty63") == 63 && conf_vt("/dev/tty64") == 0);
+	CHECK(conf_vt("/dev/tty0") == 0 && conf_vt("/dev/tty01") == 0 && conf_vt("/dev/ttyS1") == 0);
+	{
+		struct conf *c = VALID(SVC "\ttty /dev/tty7 graphics\nservice b\n\texec /b\n\ttty /dev/tty8\n");
+
+		if (c) {
+			CHECK(!strcmp(c->svc[0].tty, "/dev/tty7") && c->svc[0].tty_graphics == 1);
+			CHECK(!strcmp(c->svc[1].tty, "/dev/tty8") && c->svc[1].tty_graphics == 0);
+		}
+		conf_free(c);
+	}
 }
 
 /* Several errors: every one reported, sorted by line. */
