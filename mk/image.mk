@@ -74,7 +74,7 @@ $(OUT)/initramfs.cpio.gz: $(OUT)/rootfs.stamp tools/mkcpio.sh
 # VNC server on the first free 127.0.0.1:590N, said on the terminal.
 # QEMU_DISPLAY=... on the command line chooses for itself.
 run: all
-	@p="$${QEMU_PORTS-8080:80}"; p=$${p%%:*}; [ -z "$$p" ] || \
+	@p="$${QEMU_PORTS-8080:80}"; p=$${p%%:*}; [ -z "$$p" ] || ! grep -qE '^[[:space:]]*publish' $(CONFIG) || \
 		echo "sandinit: the demo's web server, from this host: curl http://127.0.0.1:$$p/ (Ctrl-A x quits QEMU)"
 	@d=$${QEMU_DISPLAY-}; \
 	if [ -z "$$d" ] && grep -qE '^[[:space:]]*tty[[:space:]]+[^#]*[[:space:]]graphics' $(CONFIG); then \
@@ -85,8 +85,8 @@ run: all
 		else \
 			n=0; while [ $$n -lt 100 ] && (exec 3<>/dev/tcp/127.0.0.1/$$((5900 + n))) 2>/dev/null; do n=$$((n + 1)); done; \
 			d=vnc=127.0.0.1:$$n; \
-			echo "sandinit: no window here$${ui:+ (no \$$DISPLAY)}$${ui:- (QEMU has no gtk or sdl: Debian's qemu-system-gui)}:" \
-				"the kiosk's screen is a VNC server: vncviewer 127.0.0.1:$$((5900 + n))" \
+			why="QEMU has no gtk or sdl: Debian's qemu-system-gui"; [ -z "$$ui" ] || why="no DISPLAY"; \
+			echo "sandinit: no window here ($$why): the kiosk's screen is a VNC server: vncviewer 127.0.0.1:$$((5900 + n))" \
 				"(from another machine: ssh -L 5900:127.0.0.1:$$((5900 + n)) THIS-HOST, then vncviewer localhost:5900)"; \
 		fi; \
 	fi; \
