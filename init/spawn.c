@@ -608,7 +608,8 @@ int spawn_service(const struct svc_conf *s,
 	*step = "open its tty";
 	if (s->tty && (tty_fd = open_tty(s->tty)) < 0)
 		return -1;
-	if (tty_fd >= 0 && vt_start(tty_fd, s->tty_graphics, step) < 0)
+	out->vt = 0;
+	if (tty_fd >= 0 && vt_start(tty_fd, s->tty_graphics, &out->vt, step) < 0)
 		goto fail;
 	*step = "create pipes";
 	/* PID 1 reads the status and net pipes from its loop: non-blocking

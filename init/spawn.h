@@ -35,6 +35,10 @@ struct spawn_child {
 				 * its reaper sends the service's wait status
 				 * here before it exits (spawn_exit_status);
 				 * -1 if neither */
+	int vt;			/* N: its tty is the VT /dev/ttyN, which
+				 * the start switched to (and put in
+				 * graphics mode), set even when the start
+				 * fails after that; 0 none */
 };
 
 /* Start S. On failure -1 with errno and *STEP; nothing is left running. */

@@ -53,6 +53,7 @@ struct service {
 	int sync_w;		/* and waits on this for them; its reaper's
 				 * report at the end (spawn.h), -1 none */
 	int netns_fd;		/* its network namespace, held (net_hold) or -1 */
+	int vt;			/* its run's VT (spawn_child.vt), 0 none */
 	struct ring ring;
 };
 

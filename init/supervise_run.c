@@ -110,11 +110,12 @@ static void failed(struct service *s)
 		sup_became(s, s->want_up ? ST_FAILED : ST_STOPPED);
 }
 
-/* S's VT (if its tty is one) in text mode again, whatever S left. */
-static void tty_end(const struct service *s)
+/* S's VT, if its run had one, in text mode again, whatever S left. */
+static void tty_end(struct service *s)
 {
-	if (s->c->tty && vt_end(s->c->tty) < 0)
+	if (s->vt && vt_end(s->c->tty) < 0)
 		log_msg("%s: unable to return %s to text mode: %m", s->c->name, s->c->tty);
+	s->vt = 0;
 }
 
 /* A start that failed: before the child existed, or reported by it (it
@@ -193,9 +194,11 @@ void sup_run(struct service *s)
 		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
 		return;
 	}
+	child.vt = 0;
 	if (spawn_service(c, &io, &child, &step) < 0) {
 		int e = errno;
 
+		s->vt = child.vt;
 		if (io.cgroup_fd >= 0)
 			close(io.cgroup_fd);
 		start_failed(s, e, step);
@@ -204,6 +207,7 @@ void sup_run(struct service *s)
 	if (io.cgroup_fd >= 0)
 		close(io.cgroup_fd);
 	s->pid = child.pid;
+	s->vt = child.vt;
 	s->started_at = now_ms();
 	s->sync_w = child.sync_fd;
 	if (child.net_fd >= 0) {

@@ -23,9 +23,9 @@ static int vt_of(int fd)
 	return minor(st.st_rdev) >= 1 && minor(st.st_rdev) <= 63 ? (int)minor(st.st_rdev) : 0;
 }
 
-int vt_start(int fd, int graphics, const char **step)
+int vt_start(int fd, int graphics, int *vt, const char **step)
 {
-	int n = vt_of(fd);
+	int n = *vt = vt_of(fd);
 
 	*step = "put its tty in graphics mode";
 	if (!n) {

@@ -5,11 +5,11 @@
 #ifndef SANDINIT_VT_H
 #define SANDINIT_VT_H
 
-/* FD is the service's open tty: if it is a VT, put it in KD_GRAPHICS when
- * GRAPHICS is set, then ask the kernel to switch to it (without waiting for
- * the switch). Nothing for another terminal, unless GRAPHICS (ENOTTY).
- * -1 with errno and *STEP. */
-int vt_start(int fd, int graphics, const char **step);
+/* FD is the service's open tty: if it is a VT (*VT its number, else 0),
+ * put it in KD_GRAPHICS when GRAPHICS is set, then ask the kernel to switch
+ * to it (without waiting for the switch). Nothing for another terminal,
+ * unless GRAPHICS (ENOTTY). -1 with errno and *STEP. */
+int vt_start(int fd, int graphics, int *vt, const char **step);
 
 /* PATH, a service's `tty`, back in KD_TEXT if it is a VT (its service has
  * ended: whatever mode it left it in). -1 with errno. */
