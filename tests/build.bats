@@ -76,6 +76,10 @@ static_binary() {
 	assert_success
 }
 
+@test "the kiosk demo is static" {
+	static_binary "$O1/kiosk-demo"
+}
+
 @test "sandinit is static and stripped" {
 	static_binary "$O1/sandinit"
 	run file "$O1/sandinit"
@@ -121,6 +125,8 @@ static_binary() {
 	assert_line --regexp '^lrwxrwxrwx .* usr/bin/wget -> \.\./\.\./bin/toybox$'
 	assert_line --regexp '^lrwxrwxrwx .* sbin/poweroff -> \.\./bin/toybox$'
 	assert_line --regexp '^-rwxr-xr-x .* bin/probe$'
+	# the kiosk's application (configs/kiosk.conf), static
+	assert_line --regexp '^-rwxr-xr-x .* 0 +0 .* usr/bin/kiosk-demo$'
 	# 0600: it holds every service's env (SPEC §6)
 	assert_line --regexp '^-rw------- .* etc/sandinit.conf$'
 	assert_line --regexp '^-rw-r--r-- .* etc/passwd$'
