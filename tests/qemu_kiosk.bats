@@ -110,7 +110,7 @@ same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1
 	con 'probe try-open /dev/vda r; probe try-open /dev/mem r; probe try-open /dev/input/mice r; probe try-open /dev/tty2 r'
 	run out
 	assert_output "$(printf 'ok\nok\nok\nok')"
-	con 'for t in "/dev/fb0 rw" "/dev/input/event0 r" "/dev/input/event0 rw" "/dev/vda r" "/dev/mem r" "/dev/input/mice r" "/dev/tty2 r" "/dev/tty1 r"; do echo "$t: $(initctl exec kiosk probe try-open $t)"; done; initctl exec kiosk probe ls /dev/input'
+	con 'for t in "/dev/fb0 rw" "/dev/input/event0 r" "/dev/input/event0 rw" "/dev/vda r" "/dev/mem r" "/dev/input/mice r" "/dev/tty2 r" "/dev/tty1 r"; do echo "$t: $(initctl exec kiosk probe try-open $t)"; done; initctl exec kiosk probe ls /dev/input; initctl exec kiosk probe ls /dev'
 	run out
 	assert_line '/dev/fb0 rw: ok'
 	assert_line '/dev/input/event0 r: ok'
@@ -121,6 +121,8 @@ same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1
 	assert_line '/dev/tty2 r: denied: ENOENT'
 	assert_line '/dev/tty1 r: denied: ENOENT'
 	assert_line --regexp '^ls: event0( event[0-9]+)*$'
+	# and nothing else under /dev but the default sandbox's nodes
+	assert_line 'ls: fb0 fd full input log null ptmx pts random shm stderr stdin stdout tty urandom zero'
 
 	# Killed: restarted (a new pid), the picture drawn anew.
 	con 'initctl status kiosk'
