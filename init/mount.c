@@ -2,10 +2,12 @@
  * tmpfs, a private /proc with the dangerous files masked, a minimal /dev, a
  * read-only /sys, /tmp, the service's binds and tmpfs, then pivot_root.
  *
- * It runs as root of a fresh user namespace. Capabilities there do not cover
- * inodes owned by the host's root, and the root's files never change: mount
- * points are created only on tmpfs mounts made here, in rw binds, or on a
- * graft (mnt_at()). Needs Linux >= 5.12 (mount_setattr, openat2, open_tree,
+ * It runs in the sandbox's first process, in a mount namespace of PID 1's
+ * user namespace (so that each mount it makes is locked once the process
+ * enters the sandbox's user namespace: spawn.c), as the sandbox's root would
+ * touch files: with its host id as fsuid, without capabilities over files
+ * (setfsuid(2)). So the root's files never change: mount points are created
+ * only on tmpfs mounts made here, in rw binds, or on a graft (mnt_at()). Needs Linux >= 5.12 (mount_setattr, openat2, open_tree,
  * proc subset=pid). */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +178,47 @@ static int mask(const char *path)
 	return r;
 }
 
+/* mnt_proc_open's, for mount_proc, or -1. */
+static int proc_fd = -1;
+
+int mnt_proc_open(void)
+{
+	int fs = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */), fd = -1, e;
+
+	if (fs < 0)
+		return -1;
+	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		fd = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
+				  SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV | SB_MOUNT_ATTR_NOEXEC);
+	e = errno;
+	close(fs);
+	errno = e;
+	return fd;
+}
+
+void mnt_set_proc(int fd)
+{
+	proc_fd = fd;
+}
+
+/* The proc mnt_set_proc gave, or a new one, onto PATH. */
+static int attach_proc(const struct svc_conf *s, const char *path)
+{
+	int fd = proc_fd, r, e;
+
+	proc_fd = -1;
+	if (fd >= 0 && s->proc != PROC_PID_ONLY)
+		r = (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, path, SB_MOVE_MOUNT_F_EMPTY_PATH);
+	else
+		r = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  s->proc == PROC_PID_ONLY ? "subset=pid" : NULL);
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return r;
+}
+
 static int mount_proc(const struct svc_conf *s, const char **step)
 {
 	char path[sizeof root + 8];
@@ -192,8 +235,7 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 		errno = ENOTDIR;
 		return -1;
 	}
-	if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  s->proc == PROC_PID_ONLY ? "subset=pid" : NULL) < 0)
+	if (attach_proc(s, path) < 0)
 		return -1;
 	if (s->proc == PROC_PID_ONLY)
 		return 0;
@@ -460,18 +502,6 @@ static int enter(const char **step)
 	return chdir("/");
 }
 
-/* Become root of the user namespace. Until it switches, the first process
- * keeps its creator's ids, which the maps leave out (host root is never
- * mapped): files it created would have no owner in the namespace, and the
- * kernel says EOVERFLOW. A no-op without a user namespace. */
-static int become_root(const char **step)
-{
-	*step = "become root of the user namespace";
-	if ((getgid() != 0 && setresgid(0, 0, 0) < 0) || (getuid() != 0 && setresuid(0, 0, 0) < 0))
-		return -1;
-	return 0;
-}
-
 /* Make every mount private, then bind SRC (recursively) onto a directory of a
  * staging tmpfs; sets root and root_fd. */
 static int stage(const char *src, const char *const *dirs, int ndirs, const char **step)
@@ -561,6 +591,9 @@ void mnt_set_resolv(int fd)
 
 void mnt_release(void)
 {
+	if (resolv_fd >= 0)
+		close(resolv_fd);
+	resolv_fd = -1;
 	for (int i = 0; i < nsrc; i++)
 		if (src_fd[i] >= 0)
 			close(src_fd[i]);
@@ -779,8 +812,7 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 	mnt_graft_reset(s, &root_fd);
 	log_fd = syslog_fd;
 	fd_proc = root;
-	if (become_root(step) < 0 ||
-	    stage(has_root(s) ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
+	if (stage(has_root(s) ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
 		return enter_staged(0, step);
 	/* Read-only first, the host's submounts included: what is mounted
 	 * below is new and keeps its own flags, and no mount point can be
@@ -919,8 +951,6 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 	log_fd = syslog_fd;
 	root[0] = '\0';
 	fd_proc = root;
-	if (become_root(step) < 0)
-		return -1;
 	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0 || own_mounts(s, 1, step) < 0)
 		goto fail;

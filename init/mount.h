@@ -1,15 +1,15 @@
 /* mount: a sandbox's file system view: root, binds, tmpfs, private /proc and
- * /dev, pivot_root. Runs in the sandbox's first process, inside its new user
- * and mount namespaces, before the service is forked. */
+ * /dev, pivot_root. Runs in the sandbox's first process, in its new mount
+ * namespace (of PID 1's user namespace: spawn.c), before it enters its user
+ * namespace and the service is forked. */
 #ifndef SANDINIT_MOUNT_H
 #define SANDINIT_MOUNT_H
 
 #include "conf.h"
 
 /* Build the root of S and pivot_root into it; the old root is detached.
- * Call it in the sandbox's first process once the parent has written
- * uid_map/gid_map; it first switches to uid/gid 0 of the user namespace (the
- * creator's ids are unmapped there). /proc is mounted here too, so the caller
+ * Call it in the sandbox's first process, as root of PID 1's user namespace
+ * (with the sandbox's root's fsuid). /proc is mounted here too, so the caller
  * must already be in the new pid namespace (PID 1 of it). SYSLOG_FD (or
  * -1): an unbound datagram socket of PID 1's, bound at the sandbox's
  * /dev/log. Linux >= 5.12. On failure returns -1 with errno set and *STEP naming what
@@ -29,6 +29,12 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
  * `readonly no` one from a writable template: RW) */
 int mnt_fits_template(const struct svc_conf *s);
 
+/* A proc of the caller's pid namespace, detached (fsmount(2)); its fd or
+ * -1 with errno. mnt_set_proc(FD) makes it the next sandbox's /proc, unless
+ * that is `proc pid-only` (mnt_sandbox*, which close it). */
+int mnt_proc_open(void);
+void mnt_set_proc(int fd);
+
 /* In PID 1, before S's clone: detached copies of S's bind sources (made
  * read-only unless `rw`) and device nodes (dev_grant's), which the child attaches
  * wherever its view starts from; mnt_release closes PID 1's after the
@@ -42,7 +48,8 @@ void mnt_release(void);
  * seen. Its fd, or -1 with errno. */
 int mnt_clone_file(const char *path);
 /* The next sandbox's /etc/resolv.conf: FD from mnt_clone_file, or -1. Set
- * before the clone; the child attaches it (see SPEC §3 `interface`). */
+ * after mnt_prepare, before the clone; the child attaches it (see SPEC §3
+ * `interface`); mnt_release closes it. */
 void mnt_set_resolv(int fd);
 
 /* CONFIG (PID 1's config file, if an absolute path) and C's global mount

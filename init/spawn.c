@@ -1,6 +1,6 @@
-/* spawn: start one service: clone3 into its namespaces and cgroup, write its
- * id maps, let net wire it, then the child's setup sequence and the small
- * reaper that is PID 1 inside the sandbox. */
+/* spawn: start one service: clone3 into its namespaces and cgroup, let net
+ * wire it, then the child's setup sequence (its user namespace and id maps,
+ * its mounts, locked) and the small reaper that is PID 1 inside the sandbox. */
 #include "spawn.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -47,20 +48,23 @@ static const struct {
 	unsigned long long flag;
 	const char *file;	/* under /proc/PID/ns, for exec */
 } ns_table[] = {
+	/* The pid and time namespaces belong to PID 1's user namespace
+	 * (made by its clone, or a pod member's unshare, before the user
+	 * namespace is entered: child_main): entered first, while that is
+	 * still allowed. pid_for_children: a pod member's first process stays
+	 * outside the pid namespace it made, its children are in it. */
+	{ NS_PID, CLONE_NEWPID, "pid_for_children" },
+	{ NS_TIME, CLONE_NEWTIME, "time" },
 	{ NS_USER, CLONE_NEWUSER, "user" },
 	{ NS_MOUNT, CLONE_NEWNS, "mnt" },
-	/* pid_for_children: a pod member's first process stays outside the
-	 * pid namespace it made (unshare), its children are in it. */
-	{ NS_PID, CLONE_NEWPID, "pid_for_children" },
 	{ NS_NET, CLONE_NEWNET, "net" },
 	{ NS_UTS, CLONE_NEWUTS, "uts" },
 	{ NS_IPC, CLONE_NEWIPC, "ipc" },
 	{ NS_CGROUP, CLONE_NEWCGROUP, "cgroup" },
-	{ NS_TIME, CLONE_NEWTIME, "time" },
 };
 
-/* Made by the child (unshare) rather than by PID 1's clone. */
-#define NS_BY_CHILD (NS_NET | NS_UTS | NS_IPC | NS_CGROUP)
+/* Made by the child rather than by PID 1's clone. */
+#define NS_BY_CHILD (NS_USER | NS_NET | NS_UTS | NS_IPC | NS_CGROUP)
 
 
 /* The child's last words: the step and errno, then exit. */
@@ -360,15 +364,151 @@ static int become_root(void)
 	return setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ? -1 : 0;
 }
 
+/* The user namespace the sandbox ends in, open until the child enters it
+ * (enter_userns), or -1. The child makes its mounts from PID 1's user
+ * namespace, in a mount namespace of that one's; entering the user
+ * namespace then and copying the mount namespace there locks each mount it
+ * made, as the kernel locks the mounts that come from a more privileged
+ * mount namespace (mount_namespaces(7)): its flags (read-only, nosuid,
+ * nodev, noexec, atime) stay as they are, and none can be unmounted to
+ * show what it covers, even by a service given CAP_SYS_ADMIN. */
+static int userns_fd = -1;
+
+/* The helper that makes the user namespace: it only has to exist while its
+ * maps are written; it leaves when GO's write end closes. */
+static int userns_helper(void *arg)
+{
+	int *go = arg;
+	char b;
+
+	close(go[1]);
+	while (read(go[0], &b, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/* The helper, in new namespaces FLAGS. It shares our memory, on a stack of
+ * its own, and only waits (with AddressSanitizer: a plain copy). */
+static pid_t make_helper(unsigned long flags, int go[2])
+{
+#ifdef __SANITIZE_ADDRESS__
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+
+	if (pid == 0)
+		userns_helper(go);
+	return pid;
+#else
+	static char stack[4096] __attribute__((aligned(16)));
+
+	return clone(userns_helper, stack + sizeof(stack), (int)flags | CLONE_VM | SIGCHLD, go);
+#endif
+}
+
+/* PID's id maps, through PROC (a proc showing PID): 0..COUNT-1 to BASE..
+ * Written as a privileged parent, so /proc/PID/setgroups stays `allow`
+ * (user_namespaces(7)): daemons inside drop their groups (SPEC §3
+ * `uidmap`); the service starts with none (privs_apply). */
+static int write_maps(int proc, pid_t pid, unsigned base, unsigned count)
+{
+	static const char *const map[] = { "uid_map", "gid_map" };
+	char path[64], line[64];
+	int fd, r;
+
+	snprintf(line, sizeof(line), "0 %u %u\n", base, count);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%d/%s", (int)pid, map[i]);
+		fd = openat(proc, path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		r = write_all(fd, line, strlen(line));
+		close(fd);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* S's user namespace (userns_fd), its maps written, and with `net` its
+ * network namespace, entered now: made by a helper, so that the network
+ * namespace belongs to the user namespace (the service's capabilities
+ * reach it) while we stay outside. PROC: a proc of our pid namespace. */
+static int make_userns(const struct svc_conf *s, int proc, const char **step)
+{
+	unsigned long flags = CLONE_NEWUSER | (s->namespaces & NS_NET ? CLONE_NEWNET : 0);
+	unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
+	int go[2], net = -1, r = -1, e, st, fd;
+	char path[64];
+	pid_t h;
+
+	*step = "create its user namespace";
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -1;
+	h = make_helper(flags, go);
+	e = errno;
+	close(go[0]);
+	if (h < 0) {
+		close(go[1]);
+		if (e == ENOSPC)
+			*step = "create its namespaces (user namespaces are limited or off:"
+				" /proc/sys/user/max_user_namespaces)";
+		errno = e;
+		return -1;
+	}
+	*step = "write the id maps";
+	if (write_maps(proc, h, s->uidmap_host, count) == 0) {
+		*step = "open its namespaces";
+		snprintf(path, sizeof(path), "%d/ns/user", (int)h);
+		userns_fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "%d/ns/net", (int)h);
+		if (userns_fd >= 0 && (!(flags & CLONE_NEWNET) ||
+				       (net = openat(proc, path, O_RDONLY | O_CLOEXEC)) >= 0))
+			r = 0;
+	}
+	e = errno;
+	close(go[1]);
+	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
+		;
+	/* The helper took pid 2 of our pid namespace, which is the service's
+	 * (SPEC §6, spawn_service_pid): handed out again next. */
+	if (r == 0 && s->namespaces & NS_PID) {
+		*step = "reset its pid namespace's last pid";
+		fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+		r = fd < 0 || write_all(fd, "1", 1) < 0 ? -1 : 0;
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (r == 0 && net >= 0) {
+		*step = "enter its network namespace";
+		r = setns(net, CLONE_NEWNET);
+		e = errno;
+	}
+	if (net >= 0)
+		close(net);
+	errno = e;
+	return r;
+}
+
+/* The index of KIND in ns_table. */
+static size_t ns_index(unsigned kind)
+{
+	size_t i = 0;
+
+	while (ns_table[i].bit != kind)
+		i++;
+	return i;
+}
+
 /* A pod member: the pod's namespaces belong to its user namespace: enter
- * those it shares (SPEC §3 `join`), then make the rest of ours there, so we
- * hold the capabilities over them that the mounts need. With a pid namespace
- * of its own, this process stays its reaper and returns in the child. */
+ * those it shares (SPEC §3 `join`) but that one, and make the rest of ours
+ * (the cgroup namespace in the pod's user namespace: enter_userns). With a
+ * pid namespace of its own, this process stays its reaper and returns in
+ * the child. */
 static void child_join(const struct svc_conf *s, const struct spawn_io *io, int tmpl,
 		       int err_fd)
 {
 	const unsigned shared = NS_USER | NS_NET | NS_UTS | NS_IPC;
-	unsigned long rest = ns_flags(s->namespaces & ~shared);
+	unsigned long rest = ns_flags(s->namespaces & ~shared & ~NS_CGROUP);
 	int nsfd[ARRAY_SIZE(ns_table)];
 	const char *kind;
 
@@ -376,6 +516,8 @@ static void child_join(const struct svc_conf *s, const struct spawn_io *io, int 
 	 * into the template's, which the unshare below copies. */
 	if (ns_open(io->join_pid, shared, 0, nsfd, &kind) < 0)
 		child_fail(err_fd, "join the pod's namespaces");
+	userns_fd = nsfd[ns_index(NS_USER)];
+	nsfd[ns_index(NS_USER)] = -1;
 	if (tmpl >= 0 && setns(tmpl, CLONE_NEWNS) < 0)
 		child_fail(err_fd, "enter the mount template");
 	if (ns_enter(nsfd, &kind) < 0)
@@ -388,49 +530,100 @@ static void child_join(const struct svc_conf *s, const struct spawn_io *io, int 
 		if (inner < 0)
 			child_fail(err_fd, "fork into the pid namespace");
 		if (inner > 0) {
+			/* The outer reaper, no more privileged than the pod. */
+			if (setns(userns_fd, CLONE_NEWUSER) < 0 || become_root() < 0) {
+				kill(inner, SIGKILL);
+				child_fail(err_fd, "join the pod's user namespace");
+			}
+			close(userns_fd);
 			close(err_fd);
 			reaper(inner, -1);
 		}
 	}
 }
 
-/* The namespaces the child makes itself, off PID 1's serial path (each
- * registers sysctl tables; an IPC namespace also mounts its mqueue): owned by
- * its user namespace all the same. The network namespace last (the dearest to
- * make): PID 1 links and configures it when told (send_net), while the mounts
- * are made. */
-static void child_unshare(const struct svc_conf *s, int net_fd, int err_fd)
+/* "create its uts ipc ... namespaces", for FLAGS and errno E. */
+static const char *unshare_step(unsigned long flags, int e)
 {
-	unsigned mask = s->namespaces & NS_BY_CHILD & ~NS_NET;
+	static char what[128];
+
+	snprintf(what, sizeof(what), "create its");
+	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+		if (flags & ns_table[i].flag)
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s",
+				 ns_table[i].file);
+	snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
+		 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
+	return what;
+}
+
+/* The namespaces needed before the mounts, off PID 1's serial path: the user
+ * namespace (not entered yet) and the network namespace (sysfs shows the
+ * mounter's), the dearest to make. PID 1 links and configures it when told
+ * (send_net), while the mounts are made. */
+static void child_net(const struct svc_conf *s, int net_fd, int err_fd)
+{
 	const char *step = "set up";
+	int proc;
 
-	if (mask && unshare((int)ns_flags(mask)) < 0) {
-		static char what[128] = "create its";
-		int e = errno;
-
-		for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-			if (mask & ns_table[i].bit)
-				snprintf(what + strlen(what), sizeof(what) - strlen(what),
-					 " %s", ns_table[i].file);
-		snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
-			 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
-		errno = e;
-		child_fail(err_fd, what);
+	if (s->namespaces & NS_USER) {
+		step = "mount /proc";
+		proc = mnt_proc_open();
+		if (proc < 0 || make_userns(s, proc, &step) < 0)
+			child_fail(err_fd, step);
+		mnt_set_proc(proc);
+	} else if (s->namespaces & NS_NET && unshare(CLONE_NEWNET) < 0) {
+		child_fail(err_fd, "create its network namespace");
 	}
 	if (s->namespaces & NS_NET) {
-		if (unshare(CLONE_NEWNET) < 0)
-			child_fail(err_fd, "create its network namespace");
 		if (net_fd >= 0)
 			send_net(net_fd, err_fd);
 		if (net_loopback(s, &step) < 0)
 			child_fail(err_fd, step);
 	}
-	if (s->namespaces & NS_UTS) {
+}
+
+/* After the mounts: into the user namespace (userns_fd) as its root, with
+ * the mount namespace copied there, then the namespaces that belong to it
+ * (MASK: uts ipc cgroup; a pod's uts and ipc are joined already). */
+static void enter_userns(const struct svc_conf *s, unsigned mask, int err_fd)
+{
+	unsigned long flags = ns_flags(mask);
+
+	if (userns_fd >= 0) {
+		if (setns(userns_fd, CLONE_NEWUSER) < 0)
+			child_fail(err_fd, "enter its user namespace");
+		close(userns_fd);
+		userns_fd = -1;
+		if (become_root() < 0)
+			child_fail(err_fd, "become root in the user namespace");
+		if (s->namespaces & NS_MOUNT)
+			flags |= CLONE_NEWNS;
+	}
+	if (flags && unshare((int)flags) < 0) {
+		int e = errno;
+		const char *what = unshare_step(flags, e);
+
+		errno = e;
+		child_fail(err_fd, what);
+	}
+	if (mask & NS_UTS) {
 		const char *h = s->hostname ? s->hostname : s->name;
 
 		if (sethostname(h, strlen(h)) < 0)
 			child_fail(err_fd, "set hostname");
 	}
+}
+
+/* The mounts are made as the sandbox's root (ID on the host) would make
+ * them, though from PID 1's user namespace: what they create is its, and
+ * files the host's root owns are not its to change (setfsuid(2) drops the
+ * capabilities over files, the rest stay). */
+static int mount_identity(unsigned id)
+{
+	setfsgid(id);
+	setfsuid(id);
+	return (unsigned)setfsuid((uid_t)-1) == id && (unsigned)setfsgid((gid_t)-1) == id ? 0 : -1;
 }
 
 /* With a pid namespace: this process is its PID 1, the reaper, and the
@@ -467,7 +660,8 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, in
 	reaper(svc, sync_fd);
 }
 
-/* In the sandbox's first process, released by the parent. */
+/* In the sandbox's first process, in PID 1's user namespace: the namespaces the mounts need, the mounts, the user namespace
+ * and what belongs to it, then the service. */
 static void __attribute__((noreturn))
 child_main(const struct svc_conf *s, const struct spawn_io *io,
 	   int tmpl, int sync_fd, int net_fd, int err_fd)
@@ -480,39 +674,24 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (read_retry(sync_fd, &b, 1) != 1)
-		_exit(127);	/* the parent gave up on us */
 	if (io->join_pid)
 		child_join(s, io, tmpl, err_fd);
-	if ((s->namespaces & NS_USER || io->join_pid) && become_root() < 0)
-		child_fail(err_fd, "become root in the user namespace");
-	if (!io->join_pid)
-		child_unshare(s, net_fd, err_fd);
+	else
+		child_net(s, net_fd, err_fd);
+	if (userns_fd >= 0 && mount_identity(io->root_id) < 0)
+		child_fail(err_fd, "take its identity for its mounts");
 	if (s->namespaces & NS_MOUNT &&
 	    (tmpl >= 0 ? mnt_sandbox_in_template(s, io->syslog_fd, &step) :
 			 mnt_sandbox(s, io->syslog_fd, &step)) < 0)
 		child_fail(err_fd, step);
+	enter_userns(s, s->namespaces & (io->join_pid ? NS_CGROUP : NS_UTS | NS_IPC | NS_CGROUP),
+		     err_fd);
 	/* PID 1 releases us a second time once the links are made. */
 	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* PID 1 gave up on us */
 	if (net_fd >= 0)
 		close(net_fd);
 	child_start(s, io, sync_fd, err_fd);
-}
-
-/* PID 1 writes the maps as the privileged parent, so /proc/PID/setgroups
- * stays `allow` (user_namespaces(7)): daemons inside drop their groups
- * (SPEC §3 `uidmap`); the service starts with none (privs_apply). */
-static int write_maps(pid_t pid, unsigned base, unsigned count)
-{
-	char path[64], line[64];
-
-	snprintf(line, sizeof(line), "0 %u %u\n", base, count);
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	if (write_str(path, line) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	return write_str(path, line);
 }
 
 /* The mount templates (mount.h: read-only, and writable for `readonly
@@ -591,20 +770,107 @@ static pid_t clone_into(unsigned long long flags, int cgroup_fd)
 	return (pid_t)r;
 }
 
+/* The descriptors between PID 1 and a child: the sync socket (the release
+ * once its links are made; the reaper's report), the status pipe, the net
+ * socket. */
+struct spawn_fds {
+	int sync[2], err[2], net[2];
+};
+
+static void fds_close(struct spawn_fds *f)
+{
+	int e = errno;
+
+	for (int i = 0; i < 2; i++) {
+		if (f->sync[i] >= 0)
+			close(f->sync[i]);
+		if (f->err[i] >= 0)
+			close(f->err[i]);
+		if (f->net[i] >= 0)
+			close(f->net[i]);
+	}
+	errno = e;
+}
+
+/* PID 1 reads the status pipe and the net socket (LINKED) from its loop:
+ * non-blocking (a stale event must not block it); the child's writes are
+ * a few bytes into an empty pipe. The child blocks on the sync socket. */
+static int fds_open(struct spawn_fds *f, int linked)
+{
+	*f = (struct spawn_fds){ { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, f->sync) < 0 ||
+	       pipe2(f->err, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	       (linked && (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, f->net) < 0 ||
+			   fcntl(f->net[0], F_SETFL, O_NONBLOCK) < 0)) ? -1 : 0;
+}
+
+/* In PID 1 before S's clone: what S binds, taken from PID 1's mounts while
+ * it is in them, and the template S's view starts from (*TMPL, -1 if
+ * none), entered: CLONE_NEWNS copies its few mounts, not PID 1's. A pod
+ * member enters it itself, once it has opened the pod's namespaces
+ * (child_join). -1 with errno and *STEP. */
+static int mounts_before(const struct svc_conf *s, const struct spawn_io *io, int *tmpl,
+			 const char **step)
+{
+	int resolv = -1;
+
+	*tmpl = -1;
+	if (!(s->namespaces & NS_MOUNT))
+		return 0;
+	*tmpl = mnt_fits_template(s) ? mount_template(!s->readonly) : -1;
+	if (mnt_prepare(s, step) < 0)
+		return -1;
+	*step = "copy the resolv.conf mount";
+	if (io->resolv && (resolv = mnt_clone_file(io->resolv)) < 0)
+		return -1;
+	mnt_set_resolv(resolv);
+	if (*tmpl >= 0 && !io->join_pid && setns(*tmpl, CLONE_NEWNS) < 0)
+		*tmpl = -1;
+	return 0;
+}
+
+/* In PID 1 after the clone: the copies closed (the child has its own),
+ * back in its own mount namespace. */
+static void mounts_after(const struct spawn_io *io, int tmpl)
+{
+	int e = errno;
+
+	mnt_release();
+	if (tmpl >= 0 && !io->join_pid && setns(self_mnt, CLONE_NEWNS) < 0)
+		log_msg("unable to return to its mount namespace: %m");
+	errno = e;
+}
+
+/* What clone(2) with FLAGS failing means: ENOSPC is a namespace count
+ * limit (0 where the administrator turned a kind off), EINVAL/EPERM a kind
+ * the kernel lacks or refuses. */
+static const char *clone_step(unsigned long long flags)
+{
+	if (errno == ENOSPC)
+		return "create its namespaces (a limit in /proc/sys/user/ is reached)";
+	if ((errno == EINVAL || errno == EPERM) && flags)
+		return "create its namespaces (does the kernel offer every one asked for?)";
+	return "clone";
+}
+
+static void tty_close(void)
+{
+	if (tty_fd >= 0)
+		close(tty_fd);
+	tty_fd = -1;
+}
+
 int spawn_service(const struct svc_conf *s,
 		  const struct spawn_io *io, struct spawn_child *out,
 		  const char **step)
 {
-	int sync_fds[2] = { -1, -1 }, err_fds[2] = { -1, -1 }, net_fds[2] = { -1, -1 };
-	unsigned long long flags;
-	unsigned ns = s->namespaces;
-	int linked = ns & NS_NET && s->nnets && !io->join_pid;
+	/* A pod member enters or makes every one itself (child_join). */
+	unsigned long long flags = io->join_pid ? 0 : ns_flags(s->namespaces & ~NS_BY_CHILD);
+	int linked = s->namespaces & NS_NET && s->nnets && !io->join_pid;
+	struct spawn_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	int tmpl = -1;
 	pid_t pid;
-	int e, tmpl, resolv = -1;
 
-	if (io->join_pid)
-		ns = 0;	/* child_main enters or makes them itself */
-	flags = ns_flags(ns & ~NS_BY_CHILD);
 	*step = "open its tty";
 	if (s->tty && (tty_fd = open_tty(s->tty)) < 0)
 		return -1;
@@ -612,112 +878,35 @@ int spawn_service(const struct svc_conf *s,
 	if (tty_fd >= 0 && vt_start(tty_fd, s->tty_graphics, &out->vt, step) < 0)
 		goto fail;
 	*step = "create pipes";
-	/* PID 1 reads the status and net pipes from its loop: non-blocking
-	 * (a stale event must not block it); the child's writes are a few
-	 * bytes into an empty pipe. The child blocks on the sync pipe. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_fds) < 0 ||
-	    pipe2(err_fds, O_CLOEXEC | O_NONBLOCK) < 0 ||
-	    (linked && (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net_fds) < 0 ||
-			fcntl(net_fds[0], F_SETFL, O_NONBLOCK) < 0)))
+	if (fds_open(&f, linked) < 0 || mounts_before(s, io, &tmpl, step) < 0)
 		goto fail;
-	/* Cloned from inside the template when S's view starts there:
-	 * CLONE_NEWNS (or the join path's unshare) copies the template's few
-	 * mounts, not PID 1's. */
-	tmpl = s->namespaces & NS_MOUNT && mnt_fits_template(s) ? mount_template(!s->readonly) : -1;
-	/* What S binds, taken from PID 1's mounts while it is in them. */
-	if (s->namespaces & NS_MOUNT && mnt_prepare(s, step) < 0)
-		goto fail;
-	*step = "copy the resolv.conf mount";
-	if (io->resolv && s->namespaces & NS_MOUNT && (resolv = mnt_clone_file(io->resolv)) < 0)
-		goto fail;
-	mnt_set_resolv(resolv);
-	/* A pod member enters it itself, once it has opened the pod's
-	 * namespaces (child_join). */
-	if (tmpl >= 0 && !io->join_pid && setns(tmpl, CLONE_NEWNS) < 0)
-		tmpl = -1;
-	*step = "clone";
 	pid = clone_into(flags, io->cgroup_fd);
-	if (resolv >= 0 && pid != 0) {
-		close(resolv);
-		resolv = -1;
-		mnt_set_resolv(-1);
+	if (pid == 0) {
+		close(f.sync[1]);
+		close(f.err[0]);
+		if (linked)
+			close(f.net[0]);
+		child_main(s, io, tmpl, f.sync[0], f.net[1], f.err[1]);
 	}
-	if (pid != 0)
-		mnt_release();
-	if (tmpl >= 0 && !io->join_pid && pid != 0) {
-		e = errno;
-		if (setns(self_mnt, CLONE_NEWNS) < 0)
-			log_msg("unable to return to its mount namespace: %m");
-		errno = e;
-	}
+	mounts_after(io, tmpl);
 	if (pid < 0) {
-		/* clone(2): ENOSPC is a namespace count limit (0 where the
-		 * administrator turned a kind off), EINVAL/EPERM a kind the
-		 * kernel lacks or refuses. */
-		if (errno == ENOSPC && flags & CLONE_NEWUSER)
-			*step = "create its namespaces (user namespaces are limited or off:"
-				" /proc/sys/user/max_user_namespaces)";
-		else if (errno == ENOSPC)
-			*step = "create its namespaces (a limit in /proc/sys/user/ is reached)";
-		else if ((errno == EINVAL || errno == EPERM) && flags)
-			*step = "create its namespaces (does the kernel offer every one asked for?)";
+		*step = clone_step(flags);
 		goto fail;
 	}
-	if (pid == 0) {
-		close(sync_fds[1]);
-		close(err_fds[0]);
-		if (linked)
-			close(net_fds[0]);
-		child_main(s, io, tmpl, sync_fds[0], net_fds[1], err_fds[1]);
-	}
-	close(sync_fds[0]);
-	close(err_fds[1]);
-	if (linked)
-		close(net_fds[1]);
-	if (tty_fd >= 0)
-		close(tty_fd);
-	tty_fd = -1;
-	sync_fds[0] = err_fds[1] = net_fds[1] = -1;
-	if (ns & NS_USER) {
-		unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
-
-		*step = "write the id maps";
-		if (write_maps(pid, s->uidmap_host, count) < 0)
-			goto fail_child;
-	}
-	*step = "release the child";
-	if (write_all(sync_fds[1], "x", 1) < 0)
-		goto fail_child;
+	tty_close();
 	out->pid = pid;
-	out->status_fd = err_fds[0];
-	out->net_fd = net_fds[0];
-	out->sync_fd = -1;
-	if (linked || s->namespaces & NS_PID)
-		out->sync_fd = sync_fds[1];
-	else
-		close(sync_fds[1]);
+	out->status_fd = f.err[0];
+	out->net_fd = f.net[0];
+	out->sync_fd = linked || s->namespaces & NS_PID ? f.sync[1] : -1;
+	f.err[0] = f.net[0] = -1;
+	if (out->sync_fd >= 0)
+		f.sync[1] = -1;
+	fds_close(&f);
 	return 0;
-
-fail_child:
-	e = errno;
-	kill(pid, SIGKILL);
-	/* The child is ours: reaped by the loop's waitpid(-1) like any other. */
-	errno = e;
 fail:
-	e = errno;
 	mnt_release();
-	if (tty_fd >= 0)
-		close(tty_fd);
-	tty_fd = -1;
-	for (int i = 0; i < 2; i++) {
-		if (sync_fds[i] >= 0)
-			close(sync_fds[i]);
-		if (err_fds[i] >= 0)
-			close(err_fds[i]);
-		if (net_fds[i] >= 0)
-			close(net_fds[i]);
-	}
-	errno = e;
+	tty_close();
+	fds_close(&f);
 	return -1;
 }
 
@@ -847,9 +1036,15 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	int nsfd[ARRAY_SIZE(ns_table)];
 	const char *kind = "";
 	sigset_t none;
-	pid_t mid = fork(), cmd;
+	pid_t mid, cmd;
 	int st, tty = -1;
 
+	/* A pod member's first process stays in the mount namespace its
+	 * sandbox's mounts were made in (child_join): its reaper's is the
+	 * sandbox's. */
+	if (s->join >= 0 && s->namespaces & NS_PID && (cmd = child_at(pid, 1)) > 0)
+		pid = cmd;
+	mid = fork();
 	if (mid != 0) {
 		*step = "fork";
 		return mid;

@@ -1,6 +1,6 @@
-/* spawn: start one service: clone3 into its namespaces and cgroup, write its
- * id maps, let net wire it, then the child's setup sequence and the small
- * reaper that is PID 1 inside the sandbox. */
+/* spawn: start one service: clone3 into its namespaces and cgroup, let net
+ * wire it, then the child's setup sequence (its user namespace and id maps,
+ * its mounts, locked) and the small reaper that is PID 1 inside the sandbox. */
 #ifndef SANDINIT_SPAWN_H
 #define SANDINIT_SPAWN_H
 
@@ -21,6 +21,7 @@ struct spawn_io {
 	int ready_fd;		/* becomes fd s->ready_fd, or -1 */
 	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
 	pid_t join_pid;		/* a process of the `join` service, or 0 */
+	unsigned root_id;	/* the host id its user namespace maps 0 to */
 	const char *resolv;	/* a file every sandbox gets as /etc/resolv.conf, or NULL */
 };
 

@@ -174,10 +174,11 @@ void sup_run(struct service *s)
 		return;
 	}
 	/* Its `device` nodes, for its identity on the host. */
-	if (c->ndevices) {
-		unsigned first, count;
+	unsigned first, count;
 
-		sup_host_ids(s, &first, &count);
+	sup_host_ids(s, &first, &count);
+	io.root_id = first;
+	if (c->ndevices) {
 		if (dev_grant(c, count > 1 ? first + c->uid : first, &step) < 0) {
 			start_failed(s, errno, step);
 			return;

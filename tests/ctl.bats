@@ -54,12 +54,13 @@ sleeper() {
 }
 
 @test "exec fails closed when PID 1 may not enter the sandbox (no CAP_SYS_PTRACE)" {
-	# The reaper is not dumpable: PID 1 cannot open its /proc/PID/ns then.
+	# The reaper is not dumpable: PID 1 cannot open its /proc/PID/ns then
+	# (the first it opens is its pid namespace).
 	# The command must not run in PID 1's namespaces instead.
 	SANDINIT=$(without_cap sys_ptrace) host_start "$(sleeper)"
 	wait_console '^sandinit: ready: 2 services'
 	run -127 ictl exec web /bin/hostname
-	assert_output --partial "initctl: unable to open web's user namespace: Permission denied"
+	assert_output --partial "initctl: unable to open web's pid_for_children namespace: Permission denied"
 	refute_line --regexp '^[^i]'
 }
 

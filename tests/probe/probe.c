@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -598,13 +599,43 @@ static int fill(const char *path, long mb)
 	return r;
 }
 
+/* Make the mount at PATH writable again, as a service given CAP_SYS_ADMIN
+ * would try: a bind remount (keeping its other flags, which may be locked
+ * on their own), or mount_setattr(2) clearing MOUNT_ATTR_RDONLY (SETATTR). */
+static int try_remount_rw(const char *path, int setattr)
+{
+	static const struct {
+		unsigned long st, ms;
+	} keep[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RELATIME, MS_RELATIME },
+	};
+	struct {
+		uint64_t attr_set, attr_clr, propagation, userns_fd;
+	} attr = { .attr_clr = 1 /* MOUNT_ATTR_RDONLY */ };
+	unsigned long flags = MS_REMOUNT | MS_BIND;
+	struct statvfs sv;
+	size_t i;
+
+	if (setattr)
+		return verdict(syscall(442 /* mount_setattr */, AT_FDCWD, path, 0, &attr, sizeof attr));
+	if (statvfs(path, &sv) < 0)
+		return verdict(-1);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (sv.f_flag & keep[i].st)
+			flags |= keep[i].ms;
+	return verdict(mount(NULL, path, NULL, flags, NULL));
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: probe ns|pids|hostname|uidmap|mounts|caps|links|cgroup|ipc|id|env|cwd|ls DIR\n"
 		"       probe try-kill PID|try-mount|try-module|try-reboot|try-settime|try-write PATH\n"
 		"             |try-open PATH r|rw\n"
-		"             |try-ptrace PID|try-keyctl|try-bpf|try-userns\n"
+		"             |try-ptrace PID|try-keyctl|try-bpf|try-userns|try-umount PATH\n"
+		"             |try-mount [PATH]|try-remount-rw PATH|try-setattr-rw PATH\n"
 		"       probe connect ADDR PORT [MS]|listen PORT|sleep S|forkbomb|alloc MB|spin\n"
 		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term|kdmode TTY\n");
 	return 2;
@@ -664,7 +695,11 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "try-kill") && a)
 		return verdict(kill(n, 0));
 	if (!strcmp(c, "try-mount"))
-		return verdict(mount("sandinit-probe", "/", "tmpfs", 0, NULL));
+		return verdict(mount("sandinit-probe", a ? a : "/", "tmpfs", 0, NULL));
+	if (!strcmp(c, "try-remount-rw") && a)
+		return try_remount_rw(a, 0);
+	if (!strcmp(c, "try-setattr-rw") && a)
+		return try_remount_rw(a, 1);
 	if (!strcmp(c, "try-module"))
 		return try_module();
 	if (!strcmp(c, "try-reboot"))
