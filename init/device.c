@@ -5,13 +5,18 @@
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include "util.h"
 
@@ -42,19 +47,28 @@ struct grant {
 
 static struct grant *grants;
 
-/* PATH's access ACL into E: the xattr, or its mode's three entries if it
- * has none. The count, or -1 with errno. */
-static int acl_read(const char *path, struct acl_entry *e)
+/* The node FD (O_PATH) as a path: the xattr calls take none of those. */
+static const char *fd_path(int fd)
+{
+	static char p[32];
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return p;
+}
+
+/* The node FD's access ACL into E: the xattr, or its mode's three entries
+ * if it has none. The count, or -1 with errno. */
+static int acl_read(int fd, struct acl_entry *e)
 {
 	unsigned char buf[4 + 8 * ACL_MAX];
-	ssize_t len = getxattr(path, ACL_XATTR, buf, sizeof(buf));
+	ssize_t len = getxattr(fd_path(fd), ACL_XATTR, buf, sizeof(buf));
 	struct stat st;
 	uint32_t v;
 	uint16_t t, p;
 	int n;
 
 	if (len < 0 && errno == ENODATA) {
-		if (stat(path, &st) < 0)
+		if (fstat(fd, &st) < 0)
 			return -1;
 		e[0] = (struct acl_entry){ A_USER_OBJ, st.st_mode >> 6 & 7, 0 };
 		e[1] = (struct acl_entry){ A_GROUP_OBJ, st.st_mode >> 3 & 7, 0 };
@@ -78,7 +92,7 @@ static int acl_read(const char *path, struct acl_entry *e)
 	return n;
 }
 
-static int acl_write(const char *path, const struct acl_entry *e, int n)
+static int acl_write(int fd, const struct acl_entry *e, int n)
 {
 	unsigned char buf[4 + 8 * ACL_MAX];
 	uint32_t v = htole32(ACL_VERSION);
@@ -93,16 +107,16 @@ static int acl_write(const char *path, const struct acl_entry *e, int n)
 		memcpy(buf + 6 + 8 * i, &p, 2);
 		memcpy(buf + 8 + 8 * i, &v, 4);
 	}
-	return setxattr(path, ACL_XATTR, buf, 4 + 8 * (size_t)n, 0);
+	return setxattr(fd_path(fd), ACL_XATTR, buf, 4 + 8 * (size_t)n, 0);
 }
 
-/* PATH's ACL with UID's entry PERM (0: none). Everyone else keeps what
- * they may do: the group class entries are first cut to the old mask,
+/* The node FD's ACL with UID's entry PERM (0: none). Everyone else keeps
+ * what they may do: the group class entries are first cut to the old mask,
  * and the new mask is their union (none left: no mask, the plain mode). */
-static int acl_set(const char *path, uid_t uid, unsigned perm)
+static int acl_set(int fd, uid_t uid, unsigned perm)
 {
 	struct acl_entry e[ACL_MAX], o[ACL_MAX + 2];
-	int n = acl_read(path, e), j = 0, named = 0;
+	int n = acl_read(fd, e), j = 0, named = 0;
 	unsigned old = 7, mask = 0;
 
 	if (n < 0)
@@ -136,14 +150,17 @@ static int acl_set(const char *path, uid_t uid, unsigned perm)
 		errno = E2BIG;
 		return -1;
 	}
-	return acl_write(path, o, j);
+	return acl_write(fd, o, j);
 }
 
-static int add(struct grant *g, const char *path, int ro)
+/* The node FD (O_PATH, taken: closed here if PATH is listed already) as
+ * PATH in G. */
+static int add(struct grant *g, const char *path, int ro, int fd)
 {
 	for (int i = 0; i < g->n; i++) {
 		if (!strcmp(g->v[i].path, path)) {
 			g->v[i].ro &= ro;
+			close(fd);
 			return 0;
 		}
 	}
@@ -152,14 +169,19 @@ static int add(struct grant *g, const char *path, int ro)
 		struct dev_node *v = realloc(g->v, (size_t)cap * sizeof(*v));
 
 		if (!v)
-			return -1;
+			goto fail;
 		g->v = v;
 		g->cap = cap;
 	}
 	if (!(g->v[g->n].path = strdup(path)))
-		return -1;
+		goto fail;
+	g->v[g->n].fd = fd;
 	g->v[g->n++].ro = ro;
 	return 0;
+fail:
+	close(fd);
+	errno = ENOMEM;
+	return -1;
 }
 
 static int is_node(const struct stat *st)
@@ -167,15 +189,49 @@ static int is_node(const struct stat *st)
 	return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
 }
 
-/* Every node under DIR (and a link to one, as /dev/dri/by-path has);
- * linked directories are not followed. */
+/* PATH (under /dev), opened once (O_PATH) into *FD and *ST: the grant, the
+ * ACL (through /proc/self/fd) and the sandbox's bind (open_tree(2)) all go
+ * through that descriptor, so no name changed meanwhile (a symlink swapped)
+ * redirects any of them. Resolved beneath /dev (openat2(2)
+ * RESOLVE_BENEATH: an absolute link, such as /dev/stdin's, or a `..` out is
+ * EXDEV) and through no /proc magic link; relative links inside /dev (as
+ * /dev/dri/by-path has) are followed. */
+static int node_open(const char *path, int *fd, struct stat *st)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int dev, e;
+
+	if (strncmp(path, "/dev/", 5)) {
+		errno = EXDEV;
+		return -1;
+	}
+	dev = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dev < 0)
+		return -1;
+	*fd = (int)syscall(SYS_openat2, dev, path + 5, &how, sizeof(how));
+	e = errno;
+	close(dev);
+	if (*fd >= 0 && fstat(*fd, st) < 0) {
+		e = errno;
+		close(*fd);
+		*fd = -1;
+	}
+	errno = e;
+	return *fd < 0 ? -1 : 0;
+}
+
+/* Every node under DIR (and a link to one inside /dev, as /dev/dri/by-path
+ * has); linked directories are not followed. */
 static int walk(struct grant *g, const char *dir, int ro, int depth)
 {
 	char p[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
 	DIR *d = opendir(dir);
-	int r = 0;
+	int r = 0, fd;
 
 	if (!d)
 		return -1;
@@ -186,8 +242,8 @@ static int walk(struct grant *g, const char *dir, int ro, int depth)
 			continue;
 		if (S_ISDIR(st.st_mode))
 			r = depth < DIR_DEPTH ? walk(g, p, ro, depth + 1) : 0;
-		else if (is_node(&st) || (S_ISLNK(st.st_mode) && stat(p, &st) == 0 && is_node(&st)))
-			r = add(g, p, ro);
+		else if ((is_node(&st) || S_ISLNK(st.st_mode)) && node_open(p, &fd, &st) == 0)
+			r = is_node(&st) ? add(g, p, ro, fd) : close(fd);
 	}
 	closedir(d);
 	return r;
@@ -198,14 +254,24 @@ static int walk(struct grant *g, const char *dir, int ro, int depth)
 static int expand_one(struct grant *g, const char *path, int ro, int quiet, const char **step)
 {
 	struct stat st;
+	int fd;
 
 	*step = stepf("device %s", path);
-	if (stat(path, &st) < 0)
-		return quiet ? 0 : -1;
+	if (node_open(path, &fd, &st) < 0) {
+		if (quiet)
+			return 0;
+		if (errno == EXDEV || errno == ELOOP) {
+			*step = stepf("device %s: it leads out of /dev (an absolute or /proc link)",
+				      path);
+			errno = EXDEV;
+		}
+		return -1;
+	}
+	if (is_node(&st))
+		return add(g, path, ro, fd);
+	close(fd);
 	if (S_ISDIR(st.st_mode))
 		return walk(g, path, ro, 0);
-	if (is_node(&st))
-		return add(g, path, ro);
 	if (quiet)
 		return 0;
 	*step = stepf("device %s: not a device node", path);
@@ -342,7 +408,8 @@ static void undo(struct grant *g, int n)
 
 	for (int i = 0; i < g->n; i++) {
 		if (i < n && g->uid != 0)
-			acl_set(g->v[i].path, g->uid, held(g, g->uid, g->v[i].path));
+			acl_set(g->v[i].fd, g->uid, held(g, g->uid, g->v[i].path));
+		close(g->v[i].fd);
 		free(g->v[i].path);
 	}
 	free(g->v);
@@ -371,7 +438,7 @@ int dev_grant(const struct svc_conf *s, uid_t uid, const char **step)
 	}
 	for (i = 0; uid != 0 && i < g->n; i++) {
 		*step = stepf("grant access to %s", g->v[i].path);
-		if (acl_set(g->v[i].path, uid, (g->v[i].ro ? 4 : 6) | held(g, uid, g->v[i].path)) < 0) {
+		if (acl_set(g->v[i].fd, uid, (g->v[i].ro ? 4 : 6) | held(g, uid, g->v[i].path)) < 0) {
 			undo(g, i);
 			return -1;
 		}

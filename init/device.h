@@ -11,6 +11,8 @@
 struct dev_node {
 	char *path;		/* the host's, and the sandbox's */
 	int ro;
+	int fd;			/* O_PATH, opened once (beneath /dev): the
+				 * ACL and the sandbox's bind go through it */
 };
 
 /* Expand S's `device` lines into the nodes they name now (a node; every

@@ -635,7 +635,8 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 	/* The nodes dev_grant found (and checked) at the start. */
 	for (int i = 0; i < ndv; i++) {
 		*step = stepf("device %s", dv[i].path);
-		fd = (int)syscall(SYS_open_tree, AT_FDCWD, dv[i].path, SB_OPEN_TREE_CLONE | O_CLOEXEC);
+		fd = (int)syscall(SYS_open_tree, dv[i].fd, "",
+				  SB_OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
 		if (fd < 0)
 			goto fail;
 		src_fd[nsrc++] = fd;

@@ -54,6 +54,11 @@ with_nodes() {
 		mknod -m 600 /dev/shm/n/\$n c 1 3
 	done
 	echo text >/dev/shm/n/file
+	# links: inside /dev to a node, to a file; absolute
+	mkdir /dev/shm/l
+	ln -s ../n/a /dev/shm/l/node
+	ln -s ../n/file /dev/shm/l/file
+	ln -s /dev/shm/n/a /dev/shm/l/abs
 	exec "$SANDINIT" "\$@"
 	EOF
 	chmod +x "$w"
@@ -736,9 +741,24 @@ map_of() {
 
 # --- failures -------------------------------------------------------------------
 
-@test "failures: missing bind source, missing root, a device that is not a device node" {
+@test "failures: missing bind source, missing root, a device that is not a device node or leads out of /dev" {
 	f=$(conf <<-EOF
 	service good
+	  exec $P sleep 1000
+	service linked
+	  device /dev/shm/l/node
+	  exec $P sleep 1000
+	service stdin
+	  restart never
+	  device /dev/stdin
+	  exec $P sleep 1000
+	service abs
+	  restart never
+	  device /dev/shm/l/abs
+	  exec $P sleep 1000
+	service tofile
+	  restart never
+	  device /dev/shm/l/file
 	  exec $P sleep 1000
 	service nobind
 	  restart never
@@ -755,18 +775,33 @@ map_of() {
 	EOF
 	)
 	SANDINIT=$(with_nodes) host_start "$f"
-	wait_console '^sandinit: ready: 4 services'
+	wait_console '^sandinit: ready: 8 services'
 	wait_console '^sandinit: nobind: unable to bind /nonexistent/src: No such file or directory$'
 	wait_console '^sandinit: noroot: unable to root /nonexistent/root: No such file or directory$'
 	wait_console '^sandinit: notdev: unable to device /dev/shm/n/file: not a device node: '
+	# a /proc magic link (PID 1's stdin) or an absolute link: refused,
+	# whatever they lead to; a link inside /dev to a file, too
+	wait_console '^sandinit: stdin: unable to device /dev/stdin: it leads out of /dev \(an absolute or /proc link\): '
+	wait_console '^sandinit: abs: unable to device /dev/shm/l/abs: it leads out of /dev \(an absolute or /proc link\): '
+	wait_console '^sandinit: tofile: unable to device /dev/shm/l/file: not a device node: '
 	run ictl status
 	assert_success
 	assert_line --regexp '^good running [0-9]+ 0 - -$'
 	assert_line --regexp '^nobind (failed|backoff) - '
 	assert_line --regexp '^noroot (failed|backoff) - '
 	assert_line --regexp '^notdev (failed|backoff) - '
+	for s in stdin abs tofile; do
+		assert_line --regexp "^$s (failed|backoff) - "
+	done
+	# positive control: a link inside /dev to a node is that node, granted
+	# and opened read-write by the service's root
+	assert_line --regexp '^linked running [0-9]+ 0 - -$'
 	run probe_in good hostname
 	assert_output 'hostname: good'
+	run probe_in linked try-open /dev/shm/l/node rw
+	assert_output ok
+	run acl_of /dev/shm/n/a
+	assert_line --regexp '^user:[0-9]+:rw-$'
 	host_alive
 }
 
