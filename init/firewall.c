@@ -2,6 +2,7 @@
  * and edited per service; written through nft.c. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -456,12 +457,16 @@ int fw_changed(const char **step)
 
 int fw_load(const struct conf *c, const char **step)
 {
-	if (needs_table(c) && mon < 0)
-		mon = nft_listen();	/* without it, changes are found at the next start */
-	else if (!needs_table(c) && mon >= 0) {
-		close(mon);
-		mon = -1;
+	struct entry *was = malloc(sizeof(active));
+	const struct conf *oc = conf;
+	unsigned ob = broken;
+	int om = made, of = forwarding, err, r;
+
+	if (!was) {
+		*step = "make the nf_tables table ip " FW_TABLE;
+		return -1;
 	}
+	memcpy(was, active, sizeof(active));
 	/* A kept service's rules move to the new config's lines; one whose
 	 * rules change is being restarted by the reload: its rules go now. */
 	for (int e = 0; e < MAX_ACTIVE; e++) {
@@ -477,7 +482,32 @@ int fw_load(const struct conf *c, const char **step)
 	}
 	conf = c;
 	broken = 0;
-	return rebuild(step);
+	r = rebuild(step);
+	err = errno;
+	if (r < 0 && oc) {
+		/* A reload's: nf_tables applied none of the batch (it takes
+		 * one whole or not at all), so OC's table is as it was: back
+		 * to it, its services' rules, and forwarding (the failure
+		 * turned it off). The reload fails (sup_reload). */
+		memcpy(active, was, sizeof(active));
+		free(was);
+		conf = oc;
+		broken = ob;
+		made = om;
+		if (of)
+			set_forwarding(1);
+		errno = err;
+		return -1;
+	}
+	free(was);
+	if (needs_table(c) && mon < 0)
+		mon = nft_listen();	/* without it, changes are found at the next start */
+	else if (!needs_table(c) && mon >= 0) {
+		close(mon);
+		mon = -1;
+	}
+	errno = err;
+	return r;
 }
 
 static struct entry *find(const char *name)

@@ -28,7 +28,8 @@
  * while C has `nat` or `publish` and the forward filter is in place, off
  * again (if sandinit turned it on) when it has neither. A piece the kernel
  * lacks is left out and remembered: the services needing it fail to start.
- * -1 with errno and *STEP if even the filter could not be made. */
+ * -1 with errno and *STEP if even the filter could not be made; then, if a
+ * config was loaded before (a reload), all is as it was with that one. */
 int fw_load(const struct conf *c, const char **step);
 /* The socket that hears nf_tables changes while the config needs the
  * table (fw_load opens and closes it), or -1. */

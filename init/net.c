@@ -205,6 +205,27 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 	return 0;
 }
 
+/* A reload's bridge changes, until it is done (net_bridges_done) or a later
+ * step of it fails (net_bridges_undo). */
+static struct {
+	const struct conf *c;
+	struct bridge_undo *u;
+} pending;
+
+void net_bridges_done(void)
+{
+	free(pending.u);
+	pending.u = NULL;
+	pending.c = NULL;
+}
+
+void net_bridges_undo(void)
+{
+	if (pending.u)
+		bridges_undo(pending.c, pending.u, pending.c->nbridges);
+	net_bridges_done();
+}
+
 int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 {
 	struct bridge_undo *u;
@@ -244,6 +265,12 @@ int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 	}
 	for (i = 0; i < c->nbridges; i++)
 		cache_put(c->bridges[i].name, l[i].index, l[i].mtu);
+	if (old) {
+		net_bridges_done();
+		pending.c = c;
+		pending.u = u;
+		u = NULL;
+	}
 	free(u);
 	free(l);
 	return 0;

@@ -14,8 +14,12 @@
  * address (and, if sandinit made it, gets its new MAC). -1 with errno and
  * *STEP for the first failure; with OLD (a reload) every bridge is made
  * before any is changed, and a failure undoes the rest of the call, so the
- * running config's bridges stay as they were. */
+ * running config's bridges stay as they were. A reload's changes are kept
+ * until net_bridges_done; net_bridges_undo takes them back, when a later
+ * step of the reload fails. */
 int net_bridges(const struct conf *c, const struct conf *old, const char **step);
+void net_bridges_done(void);
+void net_bridges_undo(void);
 
 /* Give every `net auto` line of C an address: the lowest free one of its
  * bridge's subnet (not the network, broadcast or bridge address, nor any

@@ -140,37 +140,54 @@ void sup_settle_reload(struct service *s)
 	}
 }
 
-int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struct conf *))
+/* Can NC replace the running config? Its added services need free slots
+ * (removed ones still stopping hold theirs). MAP gets, for each of NC's
+ * services, the running one of its name or NULL. */
+static int reload_fits(const struct conf *nc, struct service **map)
 {
-	struct service *map[CONF_MAX_SERVICES];	/* by index in NC */
-	const char *step = "assign addresses";
-	struct conf *old = sup.cur;
 	int free_slots = 0, added = 0;
 
 	if (sup.shutting_down) {
 		errno = EBUSY;
 		return -1;
 	}
-	/* What can fail comes first, before anything changes. */
 	for (struct service *f = sup.slots; f < sup.slots + SLOTS; f++)
 		free_slots += !f->c;
 	for (int i = 0; i < nc->nsvc; i++)
 		added += !(map[i] = sup_find(nc->svc[i].name));
 	if (added > free_slots) {
-		errno = EBUSY;	/* removed services still stopping hold the slots */
+		errno = EBUSY;
 		return -1;
 	}
-	if (net_assign(nc, old, &step) < 0 || net_bridges(nc, old, &step) < 0) {
-		log_msg("reload: unable to %s: %m", step);
-		return -1;
-	}
-	if (globals)
-		globals(old, nc);
+	return 0;
+}
+
+/* The kernel's side of NC: its addresses, bridges and firewall table, all
+ * or nothing: a failing step undoes those before it (each undoes itself),
+ * so the running config's stay as they were. Said once, on failure. */
+static int reload_kernel(struct conf *nc, const struct conf *old)
+{
+	const char *step = "assign addresses";
+
+	if (net_assign(nc, old, &step) < 0 || net_bridges(nc, old, &step) < 0)
+		goto fail;
 	/* Before any older config is let go: the firewall's running services
 	 * move to NC's lines (or lose their rules, changed). */
-	if (fw_load(nc, &step) < 0)
-		log_msg("reload: unable to %s: %m", step);
+	if (fw_load(nc, &step) < 0) {
+		net_bridges_undo();
+		goto fail;
+	}
+	net_bridges_done();
 	fw_watch();
+	return 0;
+fail:
+	log_msg("reload: unable to %s: %m", step);
+	return -1;
+}
+
+/* The running services NC lacks: stopped, their slots freed once ended. */
+static void reload_removed(const struct conf *nc)
+{
 	for (int i = 0; i < sup.nsvc; i++) {
 		struct service *s = sup.svc_of[i];
 
@@ -183,45 +200,63 @@ int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struc
 				release(s);
 		}
 	}
+}
+
+/* NC's service I, S the running one of its name (NULL: added): set up,
+ * restarted if changed, else moved to NC's settings. */
+static struct service *reload_one(struct conf *nc, int i, struct service *s)
+{
+	struct svc_conf *c = &nc->svc[i];
+
+	if (!s) {
+		for (s = sup.slots; s->c; s++)
+			;
+		if (setup_service(s, nc, i) < 0)
+			log_msg("%s: unable to set up its pipes: %m", c->name);
+		log_msg("reload: %s added", c->name);
+	} else if (s->c->hash != c->hash || s->c->uidmap_host != c->uidmap_host ||
+		   !net_same(s->conf, s->c, nc, c)) {
+		log_msg("reload: %s changed: restarting it", c->name);
+		s->next = c;
+		s->index = i;
+		if (s->pid) {
+			sup_stop(s);
+		} else {
+			s->want_up = 0;
+			sup_settle_reload(s);
+		}
+	} else {
+		struct conf *oc = s->conf;
+
+		s->c = c;
+		s->conf = nc;
+		s->index = i;
+		/* Changed by an earlier reload and still stopping for it: it
+		 * starts again with this config. */
+		if (s->next)
+			s->next = c;
+		let_go(oc);
+	}
+	return s;
+}
+
+int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struct conf *))
+{
+	struct service *map[CONF_MAX_SERVICES];	/* by index in NC */
+	struct conf *old = sup.cur;
+
+	/* What can fail comes first, before anything changes. */
+	if (reload_fits(nc, map) < 0 || reload_kernel(nc, old) < 0)
+		return -1;
+	if (globals)
+		globals(old, nc);
+	reload_removed(nc);
 	/* From here on the services' next settings are in NC; OLD is let
 	 * go (if no service stopping still needs it) once all have moved. */
 	sup.cur = nc;
 	sup.replaced = old;
-	for (int i = 0; i < nc->nsvc; i++) {
-		struct service *s = map[i];
-		struct svc_conf *c = &nc->svc[i];
-
-		if (!s) {
-			for (s = sup.slots; s->c; s++)
-				;
-			if (setup_service(s, nc, i) < 0)
-				log_msg("%s: unable to set up its pipes: %m", c->name);
-			log_msg("reload: %s added", c->name);
-		} else if (s->c->hash != c->hash || s->c->uidmap_host != c->uidmap_host ||
-			   !net_same(s->conf, s->c, nc, c)) {
-			log_msg("reload: %s changed: restarting it", c->name);
-			s->next = c;
-			s->index = i;
-			if (s->pid) {
-				sup_stop(s);
-			} else {
-				s->want_up = 0;
-				sup_settle_reload(s);
-			}
-		} else {
-			struct conf *oc = s->conf;
-
-			s->c = c;
-			s->conf = nc;
-			s->index = i;
-			/* Changed by an earlier reload and still stopping for
-			 * it: it starts again with this config. */
-			if (s->next)
-				s->next = c;
-			let_go(oc);
-		}
-		sup.svc_of[i] = s;
-	}
+	for (int i = 0; i < nc->nsvc; i++)
+		sup.svc_of[i] = reload_one(nc, i, map[i]);
 	sup.nsvc = nc->nsvc;
 	sup.replaced = NULL;
 	let_go(old);

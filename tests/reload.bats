@@ -161,3 +161,64 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	run in_pid1 ip -4 -o addr show dev br1
 	assert_output --partial 'inet 10.63.0.1/24'
 }
+
+# nft -i in PID 1's network namespace holding table ip sandinit as its owner
+# (NFT_TABLE_F_OWNER: no other socket may change it) while fd 5 is open.
+own_table() {
+	mkfifo "$BATS_TEST_TMPDIR/nft.in"
+	in_pid1 nft -i <"$BATS_TEST_TMPDIR/nft.in" >/dev/null 3>&- &
+	exec 5>"$BATS_TEST_TMPDIR/nft.in"
+	echo 'add table ip sandinit { flags owner; }' >&5
+	retry 10 sh -c "nsenter -t $(host_pid1) -n nft list table ip sandinit 2>/dev/null | grep -q 'flags owner'"
+}
+
+# Service a running again (its first restart), addressed in $1.
+restarted_in() { status_of a | grep -q "^a running [0-9]* 1 ${1//./\\.}\\."; }
+
+@test "a reload whose firewall table cannot be made changes nothing: bridges, addresses, services" {
+	f=$(conf <<-'EOF'
+	bridge br0 10.64.0.1/24
+	service a
+	  net br0
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	pid=$(status_of a | cut -d' ' -f3)
+	own_table
+	# br0 readdressed (and a restarted), br1 new, with nat: the table
+	cat >"$f" <<-'EOF'
+	bridge br0 10.65.0.1/24
+	bridge br1 10.66.0.1/24
+	nat br1
+	service a
+	  net br0
+	  exec /bin/sleep 1000
+	EOF
+	run ictl reload
+	assert_failure
+	assert_output --partial 'unable to reload: Operation not permitted'
+	wait_console '^sandinit: reload: unable to make the nf_tables table ip sandinit: Operation not permitted$'
+	run in_pid1 ip -4 -o addr show dev br0
+	assert_output --partial 'inet 10.64.0.1/24'
+	refute_output --partial '10.65.0.1'
+	run in_pid1 ip -o link show dev br0
+	assert_output --partial 'link/ether 02:53:0a:40:00:01'
+	run ! in_pid1 ip link show dev br1
+	run status_of a
+	assert_output --regexp "^a running $pid 0 10\.64\.0\.[0-9]+ -$"
+	run console
+	refute_output --partial 'reload: a changed'
+	# positive control: the table free again, the same reload goes through
+	exec 5>&-
+	retry 10 sh -c "! nsenter -t $(host_pid1) -n nft list table ip sandinit 2>/dev/null | grep -q 'flags owner'"
+	run ictl reload
+	assert_success
+	run in_pid1 ip -4 -o addr show dev br0
+	assert_output --partial 'inet 10.65.0.1/24'
+	run in_pid1 ip -4 -o addr show dev br1
+	assert_output --partial 'inet 10.66.0.1/24'
+	wait_console '^sandinit: reload: a changed: restarting it$'
+	retry 10 restarted_in 10.65
+}
