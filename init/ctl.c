@@ -396,7 +396,14 @@ int ctl_parse(char *buf, size_t len, char **argv, int max)
 }
 
 /* Answer C once S reaches what W waits for (ctl_recheck), or give up after
- * S's stop-timeout plus WAIT_SLACK_MS (ctl_tick). */
+ * S's stop-timeout plus WAIT_SLACK_MS (ctl_tick). A start gives up when S
+ * waits on a dependency that never gets ready (tests/ctl.bats). A stop does
+ * not, from anything S does: supervise kills S's cgroup at its stop-timeout
+ * and, should a process be stuck in the kernel, counts S as stopped
+ * KILLED_WAIT_MS (10 s) later, well within the 30 s of slack (S's pid is
+ * gone then: sup_reached). What is left to stop's give-up is a start by
+ * someone else that makes a new process at once (a reload restarting S
+ * starts it again as soon as it ends): a backstop, saying S's state. */
 #define WAIT_SLACK_MS 30000
 static void wait_for(struct conn *c, struct service *s, enum wait_for w)
 {
@@ -473,61 +480,91 @@ static void test_crash(const char *how)
 }
 #endif
 
-static void request(struct conn *c)
+/* `exec -t ROWS:COLS ...`: the window size into *WS (*PTY = WS) and the
+ * two words out of ARGV. -1 if malformed. */
+static int exec_pty(char **argv, int *argc, struct winsize *ws, struct winsize **pty)
 {
-	char *argv[CTL_MAX_ARGS + 3];	/* and exec -t ROWS:COLS */
-	int argc = ctl_parse(c->req + 4, c->have - 4, argv, (int)ARRAY_SIZE(argv));
+	if (*argc < 2 || strcmp(argv[0], "exec") || strcmp(argv[1], "-t"))
+		return 0;
+	if (*argc < 3 || parse_size(argv[2], ws) < 0)
+		return -1;
+	*pty = ws;
+	*argc -= 2;
+	memmove(argv + 1, argv + 3, (size_t)*argc * sizeof(*argv));
+	return 0;
+}
 
-	if (argc < 0) {
-		say(c, '2', "initctl: malformed request\n");
-		finish(c, 2);
+/* `log ...`: its lines streamed to C (pump). */
+static void cmd_log(struct conn *c, char **argv, int argc)
+{
+	char err[256];
+	int code;
+
+	c->lv = logview_open(argv + 1, argc - 1, err, sizeof(err), &code);
+	if (!c->lv) {
+		say(c, '2', "%s", err);
+		finish(c, code);
 		return;
 	}
-	struct winsize ws, *pty = NULL;
+	c->wait = WAIT_LOG;
+	if (logview_follows(c->lv))
+		follow(c);
+	pump(c);
+}
 
-	if (argc >= 2 && !strcmp(argv[0], "exec") && !strcmp(argv[1], "-t")) {
-		if (argc < 3 || parse_size(argv[2], &ws) < 0) {
-			say(c, '2', "initctl: malformed request\n");
-			finish(c, 2);
-			return;
-		}
-		pty = &ws;
-		argc -= 2;
-		memmove(argv + 1, argv + 3, (size_t)argc * sizeof(*argv));
-	}
+/* Does the service a command names (S, found by ARGV[1]) exist, if it
+ * needs one? Else answered here: -1. */
+static int name_ok(struct conn *c, char **argv, int argc, const struct service *s)
+{
 	const char *cmd = argv[0];
-	struct service *s = argc > 1 ? sup_find(argv[1]) : NULL;
 	int needs_name = !strcmp(cmd, "start") || !strcmp(cmd, "stop") ||
 			 !strcmp(cmd, "restart") || !strcmp(cmd, "exec");
-
-	if (!strcmp(cmd, "log")) {
-		char err[256];
-		int code;
-
-		c->lv = logview_open(argv + 1, argc - 1, err, sizeof(err), &code);
-		if (!c->lv) {
-			say(c, '2', "%s", err);
-			finish(c, code);
-			return;
-		}
-		c->wait = WAIT_LOG;
-		if (logview_follows(c->lv))
-			follow(c);
-		pump(c);
-		return;
-	}
 
 	if (needs_name && argc < 2) {
 		say(c, '2', "initctl: %s needs a service name\n", cmd);
 		finish(c, 2);
-		return;
+		return -1;
 	}
 	if ((needs_name || (!strcmp(cmd, "status") && argc > 1)) && !s) {
 		say(c, '2', "initctl: no service '%s'\n", argv[1]);
 		finish(c, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static void cmd_reload(struct conn *c)
+{
+	char err[4096] = "";
+
+	if (hooks->reload(err, sizeof(err)) < 0) {
+		say(c, '2', "%s", err);
+		finish(c, 1);
+	} else {
+		finish(c, 0);
+	}
+}
+
+static void request(struct conn *c)
+{
+	char *argv[CTL_MAX_ARGS + 3];	/* and exec -t ROWS:COLS */
+	int argc = ctl_parse(c->req + 4, c->have - 4, argv, (int)ARRAY_SIZE(argv));
+	struct winsize ws, *pty = NULL;
+	struct service *s;
+	const char *cmd;
+
+	if (argc < 0 || exec_pty(argv, &argc, &ws, &pty) < 0) {
+		say(c, '2', "initctl: malformed request\n");
+		finish(c, 2);
 		return;
 	}
-	if (!strcmp(cmd, "status") && argc <= 2) {
+	cmd = argv[0];
+	s = argc > 1 ? sup_find(argv[1]) : NULL;
+	if (!strcmp(cmd, "log")) {
+		cmd_log(c, argv, argc);
+	} else if (name_ok(c, argv, argc, s) < 0) {
+		return;
+	} else if (!strcmp(cmd, "status") && argc <= 2) {
 		if (s)
 			status_detail(c, s);
 		else
@@ -547,14 +584,7 @@ static void request(struct conn *c)
 	} else if (!strcmp(cmd, "exec") && argc >= 3) {
 		cmd_exec(c, s, argv + 2, pty);
 	} else if (!strcmp(cmd, "reload") && argc == 1) {
-		char err[4096] = "";
-
-		if (hooks->reload(err, sizeof(err)) < 0) {
-			say(c, '2', "%s", err);
-			finish(c, 1);
-		} else {
-			finish(c, 0);
-		}
+		cmd_reload(c);
 #ifdef SANDINIT_TEST_CRASH
 	} else if (!strcmp(cmd, "test-crash") && argc == 2) {
 		test_crash(argv[1]);
