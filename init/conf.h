@@ -138,6 +138,7 @@ struct svc_conf {
 				 * (given by the parser to every service with
 				 * a user namespace); 0 without one */
 	uint32_t uidmap_count;	/* 0 = CONF_UID_RANGE */
+	int uidmap_auto;	/* uidmap_host is automatic (no `uidmap`) */
 	uint64_t caps;		/* bit N = capability N */
 	int seccomp;		/* 1 default filter, 0 off */
 	uint64_t memory;	/* bytes, 0 = unset */
@@ -203,6 +204,12 @@ void conf_errors_free(struct conf_errors *errs);
 
 /* Index of service NAME, or -1. */
 int conf_find(const struct conf *c, const char *name);
+
+/* C's automatic id ranges again, for replacing OLD (a reload): each
+ * service OLD has with an automatic range keeps it (unless one of C's
+ * `uidmap`s takes it now), before the others take theirs by name; so a
+ * service that a reload inserts never moves a running one (SPEC §3). */
+void conf_keep_ids(struct conf *c, const struct conf *old);
 
 /* Capability and signal names as the config spells them. */
 const char *conf_cap_name(int cap);

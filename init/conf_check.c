@@ -220,11 +220,32 @@ static uint64_t id_end(const struct svc_conf *s)
 	return (uint64_t)s->uidmap_host + (s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE);
 }
 
+/* Take SLOT in TAKEN if it is free: 1, else 0. */
+static int take(unsigned char *taken, uint32_t slot)
+{
+	if (taken[slot / 8] & 1 << slot % 8)
+		return 0;
+	taken[slot / 8] |= (unsigned char)(1 << slot % 8);
+	return 1;
+}
+
+/* S's automatic range: its name's slot, or, taken, the next free one.
+ * Fewer services than slots: a free one is always found. */
+static void take_by_name(unsigned char *taken, struct svc_conf *s)
+{
+	uint32_t slot = name_slot(s->name);
+
+	while (!take(taken, slot))
+		slot = (slot + 1) % CONF_UID_SLOTS;
+	s->uidmap_host = CONF_UID_BASE + slot * CONF_UID_RANGE;
+}
+
 /* Every service with a user namespace and no `uidmap` gets the range of
  * its name's slot, or, taken by a service before it, the next free one:
- * a name keeps its range across reloads and reorderings. An explicit range
- * that overlaps another range is an error at its line, naming the other's
- * (an automatic one's: its `service` line). */
+ * a name keeps its range across reloads and reorderings (and a running
+ * service across a reload that inserts one before it: conf_keep_ids). An
+ * explicit range that overlaps another range is an error at its line,
+ * naming the other's (an automatic one's: its `service` line). */
 static void assign_ids(struct parser *p)
 {
 	struct conf *c = p->c;
@@ -232,15 +253,10 @@ static void assign_ids(struct parser *p)
 
 	for (int i = 0; i < c->nsvc; i++) {
 		struct svc_conf *s = &c->svc[i];
-		uint32_t slot = name_slot(s->name);
 
-		if (!(s->namespaces & NS_USER) || p->xs[i].uidmap_line)
-			continue;
-		/* Fewer services than slots: a free one is always found. */
-		while (taken[slot / 8] & 1 << slot % 8)
-			slot = (slot + 1) % CONF_UID_SLOTS;
-		taken[slot / 8] |= 1 << slot % 8;
-		s->uidmap_host = CONF_UID_BASE + slot * CONF_UID_RANGE;
+		s->uidmap_auto = s->namespaces & NS_USER && !p->xs[i].uidmap_line;
+		if (s->uidmap_auto)
+			take_by_name(taken, s);
 	}
 	for (int i = 0; i < c->nsvc; i++) {
 		const struct svc_conf *s = &c->svc[i];
@@ -263,6 +279,36 @@ static void assign_ids(struct parser *p)
 				       oline ? oline : o->line);
 		}
 	}
+}
+
+void conf_keep_ids(struct conf *c, const struct conf *old)
+{
+	unsigned char taken[(CONF_UID_SLOTS + 7) / 8] = { 0 }, kept[CONF_MAX_SERVICES] = { 0 };
+
+	/* The slots C's own `uidmap`s reach are not to be had. */
+	for (int i = 0; i < c->nsvc; i++) {
+		const struct svc_conf *s = &c->svc[i];
+
+		if (!(s->namespaces & NS_USER) || s->uidmap_auto || id_end(s) <= CONF_UID_BASE)
+			continue;
+		for (uint64_t id = s->uidmap_host < CONF_UID_BASE ? CONF_UID_BASE : s->uidmap_host;
+		     id < id_end(s) && (id - CONF_UID_BASE) / CONF_UID_RANGE < CONF_UID_SLOTS;
+		     id += CONF_UID_RANGE - (id - CONF_UID_BASE) % CONF_UID_RANGE)
+			take(taken, (uint32_t)((id - CONF_UID_BASE) / CONF_UID_RANGE));
+	}
+	for (int i = 0; i < c->nsvc && i < CONF_MAX_SERVICES; i++) {
+		struct svc_conf *s = &c->svc[i];
+		int o = s->uidmap_auto ? conf_find(old, s->name) : -1;
+
+		if (o >= 0 && old->svc[o].uidmap_auto &&
+		    take(taken, (old->svc[o].uidmap_host - CONF_UID_BASE) / CONF_UID_RANGE)) {
+			s->uidmap_host = old->svc[o].uidmap_host;
+			kept[i] = 1;
+		}
+	}
+	for (int i = 0; i < c->nsvc && i < CONF_MAX_SERVICES; i++)
+		if (c->svc[i].uidmap_auto && !kept[i])
+			take_by_name(taken, &c->svc[i]);
 }
 
 /* `nat` names a declared bridge. */

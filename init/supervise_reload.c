@@ -245,7 +245,9 @@ int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struc
 	struct service *map[CONF_MAX_SERVICES];	/* by index in NC */
 	struct conf *old = sup.cur;
 
-	/* What can fail comes first, before anything changes. */
+	/* A running service keeps its id range (SPEC §3), whatever NC put
+	 * before it. What can fail comes first, before anything changes. */
+	conf_keep_ids(nc, old);
 	if (reload_fits(nc, map) < 0 || reload_kernel(nc, old) < 0)
 		return -1;
 	if (globals)

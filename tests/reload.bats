@@ -98,6 +98,47 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	assert_equal "$(host_root a 2)" "$a"
 }
 
+# "ih4" and "a" hash to the same slot (FNV-1a of the name mod 32766: 8962).
+@test "a reload that inserts a service whose name takes a running one's slot moves the new one, never the running one" {
+	f=$(conf <<-'EOF'
+	service a
+	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^a: map [0-9]+ 65536$'
+	a=$(host_root a)
+	assert_equal "$a" $((100000 + 8962 * 65536))
+	pid=$(status_of a | cut -d' ' -f3)
+	cat >"$f" <<-'EOF'
+	service ih4
+	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
+	service a
+	  exec /bin/sh -c "read -r i o n </proc/self/uid_map; echo map $o $n; exec sleep 1000"
+	EOF
+	run ictl reload
+	assert_success
+	wait_console '^ih4: map [0-9]+ 65536$'
+	# a left alone (same pid, no restart), ih4 in the next slot
+	run status_of a
+	assert_output --regexp "^a running $pid 0 - -$"
+	run console
+	refute_output --partial 'reload: a changed'
+	assert_equal "$(host_root ih4)" $((100000 + 8963 * 65536))
+	run ictl status a
+	assert_line "uids: $a-$((a + 65535))"
+	# positive control: the names do collide: booted with this config,
+	# nothing running before, the first in the file takes the slot
+	host_stop
+	: >"$BATS_TEST_TMPDIR/console.log"
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run ictl status ih4
+	assert_line "uids: $a-$((a + 65535))"
+	run ictl status a
+	assert_line "uids: $((a + 65536))-$((a + 2 * 65536 - 1))"
+}
+
 @test "a relative --config is still found by a reload once PID 1 has changed directory" {
 	conf >/dev/null <<-'EOF'
 	service a
