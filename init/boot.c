@@ -336,10 +336,11 @@ void boot_features(void)
 	const char *cg = cg_controllers();
 
 	uname(&u);
-	log_msg("kernel: userns=%s netns=%s pidns=%s timens=%s cgroup2=%s seccomp=%s nftables=%s release=%s",
-		yes("/proc/self/ns/user"), yes("/proc/self/ns/net"), yes("/proc/self/ns/pid"),
-		yes("/proc/self/ns/time"), cg && *cg ? cg : "none",
-		yes("/proc/sys/kernel/seccomp/actions_avail"), nftables(), u.release);
+	/* SPEC §4's fields first, in its order; then the rest. */
+	log_msg("kernel: userns=%s netns=%s cgroup2=%s seccomp=%s nftables=%s pidns=%s timens=%s release=%s",
+		yes("/proc/self/ns/user"), yes("/proc/self/ns/net"), cg && *cg ? cg : "none",
+		yes("/proc/sys/kernel/seccomp/actions_avail"), nftables(),
+		yes("/proc/self/ns/pid"), yes("/proc/self/ns/time"), u.release);
 }
 
 /* The module file: flat under /lib/modules/RELEASE/, `-` spelled `_`. */

@@ -24,7 +24,7 @@ enum { C_MEMORY = 1 << 0, C_PIDS = 1 << 1, C_CPU = 1 << 2 };
 
 static int sub_fd = -1;		/* /sys/fs/cgroup/sandinit, open for good */
 static unsigned have;		/* C_* the services' cgroups offer */
-static char ctrl_list[256];	/* the same, as "cpu,io,memory,pids" */
+static char ctrl_list[256];	/* the same, as "memory,pids,cpu,io" */
 static char buf[4096];		/* one cgroup file read at a time */
 
 static int write_at(int dfd, const char *path, const char *s)
@@ -104,32 +104,34 @@ static void enable_controllers(int root_fd)
 	}
 }
 
-/* What a service cgroup gets is exactly our subtree_control: read it back. */
+/* What a service cgroup gets is exactly our subtree_control: read it back,
+ * listed as the kernel line shows it (SPEC §4): the controllers of the
+ * limits first, in the order memory,pids,cpu, then the rest as the kernel
+ * lists them. */
 static void note_controllers(void)
 {
-	char *save = NULL;
-	size_t len = 0;
+	static const char *const limits[] = { "memory", "pids", "cpu" };
+	char *save = NULL, rest[sizeof(ctrl_list)] = "";
+	size_t len = 0, rlen = 0;
 
 	have = 0;
 	ctrl_list[0] = 0;
 	if (read_at(sub_fd, "cgroup.subtree_control") < 0)
 		return;
 	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
-		int n = snprintf(ctrl_list + len, sizeof(ctrl_list) - len, "%s%s",
-				 len ? "," : "", c);
+		size_t i = 0;
 
-		if (n < 0 || (size_t)n >= sizeof(ctrl_list) - len) {
-			ctrl_list[len] = 0;
-			break;
-		}
-		len += (size_t)n;
-		if (!strcmp(c, "memory"))
-			have |= C_MEMORY;
-		else if (!strcmp(c, "pids"))
-			have |= C_PIDS;
-		else if (!strcmp(c, "cpu"))
-			have |= C_CPU;
+		while (i < 3 && strcmp(c, limits[i]))
+			i++;
+		if (i < 3)
+			have |= 1 << i;	/* C_MEMORY, C_PIDS, C_CPU */
+		else if (rlen + strlen(c) + 2 < sizeof(rest))
+			rlen += (size_t)sprintf(rest + rlen, ",%s", c);
 	}
+	for (size_t i = 0; i < 3; i++)
+		if (have & 1 << i)
+			len += (size_t)sprintf(ctrl_list + len, "%s%s", len ? "," : "", limits[i]);
+	snprintf(ctrl_list + len, sizeof(ctrl_list) - len, "%s", len ? rest : rest + (rlen > 0));
 }
 
 /* "sandinit" for the machine's init. A sandinit in a PID namespace of its

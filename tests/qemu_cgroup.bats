@@ -42,7 +42,7 @@ load lib/qemu
 	qemu_boot "$BATS_TEST_TMPDIR/cg.conf"
 	# Service lines may follow the console shell's prompt on one line:
 	# the patterns below are not anchored at the start.
-	qemu_wait '^sandinit: kernel: .*cgroup2=[a-z,]*memory' 180
+	qemu_wait '^sandinit: kernel: userns=yes netns=yes cgroup2=memory,pids,cpu[a-z,]* seccomp=yes nftables=(yes|no) ' 180
 	qemu_wait 'sandinit: ready: 7 services' 60
 
 	# pids: the bomb stops at pids.max (32, its reaper and itself included)
