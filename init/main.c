@@ -25,6 +25,7 @@
 #include "kmsg.h"
 #include "logfile.h"
 #include "mount.h"
+#include "net.h"
 #include "loop.h"
 #include "seccomp.h"
 #include "supervise.h"
@@ -385,6 +386,8 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		if (c)
 			boot_modules(c);
 		boot_features();
+		if (net_lo_up() < 0)
+			log_msg("unable to bring up lo: %m");
 		if (ctl_init(socket_path, &hooks) < 0)
 			log_msg("unable to listen on %s: %m", socket_path);
 		host_syslog(socket_path);

@@ -741,14 +741,11 @@ int net_parked(void)
 	return nparked;
 }
 
-int net_loopback(const struct svc_conf *s, const char **step)
+int net_lo_up(void)
 {
 	struct nl n;
 	int r, e;
 
-	if (!own_netns(s) || s->nnets)
-		return 0;
-	*step = "bring up lo";
 	if (nl_open(&n) < 0)
 		return -1;
 	r = nl_link_up(&n, LOOPBACK_IFINDEX, 0);
@@ -756,6 +753,14 @@ int net_loopback(const struct svc_conf *s, const char **step)
 	nl_close(&n);
 	errno = e;
 	return r;
+}
+
+int net_loopback(const struct svc_conf *s, const char **step)
+{
+	if (!own_netns(s) || s->nnets)
+		return 0;
+	*step = "bring up lo";
+	return net_lo_up();
 }
 
 int net_same(const struct conf *a, const struct svc_conf *sa, const struct conf *b,

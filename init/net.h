@@ -68,6 +68,11 @@ int net_parked(void);
  * that what net_attach remembers stays bounded by the services that exist. */
 void net_forget(const char *name);
 
+/* lo up in the calling process's network namespace: PID 1 does it for
+ * its own at boot (the appliance and `namespaces none` services use
+ * 127.0.0.1). -1 with errno. */
+int net_lo_up(void);
+
 /* Child side, inside a new network namespace with no `net` line (before
  * capabilities are dropped: needs CAP_NET_ADMIN there): lo up. Does nothing
  * (0) when S has a link (net_attach does it) or no network namespace of its

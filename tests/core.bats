@@ -10,10 +10,20 @@ load lib/host
 	  exec /bin/sh -c "echo one up; exec sleep 100"
 	service two
 	  exec /bin/sleep 100
+	service host
+	  namespaces none
+	  restart never
+	  exec /usr/bin/python3 -c "import socket; s = socket.create_server(('127.0.0.1', 0)); socket.create_connection(s.getsockname()); print('lo answers')"
 	EOF
 	)
 	host_start "$f"
-	wait_console '^sandinit: ready: 2 services in [0-9]+\.[0-9] ms$'
+	wait_console '^sandinit: ready: 3 services in [0-9]+\.[0-9] ms$'
+	# SPEC §4's kernel line: its fields in its order.
+	run console
+	assert_line --regexp '^sandinit: kernel: userns=(yes|no) netns=(yes|no) cgroup2=[a-z,]+ seccomp=(yes|no) nftables=(yes|no) pidns='
+	# PID 1's own lo is up: the appliance and its namespaces-none services
+	# reach 127.0.0.1 (unshare --net, like the kernel at boot, leaves it down).
+	wait_console '^host: lo answers$'
 	run ictl status
 	assert_success
 	assert_line --regexp '^one running [0-9]+ 0 - -$'
