@@ -352,7 +352,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	if (mkdirat(dev_fd, "pts", 0755) < 0 || mkdirat(dev_fd, "shm", 0755) < 0)
 		goto fail;
 	/* The mount point of /dev/log: in the template for every sandbox
-	 * (one with `syslog no` keeps it empty: nothing listens there). */
+	 * (one with `syslog no` gets a /dev of its own, without it). */
 	if (!s || log_fd >= 0) {
 		fd = openat(dev_fd, "log", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0)
@@ -549,10 +549,11 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	int i, r;
 
 	snprintf(dev, sizeof dev, "%s/dev", root);
-	/* The template's /dev holds no `device`: a whole /dev of its own
-	 * then, over the template's. */
+	/* The template's /dev holds no `device`, and its /dev/log mount
+	 * point is there for every sandbox: a whole /dev of its own then,
+	 * over the template's (SPEC §6: no /dev/log with `syslog no`). */
 	if (mount_proc(s, step) < 0 ||
-	    (tmpl && !s->ndevices ? dev_own(s, dev, step) : mount_dev(s, step)) < 0 ||
+	    (tmpl && !s->ndevices && s->syslog ? dev_own(s, dev, step) : mount_dev(s, step)) < 0 ||
 	    mount_sys(step) < 0)
 		return -1;
 	for (i = 0; i < (int)ARRAY_SIZE(masked); i++) {
