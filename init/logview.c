@@ -158,7 +158,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 			i++;
 		} else if (!strcmp(a, "-p") && i + 1 < nargs && parse_level(args[i + 1]) >= 0) {
 			level = parse_level(args[++i]);
-		} else if (a[0] != '-' && !name && i == nargs - 1) {
+		} else if (a[0] != '-' && !name) {	/* options may follow it */
 			name = a;
 		} else {
 			snprintf(err, errsize, "initctl: log: bad option or argument '%s'\n", a);

@@ -51,6 +51,12 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_output err2
 	run ictl log -n 3 -p info web
 	assert_output "$(printf 'err1\nout2\nerr2')"
+	# options may also follow the name
+	run ictl log web -n 3 -p info
+	assert_success
+	assert_output "$(printf 'err1\nout2\nerr2')"
+	run ictl log web web
+	assert_equal "$status" 2
 	run ictl log -t web
 	assert_line --index 0 --regexp '^\[ *[0-9]+\.[0-9]{6}\] out1$'
 	assert_line --index 3 --regexp '^\[ *[0-9]+\.[0-9]{6}\] err2$'
