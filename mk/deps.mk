@@ -16,7 +16,7 @@ DEPS_PKGS := make gcc musl-tools linux-libc-dev cpio xz-utils file binutils stra
 	bats bats-assert bats-support e2fsprogs iproute2 \
 	bubblewrap gnuplot-nox clang libclang-rt-14-dev nftables \
 	dnsmasq-base busybox curl socat mosquitto mosquitto-clients \
-	dropbear-bin openssh-server openssh-client nginx-light acl python3 procps
+	dropbear-bin openssh-server openssh-client nginx-light redis-server redis-tools acl python3 procps
 DEPS_BOARDS ?= $(patsubst board/%/deps.mk,%,$(wildcard board/*/deps.mk))
 include $(DEPS_BOARDS:%=board/%/deps.mk)
 DEPS_ARCHS := $(sort $(foreach p,$(DEPS_PKGS),$(word 2,$(subst :, ,$(p)))))

@@ -163,3 +163,24 @@ ssh_up() {
 	refute_output --partial 'must be owned by root'
 	refute_output --partial 'unable to'
 }
+
+@test "redis-server serves SET and GET from the bridge and logs through its /dev/log" {
+	command -v redis-server
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service db
+	  net br0 10.77.0.2
+	  exec /usr/bin/redis-server --bind 0.0.0.0 --port 6379 --protected-mode no --save "" --appendonly no --dir /tmp --syslog-enabled yes --syslog-ident redis --syslog-facility local0
+	EOF
+	)
+	host_start "$f"
+	retry 30 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net redis-cli -h 10.77.0.2 ping | grep -q PONG"
+	run on_bridge redis-cli -h 10.77.0.2 set appliance sandinit
+	assert_output OK
+	run on_bridge redis-cli -h 10.77.0.2 get appliance
+	assert_output sandinit
+	# what it sent to syslog(3) is in its ring, as the daemon's own lines
+	retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log db | grep -q '^redis\[[0-9]*\]: .*Ready to accept connections'"
+	run status_of db
+	assert_output --regexp '^db running [0-9]+ 0 10\.77\.0\.2 -$'
+}
