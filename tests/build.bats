@@ -194,6 +194,6 @@ static_binary() {
 	    namespaces none
 	EOF
 	SANDINIT_OUT=$O1 SANDINIT_CACHE=$CACHE qemu_boot "$x/boot.conf" "$x/extra"
-	qemu_wait '^sandinit: kernel: ' 60
+	qemu_wait '^sandinit: kernel: ' 180
 	qemu_wait '^marker: extra-marker' 30
 }

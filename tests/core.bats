@@ -116,7 +116,7 @@ load lib/host
 	# (the slow reader, 400 forks of sleep, may take a while on a loaded
 	# machine; then it sees the pipe's end)
 	reader_done() { if kill -0 "$reader" 2>/dev/null; then return 1; fi; }
-	retry 120 reader_done
+	retry 300 reader_done
 	# lines arrived, and not all of them: the full pipe dropped some
 	n=$(grep -c '^burst: ' "$BATS_TEST_TMPDIR/pipe.log" || :)
 	echo "$n of 300000 lines reached the console"

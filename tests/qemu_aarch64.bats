@@ -50,8 +50,8 @@ a32_elf() {
 	mkdir -p "$x/extra/bin"
 	a32_elf "$x/extra/bin/a32"
 	qemu_boot "$ROOT/configs/default.conf" "$x/extra"
-	qemu_wait '^sandinit: kernel: userns=yes netns=yes .* seccomp=yes .*release=[^ ]+-arm64$' 120
-	qemu_wait 'sandinit: ready: [0-9]+ services in [0-9]+\.[0-9] ms' 120
+	qemu_wait '^sandinit: kernel: userns=yes netns=yes .* seccomp=yes .*release=[^ ]+-arm64$' 240
+	qemu_wait 'sandinit: ready: [0-9]+ services in [0-9]+\.[0-9] ms' 240
 	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 120
 	# The console shell (outside any sandbox) on the PL011.
 	qemu_type 'uname -m; tty; initctl status\n'

@@ -43,7 +43,7 @@ load lib/qemu
 	# Service lines may follow the console shell's prompt on one line:
 	# the patterns below are not anchored at the start.
 	qemu_wait '^sandinit: kernel: userns=yes netns=yes cgroup2=memory,pids,cpu[a-z,]* seccomp=yes nftables=(yes|no) ' 180
-	qemu_wait 'sandinit: ready: 7 services' 60
+	qemu_wait 'sandinit: ready: 7 services' 180
 
 	# pids: the bomb stops at pids.max (32, its reaper and itself included)
 	qemu_wait 'bomb: stopped: EAGAIN' 30

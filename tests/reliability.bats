@@ -161,7 +161,7 @@ status_ok() { run ictl status; assert_success; }
 	  exec /bin/sh -c "i=0; while [ \$i -lt 1000 ]; do (cat $BATS_TEST_TMPDIR/gate >/dev/null &); i=\$((i+1)); done; echo spawned; exec cat $BATS_TEST_TMPDIR/gate"
 	EOF
 	)"
-	wait_console '^parent: spawned$' 60
+	wait_console '^parent: spawned$' 180
 	pid1=$(host_pid1)
 	# all 1000 reparented to PID 1 (and the service), blocked on the gate
 	retry 20 bash -c "[ \$(cat /proc/$pid1/task/$pid1/children | wc -w) -eq 1001 ]" ||

@@ -142,7 +142,7 @@ wd_pets() {
 	# Unpetted, the board would power off after the timeout (two stages).
 	QEMU_EXTRA="-device i6300esb -action watchdog=poweroff"
 	qemu_boot "$BATS_TEST_TMPDIR/wd.conf"
-	qemu_wait 'sandinit: ready: 1 services' 60
+	qemu_wait 'sandinit: ready: 1 services' 180
 	qemu_wait '^show: active' 30
 	qemu_wait '^show: 2$' 10
 	qemu_wait '^show: still-alive' 30
