@@ -65,19 +65,18 @@ struct service {
 
 enum { STOP_NONE, STOP_SIGNALLED, STOP_KILLED };	/* struct service.stopping */
 
-/* Sized once: watches (and initctl's waits) point into it, so it never
- * moves. Twice the services a config may have, for removed services still
- * stopping during a reload. A slot is in use while its .c is set. */
-#define SLOTS (2 * CONF_MAX_SERVICES)
-
-/* Owned by supervise_reload.c. */
+/* Owned by supervise_reload.c. Slots are allocated by the load or reload
+ * that needs them (as many as its services, less the free ones) and never
+ * freed or moved: watches (and initctl's waits) point into them. A slot is
+ * in use while its .c is set; a removed service's is used again. */
 struct sup_state {
-	struct service slots[SLOTS];
+	struct service **slots;	/* nslots */
+	int nslots;
 	/* The running config; earlier ones live on while a service stopping
 	 * for a reload still has its settings in them (its .conf). */
 	struct conf *cur;
 	struct conf *replaced;	/* during a reload, the config it replaces */
-	struct service *svc_of[CONF_MAX_SERVICES];	/* by index in cur */
+	struct service **svc_of;	/* by index in cur: cur->nsvc */
 	int nsvc;
 	int shutting_down;
 	int have_cgroups;
@@ -85,8 +84,9 @@ struct sup_state {
 extern struct sup_state sup;
 
 #define FOR_SLOTS(s) \
-	for (struct service *s = sup.slots; s < sup.slots + SLOTS; s++) \
-		if (s->c)
+	for (struct service **s##_slot = sup.slots, *s; \
+	     s##_slot < sup.slots + sup.nslots; s##_slot++) \
+		if ((s = *s##_slot)->c)
 
 static inline int sup_is_up(const struct service *s)
 {

@@ -80,10 +80,44 @@ static void fw_watch(void)
 		log_msg("unable to watch nf_tables: %m");
 }
 
+/* Slots enough for N services besides those in use: allocated now, so a
+ * load or reload fails here, before anything changes. */
+static int reserve(int n)
+{
+	struct service **v, *fresh;
+
+	for (int i = 0; i < sup.nslots; i++)
+		n -= !sup.slots[i]->c;
+	if (n <= 0)
+		return 0;
+	if (!(v = realloc(sup.slots, (size_t)(sup.nslots + n) * sizeof(*v))))
+		return -1;
+	sup.slots = v;
+	if (!(fresh = calloc((size_t)n, sizeof(*fresh))))
+		return -1;
+	for (int i = 0; i < n; i++)
+		v[sup.nslots++] = &fresh[i];
+	return 0;
+}
+
+/* A slot not in use (reserve made sure there is one). */
+static struct service *free_slot(void)
+{
+	int i = 0;
+
+	while (sup.slots[i]->c)
+		i++;
+	return sup.slots[i];
+}
+
 int sup_load(struct conf *c, int cgroups)
 {
 	const char *step = "assign addresses";
 
+	/* +1: no calloc(0), whose NULL would mean no memory. */
+	if (reserve(c->nsvc) < 0 ||
+	    !(sup.svc_of = calloc((size_t)c->nsvc + 1, sizeof(*sup.svc_of))))
+		return -1;
 	sup.cur = c;
 	srandom((unsigned)now_us());
 	sup.have_cgroups = cgroups;
@@ -95,8 +129,10 @@ int sup_load(struct conf *c, int cgroups)
 		log_msg("unable to %s: %m", step);
 	fw_watch();
 	for (int i = 0; i < c->nsvc; i++) {
-		sup.svc_of[i] = &sup.slots[i];
-		if (setup_service(&sup.slots[i], c, i) < 0)
+		struct service *s = free_slot();
+
+		sup.svc_of[i] = s;
+		if (setup_service(s, c, i) < 0)
 			log_msg("%s: unable to set up its pipes: %m", c->svc[i].name);
 		sup.nsvc = i + 1;
 	}
@@ -140,26 +176,20 @@ void sup_settle_reload(struct service *s)
 	}
 }
 
-/* Can NC replace the running config? Its added services need free slots
- * (removed ones still stopping hold theirs). MAP gets, for each of NC's
+/* Can NC replace the running config? Its added services get slots now
+ * (removed ones still stopping keep theirs). MAP gets, for each of NC's
  * services, the running one of its name or NULL. */
 static int reload_fits(const struct conf *nc, struct service **map)
 {
-	int free_slots = 0, added = 0;
+	int added = 0;
 
 	if (sup.shutting_down) {
 		errno = EBUSY;
 		return -1;
 	}
-	for (struct service *f = sup.slots; f < sup.slots + SLOTS; f++)
-		free_slots += !f->c;
 	for (int i = 0; i < nc->nsvc; i++)
 		added += !(map[i] = sup_find(nc->svc[i].name));
-	if (added > free_slots) {
-		errno = EBUSY;
-		return -1;
-	}
-	return 0;
+	return reserve(added);
 }
 
 /* The kernel's side of NC: its addresses, bridges and firewall table, all
@@ -209,8 +239,7 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 	struct svc_conf *c = &nc->svc[i];
 
 	if (!s) {
-		for (s = sup.slots; s->c; s++)
-			;
+		s = free_slot();
 		if (setup_service(s, nc, i) < 0)
 			log_msg("%s: unable to set up its pipes: %m", c->name);
 		log_msg("reload: %s added", c->name);
@@ -242,14 +271,19 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 
 int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struct conf *))
 {
-	struct service *map[CONF_MAX_SERVICES];	/* by index in NC */
+	struct service **map;	/* by index in NC: the next svc_of */
 	struct conf *old = sup.cur;
 
 	/* A running service keeps its id range (SPEC §3), whatever NC put
 	 * before it. What can fail comes first, before anything changes. */
 	conf_keep_ids(nc, old);
-	if (reload_fits(nc, map) < 0 || reload_kernel(nc, old) < 0)
+	/* +1: no calloc(0), whose NULL would mean no memory. */
+	if (!(map = calloc((size_t)nc->nsvc + 1, sizeof(*map))))
 		return -1;
+	if (reload_fits(nc, map) < 0 || reload_kernel(nc, old) < 0) {
+		free(map);
+		return -1;
+	}
 	if (globals)
 		globals(old, nc);
 	reload_removed(nc);
@@ -258,7 +292,9 @@ int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struc
 	sup.cur = nc;
 	sup.replaced = old;
 	for (int i = 0; i < nc->nsvc; i++)
-		sup.svc_of[i] = reload_one(nc, i, map[i]);
+		map[i] = reload_one(nc, i, map[i]);
+	free(sup.svc_of);
+	sup.svc_of = map;
 	sup.nsvc = nc->nsvc;
 	sup.replaced = NULL;
 	let_go(old);

@@ -263,3 +263,48 @@ restarted_in() { status_of a | grep -q "^a running [0-9]* 1 ${1//./\\.}\\."; }
 	wait_console '^sandinit: reload: a changed: restarting it$'
 	retry 10 restarted_in 10.65
 }
+
+# gen PREFIX N EXEC: N services PREFIX1..PREFIXN without namespaces (cheap
+# to start by the hundred).
+gen() {
+	local i
+	for ((i = 1; i <= $2; i++)); do
+		printf 'service %s%d\n  namespaces none\n  stop-timeout 60\n  exec %s\n' "$1" "$i" "$3"
+	done
+}
+
+# The slots of services are allocated by the load or reload that needs them
+# (issue 15): none past the config's own, and no fixed number of them.
+@test "reloads grow 1 service to 256 with the first left running, then past 512 slots while removed ones stop" {
+	slow="/bin/sh -c \"trap 'sleep 20.25; exit 0' TERM; while :; do sleep 0.5; done\""
+	f=$(conf <<<"$(gen a 1 "$slow")")
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	a1=$(status_of a1 | cut -d' ' -f3)
+	gen a 256 "$slow" >"$f"
+	run ictl reload
+	assert_success
+	running() { [ "$(ictl status | grep -c "^$1[0-9]* running ")" = "$2" ]; }
+	retry 60 running a 256
+	run status_of a1
+	assert_output --regexp "^a1 running $a1 0 - -$"
+	# 256 removed (each takes 20 s to stop), 256 added: 512 slots
+	gen b 256 "/bin/sleep 1000" >"$f"
+	run ictl reload
+	assert_success
+	# and 256 more at once, while the first 256 still stop
+	run pgrep -fc 'sleep 20.25; exit 0'
+	assert_output 256
+	gen c 256 "/bin/sleep 1000" >"$f"
+	run ictl reload
+	assert_success
+	retry 60 running c 256
+	run ictl status
+	assert_equal "$(echo "$output" | wc -l)" 256
+	refute_line --regexp '^[ab][0-9]+ '
+	# the removed ones end their stop, and their slots are let go
+	stopped() { if pgrep -f 'sleep 20.25; exit 0' >/dev/null; then return 1; fi; }
+	retry 60 stopped
+	run ictl status
+	assert_equal "$(echo "$output" | wc -l)" 256
+}
