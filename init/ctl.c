@@ -64,7 +64,10 @@ struct conn {
 	uint64_t follower;	/* `log -f`: its place in line (1 first), 0 not one */
 };
 
+/* Slots from nconns on were never used: left untouched, they cost no
+ * resident memory. */
 static struct conn conns[MAX_CONNS];
+static int nconns;
 static struct watch listen_w;
 static int listen_paused;
 static int64_t listen_retry;	/* ms: accept failed (EMFILE...); try again then */
@@ -302,7 +305,7 @@ static void follow(struct conn *c)
 	struct conn *oldest = NULL;
 	int n = 0;
 
-	for (int i = 0; i < MAX_CONNS; i++) {
+	for (int i = 0; i < nconns; i++) {
 		struct conn *f = &conns[i];
 
 		if (f->w.fd < 0 || !f->lv || !f->follower)
@@ -694,9 +697,13 @@ static void on_listen(struct watch *w, uint32_t events)
 		struct conn *c = NULL;
 		int fd;
 
-		for (int i = 0; i < MAX_CONNS && !c; i++)
+		for (int i = 0; i < nconns && !c; i++)
 			if (conns[i].w.fd < 0)
 				c = &conns[i];
+		if (!c && nconns < MAX_CONNS) {
+			c = &conns[nconns++];
+			c->w.fd = -1;
+		}
 		if (!c) {
 			/* Every slot taken: later clients wait in the listen
 			 * backlog until conn_close frees one (half-open ones
@@ -741,8 +748,6 @@ int ctl_init(const char *path, const struct ctl_hooks *h)
 	int fd;
 
 	hooks = h;
-	for (int i = 0; i < MAX_CONNS; i++)
-		conns[i].w.fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -767,7 +772,7 @@ int ctl_init(const char *path, const struct ctl_hooks *h)
 
 void ctl_recheck(void)
 {
-	for (int i = 0; i < MAX_CONNS; i++) {
+	for (int i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 		struct service *s = c->svc;
 		const char *name = s ? sup_name(s) : NULL;
@@ -799,7 +804,7 @@ void ctl_recheck(void)
 
 void ctl_child_exit(pid_t pid, int status)
 {
-	for (int i = 0; i < MAX_CONNS; i++) {
+	for (int i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 
 		if (c->w.fd >= 0 && c->wait == WAIT_EXEC && c->exec_pid == pid) {
@@ -813,7 +818,7 @@ int64_t ctl_next_deadline(void)
 {
 	int64_t next = listen_paused ? listen_retry : 0;
 
-	for (int i = 0; i < MAX_CONNS; i++) {
+	for (int i = 0; i < nconns; i++) {
 		if (conns[i].w.fd >= 0 && conns[i].more)
 			return now_ms();
 		if (conns[i].w.fd >= 0 && conns[i].deadline &&
@@ -827,7 +832,7 @@ void ctl_tick(void)
 {
 	int64_t now = now_ms();
 
-	for (int i = 0; i < MAX_CONNS; i++) {
+	for (int i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 
 		if (c->w.fd < 0 || !c->deadline || c->deadline > now)
