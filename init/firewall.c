@@ -20,7 +20,6 @@
 #define RTN_LOCAL_ 2		/* linux/rtnetlink.h RTN_LOCAL, as fib's result */
 #define PRIO_DSTNAT (-100)
 #define PRIO_SRCNAT 100
-#define MAX_ACTIVE (2 * CONF_MAX_SERVICES)	/* supervise's slots */
 
 /* What a message needs of the kernel: the pieces, each a module of Debian's
  * kernel, that a failed message is blamed on. */
@@ -45,11 +44,13 @@ static const char *const need_names[] = {
 enum { JUMP_PRE = 1, JUMP_OUT = 2 };
 
 /* A running service with published ports. S points into the config it
- * runs with (fw_load moves it to the new config's equal one). */
+ * runs with (fw_load moves it to the new config's equal one, or lets it
+ * go). As many as the most services that publish ports in a config. */
 static struct entry {
 	const struct svc_conf *s;
 	uint64_t pre, out;	/* handles of its jumps */
-} active[MAX_ACTIVE];
+} *active;
+static int nactive;
 
 static struct nl sock = { .fd = -1 };
 static struct nft_batch batch;
@@ -338,7 +339,7 @@ static int rebuild(const char **step)
 	const struct conf *c = conf;
 	int need = needs_table(c), failed;
 
-	for (int e = 0; e < MAX_ACTIVE; e++)
+	for (int e = 0; e < nactive; e++)
 		active[e].pre = active[e].out = 0;
 	/* A config without `nat` or `publish` costs nothing (no socket:
 	 * asking for one may make the kernel look for a module). */
@@ -369,7 +370,7 @@ static int rebuild(const char **step)
 					add_masq(&batch, c);
 				if (publishes(c) && !(broken & (NEED_CT | NEED_DNAT)))
 					add_hairpin(&batch, c);
-				for (int e = 0; e < MAX_ACTIVE && !(broken & NEED_DNAT); e++)
+				for (int e = 0; e < nactive && !(broken & NEED_DNAT); e++)
 					if (active[e].s)
 						add_service(&batch, e);
 			}
@@ -457,19 +458,37 @@ int fw_changed(const char **step)
 
 int fw_load(const struct conf *c, const char **step)
 {
-	struct entry *was = malloc(sizeof(active));
 	const struct conf *oc = conf;
 	unsigned ob = broken;
-	int om = made, of = forwarding, err, r;
+	int om = made, of = forwarding, err, r, n = 0;
+	struct entry *was;
 
-	if (!was) {
+	/* Once the entries have moved (below) they all point into C: its
+	 * services that publish ports are the most that can have rules. The
+	 * table grows first (zeroed entries are free ones), so a failing
+	 * reload goes back to the same number of entries. */
+	for (int i = 0; i < c->nsvc; i++)
+		n += c->svc[i].npublishes > 0;
+	if (n > nactive) {
+		struct entry *v = realloc(active, (size_t)n * sizeof(*v));
+
+		if (!v) {
+			*step = "make the nf_tables table ip " FW_TABLE;
+			return -1;
+		}
+		memset(v + nactive, 0, (size_t)(n - nactive) * sizeof(*v));
+		active = v;
+		nactive = n;
+	}
+	/* +1: no malloc(0), whose NULL would mean no memory. */
+	if (!(was = malloc((size_t)nactive * sizeof(*was) + 1))) {
 		*step = "make the nf_tables table ip " FW_TABLE;
 		return -1;
 	}
-	memcpy(was, active, sizeof(active));
+	memcpy(was, active, (size_t)nactive * sizeof(*was));
 	/* A kept service's rules move to the new config's lines; one whose
 	 * rules change is being restarted by the reload: its rules go now. */
-	for (int e = 0; e < MAX_ACTIVE; e++) {
+	for (int e = 0; e < nactive; e++) {
 		int i;
 
 		if (!active[e].s || c == conf)
@@ -489,7 +508,7 @@ int fw_load(const struct conf *c, const char **step)
 		 * one whole or not at all), so OC's table is as it was: back
 		 * to it, its services' rules, and forwarding (the failure
 		 * turned it off). The reload fails (sup_reload). */
-		memcpy(active, was, sizeof(active));
+		memcpy(active, was, (size_t)nactive * sizeof(*was));
 		free(was);
 		conf = oc;
 		broken = ob;
@@ -512,7 +531,7 @@ int fw_load(const struct conf *c, const char **step)
 
 static struct entry *find(const char *name)
 {
-	for (int e = 0; e < MAX_ACTIVE; e++)
+	for (int e = 0; e < nactive; e++)
 		if (active[e].s && !strcmp(active[e].s->name, name))
 			return &active[e];
 	return NULL;
@@ -556,9 +575,9 @@ int fw_start(const struct svc_conf *s, const char **step)
 		return -1;
 	if (find(s->name))
 		fw_stop(s);
-	for (e = active; e < active + MAX_ACTIVE && e->s; e++)
+	for (e = active; e < active + nactive && e->s; e++)
 		;
-	if (e == active + MAX_ACTIVE) {
+	if (e == active + nactive) {
 		errno = ENOSPC;
 		*step = "publish its ports (too many services)";
 		return -1;
