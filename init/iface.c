@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,7 +24,6 @@
 #ifndef RTPROT_DHCP
 #define RTPROT_DHCP 16
 #endif
-#define IFACE_MAX 64		/* MAX_BRIDGES of conf_parser.h: the limit of `interface` lines */
 
 struct iface {
 	char name[IFNAMSIZ];
@@ -35,7 +35,7 @@ struct iface {
 	struct dhcp_lease lease;
 };
 
-static struct iface ifs[IFACE_MAX];
+static struct iface *ifs;	/* the running config's, allocated by iface_apply */
 static int nifs;
 static struct { uint32_t net; int prefix; const char *name; } brs[MAX_BRIDGES];
 static int nbrs;
@@ -192,14 +192,19 @@ static void on_links(struct watch *w, uint32_t events)
 
 void iface_apply(const struct conf *c)
 {
-	static struct iface next[IFACE_MAX];
+	struct iface *next;
 	int n = 0, changed = 0;
 
 	if (c->nifaces && rt_open() < 0) {
 		log_msg("interfaces: unable to open a netlink socket: %m");
 		return;
 	}
-	for (int i = 0; i < c->nifaces && n < IFACE_MAX; i++, n++) {
+	/* +1: no calloc(0), whose NULL would mean no memory */
+	if (!(next = calloc((size_t)c->nifaces + 1, sizeof(*next)))) {
+		log_msg("interfaces: unable to allocate their table: %m");
+		return;
+	}
+	for (int i = 0; i < c->nifaces; i++, n++) {
 		const struct conf_iface *ci = &c->ifaces[i];
 		struct iface *old = find(ci->name);
 
@@ -226,7 +231,8 @@ void iface_apply(const struct conf *c)
 			changed = 1;
 		}
 	}
-	memcpy(ifs, next, sizeof ifs);
+	free(ifs);
+	ifs = next;
 	nifs = n;
 	/* (the names stay valid while C is the running config) */
 	for (nbrs = 0; nbrs < c->nbridges && nbrs < MAX_BRIDGES; nbrs++)
