@@ -29,7 +29,9 @@ CFLAGS ?= -std=c11 -Os $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections
 # The musl compiler sees only musl's headers: give it the kernel's uapi
 # headers, asm/ being the board's architecture's.
 KINC := $(OUT)/kinc
-LDFLAGS ?= -static -Wl,--gc-sections -Wl,-z,noseparate-code -s $(BOARD_LDFLAGS)
+# No RELRO: musl's static start never applies it (only its dynamic linker
+# does), and its page alignment padded the file by up to 4 KB.
+LDFLAGS ?= -static -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro -s $(BOARD_LDFLAGS)
 
 SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)
