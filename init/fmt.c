@@ -1,0 +1,238 @@
+/* fmt: vfprintf for the static musl build, the conversions sandinit uses
+ * and no floating point: musl's is 10 KB of the binary (issue 15), most of
+ * it the floating-point conversions nothing here prints. musl's snprintf,
+ * dprintf, fprintf and printf all call vfprintf, so they use this one; it
+ * writes through fwrite, which knows each FILE (a string, an fd, a buffer).
+ *
+ * Conversions: d i u o x X c s p m %, flags - 0 + space #, a width and a
+ * precision (numbers or *), lengths hh h l ll j z t. A floating-point one
+ * (never used here) prints nothing and fails with EINVAL. Positional
+ * arguments (%1$d) are not supported (never used here either). */
+#if !defined(__GLIBC__) || defined(FMT_TEST)
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef FMT_TEST
+#define vfprintf fmt_vfprintf
+int fmt_vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap);
+#endif
+
+struct out {
+	FILE *f;
+	char buf[256];
+	size_t n;
+	size_t total;
+	int err;
+};
+
+static void flush(struct out *o)
+{
+	if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
+		o->err = 1;
+	o->n = 0;
+}
+
+static void put(struct out *o, const char *s, size_t len)
+{
+	o->total += len;
+	while (len) {
+		size_t k = sizeof(o->buf) - o->n;
+
+		if (k > len)
+			k = len;
+		memcpy(o->buf + o->n, s, k);
+		o->n += k;
+		s += k;
+		len -= k;
+		if (o->n == sizeof(o->buf))
+			flush(o);
+	}
+}
+
+static void pad(struct out *o, char c, long n)
+{
+	while (n-- > 0)
+		put(o, &c, 1);
+}
+
+enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
+
+/* A conversion's body S (LEN bytes) after a prefix PRE ("-", "0x"...),
+ * padded to WIDTH; ZEROS: leading zeros between them (precision, or the
+ * 0 flag). */
+static void field(struct out *o, const char *pre, const char *s, size_t len, long zeros,
+		  long width, int flags)
+{
+	long w = width - (long)strlen(pre) - zeros - (long)len;
+
+	if (!(flags & F_LEFT))
+		pad(o, ' ', w);
+	put(o, pre, strlen(pre));
+	pad(o, '0', zeros);
+	put(o, s, len);
+	if (flags & F_LEFT)
+		pad(o, ' ', w);
+}
+
+int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
+{
+	struct out o = { .f = f };
+	va_list ap2;
+	int e = errno;
+
+	va_copy(ap2, ap);
+	while (*fmt) {
+		const char *p = strchr(fmt, '%');
+		int flags = 0, len = 0;
+		long width = 0, prec = -1;
+		char tmp[3 * sizeof(uintmax_t) + 2], *t = tmp + sizeof(tmp), pre[3] = "";
+		uintmax_t u;
+		const char *s;
+		size_t n;
+
+		if (!p)
+			p = fmt + strlen(fmt);
+		put(&o, fmt, (size_t)(p - fmt));
+		if (!*p)
+			break;
+		fmt = p + 1;
+		for (;; fmt++) {
+			if (*fmt == '-') flags |= F_LEFT;
+			else if (*fmt == '0') flags |= F_ZERO;
+			else if (*fmt == '+') flags |= F_PLUS;
+			else if (*fmt == ' ') flags |= F_SPACE;
+			else if (*fmt == '#') flags |= F_ALT;
+			else break;
+		}
+		if (*fmt == '*') {
+			width = va_arg(ap2, int);
+			if (width < 0) {
+				flags |= F_LEFT;
+				width = -width;
+			}
+			fmt++;
+		} else {
+			while (*fmt >= '0' && *fmt <= '9' && width < INT_MAX / 10)
+				width = width * 10 + (*fmt++ - '0');
+		}
+		if (*fmt == '.') {
+			fmt++;
+			prec = 0;
+			if (*fmt == '*') {
+				prec = va_arg(ap2, int);
+				fmt++;
+			} else {
+				while (*fmt >= '0' && *fmt <= '9' && prec < INT_MAX / 10)
+					prec = prec * 10 + (*fmt++ - '0');
+			}
+		}
+		/* len: 0 int, 1 long, 2 long long/intmax_t/size_t, -1 short,
+		 * -2 char */
+		for (;; fmt++) {
+			if (*fmt == 'l') len++;
+			else if (*fmt == 'h') len--;
+			else if (*fmt == 'j' || *fmt == 'z' || *fmt == 't') len = 2;
+			else break;
+		}
+		switch (*fmt) {
+		case 'd':
+		case 'i': {
+			intmax_t v = len >= 2 ? va_arg(ap2, long long) : len == 1 ? va_arg(ap2, long)
+											: va_arg(ap2, int);
+
+			if (len == -1)
+				v = (short)v;
+			else if (len <= -2)
+				v = (signed char)v;
+			u = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
+			pre[0] = v < 0 ? '-' : flags & F_PLUS ? '+' : flags & F_SPACE ? ' ' : 0;
+			goto number;
+		}
+		case 'u':
+		case 'o':
+		case 'x':
+		case 'X':
+		case 'p': {
+			unsigned base = *fmt == 'o' ? 8 : *fmt == 'u' ? 10 : 16;
+			const char *digits = *fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+
+			if (*fmt == 'p') {
+				u = (uintptr_t)va_arg(ap2, void *);
+				flags |= F_ALT;
+			} else {
+				u = len >= 2 ? va_arg(ap2, unsigned long long)
+				    : len == 1 ? va_arg(ap2, unsigned long) : va_arg(ap2, unsigned);
+				if (len == -1)
+					u = (unsigned short)u;
+				else if (len <= -2)
+					u = (unsigned char)u;
+			}
+			if (flags & F_ALT && base == 16 && u)
+				pre[0] = '0', pre[1] = *fmt == 'X' ? 'X' : 'x';
+			for (uintmax_t v = u; v; v /= base)
+				*--t = digits[v % base];
+			if (flags & F_ALT && base == 8 && (t == tmp + sizeof(tmp) || *t != '0') &&
+			    prec <= (long)(tmp + sizeof(tmp) - t))
+				*--t = '0';
+			goto digits;
+		}
+		number:
+			for (uintmax_t v = u; v; v /= 10)
+				*--t = (char)('0' + v % 10);
+		digits: {
+			long nd = (long)(tmp + sizeof(tmp) - t), zeros;
+
+			/* "%.0d" of 0 prints no digit; otherwise at least one */
+			if (!nd && prec != 0)
+				*--t = '0', nd = 1;
+			if (prec >= 0)
+				zeros = prec > nd ? prec - nd : 0;
+			else if (flags & F_ZERO && !(flags & F_LEFT))
+				zeros = width - nd - (long)strlen(pre);
+			else
+				zeros = 0;
+			field(&o, pre, t, (size_t)nd, zeros < 0 ? 0 : zeros, width, flags);
+			break;
+		}
+		case 'c':
+			tmp[0] = (char)va_arg(ap2, int);
+			field(&o, "", tmp, 1, 0, width, flags);
+			break;
+		case 'm':
+			s = strerror(e);
+			goto string;
+		case 's':
+			s = va_arg(ap2, const char *);
+			if (!s)
+				s = "(null)";
+		string:
+			n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
+			field(&o, "", s, n, 0, width, flags);
+			break;
+		case '%':
+			put(&o, "%", 1);
+			break;
+		default:
+			/* floating point, positional or unknown: not here */
+			flush(&o);
+			va_end(ap2);
+			errno = EINVAL;
+			return -1;
+		}
+		fmt++;
+	}
+	flush(&o);
+	va_end(ap2);
+	if (o.err)
+		return -1;
+	if (o.total > INT_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return (int)o.total;
+}
+#endif
