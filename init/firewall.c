@@ -421,7 +421,7 @@ static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
 
 int fw_changed(const char **step)
 {
-	static union { struct nlmsghdr h; char b[8192]; } buf;
+	union { struct nlmsghdr h; char b[8192]; } buf;
 	int touched = 0, lost = 0;
 
 	for (int n = 0; n < 256 && mon >= 0; n++) {	/* bounded: more at the next wakeup */

@@ -405,7 +405,7 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size)
 int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 {
 	/* Big enough for a link's attributes without its statistics. */
-	static union { struct nlmsghdr h; char b[16384]; } rx;
+	union { struct nlmsghdr h; char b[16384]; } rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int got = 0;
 	ssize_t len;
@@ -460,7 +460,7 @@ int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 
 int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
 {
-	static union { struct nlmsghdr h; char b[4096]; } rx;
+	union { struct nlmsghdr h; char b[4096]; } rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct iovec iov[NL_BATCH_MAX];
 	struct msghdr msg = {
@@ -529,7 +529,7 @@ int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
 
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
 {
-	static union { struct nlmsghdr h; char b[16384]; } rep;
+	union { struct nlmsghdr h; char b[16384]; } rep;
 	struct nl_req r;
 	const struct ifinfomsg *ifi;
 	const struct nlattr *a, *kind;

@@ -382,7 +382,7 @@ static uint64_t echo_handle(const struct nlmsghdr *h)
 
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 {
-	static union { struct nlmsghdr h; char b[16384]; } rx;
+	union { struct nlmsghdr h; char b[16384]; } rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	uint32_t first;
 	int left = b->n, refused = 0, i;
@@ -469,7 +469,7 @@ int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 
 int nft_genid(struct nl *n, uint32_t *genid)
 {
-	static union { struct nlmsghdr h; char b[512]; } rep;
+	union { struct nlmsghdr h; char b[512]; } rep;
 	struct nfgenmsg g = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0 };
 	struct nl_req r;
 	const struct nlattr *a;
