@@ -1,5 +1,6 @@
 /* cgroup: one cgroup v2 per service under /sys/fs/cgroup/sandinit. */
 #include "cgroup.h"
+#include "conf_value.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -313,9 +314,10 @@ int cg_path(const char *name, char *out, size_t len)
  * -1 if missing. */
 static int64_t figure(int dfd, const char *path, const char *key)
 {
-	char *p = buf, *end;
+	char *p = buf;
+	const char *end;
 	size_t klen = key ? strlen(key) : 0;
-	long long v;
+	uint64_t u;
 
 	if (read_at(dfd, path) < 0)
 		return -1;
@@ -329,8 +331,9 @@ static int64_t figure(int dfd, const char *path, const char *key)
 	}
 	if (!strncmp(p, "max", 3))
 		return CG_UNLIMITED;
-	v = strtoll(p, &end, 10);
-	return end == p || v < 0 ? -1 : v;
+	if (conf_digits(p, &end, INT64_MAX, &u) < 0)
+		return -1;
+	return (int64_t)u;
 }
 
 int cg_stats(const char *name, struct cg_stats *st)

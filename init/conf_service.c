@@ -268,10 +268,12 @@ void conf_s_tmpfs(struct parser *p, char **a, int n)
 		return;
 	}
 	if (n == 3) {
-		char *end;
-		unsigned long m = strtoul(a[2], &end, 8);
+		const char *q = a[2];
+		unsigned m = 0;
 
-		if (!*a[2] || *end || m > 07777 || *a[2] == '-' || *a[2] == '+') {
+		for (; *q >= '0' && *q <= '7' && m <= 07777; q++)
+			m = m * 8 + (unsigned)(*q - '0');
+		if (q == a[2] || *q || m > 07777) {
 			conf_bad(p, a[2], "use an octal mode such as 0755 or 1777");
 			return;
 		}

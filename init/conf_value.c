@@ -81,8 +81,7 @@ static int all_of(const char *s, const char *extra, size_t max)
 	return 0;
 }
 
-/* Leading decimal digits of S into *OUT (at most MAX); *END after them. */
-static int digits(const char *s, const char **end, uint64_t max, uint64_t *out)
+int conf_digits(const char *s, const char **end, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *p = s;
@@ -104,7 +103,7 @@ int conf_number(const char *s, uint64_t max, uint64_t *out)
 {
 	const char *end;
 
-	if (digits(s, &end, max, out) < 0 || *end)
+	if (conf_digits(s, &end, max, out) < 0 || *end)
 		return -1;
 	return 0;
 }
@@ -115,7 +114,7 @@ int conf_size(const char *s, uint64_t *out)
 	uint64_t v;
 	int shift = 0;
 
-	if (digits(s, &end, UINT64_MAX, &v) < 0)
+	if (conf_digits(s, &end, UINT64_MAX, &v) < 0)
 		return -1;
 	switch (*end) {
 	case '\0':
@@ -147,7 +146,7 @@ static int octet(const char **s, uint32_t *out)
 	const char *end;
 	uint64_t v;
 
-	if (digits(*s, &end, 255, &v) < 0 || end - *s > 3)
+	if (conf_digits(*s, &end, 255, &v) < 0 || end - *s > 3)
 		return -1;
 	if (**s == '0' && end - *s > 1)
 		return -1;
@@ -264,13 +263,12 @@ int conf_dev_path(const char *s)
 
 int conf_vt(const char *s)
 {
-	unsigned long n;
-	char *end;
+	uint64_t n;
+	const char *end;
 
 	if (strncmp(s, "/dev/tty", 8) || s[8] < '1' || s[8] > '9')
 		return 0;
-	n = strtoul(s + 8, &end, 10);
-	return *end || n > 63 ? 0 : (int)n;
+	return conf_digits(s + 8, &end, 63, &n) < 0 || *end ? 0 : (int)n;
 }
 
 int conf_yesno(const char *s)

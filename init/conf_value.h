@@ -7,6 +7,10 @@
 
 /* Each returns 0 if S is valid (storing what it means), else -1. */
 int conf_number(const char *s, uint64_t max, uint64_t *out);	/* decimal, 0..MAX */
+/* The leading decimal digits of S (at least one, at most MAX: no sign, no
+ * space), *END after them: what strtoul would be asked for, without
+ * libc's 2.5 KB number scanner. */
+int conf_digits(const char *s, const char **end, uint64_t max, uint64_t *out);
 int conf_size(const char *s, uint64_t *out);	/* N, NK, NM, NG: powers of 1024 */
 int conf_ipv4(const char *s, uint32_t *addr);	/* a.b.c.d, host byte order */
 int conf_cidr(const char *s, uint32_t *addr, int *prefix);	/* a.b.c.d/N */

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conf_value.h"
 #include "log.h"
 #include "logview.h"
 #include "loop.h"
@@ -329,14 +330,11 @@ static void follow(struct conn *c)
  * columns of the pty to make. -1 if malformed. */
 static int parse_size(const char *s, struct winsize *ws)
 {
-	char *end;
-	unsigned long r = strtoul(s, &end, 10), c;
+	const char *end;
+	uint64_t r, c;
 
-	if (end == s || *end != ':' || r > 0xffff)
-		return -1;
-	s = end + 1;
-	c = strtoul(s, &end, 10);
-	if (end == s || *end || c > 0xffff)
+	if (conf_digits(s, &end, 0xffff, &r) < 0 || *end != ':' ||
+	    conf_digits(end + 1, &end, 0xffff, &c) < 0 || *end)
 		return -1;
 	*ws = (struct winsize){ .ws_row = (unsigned short)r, .ws_col = (unsigned short)c };
 	return 0;

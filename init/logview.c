@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf_value.h"
 #include "log.h"
 
 struct cursor {
@@ -44,13 +45,7 @@ static int parse_level(const char *s)
 
 static int parse_count(const char *s, uint64_t *n)
 {
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	*n = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
+	return conf_number(s, UINT64_MAX, n);
 }
 
 /* Is C's ring still the one it was opened on? Brings a position the

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "conf_value.h"
 #include "log.h"
 #include "mount.h"
 #include "net.h"
@@ -934,10 +935,10 @@ static pid_t child_at(pid_t pid, pid_t nspid)
 	n = read_str(path, buf, sizeof(buf));
 	/* Oldest first: the one sought was made before any orphan came. Only
 	 * whole numbers (followed by a space) count, not a truncated one. */
-	for (char *p = buf, *end; n > 0 && *p; p = end + 1) {
-		long c = strtol(p, &end, 10);
+	for (const char *p = buf, *end; n > 0 && *p; p = end + 1) {
+		uint64_t c;
 
-		if (end == p || *end != ' ')
+		if (conf_digits(p, &end, INT32_MAX, &c) < 0 || *end != ' ')
 			break;
 		if (inner_pid((pid_t)c) == nspid)
 			return (pid_t)c;

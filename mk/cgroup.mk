@@ -5,9 +5,9 @@ CG_SCRATCH ?= /tmp/sandinit-cgroup-qemu
 # A kernel whose cgroup2 offers memory, pids and cpu, e.g. Debian's vmlinuz.
 CG_KERNEL ?=
 
-$(CG_HARNESS): tests/unit/cgroup_harness.c init/cgroup.c init/cgroup.h init/conf.h $(KINC)/.stamp
+$(CG_HARNESS): tests/unit/cgroup_harness.c init/cgroup.c init/conf_value.c init/cgroup.h init/conf.h $(KINC)/.stamp
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KINC) -static -o $@ tests/unit/cgroup_harness.c init/cgroup.c
+	$(CC) $(CFLAGS) -isystem $(KINC) -static -o $@ tests/unit/cgroup_harness.c init/cgroup.c init/conf_value.c
 
 # Root only. The harness runs in a cgroup of its own made the root of a new
 # cgroup namespace, so it touches nothing else of the host's hierarchy. On a

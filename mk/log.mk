@@ -24,7 +24,7 @@ fuzz-smoke: fuzz-smoke-syslog
 .PHONY: fuzz-syslog fuzz-smoke-syslog
 
 # logview: the longest rendering fits LOGVIEW_LINE_MAX (under the sanitizers).
-LOGVIEW_SRCS := init/logview.c init/log.c init/logfile.c init/loop.c init/util.c
+LOGVIEW_SRCS := init/logview.c init/log.c init/logfile.c init/loop.c init/util.c init/conf_value.c
 
 $(OUT)/unit/logview_test: tests/unit/logview_test.c $(LOGVIEW_SRCS) $(HDRS)
 	@mkdir -p $(@D)

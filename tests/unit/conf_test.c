@@ -190,7 +190,7 @@ static void test_service(void)
 		"\tbind /data/www /www rw\n"
 		"\tbind /etc/ssl /etc/ssl\n"
 		"\ttmpfs /run 1M\n"
-		"\ttmpfs /var/cache\n"
+		"\ttmpfs /var/cache 64K 1750\n"
 		"\tdevice /dev/fuse\n"
 		"\tdevice /dev/input/event* ro\n"
 		"\tdevice /dev/dri rw\n"
@@ -233,7 +233,8 @@ static void test_service(void)
 	CHECK(!strcmp(s->root, "/srv/web") && s->readonly == 0);
 	CHECK(s->nbinds == 2 && !strcmp(s->binds[0].src, "/data/www") && !strcmp(s->binds[0].dst, "/www"));
 	CHECK(s->binds[0].rw == 1 && s->binds[1].rw == 0);
-	CHECK(s->ntmpfs == 2 && !strcmp(s->tmpfs[0].dst, "/run") && s->tmpfs[0].size == 1 << 20 && s->tmpfs[1].size == 0);
+	CHECK(s->ntmpfs == 2 && !strcmp(s->tmpfs[0].dst, "/run") && s->tmpfs[0].size == 1 << 20 && s->tmpfs[1].size == 64 << 10);
+	CHECK(s->tmpfs[0].mode == -1 && s->tmpfs[1].mode == 01750);
 	CHECK(s->ndevices == 3 && !strcmp(s->devices[0].path, "/dev/fuse") && !s->devices[0].ro);
 	CHECK(!strcmp(s->devices[1].path, "/dev/input/event*") && s->devices[1].ro);
 	CHECK(!strcmp(s->devices[2].path, "/dev/dri") && !s->devices[2].ro);
@@ -292,6 +293,18 @@ static void test_values(void)
 
 	CHECK(conf_number("4294967294", 4294967294u, &v) == 0 && conf_number("4294967295", 4294967294u, &v) < 0);
 	CHECK(conf_number("+1", 10, &v) < 0 && conf_number("", 10, &v) < 0);
+	{
+		const char *end;
+
+		/* strtoul's replacement: digits only, at least one, at most MAX */
+		CHECK(conf_digits("80:24", &end, 0xffff, &v) == 0 && v == 80 && *end == ':');
+		CHECK(conf_digits("65536:1", &end, 0xffff, &v) < 0);
+		CHECK(conf_digits("18446744073709551615 ", &end, UINT64_MAX, &v) == 0 &&
+		      v == UINT64_MAX && *end == ' ');
+		CHECK(conf_digits("18446744073709551616", &end, UINT64_MAX, &v) < 0);
+		CHECK(conf_digits(" 1", &end, 10, &v) < 0 && conf_digits("-1", &end, 10, &v) < 0);
+		CHECK(conf_digits(":", &end, 10, &v) < 0);
+	}
 
 	CHECK(conf_service_name("a") == 0 && conf_service_name("0web_1-x") == 0);
 	CHECK(conf_service_name("abcdefghijklmnopqrstuvwxyz012345") == 0);
@@ -337,6 +350,11 @@ static void test_errors(void)
 	ERROR1(SVC "\tcpu 0\n", 3, "bad value for 'cpu': '0' (use a number from 1 to 100000)");
 	ERROR1(SVC "\tnofile -1\n", 3, "bad value for 'nofile': '-1' (use a number from 1 to 1073741816)");
 	ERROR1(SVC "\ttmpfs /x 1X\n", 3, "bad value for 'tmpfs': '1X' (use a number with K, M or G)");
+	ERROR1(SVC "\ttmpfs /x 1M 10000\n", 3, "bad value for 'tmpfs': '10000' (use an octal mode such as 0755 or 1777)");
+	ERROR1(SVC "\ttmpfs /x 1M 0758\n", 3, "bad value for 'tmpfs': '0758' (use an octal mode such as 0755 or 1777)");
+	ERROR1(SVC "\ttmpfs /x 1M +755\n", 3, "bad value for 'tmpfs': '+755' (use an octal mode such as 0755 or 1777)");
+	ERROR1(SVC "\ttmpfs /x 1M 77777777777777777777777\n", 3,
+	       "bad value for 'tmpfs': '77777777777777777777777' (use an octal mode such as 0755 or 1777)");
 	ERROR1(SVC "\troot srv\n", 3, "bad value for 'root': 'srv' (use an absolute path)");
 	ERROR1(SVC "\tbind /a b\n", 3, "bad value for 'bind': 'b' (use an absolute path)");
 	ERROR1(SVC "\tbind /a /b rx\n", 3, "bad value for 'bind': 'rx' (use ro or rw)");
