@@ -10,13 +10,32 @@
 #                   the board's own (OUT/cache)
 #   TOYBOX_VERSION  Debian toybox source version; TOYBOX_ORIG its orig tarball
 #   TOYBOX_CC       compiler for toybox (CC: the board's musl compiler)
+#   KERNEL          debian (default: Debian's packaged kernel) or tailored:
+#                   the board's own, built by tools/build-kernel.sh from
+#                   Debian's linux-source package with board/B/kernel.config
+#                   (SPEC section 9) and cached outside the clone in
+#                   KERNEL_CACHE; its image (vmlinuz, rootfs, initramfs) is
+#                   in OUT/tailored/, beside the default one
 # Targets: image, run, toybox (= out/toybox), kernel, distclean.
 CACHE ?= $(OUT)/cache
 TOYBOX_VERSION ?= 0.8.9+dfsg-1
 TOYBOX_ORIG ?= toybox_0.8.9+dfsg.orig.tar.xz
 TOYBOX_CC ?= $(CC)
 TB_CACHE := $(CACHE)/toybox
+KERNEL ?= debian
+KERNEL_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sandinit/kernel
+ifeq ($(KERNEL),debian)
+IMG := $(OUT)
 KDIR := $(CACHE)/kernel
+else ifeq ($(KERNEL),tailored)
+ifeq ($(wildcard board/$(BOARD)/kernel.config),)
+$(error KERNEL=tailored: board $(BOARD) has no board/$(BOARD)/kernel.config)
+endif
+IMG := $(OUT)/tailored
+KDIR := $(IMG)/cache/kernel
+else
+$(error KERNEL=$(KERNEL): debian or tailored)
+endif
 
 # The probe is part of the image only once its source exists.
 IMAGE_PROBE := $(if $(wildcard tests/probe/probe.c),$(OUT)/probe)
@@ -24,7 +43,7 @@ IMAGE_PROBE := $(if $(wildcard tests/probe/probe.c),$(OUT)/probe)
 # find no such file; their directory changes with them)
 ROOTFS_SRC := $(shell find rootfs ! -type l 2>/dev/null)
 
-image: $(OUT)/initramfs.cpio.gz $(OUT)/vmlinuz
+image: $(IMG)/initramfs.cpio.gz $(IMG)/vmlinuz
 toybox: $(OUT)/toybox
 kernel: $(KDIR)/.stamp
 
@@ -37,33 +56,43 @@ $(OUT)/toybox: $(TB_CACHE)/.verified toybox/config toybox/build.sh $(KINC)/.stam
 	CC=$(TOYBOX_CC) CPUS=2 toybox/build.sh build $(TB_CACHE)/$(TOYBOX_ORIG) \
 		toybox/config $(OUT)/build/toybox $@ $(KINC)
 
+ifeq ($(KERNEL),debian)
 # Debian's kernel for the board, downloaded once into the cache.
 $(KDIR)/.stamp: board/$(BOARD)/board.mk tools/fetch-kernel.sh | deps
 	tools/fetch-kernel.sh $(BOARD_KERNEL_META) $(KDIR)
 	@touch $@
+else
+# The tailored kernel: from KERNEL_CACHE when built before (by any clone),
+# else built here (~10-15 min on 2 CPUs) into OUT/build/kernel.
+$(KDIR)/.stamp: board/$(BOARD)/board.mk board/$(BOARD)/kernel.config tools/build-kernel.sh | deps
+	tools/build-kernel.sh $(BOARD) board/$(BOARD)/kernel.config $(BOARD_KERNEL_SOURCE) \
+		$(BOARD_KERNEL_ARCH) $(BOARD_KERNEL_TARGET) "$(BOARD_KERNEL_CROSS)" \
+		$(OUT)/build/kernel $(CACHE)/linux-source $(KDIR)
+	@touch $@
+endif
 
-$(OUT)/vmlinuz: $(KDIR)/.stamp
+$(IMG)/vmlinuz: $(KDIR)/.stamp
 	rm -f $@; cp $(KDIR)/vmlinuz $@
 
 # Records CONFIG's path and content and SOURCE_DATE_EPOCH (the image's
 # mtimes); rewritten (and so newer) only when they change, so the image
 # follows CONFIG=..., edits of the file and new commits.
-$(OUT)/config.stamp: FORCE
+$(IMG)/config.stamp: FORCE
 	@mkdir -p $(@D)
 	@[ -f "$(CONFIG)" ] || { echo "image: CONFIG=$(CONFIG): no such file" >&2; exit 1; }
 	@{ echo "$(CONFIG) $(SOURCE_DATE_EPOCH)"; cat "$(CONFIG)"; } > $@.new; \
 	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-$(OUT)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/kiosk-demo $(OUT)/config.stamp \
+$(IMG)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/kiosk-demo $(IMG)/config.stamp \
 		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh init/firewall.h \
 		board/$(BOARD)/board.mk
 	BOARD_EXEC="$(BOARD_EXEC)" UPLINK_MODULES="$(BOARD_NIC_MODULES)" \
-	IMAGE_BINS="$(OUT)/kiosk-demo:usr/bin/kiosk-demo" tools/mkrootfs.sh $(OUT)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
+	IMAGE_BINS="$(OUT)/kiosk-demo:usr/bin/kiosk-demo" tools/mkrootfs.sh $(IMG)/rootfs $(OUT)/sandinit $(OUT)/toybox $(or $(IMAGE_PROBE),-) \
 		$(CONFIG) $(KDIR) rootfs
 	@touch $@
 
-$(OUT)/initramfs.cpio.gz: $(OUT)/rootfs.stamp tools/mkcpio.sh
-	tools/mkcpio.sh $(OUT)/rootfs $@
+$(IMG)/initramfs.cpio.gz: $(IMG)/rootfs.stamp tools/mkcpio.sh
+	tools/mkcpio.sh $(IMG)/rootfs $@
 
 # The demo's published web server is reached through the board's first
 # forwarded port (QEMU_PORTS, default 8080:80). `make run QEMU_RESTRICT=on`
@@ -90,15 +119,20 @@ run: all
 				"(from another machine: ssh -L 5900:127.0.0.1:$$((5900 + n)) THIS-HOST, then vncviewer localhost:5900)"; \
 		fi; \
 	fi; \
-	QEMU_DISPLAY=$$d $(BOARD_QEMU) $(OUT)/vmlinuz $(OUT)/initramfs.cpio.gz
+	QEMU_DISPLAY=$$d $(BOARD_QEMU) $(IMG)/vmlinuz $(IMG)/initramfs.cpio.gz
 
 clean: clean-image
 clean-image:
-	rm -rf $(OUT)/toybox $(OUT)/build $(OUT)/rootfs.stamp $(OUT)/config.stamp $(OUT)/vmlinuz
+	rm -rf $(OUT)/toybox $(OUT)/build $(OUT)/rootfs.stamp $(OUT)/config.stamp $(OUT)/vmlinuz \
+		$(OUT)/tailored/rootfs $(OUT)/tailored/rootfs.stamp $(OUT)/tailored/config.stamp \
+		$(OUT)/tailored/vmlinuz $(OUT)/tailored/initramfs.cpio.gz
 
-# Also drops the downloads.
+# Also drops the downloads; the tailored kernels built are kept outside the
+# clone for the next one: say where.
 distclean: clean
 	rm -rf $(OUT)
+	@[ ! -d "$(KERNEL_CACHE)" ] || echo "distclean: the tailored kernels are kept in" \
+		"$(KERNEL_CACHE) for every clone; to drop them: rm -rf $(KERNEL_CACHE)"
 
 FORCE:
 .PHONY: image toybox kernel run clean-image distclean FORCE

@@ -15,3 +15,10 @@ BOARD_QEMU := board/qemu-x86_64/qemu
 # The NIC of the QEMU line's user-mode uplink (virtio-net-pci): loaded by
 # PID 1 when the config has an `interface` line.
 BOARD_NIC_MODULES := virtio_pci virtio_net
+# KERNEL=tailored (SPEC section 9): kernel.config on tinyconfig, built from
+# Debian's source package by tools/build-kernel.sh: the package, the
+# kernel's ARCH, the image target and CROSS_COMPILE (empty: native).
+BOARD_KERNEL_SOURCE := linux-source-6.1
+BOARD_KERNEL_ARCH := x86_64
+BOARD_KERNEL_TARGET := bzImage
+BOARD_KERNEL_CROSS :=
