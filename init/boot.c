@@ -379,7 +379,9 @@ static int same_module(const char *a, size_t len, const char *b)
 
 /* Is NAME built into the kernel? modules.builtin lists the paths its
  * modules would have (kernel/net/unix/unix.ko); not every built-in one
- * shows in /sys/module (only those with parameters or a version). */
+ * shows in /sys/module (only those with parameters or a version). Without
+ * that list, a kernel without module support (no /proc/modules) has built
+ * in all it has: nothing else could be loaded. */
 static int module_builtin(const char *name)
 {
 	struct utsname u;
@@ -391,6 +393,8 @@ static int module_builtin(const char *name)
 	uname(&u);
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", u.release);
 	buf = read_file(path, 4 << 20, &len);
+	if (!buf && errno == ENOENT && access("/proc/modules", F_OK) < 0)
+		return 1;
 	for (char *line = buf; line && *line && !found;) {
 		char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line);
 		char *base = line;
@@ -489,7 +493,11 @@ static int load_module(const char *name, int depth)
 			errno = ECANCELED;
 			return -1;
 		}
-	if (load_one(n, depth) == 0)
+	/* No module support: neither built in nor loadable (ENOSYS, as
+	 * finit_module(2) there), whatever file the image holds. */
+	if (access("/proc/modules", F_OK) < 0)
+		errno = ENOSYS;
+	else if (load_one(n, depth) == 0)
 		return 0;
 	if (nfailed < FAILED_MAX) {
 		snprintf(failed[nfailed++], sizeof(failed[0]), "%s", n);
