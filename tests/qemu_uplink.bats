@@ -12,16 +12,6 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load lib/qemu
 
-# A TCP port nothing listens on at the host's 127.0.0.1.
-free_port() {
-	local p i
-	for i in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
 teardown() {
 	qemu_kill
 	[ -z "${HTTPD:-}" ] || kill "$HTTPD" 2>/dev/null || true

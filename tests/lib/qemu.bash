@@ -30,6 +30,8 @@
 #   QEMU_TIMEOUT  default timeout in seconds for the waits (60)
 #   BOARD         the board: board/BOARD/qemu boots the guest (qemu-x86_64,
 #                 the default board; make check passes its BOARD)
+#   KERNEL        debian (default) or tailored: the image of
+#                 `make KERNEL=tailored` (tests/qemu_tailored.bats)
 #   SANDINIT_OUT  the build's output directory (qemu_board_out)
 #   SANDINIT_CACHE  its download cache ($SANDINIT_OUT/cache), for the kernel's
 #                 modules
@@ -45,15 +47,29 @@ teardown() { qemu_kill; }
 # The Makefile's DEFAULT_BOARD: its outputs are in out/, another's in out/BOARD/.
 QEMU_DEFAULT_BOARD=qemu-x86_64
 
-# qemu_board_out: the output directory of BOARD's build.
+# qemu_board_out: the output directory of BOARD's build; with
+# KERNEL=tailored, its tailored image's (OUT/tailored: make KERNEL=tailored).
 qemu_board_out() {
-	local b=${BOARD:-$QEMU_DEFAULT_BOARD}
-	if [ "$b" = "$QEMU_DEFAULT_BOARD" ]; then echo "$QEMU_REPO/out"; else echo "$QEMU_REPO/out/$b"; fi
+	local b=${BOARD:-$QEMU_DEFAULT_BOARD} o=$QEMU_REPO/out
+	[ "$b" = "$QEMU_DEFAULT_BOARD" ] || o=$o/$b
+	[ "${KERNEL:-debian}" != tailored ] || o=$o/tailored
+	echo "$o"
 }
 
 # board_var NAME: the value of NAME in BOARD's board.mk (`NAME := value`).
 board_var() {
 	sed -n "s/^$1 *:= *//p" "$QEMU_REPO/board/${BOARD:-$QEMU_DEFAULT_BOARD}/board.mk"
+}
+
+# free_port: a TCP port nothing listens on at the host's 127.0.0.1 (for
+# QEMU_PORTS and QEMU_GUESTFWD).
+free_port() {
+	local p i
+	for i in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
 }
 
 # qemu_tail MESSAGE: MESSAGE and the console's last 40 lines, on stderr.
@@ -74,7 +90,7 @@ qemu_boot() {
 	qdir=${QEMU_DIR:-${BATS_TEST_TMPDIR:-$(mktemp -d)}}
 	[ -f "$conf" ] || { echo "qemu_boot: no config $conf" >&2; return 1; }
 	if [ ! -f "$out/initramfs.cpio.gz" ] || [ ! -f "$out/vmlinuz" ]; then
-		echo "qemu_boot: run 'make image' first (no $out/initramfs.cpio.gz or vmlinuz)" >&2
+		echo "qemu_boot: run 'make${KERNEL:+ KERNEL=$KERNEL} image' first (no $out/initramfs.cpio.gz or vmlinuz)" >&2
 		return 1
 	fi
 	mkdir -p "$qdir"

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# QEMU tier on the board's tailored kernel (KERNEL=tailored, SPEC section 9:
+# board/B/kernel.config on tinyconfig, everything built in, no module
+# support; make check builds it): the representative subset in two boots.
+# One: the demo across the bridge, the uplink's DHCP, NAT and the published
+# port, the kernel's features, the devices the board gives (watchdog, data
+# disk, display and input), and not one module message although the config
+# has `modules` lines and nat/publish/interface (all built in). Two: the
+# limits, a module that is nowhere reported once, and the shutdown of
+# services that ignore SIGTERM.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+load lib/qemu
+
+export KERNEL=tailored
+
+setup() {
+	TAILORED=$(qemu_board_out)
+	[ -f "$TAILORED/vmlinuz" ] || fail "no tailored kernel: make KERNEL=tailored image"
+}
+
+teardown() {
+	qemu_kill
+	[ -z "${HTTPD:-}" ] || kill "$HTTPD" 2>/dev/null || true
+}
+
+@test "tailored: the demo networks across the bridge, NAT and publish; built-in modules say nothing; devices are there" {
+	local port gport rel
+	rel=$(cat "$TAILORED/cache/kernel/release")
+	port=$(free_port)
+	gport=$(free_port)
+	mkdir -p "$BATS_TEST_TMPDIR/www"
+	echo "hello from the host side" >"$BATS_TEST_TMPDIR/www/index.html"
+	busybox httpd -f -p "127.0.0.1:$gport" -h "$BATS_TEST_TMPDIR/www" &
+	HTTPD=$!
+	truncate -s 16M "$BATS_TEST_TMPDIR/data.img"
+	mkfs.ext4 -q -F "$BATS_TEST_TMPDIR/data.img"
+	# The demo with the watchdog of configs/full.conf and the modules the
+	# tests name on Debian's kernel (ext4 for the data disk, i6300esb):
+	# here all built in.
+	sed 's/^modules veth bridge$/modules veth bridge ext4 virtio_blk i6300esb overlay\nwatchdog \/dev\/watchdog0 30/' \
+		"$ROOT/configs/default.conf" >"$BATS_TEST_TMPDIR/demo.conf"
+	grep -q '^watchdog /dev/watchdog0 30$' "$BATS_TEST_TMPDIR/demo.conf"
+	QEMU_EXTRA="-drive file=$BATS_TEST_TMPDIR/data.img,if=virtio,format=raw -device i6300esb -device virtio-keyboard-pci -vga std" \
+	QEMU_PORTS="$port:80" QEMU_GUESTFWD=$gport qemu_boot "$BATS_TEST_TMPDIR/demo.conf"
+	qemu_wait "^sandinit: kernel: userns=yes netns=yes pidns=yes timens=yes cgroup2=[a-z,]*memory[a-z,]* seccomp=yes nftables=yes release=$rel\$" 120
+	run qemu_log
+	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?cpu(,|$| )'
+	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?io(,|$| )'
+	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?pids(,|$| )'
+	qemu_wait 'sandinit: ready: 4 services in [0-9]+\.[0-9] ms' 60
+	# across the bridge, then through the NAT to the host's server
+	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 60
+	qemu_wait '^sandinit: interface eth0: 10\.0\.2\.15/24 via none' 60
+	qemu_wait '^client: hello from the host side$' 60
+	# the published port, from the host
+	run curl -s -m 20 "http://127.0.0.1:$port/"
+	assert_success
+	assert_output --partial 'hello from the sandinit demo appliance'
+	# a kernel without module support; the devices are there: the
+	# watchdog PID 1 opened, the data disk (ext4 mounts), the display's
+	# framebuffer and the keyboard's event device
+	qemu_type 'test -e /proc/modules || echo no-proc-modules; uname -r | sed s/^/release-/; ls /dev/watchdog0 /dev/fb0 /dev/input/event0 /sys/class/input; mkdir -p /tmp/d && mount -t ext4 /dev/vda /tmp/d && echo ext4-mounted; echo devices-done\n'
+	qemu_wait '^devices-done' 30
+	run qemu_log
+	assert_line 'no-proc-modules'
+	assert_line "release-$rel"
+	assert_line '/dev/watchdog0'
+	assert_line '/dev/fb0'
+	assert_line '/dev/input/event0'
+	assert_line 'ext4-mounted'
+	refute_output --partial 'sandinit: watchdog'
+	# the config's modules and the ones nat, publish and interface imply
+	# are all built in: not one line about a module
+	refute_output --partial 'module'
+	qemu_type 'initctl poweroff\n'
+	qemu_wait 'sandinit: poweroff' 60
+	qemu_wait_exit 30
+}
+
+@test "tailored: limits hold; a module that is nowhere is reported once; poweroff stops what ignores SIGTERM" {
+	cat >"$BATS_TEST_TMPDIR/cg.conf" <<-'EOF'
+	modules veth no-such-module bridge
+	modules no-such-module
+	service bystander
+	  memory 64M
+	  exec /bin/probe sleep 100000
+	service bomb
+	  pids 32
+	  restart never
+	  exec /bin/probe forkbomb
+	service hog
+	  memory 16M
+	  exec /bin/probe alloc 64
+	service spinner
+	  cpu 20
+	  exec /bin/probe spin
+	service stubborn
+	  stop-timeout 2
+	  exec /bin/probe ignore-term
+	service console
+	  namespaces none
+	  tty /dev/console
+	  exec /bin/sh
+	EOF
+	qemu_boot "$BATS_TEST_TMPDIR/cg.conf"
+	qemu_wait 'sandinit: ready: 6 services' 120
+	# the module that is neither built in nor loadable: once, though
+	# named twice; veth and bridge (built in) not at all
+	qemu_wait 'sandinit: unable to load module no-such-module: ' 30
+	# pids: the bomb stops at pids.max
+	qemu_wait 'bomb: stopped: EAGAIN' 30
+	qemu_type 'echo pids=$(cat /sys/fs/cgroup/sandinit/bomb/pids.max)\n'
+	qemu_wait 'pids=32$' 30
+	# memory: OOM-killed in its own cgroup, named so
+	qemu_wait 'sandinit: hog: killed by the OOM killer \(memory 16M\)' 60
+	# cpu: the spinner is throttled to 20% of a CPU
+	qemu_type 'n=0; until grep -q "^nr_throttled [1-9]" /sys/fs/cgroup/sandinit/spinner/cpu.stat; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; cat /sys/fs/cgroup/sandinit/spinner/cpu.max; grep throttled /sys/fs/cgroup/sandinit/spinner/cpu.stat\n'
+	qemu_wait '20000 100000' 30
+	qemu_wait 'nr_throttled [1-9]' 30
+	# the bystander's sandbox answers throughout
+	qemu_type 'initctl exec bystander /bin/probe hostname; echo exec-rc=$?\n'
+	qemu_wait 'hostname: bystander' 30
+	qemu_wait 'exec-rc=0' 30
+	run qemu_log
+	refute_output --partial 'Kernel panic'
+	refute_output --partial 'unable to load module veth'
+	refute_output --partial 'unable to load module bridge'
+	run grep -c 'unable to load module no-such-module' <(qemu_log)
+	assert_output 1
+	# shutdown: stubborn ignores SIGTERM and is killed after its 2 s
+	qemu_wait 'stubborn: ignoring: TERM' 30
+	qemu_type 'initctl poweroff\n'
+	qemu_wait 'sandinit: poweroff' 60
+	qemu_wait_exit 60
+	run qemu_log
+	assert_line --regexp 'sandinit: stubborn: did not stop in 2 s: killing it'
+}
