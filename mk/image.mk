@@ -69,6 +69,12 @@ $(KDIR)/.stamp: board/$(BOARD)/board.mk board/$(BOARD)/kernel.config tools/build
 		$(BOARD_KERNEL_ARCH) $(BOARD_KERNEL_TARGET) "$(BOARD_KERNEL_CROSS)" \
 		$(OUT)/build/kernel $(CACHE)/linux-source $(KDIR)
 	@touch $@
+
+# Only the config and its check (a fragment tried in seconds, no build).
+kernel-config: | deps
+	KERNEL_CONFIG_ONLY=1 tools/build-kernel.sh $(BOARD) board/$(BOARD)/kernel.config $(BOARD_KERNEL_SOURCE) \
+		$(BOARD_KERNEL_ARCH) $(BOARD_KERNEL_TARGET) "$(BOARD_KERNEL_CROSS)" \
+		$(OUT)/build/kernel $(CACHE)/linux-source $(KDIR)
 endif
 
 $(IMG)/vmlinuz: $(KDIR)/.stamp
@@ -135,4 +141,4 @@ distclean: clean
 		"$(KERNEL_CACHE) for every clone; to drop them: rm -rf $(KERNEL_CACHE)"
 
 FORCE:
-.PHONY: image toybox kernel run clean-image distclean FORCE
+.PHONY: image toybox kernel kernel-config run clean-image distclean FORCE

@@ -16,10 +16,8 @@ load lib/qemu
 
 export KERNEL=tailored
 
-setup() {
-	TAILORED=$(qemu_board_out)
-	[ -f "$TAILORED/vmlinuz" ] || fail "no tailored kernel: make KERNEL=tailored image"
-}
+# (qemu_boot fails without it, naming make KERNEL=tailored image)
+TAILORED=$(qemu_board_out)
 
 teardown() {
 	qemu_kill
@@ -137,4 +135,30 @@ teardown() {
 	qemu_wait_exit 60
 	run qemu_log
 	assert_line --regexp 'sandinit: stubborn: did not stop in 2 s: killing it'
+}
+
+@test "tailored: a symbol of the fragment that does not stick fails the build, named; the board's fragment passes" {
+	local work=$BATS_TEST_TMPDIR/k src=$ROOT/out/build/kernel/src
+	mkdir -p "$work"
+	# the source make KERNEL=tailored extracted, if there (else extracted
+	# again from the package's .deb)
+	[ ! -f "$src/.sandinit-version" ] || ln -s "$src" "$work/src"
+	args() { echo "qemu-x86_64 $1 $(board_var BOARD_KERNEL_SOURCE) $(board_var BOARD_KERNEL_ARCH) $(board_var BOARD_KERNEL_TARGET)"; }
+	# the control: the board's own fragment, every symbol as asked
+	run env KERNEL_CONFIG_ONLY=1 "$ROOT/tools/build-kernel.sh" $(args "$ROOT/board/qemu-x86_64/kernel.config") "" \
+		"$work" "$ROOT/out/cache/linux-source" "$work/kdir"
+	assert_success
+	assert_output --partial 'build-kernel: every symbol of'
+	grep -qx 'CONFIG_VETH=y' "$work/obj/.config"
+	# VIRTIO_PCI needs PCI and VIRTIO_MENU: alone on tinyconfig it stays
+	# off, and so does a symbol that does not exist; both are named
+	printf 'CONFIG_VIRTIO_PCI=y\nCONFIG_NO_SUCH_SYMBOL=y\nCONFIG_MODULES=n\n' >"$BATS_TEST_TMPDIR/bad.config"
+	run env KERNEL_CONFIG_ONLY=1 "$ROOT/tools/build-kernel.sh" $(args "$BATS_TEST_TMPDIR/bad.config") "" \
+		"$work" "$ROOT/out/cache/linux-source" "$work/kdir"
+	assert_failure
+	assert_output --partial 'did not stick'
+	assert_output --partial 'CONFIG_VIRTIO_PCI=y (got n)'
+	assert_output --partial 'CONFIG_NO_SUCH_SYMBOL=y (got n)'
+	refute_output --partial 'CONFIG_MODULES'
+	[ ! -e "$work/kdir" ]
 }

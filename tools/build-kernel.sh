@@ -15,6 +15,8 @@
 # second clone on the same machine does not build it again. KDIR gets what
 # tools/fetch-kernel.sh leaves for Debian's kernel: vmlinuz, release,
 # package, modules/ (modules.builtin alone: every driver is built in).
+# KERNEL_CONFIG_ONLY=1: only the config and its check (WORK/obj/.config), no
+# build, no cache: to try a fragment in seconds rather than minutes.
 set -euo pipefail
 die() { echo "build-kernel: fatal: $*" >&2; exit 1; }
 [ $# -eq 9 ] || die "usage: build-kernel.sh BOARD FRAGMENT SRCPKG KARCH TARGET CROSS WORK DEBDIR KDIR"
@@ -46,7 +48,7 @@ install_kdir() {
 	echo "kernel: tailored $(cat "$kdir/release") from $srcpkg $ver, cached in $cache"
 }
 
-if [ -f "$cache/vmlinuz" ] && [ -f "$cache/release" ]; then
+if [ "${KERNEL_CONFIG_ONLY:-0}" != 1 ] && [ -f "$cache/vmlinuz" ] && [ -f "$cache/release" ]; then
 	install_kdir
 	exit 0
 fi
@@ -86,6 +88,10 @@ bad=$(sed -nE 's/^(CONFIG_[A-Za-z0-9_]+)=(.*)$/\1 \2/p' "$frag" | while read -r 
 	[ "$got" = "$want" ] || echo "$sym=$want (got $got)"
 done)
 [ -z "$bad" ] || die "symbols of $frag that did not stick (a dependency missing from the fragment?): $(echo $bad)"
+if [ "${KERNEL_CONFIG_ONLY:-0}" = 1 ]; then
+	echo "build-kernel: every symbol of $frag stuck: $obj/.config"
+	exit 0
+fi
 
 echo "build-kernel: building $target ($srcpkg $ver, $karch) in $obj: nice -n 10, -j${KERNEL_JOBS:-2}"
 start=$SECONDS
