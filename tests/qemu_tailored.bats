@@ -195,3 +195,20 @@ teardown() {
 	refute_output --partial 'CONFIG_MODULES'
 	[ ! -e "$work/kdir" ]
 }
+
+@test "tailored: another clone takes the kernel from the cache outside the clone, without building it" {
+	local w=$BATS_TEST_TMPDIR/clone2
+	# the control: this clone's build is there (make KERNEL=tailored image)
+	[ -f "$TAILORED/cache/kernel/vmlinuz" ]
+	run "$ROOT/tools/build-kernel.sh" qemu-x86_64 "$ROOT/board/qemu-x86_64/kernel.config" \
+		"$(board_var BOARD_KERNEL_SOURCE)" "$(board_var BOARD_KERNEL_ARCH)" "$(board_var BOARD_KERNEL_TARGET)" "" \
+		"$w/build" "$w/deb" "$w/kdir"
+	assert_success
+	assert_output --regexp "^kernel: tailored .* cached in ${XDG_CACHE_HOME:-$HOME/.cache}/sandinit/kernel/qemu-x86_64-"
+	# nothing fetched, extracted or built; the same kernel
+	run ls -A "$w/build" "$w/deb"
+	refute_output --partial 'src'
+	refute_output --partial '.deb'
+	cmp "$w/kdir/vmlinuz" "$TAILORED/cache/kernel/vmlinuz"
+	grep -q 'veth.ko$' "$w/kdir/modules/modules.builtin"
+}
