@@ -6,8 +6,7 @@
 # and redrawn, its sandbox opening the devices granted and nothing else, its
 # VT switched to and in graphics mode while it runs, in text mode after it
 # stops or crashes. What is kernel-specific (the display's modules) is in
-# configs/kiosk.conf and board/BOARD/qemu, not here. The same boot again on
-# the board's tailored kernel (make KERNEL=tailored image; make check).
+# configs/kiosk.conf and board/BOARD/qemu, not here.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -61,8 +60,7 @@ restarted() {
 bg_at_least() { [ "$(screen share "$BATS_TEST_TMPDIR/now.ppm" $BG)" -ge "$1" ]; }
 same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1.ppm")" -eq 0 ]; }
 
-# The whole check, on the kernel KERNEL names (tests/lib/qemu.bash).
-kiosk_check() {
+@test "qemu kiosk: the demo on the screen, a key in its log and picture, restarted and redrawn, only its devices, VT and KD modes" {
 	# configs/kiosk.conf, plus a disk (a host node it must not open) and a
 	# second graphics service on tty2 that is not restarted (the crash
 	# case), started after the kiosk so that tty1 stays in front.
@@ -167,12 +165,4 @@ kiosk_check() {
 	refute_output --partial 'unable to'
 	qemu_type 'initctl poweroff\n'
 	qemu_wait_exit 60
-}
-
-@test "qemu kiosk: the demo on the screen, a key in its log and picture, restarted and redrawn, only its devices, VT and KD modes" {
-	kiosk_check
-}
-
-@test "qemu kiosk on the tailored kernel (KERNEL=tailored, everything built in): the same" {
-	KERNEL=tailored kiosk_check
 }

@@ -62,7 +62,7 @@ teardown() {
 	# a kernel without module support; the devices are there: the
 	# watchdog PID 1 opened, the data disk (ext4 mounts), the display's
 	# framebuffer and the keyboard's event device
-	qemu_type 'test -e /proc/modules || echo no-proc-modules; uname -r | sed s/^/release-/; ls /dev/watchdog0 /dev/fb0 /dev/input/event0 /sys/class/input; mkdir -p /tmp/d && mount -t ext4 /dev/vda /tmp/d && echo ext4-mounted; echo devices-done\n'
+	qemu_type 'test -e /proc/modules || echo no-proc-modules; uname -r | sed s/^/release-/; ls -1 /dev/watchdog0 /dev/fb0 /dev/input/event0; mkdir -p /tmp/d && mount -t ext4 /dev/vda /tmp/d && echo ext4-mounted; echo devices-done\n'
 	qemu_wait '^devices-done' 30
 	run qemu_log
 	assert_line 'no-proc-modules'
