@@ -32,9 +32,8 @@ teardown() {
 	if [ -n "${VAR:-}" ]; then
 		rm -rf "$VAR"
 	fi
-	if [ -n "${SOCAT:-}" ]; then
-		kill "$SOCAT" 2>/dev/null || :
-		wait "$SOCAT" 2>/dev/null || :
+	if [ -s "$BATS_TEST_TMPDIR/socat.pid" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/socat.pid")" 2>/dev/null || :
 	fi
 	return "$rc"
 }
@@ -1334,7 +1333,7 @@ ls_with() { echo "ls: $({ LC_ALL=C ls -A "$1"; echo "$2"; } | LC_ALL=C sort | pa
 pty_to_file() {
 	socat -u PTY,link="$BATS_TEST_TMPDIR/pty",rawer \
 		OPEN:"$BATS_TEST_TMPDIR/tty.out",creat,append </dev/null >/dev/null 2>&1 3>&- &
-	SOCAT=$!
+	echo $! >"$BATS_TEST_TMPDIR/socat.pid"	# (run in $(...): no variable gets out)
 	retry 10 test -e "$BATS_TEST_TMPDIR/pty"
 	readlink "$BATS_TEST_TMPDIR/pty"
 }
