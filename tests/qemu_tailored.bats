@@ -45,7 +45,7 @@ teardown() {
 	grep -q '^watchdog /dev/watchdog0 30$' "$BATS_TEST_TMPDIR/demo.conf"
 	QEMU_EXTRA="-drive file=$BATS_TEST_TMPDIR/data.img,if=virtio,format=raw -device i6300esb -device virtio-keyboard-pci -vga std" \
 	QEMU_PORTS="$port:80" QEMU_GUESTFWD=$gport qemu_boot "$BATS_TEST_TMPDIR/demo.conf"
-	qemu_wait "^sandinit: kernel: userns=yes netns=yes pidns=yes timens=yes cgroup2=[a-z,]*memory[a-z,]* seccomp=yes nftables=yes release=$rel\$" 120
+	qemu_wait "^sandinit: kernel: userns=yes netns=yes cgroup2=memory,pids,cpu[a-z,]* seccomp=yes nftables=yes pidns=yes timens=yes release=$rel\$" 180
 	run qemu_log
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?cpu(,|$| )'
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?io(,|$| )'
