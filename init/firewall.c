@@ -485,7 +485,8 @@ int fw_load(const struct conf *c, const char **step)
 		*step = "make the nf_tables table ip " FW_TABLE;
 		return -1;
 	}
-	memcpy(was, active, (size_t)nactive * sizeof(*was));
+	if (nactive)	/* active is NULL while no config has had one */
+		memcpy(was, active, (size_t)nactive * sizeof(*was));
 	/* A kept service's rules move to the new config's lines; one whose
 	 * rules change is being restarted by the reload: its rules go now. */
 	for (int e = 0; e < nactive; e++) {
@@ -508,7 +509,8 @@ int fw_load(const struct conf *c, const char **step)
 		 * one whole or not at all), so OC's table is as it was: back
 		 * to it, its services' rules, and forwarding (the failure
 		 * turned it off). The reload fails (sup_reload). */
-		memcpy(active, was, (size_t)nactive * sizeof(*was));
+		if (nactive)
+			memcpy(active, was, (size_t)nactive * sizeof(*was));
 		free(was);
 		conf = oc;
 		broken = ob;
