@@ -89,7 +89,7 @@ check "bind ro" '^denied: EROFS$' "$H" -b "$WORK:/tmp/w" -- "$P" try-write /tmp/
 check "bind rw" '^ok$' "$H" -b "$WORK/rw:/tmp/w:rw" -- "$P" try-write /tmp/w/new
 check "bind missing" 'unable to bind /nonexistent: No such file' "$H" -b /nonexistent:/tmp/x -- "$P" id
 check "device" '^mount: /dev/loop0 devtmpfs' "$H" -d /dev/loop0 -- "$P" mounts
-check "device not a node" 'unable to device /etc/passwd: not a device node' "$H" -d /etc/passwd -- "$P" id
+check "device not a node" 'unable to device /etc/passwd: it leads out of /dev' "$H" -d /etc/passwd -- "$P" id
 check "tmpfs size" '^mount: /var/cache tmpfs rw,nosuid,nodev' "$H" -t /var/cache:1048576 -- "$P" mounts
 check "user caps" '^CapAmb: 0000000000000400$' "$H" -u 1000:1000 -c 400 -- "$P" caps
 check "user caps bnd" '^CapBnd: 0000000000000400$' "$H" -u 1000:1000 -c 400 -- "$P" caps

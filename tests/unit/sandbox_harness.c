@@ -93,6 +93,11 @@ static int sandbox(const struct svc_conf *s, char **argv)
 
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail(step);
+	/* Its root's identity for the files it makes, as spawn.c gives the
+	 * child (setfsuid there, in PID 1's user namespace; here the maps are
+	 * already written, so root of the new one). */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		fail("become root in its user namespace");
 	if (mnt_sandbox(s, -1, &step) < 0)
 		fail(step);
 	lo_up();
