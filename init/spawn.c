@@ -29,14 +29,11 @@
 #include "net.h"
 #include "netlink.h"
 #include "privs.h"
-#include "pty.h"
 #include "seccomp.h"
 #include "util.h"
 #include "vt.h"
+#include "spawn_int.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -44,28 +41,9 @@
 #define SIOCGSKNETNS 0x894C
 #endif
 
-static const struct {
-	unsigned bit;
-	unsigned long long flag;
-	const char *file;	/* under /proc/PID/ns, for exec */
-} ns_table[] = {
-	/* The pid and time namespaces belong to PID 1's user namespace
-	 * (made by its clone, or a pod member's unshare, before the user
-	 * namespace is entered: child_main): entered first, while that is
-	 * still allowed. pid_for_children: a pod member's first process stays
-	 * outside the pid namespace it made, its children are in it. */
-	{ NS_PID, CLONE_NEWPID, "pid_for_children" },
-	{ NS_TIME, CLONE_NEWTIME, "time" },
-	{ NS_USER, CLONE_NEWUSER, "user" },
-	{ NS_MOUNT, CLONE_NEWNS, "mnt" },
-	{ NS_NET, CLONE_NEWNET, "net" },
-	{ NS_UTS, CLONE_NEWUTS, "uts" },
-	{ NS_IPC, CLONE_NEWIPC, "ipc" },
-	{ NS_CGROUP, CLONE_NEWCGROUP, "cgroup" },
-};
-
 /* Made by the child rather than by PID 1's clone. */
 #define NS_BY_CHILD (NS_USER | NS_NET | NS_UTS | NS_IPC | NS_CGROUP)
+
 
 
 /* The child's last words: the step and errno, then exit. */
@@ -79,7 +57,7 @@ static void __attribute__((noreturn)) child_fail(int fd, const char *step)
 }
 
 /* execve(2) with PATH looked up as the service's environment says. */
-static void exec_path(char *const argv[], char *const envp[], const char *path)
+void spawn_exec_path(char *const argv[], char *const envp[], const char *path)
 {
 	char buf[4096];
 
@@ -108,7 +86,7 @@ static void exec_path(char *const argv[], char *const envp[], const char *path)
 /* S's identity, privileges and filter, the last step before its exec (the
  * service's or initctl exec's): in a sandbox every one; on the host
  * (`namespaces none`) its user, no groups and `nofile`. */
-static int apply_identity(const struct svc_conf *s, const char **step)
+int spawn_identity(const struct svc_conf *s, const char **step)
 {
 	if (!s->namespaces)
 		return privs_user(s, step);
@@ -169,9 +147,9 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		child_fail(err_fd, "chdir to workdir");
-	if (apply_identity(s, &step) < 0)
+	if (spawn_identity(s, &step) < 0)
 		child_fail(err_fd, step);
-	exec_path(s->argv, s->envp, s->path);
+	spawn_exec_path(s->argv, s->envp, s->path);
 	child_fail(err_fd, "exec");
 }
 
@@ -283,223 +261,6 @@ static void send_net(int net_fd, int err_fd)
 	nl_close(&n);
 }
 
-static void ns_close(int fds[])
-{
-	int e = errno;
-
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	errno = e;
-}
-
-/* The namespaces of PID of the kinds in MASK, opened into FDS (ns_table
- * order, -1 for the others). All opened before the first setns: once in
- * PID's user namespace, its non-dumpable reaper's /proc/PID/ns is no longer
- * ours to open (EACCES). With SKIP_SHARED, a kind this kernel lacks (ENOENT)
- * and one we already share stay -1: it needs no entering, and once in PID's
- * user namespace we could not enter the host's. -1 with errno and *KIND on
- * failure (anything but that ENOENT: the caller must not go on in PID 1's
- * namespaces). */
-static int ns_open(pid_t pid, unsigned mask, int skip_shared, int fds[],
-		   const char **kind)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		fds[i] = -1;
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-		char p[64];
-		struct stat theirs, ours;
-
-		if (!(mask & ns_table[i].bit))
-			continue;
-		*kind = ns_table[i].file;
-		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
-		fds[i] = open(p, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0 && (!skip_shared || errno != ENOENT))
-			goto fail;
-		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[i].file);
-		if (skip_shared && fds[i] >= 0 &&
-		    (fstat(fds[i], &theirs) < 0 || stat(p, &ours) < 0 ||
-		     theirs.st_ino == ours.st_ino)) {
-			close(fds[i]);
-			fds[i] = -1;
-		}
-	}
-	return 0;
-fail:
-	ns_close(fds);
-	return -1;
-}
-
-/* setns into each of FDS (ns_open) in ns_table order, the user namespace
- * first; closes them. -1 with errno and *KIND on failure. */
-static int ns_enter(int fds[], const char **kind)
-{
-	int r = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++) {
-		if (fds[i] < 0 || r < 0)
-			continue;
-		*kind = ns_table[i].file;
-		if (setns(fds[i], 0) < 0)
-			r = -1;
-	}
-	ns_close(fds);
-	return r;
-}
-
-/* The clone flags of the kinds in MASK. */
-static unsigned long ns_flags(unsigned mask)
-{
-	unsigned long flags = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (mask & ns_table[i].bit)
-			flags |= (unsigned long)ns_table[i].flag;
-	return flags;
-}
-
-/* Root of the user namespace just made or entered. */
-static int become_root(void)
-{
-	return setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ? -1 : 0;
-}
-
-/* The user namespace the sandbox ends in, open until the child enters it
- * (enter_userns), or -1. The child makes its mounts from PID 1's user
- * namespace, in a mount namespace of that one's; entering the user
- * namespace then and copying the mount namespace there locks each mount it
- * made, as the kernel locks the mounts that come from a more privileged
- * mount namespace (mount_namespaces(7)): its flags (read-only, nosuid,
- * nodev, noexec, atime) stay as they are, and none can be unmounted to
- * show what it covers, even by a service given CAP_SYS_ADMIN. */
-static int userns_fd = -1;
-
-/* The helper that makes the user namespace: it only has to exist while its
- * maps are written; it leaves when GO's write end closes. */
-static int userns_helper(void *arg)
-{
-	int *go = arg;
-	char b;
-
-	close(go[1]);
-	while (read(go[0], &b, 1) < 0 && errno == EINTR)
-		;
-	_exit(0);
-}
-
-/* The helper, in new namespaces FLAGS. It shares our memory, on a stack of
- * its own, and only waits (with AddressSanitizer: a plain copy). */
-static pid_t make_helper(unsigned long flags, int go[2])
-{
-#ifdef __SANITIZE_ADDRESS__
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-
-	if (pid == 0)
-		userns_helper(go);
-	return pid;
-#else
-	static char stack[4096] __attribute__((aligned(16)));
-
-	return clone(userns_helper, stack + sizeof(stack), (int)flags | CLONE_VM | SIGCHLD, go);
-#endif
-}
-
-/* PID's id maps, through PROC (a proc showing PID): 0..COUNT-1 to BASE..
- * Written as a privileged parent, so /proc/PID/setgroups stays `allow`
- * (user_namespaces(7)): daemons inside drop their groups (SPEC §3
- * `uidmap`); the service starts with none (privs_apply). */
-static int write_maps(int proc, pid_t pid, unsigned base, unsigned count)
-{
-	static const char *const map[] = { "uid_map", "gid_map" };
-	char path[64], line[64];
-	int fd, r;
-
-	snprintf(line, sizeof(line), "0 %u %u\n", base, count);
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%d/%s", (int)pid, map[i]);
-		fd = openat(proc, path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		r = write_all(fd, line, strlen(line));
-		close(fd);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* S's user namespace (userns_fd), its maps written, and with `net` its
- * network namespace, entered now: made by a helper, so that the network
- * namespace belongs to the user namespace (the service's capabilities
- * reach it) while we stay outside. PROC: a proc of our pid namespace. */
-static int make_userns(const struct svc_conf *s, int proc, const char **step)
-{
-	unsigned long flags = CLONE_NEWUSER | (s->namespaces & NS_NET ? CLONE_NEWNET : 0);
-	unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
-	int go[2], net = -1, r = -1, e, st, fd;
-	char path[64];
-	pid_t h;
-
-	*step = "create its user namespace";
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -1;
-	h = make_helper(flags, go);
-	e = errno;
-	close(go[0]);
-	if (h < 0) {
-		close(go[1]);
-		if (e == ENOSPC)
-			*step = "create its namespaces (user namespaces are limited or off:"
-				" /proc/sys/user/max_user_namespaces)";
-		errno = e;
-		return -1;
-	}
-	*step = "write the id maps";
-	if (write_maps(proc, h, s->uidmap_host, count) == 0) {
-		*step = "open its namespaces";
-		snprintf(path, sizeof(path), "%d/ns/user", (int)h);
-		userns_fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
-		snprintf(path, sizeof(path), "%d/ns/net", (int)h);
-		if (userns_fd >= 0 && (!(flags & CLONE_NEWNET) ||
-				       (net = openat(proc, path, O_RDONLY | O_CLOEXEC)) >= 0))
-			r = 0;
-	}
-	e = errno;
-	close(go[1]);
-	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
-		;
-	/* The helper took pid 2 of our pid namespace, which is the service's
-	 * (SPEC §6, spawn_service_pid): handed out again next. */
-	if (r == 0 && s->namespaces & NS_PID) {
-		*step = "reset its pid namespace's last pid";
-		fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-		r = fd < 0 || write_all(fd, "1", 1) < 0 ? -1 : 0;
-		e = errno;
-		if (fd >= 0)
-			close(fd);
-	}
-	if (r == 0 && net >= 0) {
-		*step = "enter its network namespace";
-		r = setns(net, CLONE_NEWNET);
-		e = errno;
-	}
-	if (net >= 0)
-		close(net);
-	errno = e;
-	return r;
-}
-
-/* The index of KIND in ns_table. */
-static size_t ns_index(unsigned kind)
-{
-	size_t i = 0;
-
-	while (ns_table[i].bit != kind)
-		i++;
-	return i;
-}
-
 /* A pod member: the pod's namespaces belong to its user namespace: enter
  * those it shares (SPEC §3 `join`) but that one, and make the rest of ours
  * (the cgroup namespace in the pod's user namespace: enter_userns). With a
@@ -509,19 +270,19 @@ static void child_join(const struct svc_conf *s, const struct spawn_io *io, int 
 		       int err_fd)
 {
 	const unsigned shared = NS_USER | NS_NET | NS_UTS | NS_IPC;
-	unsigned long rest = ns_flags(s->namespaces & ~shared & ~NS_CGROUP);
-	int nsfd[ARRAY_SIZE(ns_table)];
+	unsigned long rest = spawn_ns_flags(s->namespaces & ~shared & ~NS_CGROUP);
+	int nsfd[SPAWN_NS_COUNT];
 	const char *kind;
 
 	/* Opened in PID 1's mount namespace (its /proc shows the pod), then
 	 * into the template's, which the unshare below copies. */
-	if (ns_open(io->join_pid, shared, 0, nsfd, &kind) < 0)
+	if (spawn_ns_open(io->join_pid, shared, 0, nsfd, &kind) < 0)
 		child_fail(err_fd, "join the pod's namespaces");
-	userns_fd = nsfd[ns_index(NS_USER)];
-	nsfd[ns_index(NS_USER)] = -1;
+	spawn_userns_fd = nsfd[spawn_ns_index(NS_USER)];
+	nsfd[spawn_ns_index(NS_USER)] = -1;
 	if (tmpl >= 0 && setns(tmpl, CLONE_NEWNS) < 0)
 		child_fail(err_fd, "enter the mount template");
-	if (ns_enter(nsfd, &kind) < 0)
+	if (spawn_ns_enter(nsfd, &kind) < 0)
 		child_fail(err_fd, "join the pod's namespaces");
 	if (unshare((int)rest) < 0)
 		child_fail(err_fd, "unshare");
@@ -532,30 +293,15 @@ static void child_join(const struct svc_conf *s, const struct spawn_io *io, int 
 			child_fail(err_fd, "fork into the pid namespace");
 		if (inner > 0) {
 			/* The outer reaper, no more privileged than the pod. */
-			if (setns(userns_fd, CLONE_NEWUSER) < 0 || become_root() < 0) {
+			if (setns(spawn_userns_fd, CLONE_NEWUSER) < 0 || spawn_ns_root() < 0) {
 				kill(inner, SIGKILL);
 				child_fail(err_fd, "join the pod's user namespace");
 			}
-			close(userns_fd);
+			close(spawn_userns_fd);
 			close(err_fd);
 			reaper(inner, -1);
 		}
 	}
-}
-
-/* "create its uts ipc ... namespaces", for FLAGS and errno E. */
-static const char *unshare_step(unsigned long flags, int e)
-{
-	static char what[128];
-
-	snprintf(what, sizeof(what), "create its");
-	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (flags & ns_table[i].flag)
-			snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s",
-				 ns_table[i].file);
-	snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
-		 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
-	return what;
 }
 
 /* The namespaces needed before the mounts, off PID 1's serial path: the user
@@ -570,7 +316,7 @@ static void child_net(const struct svc_conf *s, int net_fd, int err_fd)
 	if (s->namespaces & NS_USER) {
 		step = "mount /proc";
 		proc = mnt_proc_open();
-		if (proc < 0 || make_userns(s, proc, &step) < 0)
+		if (proc < 0 || spawn_ns_userns(s, proc, &step) < 0)
 			child_fail(err_fd, step);
 		mnt_set_proc(proc);
 	} else if (s->namespaces & NS_NET && unshare(CLONE_NEWNET) < 0) {
@@ -584,26 +330,26 @@ static void child_net(const struct svc_conf *s, int net_fd, int err_fd)
 	}
 }
 
-/* After the mounts: into the user namespace (userns_fd) as its root, with
+/* After the mounts: into the user namespace (spawn_userns_fd) as its root, with
  * the mount namespace copied there, then the namespaces that belong to it
  * (MASK: uts ipc cgroup; a pod's uts and ipc are joined already). */
 static void enter_userns(const struct svc_conf *s, unsigned mask, int err_fd)
 {
-	unsigned long flags = ns_flags(mask);
+	unsigned long flags = spawn_ns_flags(mask);
 
-	if (userns_fd >= 0) {
-		if (setns(userns_fd, CLONE_NEWUSER) < 0)
+	if (spawn_userns_fd >= 0) {
+		if (setns(spawn_userns_fd, CLONE_NEWUSER) < 0)
 			child_fail(err_fd, "enter its user namespace");
-		close(userns_fd);
-		userns_fd = -1;
-		if (become_root() < 0)
+		close(spawn_userns_fd);
+		spawn_userns_fd = -1;
+		if (spawn_ns_root() < 0)
 			child_fail(err_fd, "become root in the user namespace");
 		if (s->namespaces & NS_MOUNT)
 			flags |= CLONE_NEWNS;
 	}
 	if (flags && unshare((int)flags) < 0) {
 		int e = errno;
-		const char *what = unshare_step(flags, e);
+		const char *what = spawn_ns_step(flags, e);
 
 		errno = e;
 		child_fail(err_fd, what);
@@ -679,7 +425,7 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 		child_join(s, io, tmpl, err_fd);
 	else
 		child_net(s, net_fd, err_fd);
-	if (userns_fd >= 0 && mount_identity(io->root_id) < 0)
+	if (spawn_userns_fd >= 0 && mount_identity(io->root_id) < 0)
 		child_fail(err_fd, "take its identity for its mounts");
 	if (s->namespaces & NS_MOUNT &&
 	    (tmpl >= 0 ? mnt_sandbox_in_template(s, io->syslog_fd, &step) :
@@ -866,7 +612,7 @@ int spawn_service(const struct svc_conf *s,
 		  const char **step)
 {
 	/* A pod member enters or makes every one itself (child_join). */
-	unsigned long long flags = io->join_pid ? 0 : ns_flags(s->namespaces & ~NS_BY_CHILD);
+	unsigned long long flags = io->join_pid ? 0 : spawn_ns_flags(s->namespaces & ~NS_BY_CHILD);
 	int linked = s->namespaces & NS_NET && s->nnets && !io->join_pid;
 	struct spawn_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	int tmpl = -1;
@@ -926,7 +672,7 @@ static pid_t inner_pid(pid_t pid)
 }
 
 /* The child of PID that is NSPID in its own pid namespace, or 0. */
-static pid_t child_at(pid_t pid, pid_t nspid)
+pid_t spawn_child_at(pid_t pid, pid_t nspid)
 {
 	char path[64], buf[512];
 	ssize_t n;
@@ -955,8 +701,8 @@ pid_t spawn_service_pid(const struct svc_conf *s, pid_t first)
 	/* A pod member's first process made the pid namespace (unshare) and
 	 * forked its reaper into it (child_main). */
 	if (s->join >= 0)
-		reaper = child_at(first, 1);
-	svc = reaper ? child_at(reaper, 2) : 0;
+		reaper = spawn_child_at(first, 1);
+	svc = reaper ? spawn_child_at(reaper, 2) : 0;
 	return svc ? svc : first;
 }
 
@@ -982,119 +728,4 @@ int spawn_exit_status(const struct svc_conf *s, int status, int sync_fd)
 	    (exit_code(st) & 0xff) != WEXITSTATUS(status))
 		return status;
 	return st;
-}
-
-/* initctl exec's command, inside the sandbox: S's identity and filter. */
-static void __attribute__((noreturn))
-exec_command(const struct svc_conf *s, char *const argv[], int tty)
-{
-	const char *step = "exec";
-
-	setsid();
-	/* A pty of the sandbox's own (pty_open): stdio and controlling
-	 * terminal, so that ^C and the window size reach the command. */
-	if (tty >= 0 && (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0 ||
-			 ioctl(0, TIOCSCTTY, 0) < 0)) {
-		dprintf(2, "initctl: unable to take the pty: %s\n", strerror(errno));
-		_exit(127);
-	}
-	if (chdir(s->workdir ? s->workdir : "/") < 0)
-		chdir("/");
-	if (apply_identity(s, &step) < 0) {
-		dprintf(2, "initctl: unable to %s: %s\n", step, strerror(errno));
-		_exit(127);
-	}
-	exec_path(argv, s->envp, s->path);
-	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/* Into S's cgroup, with FDS as stdin/out/err and nothing else of PID 1's open.
- * Writing "0" to cgroup.procs moves the writer (cgroups(7)). Opened before
- * close_range, which takes PID 1's cgroup descriptor too; written after dup2,
- * so a failure is reported to initctl. */
-static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
-{
-	int procs = -1, cg = cg_open(s->name);
-
-	if (cg >= 0) {
-		procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-		close(cg);
-	}
-	for (int i = 0; i < 3; i++)
-		if (dup2(fds[i], i) < 0)
-			_exit(127);
-	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0)) {
-		dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
-		_exit(127);
-	}
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-}
-
-pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
-		    const struct winsize *pty, char *const argv[], const char **step)
-{
-	int nsfd[ARRAY_SIZE(ns_table)];
-	const char *kind = "";
-	sigset_t none;
-	pid_t mid, cmd;
-	int st, tty = -1;
-
-	/* A pod member's first process stays in the mount namespace its
-	 * sandbox's mounts were made in (child_join): its reaper's is the
-	 * sandbox's. */
-	if (s->join >= 0 && s->namespaces & NS_PID && (cmd = child_at(pid, 1)) > 0)
-		pid = cmd;
-	mid = fork();
-	if (mid != 0) {
-		*step = "fork";
-		return mid;
-	}
-	/* The middle process: enter the sandbox, then fork so the command is
-	 * inside its pid namespace too; wait for it and pass its status on. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	exec_cgroup_stdio(s, fds);
-	if (ns_open(pid, ~0U, 1, nsfd, &kind) < 0) {
-		dprintf(2, "initctl: unable to open %s's %s namespace: %s\n", s->name, kind,
-			strerror(errno));
-		_exit(127);
-	}
-	if (ns_enter(nsfd, &kind) < 0) {
-		dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name, kind,
-			strerror(errno));
-		_exit(127);
-	}
-	if (s->namespaces & NS_USER && become_root() < 0)
-		_exit(127);
-	if (pty) {
-		/* Made in the sandbox's devpts; initctl gets the master over
-		 * the socket that is our stdio, and relays it. */
-		int m = pty_open(pty, &tty);
-
-		if (m < 0) {
-			dprintf(2, "initctl: unable to make a pty in %s: %s\n", s->name,
-				strerror(errno));
-			_exit(127);
-		}
-		/* Its user may open it again (/dev/stdin); a root-owned one
-		 * still serves it as it is. */
-		if (fchown(tty, s->uid, s->gid) < 0)
-			errno = 0;
-		if (send_fds(0, "p", 1, &m, 1) != 1)
-			_exit(127);
-		close(m);
-	}
-	cmd = fork();
-	if (cmd == 0)
-		exec_command(s, argv, tty);
-	if (cmd < 0)
-		_exit(127);
-	if (tty >= 0)
-		close(tty);
-	while (waitpid(cmd, &st, 0) < 0)
-		if (errno != EINTR)
-			_exit(127);
-	_exit(exit_code(st));
 }

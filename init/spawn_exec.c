@@ -1,0 +1,133 @@
+/* spawn_exec: initctl exec's command inside a running service's sandbox
+ * (SPEC §5): its cgroup, namespaces, identity and filter, a pty of the
+ * sandbox's own when the operator has a terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "pty.h"
+#include "spawn_int.h"
+#include "util.h"
+
+/* initctl exec's command, inside the sandbox: S's identity and filter. */
+static void __attribute__((noreturn))
+exec_command(const struct svc_conf *s, char *const argv[], int tty)
+{
+	const char *step = "exec";
+
+	setsid();
+	/* A pty of the sandbox's own (pty_open): stdio and controlling
+	 * terminal, so that ^C and the window size reach the command. */
+	if (tty >= 0 && (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0 ||
+			 ioctl(0, TIOCSCTTY, 0) < 0)) {
+		dprintf(2, "initctl: unable to take the pty: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (chdir(s->workdir ? s->workdir : "/") < 0)
+		chdir("/");
+	if (spawn_identity(s, &step) < 0) {
+		dprintf(2, "initctl: unable to %s: %s\n", step, strerror(errno));
+		_exit(127);
+	}
+	spawn_exec_path(argv, s->envp, s->path);
+	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Into S's cgroup, with FDS as stdin/out/err and nothing else of PID 1's open.
+ * Writing "0" to cgroup.procs moves the writer (cgroups(7)). Opened before
+ * close_range, which takes PID 1's cgroup descriptor too; written after dup2,
+ * so a failure is reported to initctl. */
+static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
+{
+	int procs = -1, cg = cg_open(s->name);
+
+	if (cg >= 0) {
+		procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		close(cg);
+	}
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			_exit(127);
+	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0)) {
+		dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
+		_exit(127);
+	}
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+}
+
+pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
+		    const struct winsize *pty, char *const argv[], const char **step)
+{
+	int nsfd[SPAWN_NS_COUNT];
+	const char *kind = "";
+	sigset_t none;
+	pid_t mid, cmd;
+	int st, tty = -1;
+
+	/* A pod member's first process stays in the mount namespace its
+	 * sandbox's mounts were made in (child_join): its reaper's is the
+	 * sandbox's. */
+	if (s->join >= 0 && s->namespaces & NS_PID && (cmd = spawn_child_at(pid, 1)) > 0)
+		pid = cmd;
+	mid = fork();
+	if (mid != 0) {
+		*step = "fork";
+		return mid;
+	}
+	/* The middle process: enter the sandbox, then fork so the command is
+	 * inside its pid namespace too; wait for it and pass its status on. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	exec_cgroup_stdio(s, fds);
+	if (spawn_ns_open(pid, ~0U, 1, nsfd, &kind) < 0) {
+		dprintf(2, "initctl: unable to open %s's %s namespace: %s\n", s->name, kind,
+			strerror(errno));
+		_exit(127);
+	}
+	if (spawn_ns_enter(nsfd, &kind) < 0) {
+		dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name, kind,
+			strerror(errno));
+		_exit(127);
+	}
+	if (s->namespaces & NS_USER && spawn_ns_root() < 0)
+		_exit(127);
+	if (pty) {
+		/* Made in the sandbox's devpts; initctl gets the master over
+		 * the socket that is our stdio, and relays it. */
+		int m = pty_open(pty, &tty);
+
+		if (m < 0) {
+			dprintf(2, "initctl: unable to make a pty in %s: %s\n", s->name,
+				strerror(errno));
+			_exit(127);
+		}
+		/* Its user may open it again (/dev/stdin); a root-owned one
+		 * still serves it as it is. */
+		if (fchown(tty, s->uid, s->gid) < 0)
+			errno = 0;
+		if (send_fds(0, "p", 1, &m, 1) != 1)
+			_exit(127);
+		close(m);
+	}
+	cmd = fork();
+	if (cmd == 0)
+		exec_command(s, argv, tty);
+	if (cmd < 0)
+		_exit(127);
+	if (tty >= 0)
+		close(tty);
+	while (waitpid(cmd, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(exit_code(st));
+}
