@@ -318,7 +318,7 @@ static void host_syslog(const char *socket_path)
 		snprintf(path, sizeof(path), "/dev/log");
 	else
 		snprintf(path, sizeof(path), "%s.log", socket_path);
-	if (syslog_host(path, sup_ring_of_pid) < 0)
+	if (syslog_host(path, sup_ring_of) < 0)
 		log_msg("unable to listen on %s: %m", path);
 }
 

@@ -43,9 +43,11 @@ struct service *sup_at(int i);
 /* S's name; NULL once a reload has removed it and it has stopped (its slot
  * may then be another service's: compare the name). */
 const char *sup_name(const struct service *s);
-/* The ring of the service PID belongs to (a process it started, or one
- * in its cgroup), or NULL: who sent a message to PID 1's /dev/log. */
-struct ring *sup_ring_of_pid(pid_t pid);
+/* The ring of the service whose last run had the cgroup CGROUP (its
+ * inode number; 0 unknown), else the one PID belongs to (a process it
+ * started, or one in its cgroup; 0 unknown), or NULL: who sent a message
+ * to PID 1's /dev/log. */
+struct ring *sup_ring_of(pid_t pid, uint64_t cgroup);
 
 /* What `initctl status` shows of a service (SPEC §5). */
 struct sup_info {

@@ -54,6 +54,7 @@ struct service {
 				 * report at the end (spawn.h), -1 none */
 	int netns_fd;		/* its network namespace, held (net_hold) or -1 */
 	int vt;			/* its run's VT (spawn_child.vt), 0 none */
+	uint64_t cgroup_id;	/* its last run's cgroup (inode), 0 none */
 	struct ring ring;
 };
 

@@ -25,11 +25,17 @@ static pid_t parent_of(pid_t pid)
 	return (pid_t)atoi(p + 4);
 }
 
-struct ring *sup_ring_of_pid(pid_t pid)
+struct ring *sup_ring_of(pid_t pid, uint64_t cgroup)
 {
 	char path[64], buf[1024], *name, *parent;
 	pid_t p = pid;
 
+	if (cgroup)
+		FOR_SLOTS(s)
+			if (s->cgroup_id == cgroup)
+				return &s->ring;
+	if (pid <= 0)
+		return NULL;
 	for (int depth = 0; p > 1 && depth < 64; depth++, p = parent_of(p))
 		FOR_SLOTS(s)
 			if (s->pid == p)

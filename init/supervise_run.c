@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,6 +192,9 @@ void sup_run(struct service *s)
 			start_failed(s, errno, step);
 			return;
 		}
+		struct stat st;
+
+		s->cgroup_id = fstat(io.cgroup_fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 	} else if (c->memory || c->pids || c->cpu) {
 		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
 		return;

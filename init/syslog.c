@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,10 +23,30 @@
 #define DGRAM_MAX 8192
 #define SYSLOG_RING_SIZE (64 << 10)
 
+/* The sender's pidfd with each message (Linux 6.5), and what it names:
+ * its cgroup, even once the sender has exited and been reaped (6.15,
+ * PIDFD_GET_INFO with PIDFD_INFO_EXIT; uapi linux/pidfd.h, version 0 of
+ * struct pidfd_info). An older kernel has the pid alone. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
+struct pidfd_info0 {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t ids[11];	/* pid, tgid, ppid, and the credentials */
+	int32_t exit_code;
+};
+#define PIDFD_GET_INFO0 _IOWR(0xFF, 11, struct pidfd_info0)
+#define PIDFD_INFO_CGROUPID (1U << 2)
+#define PIDFD_INFO_EXIT (1U << 3)
+
 static struct syslog_in *sources;
 static struct syslog_in host;
 static struct ring host_ring;
-static struct ring *(*host_who)(pid_t pid);
+static struct ring *(*host_who)(pid_t pid, uint64_t cgroup);
 
 static int is_digit(char c)
 {
@@ -202,21 +223,48 @@ static int take(struct syslog_in *in)
 	return 1;
 }
 
+/* The cgroup of the process behind PIDFD, 0 if the kernel cannot say. */
+static uint64_t cgroup_of(int pidfd)
+{
+	struct pidfd_info0 info = { .mask = PIDFD_INFO_CGROUPID | PIDFD_INFO_EXIT };
+
+	if (ioctl(pidfd, PIDFD_GET_INFO0, &info) < 0 || !(info.mask & PIDFD_INFO_CGROUPID))
+		return 0;
+	return info.cgroupid;
+}
+
+/* Whose ring a message to PID 1's socket goes to, by its credentials and
+ * pidfd. Every descriptor it came with is closed: SCM_PIDFD's, and any a
+ * sender passed (SCM_RIGHTS), which PID 1 never keeps. */
 static struct ring *sender(struct msghdr *mh)
 {
+	pid_t pid = 0;
+	uint64_t cgroup = 0;
+	struct ring *r;
+
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
 			struct ucred cr;
-			struct ring *r;
 
 			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
-			r = host_who && cr.pid > 0 ? host_who(cr.pid) : NULL;
-			if (r)
-				return r;
+			pid = cr.pid;
+		} else if (c->cmsg_type == SCM_PIDFD || c->cmsg_type == SCM_RIGHTS) {
+			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < n; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+				if (c->cmsg_type == SCM_PIDFD && !cgroup)
+					cgroup = cgroup_of(fd);
+				close(fd);
+			}
 		}
 	}
-	return &host_ring;
+	r = host_who && (pid > 0 || cgroup) ? host_who(pid, cgroup) : NULL;
+	return r ? r : &host_ring;
 }
 
 /* Read up to MAX datagrams of IN. */
@@ -224,7 +272,7 @@ static void drain(struct syslog_in *in, int max)
 {
 	static char buf[DGRAM_MAX];
 	union {
-		char b[CMSG_SPACE(sizeof(struct ucred))];
+		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 
@@ -309,7 +357,7 @@ void syslog_close(struct syslog_in *in)
 	}
 }
 
-int syslog_host(const char *path, struct ring *(*who)(pid_t pid))
+int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup))
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, one = 1;
@@ -334,6 +382,8 @@ int syslog_host(const char *path, struct ring *(*who)(pid_t pid))
 	if (fd < 0)
 		return -1;
 	unlink(path);
+	/* ENOPROTOOPT before 6.5: the pid alone then */
+	setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0)
 		goto fail;

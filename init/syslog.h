@@ -41,9 +41,10 @@ size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size
 int syslog_open(struct syslog_in *in, struct ring *ring);
 /* Read what is left, then close. */
 void syslog_close(struct syslog_in *in);
-/* PID 1's own socket at PATH (SO_PASSCRED): a message goes to the ring
- * WHO gives for its sender's pid, else to the ring named syslog. */
-int syslog_host(const char *path, struct ring *(*who)(pid_t pid));
+/* PID 1's own socket at PATH (SO_PASSCRED, SO_PASSPIDFD): a message goes
+ * to the ring WHO gives for its sender's pid (0 unknown) and cgroup id (0
+ * unknown: before Linux 6.15), else to the ring named syslog. */
+int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup));
 /* Drops are reported once a second: when, and the report. */
 int64_t syslog_next_deadline(void);
 void syslog_tick(void);

@@ -103,6 +103,65 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	assert_output 'outsider: not a service'
 }
 
+@test "a namespaces-none service's message is its own after the sender is gone" {
+	# PID 1 is held (SIGSTOP from the host) while the service's logger
+	# sends, exits and is reaped by the service's shell: when PID 1 reads
+	# the datagram, no process has the sender's pid. Its pidfd (SCM_PIDFD)
+	# still names the cgroup it ran in. Positive control: the same
+	# service's later message, its shell alive when PID 1 reads it.
+	local t=$BATS_TEST_TMPDIR
+	host_start "$(conf <<-EOF
+	service host
+	  namespaces none
+	  restart never
+	  exec /bin/sh -c "touch '$t/up'; while [ ! -e '$t/go' ]; do sleep 0.05; done; logger -u '$t/ctl.sock.log' -p user.err 'sent and gone'; touch '$t/sent'; while [ ! -e '$t/again' ]; do sleep 0.05; done; logger -u '$t/ctl.sock.log' -p user.err 'sent alive'; echo done"
+	EOF
+	)"
+	retry 20 test -e "$t/up"
+	local pid1
+	pid1=$(host_pid1)
+	[ -n "$pid1" ]
+	kill -STOP "$pid1"
+	touch "$t/go"
+	retry 20 test -e "$t/sent"
+	kill -CONT "$pid1"
+	touch "$t/again"
+	wait_console '^host: done$'
+	run ictl log -p err host
+	assert_output --partial 'sent alive'
+	assert_line --regexp '^[a-z]+: sent and gone$'
+	assert_line --regexp '^[a-z]+: sent alive$'
+	run ictl log syslog
+	refute_output --partial 'sent and gone'
+}
+
+@test "descriptors sent to PID 1's /dev/log are closed, their messages kept" {
+	host_start "$(conf <<-EOF
+	service idle
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	local pid1 before after
+	pid1=$(host_pid1)
+	[ -n "$pid1" ]
+	retry 20 test -S "$BATS_TEST_TMPDIR/ctl.sock.log"
+	before=$(ls "/proc/$pid1/fd" | wc -l)
+	python3 - "$BATS_TEST_TMPDIR/ctl.sock.log" <<-'PY'
+	import array, os, socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	fds = array.array("i", [os.open("/dev/null", os.O_RDONLY) for _ in range(3)])
+	for i in range(50):
+	    s.sendmsg([b"<11>carrier: with fds %d" % i],
+	              [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)], 0, sys.argv[1])
+	PY
+	wait_console '^syslog: carrier: with fds 49$'
+	run ictl log syslog
+	assert_line 'carrier: with fds 0'
+	after=$(ls "/proc/$pid1/fd" | wc -l)
+	[ "$after" -eq "$before" ]
+}
+
 @test "100,000 syslog messages: status answers within 100 ms, a neighbour loses nothing, drops are counted" {
 	# Each status reply timed from the request to its last byte, in one
 	# process (no fork in the measure), from before the services start
