@@ -303,8 +303,12 @@ int sup_check_ready(int64_t boot_us)
 			return 0;
 	ready_printed = 1;
 	int64_t us = now_us() - boot_us;
+	int n = 0;
 
-	log_msg("ready: %d services in %lld.%lld ms", sup.nsvc, (long long)(us / 1000),
+	/* the config's services: not the DHCP helpers PID 1 adds */
+	for (int i = 0; i < sup.nsvc; i++)
+		n += sup.svc_of[i]->c->iface < 0;
+	log_msg("ready: %d services in %lld.%lld ms", n, (long long)(us / 1000),
 		(long long)(us % 1000 / 100));
 	return 1;
 }

@@ -10,7 +10,7 @@ load lib/qemu
 @test "qemu: the default demo boots to ready, its client fetches the page across the bridge" {
 	qemu_boot "$ROOT/configs/default.conf"
 	qemu_wait '^sandinit: kernel: userns=yes netns=yes' 180
-	qemu_wait 'sandinit: ready: 4 services in [0-9]+\.[0-9] ms' 180
+	qemu_wait 'sandinit: ready: 3 services in [0-9]+\.[0-9] ms' 180
 	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 60
 	# the console shell is live, and initctl works from it
 	qemu_type 'initctl status\n'

@@ -50,7 +50,7 @@ teardown() {
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?cpu(,|$| )'
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?io(,|$| )'
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?pids(,|$| )'
-	qemu_wait 'sandinit: ready: 4 services in [0-9]+\.[0-9] ms' 60
+	qemu_wait 'sandinit: ready: 3 services in [0-9]+\.[0-9] ms' 60
 	# across the bridge, then through the NAT to the host's server
 	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 60
 	qemu_wait '^sandinit: interface eth0: 10\.0\.2\.15/24 via none' 60

@@ -27,7 +27,7 @@ teardown() {
 	HTTPD=$!
 	QEMU_PORTS="$port:80" QEMU_GUESTFWD=$gport qemu_boot "$ROOT/configs/default.conf"
 	qemu_wait '^sandinit: kernel: .*nftables=yes' 180
-	qemu_wait 'sandinit: ready: 4 services in [0-9]+\.[0-9] ms' 90
+	qemu_wait 'sandinit: ready: 3 services in [0-9]+\.[0-9] ms' 90
 	# The lease: QEMU's DHCP server at 10.0.2.2 gives 10.0.2.15/24.
 	qemu_wait '^sandinit: interface eth0: 10\.0\.2\.15/24 via none, dns none, lease [0-9]+ s' 60
 	qemu_wait '^dhcp-eth0: bound to 10\.0\.2\.15/24 .* from 10\.0\.2\.2' 30

@@ -134,6 +134,8 @@ teardown() {
 	host_start "$f"
 	wait_console '^sandinit: interface up0: not there yet'
 	wait_console '^dhcp-up0: waiting for up0'
+	# ready without a lease; the count is the config's services alone
+	wait_console '^sandinit: ready: 1 services in [0-9]+\.[0-9] ms$'
 	uplink_make up0 10.9.0.1/24
 	dnsmasq_start
 	uplink_move up0
