@@ -250,7 +250,8 @@ static struct ring *sender(struct msghdr *mh)
 
 			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
 			pid = cr.pid;
-		} else if (c->cmsg_type == SCM_PIDFD || c->cmsg_type == SCM_RIGHTS) {
+		} else if ((c->cmsg_type == SCM_PIDFD || c->cmsg_type == SCM_RIGHTS) &&
+			   c->cmsg_len >= CMSG_LEN(0)) {
 			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
 			for (size_t i = 0; i < n; i++) {
