@@ -403,8 +403,8 @@ int ctl_parse(char *buf, size_t len, char **argv, int max)
  * and, should a process be stuck in the kernel, counts S as stopped
  * KILLED_WAIT_MS (10 s) later, well within the 30 s of slack (S's pid is
  * gone then: sup_reached). What is left to stop's give-up is a start by
- * someone else that makes a new process at once (a reload restarting S
- * starts it again as soon as it ends): a backstop, saying S's state. */
+ * someone else that makes a new process at once (a reload after the stop
+ * that restarts S): a backstop, saying S's state. */
 #define WAIT_SLACK_MS 30000
 static void wait_for(struct conn *c, struct service *s, enum wait_for w)
 {

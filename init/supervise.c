@@ -326,7 +326,7 @@ int sup_start(struct service *s)
 	return 0;
 }
 
-static void send_stop(struct service *s)
+void sup_send_stop(struct service *s)
 {
 	if (s->stopping || !s->pid)
 		return;
@@ -339,7 +339,7 @@ int sup_stop(struct service *s)
 {
 	s->want_up = 0;
 	if (s->pid) {
-		send_stop(s);
+		sup_send_stop(s);
 	} else {
 		s->deadline = 0;
 		sup_became(s, ST_STOPPED);
@@ -372,7 +372,7 @@ void sup_shutdown(void)
 				sup_became(s, ST_STOPPED);
 			s->deadline = 0;
 		} else if (!s->stopping && !(s->index >= 0 && needed[s->index])) {
-			send_stop(s);
+			sup_send_stop(s);
 		}
 	}
 }

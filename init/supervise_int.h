@@ -31,7 +31,8 @@ struct service {
 	int restarts;		/* starts after the first */
 	int fails;		/* failures in a row */
 	unsigned gen;		/* starts so far */
-	int want_up;		/* 0 once stopped by initctl, reload or shutdown */
+	int want_up;		/* 0 once stopped by initctl, a reload's removal or
+				 * shutdown; a reload's restart sets it */
 	int first_done;		/* its first start reached an end (SPEC §4's ready line) */
 	int64_t backoff_ms;	/* next delay */
 	int64_t deadline;	/* ms: backoff ends, or stop-timeout expires; 0 none */
@@ -99,6 +100,8 @@ void sup_became(struct service *s, enum svc_state st);
 /* The host ids S's user namespace maps (its pod's, for a pod member: it
  * lives in it), or, without one, its `user` alone. */
 void sup_host_ids(const struct service *s, unsigned *first, unsigned *count);
+/* S's stop signal (and stop-timeout), once a run; WANT_UP untouched. */
+void sup_send_stop(struct service *s);
 /* Start every service whose dependencies are met; fail those whose
  * dependencies gave up. Returns whether it started any. */
 int sup_resolve(void);
@@ -118,7 +121,8 @@ void sup_io_drain(struct service *s);
 void sup_io_close(struct service *s);
 
 /* supervise_reload.c: a service stopped by a reload: gone if removed,
- * else started anew with its new config. */
+ * else moved to its new config, and started unless a stop came after the
+ * reload (the last command wins). */
 void sup_settle_reload(struct service *s);
 
 #endif

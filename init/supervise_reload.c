@@ -166,12 +166,13 @@ void sup_settle_reload(struct service *s)
 		s->c = s->next;
 		s->conf = sup.cur;	/* where a reload's next always is */
 		s->next = NULL;
-		s->want_up = 1;
 		s->fails = 0;
 		s->backoff_ms = BACKOFF_MIN_MS;
 		if (sup_io_ready(s) < 0)
 			log_msg("%s: unable to set up its ready pipe: %m", s->c->name);
-		sup_became(s, ST_WAITING);
+		/* `initctl stop` during the restart: stopped, with its new
+		 * settings; a start then runs those. */
+		sup_became(s, s->want_up ? ST_WAITING : ST_STOPPED);
 		let_go(oc);
 	}
 }
@@ -248,12 +249,13 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 		log_msg("reload: %s changed: restarting it", c->name);
 		s->next = c;
 		s->index = i;
-		if (s->pid) {
-			sup_stop(s);
-		} else {
-			s->want_up = 0;
+		/* Up again once stopped, unless a command says otherwise
+		 * before its run ends (sup_settle_reload). */
+		s->want_up = 1;
+		if (s->pid)
+			sup_send_stop(s);
+		else
 			sup_settle_reload(s);
-		}
 	} else {
 		struct conf *oc = s->conf;
 

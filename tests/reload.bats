@@ -308,3 +308,60 @@ gen() {
 	run ictl status
 	assert_equal "$(echo "$output" | wc -l)" 256
 }
+
+# A changed service restarts: its old run is stopped (here it ignores TERM
+# for its stop-timeout), then its new one starts. A command meanwhile is the
+# last word (SPEC §5: stop leaves it stopped; a poweroff ends PID 1).
+restarting() {
+	conf <<-EOF
+	service a
+	  stop-timeout 3
+	  exec /bin/sh -c "echo gen $1; exec $PROBE ignore-term"
+	service b
+	  exec /bin/sleep 1000
+	EOF
+}
+
+# Start with generation 1, reload to 2: a's old run is stopping.
+reload_restarting() {
+	host_start "$(restarting 1)"
+	wait_console '^a: ignoring: TERM$'
+	restarting 2 >/dev/null
+	ictl reload
+	wait_console '^sandinit: reload: a changed: restarting it$'
+}
+
+@test "a stop during a reload's restart of that service leaves it stopped, with its new config" {
+	reload_restarting
+	# the old run still ignores TERM (3 s): the stop comes during the restart
+	run status_of a
+	assert_output --regexp '^a running [0-9]+ 0 - -$'
+	run ictl stop a
+	assert_success
+	run status_of a
+	assert_output 'a stopped - 0 - -'
+	# it stays stopped: b's restart (after a's end) has happened by the
+	# time it is running again, and a has not started meanwhile
+	run ictl restart b
+	assert_success
+	run status_of a
+	assert_output 'a stopped - 0 - -'
+	run grep -c '^a: gen' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	# a start runs the new config (the control: a start shows on the console)
+	run ictl start a
+	assert_success
+	wait_console '^a: gen 2$'
+}
+
+@test "a poweroff during a reload's restart of a service completes, and the service does not start again" {
+	reload_restarting
+	run ictl poweroff
+	assert_success
+	retry 30 host_gone
+	HOST_PID=
+	run console
+	assert_line 'sandinit: poweroff'
+	assert_line 'a: gen 1'
+	refute_line 'a: gen 2'
+}
