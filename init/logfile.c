@@ -7,13 +7,19 @@
  * and the helper writes, rotates, and at the end fsyncs. What the helper
  * has to say (a file it cannot write, lines dropped) comes back to PID 1
  * on a pipe of its own and is logged as PID 1's own lines: into its ring,
- * and onto the console as whole lines. */
+ * and onto the console as whole lines.
+ *
+ * A stop (a reload naming another file, or none) never waits either: the
+ * helper gets EOF, writes the rest, fsyncs and exits in its own time, up to
+ * LOGFILE_STOP_MS, then it is killed; the shutdown waits for it through
+ * the loop (logfile_busy). */
 #include "logfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +36,20 @@
 
 #define PIPE_SIZE (1 << 20)
 
-static int pipe_w = -1;
-static pid_t writer;
-static struct watch said = { .fd = -1 };	/* the helper's messages */
-static char said_buf[512];
-static size_t said_len;
-static int echoing;	/* logging what the helper said: not into its file */
+/* A helper: the running one, or one stopping. Two at most: a start while
+ * both are busy kills the older stopping one. */
+struct writer {
+	pid_t pid;		/* 0 once reaped (or left behind) */
+	struct watch said;	/* its messages; -1 once at EOF */
+	char buf[512];
+	size_t len;
+	int64_t deadline;	/* ms: stopping, killed at it; 0 running */
+	int killed;
+};
+static struct writer writers[2] = { { .said.fd = -1 }, { .said.fd = -1 } };
+static struct writer *cur;	/* the running one, or NULL */
+static int pipe_w = -1;	/* cur's */
+static int echoing;	/* logging what a helper said: not into a file */
 static uint64_t pid1_dropped;	/* lines the pipe had no room for */
 
 static int64_t boot_us(void)
@@ -67,7 +81,7 @@ struct file {
 
 static void say(struct file *f, const char *msg, int err)
 {
-	char line[sizeof(said_buf)];
+	char line[sizeof(((struct writer *)0)->buf)];
 	int n = snprintf(line, sizeof(line), "%s%s%s\n", msg, err ? ": " : "",
 			 err ? strerror(err) : "");
 
@@ -242,43 +256,68 @@ static void echo(const char *text, size_t len)
 	echoing = 0;
 }
 
-/* The helper is gone: its last partial line, and no more watching. */
-static void said_end(void)
+/* W's pipe is at its end: its last partial line, and no more watching. */
+static void said_end(struct writer *w)
 {
-	if (said_len)
-		echo(said_buf, said_len);
-	said_len = 0;
-	loop_close(&said);
+	if (w->len)
+		echo(w->buf, w->len);
+	w->len = 0;
+	loop_close(&w->said);
 }
 
-/* The helper's whole lines, each a line of PID 1's own; a line longer than
+/* A helper's whole lines, each a line of PID 1's own; a line longer than
  * the buffer is cut. */
-static void on_said(struct watch *w, uint32_t events)
+static void on_said(struct watch *sw, uint32_t events)
 {
+	struct writer *w = (struct writer *)((char *)sw - offsetof(struct writer, said));
 	ssize_t n;
 	char *nl;
 
 	(void)events;
-	while ((n = read(w->fd, said_buf + said_len, sizeof(said_buf) - 1 - said_len)) > 0) {
-		said_len += (size_t)n;
-		while ((nl = memchr(said_buf, '\n', said_len)) || said_len == sizeof(said_buf) - 1) {
-			size_t l = nl ? (size_t)(nl - said_buf) : said_len;
+	while ((n = read(sw->fd, w->buf + w->len, sizeof(w->buf) - 1 - w->len)) > 0) {
+		w->len += (size_t)n;
+		while ((nl = memchr(w->buf, '\n', w->len)) || w->len == sizeof(w->buf) - 1) {
+			size_t l = nl ? (size_t)(nl - w->buf) : w->len;
 
-			echo(said_buf, l);
+			echo(w->buf, l);
 			l += nl ? 1 : 0;
-			memmove(said_buf, said_buf + l, said_len - l);
-			said_len -= l;
+			memmove(w->buf, w->buf + l, w->len - l);
+			w->len -= l;
 		}
 	}
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-		said_end();
+		said_end(w);
+}
+
+/* W is gone (reaped, or left behind): its last words (lines dropped, a
+ * failed fsync), then its pipe goes even without EOF (a child of PID 1
+ * being made may hold a copy of the write end for a moment). */
+static void gone(struct writer *w)
+{
+	w->pid = 0;
+	w->deadline = 0;
+	if (w->said.fd >= 0)
+		on_said(&w->said, 0);
+	if (w->said.fd >= 0)
+		said_end(w);
 }
 
 int logfile_start(const char *path, uint64_t size, const char *mnt)
 {
+	struct writer *w = &writers[0];
 	int p[2], back[2];
 
 	logfile_stop();
+	/* A free slot, else the one stopping the longest: its disk had its
+	 * time (a start after a start, within LOGFILE_STOP_MS). */
+	if (w->pid || w->said.fd >= 0)
+		w = &writers[1];
+	if (w->pid || w->said.fd >= 0) {
+		w = writers[0].deadline <= writers[1].deadline ? &writers[0] : &writers[1];
+		if (w->pid)
+			kill(w->pid, SIGKILL);
+		gone(w);
+	}
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if (pipe2(back, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -289,8 +328,8 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 		errno = e;
 		return -1;
 	}
-	writer = fork();
-	if (writer == 0) {
+	w->pid = fork();
+	if (w->pid == 0) {
 		sigset_t none;
 
 		/* Only the two pipes, the back one blocking; PID 1's signals
@@ -305,20 +344,23 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	}
 	close(p[0]);
 	close(back[1]);
-	if (writer < 0) {
+	if (w->pid < 0) {
 		int e = errno;
 
 		close(p[1]);
 		close(back[0]);
-		writer = 0;
+		w->pid = 0;
 		errno = e;
 		return -1;
 	}
-	said.fd = back[0];
-	said.fn = on_said;
-	said_len = 0;
-	if (loop_add(&said) < 0)
+	w->said.fd = back[0];
+	w->said.fn = on_said;
+	w->len = 0;
+	w->deadline = 0;
+	w->killed = 0;
+	if (loop_add(&w->said) < 0)
 		log_msg("log-file: unable to watch the writer: %m; what it says comes at its end");
+	cur = w;
 	pipe_w = p[1];
 	fcntl(pipe_w, F_SETFL, O_NONBLOCK);
 	fcntl(pipe_w, F_SETPIPE_SZ, PIPE_SIZE);
@@ -399,36 +441,67 @@ static void replay_pid1(void)
 
 void logfile_stop(void)
 {
-	int64_t end;
-
 	if (pipe_w >= 0)
 		close(pipe_w);
 	pipe_w = -1;
-	if (writer <= 0)
-		return;
 	/* It writes what is left, fsyncs and exits; a disk that hangs gets
-	 * LOGFILE_STOP_MS. */
-	end = now_ms() + LOGFILE_STOP_MS;
-	while (waitpid(writer, NULL, WNOHANG) == 0 && now_ms() < end)
-		usleep(10000);
-	if (waitpid(writer, NULL, WNOHANG) == 0) {
-		/* A write stuck in the kernel (a disk gone mid-request) may not
-		 * even end on SIGKILL: a second at most, then it is left to
-		 * PID 1's reaping, which never waits. */
-		kill(writer, SIGKILL);
-		end = now_ms() + 1000;
-		while (waitpid(writer, NULL, WNOHANG) == 0 && now_ms() < end)
-			usleep(10000);
-		if (waitpid(writer, NULL, WNOHANG) == 0)
-			log_msg("log-file: the writer (pid %d) does not end; left behind", (int)writer);
+	 * LOGFILE_STOP_MS (logfile_tick). */
+	if (cur && cur->pid)
+		cur->deadline = now_ms() + LOGFILE_STOP_MS;
+	else if (cur)
+		gone(cur);
+	cur = NULL;
+}
+
+void logfile_child_exit(pid_t pid)
+{
+	for (int i = 0; i < 2; i++) {
+		if (writers[i].pid == pid) {
+			gone(&writers[i]);
+			/* (the running one ended: lines are dropped, counted) */
+			return;
+		}
 	}
-	writer = 0;
-	/* Its last words (lines dropped, a failed fsync): console and ring.
-	 * Then its pipe goes even if that read saw no EOF (a child of PID 1
-	 * being made holds a copy of the write end for a moment): a new
-	 * helper's pipe must not take over a watch still in the loop. */
-	if (said.fd >= 0)
-		on_said(&said, 0);
-	if (said.fd >= 0)
-		said_end();
+}
+
+int logfile_busy(void)
+{
+	return (writers[0].pid && writers[0].deadline) || (writers[1].pid && writers[1].deadline);
+}
+
+int64_t logfile_next_deadline(void)
+{
+	int64_t next = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (writers[i].pid && writers[i].deadline &&
+		    (!next || writers[i].deadline < next))
+			next = writers[i].deadline;
+	return next;
+}
+
+void logfile_tick(void)
+{
+	int64_t now = now_ms();
+
+	for (int i = 0; i < 2; i++) {
+		struct writer *w = &writers[i];
+
+		if (!w->pid || !w->deadline || w->deadline > now)
+			continue;
+		if (!w->killed) {
+			/* A write stuck in the kernel (a disk gone mid-request)
+			 * may not even end on SIGKILL: a second more at most,
+			 * then it is left to PID 1's reaping. */
+			log_msg("log-file: the writer did not finish in %d s: killed",
+				LOGFILE_STOP_MS / 1000);
+			kill(w->pid, SIGKILL);
+			w->killed = 1;
+			w->deadline = now + 1000;
+		} else {
+			log_msg("log-file: the writer (pid %d) does not end; left behind",
+				(int)w->pid);
+			gone(w);
+		}
+	}
 }

@@ -6,8 +6,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-/* How long logfile_stop waits for the helper to write and fsync. */
+/* How long a stopping helper has to write and fsync: then it is killed
+ * (and, stuck in the kernel, left behind a second later). */
 #define LOGFILE_STOP_MS 5000
 
 /* Start the helper for PATH (a running one is stopped first). MNT: the
@@ -22,8 +24,16 @@ void logfile_write(const char *buf, size_t len);
 /* One line NAME: TEXT (a '\n' at its end is dropped) with the time US:
  * a console line PID 1 did not print itself (the kernel's). */
 void logfile_line(int64_t us, const char *name, const char *text, size_t len);
-/* Hand over the rest and wait (LOGFILE_STOP_MS at most) until the helper
- * has written and fsynced it: before file systems are unmounted. */
+/* Hand over the rest: the helper writes and fsyncs it, and exits, while
+ * PID 1 goes on. Never blocks. */
 void logfile_stop(void);
+/* Is a stopped helper still writing? The shutdown waits, through the loop,
+ * until not, before file systems are unmounted. */
+int logfile_busy(void);
+/* The loop's hooks: a child's exit (any pid), the next deadline (ms, 0
+ * none), and its expiry (a helper killed, or left behind). */
+void logfile_child_exit(pid_t pid);
+int64_t logfile_next_deadline(void);
+void logfile_tick(void);
 
 #endif

@@ -127,6 +127,7 @@ static void reap(void)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		sup_child_exit(pid, status);
 		ctl_child_exit(pid, status);
+		logfile_child_exit(pid);
 	}
 }
 
@@ -409,7 +410,8 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 			boot_modules_late(sup_conf());
 		if (pending_action >= 0 && sup_all_stopped()) {
 			logfile_stop();
-			boot_final(pending_action, reap_and_pet);
+			if (!logfile_busy())
+				boot_final(pending_action, reap_and_pet);
 		}
 		next = sup_next_deadline();
 		cnext = ctl_next_deadline();
@@ -419,6 +421,9 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		if (cnext && (!next || cnext < next))
 			next = cnext;
 		cnext = syslog_next_deadline();
+		if (cnext && (!next || cnext < next))
+			next = cnext;
+		cnext = logfile_next_deadline();
 		if (cnext && (!next || cnext < next))
 			next = cnext;
 		cnext = boot_modules_later() ? boot_us / 1000 + BOOT_NIC_LATEST_MS : 0;
@@ -435,6 +440,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		ctl_recheck();
 		wd_tick();
 		syslog_tick();
+		logfile_tick();
 	}
 }
 

@@ -383,6 +383,64 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_line --regexp '^log-file: [0-9]+ lines dropped$'
 }
 
+# The old file's writer blocks (a FIFO without a reader: open waits, as
+# on a hung disk): PID 1 goes on at once, and the old writer finishes in
+# its own time, or is killed after 5 s (LOGFILE_STOP_MS).
+fifo_log() {
+	conf <<-EOF
+	log-file $1
+	service tick
+	  exec /bin/sh -c "i=1; while :; do echo tick\$i; i=\$((i+1)); sleep 0.1; done"
+	EOF
+}
+
+# Start with the FIFO old.log; the config on disk then names new.log.
+fifo_start() {
+	d=$BATS_TEST_TMPDIR
+	mkfifo "$d/old.log"
+	host_start "$(fifo_log "$d/old.log")"
+	wait_console '^tick: tick3$'
+	fifo_log "$d/new.log" >/dev/null
+}
+
+@test "log-file: a reload away from a file whose writer is blocked returns at once; the old file still gets its lines" {
+	fifo_start
+	t0=$(date +%s%N)
+	run ictl reload
+	assert_success
+	t1=$(date +%s%N)
+	echo "reload took $(((t1 - t0) / 1000000)) ms"
+	[ $((t1 - t0)) -lt 2500000000 ]
+	run status_of tick
+	assert_success
+	# the new file is written
+	retry 10 grep -q 'tick: tick' "$d/new.log"
+	# the old writer is still there (blocked): a reader gets what it had,
+	# up to the reload, and its end
+	timeout 10 cat "$d/old.log" >"$d/got"
+	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] sandinit: ready: 1 services' "$d/got"
+	assert_success
+	run grep -c 'tick: tick' "$d/got"
+	[ "$output" -ge 3 ]
+	run console
+	refute_output --partial 'the writer did not finish'
+}
+
+@test "log-file: a writer that never finishes after a reload is killed after 5 s, PID 1 answering meanwhile" {
+	fifo_start
+	start=$SECONDS
+	run ictl reload
+	assert_success
+	run status_of tick
+	assert_success
+	wait_console '^sandinit: log-file: the writer did not finish in 5 s: killed$' 20
+	took=$((SECONDS - start))
+	echo "killed after ${took} s"
+	[ "$took" -ge 4 ]
+	[ "$took" -le 15 ]
+	retry 10 grep -q 'sandinit: log-file: the writer did not finish' "$d/new.log"
+}
+
 @test "a terminal console that fills: lines are dropped whole, none cut or run together, a cut one ends once it drains" {
 	go=$BATS_TEST_TMPDIR/go
 	out=$BATS_TEST_TMPDIR/tty.out
