@@ -76,6 +76,8 @@ teardown() {
 	assert_line 'addr eth0 inet 10.88.0.2/16 brd 10.88.255.255'
 	assert_line 'route default via 10.88.0.1 dev eth0 '
 	assert_line 'fds 0 1 2 '
+	assert_line 'umount /proc/sys from inside: refused'
+	assert_line 'umount /tmp from inside: refused'
 	# (sandinit's template also hides its config file under /tmp: left out;
 	# the order of mountinfo follows how the namespace was copied, and the
 	# payload's pid in PID 1's namespace how many processes came first:

@@ -8,18 +8,30 @@
  *   (as mnt_template: the root bound read-only without /dev, /run, /tmp,
  *   /proc, /sys, stand-in proc and sysfs, a tmpfs /dev with its nodes), which
  *   this process then lives in, so every clone copies it;
- * per sandbox, this process: a cgroup (mkdir), clone3 into it with user,
- *   mount, pid, net, uts, ipc and cgroup namespaces, the id maps, the veth
- *   pair in one request (host end up on br0, the peer eth0 made in the
- *   child's namespace by its pid, a fixed index and MAC, one queue each way,
- *   no IPv6 link-local on the host end), then one byte that releases it;
- * the child: root of its namespaces, hostname, lo up, the address, no IPv6
- *   link-local, eth0 up and the default route in one netlink datagram, the
- *   sandbox's own mounts (proc with the read-only and masked entries, pts,
- *   shm, /dev/log, sysfs, /run, /tmp), then, as the sandbox's PID 1, a
- *   vfork of the service: setsid, /dev/null as stdio, the capability
- *   bounding set and sets of the default caps, no_new_privs, sandinit's own
- *   seccomp filter (init/seccomp.c, linked in), exec of PROGRAM.
+ * per sandbox, this process: a cgroup (mkdir), clone3 into it with mount
+ *   and pid namespaces (in this user namespace, as init/spawn.c's clone);
+ *   once the child has its network namespace, the veth pair in one request
+ *   (host end up on br0, the peer eth0 made in the child's namespace, a
+ *   fixed index and MAC, one queue each way, no IPv6 link-local on the host
+ *   end), then one byte that releases it. That waits for the child's
+ *   namespace: the next sandbox is cloned first (sandinit's PID 1 goes on
+ *   with the next too, and links each when its child reports);
+ * the child, as spawn.c's child_net, child_main and enter_userns do since
+ *   its mounts are locked: a proc of its pid namespace (fsmount), a helper
+ *   made with the user and network namespaces, whose id maps it writes
+ *   through that proc, both namespaces opened, the helper gone and the pid
+ *   it took handed out again (the service is pid 2), into the network
+ *   namespace, reported; then, still in this user namespace with the
+ *   sandbox root's host id as fsuid, the sandbox's own mounts (that proc
+ *   moved onto /proc with the read-only and masked entries, pts, shm,
+ *   /dev/log, sysfs, /run, /tmp); into the user namespace as its root, the
+ *   mount namespace copied there (every mount locked) with the uts, ipc and
+ *   cgroup ones, hostname; released, lo up, the address, no IPv6
+ *   link-local, eth0 up and the default route in one netlink datagram;
+ *   then, as the sandbox's PID 1, a vfork of the service: setsid,
+ *   /dev/null as stdio, the capability bounding set and sets of the default
+ *   caps, no_new_privs, sandinit's own seccomp filter (init/seccomp.c,
+ *   linked in), exec of PROGRAM.
  *
  * Each network namespace is held (an fd this process keeps) until every
  * sandbox is made, as sandinit parks them (net.c's net_park): an ended
@@ -48,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -81,6 +94,17 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+#ifndef SYS_fsopen
+#define SYS_move_mount 429
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#endif
+#define FSCONFIG_CMD_CREATE_ 6
+#define MOUNT_ATTR_NOSUID_ 0x2
+#define MOUNT_ATTR_NODEV_ 0x4
+#define MOUNT_ATTR_NOEXEC_ 0x8
+#define MOVE_MOUNT_F_EMPTY_PATH_ 0x4
 #define ATTR_RDONLY 0x1
 #define CGROUP2_MAGIC 0x63677270
 
@@ -114,7 +138,7 @@ static const char *const dev_links[][2] = {
 /* What the masks find, probed once: 'd' directory, 'f' file, 0 absent;
  * which of proc_ro there are. */
 static char mask_kind[NMASKED], has_ro[5];
-static int last_cap, nl_fd, null_fd;
+static int last_cap, nl_fd, null_fd, proc_fd;
 static uint64_t keep_caps;	/* conf_value.c's conf_default_caps */
 
 static void die(const char *what)
@@ -409,12 +433,13 @@ static void configure(int i)
 }
 
 /* The sandbox's own mounts on the template (mount.c's own_mounts). */
-static void mounts(int i, int log_fd)
+static void mounts(int i, int log_fd, int proc)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/dev/shm/.log" };
 	struct mount_attr_ ro = { .attr_set = ATTR_RDONLY };
 
-	TRY(i, mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "mount /proc");
+	TRY(i, syscall(SYS_move_mount, proc, "", AT_FDCWD, "/proc", MOVE_MOUNT_F_EMPTY_PATH_),
+	    "mount /proc");
 	for (size_t k = 0; k < 5; k++) {
 		if (!has_ro[k])
 			continue;
@@ -468,20 +493,85 @@ static void __attribute__((noreturn)) service(char **argv)
 	_exit(127);
 }
 
+/* The helper: it only has to exist while its maps are written and its
+ * namespaces opened (it shares the child's memory, on a stack of its own). */
+static int helper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* sandinit's automatic range: 65536 ids a sandbox. */
+static unsigned base_id(int i) { return 100000u + 65536u * (unsigned)i; }
+
+/* The user and network namespaces (spawn_ns.c's spawn_ns_userns): the
+ * user namespace's fd; in the network namespace, and PROC's id maps and
+ * pids done. */
+static int userns(int i, int proc)
+{
+	static char stack[4096] __attribute__((aligned(16)));
+	char map[64], path[32];
+	int len, user, net, fd;
+	pid_t h;
+
+	h = clone(helper, stack + sizeof stack, CLONE_VM | CLONE_NEWUSER | CLONE_NEWNET | SIGCHLD,
+		  NULL);
+	TRY(i, h, "make the user and network namespaces");
+	len = snprintf(map, sizeof map, "0 %u 65536\n", base_id(i));
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%d/%s", (int)h, k ? "gid_map" : "uid_map");
+		fd = openat(proc, path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, map, (size_t)len) != len)
+			fail(i, "write the id maps");
+		close(fd);
+	}
+	snprintf(path, sizeof path, "%d/ns/user", (int)h);
+	TRY(i, user = openat(proc, path, O_RDONLY | O_CLOEXEC), "open its user namespace");
+	snprintf(path, sizeof path, "%d/ns/net", (int)h);
+	TRY(i, net = openat(proc, path, O_RDONLY | O_CLOEXEC), "open its network namespace");
+	TRY(i, kill(h, SIGKILL), "end the helper");
+	TRY(i, waitpid(h, NULL, 0), "end the helper");
+	fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		fail(i, "reset its last pid");
+	close(fd);
+	TRY(i, setns(net, CLONE_NEWNET), "enter its network namespace");
+	close(net);
+	return user;
+}
+
 static void __attribute__((noreturn))
 child(int i, int sync_fd, int exec_w, int log_fd, char **argv)
 {
 	char name[16], b;
 	pid_t svc;
-	int st;
+	int st, fs, proc, user;
 
-	if (read(sync_fd, &b, 1) != 1)
+	/* A proc of its pid namespace: the helper's maps, then /proc. */
+	TRY(i, fs = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */), "mount /proc");
+	TRY(i, syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE_, NULL, NULL, 0), "mount /proc");
+	TRY(i, proc = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
+				   MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_ | MOUNT_ATTR_NOEXEC_),
+	    "mount /proc");
+	close(fs);
+	user = userns(i, proc);
+	if (write(sync_fd, "n", 1) != 1)
 		_exit(1);
+	/* The mounts from this user namespace, as the sandbox's root. */
+	setfsgid(base_id(i));
+	setfsuid(base_id(i));
+	mounts(i, log_fd, proc);
+	TRY(i, setns(user, CLONE_NEWUSER), "enter its user namespace");
+	close(user);
 	TRY(i, setresgid(0, 0, 0), "become root");
 	TRY(i, setresuid(0, 0, 0), "become root");
+	TRY(i, unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP), "unshare");
 	TRY(i, sethostname(name, (size_t)snprintf(name, sizeof name, "s%d", i)), "set hostname");
+	if (read(sync_fd, &b, 1) != 1)
+		_exit(1);
 	configure(i);
-	mounts(i, log_fd);
 	svc = vfork();
 	if (svc == 0)
 		service(argv);
@@ -530,13 +620,37 @@ static void link_pair(int i, int netns)
 		die("create a veth pair");
 }
 
+/* Sandbox I (process PID, socket SP): once it reports its network
+ * namespace, its veth pair, then its release; the namespace kept open in
+ * *NETNS if not NULL. A child that failed first (end of file) is counted
+ * when reaped. */
+static void link_child(int i, pid_t pid, int sp, int *netns)
+{
+	char path[32], b;
+	int fd;
+
+	if (read(sp, &b, 1) == 1) {
+		snprintf(path, sizeof path, "%d/ns/net", (int)pid);
+		if ((fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
+			die("open a network namespace");
+		link_pair(i, fd);
+		if (netns)
+			*netns = fd;
+		else
+			close(fd);
+		send(sp, "x", 1, MSG_NOSIGNAL);
+	}
+	close(sp);
+}
+
 int main(int argc, char **argv)
 {
 	static char *dflt[] = { "/bin/true", NULL };
 	char **payload = argc > 2 ? argv + 2 : dflt;
 	long n = argc >= 2 ? strtol(argv[1], NULL, 10) : 0;
 	double t0 = now_ms();
-	int exec_p[2], fd, proc_fd, cg_root, cg_fd, failed = 0, *netns;
+	int exec_p[2], fd, cg_root, cg_fd, failed = 0, *netns;
+	pid_t *pids;
 	const char *release = getenv("FLOOR_RELEASE");
 	int park = !release || strcmp(release, "now");
 	struct stat pidns;
@@ -573,59 +687,52 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	setpriority(PRIO_PROCESS, 0, -10);
-	if (!(netns = calloc((size_t)n, sizeof *netns)))
+	if (!(netns = calloc((size_t)n, sizeof *netns)) || !(pids = calloc((size_t)n, sizeof *pids)))
 		die("allocate");
+	for (long i = 0; i < n; i++)
+		netns[i] = -1;
 	bridge();
 	probe();
 	template();
 
-	for (int i = 1; i <= n; i++) {
+	/* Sandbox I is linked once I + 1 is cloned (pipelined as sandinit's
+	 * PID 1 is: its child makes its network namespace meanwhile). */
+	for (int i = 1, prev_sp = -1; i <= n + 1; i++) {
 		struct clone_args ca = {
-			.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
-				 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_INTO_CGROUP,
+			.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_INTO_CGROUP,
 			.exit_signal = SIGCHLD,
 		};
-		char name[16], map[64], path[32];
-		int sync_p[2], log_fd, len;
-		pid_t pid;
+		char name[16];
+		int sp[2] = { -1, -1 }, log_fd;
+		pid_t pid = 0;
 
-		snprintf(name, sizeof name, "s%d", i);
-		/* (EEXIST: a run killed before its cleanup, its pid namespace's
-		 * inode reused by ours) */
-		if ((mkdirat(cg_fd, name, 0755) < 0 && (errno != EEXIST ||
-			unlinkat(cg_fd, name, AT_REMOVEDIR) < 0 || mkdirat(cg_fd, name, 0755) < 0)) ||
-		    (fd = openat(cg_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			die("make a cgroup");
-		if (pipe2(sync_p, O_CLOEXEC) < 0 ||
-		    (log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-			die("make a pipe");
-		ca.cgroup = (uint64_t)fd;
-		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
-		if (pid < 0)
-			die("clone3");
-		if (pid == 0)
-			child(i, sync_p[0], exec_p[1], log_fd, payload);
-		close(fd);
-		close(sync_p[0]);
-		/* sandinit's automatic range: 65536 ids a sandbox. */
-		len = snprintf(map, sizeof map, "0 %u 65536\n", 100000u + 65536u * (unsigned)i);
-		for (int k = 0; k < 2; k++) {
-			snprintf(path, sizeof path, "%d/%s", (int)pid, k ? "gid_map" : "uid_map");
-			fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || write(fd, map, (size_t)len) != len)
-				die("write the id maps");
+		if (i <= n) {
+			snprintf(name, sizeof name, "s%d", i);
+			/* (EEXIST: a run killed before its cleanup, its pid
+			 * namespace's inode reused by ours) */
+			if ((mkdirat(cg_fd, name, 0755) < 0 && (errno != EEXIST ||
+				unlinkat(cg_fd, name, AT_REMOVEDIR) < 0 ||
+				mkdirat(cg_fd, name, 0755) < 0)) ||
+			    (fd = openat(cg_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+				die("make a cgroup");
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
+			    (log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+				die("make a socket");
+			ca.cgroup = (uint64_t)fd;
+			pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+			if (pid < 0)
+				die("clone3");
+			if (pid == 0)
+				child(i, sp[0], exec_p[1], log_fd, payload);
 			close(fd);
+			close(sp[0]);
+			close(log_fd);
 		}
-		snprintf(path, sizeof path, "%d/ns/net", (int)pid);
-		if ((netns[i - 1] = openat(proc_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
-			die("open a network namespace");
-		link_pair(i, netns[i - 1]);
-		if (!park)
-			close(netns[i - 1]);
-		if (write(sync_p[1], "x", 1) != 1)
-			die("release a sandbox");
-		close(sync_p[1]);
-		close(log_fd);
+		if (i > 1)
+			link_child(i - 1, pids[i - 2], prev_sp, park ? &netns[i - 2] : NULL);
+		if (i <= n)
+			pids[i - 1] = pid;
+		prev_sp = sp[1];
 	}
 	close(exec_p[1]);
 	/* End of file: every service exec'd (or its sandbox failed). */
@@ -634,7 +741,8 @@ int main(int argc, char **argv)
 	printf("%.3f\n", (now_ms() - t0) / (double)n);
 	fflush(stdout);
 	for (int i = 0; park && i < n; i++)
-		close(netns[i]);
+		if (netns[i] >= 0)
+			close(netns[i]);
 
 	for (long i = 0; i < n; i++) {
 		int st;

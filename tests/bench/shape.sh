@@ -24,6 +24,16 @@ echo "root $(readlink "/proc/$p/root") cwd $(readlink "/proc/$p/cwd")"
 # mount point, its options, type, the super block's options (host ids out)
 awk '{ for (i = 7; $i != "-"; i++) ; print "mount", $5, $6, $(i + 1), $(i + 3) }' \
 	"/proc/$p/mountinfo" | sed -E "s/=$base\b/=BASE/g"
+# Locked (mount_namespaces(7)): made from a more privileged mount namespace,
+# none of these can be unmounted from the sandbox's user namespace, even in
+# a copy of its mount namespace (the copy keeps the sandbox intact).
+for m in /proc/sys /dev/shm /tmp; do
+	if nsenter -t "$p" -U -m -- unshare -m --propagation unchanged umount "$m" 2>/dev/null; then
+		echo "umount $m from inside: done"
+	else
+		echo "umount $m from inside: refused"
+	fi
+done
 echo "hostname $(nsenter -t "$p" -u hostname)"
 nsenter -t "$p" -n ip -o link | sed -E 's/^[0-9]+: //; s/@if[0-9]+//' | awk '{ print "link", $1, $2, $3 }'
 nsenter -t "$p" -n ip -o addr | awk '{ print "addr", $2, $3, $4, $5, $6 }'
