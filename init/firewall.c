@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include "firewall.h"
 #include "conf_value.h"
+#include "log.h"
+#include "loop.h"
 #include "nft.h"
 #include "util.h"
 
@@ -60,7 +62,10 @@ static unsigned broken;		/* NEED_* the kernel refused */
 static int broken_err[5];
 static int forwarding;		/* sandinit turned ip_forward on */
 static int made;		/* the table may exist: sandinit made it */
-static int mon = -1;		/* nf_tables changes, heard while the table is */
+static void on_mon(struct watch *w, uint32_t events);
+/* nf_tables changes, heard while the table is needed: the socket and its
+ * watch are this file's alone (opened, watched, closed together). */
+static struct watch mon = { .fd = -1, .fn = on_mon };
 static int sock_open(void)
 {
 	return sock.fd >= 0 ? 0 : nft_open(&sock);
@@ -419,13 +424,17 @@ static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
 	return 1;
 }
 
-int fw_changed(const char **step)
+/* Read what the monitor heard (bounded); if someone else changed table ip
+ * sandinit or flushed the ruleset, make it whole at once: 1. 0 if nothing
+ * to do; -1 with errno and *STEP if it could not be made, ip_forward then
+ * turned off. */
+static int changed(const char **step)
 {
 	union { struct nlmsghdr h; char b[8192]; } buf;
 	int touched = 0, lost = 0;
 
-	for (int n = 0; n < 256 && mon >= 0; n++) {	/* bounded: more at the next wakeup */
-		ssize_t len = recv(mon, buf.b, sizeof buf.b, MSG_DONTWAIT);
+	for (int n = 0; n < 256 && mon.fd >= 0; n++) {	/* bounded: more at the next wakeup */
+		ssize_t len = recv(mon.fd, buf.b, sizeof buf.b, MSG_DONTWAIT);
 
 		if (len < 0 && errno == ENOBUFS) {
 			lost = 1;	/* notifications were lost */
@@ -454,6 +463,18 @@ int fw_changed(const char **step)
 	forwarding = 0;
 	errno = e;
 	return -1;
+}
+
+static void on_mon(struct watch *w, uint32_t events)
+{
+	const char *step;
+	int r = changed(&step);
+
+	(void)w, (void)events;
+	if (r > 0)
+		log_msg("table ip %s changed by someone else: made again", FW_TABLE);
+	else if (r < 0)
+		log_msg("unable to %s: %m (ip_forward turned off)", step);
 }
 
 int fw_load(const struct conf *c, const char **step)
@@ -521,11 +542,13 @@ int fw_load(const struct conf *c, const char **step)
 		return -1;
 	}
 	free(was);
-	if (needs_table(c) && mon < 0)
-		mon = nft_listen();	/* without it, changes are found at the next start */
-	else if (!needs_table(c) && mon >= 0) {
-		close(mon);
-		mon = -1;
+	/* Without it, changes are found at the next start. */
+	if (needs_table(c) && mon.fd < 0 && (mon.fd = nft_listen()) >= 0 && loop_add(&mon) < 0) {
+		log_msg("unable to watch nf_tables: %m");
+		close(mon.fd);
+		mon.fd = -1;
+	} else if (!needs_table(c)) {
+		loop_close(&mon);
 	}
 	errno = err;
 	return r;
@@ -653,9 +676,4 @@ int fw_published(const struct svc_conf *s, char *buf, size_t len)
 		return -1;
 	}
 	return 0;
-}
-
-int fw_monitor(void)
-{
-	return mon;
 }

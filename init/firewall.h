@@ -29,16 +29,11 @@
  * again (if sandinit turned it on) when it has neither. A piece the kernel
  * lacks is left out and remembered: the services needing it fail to start.
  * -1 with errno and *STEP if even the filter could not be made; then, if a
- * config was loaded before (a reload), all is as it was with that one. */
+ * config was loaded before (a reload), all is as it was with that one.
+ * While C needs the table, a socket in the loop (loop.h) hears nf_tables
+ * changes: someone else's change to the table, or a flush, is made whole
+ * at once (and said). */
 int fw_load(const struct conf *c, const char **step);
-/* The socket that hears nf_tables changes while the config needs the
- * table (fw_load opens and closes it), or -1. */
-int fw_monitor(void);
-/* Read what it heard (bounded); if someone else changed table ip sandinit
- * or flushed the ruleset, make it whole at once: 1. 0 if nothing to do; -1
- * with errno and *STEP if it could not be made, ip_forward then turned
- * off. */
-int fw_changed(const char **step);
 /* S (of the config fw_load was given, or one it replaced) starts: add its
  * published ports. Also fails (-1, errno, *STEP naming what the kernel
  * lacks) if S is on a `nat` bridge whose masquerade could not be made. */

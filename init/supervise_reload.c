@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "firewall.h"
-#include "loop.h"
 #include "net.h"
 #include "supervise_int.h"
 #include "util.h"
@@ -51,33 +50,6 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 		return -1;
 	sup_became(s, ST_WAITING);
 	return 0;
-}
-
-/* Someone else changed the firewall's table: made again at once. */
-static void on_fw(struct watch *w, uint32_t events)
-{
-	const char *step;
-	int r = fw_changed(&step);
-
-	(void)w, (void)events;
-	if (r > 0)
-		log_msg("table ip %s changed by someone else: made again", FW_TABLE);
-	else if (r < 0)
-		log_msg("unable to %s: %m (ip_forward turned off)", step);
-}
-
-/* The watch follows the socket fw_load keeps while the table is needed. */
-static void fw_watch(void)
-{
-	static struct watch w = { .fd = -1, .fn = on_fw };
-
-	if (w.fd == fw_monitor())
-		return;
-	if (w.fd >= 0)
-		loop_del(&w);
-	w.fd = fw_monitor();
-	if (w.fd >= 0 && loop_add(&w) < 0)
-		log_msg("unable to watch nf_tables: %m");
 }
 
 /* Slots enough for N services besides those in use: allocated now, so a
@@ -127,7 +99,6 @@ int sup_load(struct conf *c, int cgroups)
 		log_msg("unable to %s: %m", step);
 	if (fw_load(c, &step) < 0)
 		log_msg("unable to %s: %m", step);
-	fw_watch();
 	for (int i = 0; i < c->nsvc; i++) {
 		struct service *s = free_slot();
 
@@ -209,7 +180,6 @@ static int reload_kernel(struct conf *nc, const struct conf *old)
 		goto fail;
 	}
 	net_bridges_done();
-	fw_watch();
 	return 0;
 fail:
 	log_msg("reload: unable to %s: %m", step);

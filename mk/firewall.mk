@@ -4,9 +4,10 @@
 NFT_SRCS := init/nft.c init/netlink.c
 # (CONF_SRCS of unit.mk is not read yet: the parser spelled out)
 FW_SRCS := init/firewall.c $(NFT_SRCS) init/util.c init/conf.c init/conf_directive.c \
-	init/conf_global.c init/conf_service.c init/conf_check.c init/conf_value.c
+	init/conf_global.c init/conf_service.c init/conf_check.c init/conf_value.c \
+	init/loop.c init/log.c init/logfile.c
 FW_HDRS := init/firewall.h init/nft.h init/netlink.h init/conf.h init/conf_parser.h init/conf_value.h \
-	init/conf_directive.h
+	init/conf_directive.h init/loop.h init/log.h init/logfile.h
 
 $(OUT)/unit/nft_test: tests/unit/nft_test.c $(NFT_SRCS) init/nft.h init/netlink.h
 	@mkdir -p $(@D)

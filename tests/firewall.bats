@@ -447,6 +447,14 @@ outside_server() {
 	run retry 10 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net nft list table ip sandinit | grep -q 'jump svc-srv'"
 	assert_success
 	[ "$(count masquerade)" = 1 ]
+	# The monitor closed with the table and is heard again with it (its
+	# socket and watch go together): a flush is made whole at once.
+	run console
+	refute_output --partial 'changed by someone else'
+	in1 nft flush ruleset
+	run retry 5 jumps 2
+	assert_success
+	wait_console 'changed by someone else: made again'
 }
 
 @test "a flushed or deleted table is made again at once, isolation with it" {

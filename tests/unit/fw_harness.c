@@ -15,6 +15,7 @@
 #include <linux/netfilter.h>
 #include "../../init/conf.h"
 #include "../../init/firewall.h"
+#include "../../init/loop.h"
 #include "../../init/nft.h"
 
 #include "check.h"
@@ -121,6 +122,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	test_acks(&nl);
+	/* (fw_load watches its nf_tables monitor in PID 1's loop) */
+	CHECK(loop_init() == 0);
 	CHECK(fw_load(c, &step) == 0);
 	for (int r = 0; r < rounds; r++) {
 		double t0, t1;
