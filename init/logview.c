@@ -17,11 +17,16 @@ struct cursor {
 	struct ring *r;
 	unsigned id;		/* R is gone once its id differs */
 	uint64_t pos;
+	int64_t us;		/* the time of the line the merge takes next from it */
 };
 
+/* The merge (forward in logview_read, backward in set_last) keeps the
+ * cursors with a line in a binary heap: a line costs log R, not R. */
 struct logview {
 	int follow, timed, merged, level;
 	int n;
+	int nh;			/* cursors in the heap */
+	int *h;			/* their indices (n of room, after cur) */
 	struct cursor cur[];
 };
 
@@ -59,27 +64,48 @@ static int live(struct cursor *c)
 	return 1;
 }
 
-/* The cursor with the earliest line next, or NULL if none has one. */
-static struct cursor *next(struct logview *v)
+/* Does cursor A come before cursor B? Forward the earlier line, of equal
+ * times the earlier ring; backward (REV) the other way round. */
+static int before(const struct logview *v, int a, int b, int rev)
 {
-	struct cursor *best = NULL;
-	int64_t best_us = 0;
+	int64_t x = v->cur[a].us, y = v->cur[b].us;
 
-	for (int i = 0; i < v->n; i++) {
-		struct cursor *c = &v->cur[i];
-		int64_t us;
+	if (x != y)
+		return rev ? x > y : x < y;
+	return rev ? a > b : a < b;
+}
 
-		if (!live(c) || c->pos >= c->r->head)
-			continue;
-		if (v->n == 1)
-			return c;
-		us = ring_time(c->r, c->pos);
-		if (!best || us < best_us) {
-			best = c;
-			best_us = us;
-		}
+/* The heap again from its slot K down. */
+static void sift(struct logview *v, int k, int rev)
+{
+	for (;;) {
+		int m = k, l = 2 * k + 1, t;
+
+		if (l < v->nh && before(v, v->h[l], v->h[m], rev))
+			m = l;
+		if (l + 1 < v->nh && before(v, v->h[l + 1], v->h[m], rev))
+			m = l + 1;
+		if (m == k)
+			return;
+		t = v->h[k];
+		v->h[k] = v->h[m];
+		v->h[m] = t;
+		k = m;
 	}
-	return best;
+}
+
+static void heapify(struct logview *v, int rev)
+{
+	for (int k = v->nh / 2 - 1; k >= 0; k--)
+		sift(v, k, rev);
+}
+
+/* The first cursor has moved: its new place, or out (KEEP 0). */
+static void settle(struct logview *v, int keep, int rev)
+{
+	if (!keep)
+		v->h[0] = v->h[--v->nh];
+	sift(v, 0, rev);
 }
 
 static int matches(const struct logview *v, const struct log_rec *rec)
@@ -89,46 +115,32 @@ static int matches(const struct logview *v, const struct log_rec *rec)
 
 /* -n N: each cursor back to where the last N matching lines start, read
  * back from the ends in time order (the latest first; of equal times the
- * later ring, as next() reads them last): the lines before are never
- * looked at. */
-static int set_last(struct logview *v, uint64_t last)
+ * later ring, as the forward merge reads them last): the lines before are
+ * never looked at. A cursor's key is the time of the line before it. */
+static void set_last(struct logview *v, uint64_t last)
 {
-	struct back {
-		uint64_t pos;	/* the cursor's previous record */
-		int64_t us;	/* its time */
-	} *b = calloc((size_t)v->n + 1, sizeof(*b));
-
-	if (!b)
-		return -1;
-	for (int i = 0; i < v->n; i++)
-		v->cur[i].pos = v->cur[i].r->head;
+	v->nh = 0;
 	for (int i = 0; i < v->n; i++) {
-		const struct ring *r = v->cur[i].r;
+		struct cursor *c = &v->cur[i];
 
-		if (r->head > r->tail) {
-			b[i].pos = ring_prev(r, r->head);
-			b[i].us = ring_time(r, b[i].pos);
+		c->pos = c->r->head;
+		if (c->r->head > c->r->tail) {
+			c->us = ring_time(c->r, ring_prev(c->r, c->pos));
+			v->h[v->nh++] = i;
 		}
 	}
-	while (last) {
-		int best = -1;
+	heapify(v, 1);
+	while (last && v->nh) {
+		struct cursor *c = &v->cur[v->h[0]];
+		int more;
 
-		for (int i = 0; i < v->n; i++)
-			if (v->cur[i].pos > v->cur[i].r->tail && (best < 0 || b[i].us >= b[best].us))
-				best = i;
-		if (best < 0)
-			break;
-		struct cursor *c = &v->cur[best];
-
-		c->pos = b[best].pos;
+		c->pos = ring_prev(c->r, c->pos);
 		last -= ring_sev(c->r, c->pos) <= v->level;
-		if (c->pos > c->r->tail) {
-			b[best].pos = ring_prev(c->r, c->pos);
-			b[best].us = ring_time(c->r, b[best].pos);
-		}
+		more = c->pos > c->r->tail;
+		if (more)
+			c->us = ring_time(c->r, ring_prev(c->r, c->pos));
+		settle(v, more, 1);
 	}
-	free(b);
-	return 0;
 }
 
 struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code)
@@ -168,7 +180,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 		snprintf(err, errsize, "initctl: no service '%s'\n", name);
 		return NULL;
 	}
-	v = calloc(1, sizeof(*v) + (size_t)n * sizeof(v->cur[0]));
+	v = calloc(1, sizeof(*v) + (size_t)n * (sizeof(v->cur[0]) + sizeof(*v->h)));
 	if (!v) {
 		snprintf(err, errsize, "initctl: log: %s\n", strerror(errno));
 		return NULL;
@@ -177,18 +189,16 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	v->timed = timed;
 	v->merged = !name;
 	v->level = level;
+	v->h = (int *)&v->cur[n];
 	for (r = ring_first(); r; r = r->next) {
 		if (name && strcmp(r->name, name))
 			continue;
-		v->cur[v->n++] = (struct cursor){ r, r->id, r->tail };
+		v->cur[v->n++] = (struct cursor){ .r = r, .id = r->id, .pos = r->tail };
 		if (name)
 			break;
 	}
-	if (have_n && set_last(v, last) < 0) {
-		snprintf(err, errsize, "initctl: log: %s\n", strerror(errno));
-		free(v);
-		return NULL;
-	}
+	if (have_n)
+		set_last(v, last);
 	return v;
 }
 
@@ -228,22 +238,39 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 {
 	char text[LOG_LINE_MAX + 1];
 	struct log_rec rec;
-	struct cursor *c;
 	size_t n = 0;
 	int seen = 0;
 
-	while (size - n >= LOGVIEW_LINE_MAX && (c = next(v))) {
+	/* The heap afresh: rings grow (or go) between reads, never during one. */
+	v->nh = 0;
+	for (int i = 0; i < v->n; i++) {
+		struct cursor *c = &v->cur[i];
+
+		if (live(c) && c->pos < c->r->head) {
+			c->us = ring_time(c->r, c->pos);
+			v->h[v->nh++] = i;
+		}
+	}
+	heapify(v, 0);
+	while (size - n >= LOGVIEW_LINE_MAX && v->nh) {
+		struct cursor *c = &v->cur[v->h[0]];
+		int more;
+
 		if (seen++ == LOGVIEW_SCAN_MAX) {
 			*done = -1;
 			return n;
 		}
 		c->pos = ring_read(c->r, c->pos, &rec, text);
+		more = c->pos < c->r->head;
+		if (more)
+			c->us = ring_time(c->r, c->pos);
+		settle(v, more, 0);
 		if (!matches(v, &rec))
 			continue;
 		n += render(v, c->r, &rec, text, buf + n, size - n);
 	}
 	*done = 0;
-	if (!next(v)) {
+	if (!v->nh) {
 		int any = 0;
 
 		for (int i = 0; i < v->n; i++)

@@ -128,6 +128,86 @@ static void last_n(void)
 	ring_free(&b);
 }
 
+/* Many rings with many equal times: the merge (a heap) reads them in time
+ * order, of equal times in the rings' order, and -n K is the last K lines
+ * of that whole view, whatever K. */
+#define NR 37
+static void many_rings(void)
+{
+	static struct ring rs[NR];
+	static char all[1 << 18], buf[1 << 18];
+	char name[16], line[32];
+	const char *p, *prev = NULL;
+	struct logview *v;
+	size_t n;
+	int order[NR], k = 0;
+
+	for (int r = 0; r < NR; r++) {
+		snprintf(name, sizeof(name), "r%02d", r);
+		CHECK(ring_init(&rs[r], 8192, name) == 0);
+		for (int j = 0; j < 60; j++) {
+			int l = snprintf(line, sizeof(line), "%d", j);
+
+			ring_line(&rs[r], LOG_STDOUT, j % 3 ? LOG_SEV_INFO : LOG_SEV_ERR,
+				  3 * j + r % 4, line, (size_t)l, 0);
+		}
+	}
+	/* each ring's place in the list the merge breaks ties by */
+	for (struct ring *r = ring_first(); r; r = r->next)
+		if (r >= rs && r < rs + NR)
+			order[r - rs] = k++;
+	v = view((char *[]){ "-t" }, 1);
+	n = read_all(v, all, sizeof(all));
+	logview_close(v);
+	CHECK(n > 0);
+	int lines = 0, sorted = 1;
+
+	for (p = all; *p; p = strchr(p, '\n') + 1) {
+		long us = atol(p + 1 + strspn(p + 1, " ")) * 1000000 + atol(strchr(p, '.') + 1);
+		int ring = atoi(strchr(p, 'r') + 1);
+
+		if (prev) {
+			long pus = atol(prev + 1 + strspn(prev + 1, " ")) * 1000000 +
+				   atol(strchr(prev, '.') + 1);
+			int pring = atoi(strchr(prev, 'r') + 1);
+
+			sorted &= pus < us || (pus == us && order[pring] < order[ring]);
+		}
+		prev = p;
+		lines++;
+	}
+	CHECK(sorted);
+	CHECK(lines == NR * 60);
+	static const char *const ks[] = { "1", "17", "500", "2219", "100000" };
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		size_t want = (size_t)atoi(ks[i]), got;
+		const char *tail = all + n;
+
+		for (size_t m = 0; m < want && tail > all; m++)
+			for (tail--; tail > all && tail[-1] != '\n'; tail--)
+				;
+		v = view((char *[]){ "-t", "-n", (char *)ks[i] }, 3);
+		got = read_all(v, buf, sizeof(buf));
+		logview_close(v);
+		CHECK(got == (size_t)(all + n - tail) && !strcmp(buf, tail));
+	}
+	/* and with -p: the last 5 err lines of the err view */
+	v = view((char *[]){ "-p", "err" }, 2);
+	n = read_all(v, all, sizeof(all));
+	logview_close(v);
+	p = all + n;
+	for (int m = 0; m < 5 && p > all; m++)
+		for (p--; p > all && p[-1] != '\n'; p--)
+			;
+	v = view((char *[]){ "-n", "5", "-p", "err" }, 4);
+	read_all(v, buf, sizeof(buf));
+	logview_close(v);
+	CHECK(n > 0 && !strcmp(buf, p));
+	for (int r = 0; r < NR; r++)
+		ring_free(&rs[r]);
+}
+
 int main(void)
 {
 	static struct ring r;
@@ -159,6 +239,7 @@ int main(void)
 	ring_free(&r);
 	scan_cap();
 	last_n();
+	many_rings();
 	printf("logview_test: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
