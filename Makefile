@@ -34,8 +34,11 @@ CFLAGS ?= -std=c11 -Oz $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections
 # headers, asm/ being the board's architecture's.
 KINC := $(OUT)/kinc
 # No RELRO: musl's static start never applies it (only its dynamic linker
-# does), and its page alignment padded the file by up to 4 KB.
-LDFLAGS ?= -static -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro -s $(BOARD_LDFLAGS)
+# does), and its page alignment padded the file by up to 4 KB. Sections
+# sorted by alignment: the page-aligned buffers (util.h's PAGE_BUF) first,
+# the small variables packed after them (16 KB less resident for PID 1).
+LDFLAGS ?= -static -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
+	-Wl,--sort-section=alignment -s $(BOARD_LDFLAGS)
 
 SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)

@@ -295,7 +295,7 @@ void boot_priority(void)
 
 const char *boot_config_path(const char *dflt)
 {
-	static char path[4096];
+	static char path[4096] PAGE_BUF;
 	size_t len;
 	char *cmd = read_file("/proc/cmdline", 65536, &len);
 	const char *key = "sandinit.config=";
@@ -427,7 +427,7 @@ static void modinfo(const char *ko, size_t len, const char *key, char *buf, size
 
 /* Modules that failed: tried and reported once (SPEC §3 `modules`). */
 #define FAILED_MAX 64
-static char failed[FAILED_MAX][64];
+static char failed[FAILED_MAX][64] PAGE_BUF;
 static int nfailed;
 
 static int load_module(const char *name, int depth);

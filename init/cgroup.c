@@ -1,6 +1,7 @@
 /* cgroup: one cgroup v2 per service under /sys/fs/cgroup/sandinit. */
 #include "cgroup.h"
 #include "conf_value.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@ enum { C_MEMORY = 1 << 0, C_PIDS = 1 << 1, C_CPU = 1 << 2 };
 static int sub_fd = -1;		/* /sys/fs/cgroup/sandinit, open for good */
 static unsigned have;		/* C_* the services' cgroups offer */
 static char ctrl_list[256];	/* the same, as "memory,pids,cpu,io" */
-static char buf[4096];		/* one cgroup file read at a time */
+static char buf[4096] PAGE_BUF;	/* one cgroup file read at a time */
 
 static int write_at(int dfd, const char *path, const char *s)
 {

@@ -67,7 +67,7 @@ struct conn {
 
 /* Slots from nconns on were never used: left untouched, they cost no
  * resident memory. */
-static struct conn conns[MAX_CONNS];
+static struct conn conns[MAX_CONNS] PAGE_BUF;
 static int nconns;
 static struct watch listen_w;
 static int listen_paused;

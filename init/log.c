@@ -162,7 +162,7 @@ void log_raw(const char *buf, size_t len)
  * short lines costs one write(2), not one a line. At most PIPE_BUF bytes
  * a write: on a pipe that is all or nothing, so a full pipe drops whole
  * lines, never half of one (a line is at most 32 + 2 + LOG_LINE_MAX + 1). */
-static char batch[PIPE_BUF];
+static char batch[PIPE_BUF] PAGE_BUF;
 static size_t batched;
 
 static void batch_flush(void)

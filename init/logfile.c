@@ -208,7 +208,7 @@ static void put_part(struct file *f, const char *buf, size_t len)
 static void __attribute__((noreturn))
 helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 {
-	static char buf[65536];
+	static char buf[65536] PAGE_BUF;
 	struct file f = { .path = path, .mnt = mnt, .max = max, .fd = -1, .said = said_fd };
 	size_t have = 0;
 

@@ -289,7 +289,7 @@ static void on_fatal(int sig)
 static void fatal_handlers(void)
 {
 	/* Its own stack: a fault may be a stack overflow. */
-	static char alt[16384] __attribute__((aligned(16)));
+	static char alt[16384] PAGE_BUF;
 	struct sigaction sa = { .sa_handler = on_fatal, .sa_flags = SA_RESETHAND | SA_ONSTACK };
 
 	sigaltstack(&(stack_t){ .ss_sp = alt, .ss_size = sizeof(alt) }, NULL);
@@ -485,7 +485,7 @@ int main(int argc, char **argv)
 	/* PID 1 changes directory (entering a mount namespace moves it to that
 	 * namespace's root): a reload must find the same file. */
 	if (config_path && config_path[0] != '/') {
-		static char abs_path[4096];
+		static char abs_path[4096] PAGE_BUF;
 		char cwd[4096];
 
 		if (getcwd(cwd, sizeof(cwd)) &&

@@ -35,7 +35,7 @@ static int ncache;
 static struct last_links {
 	char svc[CONF_NAME_MAX + 1];
 	char host[NET_MAX_LINKS][IFNAMSIZ];
-} last[CONF_MAX_SERVICES];
+} last[CONF_MAX_SERVICES] PAGE_BUF;
 
 static int pid1_open(void)
 {
@@ -569,7 +569,7 @@ static int make_links(const struct conf *c, const struct svc_conf *s, int netns_
 
 /* Addresses linked since PID 1 started (open addressing; 0 is free). */
 #define NET_SEEN_MAX 1024
-static uint32_t seen[NET_SEEN_MAX];
+static uint32_t seen[NET_SEEN_MAX] PAGE_BUF;
 
 /* Was ADDR linked before? Remembers it; when the table is full every
  * address counts as seen. */
@@ -600,7 +600,7 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 {
 	/* lo, three requests a link, the route: one datagram, one RTNL round
 	 * trip each in the kernel but a single send and read here. */
-	static struct nl_req req[2 + 3 * NET_MAX_LINKS];
+	static struct nl_req req[2 + 3 * NET_MAX_LINKS] PAGE_BUF;
 	static unsigned char what[2 + 3 * NET_MAX_LINKS], link[2 + 3 * NET_MAX_LINKS];
 	struct nl n;
 	int nreq = 0, eth0 = 0, failed;

@@ -164,7 +164,7 @@ struct service_args {
 	int err_fd;
 };
 #ifndef __SANITIZE_ADDRESS__
-static char service_stack[32768] __attribute__((aligned(16)));
+static char service_stack[32768] PAGE_BUF;
 #endif
 
 static int service_main(void *arg)

@@ -157,7 +157,7 @@ static pid_t make_helper(unsigned long flags, int go[2])
 		userns_helper(go);
 	return pid;
 #else
-	static char stack[4096] __attribute__((aligned(16)));
+	static char stack[4096] PAGE_BUF;
 
 	return clone(userns_helper, stack + sizeof(stack), (int)flags | CLONE_VM | SIGCHLD, go);
 #endif

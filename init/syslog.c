@@ -271,7 +271,7 @@ static struct ring *sender(struct msghdr *mh)
 /* Read up to MAX datagrams of IN. */
 static void drain(struct syslog_in *in, int max)
 {
-	static char buf[DGRAM_MAX];
+	static char buf[DGRAM_MAX] PAGE_BUF;
 	union {
 		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;

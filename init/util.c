@@ -250,7 +250,7 @@ int same_str(const char *a, const char *b)
 
 const char *stepf(const char *fmt, ...)
 {
-	static char buf[PATH_MAX + 64];
+	static char buf[PATH_MAX + 64] PAGE_BUF;
 	int e = errno;
 	va_list ap;
 

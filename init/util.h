@@ -7,6 +7,11 @@
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A static buffer of a page or more, on pages of its own: the link sorts
+ * sections by alignment (Makefile), so these come first and PID 1's small
+ * variables are packed after them; only the pages a buffer uses are then
+ * resident, not every page a small variable shares with one. */
+#define PAGE_BUF __attribute__((aligned(4096)))
 
 /* Write all of LEN bytes (retrying short writes and EINTR). */
 ssize_t write_all(int fd, const void *buf, size_t len);
