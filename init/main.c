@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,34 @@ static const char *config_path;
 static int cgroups;		/* cg_init succeeded */
 static int pending_action = -1;	/* a boot_action once shutdown began */
 
+/* Where load() reports: a stream, or else (a reload) the control
+ * client's buffer BUF, cut short as fmemopen(3) would (no stdio FILE of
+ * memory in PID 1: issue 15). */
+struct sink {
+	FILE *f;
+	char *buf;
+	size_t size, len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void say(struct sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	if (s->f) {
+		vfprintf(s->f, fmt, ap);
+	} else if (s->len + 1 < s->size) {
+		n = vsnprintf(s->buf + s->len, s->size - s->len, fmt, ap);
+		if (n > 0)
+			s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
+	}
+	va_end(ap);
+}
+
 /* Read and parse PATH, printing every problem as FILE:LINE: message. */
-static struct conf *load(const char *path, FILE *err)
+static struct conf *load(const char *path, struct sink *err)
 {
 	struct conf_errors errs = { 0 };
 	size_t len = 0;
@@ -61,18 +88,18 @@ static struct conf *load(const char *path, FILE *err)
 	struct conf *c;
 
 	if (!buf && errno == EFBIG) {
-		fprintf(err, "%s:1: file larger than %d bytes\n", path, CONF_MAX_FILE);
+		say(err, "%s:1: file larger than %d bytes\n", path, CONF_MAX_FILE);
 		return NULL;
 	}
 	if (!buf) {
-		fprintf(err, "%s: unable to read: %s\n", path, strerror(errno));
+		say(err, "%s: unable to read: %s\n", path, strerror(errno));
 		return NULL;
 	}
 	c = conf_parse(buf, len, &errs);
 	for (int i = 0; i < errs.n; i++)
-		fprintf(err, "%s:%d: %s\n", path, errs.v[i].line, errs.v[i].msg);
+		say(err, "%s:%d: %s\n", path, errs.v[i].line, errs.v[i].msg);
 	if (!c && !errs.n)
-		fprintf(err, "%s: unable to parse: %s\n", path, strerror(errno));
+		say(err, "%s: unable to parse: %s\n", path, strerror(errno));
 	conf_errors_free(&errs);
 	free(buf);
 	return c;
@@ -111,7 +138,8 @@ static const char *rescue_of(const char *path)
 
 static int check(const char *path)
 {
-	struct conf *c = load(path, stderr);
+	struct sink err = { .f = stderr };
+	struct conf *c = load(path, &err);
 
 	if (!c)
 		return 1;
@@ -201,14 +229,12 @@ static void reload_globals(const struct conf *old, const struct conf *c)
 
 static int reload(char *err, size_t size)
 {
-	FILE *f = fmemopen(err, size, "w");
+	struct sink out = { .buf = err, .size = size };
 	struct conf *nc;
 
-	err[0] = '\0';	/* what the caller prints, should fmemopen fail */
-	nc = load(config_path, f ? f : stderr);
-
-	if (f)
-		fclose(f);
+	if (size)
+		err[0] = '\0';
+	nc = load(config_path, &out);
 	if (!nc) {
 		log_msg("reload: %s is invalid, keeping the running config", config_path);
 		return -1;
@@ -379,10 +405,11 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	if (seccomp_build() < 0)
 		log_msg("unable to build the seccomp filter: %m");
 	{
+		struct sink out = { .f = stdout };
 		struct conf *c;
 
 		cgroups = cg_init() == 0;
-		c = load(config_path, stdout);
+		c = load(config_path, &out);
 		fflush(stdout);
 		if (c)
 			boot_modules(c);

@@ -1,0 +1,53 @@
+/* mini: qsort and strstr for the static musl build, as fmt.c is vfprintf:
+ * musl's are made for large inputs (a smoothsort, 2.1 KB; the two-way
+ * string search, 1.3 KB) and sandinit only sorts a config's addresses and
+ * looks for short words in short strings (issue 15: binary size). Same
+ * contracts; host builds (glibc) keep their libc's. */
+#if !defined(__GLIBC__) || defined(MINI_TEST)
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef MINI_TEST
+#define qsort mini_qsort
+#define strstr mini_strstr
+void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+char *mini_strstr(const char *h, const char *n);
+#endif
+
+/* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
+ * O(n^1.5) compares, a few hundred microseconds for thousands of items. */
+void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = base;
+	size_t gap = 1;
+
+	while (gap < n / 3)
+		gap = gap * 3 + 1;
+	for (; gap; gap /= 3)
+		for (size_t i = gap; i < n; i++)
+			for (size_t j = i; j >= gap; j -= gap) {
+				char *x = b + (j - gap) * size, *y = b + j * size;
+
+				if (cmp(x, y) <= 0)
+					break;
+				for (size_t k = 0; k < size; k++) {
+					char t = x[k];
+
+					x[k] = y[k];
+					y[k] = t;
+				}
+			}
+}
+
+char *strstr(const char *h, const char *n)
+{
+	size_t len = strlen(n);
+
+	if (!len)
+		return (char *)h;
+	for (; *h; h++)
+		if (*h == *n && !strncmp(h, n, len))
+			return (char *)h;
+	return NULL;
+}
+#endif
