@@ -359,7 +359,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	 * or a container it may have left descriptors (a directory's is how
 	 * runc's CVE-2024-21626 escaped) and supplementary groups. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
-	setgroups(0, NULL);
+	id_nogroups();
 	fatal_handlers();
 	/* Every other signal PID 1 acts on comes through the signalfd. */
 	sigemptyset(&set);
@@ -388,7 +388,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	}
 	/* ---- From here on PID 1 must never exit. ---- */
 	reboot(RB_DISABLE_CAD);
-	setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 65536, 65536 });
+	id_nofile(65536);
 	boot_early();
 	log_console_init();
 	boot_priority();

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 
 #include "privs.h"
+#include "util.h"
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -60,12 +61,10 @@ int privs_drop_all(void)
 
 static int set_nofile(const struct svc_conf *s, const char **step)
 {
-	struct rlimit rl = { s->nofile, s->nofile };
-
 	/* Raising the hard limit needs CAP_SYS_RESOURCE in the initial user
 	 * namespace: the ceiling is what PID 1 had. */
 	*step = "set RLIMIT_NOFILE";
-	return s->nofile ? setrlimit(RLIMIT_NOFILE, &rl) : 0;
+	return s->nofile ? id_nofile(s->nofile) : 0;
 }
 
 int privs_user(const struct svc_conf *s, const char **step)
@@ -73,11 +72,10 @@ int privs_user(const struct svc_conf *s, const char **step)
 	if (set_nofile(s, step) < 0)
 		return -1;
 	*step = "drop supplementary groups";
-	if (setgroups(0, NULL) < 0)
+	if (id_nogroups() < 0)
 		return -1;
 	*step = "set user";
-	return setresgid(s->gid, s->gid, s->gid) < 0 || setresuid(s->uid, s->uid, s->uid) < 0
-		? -1 : 0;
+	return id_gid(s->gid) < 0 || id_uid(s->uid) < 0 ? -1 : 0;
 }
 
 int privs_apply(const struct svc_conf *s, const char **step)
@@ -100,7 +98,7 @@ int privs_apply(const struct svc_conf *s, const char **step)
 	/* None of PID 1's (it dropped its own at start, but the child
 	 * never relies on that). */
 	*step = "drop supplementary groups";
-	if (setgroups(0, NULL) < 0)
+	if (id_nogroups() < 0)
 		return -1;
 
 	/* KEEPCAPS keeps the permitted set across a switch away from uid 0;
@@ -109,10 +107,10 @@ int privs_apply(const struct svc_conf *s, const char **step)
 	if (prctl(PR_SET_KEEPCAPS, 1L, 0, 0, 0) < 0)
 		return -1;
 	*step = "setresgid";
-	if (setresgid(s->gid, s->gid, s->gid) < 0)
+	if (id_gid(s->gid) < 0)
 		return -1;
 	*step = "setresuid";
-	if (setresuid(s->uid, s->uid, s->uid) < 0)
+	if (id_uid(s->uid) < 0)
 		return -1;
 	*step = "set keepcaps";
 	if (prctl(PR_SET_KEEPCAPS, 0L, 0, 0, 0) < 0)

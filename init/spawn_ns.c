@@ -120,7 +120,7 @@ unsigned long spawn_ns_flags(unsigned mask)
 /* Root of the user namespace just made or entered. */
 int spawn_ns_root(void)
 {
-	return setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ? -1 : 0;
+	return id_gid(0) < 0 || id_uid(0) < 0 ? -1 : 0;
 }
 
 /* The user namespace the sandbox ends in, open until the child enters it

@@ -4,7 +4,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* A static buffer of a page or more, on pages of its own: the link sorts
@@ -12,6 +15,20 @@
  * variables are packed after them; only the pages a buffer uses are then
  * resident, not every page a small variable shares with one. */
 #define PAGE_BUF __attribute__((aligned(4096)))
+
+/* setgroups(0, NULL), setresgid(G, G, G), setresuid(U, U, U) and
+ * setrlimit as system calls: musl's wrappers apply them to every thread
+ * through __synccall (1.8 KB with its semaphores), and PID 1 and its
+ * children have one thread. */
+static inline int id_nogroups(void) { return (int)syscall(SYS_setgroups, 0, NULL); }
+static inline int id_gid(gid_t g) { return (int)syscall(SYS_setresgid, g, g, g); }
+static inline int id_uid(uid_t u) { return (int)syscall(SYS_setresuid, u, u, u); }
+static inline int id_nofile(rlim_t n)
+{
+	struct rlimit rl = { n, n };	/* musl's rlim_t: 64 bits, as prlimit64's */
+
+	return (int)syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
+}
 
 /* Write all of LEN bytes (retrying short writes and EINTR). */
 ssize_t write_all(int fd, const void *buf, size_t len);
