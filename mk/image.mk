@@ -58,13 +58,14 @@ $(OUT)/toybox: $(TB_CACHE)/.verified toybox/config toybox/build.sh $(KINC)/.stam
 
 ifeq ($(KERNEL),debian)
 # Debian's kernel for the board, downloaded once into the cache.
-$(KDIR)/.stamp: board/$(BOARD)/board.mk tools/fetch-kernel.sh | deps
+$(KDIR)/.stamp: board/$(BOARD)/board.mk tools/fetch-kernel.sh tools/fetch-deb.sh | deps
 	tools/fetch-kernel.sh $(BOARD_KERNEL_META) $(KDIR)
 	@touch $@
 else
 # The tailored kernel: from KERNEL_CACHE when built before (by any clone),
 # else built here (~10-15 min on 2 CPUs) into OUT/build/kernel.
-$(KDIR)/.stamp: board/$(BOARD)/board.mk board/$(BOARD)/kernel.config tools/build-kernel.sh | deps
+$(KDIR)/.stamp: board/$(BOARD)/board.mk board/$(BOARD)/kernel.config tools/build-kernel.sh \
+		tools/fetch-deb.sh | deps
 	tools/build-kernel.sh $(BOARD) board/$(BOARD)/kernel.config $(BOARD_KERNEL_SOURCE) \
 		$(BOARD_KERNEL_ARCH) $(BOARD_KERNEL_TARGET) "$(BOARD_KERNEL_CROSS)" \
 		$(OUT)/build/kernel $(CACHE)/linux-source $(KDIR)

@@ -2,21 +2,25 @@
 # tools/build-kernel.sh BOARD FRAGMENT SRCPKG KARCH TARGET CROSS WORK DEBDIR KDIR:
 # KERNEL=tailored (SPEC section 9). Builds the kernel of BOARD from Debian's
 # source package SRCPKG (linux-source-6.1, fetched with `apt-get download`
-# into DEBDIR, never from elsewhere): `tinyconfig`, FRAGMENT merged on it with
-# the kernel's scripts/kconfig/merge_config.sh, `olddefconfig`; every symbol
-# of FRAGMENT must then have its value in .config, else this fails naming
-# the ones that did not stick. Builds TARGET (bzImage, Image...) for KARCH
-# with CROSS (CROSS_COMPILE, empty when native) under `nice -n 10` with
-# -j${KERNEL_JOBS:-2} in WORK (sources and objects; make clean drops it).
+# into DEBDIR by tools/fetch-deb.sh, never from elsewhere): `tinyconfig`,
+# FRAGMENT merged on it with the kernel's scripts/kconfig/merge_config.sh,
+# `olddefconfig`; every symbol of FRAGMENT must then have its value in
+# .config, else this fails naming the ones that did not stick. Builds
+# TARGET (bzImage, Image...) for KARCH with CROSS (CROSS_COMPILE, empty when
+# native) under `nice -n 10` with -j${KERNEL_JOBS:-2} in WORK (sources and
+# objects; make clean drops it).
 #
 # The result is cached outside the clone, keyed by the source package's
-# version and the hash of the fragment (and of BOARD, KARCH, TARGET):
+# version and the hash of the fragment's settings (its CONFIG_ lines, not its
+# comments; and BOARD, KARCH, TARGET):
 # ${XDG_CACHE_HOME:-$HOME/.cache}/sandinit/kernel/BOARD-VERSION-HASH/, so a
 # second clone on the same machine does not build it again. KDIR gets what
 # tools/fetch-kernel.sh leaves for Debian's kernel: vmlinuz, release,
 # package, modules/ (modules.builtin alone: every driver is built in).
 # KERNEL_CONFIG_ONLY=1: only the config and its check (WORK/obj/.config), no
 # build, no cache: to try a fragment in seconds rather than minutes.
+# KERNEL_CACHED_ONLY=1: the kernel from the cache, or fail naming the key
+# (no fetch, no build: the test that a second clone does not rebuild).
 set -euo pipefail
 die() { echo "build-kernel: fatal: $*" >&2; exit 1; }
 [ $# -eq 9 ] || die "usage: build-kernel.sh BOARD FRAGMENT SRCPKG KARCH TARGET CROSS WORK DEBDIR KDIR"
@@ -24,6 +28,10 @@ board=$1 frag=$2 srcpkg=$3 karch=$4 target=$5 cross=$6 work=$7 debdir=$8 kdir=$9
 [ -f "$frag" ] || die "no fragment $frag"
 mkdir -p "$debdir" "$work"
 frag=$(realpath "$frag") work=$(realpath "$work") debdir=$(realpath "$debdir")
+# One build a WORK at a time (make check's in the background, a make bench
+# beside it): a second one waits, then finds the first one's in the cache.
+exec {lock}>"$work/.lock"
+flock -n "$lock" || { echo "build-kernel: waiting for the build running in $work"; flock "$lock"; }
 
 # The version apt would fetch now; without package lists (no apt-get
 # update yet) the newest .deb already downloaded.
@@ -34,7 +42,8 @@ if [ -z "$ver" ]; then
 	[ -n "$deb" ] || die "cannot find $srcpkg with apt-cache (apt-get update?)"
 	ver=$(dpkg-deb -f "$deb" Version)
 fi
-hash=$( { echo "$board $karch $target"; cat "$frag"; } | sha256sum | cut -c1-16)
+hash=$( { echo "$board $karch $target"; grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' "$frag"; } |
+	sha256sum | cut -c1-16)
 key=$board-$ver-$hash
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/sandinit/kernel/$key
 
@@ -52,15 +61,11 @@ if [ "${KERNEL_CONFIG_ONLY:-0}" != 1 ] && [ -f "$cache/vmlinuz" ] && [ -f "$cach
 	install_kdir
 	exit 0
 fi
+[ "${KERNEL_CACHED_ONLY:-0}" != 1 ] || die "KERNEL_CACHED_ONLY=1: no kernel $key in ${cache%/*}"
 
-# The source: the package's tarball, extracted once per version.
-deb=$(ls "$debdir/${srcpkg}_${ver//:/%3a}"_*.deb 2>/dev/null | tail -n 1 || true)
-if [ -z "$deb" ]; then
-	(cd "$debdir" && apt-get -q -o APT::Sandbox::User=root download "$srcpkg=$ver") ||
-		die "apt-get download $srcpkg=$ver failed"
-	deb=$(ls "$debdir/${srcpkg}_${ver//:/%3a}"_*.deb | tail -n 1)
-fi
-[ "$(dpkg-deb -f "$deb" Package)" = "$srcpkg" ] || die "$deb is not $srcpkg"
+# The source: the package's tarball (tools/fetch-deb.sh), extracted once per
+# version.
+deb=$("$(dirname "$0")/fetch-deb.sh" "$debdir" "$srcpkg=$ver")
 src=$work/src
 if [ "$(cat "$src/.sandinit-version" 2>/dev/null)" != "$ver" ]; then
 	echo "build-kernel: extracting $srcpkg $ver"

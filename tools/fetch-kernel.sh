@@ -3,11 +3,11 @@
 # META is a metapackage such as linux-image-amd64, or linux-image-arm64:arm64
 # for another architecture (dpkg must know it: make deps); the real package
 # it depends on (linux-image-X.Y.Z-N-amd64) is resolved with apt-cache and
-# fetched with `apt-get download` (the machine's own apt sources) into KDIR,
-# then extracted into KDIR/root. Leaves KDIR/vmlinuz (a hard link to
+# fetched with `apt-get download` (the machine's own apt sources) into KDIR
+# by tools/fetch-deb.sh (an already downloaded .deb is reused), then
+# extracted into KDIR/root. Leaves KDIR/vmlinuz (a hard link to
 # root/boot/vmlinuz-*), KDIR/release (the kernel's `uname -r`) and
-# KDIR/modules (its /lib/modules/RELEASE directory, a symlink). An already
-# downloaded .deb is reused.
+# KDIR/modules (its /lib/modules/RELEASE directory, a symlink).
 set -euo pipefail
 die() { echo "fetch-kernel: fatal: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: fetch-kernel.sh META KDIR"
@@ -18,14 +18,7 @@ qpkg=$(apt-cache depends "$meta" 2>/dev/null |
 	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
 [ -n "$qpkg" ] || die "cannot resolve $meta to a linux-image package (apt-get update?)"
 pkg=${qpkg%%:*}
-mkdir -p "$kdir"
-deb=$(ls "$kdir/${pkg}"_*.deb 2>/dev/null | tail -n 1 || true)
-if [ -z "$deb" ]; then
-	(cd "$kdir" && apt-get -q -o APT::Sandbox::User=root download "$qpkg") ||
-		die "apt-get download $qpkg failed"
-	deb=$(ls "$kdir/${pkg}"_*.deb | tail -n 1)
-fi
-[ "$(dpkg-deb -f "$deb" Package)" = "$pkg" ] || die "$deb is not $pkg"
+deb=$("$(dirname "$0")/fetch-deb.sh" "$kdir" "$qpkg")
 
 rm -rf "$kdir/root"
 dpkg-deb -x "$deb" "$kdir/root"
