@@ -12,16 +12,7 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 load lib/qemu
-
-# The demo's colours (configs/kiosk-demo.c): its background; the block of
-# key 30 (`a`).
-BG=2060a0
-KEY_A=8000ff
-
-screen() { python3 "$BATS_TEST_DIRNAME/lib/screen.py" "$@"; }
-mon() { screen mon "$BATS_TEST_TMPDIR/mon.sock" "$1"; }
-# dump NAME: a screendump as $BATS_TEST_TMPDIR/NAME.ppm
-dump() { mon "screendump $BATS_TEST_TMPDIR/$1.ppm" >/dev/null; }
+load lib/screen
 
 # con CMD: run CMD in the console shell; its output (the lines between two
 # markers, without the services' and the kernel's lines the console shows
@@ -36,29 +27,12 @@ con() {
 }
 out() { cat "$BATS_TEST_TMPDIR/out"; }
 
-# wait_screen TIMEOUT TEST...: screendump as now.ppm until TEST (a command)
-# holds; fail with the last dump's figures after TIMEOUT seconds.
-wait_screen() {
-	local end=$((SECONDS + $1))
-	shift
-	while :; do
-		dump now
-		if "$@"; then return 0; fi
-		if [ "$SECONDS" -ge "$end" ]; then
-			echo "screen: $* not true within the bound; background share $(screen share "$BATS_TEST_TMPDIR/now.ppm" $BG)" >&2
-			return 1
-		fi
-		sleep 0.5
-	done
-}
 # restarted OLD NEW: the status in out says running, with pid NEW, not OLD.
 restarted() {
 	out | grep -qx 'state: running' || return 1
 	[ "$2" != - ] || return 1
 	[ "$2" != "$1" ]
 }
-bg_at_least() { [ "$(screen share "$BATS_TEST_TMPDIR/now.ppm" $BG)" -ge "$1" ]; }
-same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1.ppm")" -eq 0 ]; }
 
 @test "qemu kiosk: the demo on the screen, a key in its log and picture, restarted and redrawn, only its devices, VT and KD modes" {
 	# configs/kiosk.conf, plus a disk (a host node it must not open) and a
@@ -98,7 +72,7 @@ same_as() { [ "$(screen differ "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/$1
 	con 'initctl log kiosk'
 	run out
 	assert_line --regexp 'key 30 a$'
-	wait_screen 60 eval '[ "$(screen share "$BATS_TEST_TMPDIR/now.ppm" $KEY_A)" -gt 0 ]'
+	wait_screen 60 key_a_shown
 	run screen differ "$BATS_TEST_TMPDIR/start.ppm" "$BATS_TEST_TMPDIR/now.ppm"
 	[ "$output" -gt 1000 ]
 	cp "$BATS_TEST_TMPDIR/now.ppm" "$BATS_TEST_TMPDIR/key.ppm"

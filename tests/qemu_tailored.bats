@@ -3,9 +3,11 @@
 # board/B/kernel.config on tinyconfig, everything built in, no module
 # support; make check builds it): the representative subset in three boots.
 # One: the demo across the bridge, the uplink's DHCP, NAT and the published
-# port, the kernel's features, the devices the board gives (watchdog, data
-# disk, display and input), and not one module message although the config
-# has `modules` lines and nat/publish/interface (all built in). Two: the
+# port, the kiosk beside it (its picture on the board's display, a key from
+# QEMU's keyboard in its log and on the screen), the kernel's features, the
+# devices the board gives (watchdog, data disk), and not one module message
+# although the config has `modules` lines and nat/publish/interface (all
+# built in). Two: the
 # limits, a module that is nowhere reported once, and the shutdown of
 # services that ignore SIGTERM. Three: the image without the kernel's list
 # of built-in drivers, as the issue's first tailored boot had it. And the
@@ -15,6 +17,7 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 load lib/qemu
+load lib/screen
 
 export KERNEL=tailored
 
@@ -26,7 +29,7 @@ teardown() {
 	[ -z "${HTTPD:-}" ] || kill "$HTTPD" 2>/dev/null || true
 }
 
-@test "tailored: the demo networks across the bridge, NAT and publish; built-in modules say nothing; devices are there" {
+@test "tailored: the demo networks across the bridge, NAT and publish; the kiosk lights the screen and takes a key; built-in modules say nothing; devices are there" {
 	local port gport rel
 	rel=$(cat "$TAILORED/cache/kernel/release")
 	port=$(free_port)
@@ -37,20 +40,27 @@ teardown() {
 	HTTPD=$!
 	truncate -s 16M "$BATS_TEST_TMPDIR/data.img"
 	mkfs.ext4 -q -F "$BATS_TEST_TMPDIR/data.img"
-	# The demo with the watchdog of configs/full.conf and the modules the
-	# tests name on Debian's kernel (ext4 for the data disk, i6300esb):
-	# here all built in.
-	sed 's/^modules veth bridge$/modules veth bridge ext4 virtio_blk i6300esb overlay\nwatchdog \/dev\/watchdog0 30/' \
+	# The demo with the watchdog of configs/full.conf, the modules the
+	# tests name on Debian's kernel (ext4 for the data disk, i6300esb, the
+	# kiosk's display and input drivers): here all built in; and the
+	# kiosk's service of configs/kiosk.conf.
+	sed 's/^modules veth bridge$/modules veth bridge ext4 virtio_blk i6300esb overlay virtio_pci bochs virtio_input evdev\nwatchdog \/dev\/watchdog0 30/' \
 		"$ROOT/configs/default.conf" >"$BATS_TEST_TMPDIR/demo.conf"
+	sed -n '/^service kiosk$/,/^$/p' "$ROOT/configs/kiosk.conf" >>"$BATS_TEST_TMPDIR/demo.conf"
 	grep -q '^watchdog /dev/watchdog0 30$' "$BATS_TEST_TMPDIR/demo.conf"
-	QEMU_EXTRA="-drive file=$BATS_TEST_TMPDIR/data.img,if=virtio,format=raw -device i6300esb -device virtio-keyboard-pci -vga std" \
+	grep -q '^  exec /usr/bin/kiosk-demo$' "$BATS_TEST_TMPDIR/demo.conf"
+	# the board's display, keyboard and tablet, no window; the monitor
+	QEMU_DISPLAY=none
+	export QEMU_DISPLAY
+	QEMU_EXTRA="-monitor unix:$BATS_TEST_TMPDIR/mon.sock,server,nowait
+		-drive file=$BATS_TEST_TMPDIR/data.img,if=virtio,format=raw -device i6300esb" \
 	QEMU_PORTS="$port:80" QEMU_GUESTFWD=$gport qemu_boot "$BATS_TEST_TMPDIR/demo.conf"
 	qemu_wait "^sandinit: kernel: userns=yes netns=yes cgroup2=memory,pids,cpu[a-z,]* seccomp=yes nftables=yes pidns=yes timens=yes release=$rel\$" 180
 	run qemu_log
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?cpu(,|$| )'
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?io(,|$| )'
 	assert_line --regexp '^sandinit: kernel: .*cgroup2=(.*,)?pids(,|$| )'
-	qemu_wait 'sandinit: ready: 3 services in [0-9]+\.[0-9] ms' 60
+	qemu_wait 'sandinit: ready: 4 services in [0-9]+\.[0-9] ms' 60
 	# across the bridge, then through the NAT to the host's server
 	qemu_wait '^(# )?client: <html><body><p>hello from the sandinit demo appliance' 60
 	qemu_wait '^sandinit: interface eth0: 10\.0\.2\.15/24 via none' 60
@@ -59,6 +69,16 @@ teardown() {
 	run curl -s -m 20 "http://127.0.0.1:$port/"
 	assert_success
 	assert_output --partial 'hello from the sandinit demo appliance'
+	# the kiosk: the display's mode set (DRM's fbdev emulation), its
+	# picture over (nearly) the whole screen (the title bar is 1/16 of it)
+	qemu_wait 'kiosk: kiosk-demo: [0-9]+x[0-9]+, (16|24|32) bpp, [1-9][0-9]* input devices' 60
+	wait_screen 60 bg_at_least 900
+	# a key from QEMU's keyboard: in its log, and its block on the screen
+	run key_a_shown
+	assert_failure
+	mon 'sendkey a'
+	qemu_wait 'kiosk: kiosk-demo: key 30 a$' 60
+	wait_screen 60 key_a_shown
 	# a kernel without module support; the devices are there: the
 	# watchdog PID 1 opened, the data disk (ext4 mounts), the display's
 	# framebuffer and the keyboard's event device
@@ -197,18 +217,36 @@ teardown() {
 }
 
 @test "tailored: another clone takes the kernel from the cache outside the clone, without building it" {
-	local w=$BATS_TEST_TMPDIR/clone2
-	# the control: this clone's build is there (make KERNEL=tailored image)
+	local w=$BATS_TEST_TMPDIR/clone2 cache=${XDG_CACHE_HOME:-$HOME/.cache}/sandinit/kernel
+	# build FRAGMENT [CACHE_HOME]: as make KERNEL=tailored in another clone
+	build() {
+		env KERNEL_CACHED_ONLY=1 ${2:+XDG_CACHE_HOME=$2} "$ROOT/tools/build-kernel.sh" qemu-x86_64 "$1" \
+			"$(board_var BOARD_KERNEL_SOURCE)" "$(board_var BOARD_KERNEL_ARCH)" "$(board_var BOARD_KERNEL_TARGET)" "" \
+			"$w/build" "$w/deb" "$w/kdir"
+	}
+	# this clone's build is there (make KERNEL=tailored image); another
+	# one takes it from the cache: a miss fails here (KERNEL_CACHED_ONLY)
+	# rather than building again
 	[ -f "$TAILORED/cache/kernel/vmlinuz" ]
-	run "$ROOT/tools/build-kernel.sh" qemu-x86_64 "$ROOT/board/qemu-x86_64/kernel.config" \
-		"$(board_var BOARD_KERNEL_SOURCE)" "$(board_var BOARD_KERNEL_ARCH)" "$(board_var BOARD_KERNEL_TARGET)" "" \
-		"$w/build" "$w/deb" "$w/kdir"
+	run build "$ROOT/board/qemu-x86_64/kernel.config"
 	assert_success
-	assert_output --regexp "^kernel: tailored .* cached in ${XDG_CACHE_HOME:-$HOME/.cache}/sandinit/kernel/qemu-x86_64-"
+	assert_output --regexp "^kernel: tailored .* cached in $cache/qemu-x86_64-"
 	# nothing fetched, extracted or built; the same kernel
 	run ls -A "$w/build" "$w/deb"
 	refute_output --partial 'src'
 	refute_output --partial '.deb'
 	cmp "$w/kdir/vmlinuz" "$TAILORED/cache/kernel/vmlinuz"
 	grep -q 'veth.ko$' "$w/kdir/modules/modules.builtin"
+	# a comment of the fragment is not part of the key
+	{ echo '# a comment'; cat "$ROOT/board/qemu-x86_64/kernel.config"; } >"$BATS_TEST_TMPDIR/commented.config"
+	run build "$BATS_TEST_TMPDIR/commented.config"
+	assert_success
+	# the miss: an empty cache fails, named, and fetches nothing
+	rm -rf "$w"
+	run build "$ROOT/board/qemu-x86_64/kernel.config" "$BATS_TEST_TMPDIR/empty"
+	assert_failure
+	assert_output --regexp "KERNEL_CACHED_ONLY=1: no kernel qemu-x86_64-[^ ]+ in $BATS_TEST_TMPDIR/empty/sandinit/kernel"
+	run ls -A "$w/build" "$w/deb"
+	refute_output --partial 'src'
+	refute_output --partial '.deb'
 }
