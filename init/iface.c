@@ -144,7 +144,7 @@ static void scan(void)
  * comes back under a new index, or goes away. */
 static void on_links(struct watch *w, uint32_t events)
 {
-	union { struct nlmsghdr h; char b[32768]; } buf;
+	static union { struct nlmsghdr h; char b[32768]; } buf PAGE_BUF;
 	struct sockaddr_nl sa;
 	socklen_t salen;
 	ssize_t len;

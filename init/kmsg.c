@@ -13,6 +13,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "loop.h"
+#include "util.h"
 
 #define KMSG_RING_SIZE (64 << 10)
 /* Records read in a pass of the loop (one read(2) each). */
@@ -53,7 +54,7 @@ int kmsg_parse(const char *rec, size_t len, int *sev, int64_t *us, const char **
 
 static void on_kmsg(struct watch *wt, uint32_t events)
 {
-	char buf[8192];
+	static char buf[8192] PAGE_BUF;	/* off the stack (util.h) */
 
 	(void)events;
 	for (int i = 0; i < KMSG_BURST; i++) {

@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include "netlink.h"
+#include "util.h"
 
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10
@@ -404,8 +405,10 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size)
 
 int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 {
-	/* Big enough for a link's attributes without its statistics. */
-	union { struct nlmsghdr h; char b[16384]; } rx;
+	/* Big enough for a link's attributes without its statistics. Static
+	 * (one exchange at a time): off the stack, resident only as far as
+	 * replies have reached. */
+	static union { struct nlmsghdr h; char b[16384]; } rx PAGE_BUF;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int got = 0;
 	ssize_t len;
@@ -529,7 +532,7 @@ int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
 
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
 {
-	union { struct nlmsghdr h; char b[16384]; } rep;
+	static union { struct nlmsghdr h; char b[16384]; } rep PAGE_BUF;
 	struct nl_req r;
 	const struct ifinfomsg *ifi;
 	const struct nlattr *a, *kind;

@@ -382,7 +382,7 @@ static uint64_t echo_handle(const struct nlmsghdr *h)
 
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 {
-	union { struct nlmsghdr h; char b[16384]; } rx;
+	static union { struct nlmsghdr h; char b[16384]; } rx PAGE_BUF;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	uint32_t first;
 	int left = b->n, refused = 0, i;

@@ -59,7 +59,7 @@ struct ring *sup_ring_of(pid_t pid, uint64_t cgroup)
 
 static ssize_t output(struct service *s, struct watch *w, int stream)
 {
-	char buf[16384];
+	static char buf[16384] PAGE_BUF;	/* off the stack (util.h) */
 	ssize_t n = read(w->fd, buf, sizeof(buf));
 
 	if (n > 0)
