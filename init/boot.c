@@ -707,7 +707,7 @@ pid_t boot_rescue(const char *path)
 	setsid();
 	setpriority(PRIO_PROCESS, 0, 0);	/* PID1_NICE is PID 1's */
 	ioctl(STDIN_FILENO, TIOCSCTTY, 1);
-	execl(path, path, (char *)NULL);
+	execv(path, (char *const[]){ (char *)path, NULL });
 	log_msg("unable to run the rescue program %s: %m", path);
 	_exit(127);
 }

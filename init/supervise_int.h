@@ -82,6 +82,7 @@ struct sup_state {
 	int nsvc;
 	int shutting_down;
 	int have_cgroups;
+	uint32_t jitter;	/* xorshift32 state of the restart jitter, never 0 */
 };
 extern struct sup_state sup;
 

@@ -91,7 +91,7 @@ int sup_load(struct conf *c, int cgroups)
 	    !(sup.svc_of = calloc((size_t)c->nsvc + 1, sizeof(*sup.svc_of))))
 		return -1;
 	sup.cur = c;
-	srandom((unsigned)now_us());
+	sup.jitter = (uint32_t)now_us() | 1;
 	sup.have_cgroups = cgroups;
 	if (net_assign(c, NULL, &step) < 0)
 		log_msg("unable to %s: %m", step);

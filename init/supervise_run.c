@@ -86,9 +86,15 @@ static void on_net(struct watch *w, uint32_t events)
 static void schedule_restart(struct service *s)
 {
 	int64_t d = s->backoff_ms;
+	uint32_t x = sup.jitter;
 
-	/* Jitter of ±10% keeps crash-looping services from moving in step. */
-	d += (int64_t)(random() % (d / 5 + 1)) - d / 10;
+	/* Jitter of ±10% keeps crash-looping services from moving in step
+	 * (xorshift32: musl's random() is 0.5 KB and a lock). */
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	sup.jitter = x;
+	d += (int64_t)(x % (uint64_t)(d / 5 + 1)) - d / 10;
 	s->deadline = now_ms() + d;
 	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
 	sup_became(s, ST_BACKOFF);
