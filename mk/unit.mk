@@ -70,11 +70,12 @@ fuzz-smoke: fuzz-smoke-dhcp
 # is given UNIT_ARGS_NAME to keep to what it can there). A test includes
 # or links the init/ sources it names in UNIT_SRCS_NAME. make check runs
 # `unit-board` for every board.
-UNIT_BOARD := conf netlink net nft seccomp fmt mini
+UNIT_BOARD := conf netlink net nft seccomp fmt mini devname
 UNIT_SRCS_conf := $(CONF_SRCS)
 UNIT_SRCS_netlink := init/netlink.c
 UNIT_SRCS_net := $(NET_SRCS)
 UNIT_SRCS_nft := $(NFT_SRCS)
+UNIT_SRCS_devname := init/devname.c
 UNIT_ARGS_seccomp := $(if $(BOARD_EXEC),bpf)
 
 $(OUT)/unit/board/%_test: tests/unit/%_test.c $(SRCS) $(HDRS) tests/unit/check.h $(KINC)/.stamp
@@ -91,3 +92,30 @@ unit-board: $(UNIT_BOARD:%=unit-board-%)
 unit: unit-board
 
 .PHONY: unit-board
+
+# The modules.devname reader (init/devname.c): PID 1 reads the image's file,
+# or a host's depmod's, for the `device` nodes a module makes.
+$(OUT)/unit/devname_test: tests/unit/devname_test.c init/devname.c init/devname.h tests/unit/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/devname.c
+
+unit-devname: $(OUT)/unit/devname_test
+	$(UNIT_ENV) $<
+
+$(OUT)/fuzz/devname_fuzz: tests/fuzz/devname_fuzz.c init/devname.c init/devname.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/devname.c
+
+# -max_len past DEVNAME_LINE_MAX, so the fuzzer reaches the long-line path.
+fuzz-devname: $(OUT)/fuzz/devname_fuzz
+	@mkdir -p $(OUT)/fuzz/corpus-devname
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz/devname- $(OUT)/fuzz/corpus-devname tests/fuzz/corpus/devname
+
+fuzz-smoke-devname:
+	$(MAKE) --no-print-directory fuzz-devname FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+unit: unit-devname
+fuzz: fuzz-devname
+fuzz-smoke: fuzz-smoke-devname
+.PHONY: unit-devname fuzz-devname fuzz-smoke-devname
