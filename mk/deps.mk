@@ -6,7 +6,8 @@
 # and goes on.
 #
 # DEPS_PKGS are the board-independent packages (flex ... lz4: building a
-# KERNEL=tailored kernel, which make check does); each board's own (its
+# KERNEL=tailored kernel, which make check does; kmod: tests/kmods.bats
+# compares with depmod); each board's own (its
 # cross compiler, QEMU, kernel headers) are in board/B/deps.mk, which adds to
 # DEPS_PKGS. make check boots every board, so by default every board's
 # packages are installed; DEPS_BOARDS=B narrows it. A package of another
@@ -18,7 +19,7 @@ DEPS_PKGS := make gcc musl-tools linux-libc-dev cpio xz-utils file binutils stra
 	bubblewrap gnuplot-nox clang libclang-rt-14-dev nftables \
 	dnsmasq-base busybox curl socat mosquitto mosquitto-clients \
 	dropbear-bin openssh-server openssh-client nginx-light redis-server redis-tools acl python3 procps \
-	flex bison bc libelf-dev lz4
+	flex bison bc libelf-dev lz4 kmod
 DEPS_BOARDS ?= $(patsubst board/%/deps.mk,%,$(wildcard board/*/deps.mk))
 include $(DEPS_BOARDS:%=board/%/deps.mk)
 DEPS_ARCHS := $(sort $(foreach p,$(DEPS_PKGS),$(word 2,$(subst :, ,$(p)))))

@@ -1,7 +1,7 @@
 #!/bin/bash
-# tools/kmods.sh MODDIR DEST NAME...: copy kernel modules NAME... and,
-# recursively, the modules their .modinfo `depends=` and `softdep=pre:`
-# name, from MODDIR (a
+# tools/kmods.sh MODDIR DEST [--config CONFIG] NAME...: copy kernel modules
+# NAME... and, recursively, the modules their .modinfo `depends=` and
+# `softdep=pre:` name, from MODDIR (a
 # kernel's /lib/modules/RELEASE, e.g. from Debian's package, which has no
 # modules.dep) into DEST, flat: DEST/<name>.ko, where <name> is the module's
 # name with `-` normalised to `_` (the .modinfo name=). .ko.xz/.ko.gz/.ko.zst
@@ -9,17 +9,34 @@
 # and the same fields. A softdep may name an alias (libcrc32c's `pre:
 # crc32c`): the module whose .modinfo has that alias= is copied, and
 # DEST/<alias>.ko links to it (a *generic* one preferred: it works on every
-# CPU). modules.builtin is copied too, so the loader
-# can tell "built in" from "missing". A name that is neither a module nor
-# built in is reported on stderr and skipped (boot goes on without it, as
-# SPEC section 3 says).
+# CPU). A NAME /dev/PATH is the module that makes that device node, the one
+# whose .modinfo has alias=devname:PATH (tun for /dev/net/tun); a node no
+# module makes (built in, or a hardware driver's) is only said. --config
+# CONFIG adds the names of CONFIG's global `modules` lines and the paths
+# of its `device` lines that name one node (no glob). modules.builtin is
+# copied too, so the loader can tell "built in" from "missing", and
+# DEST/modules.devname is written as depmod writes it for the modules
+# copied that make a node, so that PID 1 loads the module of a `device`
+# node that is missing. A name that is neither a module nor built in is
+# reported on stderr and skipped (boot goes on without it, as SPEC
+# section 3 says). Nothing is written when there is no NAME.
 set -euo pipefail
 die() { echo "kmods: fatal: $*" >&2; exit 1; }
-[ $# -ge 2 ] || die "usage: kmods.sh MODDIR DEST NAME..."
+[ $# -ge 2 ] || die "usage: kmods.sh MODDIR DEST [--config CONFIG] NAME..."
 moddir=$1 dest=$2
 shift 2
-mkdir -p "$dest"
+if [ "${1:-}" = --config ]; then
+	[ $# -ge 2 ] || die "--config needs a file"
+	# Global `modules` lines come before the first `service` line; `#`
+	# starts a comment; a quoted argument loses its quotes.
+	mapfile -t names < <(awk '{ sub(/#.*/, ""); gsub(/"/, "") }
+		$1 == "service" { svc = 1 }
+		$1 == "modules" && !svc { for (i = 2; i <= NF; i++) print $i }
+		$1 == "device" && $2 ~ /^\/dev\/[^*?[]*[^/*?[]$/ { print $2 }' "$2")
+	set -- "${names[@]}" "${@:3}"
+fi
 [ $# -gt 0 ] || exit 0
+mkdir -p "$dest"
 [ -f "$moddir/modules.builtin" ] && cp "$moddir/modules.builtin" "$dest/"
 
 # name -> path of every module file the kernel ships.
@@ -48,13 +65,39 @@ elf_bfd() {
 	esac
 }
 
-declare -A done
-queue=()
-for n in "$@"; do queue+=("${n//-/_}"); done
+# The module name of a module file.
+modname() { local t=${1##*/}; t=${t%%.ko*}; echo "${t//-/_}"; }
+
+declare -A done devmod
+queue=() devnames=()
+for n in "$@"; do
+	case $n in /dev/*) queue+=("$n") ;; *) queue+=("${n//-/_}") ;; esac
+done
 while [ ${#queue[@]} -gt 0 ]; do
 	n=${queue[0]}; queue=("${queue[@]:1}")
 	[ -n "${done[$n]:-}" ] && continue
 	done[$n]=1
+	case $n in
+	/dev/*)
+		# Each node's module, from one reading of the tree.
+		if [ -z "${devscan:-}" ]; then
+			devscan=1
+			while IFS= read -r m; do
+				while IFS= read -r a; do
+					[ -n "${devmod[$a]:-}" ] || devmod[$a]=$m
+				done < <(tr '\0' '\n' < "$m" | sed -n 's/^alias=devname://p')
+			done < <(grep -rlaF --include='*.ko*' alias=devname: "$moddir" | LC_ALL=C sort)
+		fi
+		a=${devmod[${n#/dev/}]:-}
+		if [ -n "$a" ]; then
+			t=$(modname "$a")
+			echo "kmods: $n is made by $t"
+			queue+=("$t")
+		else
+			echo "kmods: $n: no module makes it"
+		fi
+		continue ;;
+	esac
 	f=${path[$n]:-}
 	if [ -z "$f" ] && ! builtin "$n"; then
 		# An alias: the modules that declare it, a generic one first.
@@ -65,7 +108,7 @@ while [ ${#queue[@]} -gt 0 ]; do
 				tr '\0' '\n' < "$m" | grep -cx "alias=$n" >/dev/null && echo "$m"
 			done | awk '{ print (/generic/ ? 0 : 1), $0 }' | LC_ALL=C sort | sed -n 1p | cut -d' ' -f2-) || a=
 		if [ -n "$a" ]; then
-			t=${a##*/}; t=${t%%.ko*}; t=${t//-/_}
+			t=$(modname "$a")
 			ln -sf "$t.ko" "$dest/$n.ko"
 			echo "kmods: $n is an alias of $t"
 			queue+=("$t")
@@ -93,12 +136,24 @@ while [ ${#queue[@]} -gt 0 ]; do
 		"$dest/$n.ko" "$dest/.modinfo.tmp" ||
 		die "cannot read .modinfo of $f"
 	grep -aq 'name=' "$dest/.modinfo.tmp" || die "no .modinfo in $f"
-	deps=$(tr '\0' '\n' < "$dest/.modinfo.tmp" | sed -n 's/^depends=//p')
-	# softdep=pre: A B post: C -> A B
-	pre=$(tr '\0' '\n' < "$dest/.modinfo.tmp" | sed -n 's/^softdep=//p' |
-		sed 's/post:.*//; s/pre://g' | xargs)
+	info=$(tr '\0' '\n' < "$dest/.modinfo.tmp")
 	rm -f "$dest/.modinfo.tmp"
+	deps=$(sed -n 's/^depends=//p' <<< "$info")
+	# softdep=pre: A B post: C -> A B
+	pre=$(sed -n 's/^softdep=//p' <<< "$info" | sed 's/post:.*//; s/pre://g' | xargs)
+	# As depmod: a node name and a char-major-M-N or block-major-M-N alias
+	# make a line `tun net/tun c10:200` (block-major-7-* is no number).
+	node=$(sed -n 's/^alias=devname://p' <<< "$info" | sed -n 1p)
+	num=$(sed -nE 's/^alias=(c)har-major-([0-9]+)-([0-9]+)$/\1\2:\3/p
+		s/^alias=(b)lock-major-([0-9]+)-([0-9]+)$/\1\2:\3/p' <<< "$info" | sed -n 1p)
+	[ -z "$node" ] || [ -z "$num" ] || devnames+=("$n $node $num")
 	IFS=, read -r -a more <<< "$deps"
 	for d in "${more[@]}" $pre; do [ -n "$d" ] && queue+=("${d//-/_}"); done
 	echo "kmods: $n${deps:+ (depends $deps)}${pre:+ (softdep pre: $pre)}"
 done
+if [ ${#devnames[@]} -gt 0 ]; then
+	{
+		echo "# Device nodes to trigger on-demand module loading."
+		printf '%s\n' "${devnames[@]}"
+	} > "$dest/modules.devname"
+fi

@@ -12,11 +12,13 @@
 #                           usr/bin/kiosk-demo)
 #   /lib/modules/RELEASE/   the modules CONFIG's global `modules` lines name,
 #                           those its `nat`/`publish` lines need (FW_MODULES of
-#                           init/firewall.h) and, with an `interface` line, the
+#                           init/firewall.h), with an `interface` line the
 #                           board's NIC drivers (UPLINK_MODULES, from board.mk's
 #                           BOARD_NIC_MODULES, also listed in sandinit.uplink
-#                           for PID 1), with their depends= and softdep=pre:,
-#                           flat as <name>.ko (tools/kmods.sh)
+#                           for PID 1) and those that make its `device` nodes
+#                           (listed in modules.devname for PID 1), with their
+#                           depends= and softdep=pre:, flat as <name>.ko
+#                           (tools/kmods.sh)
 #   /proc /sys /dev /run /tmp /mnt /root    empty
 #   OVERLAY's tree (the repository's rootfs/) copied on top.
 # KDIR is tools/fetch-kernel.sh's directory (release, modules). BOARD_EXEC
@@ -56,11 +58,11 @@ for a in $applets; do
 	esac
 done
 
-# Global `modules` lines: before the first `service` line; # starts a comment.
-modules=$(awk '{ sub(/#.*/, "") } $1 == "service" { exit }
-	$1 == "modules" { for (i = 2; i <= NF; i++) print $i }' "$config")
+# kmods.sh reads CONFIG's `modules` and `device` lines itself (--config);
+# here what PID 1 loads by itself for `nat`, `publish` and `interface`
+# (SPEC section 10).
+modules=
 release=$(cat "$kdir/release")
-# What PID 1 loads by itself for these directives (SPEC section 10).
 if awk '{ sub(/#.*/, "") } $1 == "nat" || $1 == "publish" { f = 1 } END { exit !f }' "$config"; then
 	modules="$modules $(sed -n 's/^#define FW_MODULES //p' "$here/../init/firewall.h" | tr -d '",')"
 fi
@@ -69,10 +71,8 @@ if awk '{ sub(/#.*/, "") } $1 == "service" { exit } $1 == "interface" { f = 1 } 
 	uplink=${UPLINK_MODULES:-}
 	modules="$modules $uplink"
 fi
-if [ -n "${modules// /}" ]; then
-	# shellcheck disable=SC2086
-	"$here/kmods.sh" "$kdir/modules" "$dest/lib/modules/$release" $modules
-fi
+# shellcheck disable=SC2086
+"$here/kmods.sh" "$kdir/modules" "$dest/lib/modules/$release" --config "$config" $modules
 [ -z "$uplink" ] || echo "$uplink" > "$dest/lib/modules/$release/sandinit.uplink"
 
 if [ -d "$overlay" ]; then

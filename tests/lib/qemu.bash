@@ -80,8 +80,8 @@ qemu_tail() {
 
 # qemu_boot CONF [DIR]: start the guest in the background and return at once.
 # The extra archive holds /etc/sandinit.conf = CONF, the kernel modules
-# CONF's `modules` lines name (with their depends, as the image builder
-# copies them) and, if DIR is given, DIR's tree copied on top (e.g.
+# CONF's `modules` and `device` lines need (with their depends, as the
+# image builder copies them) and, if DIR is given, DIR's tree copied on top (e.g.
 # DIR/etc/other.conf, DIR/bin/tool).
 # The console goes to $QEMU_LOG; its input comes from a fifo (qemu_type).
 qemu_boot() {
@@ -99,15 +99,12 @@ qemu_boot() {
 	mkdir -p "$stage/etc"
 	cp "$conf" "$stage/etc/sandinit.conf"
 	# The base image holds the modules of the config it was built with:
-	# add the ones CONF names (and their depends) for this boot.
-	local mods kdir=${SANDINIT_CACHE:-$out/cache}/kernel
-	mods=$(awk '{ sub(/#.*/, "") } $1 == "service" { exit }
-		$1 == "modules" { for (i = 2; i <= NF; i++) print $i }' "$conf")
-	if [ -n "$mods" ]; then
-		# shellcheck disable=SC2086
-		"$QEMU_REPO/tools/kmods.sh" "$kdir/modules" \
-			"$stage/lib/modules/$(cat "$kdir/release")" $mods >/dev/null || return 1
-	fi
+	# add the ones CONF's `modules` lines name and those that make its
+	# `device` nodes, with their depends, and their modules.devname, for
+	# this boot (as the image builder does).
+	local kdir=${SANDINIT_CACHE:-$out/cache}/kernel
+	"$QEMU_REPO/tools/kmods.sh" "$kdir/modules" "$stage/lib/modules/$(cat "$kdir/release")" \
+		--config "$conf" >/dev/null || return 1
 	[ -z "$dir" ] || cp -a "$dir/." "$stage/"
 	(cd "$stage" || exit 1; find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n > "$qdir/extra.cpio.gz" || return 1
