@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "devname.h"
 #include "firewall.h"
 #include "log.h"
 #include "util.h"
@@ -343,18 +344,26 @@ void boot_features(void)
 		yes("/proc/self/ns/pid"), yes("/proc/self/ns/time"), u.release);
 }
 
+/* /lib/modules/RELEASE/FILE: where the image keeps the modules and their
+ * lists. */
+static int moddir_file(char *buf, size_t size, const char *file)
+{
+	struct utsname u;
+
+	uname(&u);
+	return snprintf(buf, size, "/lib/modules/%s/%s", u.release, file) < (int)size ? 0 : -1;
+}
+
 /* The module file: flat under /lib/modules/RELEASE/, `-` spelled `_`. */
 static int module_path(char *buf, size_t size, const char *name)
 {
-	struct utsname u;
-	char n[64];
+	char n[68];
 	size_t i;
 
-	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+	for (i = 0; name[i] && i < 63; i++)
 		n[i] = name[i] == '-' ? '_' : name[i];
-	n[i] = 0;
-	uname(&u);
-	return snprintf(buf, size, "/lib/modules/%s/%s.ko", u.release, n) < (int)size ? 0 : -1;
+	memcpy(n + i, ".ko", 4);
+	return moddir_file(buf, size, n);
 }
 
 static int module_loaded(const char *name)
@@ -384,14 +393,12 @@ static int same_module(const char *a, size_t len, const char *b)
  * in all it has: nothing else could be loaded. */
 static int module_builtin(const char *name)
 {
-	struct utsname u;
 	char path[256];
 	size_t len;
 	char *buf;
 	int found = 0;
 
-	uname(&u);
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", u.release);
+	moddir_file(path, sizeof(path), "modules.builtin");
 	buf = read_file(path, 4 << 20, &len);
 	if (!buf && errno == ENOENT && access("/proc/modules", F_OK) < 0)
 		return 1;
@@ -514,10 +521,37 @@ int boot_module(const char *name)
 	return -1;
 }
 
+/* The modules that make the services' `device` nodes which are missing
+ * (SPEC §3): Debian's kernel has tun, ppp, fuse, uinput and loop as
+ * modules, and a node of theirs exists only once they are loaded. Which
+ * module makes which node is depmod's modules.devname (the image builder
+ * writes it); a node made by no module fails the service's start as
+ * before. */
+static void device_modules(const struct conf *c)
+{
+	char path[256], mod[64], *map = NULL;
+	size_t len = 0;
+	int looked = 0;
+
+	for (int i = 0; i < c->nsvc; i++)
+		for (int j = 0; j < c->svc[i].ndevices; j++) {
+			const char *p = c->svc[i].devices[j].path;
+
+			if (strncmp(p, "/dev/", 5) || strpbrk(p, "*?[") || access(p, F_OK) == 0 ||
+			    errno != ENOENT)
+				continue;
+			if (!looked++ && moddir_file(path, sizeof(path), "modules.devname") == 0)
+				map = read_file(path, 1 << 20, &len);
+			if (map && devname_module(map, len, p + 5, mod, sizeof(mod)) == 0)
+				boot_module(mod);
+		}
+	free(map);
+}
+
 /* The modules a config needs beyond its `modules` lines (SPEC §10): the
- * firewall's for `nat` and `publish`; for `interface`, the board's network
- * drivers, which the image builder lists in sandinit.uplink (NIC: not
- * without it). */
+ * firewall's for `nat` and `publish`; those of missing `device` nodes;
+ * for `interface`, the board's network drivers, which the image builder
+ * lists in sandinit.uplink (NIC: not without it). */
 static void feature_modules(const struct conf *c, int nic)
 {
 	static const char *const fw[] = { FW_MODULES };
@@ -528,14 +562,13 @@ static void feature_modules(const struct conf *c, int nic)
 	if (c->nnats || publish)
 		for (size_t i = 0; i < ARRAY_SIZE(fw); i++)
 			boot_module(fw[i]);
+	device_modules(c);
 	if (nic && c->nifaces) {
-		struct utsname u;
 		char path[128], *list;
 		size_t len;
 
-		uname(&u);
-		snprintf(path, sizeof(path), "/lib/modules/%s/sandinit.uplink", u.release);
-		if ((list = read_file(path, 4096, &len))) {
+		if (moddir_file(path, sizeof(path), "sandinit.uplink") == 0 &&
+		    (list = read_file(path, 4096, &len))) {
 			for (char *save, *m = strtok_r(list, " \t\n", &save); m;
 			     m = strtok_r(NULL, " \t\n", &save))
 				boot_module(m);

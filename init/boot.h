@@ -27,17 +27,18 @@ void boot_features(void);
 /* Global directives: hostname, modules, sysctl, mounts. Logs failures.
  * Once, with the first valid config. */
 void boot_apply(const struct conf *c);
-/* A reload from OLD to C: a changed hostname is set, added modules loaded,
- * changed sysctls written; mounts are only those of the boot (a changed
- * `mount` line is reported: it applies at the next boot). */
+/* A reload from OLD to C: a changed hostname is set, added modules (and
+ * those of missing `device` nodes) loaded, changed sysctls written; mounts
+ * are only those of the boot (a changed `mount` line is reported: it
+ * applies at the next boot). */
 void boot_reload(const struct conf *old, const struct conf *c);
 /* Load module NAME (and first its softdep=pre: and depends= modules).
  * 0 loaded, present or built in; -1 failed, logged the first time only. */
 int boot_module(const char *name);
-/* C's modules: its `modules` lines and what its nat and publish lines
- * need (SPEC §10). Before the kernel line, so that it shows what they
- * brought. Its interface lines' network drivers are left for
- * boot_modules_late. */
+/* C's modules: its `modules` lines, what its nat and publish lines need
+ * (SPEC §10) and those that make its missing `device` nodes (§3). Before
+ * the kernel line, so that it shows what they brought. Its interface
+ * lines' network drivers are left for boot_modules_late. */
 void boot_modules(const struct conf *c);
 /* Are the network drivers still to load? */
 int boot_modules_later(void);

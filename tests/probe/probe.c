@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <linux/bpf.h>
+#include <linux/if_tun.h>
 #include <linux/kd.h>
 #include <linux/keyctl.h>
 #include <linux/reboot.h>
@@ -637,7 +638,8 @@ static int usage(void)
 		"             |try-ptrace PID|try-keyctl|try-bpf|try-userns|try-umount PATH\n"
 		"             |try-mount [PATH]|try-remount-rw PATH|try-setattr-rw PATH\n"
 		"       probe connect ADDR PORT [MS]|listen PORT|sleep S|forkbomb|alloc MB|spin\n"
-		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term|kdmode TTY\n");
+		"             |echo-ready FD|orphans N|log N|syslog N|ignore-term|kdmode TTY\n"
+		"             |tun PATH\n");
 	return 2;
 }
 
@@ -789,5 +791,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "ignore-term"))
 		return ignore_term();
+	if (!strcmp(c, "tun") && a) {
+		/* A VPN daemon's first steps: open the clone device, make a
+		 * tun interface (TUNSETIFF, in its network namespace). */
+		struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+		int fd = open(a, O_RDWR | O_CLOEXEC);
+
+		snprintf(ifr.ifr_name, IFNAMSIZ, "sbtun%%d");
+		if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) {
+			printf("tun: %s\n", errname(errno));
+			return 1;
+		}
+		printf("tun: %s\n", ifr.ifr_name);
+		return 0;
+	}
 	return usage();
 }
