@@ -134,11 +134,14 @@ void sup_info(const struct service *s, struct sup_info *out)
 
 void sup_host_ids(const struct service *s, unsigned *first, unsigned *count)
 {
-	const struct service *u = s->c->join >= 0 && s->index >= 0 ? sup.svc_of[s->c->join] : s;
+	/* Its join is an index in its own settings' config (s->conf): an
+	 * older one while a reload stops it (removed, or changed), whose
+	 * services the running config's table does not list. */
+	const struct svc_conf *u = s->c->join >= 0 ? &s->conf->svc[s->c->join] : s->c;
 
-	if (u->c->namespaces & NS_USER) {
-		*first = u->c->uidmap_host;
-		*count = u->c->uidmap_count ? u->c->uidmap_count : CONF_UID_RANGE;
+	if (u->namespaces & NS_USER) {
+		*first = u->uidmap_host;
+		*count = u->uidmap_count ? u->uidmap_count : CONF_UID_RANGE;
 	} else {
 		*first = s->c->uid;
 		*count = 1;
@@ -357,7 +360,9 @@ void sup_shutdown(void)
 	for (int i = 0; i < sup.nsvc; i++) {
 		const struct service *d = sup.svc_of[i];
 
-		if (!d->pid)
+		/* (one a reload stops has an older config's indices: it is
+		 * stopping already) */
+		if (!d->pid || d->conf != sup.cur)
 			continue;
 		if (d->c->join >= 0)
 			needed[d->c->join] = 1;

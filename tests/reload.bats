@@ -365,3 +365,46 @@ reload_restarting() {
 	assert_line 'a: gen 1'
 	refute_line 'a: gen 2'
 }
+
+# A changed service keeps its old settings while its old run stops: their
+# `join` names a service of the old config by its index there, which the
+# running config's table must not be read at (here it has fewer services).
+@test "status of a pod member a reload is restarting, the new config smaller than the old" {
+	f=$(conf <<-EOF
+	service x
+	  exec /bin/sleep 1000
+	service y
+	  exec /bin/sleep 1000
+	service pod
+	  exec /bin/sleep 1000
+	service m
+	  join pod
+	  stop-timeout 3
+	  exec $PROBE ignore-term
+	EOF
+	)
+	host_start "$f"
+	wait_console '^m: ignoring: TERM$'
+	cat >"$f" <<-EOF
+	service m
+	  stop-timeout 3
+	  exec $PROBE ignore-term
+	EOF
+	run ictl reload
+	assert_success
+	wait_console '^sandinit: reload: m changed: restarting it$'
+	# still stopping (TERM ignored for 3 s): its old settings
+	run ictl status m
+	assert_success
+	assert_line 'state: running'
+	assert_line --regexp '^uids: [0-9]+-[0-9]+$'
+	run ictl status
+	assert_success
+	# and it starts with the new ones (a retry if its old cgroup is still
+	# going away)
+	second() { [ "$(grep -c '^m: ignoring: TERM$' "$BATS_TEST_TMPDIR/console.log")" -ge 2 ]; }
+	retry 30 second
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status m | grep -qx 'state: running'"
+	run ictl status m
+	assert_line 'namespaces: user pid mount net uts ipc cgroup'
+}
