@@ -642,9 +642,6 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 			goto fail;
 		src_fd[nsrc++] = fd;
 	}
-	if (s->readonly == RO_OVERLAY &&
-	    (ovl_fd = mnt_overlay(s, has_root(s) ? s->root : "/", tmpfs_size(s), step)) < 0)
-		goto fail;
 	return 0;
 fail:
 	fd = errno;
@@ -831,6 +828,15 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 	    (has_root(s) || (hide_conf(step) == 0 && hide_mounts(s, step) == 0));
 	mnt_release();
 	return enter_staged(r, step);
+}
+
+int mnt_overlay_make(const struct svc_conf *s, int userns, unsigned base, unsigned count,
+		     const char **step)
+{
+	if (s->readonly != RO_OVERLAY)
+		return 0;
+	ovl_fd = mnt_overlay(has_root(s) ? s->root : "/", tmpfs_size(s), userns, base, count, step);
+	return ovl_fd < 0 ? -1 : 0;
 }
 
 int mnt_fits_template(const struct svc_conf *s)

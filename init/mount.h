@@ -42,6 +42,12 @@ void mnt_set_proc(int fd);
 int mnt_prepare(const struct svc_conf *s, const char **step);
 void mnt_release(void);
 
+/* In the sandbox's first process, its user namespace made (USERNS, -1
+ * none, mapping 0..COUNT-1 to BASE..) but not entered, before it takes its
+ * root's identity: S's `readonly overlay`, if it has one, which
+ * mnt_sandbox attaches. -1 with errno and *STEP. */
+int mnt_overlay_make(const struct svc_conf *s, int userns, unsigned base, unsigned count,
+		     const char **step);
 /* A detached, read-only copy of the mount of the file PATH (open_tree(2)
  * OPEN_TREE_CLONE), made in PID 1's mount namespace: a sandbox can attach
  * it in its own (move_mount(2)) where a path of PID 1's would not be

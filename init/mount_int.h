@@ -63,9 +63,11 @@ void mnt_graft_close(void);
 /* Did a graft cover the root itself? Then *ROOT_FD names it and the
  * sandbox enters it with pivot_root. */
 int mnt_graft_root(void);
-/* `readonly overlay` for S over the root SRC (mount_overlay.c): a detached
- * overlayfs, its upper tmpfs of SIZE bytes; -1 with errno and *STEP. */
-int mnt_overlay(const struct svc_conf *s, const char *src, unsigned long long size,
-		const char **step);
+/* `readonly overlay` over the root SRC (mount_overlay.c): a detached
+ * overlayfs, its upper tmpfs of SIZE bytes, its lower layer idmapped
+ * through USERNS (-1: none), which maps 0..COUNT-1 to BASE..; -1 with
+ * errno and *STEP. */
+int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned base,
+		unsigned count, const char **step);
 
 #endif

@@ -1,15 +1,17 @@
-/* mount_overlay: `readonly overlay` (SPEC §3), made by PID 1 before the
- * sandbox's clone: an overlayfs whose lower layer is a read-only copy of the
- * root's mount and whose upper layer is a tmpfs of its own, detached; the
- * child attaches it over its staged root (mount.c). It lives as long as the
- * sandbox's mount namespace: every start begins from the root's files.
+/* mount_overlay: `readonly overlay` (SPEC §3), made by the sandbox's first
+ * process once its user namespace exists and before it takes its root's
+ * identity (spawn.c): an overlayfs whose lower layer is a read-only copy of
+ * the root's mount and whose upper layer is a tmpfs of its own, detached;
+ * the child attaches it over its staged root (mount.c). It lives as long as
+ * the sandbox's mount namespace: every start begins from the root's files.
  *
  * Mounted in PID 1's user namespace, so copy-up can write the upper layer
- * whoever owns the root's files. The lower copy is idmapped to the service's
- * id range where the file system allows it (ext4, btrfs, xfs; tmpfs from
- * Linux 6.3): files of host ids 0..COUNT-1 are the service's own ids then,
- * and its root may change /etc. Elsewhere the files keep their owners. Only
- * the root's own file system is layered, not what is mounted below it. */
+ * whoever owns the root's files. The lower copy is idmapped through the
+ * user namespace the service runs in (its own, or its pod's) where the file
+ * system allows it (ext4, btrfs, xfs; tmpfs from Linux 6.3): files of host
+ * ids 0..COUNT-1 are the service's ids 0..COUNT-1 then, and its root may
+ * change /etc. Elsewhere the files keep their owners. Only the root's own
+ * file system is layered, not what is mounted below it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -26,43 +28,6 @@
 #include "util.h"
 
 #define SB_MOUNT_ATTR_IDMAP 0x100000
-
-/* A user namespace mapping 0..COUNT-1 to BASE.., as the service's will be:
- * its descriptor, kept by a child made for it that exits once it is open. */
-static int userns_like(unsigned base, unsigned count)
-{
-	char path[64], line[64];
-	int p[2], fd = -1, e, st;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
-	if (pid == 0) {
-		char c;
-
-		close(p[1]);
-		_exit(read(p[0], &c, 1) < 0);
-	}
-	close(p[0]);
-	snprintf(line, sizeof line, "0 %u %u\n", base, count);
-	if (pid > 0) {
-		snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-		if (write_str(path, line) == 0) {
-			snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-			if (write_str(path, line) == 0) {
-				snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
-				fd = open(path, O_RDONLY | O_CLOEXEC);
-			}
-		}
-	}
-	e = errno;
-	close(p[1]);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	errno = e;
-	return fd;
-}
 
 /* A detached tmpfs of SIZE bytes holding u (the upper layer, as ROOT's
  * top directory: mode, owner UID) and w (overlayfs's work directory). */
@@ -131,13 +96,12 @@ static int layered(int fs, int low, int up)
 	return -1;
 }
 
-int mnt_overlay(const struct svc_conf *s, const char *src, unsigned long long size,
-		const char **step)
+int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned base,
+		unsigned count, const char **step)
 {
 	struct sb_mount_attr a = { .attr_set = SB_MOUNT_ATTR_RDONLY };
-	unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
 	struct stat st;
-	int low, up = -1, ns = -1, fs = -1, r = -1, e;
+	int low, up = -1, fs = -1, r = -1, e;
 
 	*step = stepf("overlay: copy root %s", src);
 	low = (int)syscall(SYS_open_tree, AT_FDCWD, src, SB_OPEN_TREE_CLONE | O_CLOEXEC);
@@ -147,14 +111,12 @@ int mnt_overlay(const struct svc_conf *s, const char *src, unsigned long long si
 	if (syscall(SYS_mount_setattr, low, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
 		goto out;
 	*step = "overlay: map the root's ids to the service's";
-	if (s->namespaces & NS_USER) {
-		if ((ns = userns_like(s->uidmap_host, count)) < 0)
-			goto out;
+	if (userns >= 0) {
 		a.attr_set = SB_MOUNT_ATTR_IDMAP;
-		a.userns_fd = (uint64_t)ns;
+		a.userns_fd = (uint64_t)userns;
 		/* EINVAL: a file system without idmapped mounts */
 		if (syscall(SYS_mount_setattr, low, "", AT_EMPTY_PATH, &a, sizeof a) == 0)
-			st.st_uid = st.st_uid < count ? s->uidmap_host + st.st_uid : (uid_t)-1;
+			st.st_uid = st.st_uid < count ? base + st.st_uid : (uid_t)-1;
 		else if (errno != EINVAL)
 			goto out;
 	}
@@ -174,8 +136,6 @@ out:
 		close(fs);
 	if (up >= 0)
 		close(up);
-	if (ns >= 0)
-		close(ns);
 	if (low >= 0)
 		close(low);
 	errno = e;

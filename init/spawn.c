@@ -425,6 +425,11 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 		child_join(s, io, tmpl, err_fd);
 	else
 		child_net(s, net_fd, err_fd);
+	/* (its lower layer idmapped through the user namespace it runs in:
+	 * its own, or its pod's) */
+	if (s->namespaces & NS_MOUNT &&
+	    mnt_overlay_make(s, spawn_userns_fd, io->root_id, io->id_count, &step) < 0)
+		child_fail(err_fd, step);
 	if (spawn_userns_fd >= 0 && mount_identity(io->root_id) < 0)
 		child_fail(err_fd, "take its identity for its mounts");
 	if (s->namespaces & NS_MOUNT &&

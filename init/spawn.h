@@ -22,6 +22,7 @@ struct spawn_io {
 	int cgroup_fd;		/* CLONE_INTO_CGROUP target, or -1 */
 	pid_t join_pid;		/* a process of the `join` service, or 0 */
 	unsigned root_id;	/* the host id its user namespace maps 0 to */
+	unsigned id_count;	/* and how many ids it maps */
 	const char *resolv;	/* a file every sandbox gets as /etc/resolv.conf, or NULL */
 };
 

@@ -185,6 +185,7 @@ void sup_run(struct service *s)
 
 	sup_host_ids(s, &first, &count);
 	io.root_id = first;
+	io.id_count = count;
 	if (c->ndevices) {
 		if (dev_grant(c, count > 1 ? first + c->uid : first, &step) < 0) {
 			start_failed(s, errno, step);

@@ -712,6 +712,36 @@ map_of() {
 	assert_output ok
 }
 
+# The overlay's lower layer is idmapped through the user namespace the
+# service runs in: a pod member's is its pod's (join), so the root's files
+# are its root's there too, and it can change them (copied up).
+@test "readonly overlay in a pod member: the root's files are its root's, changeable inside" {
+	f=$(conf <<-EOF
+	service pod
+	  exec $P sleep 1000
+	service ovl
+	  join pod
+	  readonly overlay
+	  exec $P sleep 1000
+	service alone
+	  readonly overlay
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	# the control: a service of its own user namespace
+	run ictl exec alone /usr/bin/stat -c %u:%g /etc/debian_version
+	assert_output '0:0'
+	run ictl exec ovl /usr/bin/stat -c %u:%g /etc/debian_version
+	assert_output '0:0'
+	run ictl exec ovl /bin/sh -c 'echo changed >/etc/debian_version && cat /etc/debian_version'
+	assert_success
+	assert_output changed
+	run cat /etc/debian_version
+	refute_output changed
+}
+
 @test "readonly overlay with root DIR: the tree's files never change" {
 	pubdir
 	r=$PUB/root
