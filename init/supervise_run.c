@@ -318,6 +318,12 @@ void sup_run_ended(struct service *s, int status)
 			cg_kill(s->c->name);
 		cg_remove(s->c->name);
 	}
+	/* A run of HEALTHY_MS or more starts the backoff over, whether or not
+	 * the loop woke while it ran (sup_tick). */
+	if (s->started_at && now_ms() - s->started_at >= HEALTHY_MS) {
+		s->backoff_ms = BACKOFF_MIN_MS;
+		s->fails = 0;
+	}
 	/* A reload's stop ends here even if `initctl start` came meanwhile. */
 	if (!s->want_up || sup.shutting_down || s->next || s->index < 0) {
 		sup_became(s, ST_STOPPED);

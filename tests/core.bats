@@ -159,6 +159,33 @@ load lib/host
 	assert_output --regexp '^flap (backoff|starting|running) (-|[0-9]+) [1-9][0-9]* - -$'
 }
 
+@test "restarts back off: a run of 10 s or more starts the backoff over, whatever its exit" {
+	# Five quick clean exits take the delay to 3.2 s; the sixth run lasts
+	# 10.1 s: the seventh start comes about 100 ms after its end, not 3.2 s.
+	mkdir -m 777 "$BATS_TEST_TMPDIR/st"
+	f=$(conf <<-EOF
+	service clean
+	  restart always
+	  bind $BATS_TEST_TMPDIR/st /st rw
+	  exec /bin/sh -c "n=\$((\$(cat /st/n 2>/dev/null || echo 0) + 1)); echo \$n >/st/n; echo run \$n \$(cut -d' ' -f1 /proc/uptime); if [ \$n = 6 ]; then sleep 10.1; fi"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^clean: run 7 [0-9.]+$' 40
+	t5=$(console | sed -n 's/^clean: run 5 \([0-9.]*\)$/\1/p')
+	t6=$(console | sed -n 's/^clean: run 6 \([0-9.]*\)$/\1/p')
+	t7=$(console | sed -n 's/^clean: run 7 \([0-9.]*\)$/\1/p')
+	before=$(echo "($t6 - $t5) * 1000" | bc | cut -d. -f1)
+	# (no line at its end: a line would wake PID 1 at the right time)
+	after=$(echo "($t7 - $t6 - 10.1) * 1000" | bc | cut -d. -f1)
+	echo "delay before run 6: $before ms; after its 10.1 s: $after ms"
+	# the control: the quick exits did back off (1.6 s, -10%)
+	[ "$before" -ge 1400 ]
+	# then 100 ms (-10%), plus at most a second for the start on a loaded machine
+	[ "$after" -ge 80 ]
+	[ "$after" -le 1200 ]
+}
+
 @test "after: a service starts only once its dependency has exited 0" {
 	f=$(conf <<-'EOF'
 	service second
