@@ -23,6 +23,9 @@
 # (no fetch, no build: the test that a second clone does not rebuild).
 set -euo pipefail
 die() { echo "build-kernel: fatal: $*" >&2; exit 1; }
+# Nothing of the make that runs this reaches the kernel's (make -n, CC=...
+# on its command line): the kernel in the cache is its key's.
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES
 [ $# -eq 9 ] || die "usage: build-kernel.sh BOARD FRAGMENT SRCPKG KARCH TARGET CROSS WORK DEBDIR KDIR"
 board=$1 frag=$2 srcpkg=$3 karch=$4 target=$5 cross=$6 work=$7 debdir=$8 kdir=$9
 [ -f "$frag" ] || die "no fragment $frag"
