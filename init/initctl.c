@@ -20,7 +20,8 @@ static const char usage[] =
 	"       initctl log [-f] [-t] [-n N] [-p LEVEL] [NAME|kernel]\n"
 	"       initctl exec NAME CMD [ARG...]\n"
 	"       initctl reload | poweroff | reboot | halt\n"
-	"The socket is $SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
+	"Before the command, --socket PATH names the socket; else\n"
+	"$SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
 
 static int known(const char *cmd, int argc)
 {

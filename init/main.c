@@ -484,10 +484,18 @@ int main(int argc, char **argv)
 	const char *socket_path = socket_default();
 
 	base = base ? base + 1 : argv[0];
-	if (!strcmp(base, "initctl"))
-		return ctl_client(socket_path, argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "ctl"))
-		return ctl_client(socket_path, argc - 2, argv + 2);
+	if (!strcmp(base, "initctl") || (argc > 1 && !strcmp(argv[1], "ctl"))) {
+		int i = strcmp(base, "initctl") ? 2 : 1;
+
+		/* `--socket PATH` (or =PATH) first: SPEC §2, for both sides */
+		if (i < argc && !strncmp(argv[i], "--socket=", 9)) {
+			socket_path = argv[i++] + 9;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
+			socket_path = argv[i + 1];
+			i += 2;
+		}
+		return ctl_client(socket_path, argc - i, argv + i);
+	}
 	/* The DHCP helper PID 1 runs as service dhcp-NAME (not for users). */
 	if (argc == 3 && !strcmp(argv[1], "dhcp"))
 		return dhcp_main(argv[2]);

@@ -129,6 +129,23 @@ sleeper() {
 	done
 }
 
+@test "initctl --socket PATH, before the command, over SANDINIT_SOCKET" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	ln -s "$SANDINIT" "$BATS_TEST_TMPDIR/initctl"
+	# the control: the environment alone names a socket that is not there
+	run -1 env SANDINIT_SOCKET=/nonexistent.sock "$BATS_TEST_TMPDIR/initctl" status
+	run env SANDINIT_SOCKET=/nonexistent.sock "$BATS_TEST_TMPDIR/initctl" --socket "$SOCK" status web
+	assert_success
+	assert_line --regexp '^state: running$'
+	run env -u SANDINIT_SOCKET "$SANDINIT" ctl --socket="$SOCK" stop web
+	assert_success
+	run status_of web
+	assert_output 'web stopped - 0 - -'
+	# a --socket without a path is a usage error
+	run -2 "$BATS_TEST_TMPDIR/initctl" --socket
+}
+
 @test "status NAME: key: value lines; status: six columns" {
 	host_start "$(conf <<-'EOF'
 	service web
