@@ -145,7 +145,7 @@ static void set_last(struct logview *v, uint64_t last)
 
 struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code)
 {
-	int follow = 0, timed = 0, level = 7, have_n = 0, i;
+	int follow = 0, timed = 0, level = 7, have_n = 0, opts = 1, i;
 	uint64_t last = 0;
 	const char *name = NULL;
 	struct logview *v;
@@ -153,22 +153,45 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	int n = 0;
 
 	*code = 2;
+	/* As getopt(3) would take them: -ft, -n5, -n 5, -perr, and "--"
+	 * before a NAME that begins with '-'. */
 	for (i = 0; i < nargs; i++) {
-		const char *a = args[i];
+		const char *a = args[i], *bad = NULL;
 
-		if (!strcmp(a, "-f")) {
-			follow = 1;
-		} else if (!strcmp(a, "-t")) {
-			timed = 1;
-		} else if (!strcmp(a, "-n") && i + 1 < nargs && parse_count(args[i + 1], &last) == 0) {
-			have_n = 1;
-			i++;
-		} else if (!strcmp(a, "-p") && i + 1 < nargs && parse_level(args[i + 1]) >= 0) {
-			level = parse_level(args[++i]);
-		} else if (a[0] != '-' && !name) {	/* options may follow it */
-			name = a;
-		} else {
-			snprintf(err, errsize, "initctl: log: bad option or argument '%s'\n", a);
+		if (opts && a[0] == '-' && a[1] == '-' && !a[2]) {
+			opts = 0;
+			continue;
+		}
+		if (!opts || a[0] != '-' || !a[1]) {
+			if (name) {
+				bad = a;
+			} else {
+				name = a;	/* options may follow it */
+				continue;
+			}
+		}
+		for (const char *o = a + 1; !bad && *o; o++) {
+			const char *val;
+
+			if (*o == 'f') {
+				follow = 1;
+				continue;
+			}
+			if (*o == 't') {
+				timed = 1;
+				continue;
+			}
+			val = o[1] ? o + 1 : i + 1 < nargs ? args[++i] : NULL;
+			if (*o == 'n' && val && parse_count(val, &last) == 0)
+				have_n = 1;
+			else if (*o == 'p' && val && parse_level(val) >= 0)
+				level = parse_level(val);
+			else
+				bad = a;
+			break;
+		}
+		if (bad) {
+			snprintf(err, errsize, "initctl: log: bad option or argument '%s'\n", bad);
 			return NULL;
 		}
 	}

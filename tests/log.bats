@@ -57,6 +57,21 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_output "$(printf 'err1\nout2\nerr2')"
 	run ictl log web web
 	assert_equal "$status" 2
+	# as getopt(3) takes them: attached values, grouped flags, "--"
+	run ictl log -n1 web
+	assert_output err2
+	run ictl log -perr -n1 web
+	assert_output err2
+	run ictl log -tn 1 web
+	assert_output --regexp '^\[ *[0-9]+\.[0-9]{6}\] err2$'
+	run ictl log -n 1 -- web
+	assert_output err2
+	run ictl log -n
+	assert_equal "$status" 2
+	run ictl log -x web
+	assert_equal "$status" 2
+	run ictl log -- -n 1 web
+	assert_equal "$status" 2
 	run ictl log -t web
 	assert_line --index 0 --regexp '^\[ *[0-9]+\.[0-9]{6}\] out1$'
 	assert_line --index 3 --regexp '^\[ *[0-9]+\.[0-9]{6}\] err2$'
