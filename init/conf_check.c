@@ -46,6 +46,21 @@ static void resolve(struct parser *p, int i)
 		s->join = x->join.idx;
 }
 
+/* What only a mount namespace gives, written for a service without one:
+ * an error, never silently dropped (the defaults need none). */
+static void check_mount_ns(struct parser *p, const struct svc_conf *s, const struct svc_extra *x)
+{
+	static const char *const kws[] = { "root", "bind", "tmpfs", "readonly", "proc" };
+
+	for (size_t k = 0; k < ARRAY_SIZE(kws); k++) {
+		int line = conf_first_line(x, kws[k]);
+
+		if (!line || (k == 3 && !s->readonly) || (k == 4 && s->proc == PROC_FULL))
+			continue;
+		conf_report_at(p, line, "'%s' needs a mount namespace, which 'namespaces' leaves out", kws[k]);
+	}
+}
+
 static void check_service(struct parser *p, int i)
 {
 	struct svc_conf *s = &p->c->svc[i];
@@ -63,6 +78,8 @@ static void check_service(struct parser *p, int i)
 			  s->name);
 	if (s->nnets && !(s->namespaces & NS_NET))
 		conf_report_at(p, s->nets[0].line, "'net' needs a net namespace, which 'namespaces' leaves out");
+	if (!(s->namespaces & NS_MOUNT))
+		check_mount_ns(p, s, x);
 	for (int j = 0; j < i; j++)
 		if (s->tty && p->c->svc[j].tty && !strcmp(s->tty, p->c->svc[j].tty)) {
 			conf_report_at(p, x->tty_line, "tty '%s' is already used by service '%s' (line %d)",
@@ -329,6 +346,34 @@ static void check_nat(struct parser *p)
 	}
 }
 
+/* An `interface` is not a bridge, nor on a bridge's subnet: the bridge's
+ * routes would take its traffic (a DHCP lease there is refused too). */
+static void check_ifaces(struct parser *p)
+{
+	struct conf *c = p->c;
+	char net[16];
+
+	for (int i = 0; i < c->nifaces; i++) {
+		const struct conf_iface *f = &c->ifaces[i];
+
+		for (int b = 0; b < c->nbridges; b++) {
+			const struct conf_bridge *r = &c->bridges[b];
+			uint32_t m = conf_prefix_mask(r->prefix < f->prefix ? r->prefix : f->prefix);
+
+			if (!strcmp(r->name, f->name))
+				conf_report_at(p, f->line, "interface '%s' is also a bridge (line %d): a bridge is configured by its 'bridge' line",
+					       f->name, r->line);
+			else if (!f->dhcp && (r->addr & m) == (f->addr & m)) {
+				conf_ip_str(net, f->addr & conf_prefix_mask(f->prefix));
+				conf_report_at(p, f->line, "interface '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
+					       f->name, net, f->prefix, r->name, r->line);
+			} else
+				continue;
+			break;
+		}
+	}
+}
+
 /* A host port and protocol is published once: on every address, or on
  * each ADDR once (an address and "every address" overlap). */
 static void check_publish(struct parser *p)
@@ -362,6 +407,7 @@ void conf_check(struct parser *p)
 {
 	conf_dhcp_services(p);
 	check_nat(p);
+	check_ifaces(p);
 	if (!p->oom)
 		check_publish(p);
 	for (int i = 0; i < p->c->nsvc && !p->oom; i++)

@@ -128,6 +128,12 @@ static const struct directive *lookup(const char *kw, int scope)
 	return NULL;
 }
 
+int conf_first_line(const struct svc_extra *x, const char *kw)
+{
+	const struct directive *d = lookup(kw, SERVICE);
+
+	return d ? x->first[d - directives] : 0;
+}
 
 void conf_directive(struct parser *p)
 {
@@ -150,13 +156,12 @@ void conf_directive(struct parser *p)
 		return;
 	}
 	first = scope == SERVICE ? p->x->first : p->gfirst;
-	if (!d->repeat) {
-		if (first[d - directives]) {
-			conf_report(p, "'%s' given twice (first at line %d)", kw, first[d - directives]);
-			return;
-		}
-		first[d - directives] = p->line;
+	if (!d->repeat && first[d - directives]) {
+		conf_report(p, "'%s' given twice (first at line %d)", kw, first[d - directives]);
+		return;
 	}
+	if (!first[d - directives])
+		first[d - directives] = p->line;
 	d->fn(p, p->tok + 1, n);
 	if (p->svc)
 		conf_svc_hash(p->svc, p->tok, p->ntok);

@@ -138,6 +138,12 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		conf_report(p, "gateway %s of interface '%s' is not another address of its subnet %s/%d",
 			    conf_show(t, a[2]), a[0], net, f.prefix);
 		return;
+	} else if (n == 3 && f.prefix < 31 && ((f.gateway & ~conf_prefix_mask(f.prefix)) == 0 ||
+						    (f.gateway | conf_prefix_mask(f.prefix)) == ~UINT32_C(0))) {
+		conf_ip_str(net, f.addr & conf_prefix_mask(f.prefix));
+		conf_report(p, "gateway %s of interface '%s' is the network or broadcast address of its subnet %s/%d",
+			    conf_show(t, a[2]), a[0], net, f.prefix);
+		return;
 	}
 	if (c->nifaces == MAX_BRIDGES) {
 		conf_report(p, "too many interfaces: the limit is %d", MAX_BRIDGES);

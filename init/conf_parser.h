@@ -75,6 +75,8 @@ void conf_extra_free(struct svc_extra *x);
 
 /* conf_directive.c: one line's tokens, p->tok[0..ntok), checked and stored. */
 void conf_directive(struct parser *p);
+/* The line of service directive KW's first use in X, 0 if none. */
+int conf_first_line(const struct svc_extra *x, const char *kw);
 /* conf_check.c: the checks that need the whole file, once it is read. */
 void conf_check(struct parser *p);
 /* conf_service.c: a service dhcp-NAME for each `interface NAME dhcp`,

@@ -252,6 +252,17 @@ void conf_s_bind(struct parser *p, char **a, int n)
 	s->binds[s->nbinds++] = (struct conf_bind){ .src = conf_copy(p, a[0]), .dst = conf_copy(p, a[1]), .rw = rw };
 }
 
+/* An octal MODE: 0..07777, or -1. */
+static int tmpfs_mode(const char *s)
+{
+	const char *q = s;
+	unsigned m = 0;
+
+	for (; *q >= '0' && *q <= '7' && m <= 07777; q++)
+		m = m * 8 + (unsigned)(*q - '0');
+	return q == s || *q || m > 07777 ? -1 : (int)m;
+}
+
 void conf_s_tmpfs(struct parser *p, char **a, int n)
 {
 	struct svc_conf *s = p->svc;
@@ -263,21 +274,16 @@ void conf_s_tmpfs(struct parser *p, char **a, int n)
 		conf_bad(p, a[0], PATH_HINT);
 		return;
 	}
-	if (n >= 2 && (conf_size(a[1], &size) < 0 || size == 0)) {
+	/* A lone value is a MODE if it starts with 0 (a SIZE never does). */
+	if (n == 2 && a[1][0] == '0')
+		n = 3, a[2] = a[1];
+	else if (n >= 2 && (conf_size(a[1], &size) < 0 || size == 0)) {
 		conf_bad(p, a[1], SIZE_HINT);
 		return;
 	}
-	if (n == 3) {
-		const char *q = a[2];
-		unsigned m = 0;
-
-		for (; *q >= '0' && *q <= '7' && m <= 07777; q++)
-			m = m * 8 + (unsigned)(*q - '0');
-		if (q == a[2] || *q || m > 07777) {
-			conf_bad(p, a[2], "use an octal mode such as 0755 or 1777");
-			return;
-		}
-		mode = (int)m;
+	if (n == 3 && (mode = tmpfs_mode(a[2])) < 0) {
+		conf_bad(p, a[2], "use an octal mode such as 0755 or 1777");
+		return;
 	}
 	if (!(t = conf_grow(p, s->tmpfs, s->ntmpfs, sizeof *t)))
 		return;

@@ -572,3 +572,54 @@ tmpfs /x 1M 0755 extra
 EOF2
 	fails_with 3 "'tmpfs' takes one to three arguments: DST [SIZE] [MODE]"
 }
+
+@test "interface: not a bridge, not on a bridge's subnet, its gateway not the network address" {
+	printf 'bridge br0 10.88.0.1/24\ninterface eth0 10.88.0.2/24\n' > "$F"
+	fails_with 2 "interface 'eth0' subnet 10.88.0.0/24 overlaps bridge 'br0' (line 1)"
+	printf 'interface eth0 10.0.0.2/8\nbridge br0 10.88.0.1/24\n' > "$F"
+	fails_with 1 "interface 'eth0' subnet 10.0.0.0/8 overlaps bridge 'br0' (line 2)"
+	printf 'bridge br0 10.88.0.1/24\ninterface br0 dhcp\n' > "$F"
+	fails_with 2 "interface 'br0' is also a bridge (line 1): a bridge is configured by its 'bridge' line"
+	printf 'interface eth0 10.0.0.2/24 10.0.0.0\n' > "$F"
+	fails_with 1 "gateway 10.0.0.0 of interface 'eth0' is the network or broadcast address of its subnet 10.0.0.0/24"
+	printf 'interface eth0 10.0.0.2/24 10.0.0.255\n' > "$F"
+	fails_with 1 "gateway 10.0.0.255 of interface 'eth0' is the network or broadcast address of its subnet 10.0.0.0/24"
+	# the positive control: another subnet, a dhcp uplink beside a bridge
+	printf 'bridge br0 10.88.0.1/24\ninterface eth0 10.89.0.2/24 10.89.0.1\ninterface eth1 dhcp\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}
+
+@test "a sandbox directive needs the mount namespace 'namespaces' leaves out" {
+	printf 'service a\n  exec /bin/a\n  namespaces user pid net\n  bind /etc /x\n' > "$F"
+	fails_with 4 "'bind' needs a mount namespace, which 'namespaces' leaves out"
+	printf 'service a\n  exec /bin/a\n  namespaces none\n  readonly overlay\n' > "$F"
+	fails_with 4 "'readonly' needs a mount namespace, which 'namespaces' leaves out"
+	printf 'service a\n  exec /bin/a\n  namespaces none\n  readonly yes\n' > "$F"
+	fails_with 4 "'readonly' needs a mount namespace, which 'namespaces' leaves out"
+	printf 'service a\n  exec /bin/a\n  namespaces pid\n  tmpfs /x 1M\n' > "$F"
+	fails_with 4 "'tmpfs' needs a mount namespace, which 'namespaces' leaves out"
+	printf 'service a\n  exec /bin/a\n  root /srv\n  namespaces none\n' > "$F"
+	fails_with 3 "'root' needs a mount namespace, which 'namespaces' leaves out"
+	printf 'service a\n  exec /bin/a\n  namespaces none\n  proc pid-only\n' > "$F"
+	fails_with 4 "'proc' needs a mount namespace, which 'namespaces' leaves out"
+	# the positive controls: the defaults (written or not), and with a mount namespace
+	printf 'service a\n  exec /bin/a\n  namespaces none\n  readonly no\n  syslog yes\n  device /dev/fuse\nservice b\n  exec /bin/b\n  namespaces none\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+	printf 'service a\n  exec /bin/a\n  namespaces user pid mount\n  bind /etc /x\n  readonly overlay\n  tmpfs /y 0700\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}
+
+@test "tmpfs: a lone value starting with 0 is a MODE" {
+	printf 'service a\n  exec /bin/a\n  tmpfs /x 0800\n' > "$F"
+	fails_with 3 "bad value for 'tmpfs': '0800' (use an octal mode such as 0755 or 1777)"
+	printf 'service a\n  exec /bin/a\n  tmpfs /x 0700\n  tmpfs /y 700\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}

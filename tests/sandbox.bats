@@ -1062,6 +1062,7 @@ host_nets() {
 	service big
 	  tmpfs /tmp 100M
 	  tmpfs /dev/shm 8M
+	  tmpfs /srv 0700
 	  exec $P sleep 1000
 	EOF
 	)
@@ -1089,6 +1090,12 @@ host_nets() {
 	run ictl exec big /bin/stat -c '%n %a %u' /tmp /dev/shm
 	assert_line '/tmp 1777 0'
 	assert_line '/dev/shm 1777 0'
+	# a lone value starting with 0 is a MODE: the SIZE stays the default
+	run ictl exec big /bin/stat -c '%n %a %u' /srv
+	assert_output '/srv 700 0'
+	run probe_in big fill /srv/f 48
+	assert_line 'wrote: 48'
+	refute_line --partial denied
 }
 
 @test "seccomp: TIOCSTI, TIOCLINUX, pidfd_getfd and io_uring are refused; seccomp off allows them" {

@@ -191,6 +191,7 @@ static void test_service(void)
 		"\tbind /etc/ssl /etc/ssl\n"
 		"\ttmpfs /run 1M\n"
 		"\ttmpfs /var/cache 64K 1750\n"
+		"\ttmpfs /run/sshd 0700\n"
 		"\tdevice /dev/fuse\n"
 		"\tdevice /dev/input/event* ro\n"
 		"\tdevice /dev/dri rw\n"
@@ -233,13 +234,15 @@ static void test_service(void)
 	CHECK(!strcmp(s->root, "/srv/web") && s->readonly == 0);
 	CHECK(s->nbinds == 2 && !strcmp(s->binds[0].src, "/data/www") && !strcmp(s->binds[0].dst, "/www"));
 	CHECK(s->binds[0].rw == 1 && s->binds[1].rw == 0);
-	CHECK(s->ntmpfs == 2 && !strcmp(s->tmpfs[0].dst, "/run") && s->tmpfs[0].size == 1 << 20 && s->tmpfs[1].size == 64 << 10);
+	CHECK(s->ntmpfs == 3 && !strcmp(s->tmpfs[0].dst, "/run") && s->tmpfs[0].size == 1 << 20 && s->tmpfs[1].size == 64 << 10);
 	CHECK(s->tmpfs[0].mode == -1 && s->tmpfs[1].mode == 01750);
+	/* a lone value starting with 0 is a MODE, the size the default */
+	CHECK(s->tmpfs[2].mode == 0700 && s->tmpfs[2].size == 0);
 	CHECK(s->ndevices == 3 && !strcmp(s->devices[0].path, "/dev/fuse") && !s->devices[0].ro);
 	CHECK(!strcmp(s->devices[1].path, "/dev/input/event*") && s->devices[1].ro);
 	CHECK(!strcmp(s->devices[2].path, "/dev/dri") && !s->devices[2].ro);
 	CHECK(s->proc == PROC_PID_ONLY);
-	CHECK(s->nnets == 3 && s->nets[0].bridge == 0 && s->nets[0].addr == 0x0a000005 && s->nets[0].line == 23);
+	CHECK(s->nnets == 3 && s->nets[0].bridge == 0 && s->nets[0].addr == 0x0a000005 && s->nets[0].line == 24);
 	CHECK(s->nets[1].bridge == 1 && s->nets[1].addr == 0 && s->nets[2].addr == 0x0a000109);
 	CHECK(s->join == -1 && s->uid == 1000 && s->gid == 100);
 	CHECK(s->uidmap_host == 200000 && s->uidmap_count == 2000);
@@ -352,6 +355,7 @@ static void test_errors(void)
 	ERROR1(SVC "\ttmpfs /x 1X\n", 3, "bad value for 'tmpfs': '1X' (use a number with K, M or G)");
 	ERROR1(SVC "\ttmpfs /x 1M 10000\n", 3, "bad value for 'tmpfs': '10000' (use an octal mode such as 0755 or 1777)");
 	ERROR1(SVC "\ttmpfs /x 1M 0758\n", 3, "bad value for 'tmpfs': '0758' (use an octal mode such as 0755 or 1777)");
+	ERROR1(SVC "\ttmpfs /x 0800\n", 3, "bad value for 'tmpfs': '0800' (use an octal mode such as 0755 or 1777)");
 	ERROR1(SVC "\ttmpfs /x 1M +755\n", 3, "bad value for 'tmpfs': '+755' (use an octal mode such as 0755 or 1777)");
 	ERROR1(SVC "\ttmpfs /x 1M 77777777777777777777777\n", 3,
 	       "bad value for 'tmpfs': '77777777777777777777777' (use an octal mode such as 0755 or 1777)");
@@ -417,6 +421,15 @@ static void test_errors(void)
 	ERROR1(BR SVC "\tnet br0 10.0.0.7\nservice b\n\texec /b\n\tnet br0 10.0.0.7\n", 7,
 	       "address 10.0.0.7 is already used by service 'a' (line 4)");
 	ERROR1(BR SVC "\tnamespaces user pid\n\tnet br0\n", 5, "'net' needs a net namespace, which 'namespaces' leaves out");
+	/* what only a mount namespace gives, written without one */
+	ERROR1(SVC "\tnamespaces user pid net\n\tbind /etc /x\n", 4, "'bind' needs a mount namespace, which 'namespaces' leaves out");
+	ERROR1(SVC "\tnamespaces none\n\treadonly overlay\n", 4, "'readonly' needs a mount namespace, which 'namespaces' leaves out");
+	ERROR1(SVC "\tnamespaces none\n\treadonly yes\n", 4, "'readonly' needs a mount namespace, which 'namespaces' leaves out");
+	ERROR1(SVC "\tnamespaces none\n\troot /srv\n", 4, "'root' needs a mount namespace, which 'namespaces' leaves out");
+	ERROR1(SVC "\tnamespaces pid\n\ttmpfs /x 1M\n\ttmpfs /y\n", 4, "'tmpfs' needs a mount namespace, which 'namespaces' leaves out");
+	ERROR1(SVC "\tnamespaces none\n\tproc pid-only\n", 4, "'proc' needs a mount namespace, which 'namespaces' leaves out");
+	/* the defaults, and what works on the host's mounts, need none */
+	conf_free(VALID(SVC "\tnamespaces none\n\treadonly no\n\tproc full\n\tsyslog yes\n\tdevice /dev/fuse\n\tworkdir /srv\n"));
 	ERROR1(BR SVC "\tnet br0\n\tnet br0\n\tnet br0\n\tnet br0\n\tnet br0\n\tnet br0\n\tnet br0\n\tnet br0\n\tnet br0\n",
 	       12, "too many 'net' lines: the limit is 8");
 #undef BR
