@@ -38,6 +38,8 @@ struct service {
 	int64_t deadline;	/* ms: backoff ends, or stop-timeout expires; 0 none */
 	int64_t started_at;	/* ms */
 	int stopping;		/* STOP_*: stop signal sent, then SIGKILL */
+	int pod_down;		/* stopped because its pod's run ended: it
+				 * waits for the pod's next run */
 	int exit_status;	/* this run's, as the reaper reports it */
 	int last_exit;		/* the last run's, -1 none (initctl status) */
 	int last_sig;		/* and the signal that ended it, 0 none */

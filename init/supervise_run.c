@@ -158,6 +158,7 @@ void sup_run(struct service *s)
 	s->pid = 0;
 	s->exit_status = 0;
 	s->stopping = STOP_NONE;
+	s->pod_down = 0;
 	s->deadline = 0;
 	sup_became(s, ST_STARTING);
 	if (c->join >= 0) {
@@ -263,6 +264,26 @@ static void fmt_size(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
 }
 
+/* S's run ended: the runs of the services that joined it (its pod) are in
+ * its old namespaces, which its next run does not have: they stop, and
+ * start again once it runs again (they wait on it). Not those stopping for
+ * good or for a reload's restart, nor any in a shutdown (its order). */
+static void stop_members(const struct service *s)
+{
+	if (sup.shutting_down || s->index < 0)
+		return;
+	for (int i = 0; i < sup.nsvc; i++) {
+		struct service *m = sup.svc_of[i];
+
+		if (!m->pid || !m->want_up || m->next || m->conf != sup.cur ||
+		    m->c->join < 0 || sup.svc_of[m->c->join] != s)
+			continue;
+		log_msg("%s: its pod %s ended: stopping it", m->c->name, s->c->name);
+		m->pod_down = 1;
+		sup_send_stop(m);
+	}
+}
+
 /* S's process is gone (or given up on) with wait status STATUS, its
  * service's (spawn_exit_status): clean up after it, then restart, settle or
  * leave it as its config and state say. */
@@ -324,10 +345,13 @@ void sup_run_ended(struct service *s, int status)
 		s->backoff_ms = BACKOFF_MIN_MS;
 		s->fails = 0;
 	}
+	stop_members(s);
 	/* A reload's stop ends here even if `initctl start` came meanwhile. */
 	if (!s->want_up || sup.shutting_down || s->next || s->index < 0) {
 		sup_became(s, ST_STOPPED);
 		sup_settle_reload(s);
+	} else if (s->pod_down) {
+		sup_became(s, ST_WAITING);	/* for its pod's next run */
 	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
 		s->fails = 0;
 		sup_became(s, ST_EXITED);

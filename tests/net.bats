@@ -240,7 +240,8 @@ ended() { status_of "$1" | grep -Eq "^$1 (exited|failed) "; }
 	assert_output --partial connected
 }
 
-@test "join: a pod shares localhost and addresses, but not its pid namespace" {
+# A pod of two: pod (listening on 8080, on br0) and side, which joins it.
+pod_start() {
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
 	service pod
@@ -254,18 +255,61 @@ ended() { status_of "$1" | grep -Eq "^$1 (exited|failed) "; }
 	host_start "$f"
 	wait_console '^pod: listening: 8080$'
 	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^side running'"
-	run ictl exec side "$P" connect 127.0.0.1 8080 3000
-	assert_success
+}
+
+# side is in pod's network: its address, localhost and the bridge's address.
+same_pod() {
+	same_netns pod side
 	run ictl exec side "$P" links
 	assert_line --partial 'eth0 up 10.77.0.2/24'
+	# the bridge's address answers (nothing listens on port 9: refused)
+	run ictl exec side "$P" connect 10.77.0.1 9 3000
+	assert_output --regexp '^(connected|failed: ECONNREFUSED)$'
+	# pod's run listens (soon after it runs)
+	run retry 10 ictl exec side "$P" connect 127.0.0.1 8080 3000
+	assert_success
+	assert_line connected
+}
+
+@test "join: a pod shares localhost and addresses, but not its pid namespace" {
+	pod_start
+	same_pod
 	run ictl exec side /bin/hostname
 	assert_output pod
-	a=$(ictl exec pod /bin/readlink /proc/self/ns/net)
-	b=$(ictl exec side /bin/readlink /proc/self/ns/net)
-	assert_equal "$a" "$b"
 	a=$(ictl exec pod /bin/readlink /proc/self/ns/pid)
 	b=$(ictl exec side /bin/readlink /proc/self/ns/pid)
 	[ "$a" != "$b" ]
+}
+
+# The pod's members run in its namespaces: when its run ends they stop, and
+# they start again in its next run's (not left in the old one, unlinked).
+@test "join: a pod's members follow it into its next run's namespaces" {
+	pod_start
+	same_pod
+	old=$(ictl exec pod /bin/readlink /proc/self/ns/net)
+	run ictl restart pod
+	assert_success
+	retry 30 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -Eq '^side running [0-9]+ 1 '"
+	run status_of pod
+	assert_output --regexp '^pod running [0-9]+ 1 '
+	new=$(ictl exec pod /bin/readlink /proc/self/ns/net)
+	[ "$new" != "$old" ]
+	same_pod
+	wait_console '^sandinit: side: its pod pod ended: stopping it$'
+	# Killed (restart always): the same once it runs again.
+	pid=$(status_of pod | awk '{print $3}')
+	nsenter -t "$(host_pid1)" --pid kill -KILL "$pid"
+	retry 30 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -Eq '^side running [0-9]+ 2 '"
+	run status_of pod
+	assert_output --regexp '^pod running [0-9]+ 2 '
+	same_pod
+	# A member the operator stopped stays stopped through its pod's restart.
+	run ictl stop side
+	assert_success
+	run ictl restart pod
+	assert_success
+	run status_of side
+	assert_output --regexp '^side stopped '
 }
 
 @test "50 restart cycles keep the auto address and leave no stray link" {

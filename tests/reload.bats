@@ -408,3 +408,31 @@ reload_restarting() {
 	run ictl status m
 	assert_line 'namespaces: user pid mount net uts ipc cgroup'
 }
+
+# A reload that restarts a pod restarts its members too, in its new run's
+# namespaces (not left in the old one's, unlinked).
+@test "a reload restarting a pod restarts its unchanged member in the pod's new namespaces" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service pod
+	  exec $PROBE listen 8080
+	  net br0
+	service side
+	  join pod
+	  exec $PROBE sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^pod: listening: 8080$'
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^side running'"
+	sed -i 's/listen 8080/listen 8081/' "$f"
+	run ictl reload
+	assert_success
+	wait_console '^pod: listening: 8081$'
+	retry 30 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -Eq '^side running [0-9]+ 1 '"
+	same_netns pod side
+	run ictl exec side "$PROBE" links
+	assert_line --partial 'eth0 up 10.77.0.2/24'
+	run ictl exec side "$PROBE" connect 127.0.0.1 8081 3000
+	assert_output connected
+}

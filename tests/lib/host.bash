@@ -4,6 +4,7 @@
 #   host_start CONF      start sandinit with CONF; waits for its socket
 #   ictl ARGS...         initctl against it
 #   status_of NAME       NAME's line of `initctl status` (fails if none)
+#   same_netns A B       services A and B share a network namespace
 #   console              the console so far (its stdout and stderr)
 #   wait_console RE [S]  poll the console for an extended regex (default 10 s)
 #   retry S CMD...       run CMD every 0.1 s until it succeeds, at most S s
@@ -57,6 +58,12 @@ wait_console() {
 }
 
 ictl() { SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl "$@"; }
+
+# Services A and B are in the same network namespace.
+same_netns() {
+	assert_equal "$(ictl exec "$1" /bin/readlink /proc/self/ns/net)" \
+		"$(ictl exec "$2" /bin/readlink /proc/self/ns/net)"
+}
 
 status_of() { ictl status | awk -v n="$1" '$1 == n { print; f = 1 } END { exit !f }'; }
 
