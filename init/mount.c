@@ -229,7 +229,9 @@ static int mount_proc(const struct svc_conf *s, const char **step)
 	 * would lead out of the new root, hence the check. */
 	*step = "mount /proc";
 	snprintf(path, sizeof path, "%s/proc", root);
-	if (lstat(path, &st) < 0)
+	/* A root without one gets it made (mnt_at: its files unchanged). */
+	if (lstat(path, &st) < 0 && (errno != ENOENT || (i = mnt_at("/proc", S_IFDIR)) < 0 ||
+				     close(i) < 0 || lstat(path, &st) < 0))
 		return -1;
 	if (!S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
@@ -327,7 +329,7 @@ static int mount_dev(const struct svc_conf *s, const char **step)
 	 * template's, which the tmpfs is about to cover). */
 	*step = "mount /dev";
 	nodes = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (nodes < 0 || tmpfs_at("/dev", 0, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
+	if (nodes < 0 || tmpfs_at("/dev", S_IFDIR, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
 		goto fail;
 	/* The tmpfs just mounted, not the directory under it. */
 	dev_fd = mnt_resolve(root_fd, "/dev");
@@ -650,10 +652,23 @@ fail:
 	return -1;
 }
 
+/* Is /etc/resolv.conf in the new root a symlink? */
+static int resolv_is_link(void)
+{
+	struct stat st;
+	int fd = mnt_resolve(root_fd, "/etc"), r;
+
+	r = fd >= 0 && fstatat(fd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* The uplink's resolv.conf (mnt_set_resolv) onto /etc/resolv.conf, or,
  * where that is a symlink to nothing (the image's, to
- * /run/sandinit/resolv.conf), onto its target on the sandbox's own /run.
- * A root without either place goes without. */
+ * /run/sandinit/resolv.conf), onto its target on the sandbox's own /run
+ * (a root without /run goes without). A root without the file gets it
+ * made for the sandbox (mnt_at: the root's files unchanged). */
 static int mount_resolv(const char **step)
 {
 	int fd, r;
@@ -662,10 +677,13 @@ static int mount_resolv(const char **step)
 		return 0;
 	*step = "bind /etc/resolv.conf";
 	fd = mnt_resolve(root_fd, "/etc/resolv.conf");
-	/* On the sandbox's /run only: a root without one goes without. */
-	if (fd < 0 && errno == ENOENT && (fd = mnt_resolve(root_fd, "/run")) >= 0) {
-		close(fd);
-		fd = mnt_at("/run/sandinit/resolv.conf", S_IFREG);
+	if (fd < 0 && errno == ENOENT) {
+		if (!resolv_is_link())
+			fd = mnt_at("/etc/resolv.conf", S_IFREG);
+		else if ((fd = mnt_resolve(root_fd, "/run")) >= 0) {
+			close(fd);
+			fd = mnt_at("/run/sandinit/resolv.conf", S_IFREG);
+		}
 	}
 	if (fd < 0)
 		return errno == ENOENT || errno == EROFS ? 0 : -1;

@@ -663,6 +663,36 @@ map_of() {
 	assert_output --regexp '^pids: 1 2 [0-9]+$'
 }
 
+@test "root DIR without /proc, /dev or /tmp: they are made for the sandbox, the root's files unchanged" {
+	pubdir
+	r=$PUB/bare
+	mkdir -p "$r/bin"
+	cp "$P" "$r/bin/probe"
+	f=$(conf <<-EOF
+	service bare
+	  root $r
+	  exec /bin/probe sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run ictl exec bare /bin/probe ls /
+	assert_output 'ls: bin dev proc tmp'
+	run ictl exec bare /bin/probe pids
+	assert_output --regexp '^pids: 1 2 [0-9]+$'
+	run ictl exec bare /bin/probe ls /dev
+	assert_output --partial ' null '
+	run ictl exec bare /bin/probe try-write /tmp/f
+	assert_output ok
+	run ls "$r"
+	assert_output 'bin'
+	run ictl status
+	refute_output --partial backoff
+	refute_output --partial failed
+	run console
+	refute_output --partial 'unable to'
+}
+
 @test "readonly overlay: /etc and /usr writable inside, the host's files unchanged, a fresh layer at each start, its tmpfs sized" {
 	local ver etc_sum
 	ver=$(cat /etc/debian_version)

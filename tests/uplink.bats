@@ -118,6 +118,7 @@ teardown() {
 	[ -z "${DNSMASQ:-}" ] || kill "$DNSMASQ" 2>/dev/null || true
 	[ -z "${DHCPBAD:-}" ] || kill "$DHCPBAD" 2>/dev/null || true
 	[ -z "${OUTSIDE:-}" ] || kill "$OUTSIDE" 2>/dev/null || true
+	[ -z "${R:-}" ] || rm -rf "$R"
 	wait 2>/dev/null || true
 	return "$rc"
 }
@@ -385,4 +386,30 @@ T12=(--dhcp-option=58,10 --dhcp-option=59,20)
 	refute_output --partial 'inet 10.'
 	run in1 ip route show default
 	assert_output ''
+}
+
+bare_running() { status_of bare | grep -q '^bare running '; }
+
+@test "interface dhcp: a root DIR without /etc/resolv.conf sees PID 1's, its own files unchanged" {
+	R=$(mktemp -d /tmp/sandinit-uplink.XXXXXX)
+	chmod 755 "$R"
+	mkdir "$R/bin"
+	cp "$PROBE" "$R/bin/probe"
+	dhcp_boot dnsmasq <<-EOF
+	service bare
+	  root $R
+	  exec /bin/probe sleep 1000
+	EOF
+	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 30
+	# a start after the lease gets the resolv.conf
+	ictl restart bare
+	retry 20 bare_running
+	run ictl exec bare /bin/probe ls /etc
+	assert_output 'ls: resolv.conf'
+	pid=$(helper_pid probe)
+	[ -n "$pid" ]
+	run cat "/proc/$pid/root/etc/resolv.conf"
+	assert_output --partial 'nameserver 10.9.0.53'
+	run ls "$R"
+	assert_output 'bin'
 }
