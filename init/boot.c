@@ -608,8 +608,10 @@ void boot_modules_late(const struct conf *c)
 	feature_modules(c, 1);
 }
 
-/* mount(8)-style OPTIONS: flags it knows, the rest passed to the fs. */
-static unsigned long mount_flags(const char *opts, char *data, size_t size)
+/* mount(8)-style OPTIONS: flags it knows, fstab's own words (which
+ * mount(8) leaves out of its call too) skipped, the rest passed to the
+ * fs. *NOFAIL: `nofail` given. */
+static unsigned long mount_flags(const char *opts, char *data, size_t size, int *nofail)
 {
 	static const struct { const char *name; unsigned long set, clear; } t[] = {
 		{ "ro", MS_RDONLY, 0 }, { "rw", 0, MS_RDONLY },
@@ -619,12 +621,18 @@ static unsigned long mount_flags(const char *opts, char *data, size_t size)
 		{ "sync", MS_SYNCHRONOUS, 0 }, { "async", 0, MS_SYNCHRONOUS },
 		{ "noatime", MS_NOATIME, 0 }, { "relatime", MS_RELATIME, 0 },
 		{ "nodiratime", MS_NODIRATIME, 0 }, { "defaults", 0, 0 },
+		{ "bind", MS_BIND, 0 }, { "rbind", MS_BIND | MS_REC, 0 },
+		{ "dirsync", MS_DIRSYNC, 0 }, { "lazytime", MS_LAZYTIME, 0 },
+		/* fstab's, not the kernel's */
+		{ "auto", 0, 0 }, { "noauto", 0, 0 }, { "user", 0, 0 }, { "nouser", 0, 0 },
+		{ "users", 0, 0 }, { "_netdev", 0, 0 }, { "nofail", 0, 0 },
 	};
 	unsigned long flags = 0;
 	char buf[1024];
 	size_t dl = 0;
 
 	data[0] = 0;
+	*nofail = 0;
 	if (!opts)
 		return 0;
 	snprintf(buf, sizeof(buf), "%s", opts);
@@ -634,15 +642,32 @@ static unsigned long mount_flags(const char *opts, char *data, size_t size)
 		for (i = 0; i < ARRAY_SIZE(t); i++)
 			if (!strcmp(o, t[i].name))
 				break;
+		*nofail |= !strcmp(o, "nofail");
 		if (i < ARRAY_SIZE(t)) {
 			flags = (flags | t[i].set) & ~t[i].clear;
 			continue;
 		}
+		if (!strncmp(o, "x-", 2) || !strncmp(o, "comment=", 8))
+			continue;
 		dl += (size_t)snprintf(data + dl, size - dl, "%s%s", dl ? "," : "", o);
 		if (dl >= size)
 			dl = size - 1;
 	}
 	return flags;
+}
+
+/* M with FLAGS: a bind ignores the flags, so, as mount(8) does, a bind
+ * with any is remounted with them. */
+static int global_mount(const struct conf_mount *m, unsigned long flags, const char *data)
+{
+	const unsigned long per = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+				  MS_NODIRATIME | MS_RELATIME;
+
+	if (mkdir_p(m->target) < 0 || mount(m->source, m->target, m->fstype, flags, data) < 0)
+		return -1;
+	if (!(flags & MS_BIND) || !(flags & per))
+		return 0;
+	return mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | (flags & per), NULL);
 }
 
 /* The global mounts boot_apply made, for boot_final (a reload never
@@ -700,11 +725,12 @@ void boot_apply(const struct conf *c)
 	for (int i = 0; i < c->nmounts; i++) {
 		const struct conf_mount *m = &c->mounts[i];
 		char data[1024];
-		unsigned long flags = mount_flags(m->options, data, sizeof(data));
+		int nofail;
+		unsigned long flags = mount_flags(m->options, data, sizeof(data), &nofail);
 
-		if (mkdir_p(m->target) < 0 ||
-		    mount(m->source, m->target, m->fstype, flags, data[0] ? data : NULL) < 0)
-			log_msg("unable to mount %s on %s: %m", m->source, m->target);
+		if (global_mount(m, flags, data[0] ? data : NULL) < 0)
+			log_msg("unable to mount %s on %s: %m%s", m->source, m->target,
+				nofail ? " (nofail)" : "");
 		else if (mounted && (mounted[nmounted] = strdup(m->target)))
 			nmounted++;
 	}

@@ -436,3 +436,41 @@ reload_restarting() {
 	run ictl exec side "$PROBE" connect 127.0.0.1 8081 3000
 	assert_output connected
 }
+
+@test "global mount: OPTIONS as mount(8) takes them: fstab's own words skipped, bind,ro a read-only bind, nofail" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/src/sub" "$t/b" "$t/r" "$t/m"
+	f=$(conf <<-EOF
+	mount $t/src $t/b none bind,ro,noauto,nofail,_netdev,user,x-systemd.automount,comment=x
+	mount $t/src $t/r none rbind,ro,nosuid
+	mount none $t/m tmpfs size=1M,mode=700,auto,users,nouser,x-mount.mkdir
+	mount $t/nonexistent $t/n none bind,nofail
+	service one
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	mi=/proc/$(host_pid1)/mountinfo
+	# a bind of src, read-only (the remount mount(8) does after a bind)
+	run awk -v m="$t/b" '$5 == m { print $6 }' "$mi"
+	assert_output --regexp '^ro,'
+	run awk -v m="$t/r" '$5 == m { print $6 }' "$mi"
+	assert_output --regexp '^ro,nosuid'
+	run nsenter -t "$(host_pid1)" -m touch "$t/b/x"
+	assert_failure
+	assert_output --partial 'Read-only file system'
+	# positive control: the source itself is writable, and seen through the bind
+	touch "$t/src/y"
+	run nsenter -t "$(host_pid1)" -m ls "$t/b" "$t/r/sub"
+	assert_success
+	assert_line y
+	# the tmpfs with its fs options (fstab's words not passed to it)
+	run awk -v m="$t/m" '$5 == m { for (i = 7; i < NF; i++) if ($i == "-") print $(i + 1), $(i + 3) }' "$mi"
+	assert_output --regexp '^tmpfs .*size=1024k,mode=700'
+	# nofail: logged, and the boot goes on
+	run console
+	assert_line --regexp "^sandinit: unable to mount $t/nonexistent on $t/n: No such file or directory \(nofail\)$"
+	refute_line --partial "on $t/m:"
+	refute_line --partial "on $t/b:"
+}
