@@ -397,12 +397,11 @@ outside_server() {
 	# The bridge's address works (positive control).
 	run retry 10 in1 "$P" connect 10.77.0.1 8081 2000
 	assert_output connected
-	# 127.0.0.1 is not forwarded: refused, well within the 2 s timeout.
-	t0=$(date +%s%N)
+	# 127.0.0.1 is not forwarded: refused (a reset), not left to the
+	# probe's 2 s timeout, which would say ETIMEDOUT (no wall clock here:
+	# the probe's start under load is not the firewall's doing).
 	run in1 "$P" connect 127.0.0.1 8081 2000
-	t1=$(date +%s%N)
 	assert_output 'failed: ECONNREFUSED'
-	[ $(( (t1 - t0) / 1000000 )) -lt 1500 ]
 }
 
 @test "a reload that drops nat and publish takes the table and forwarding away" {

@@ -74,19 +74,19 @@ load lib/qemu
 		--config "$BATS_TEST_TMPDIR/reload.conf"
 	qemu_boot "$BATS_TEST_TMPDIR/mods.conf" "$dir"
 	qemu_wait 'sandinit: ready: 4 services' 180
-	qemu_wait '^mods: veth ' 30
-	qemu_wait '^mods: bridge ' 30
-	qemu_wait '^mods: stp ' 30
-	qemu_wait '^mods: llc ' 30
+	qemu_wait '^(# )?mods: veth ' 30
+	qemu_wait '^(# )?mods: bridge ' 30
+	qemu_wait '^(# )?mods: stp ' 30
+	qemu_wait '^(# )?mods: llc ' 30
 	# Debian's tun is a module, loaded before the services start: the VPN
 	# service opens /dev/net/tun and makes its interface.
-	qemu_wait '^mods: tun ' 30
-	qemu_wait '^vpn: tun: sbtun0$' 30
+	qemu_wait '^(# )?mods: tun ' 30
+	qemu_wait '^(# )?vpn: tun: sbtun0$' 30
 	# a node that no module makes fails the start, as before (the control)
-	qemu_wait '^sandinit: nonode: unable to device /dev/no-such-node: No such file or directory$' 30
+	qemu_wait '^(# )?sandinit: nonode: unable to device /dev/no-such-node: No such file or directory$' 30
 	qemu_type 'test -e /sys/module/uinput || echo uinput-not-$((6*7)); cp /etc/reload.conf /etc/sandinit.conf; initctl reload; echo reload-rc=$?\n'
-	qemu_wait '^uinput-not-42' 30
-	qemu_wait '^reload-rc=0' 60
+	qemu_wait '^(# )?uinput-not-42' 30
+	qemu_wait '^(# )?reload-rc=0' 60
 	# (the console shell's prompt may come first on its line)
 	qemu_wait '^(# )?input: ok$' 60
 	run qemu_log
