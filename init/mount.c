@@ -8,24 +8,20 @@
  * touch files: with its host id as fsuid, without capabilities over files
  * (setfsuid(2)). So the root's files never change: mount points are created
  * only on tmpfs mounts made here, in rw binds, or on a graft (mnt_at()). Needs Linux >= 5.12 (mount_setattr, openat2, open_tree,
- * proc subset=pid). */
+ * proc subset=pid). The kernel's file systems in it (proc, /dev, /sys):
+ * mount_kfs.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <linux/openat2.h>
@@ -46,54 +42,36 @@ static const char *const scratch_dirs[] = { "/proc", "/mnt", "/tmp" };
 /* The template's: no bind source but / and /dev, and /proc stays in view. */
 static const char *const tmpl_scratch_dirs[] = { "/tmp", "/mnt" };
 
-/* Docker's lists: read-only, and masked (an empty read-only tmpfs over a
- * directory, /dev/null over a file). Missing ones are skipped. */
-static const char *const proc_ro[] = {
-	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
-};
-static const char *const masked[] = {
-	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/latency_stats",
-	"/proc/timer_stats", "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
-	"/proc/asound", "/sys/firmware", "/sys/devices/virtual/powercap",
-};
-/* PID 1's unbound datagram socket for this sandbox's /dev/log, or -1. */
-static int log_fd = -1;
-
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-static const char *const dev_links[][2] = {
-	{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
-	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
-	{ "ptmx", "pts/ptmx" },
-};
-
-static char root[64];		/* the new root, as a path in the old one */
+/* Shared with mount_kfs.c (mount_int.h). */
+char mnt_root[64];		/* the new root, as a path in the old one */
 static char staging[64];	/* the staging tmpfs root lies on */
-/* Where the proc that mount_at goes through is: the new root's (root), or
+/* Where the proc that mnt_mount_at goes through is: the new root's (mnt_root), or
  * "" for the one mounted on /, which the template builder still sees. */
-static const char *fd_proc = root;
-static int root_fd = -1;	/* O_PATH of it */
+const char *mnt_fd_proc = mnt_root;
+int mnt_root_fd = -1;	/* O_PATH of it */
+int mnt_log_fd = -1;	/* PID 1's unbound datagram socket for this sandbox's /dev/log, or -1 */
 static int resolv_fd = -1;	/* mnt_set_resolv's */
 
 /* mount(2) on a descriptor from mnt_at(): through its /proc/self/fd link, which
  * the kernel follows to the very directory (runc does the same). Needs the
  * new root's /proc, so only after it is mounted. */
-static int mount_at(const char *src, int fd, const char *type, unsigned long flags, const char *data)
+int mnt_mount_at(const char *src, int fd, const char *type, unsigned long flags, const char *data)
 {
-	char target[sizeof root + 32];
+	char target[sizeof mnt_root + 32];
 
-	snprintf(target, sizeof target, "%s/proc/self/fd/%d", fd_proc, fd);
+	snprintf(target, sizeof target, "%s/proc/self/fd/%d", mnt_fd_proc, fd);
 	return mount(src, target, type, flags, data);
 }
 
 /* The service's bind sources, then its device nodes: detached copies of
  * PID 1's mounts made by PID 1 before the clone (mnt_prepare), so a sandbox
  * whose namespace does not show PID 1's paths (the template's) gets them. */
-static int *src_fd;
+int *mnt_src_fd;
 static int nsrc, src_cap;
 static int ovl_fd = -1;	/* `readonly overlay`: the detached overlayfs (mnt_overlay) */
 
-/* Move the detached mount SRC (a src_fd, closed here) onto PATH. */
-static int attach(int *src, const char *path)
+/* Move the detached mount SRC (a mnt_src_fd, closed here) onto PATH. */
+int mnt_attach(int *src, const char *path)
 {
 	struct stat st;
 	int fd, r = -1;
@@ -109,311 +87,21 @@ static int attach(int *src, const char *path)
 }
 
 /* A tmpfs of the sandbox's own at PATH: mnt_at() may make mount points in it. */
-static int tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data)
+int mnt_tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data)
 {
 	int fd = mnt_at(path, kind), r;
 
 	if (fd < 0)
 		return -1;
-	r = mount_at("tmpfs", fd, "tmpfs", flags, data);
+	r = mnt_mount_at("tmpfs", fd, "tmpfs", flags, data);
 	close(fd);
-	if (r < 0 || (fd = mnt_resolve(root_fd, path)) < 0)
+	if (r < 0 || (fd = mnt_resolve(mnt_root_fd, path)) < 0)
 		return -1;
 	r = mnt_own(fd, -1);
 	close(fd);
 	return r;
 }
 
-/* The mount at DFD/PATH read-only (FLAGS: AT_*, AT_RECURSIVE for every mount
- * below). mount_setattr(2) changes only that one flag, so the nosuid/nodev/
- * noexec/atime flags locked on mounts inherited from the host are left as
- * they were (a plain MS_REMOUNT would have to repeat them). */
-static int set_ro(int dfd, const char *path, unsigned flags)
-{
-	struct sb_mount_attr attr = { .attr_set = SB_MOUNT_ATTR_RDONLY };
-
-	return (int)syscall(SYS_mount_setattr, dfd, path, flags, &attr, sizeof attr);
-}
-
-static int make_ro(const char *path, int recursive)
-{
-	int fd = mnt_resolve(root_fd, path), r;
-
-	if (fd < 0)
-		return -1;
-	r = set_ro(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
-	close(fd);
-	return r;
-}
-
-static int mask(const char *path)
-{
-	char p[sizeof root + 64];
-	struct stat st;
-	int fd, r;
-
-	/* Under the new root's proc, mounted by mount_proc on a checked
-	 * directory, by plain path: its entries are what the kernel made. */
-	if (!strncmp(path, "/proc/", 6)) {
-		snprintf(p, sizeof p, "%s%s", root, path);
-		if (lstat(p, &st) < 0)
-			return errno == ENOENT ? 0 : -1;
-		if (S_ISDIR(st.st_mode))
-			return mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				     "mode=555");
-		if (S_ISREG(st.st_mode))
-			return mount("/dev/null", p, NULL, MS_BIND, NULL);
-	}
-	fd = mnt_resolve(root_fd, path);
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &st) < 0)
-		r = -1;
-	else if (S_ISDIR(st.st_mode))
-		r = mount_at("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=555");
-	else
-		r = mount_at("/dev/null", fd, NULL, MS_BIND, NULL);
-	close(fd);
-	return r;
-}
-
-/* mnt_proc_open's, for mount_proc, or -1. */
-static int proc_fd = -1;
-
-int mnt_proc_open(void)
-{
-	int fs = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */), fd = -1, e;
-
-	if (fs < 0)
-		return -1;
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		fd = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
-				  SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV | SB_MOUNT_ATTR_NOEXEC);
-	e = errno;
-	close(fs);
-	errno = e;
-	return fd;
-}
-
-void mnt_set_proc(int fd)
-{
-	proc_fd = fd;
-}
-
-/* The proc mnt_set_proc gave, or a new one, onto PATH. */
-static int attach_proc(const struct svc_conf *s, const char *path)
-{
-	int fd = proc_fd, r, e;
-
-	proc_fd = -1;
-	if (fd >= 0 && s->proc != PROC_PID_ONLY)
-		r = (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, path, SB_MOVE_MOUNT_F_EMPTY_PATH);
-	else
-		r = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  s->proc == PROC_PID_ONLY ? "subset=pid" : NULL);
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = e;
-	return r;
-}
-
-static int mount_proc(const struct svc_conf *s, const char **step)
-{
-	char path[sizeof root + 8];
-	struct stat st;
-	int i;
-
-	/* On a path string: mnt_at()'s /proc/self/fd needs it. A symlink here
-	 * would lead out of the new root, hence the check. */
-	*step = "mount /proc";
-	snprintf(path, sizeof path, "%s/proc", root);
-	/* A root without one gets it made (mnt_at: its files unchanged). */
-	if (lstat(path, &st) < 0 && (errno != ENOENT || (i = mnt_at("/proc", S_IFDIR)) < 0 ||
-				     close(i) < 0 || lstat(path, &st) < 0))
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	if (attach_proc(s, path) < 0)
-		return -1;
-	if (s->proc == PROC_PID_ONLY)
-		return 0;
-	/* By plain path below the proc just mounted: these are its own
-	 * entries, none a symlink. */
-	for (i = 0; i < (int)ARRAY_SIZE(proc_ro); i++) {
-		char p[sizeof path + 32];
-
-		*step = stepf("make %s read-only", proc_ro[i]);
-		snprintf(p, sizeof p, "%s%s", root, proc_ro[i]);
-		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
-			if (errno == ENOENT)
-				continue;
-			return -1;
-		}
-		if (set_ro(AT_FDCWD, p, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* A tmpfs without a SIZE of its own (SPEC §3 `tmpfs`): 64M, or half of
- * `memory` when that is smaller, so that no service pins half the RAM. */
-#define TMPFS_DEFAULT_SIZE (64ULL << 20)
-static uint64_t tmpfs_size(const struct svc_conf *s)
-{
-	return s->memory && s->memory / 2 < TMPFS_DEFAULT_SIZE ? s->memory / 2 : TMPFS_DEFAULT_SIZE;
-}
-
-/* /dev/log: PID 1's socket (log_fd) bound in the sandbox's own /dev/shm,
- * then over the empty /dev/log mount_dev made, its name in shm removed.
- * What arrives on it can come from this sandbox only. */
-static int dev_log(const char *prefix, const char **step)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char target[PATH_MAX];
-
-	*step = "bind /dev/log";
-	if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/shm/.log", prefix) >=
-	    sizeof sa.sun_path) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	snprintf(target, sizeof target, "%s/log", prefix);
-	if (bind(log_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(sa.sun_path, 0666) < 0 ||
-	    mount(sa.sun_path, target, NULL, MS_BIND, NULL) < 0)
-		return -1;
-	return unlink(sa.sun_path);
-}
-
-/* What /dev holds of each sandbox's own: a devpts instance, a /dev/shm and
- * /dev/log, on what mount_dev made in PREFIX (the new root's /dev, a tmpfs
- * made there, so plain paths need no openat2). */
-static int dev_own(const struct svc_conf *s, const char *prefix, const char **step)
-{
-	char target[PATH_MAX], opts[48];
-	int fd, r;
-
-	*step = "mount /dev/pts";
-	snprintf(target, sizeof target, "%s/pts", prefix);
-	if (mount("devpts", target, "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=0620") < 0)
-		return -1;
-	*step = "mount /dev/shm";
-	snprintf(target, sizeof target, "%s/shm", prefix);
-	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)tmpfs_size(s));
-	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
-		return -1;
-	fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = fd < 0 ? -1 : mnt_own(fd, -1);
-	if (fd >= 0)
-		close(fd);
-	if (r < 0)
-		return -1;
-	return log_fd >= 0 ? dev_log(prefix, step) : 0;
-}
-
-/* A tmpfs /dev with the SPEC's nodes (binds of the host's), its links, pts,
- * shm and S's devices, then read-only. With S NULL (the template): no
- * devices, and pts and shm left to each sandbox (dev_own). */
-static int mount_dev(const struct svc_conf *s, const char **step)
-{
-	struct stat dst;
-	char prefix[sizeof root + 32];
-	const struct dev_node *dv;	/* the nodes PID 1 granted (device.c) */
-	int i, fd, dev_fd = -1, nodes, ndv;
-
-	/* The nodes' sources: the /dev this process sees (PID 1's, or the
-	 * template's, which the tmpfs is about to cover). */
-	*step = "mount /dev";
-	nodes = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (nodes < 0 || tmpfs_at("/dev", S_IFDIR, MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
-		goto fail;
-	/* The tmpfs just mounted, not the directory under it. */
-	dev_fd = mnt_resolve(root_fd, "/dev");
-	if (dev_fd < 0)
-		goto fail;
-	/* Mount targets in it by plain path (no proc lookups) when the new
-	 * root's /dev is that very directory; through the descriptor if /dev
-	 * is a symlink there, which a path would follow out of the new root. */
-	snprintf(prefix, sizeof prefix, "%s/dev", root);
-	if (lstat(prefix, &dst) < 0 || !S_ISDIR(dst.st_mode))
-		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", root, dev_fd);
-	for (i = 0; i < (int)ARRAY_SIZE(dev_nodes); i++) {
-		*step = stepf("bind /dev/%s", dev_nodes[i]);
-		fd = openat(dev_fd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			goto fail;
-		close(fd);
-		if (mnt_bind_entry(nodes, dev_nodes[i], dev_fd, dev_nodes[i]) < 0)
-			goto fail;
-	}
-	*step = "populate /dev";
-	if (mkdirat(dev_fd, "pts", 0755) < 0 || mkdirat(dev_fd, "shm", 0755) < 0)
-		goto fail;
-	/* The mount point of /dev/log: in the template for every sandbox
-	 * (one with `syslog no` gets a /dev of its own, without it). */
-	if (!s || log_fd >= 0) {
-		fd = openat(dev_fd, "log", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			goto fail;
-		close(fd);
-	}
-	if (s && dev_own(s, prefix, step) < 0)
-		goto fail;
-	*step = "populate /dev";
-	for (i = 0; i < (int)ARRAY_SIZE(dev_links); i++) {
-		if (symlinkat(dev_links[i][1], dev_fd, dev_links[i][0]) < 0)
-			goto fail;
-	}
-
-	ndv = s ? dev_granted(s->name, &dv) : 0;
-	for (i = 0; i < ndv; i++) {
-		*step = stepf("device %s", dv[i].path);
-		if (attach(&src_fd[s->nbinds + i], dv[i].path) < 0)
-			goto fail;
-	}
-	/* Nothing more goes into /dev itself; pts, shm and the nodes are
-	 * mounts of their own and keep their flags. */
-	*step = "make /dev read-only";
-	if (set_ro(dev_fd, "", AT_EMPTY_PATH) < 0)
-		goto fail;
-	close(dev_fd);
-	close(nodes);
-	return 0;
-fail:
-	i = errno;
-	if (dev_fd >= 0)
-		close(dev_fd);
-	if (nodes >= 0)
-		close(nodes);
-	errno = i;
-	return -1;
-}
-
-/* Sysfs shows the devices of the mounting process's network namespace, which
- * the owner of a fresh one may do; sharing the host's (no `net`), it may not:
- * then a read-only copy of the host's /sys. An absent /sys stays absent. */
-static int mount_sys(const char **step)
-{
-	int fd = mnt_resolve(root_fd, "/sys"), r;
-
-	*step = "mount /sys";
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	r = mount_at("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	/* EBUSY: the host's network namespace (no `net` namespace, e.g. a
-	 * DHCP helper), whose sysfs is mounted read-write already. */
-	if (r < 0 && (errno == EPERM || errno == EACCES || errno == EBUSY)) {
-		r = mount_at("/sys", fd, NULL, MS_BIND | MS_REC, NULL);
-		if (r == 0)
-			r = make_ro("/sys", 1);
-	}
-	close(fd);
-	return r;
-}
 
 static int depth(const char *path)
 {
@@ -437,7 +125,7 @@ static int is_sticky(const char *path)
 	return is_tmp(path) || !strcmp(path, "/dev/shm") || !strcmp(path, "/dev/shm/");
 }
 
-/* DST's tmpfs: SIZE (0: tmpfs_size), MODE (-1: 1777 for /tmp, /dev/shm, else 0755),
+/* DST's tmpfs: SIZE (0: mnt_tmpfs_size), MODE (-1: 1777 for /tmp, /dev/shm, else 0755),
  * its root owned by the service's root (who mounts it). */
 static int mount_tmpfs(const struct svc_conf *s, const char *dst, uint64_t size, int mode,
 		       const char **step)
@@ -447,15 +135,15 @@ static int mount_tmpfs(const struct svc_conf *s, const char *dst, uint64_t size,
 	if (mode < 0)
 		mode = is_sticky(dst) ? 01777 : 0755;
 	snprintf(opts, sizeof opts, "mode=%o,size=%llu", (unsigned)mode,
-		 (unsigned long long)(size ? size : tmpfs_size(s)));
+		 (unsigned long long)(size ? size : mnt_tmpfs_size(s)));
 	*step = stepf("mount tmpfs %s", dst);
-	return tmpfs_at(dst, S_IFDIR, MS_NOSUID | MS_NODEV, opts);
+	return mnt_tmpfs_at(dst, S_IFDIR, MS_NOSUID | MS_NODEV, opts);
 }
 
 static int mount_bind(const struct svc_conf *s, int i, const char **step)
 {
 	*step = stepf("bind %s %s", s->binds[i].src, s->binds[i].dst);
-	return attach(&src_fd[i], s->binds[i].dst);
+	return mnt_attach(&mnt_src_fd[i], s->binds[i].dst);
 }
 
 /* The service's tmpfs and binds (and /tmp), parents before children whatever
@@ -495,7 +183,7 @@ static int enter(const char **step)
 	/* pivot_root(2)'s "new_root and put_old may be the same": the old root
 	 * is stacked on the new one and detached at once. Never chroot. */
 	*step = "pivot_root";
-	if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+	if (chdir(mnt_root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return -1;
 	*step = "detach the old root";
 	if (umount2(".", MNT_DETACH) < 0)
@@ -505,7 +193,7 @@ static int enter(const char **step)
 }
 
 /* Make every mount private, then bind SRC (recursively) onto a directory of a
- * staging tmpfs; sets root and root_fd. */
+ * staging tmpfs; sets root and mnt_root_fd. */
 static int stage(const char *src, const char *const *dirs, int ndirs, const char **step)
 {
 	int i;
@@ -527,17 +215,17 @@ static int stage(const char *src, const char *const *dirs, int ndirs, const char
 	if (i == ndirs)
 		return -1;
 	snprintf(staging, sizeof staging, "%s", dirs[i]);
-	snprintf(root, sizeof root, "%s/root", dirs[i]);
-	if (mkdir(root, 0755) < 0)
+	snprintf(mnt_root, sizeof mnt_root, "%s/root", dirs[i]);
+	if (mkdir(mnt_root, 0755) < 0)
 		return -1;
 
 	/* MS_REC: the host's mounts under the root come along (a plain bind
 	 * of a tree with mounts locked by the user namespace is EINVAL). */
 	*step = stepf("root %s", src);
-	if (mount(src, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount(src, mnt_root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return root_fd < 0 ? -1 : 0;
+	mnt_root_fd = open(mnt_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return mnt_root_fd < 0 ? -1 : 0;
 }
 
 static int mount_resolv(const char **step);
@@ -547,26 +235,21 @@ static int mount_resolv(const char **step);
  * whole /dev), sys, the masks, /run, /tmp and S's tmpfs and binds. */
 static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 {
-	char dev[sizeof root + 8];
-	int i, r;
+	char dev[sizeof mnt_root + 8];
+	int r;
 
-	snprintf(dev, sizeof dev, "%s/dev", root);
+	snprintf(dev, sizeof dev, "%s/dev", mnt_root);
 	/* The template's /dev holds no `device`, and its /dev/log mount
 	 * point is there for every sandbox: a whole /dev of its own then,
 	 * over the template's (SPEC §6: no /dev/log with `syslog no`). */
-	if (mount_proc(s, step) < 0 ||
-	    (tmpl && !s->ndevices && s->syslog ? dev_own(s, dev, step) : mount_dev(s, step)) < 0 ||
-	    mount_sys(step) < 0)
+	if (mnt_mount_proc(s, step) < 0 ||
+	    (tmpl && !s->ndevices && s->syslog ? mnt_dev_own(s, dev, step) : mnt_mount_dev(s, step)) < 0 ||
+	    mnt_mount_sys(step) < 0 || mnt_mask_kernel(step) < 0)
 		return -1;
-	for (i = 0; i < (int)ARRAY_SIZE(masked); i++) {
-		*step = stepf("mask %s", masked[i]);
-		if (mask(masked[i]) < 0)
-			return -1;
-	}
 	/* The host's /run holds PID 1's control socket and state: a private
 	 * one, as /tmp, if the root has the directory. */
 	*step = "mount tmpfs /run";
-	if (tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
+	if (mnt_tmpfs_at("/run", 0, MS_NOSUID | MS_NODEV, "mode=755") < 0 && errno != ENOENT)
 		return -1;
 	r = mount_resolv(step) == 0 && mount_user(s, step) == 0 ? 0 : -1;
 	mnt_graft_close();
@@ -598,8 +281,8 @@ void mnt_release(void)
 		close(resolv_fd);
 	resolv_fd = -1;
 	for (int i = 0; i < nsrc; i++)
-		if (src_fd[i] >= 0)
-			close(src_fd[i]);
+		if (mnt_src_fd[i] >= 0)
+			close(mnt_src_fd[i]);
 	nsrc = 0;
 	if (ovl_fd >= 0)
 		close(ovl_fd);
@@ -616,11 +299,11 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 	mnt_release();
 	*step = "prepare its binds";
 	if (n > src_cap) {
-		int *v = realloc(src_fd, (size_t)n * sizeof *v);
+		int *v = realloc(mnt_src_fd, (size_t)n * sizeof *v);
 
 		if (!v)
 			return -1;
-		src_fd = v;
+		mnt_src_fd = v;
 		src_cap = n;
 	}
 	for (int i = 0; i < s->nbinds; i++) {
@@ -631,8 +314,8 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 				  SB_OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
 		if (fd < 0)
 			goto fail;
-		src_fd[nsrc++] = fd;
-		if (!b->rw && set_ro(fd, "", AT_EMPTY_PATH | AT_RECURSIVE) < 0)
+		mnt_src_fd[nsrc++] = fd;
+		if (!b->rw && mnt_set_ro(fd, "", AT_EMPTY_PATH | AT_RECURSIVE) < 0)
 			goto fail;
 	}
 	/* The nodes dev_grant found (and checked) at the start. */
@@ -642,7 +325,7 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 				  SB_OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
 		if (fd < 0)
 			goto fail;
-		src_fd[nsrc++] = fd;
+		mnt_src_fd[nsrc++] = fd;
 	}
 	return 0;
 fail:
@@ -656,7 +339,7 @@ fail:
 static int resolv_is_link(void)
 {
 	struct stat st;
-	int fd = mnt_resolve(root_fd, "/etc"), r;
+	int fd = mnt_resolve(mnt_root_fd, "/etc"), r;
 
 	r = fd >= 0 && fstatat(fd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
 	if (fd >= 0)
@@ -676,11 +359,11 @@ static int mount_resolv(const char **step)
 	if (resolv_fd < 0)
 		return 0;
 	*step = "bind /etc/resolv.conf";
-	fd = mnt_resolve(root_fd, "/etc/resolv.conf");
+	fd = mnt_resolve(mnt_root_fd, "/etc/resolv.conf");
 	if (fd < 0 && errno == ENOENT) {
 		if (!resolv_is_link())
 			fd = mnt_at("/etc/resolv.conf", S_IFREG);
-		else if ((fd = mnt_resolve(root_fd, "/run")) >= 0) {
+		else if ((fd = mnt_resolve(mnt_root_fd, "/run")) >= 0) {
 			close(fd);
 			fd = mnt_at("/run/sandinit/resolv.conf", S_IFREG);
 		}
@@ -697,9 +380,9 @@ static void drop_root_fd(void)
 {
 	int e = errno;
 
-	if (root_fd >= 0)
-		close(root_fd);
-	root_fd = -1;
+	if (mnt_root_fd >= 0)
+		close(mnt_root_fd);
+	mnt_root_fd = -1;
 	errno = e;
 }
 
@@ -750,14 +433,14 @@ fail:
  * it is no regular file, goes without. */
 static int hide_conf(const char **step)
 {
-	char empty[sizeof root + 16];
+	char empty[sizeof mnt_root + 16];
 	struct stat st;
 	int fd, r;
 
 	if (!hidden_conf)
 		return 0;
 	*step = stepf("hide %s", hidden_conf);
-	fd = mnt_resolve(root_fd, hidden_conf);
+	fd = mnt_resolve(mnt_root_fd, hidden_conf);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	snprintf(empty, sizeof empty, "%s/empty", staging);
@@ -767,9 +450,9 @@ static int hide_conf(const char **step)
 
 		r = e < 0 ? -1 : close(e);
 		if (r == 0)
-			r = mount_at(empty, fd, NULL, MS_BIND, NULL);
+			r = mnt_mount_at(empty, fd, NULL, MS_BIND, NULL);
 		if (r == 0)
-			r = make_ro(hidden_conf, 0);
+			r = mnt_make_ro(hidden_conf, 0);
 	}
 	close(fd);
 	return r;
@@ -798,7 +481,7 @@ static int hide_mounts(const struct svc_conf *s, const char **step)
 		for (int j = 0; j < s->ntmpfs; j++)
 			bound |= under(s->tmpfs[j].dst, hidden[i]);
 		*step = stepf("hide %s", hidden[i]);
-		if (!bound && mask(hidden[i]) < 0)
+		if (!bound && mnt_mask(hidden[i]) < 0)
 			return -1;
 	}
 	return 0;
@@ -808,12 +491,12 @@ static int hide_mounts(const struct svc_conf *s, const char **step)
  * root, the new root then. */
 static int attach_overlay(void)
 {
-	if (syscall(SYS_move_mount, ovl_fd, "", root_fd, "",
+	if (syscall(SYS_move_mount, ovl_fd, "", mnt_root_fd, "",
 		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -1;
 	drop_root_fd();
-	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return root_fd < 0 ? -1 : 0;
+	mnt_root_fd = open(mnt_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return mnt_root_fd < 0 ? -1 : 0;
 }
 
 /* A root of its own (`root /` is the host's, as without the line). */
@@ -826,21 +509,21 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 {
 	int r;
 
-	mnt_graft_reset(s, &root_fd);
-	log_fd = syslog_fd;
-	fd_proc = root;
+	mnt_graft_reset(s, &mnt_root_fd);
+	mnt_log_fd = syslog_fd;
+	mnt_fd_proc = mnt_root;
 	if (stage(has_root(s) ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
 		return enter_staged(0, step);
 	/* Read-only first, the host's submounts included: what is mounted
 	 * below is new and keeps its own flags, and no mount point can be
 	 * created on the host's files by mistake. */
 	*step = "make the root read-only";
-	if (s->readonly && make_ro("/", 1) < 0)
+	if (s->readonly && mnt_make_ro("/", 1) < 0)
 		return enter_staged(0, step);
 	*step = "attach the overlay";
 	if (ovl_fd >= 0 && attach_overlay() < 0)
 		return enter_staged(0, step);
-	/* Hidden once its proc is there (mount_at): a bind below a hidden
+	/* Hidden once its proc is there (mnt_mount_at): a bind below a hidden
 	 * target keeps it in view (hide_mounts). */
 	r = own_mounts(s, 0, step) == 0 &&
 	    (has_root(s) || (hide_conf(step) == 0 && hide_mounts(s, step) == 0));
@@ -853,7 +536,7 @@ int mnt_overlay_make(const struct svc_conf *s, int userns, unsigned base, unsign
 {
 	if (s->readonly != RO_OVERLAY)
 		return 0;
-	ovl_fd = mnt_overlay(has_root(s) ? s->root : "/", tmpfs_size(s), userns, base, count, step);
+	ovl_fd = mnt_overlay(has_root(s) ? s->root : "/", mnt_tmpfs_size(s), userns, base, count, step);
 	return ovl_fd < 0 ? -1 : 0;
 }
 
@@ -901,15 +584,15 @@ static int detach_all(const char *path)
  * without submounts, as "fully visible" asks. */
 static int stand_ins(void)
 {
-	char p[sizeof root + 8];
+	char p[sizeof mnt_root + 8];
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0);
 	int st;
 
 	if (pid == 0) {
-		snprintf(p, sizeof p, "%s/proc", root);
+		snprintf(p, sizeof p, "%s/proc", mnt_root);
 		if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			_exit(1);
-		snprintf(p, sizeof p, "%s/sys", root);
+		snprintf(p, sizeof p, "%s/sys", mnt_root);
 		if (mount("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
 		    errno != ENOENT)
 			_exit(1);
@@ -930,62 +613,62 @@ static int stand_ins(void)
 int mnt_template(int rw, const char **step)
 {
 	struct stat st;
-	char p[sizeof root + 16];
+	char p[sizeof mnt_root + 16];
 	int i;
 
-	mnt_graft_reset(NULL, &root_fd);
-	fd_proc = "";
+	mnt_graft_reset(NULL, &mnt_root_fd);
+	mnt_fd_proc = "";
 	if (stage("/", tmpl_scratch_dirs, (int)ARRAY_SIZE(tmpl_scratch_dirs), step) < 0)
 		goto fail;
 	for (i = 0; i < (int)ARRAY_SIZE(host_api); i++) {
 		/* Stacked mounts too (the staging tmpfs is one, over /tmp). */
 		*step = stepf("leave out %s", host_api[i]);
-		snprintf(p, sizeof p, "%s%s", root, host_api[i]);
+		snprintf(p, sizeof p, "%s%s", mnt_root, host_api[i]);
 		if (detach_all(p) < 0 || (i < 2 && cover(p) < 0))
 			goto fail;
 	}
 	for (i = 0; i < nhidden; i++) {
 		*step = stepf("leave out %s", hidden[i]);
-		if (strlen(hidden[i]) < sizeof p - strlen(root)) {
-			snprintf(p, sizeof p, "%s%s", root, hidden[i]);
+		if (strlen(hidden[i]) < sizeof p - strlen(mnt_root)) {
+			snprintf(p, sizeof p, "%s%s", mnt_root, hidden[i]);
 			if (detach_all(p) < 0 || cover(p) < 0)
 				goto fail;
 		}
 	}
-	/* A /dev that is a symlink on the root: mount_dev would reach it
+	/* A /dev that is a symlink on the root: mnt_mount_dev would reach it
 	 * through /proc, which each sandbox mounts later. */
-	snprintf(p, sizeof p, "%s/dev", root);
+	snprintf(p, sizeof p, "%s/dev", mnt_root);
 	*step = "mount /dev";
 	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
 		goto fail;
 	}
 	*step = "make the root read-only";
-	if (!rw && make_ro("/", 1) < 0)
+	if (!rw && mnt_make_ro("/", 1) < 0)
 		goto fail;
 	*step = "mount the stand-in proc and sysfs";
 	if (stand_ins() < 0 || hide_conf(step) < 0)
 		goto fail;
-	return enter_staged(mount_dev(NULL, step) == 0, step);
+	return enter_staged(mnt_mount_dev(NULL, step) == 0, step);
 fail:
 	return enter_staged(0, step);
 }
 
 int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char **step)
 {
-	mnt_graft_reset(s, &root_fd);
-	log_fd = syslog_fd;
-	root[0] = '\0';
-	fd_proc = root;
-	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0 || own_mounts(s, 1, step) < 0)
+	mnt_graft_reset(s, &mnt_root_fd);
+	mnt_log_fd = syslog_fd;
+	mnt_root[0] = '\0';
+	mnt_fd_proc = mnt_root;
+	mnt_root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mnt_root_fd < 0 || own_mounts(s, 1, step) < 0)
 		goto fail;
 	mnt_release();
 	/* A graft over the root (a new top-level mount point) is entered as
 	 * a staged root is. */
 	if (mnt_graft_root()) {
 		*step = "enter the grafted root";
-		if (fchdir(root_fd) < 0)
+		if (fchdir(mnt_root_fd) < 0)
 			goto fail;
 		drop_root_fd();
 		if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0)

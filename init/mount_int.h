@@ -1,5 +1,6 @@
-/* mount_int: what mount.c and mount_graft.c share: the mount API's calls
- * (musl has no wrappers) and the graft's entry points. */
+/* mount_int: what mount.c, mount_kfs.c, mount_graft.c and mount_overlay.c
+ * share: the mount API's calls (musl has no wrappers), the sandbox being
+ * set up, and each file's entry points. */
 #ifndef SANDINIT_MOUNT_INT_H
 #define SANDINIT_MOUNT_INT_H
 
@@ -43,6 +44,40 @@
 struct sb_mount_attr {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
 };
+
+/* The sandbox being set up (mount.c): its new root as a path in the old
+ * one and an O_PATH of it, the root of the proc mnt_mount_at goes through
+ * (mnt_root, or "" for the one on /), PID 1's unbound /dev/log socket for
+ * it (-1: none), and the detached copies of its bind sources then its
+ * device nodes (mnt_prepare). */
+extern char mnt_root[64];
+extern int mnt_root_fd;
+extern const char *mnt_fd_proc;
+extern int mnt_log_fd;
+extern int *mnt_src_fd;
+
+/* mount.c: mount(2) on a descriptor from mnt_at(), through the new root's
+ * proc; move the detached mount *SRC (closed, set to -1) onto PATH; a tmpfs
+ * of the sandbox's own at PATH (KIND as mnt_at's). */
+int mnt_mount_at(const char *src, int fd, const char *type, unsigned long flags, const char *data);
+int mnt_attach(int *src, const char *path);
+int mnt_tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data);
+
+/* mount_kfs.c: the mount at DFD/PATH, or the new root's PATH (RECURSIVE:
+ * with every mount below), read-only; an empty read-only tmpfs (directory)
+ * or /dev/null (file) over PATH, nothing if it is missing; the masked
+ * list's entries; the size of a tmpfs without SIZE for S (SPEC §3); S's
+ * proc, whole /dev (S NULL: the template's), the devpts, shm and /dev/log
+ * of a /dev at PREFIX, and /sys. Each -1 with errno and *STEP. */
+int mnt_set_ro(int dfd, const char *path, unsigned flags);
+int mnt_make_ro(const char *path, int recursive);
+int mnt_mask(const char *path);
+int mnt_mask_kernel(const char **step);
+uint64_t mnt_tmpfs_size(const struct svc_conf *s);
+int mnt_mount_proc(const struct svc_conf *s, const char **step);
+int mnt_mount_dev(const struct svc_conf *s, const char **step);
+int mnt_dev_own(const struct svc_conf *s, const char *prefix, const char **step);
+int mnt_mount_sys(const char **step);
 
 /* An O_PATH descriptor of PATH under DIRFD, resolved as if DIRFD were "/"
  * (openat2(2) RESOLVE_IN_ROOT). */

@@ -2,7 +2,7 @@
 # privilege needed, hooked into `unit`; sanitized here, the board's build in
 # mk/unit.mk) and the sandbox check (root: the real
 # child sequence through tests/unit/sandbox_harness.c and the probe).
-SANDBOX_SRCS := init/device.c init/mount.c init/mount_graft.c init/mount_overlay.c init/privs.c init/seccomp.c init/util.c
+SANDBOX_SRCS := init/device.c init/mount.c init/mount_kfs.c init/mount_graft.c init/mount_overlay.c init/privs.c init/seccomp.c init/util.c
 SANDBOX_HDRS := init/device.h init/mount.h init/mount_int.h init/privs.h init/seccomp.h init/conf.h init/util.h
 
 # The test includes init/seccomp.c (it runs the program it builds). Its
