@@ -19,7 +19,12 @@ endif
 HOSTCC ?= gcc
 OUT := out$(if $(filter-out $(DEFAULT_BOARD),$(BOARD)),/$(BOARD))
 CONFIG ?= configs/default.conf
-export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
+# Set once (:=): a deferred ?= ran git again for every recipe it was
+# exported to.
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
+endif
+export SOURCE_DATE_EPOCH
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
 	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types
