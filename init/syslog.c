@@ -33,6 +33,12 @@
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 0x04
 #endif
+/* Linux 6.16: with it off, a sender's SCM_RIGHTS fails (EPERM) instead of
+ * putting descriptors in PID 1's table, which would also crowd the pidfd
+ * out of the control buffer. */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
 struct pidfd_info0 {
 	uint64_t mask;
 	uint64_t cgroupid;
@@ -234,9 +240,10 @@ static uint64_t cgroup_of(int pidfd)
 }
 
 /* Whose ring a message to PID 1's socket goes to, by its credentials and
- * pidfd. Every descriptor it came with is closed: SCM_PIDFD's, and any a
- * sender passed (SCM_RIGHTS), which PID 1 never keeps. */
-static struct ring *sender(struct msghdr *mh)
+ * pidfd (WHO 0: a dropped message, NULL). Every descriptor it came with is
+ * closed either way: SCM_PIDFD's, and any a sender passed (SCM_RIGHTS, on
+ * kernels without SO_PASSRIGHTS), which PID 1 never keeps. */
+static struct ring *sender(struct msghdr *mh, int who)
 {
 	pid_t pid = 0;
 	uint64_t cgroup = 0;
@@ -258,12 +265,14 @@ static struct ring *sender(struct msghdr *mh)
 				int fd;
 
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-				if (c->cmsg_type == SCM_PIDFD && !cgroup)
+				if (c->cmsg_type == SCM_PIDFD && who && !cgroup)
 					cgroup = cgroup_of(fd);
 				close(fd);
 			}
 		}
 	}
+	if (!who)
+		return NULL;
 	r = host_who && (pid > 0 || cgroup) ? host_who(pid, cgroup) : NULL;
 	return r ? r : &host_ring;
 }
@@ -291,9 +300,12 @@ static void drain(struct syslog_in *in, int max)
 			continue;
 		if (n < 0)
 			return;
-		if (!take(in))
+		if (!take(in)) {
+			if (!in->ring)
+				sender(&mh, 0);
 			continue;
-		deliver(in->ring ? in->ring : sender(&mh), buf, (size_t)n);
+		}
+		deliver(in->ring ? in->ring : sender(&mh, 1), buf, (size_t)n);
 	}
 }
 
@@ -361,7 +373,7 @@ void syslog_close(struct syslog_in *in)
 int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup))
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, one = 1;
+	int fd, one = 1, zero = 0;
 	char dir[sizeof(sa.sun_path)];
 	char *slash;
 
@@ -383,8 +395,10 @@ int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup
 	if (fd < 0)
 		return -1;
 	unlink(path);
-	/* ENOPROTOOPT before 6.5: the pid alone then */
+	/* ENOPROTOOPT before 6.5 and 6.16: the pid alone then; descriptors
+	 * received are closed (sender) */
 	setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero));
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0)
 		goto fail;

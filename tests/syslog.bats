@@ -135,7 +135,7 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	refute_output --partial 'sent and gone'
 }
 
-@test "descriptors sent to PID 1's /dev/log are closed, their messages kept" {
+@test "descriptors sent to PID 1's /dev/log are refused (SO_PASSRIGHTS, 6.16) or closed, their messages kept" {
 	host_start "$(conf <<-EOF
 	service idle
 	  namespaces none
@@ -147,19 +147,64 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	[ -n "$pid1" ]
 	retry 20 test -S "$BATS_TEST_TMPDIR/ctl.sock.log"
 	before=$(ls "/proc/$pid1/fd" | wc -l)
-	python3 - "$BATS_TEST_TMPDIR/ctl.sock.log" <<-'PY'
+	python3 - "$BATS_TEST_TMPDIR/ctl.sock.log" "$BATS_TEST_TMPDIR/refused" <<-'PY'
 	import array, os, socket, sys
 	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 	fds = array.array("i", [os.open("/dev/null", os.O_RDONLY) for _ in range(3)])
+	refused = 0
 	for i in range(50):
-	    s.sendmsg([b"<11>carrier: with fds %d" % i],
-	              [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)], 0, sys.argv[1])
+	    msg = b"<11>carrier: with fds %d" % i
+	    try:
+	        s.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)], 0, sys.argv[1])
+	    except PermissionError:
+	        refused += 1
+	        s.sendto(msg, sys.argv[1])
+	print(refused, file=open(sys.argv[2], "w"))
 	PY
 	wait_console '^syslog: carrier: with fds 49$'
+	# All refused where the kernel has SO_PASSRIGHTS, else none.
+	run cat "$BATS_TEST_TMPDIR/refused"
+	assert_output --regexp '^(0|50)$'
 	run ictl log syslog
 	assert_line 'carrier: with fds 0'
 	after=$(ls "/proc/$pid1/fd" | wc -l)
 	[ "$after" -eq "$before" ]
+}
+
+@test "messages over the rate on PID 1's /dev/log are dropped with their descriptors" {
+	host_start "$(conf <<-EOF
+	service idle
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	local pid1 before
+	pid1=$(host_pid1)
+	[ -n "$pid1" ]
+	retry 20 test -S "$BATS_TEST_TMPDIR/ctl.sock.log"
+	before=$(ls "/proc/$pid1/fd" | wc -l)
+	# 5000 at once: over the 1000 a second PID 1 takes (SYSLOG_RATE).
+	# Each comes with a pidfd (SO_PASSPIDFD, 6.5) and, where the kernel
+	# still lets them through, a descriptor of the sender's.
+	python3 - "$BATS_TEST_TMPDIR/ctl.sock.log" <<-'PY'
+	import array, os, socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	fds = array.array("i", [os.open("/dev/null", os.O_RDONLY)])
+	for i in range(5000):
+	    msg = b"<14>flood %d" % i
+	    try:
+	        s.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)], 0, sys.argv[1])
+	    except PermissionError:
+	        s.sendto(msg, sys.argv[1])
+	PY
+	wait_console '^sandinit: syslog: [0-9]+ syslog messages dropped$'
+	wait_console '^syslog: flood 0$'
+	# Once PID 1 has read the queue: as many descriptors as before.
+	retry 20 fds_are "$pid1" "$before"
+}
+
+fds_are() {
+	[ "$(ls "/proc/$1/fd" | wc -l)" -eq "$2" ]
 }
 
 @test "100,000 syslog messages: status answers within 100 ms, a neighbour loses nothing, drops are counted" {
