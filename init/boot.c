@@ -667,7 +667,15 @@ static int global_mount(const struct conf_mount *m, unsigned long flags, const c
 		return -1;
 	if (!(flags & MS_BIND) || !(flags & per))
 		return 0;
-	return mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | (flags & per), NULL);
+	if (mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | (flags & per), NULL) < 0) {
+		int e = errno;
+
+		/* not left bound without the flags asked for (ro) */
+		umount2(m->target, MNT_DETACH);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 /* The global mounts boot_apply made, for boot_final (a reload never

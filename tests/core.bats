@@ -181,9 +181,10 @@ load lib/host
 	echo "delay before run 6: $before ms; after its 10.1 s: $after ms"
 	# the control: the quick exits did back off (1.6 s, -10%)
 	[ "$before" -ge 1400 ]
-	# then 100 ms (-10%), plus at most a second for the start on a loaded machine
+	# then 100 ms (-10%), plus up to 2.4 s for the start on a loaded
+	# machine: still well under the 2.9 s (3.2 s -10%) of a backoff kept
 	[ "$after" -ge 80 ]
-	[ "$after" -le 1200 ]
+	[ "$after" -le 2500 ]
 }
 
 @test "after: a service starts only once its dependency has exited 0" {

@@ -425,7 +425,8 @@ fifo_start() {
 	assert_success
 	t1=$(date +%s%N)
 	echo "reload took $(((t1 - t0) / 1000000)) ms"
-	[ $((t1 - t0)) -lt 2500000000 ]
+	# a blocked writer held it 5.2 s (its 5 s kill timeout): room for load
+	[ $((t1 - t0)) -lt 4500000000 ]
 	run status_of tick
 	assert_success
 	# the new file is written

@@ -61,8 +61,11 @@ ictl() { SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl "$@"; }
 
 # Services A and B are in the same network namespace.
 same_netns() {
-	assert_equal "$(ictl exec "$1" /bin/readlink /proc/self/ns/net)" \
-		"$(ictl exec "$2" /bin/readlink /proc/self/ns/net)"
+	local a b
+	a=$(ictl exec "$1" /bin/readlink /proc/self/ns/net)
+	b=$(ictl exec "$2" /bin/readlink /proc/self/ns/net)
+	assert_regex "$a" '^net:\[[0-9]+\]$'
+	assert_equal "$a" "$b"
 }
 
 status_of() { ictl status | awk -v n="$1" '$1 == n { print; f = 1 } END { exit !f }'; }
