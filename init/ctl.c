@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ struct conn {
 	pid_t exec_pid;
 	int64_t deadline;
 	struct logview *lv;	/* `log`: what is left to send */
+	struct watch kw;	/* `log -f` with the kernel's: its reader */
 	int more;		/* its burst ended with lines left */
 	uint64_t follower;	/* `log -f`: its place in line (1 first), 0 not one */
 };
@@ -75,6 +77,17 @@ static int64_t listen_retry;	/* ms: accept failed (EMFILE...); try again then */
 static const struct ctl_hooks *hooks;
 static uint64_t followers;	/* ever */
 
+/* C's log view is done: its reader of the kernel's messages out of the
+ * loop (the view closes it). */
+static void lv_end(struct conn *c)
+{
+	if (c->kw.fn)
+		loop_del(&c->kw);
+	c->kw = (struct watch){ .fd = -1 };
+	logview_close(c->lv);
+	c->lv = NULL;
+}
+
 static void conn_close(struct conn *c)
 {
 	loop_close(&c->w);
@@ -83,7 +96,7 @@ static void conn_close(struct conn *c)
 	free(c->out);
 	free(c->req);
 	if (c->lv)
-		logview_close(c->lv);
+		lv_end(c);
 	memset(c, 0, sizeof(*c));
 	c->w.fd = -1;
 	if (listen_paused && loop_add(&listen_w) == 0)
@@ -189,10 +202,8 @@ static void pump(struct conn *c)
 		}
 		c->outlen = c->outoff = 0;
 		n = logview_read(c->lv, c->out + 5, LOG_CHUNK - 5, &done);
-		if (done > 0) {
-			logview_close(c->lv);
-			c->lv = NULL;
-		}
+		if (done > 0)
+			lv_end(c);
 		if (n) {
 			l = (uint32_t)n;
 			c->out[0] = '1';
@@ -316,8 +327,7 @@ static void follow(struct conn *c)
 			oldest = f;
 	}
 	if (n >= MAX_FOLLOWERS) {
-		logview_close(oldest->lv);
-		oldest->lv = NULL;
+		lv_end(oldest);
 		oldest->more = 0;
 		say(oldest, '2', "initctl: log: %d followers at most: a newer one took this one's place\n",
 		    MAX_FOLLOWERS);
@@ -495,6 +505,14 @@ static int exec_pty(char **argv, int *argc, struct winsize *ws, struct winsize *
 	return 0;
 }
 
+static void on_kernel(struct watch *w, uint32_t events)
+{
+	struct conn *c = (struct conn *)((char *)w - offsetof(struct conn, kw));
+
+	(void)events;
+	pump(c);
+}
+
 /* `log ...`: its lines streamed to C (pump). */
 static void cmd_log(struct conn *c, char **argv, int argc)
 {
@@ -510,6 +528,19 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 	c->wait = WAIT_LOG;
 	if (logview_follows(c->lv))
 		follow(c);
+	/* New kernel records wake the loop: watched before the first read,
+	 * so none comes between that read and the watch unseen. */
+	if (logview_follows(c->lv) && logview_kernel_fd(c->lv) >= 0) {
+		c->kw.fd = logview_kernel_fd(c->lv);
+		c->kw.fn = on_kernel;
+		if (loop_add_events(&c->kw, EPOLLIN | EPOLLET) < 0) {
+			c->kw.fn = NULL;
+			lv_end(c);
+			say(c, '2', "initctl: log: unable to follow /dev/kmsg: %s\n", strerror(errno));
+			finish(c, 1);
+			return;
+		}
+	}
 	pump(c);
 }
 

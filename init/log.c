@@ -39,6 +39,12 @@ int64_t log_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+size_t log_stamp(char *buf, int64_t us)
+{
+	return (size_t)sprintf(buf, "[%5lld.%06lld] ", (long long)(us / 1000000),
+			       (long long)(us % 1000000));
+}
+
 void log_console_init(void)
 {
 	/* A serial console takes ~11 KB/s: a chatty service must not stall PID 1

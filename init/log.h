@@ -48,6 +48,9 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_raw(const char *buf, size_t len);
 /* CLOCK_BOOTTIME in µs: the rings' time. */
 int64_t log_now_us(void);
+/* US as a line's time prefix `[%5lld.%06lld] ` into BUF (24 bytes at
+ * most, its NUL included: LOGVIEW_TIME_MAX); returns its length. */
+size_t log_stamp(char *buf, int64_t us);
 
 /* Set up R (SIZE bytes of records) under NAME, listed for the merged view. */
 int ring_init(struct ring *r, size_t size, const char *name);

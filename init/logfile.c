@@ -52,20 +52,6 @@ static int pipe_w = -1;	/* cur's */
 static int echoing;	/* logging what a helper said: not into a file */
 static uint64_t pid1_dropped;	/* lines the pipe had no room for */
 
-static int64_t boot_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static size_t stamp(char *buf, int64_t us)
-{
-	return (size_t)sprintf(buf, "[%5lld.%06lld] ", (long long)(us / 1000000),
-			       (long long)(us % 1000000));
-}
-
 /* ---- the helper ---- */
 
 struct file {
@@ -176,7 +162,7 @@ static void put_part(struct file *f, const char *buf, size_t len)
 	if (open_file(f) == 0) {
 		if (f->dropped) {
 			char note[128], msg[64];
-			size_t n = stamp(note, boot_us());
+			size_t n = log_stamp(note, log_now_us());
 
 			snprintf(msg, sizeof(msg), "%llu lines dropped", (unsigned long long)f->dropped);
 			n += (size_t)sprintf(note + n, "sandinit: log-file: %s\n", msg);
@@ -378,14 +364,14 @@ static void write_at(int64_t us, const char *buf, size_t len)
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t l = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
-		size_t n = stamp(out, us);
+		size_t n = log_stamp(out, us);
 
 		if (pid1_dropped) {
 			n += (size_t)sprintf(out + n, "sandinit: log-file: %llu lines dropped\n",
 					     (unsigned long long)pid1_dropped);
 			if (write(pipe_w, out, n) == (ssize_t)n)
 				pid1_dropped = 0;
-			n = stamp(out, us);
+			n = log_stamp(out, us);
 		}
 		if (l > sizeof(out) - n)
 			l = sizeof(out) - n;
@@ -403,7 +389,7 @@ static void write_at(int64_t us, const char *buf, size_t len)
 void logfile_write(const char *buf, size_t len)
 {
 	if (pipe_w >= 0)
-		write_at(boot_us(), buf, len);
+		write_at(log_now_us(), buf, len);
 }
 
 void logfile_line(int64_t us, const char *name, const char *text, size_t len)

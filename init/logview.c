@@ -1,7 +1,9 @@
 /* logview: what `initctl log` shows (SPEC §5): one ring, or every ring
  * merged in time order; timed, filtered, the last N, followed. A view
  * holds a position in each ring it reads, never a copy of the lines, so
- * any number of readers cost PID 1 a few bytes each. */
+ * any number of readers cost PID 1 a few bytes each. The kernel's
+ * messages are read where the kernel keeps them, through a reader of the
+ * view's own (kmsg.c), one record ahead: the merge needs its time. */
 #include "logview.h"
 
 #include <errno.h>
@@ -9,21 +11,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf_value.h"
+#include "kmsg.h"
 #include "log.h"
 
 struct cursor {
-	struct ring *r;
+	struct ring *r;		/* NULL: the kernel's records (struct kern) */
 	unsigned id;		/* R is gone once its id differs */
-	uint64_t pos;
+	uint64_t pos;		/* the kernel's, in set_last: records of SEEN ahead */
 	int64_t us;		/* the time of the line the merge takes next from it */
 };
 
+/* /dev/kmsg reads forward only. -n N reads it to its end first, keeping
+ * the sequence number and time of the last N records that match (at most
+ * as many as the kernel keeps); set_last then sees where the view's last N
+ * lines start, and the reader goes back to the oldest record and passes
+ * over those before FROM. */
+struct kern {
+	int fd;
+	int counting;		/* -n: that first read is under way */
+	int have;		/* REC and TEXT: the next record */
+	uint64_t last;		/* -n N */
+	uint64_t from;		/* the first record shown */
+	uint64_t end;		/* after the last record the first read saw */
+	struct seen { uint64_t seq; int64_t us; } *seen;	/* a circle */
+	size_t nseen, cap, at;	/* AT: the oldest's index */
+	struct log_rec rec;
+	char text[LOG_LINE_MAX + 1];
+};
+
 /* The merge (forward in logview_read, backward in set_last) keeps the
- * cursors with a line in a binary heap: a line costs log R, not R. */
+ * cursors with a line in a binary heap: a line costs log R, not R. The
+ * kernel's cursor, if any, is the last. */
 struct logview {
 	int follow, timed, merged, level;
+	struct kern *k;		/* the kernel's records, or NULL (after cur) */
 	int n;
 	int nh;			/* cursors in the heap */
 	int *h;			/* their indices (n of room, after cur) */
@@ -57,6 +81,8 @@ static int parse_count(const char *s, uint64_t *n)
  * ring has dropped meanwhile up to its oldest line. */
 static int live(struct cursor *c)
 {
+	if (!c->r)
+		return 1;
 	if (c->r->id != c->id)
 		return 0;
 	if (c->pos < c->r->tail)
@@ -113,34 +139,122 @@ static int matches(const struct logview *v, const struct log_rec *rec)
 	return rec->sev <= v->level;
 }
 
+/* The I-th oldest of the records the first read kept. */
+static struct seen *seen_at(const struct kern *k, size_t i)
+{
+	return &k->seen[(k->at + i) % k->cap];
+}
+
+/* The time of the line before C's position as its key: 0 if none. */
+static int key_back(const struct logview *v, struct cursor *c)
+{
+	if (!c->r) {
+		if (c->pos)
+			c->us = seen_at(v->k, c->pos - 1)->us;
+		return c->pos > 0;
+	}
+	if (c->pos <= c->r->tail)
+		return 0;
+	c->us = ring_time(c->r, ring_prev(c->r, c->pos));
+	return 1;
+}
+
 /* -n N: each cursor back to where the last N matching lines start, read
  * back from the ends in time order (the latest first; of equal times the
  * later ring, as the forward merge reads them last): the lines before are
  * never looked at. A cursor's key is the time of the line before it. */
 static void set_last(struct logview *v, uint64_t last)
 {
+	struct cursor *c;
+
 	v->nh = 0;
 	for (int i = 0; i < v->n; i++) {
-		struct cursor *c = &v->cur[i];
-
-		c->pos = c->r->head;
-		if (c->r->head > c->r->tail) {
-			c->us = ring_time(c->r, ring_prev(c->r, c->pos));
+		c = &v->cur[i];
+		c->pos = c->r ? c->r->head : v->k->nseen;	/* all of them match */
+		if (key_back(v, c))
 			v->h[v->nh++] = i;
-		}
 	}
 	heapify(v, 1);
 	while (last && v->nh) {
-		struct cursor *c = &v->cur[v->h[0]];
-		int more;
-
-		c->pos = ring_prev(c->r, c->pos);
-		last -= ring_sev(c->r, c->pos) <= v->level;
-		more = c->pos > c->r->tail;
-		if (more)
-			c->us = ring_time(c->r, ring_prev(c->r, c->pos));
-		settle(v, more, 1);
+		c = &v->cur[v->h[0]];
+		if (c->r) {
+			c->pos = ring_prev(c->r, c->pos);
+			last -= ring_sev(c->r, c->pos) <= v->level;
+		} else {
+			c->pos--;
+			last--;
+		}
+		settle(v, key_back(v, c), 1);
 	}
+	if (v->k) {
+		c = &v->cur[v->n - 1];
+		v->k->from = c->pos < v->k->nseen ? seen_at(v->k, c->pos)->seq : v->k->end;
+	}
+}
+
+/* Keep SEQ and US, a matching record of the first read: the last N. */
+static void keep(struct kern *k, uint64_t seq, int64_t us)
+{
+	/* A larger circle while it is in order (AT 0); short of memory,
+	 * the last CAP. */
+	if (k->nseen == k->cap && !k->at && k->cap < k->last) {
+		size_t cap = k->cap * 2 + 64;
+		struct seen *p;
+
+		if (cap > k->last)
+			cap = (size_t)k->last;
+		p = realloc(k->seen, cap * sizeof(*p));
+		if (p) {
+			k->seen = p;
+			k->cap = cap;
+		}
+	}
+	if (!k->cap)
+		return;
+	*seen_at(k, k->nseen) = (struct seen){ seq, us };
+	if (k->nseen < k->cap)
+		k->nseen++;
+	else
+		k->at = (k->at + 1) % k->cap;
+}
+
+/* The kernel's next record, those before FROM passed over, into K->REC
+ * and K->TEXT (cut at LOG_LINE_MAX, with its '\n'): 1 it is there, 0 none
+ * for now, -1 the read's LOGVIEW_SCAN_MAX reached (*SEEN). -n's first read
+ * comes first: on to the kernel's last record, then where the view starts
+ * (set_last: only while no read holds the heap), and back to the oldest. */
+static int fill(struct logview *v, int *seen)
+{
+	struct kern *k = v->k;
+	struct kmsg_rec r;
+
+	while (!k->have) {
+		if (*seen >= LOGVIEW_SCAN_MAX)
+			return -1;
+		(*seen)++;
+		if (!kmsg_next(k->fd, &r)) {
+			if (!k->counting)
+				return 0;
+			set_last(v, k->last);
+			free(k->seen);
+			k->seen = NULL;
+			k->counting = 0;
+			/* (should it fail, the view shows what comes from now) */
+			kmsg_rewind(k->fd);
+		} else if (k->counting) {
+			k->end = r.seq + 1;
+			if (r.sev <= v->level)
+				keep(k, r.seq, r.us);
+		} else if (r.seq >= k->from) {
+			if (r.len > LOG_LINE_MAX)
+				r.len = LOG_LINE_MAX;
+			memcpy(k->text, r.text, r.len);
+			k->text[r.len] = '\n';
+			k->rec = (struct log_rec){ .us = r.us, .sev = r.sev, .len = r.len + 1 };
+			k->have = 1;
+		}
+	}
+	return 1;
 }
 
 struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code)
@@ -150,7 +264,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	const char *name = NULL;
 	struct logview *v;
 	struct ring *r;
-	int n = 0;
+	int n = 0, kernel, fd;
 
 	*code = 2;
 	/* As getopt(3) would take them: -ft, -n5, -n 5, -perr, and "--"
@@ -195,34 +309,52 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 			return NULL;
 		}
 	}
+	/* (no ring is named kernel: conf_service.c) */
+	kernel = !name || !strcmp(name, "kernel");
 	for (r = ring_first(); r; r = r->next)
-		if (!name || !strcmp(r->name, name))
-			n++;
+		n += !name || !strcmp(r->name, name);
 	*code = 1;
-	if (name && !n) {
+	if (!n && !kernel) {
 		snprintf(err, errsize, "initctl: no service '%s'\n", name);
 		return NULL;
 	}
-	v = calloc(1, sizeof(*v) + (size_t)n * (sizeof(v->cur[0]) + sizeof(*v->h)));
-	if (!v) {
-		snprintf(err, errsize, "initctl: log: %s\n", strerror(errno));
-		return NULL;
-	}
+	/* The merged view goes on without the kernel's if it cannot read
+	 * them. */
+	fd = kernel ? kmsg_open() : -1;
+	if (fd < 0 && kernel && name)
+		goto fail;
+	kernel = fd >= 0;
+	/* the cursors, the kernel's state, the heap */
+	v = calloc(1, sizeof(*v) + (size_t)(n + kernel) * (sizeof(v->cur[0]) + sizeof(*v->h)) +
+			      (size_t)kernel * sizeof(*v->k));
+	if (!v)
+		goto fail;
 	v->follow = follow;
 	v->timed = timed;
 	v->merged = !name;
 	v->level = level;
-	v->h = (int *)&v->cur[n];
-	for (r = ring_first(); r; r = r->next) {
-		if (name && strcmp(r->name, name))
-			continue;
-		v->cur[v->n++] = (struct cursor){ .r = r, .id = r->id, .pos = r->tail };
-		if (name)
-			break;
-	}
-	if (have_n)
+	for (r = ring_first(); r; r = r->next)
+		if (!name || !strcmp(r->name, name))
+			v->cur[v->n++] = (struct cursor){ .r = r, .id = r->id, .pos = r->tail };
+	v->h = (int *)&v->cur[v->n + kernel];
+	if (kernel) {
+		v->n++;
+		v->k = (struct kern *)v->h;
+		v->h = (int *)(v->k + 1);
+		v->k->fd = fd;
+		v->k->last = last;
+		/* once the kernel's records are read: count */
+		v->k->counting = have_n;
+	} else if (have_n) {
 		set_last(v, last);
+	}
 	return v;
+fail:
+	snprintf(err, errsize, "initctl: log: %s%s\n", fd < 0 && kernel ? "/dev/kmsg: " : "",
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return NULL;
 }
 
 /* Snprintf's count, kept within the SIZE - N left (its NUL aside). */
@@ -235,17 +367,15 @@ static size_t put(size_t n, size_t size, int w)
 
 /* One line into BUF of SIZE bytes, bounded whatever the format: a line
  * that could not fit is cut (LOGVIEW_LINE_MAX makes room for the longest). */
-static size_t render(const struct logview *v, const struct ring *r, const struct log_rec *rec,
+static size_t render(const struct logview *v, const char *name, const struct log_rec *rec,
 		     const char *text, char *buf, size_t size)
 {
 	size_t n = 0, len = rec->len;
 
 	if (v->timed)
-		n = put(n, size, snprintf(buf, size, "[%5lld.%06lld] ",
-					  (long long)(rec->us / 1000000),
-					  (long long)(rec->us % 1000000)));
+		n = log_stamp(buf, rec->us);	/* (SIZE >= LOGVIEW_LINE_MAX) */
 	if (v->merged)
-		n = put(n, size, snprintf(buf + n, size - n, "%s: ", r->name));
+		n = put(n, size, snprintf(buf + n, size - n, "%s: ", name));
 	if (len > size - 1 - n)
 		len = size - 1 - n;
 	memcpy(buf + n, text, len);
@@ -257,6 +387,19 @@ static size_t render(const struct logview *v, const struct ring *r, const struct
 	return n;
 }
 
+/* C's next line's time as its key: 1 if it has one, 0 if not. */
+static int key(struct logview *v, struct cursor *c)
+{
+	if (!c->r) {
+		c->us = v->k->rec.us;
+		return v->k->have;
+	}
+	if (!live(c) || c->pos >= c->r->head)
+		return 0;
+	c->us = ring_time(c->r, c->pos);
+	return 1;
+}
+
 size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 {
 	char text[LOG_LINE_MAX + 1];
@@ -264,33 +407,35 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 	size_t n = 0;
 	int seen = 0;
 
+	*done = -1;
+	/* the kernel's next (after -n's first read) before anything: until
+	 * it is known, nothing may come before it */
+	if (v->k && fill(v, &seen) < 0)
+		return 0;
 	/* The heap afresh: rings grow (or go) between reads, never during one. */
 	v->nh = 0;
-	for (int i = 0; i < v->n; i++) {
-		struct cursor *c = &v->cur[i];
-
-		if (live(c) && c->pos < c->r->head) {
-			c->us = ring_time(c->r, c->pos);
+	for (int i = 0; i < v->n; i++)
+		if (key(v, &v->cur[i]))
 			v->h[v->nh++] = i;
-		}
-	}
 	heapify(v, 0);
 	while (size - n >= LOGVIEW_LINE_MAX && v->nh) {
 		struct cursor *c = &v->cur[v->h[0]];
-		int more;
+		const char *t = text;
 
-		if (seen++ == LOGVIEW_SCAN_MAX) {
-			*done = -1;
+		if (seen++ >= LOGVIEW_SCAN_MAX)
 			return n;
+		if (c->r) {
+			c->pos = ring_read(c->r, c->pos, &rec, text);
+		} else {
+			rec = v->k->rec;
+			t = v->k->text;
+			v->k->have = 0;
 		}
-		c->pos = ring_read(c->r, c->pos, &rec, text);
-		more = c->pos < c->r->head;
-		if (more)
-			c->us = ring_time(c->r, c->pos);
-		settle(v, more, 0);
-		if (!matches(v, &rec))
-			continue;
-		n += render(v, c->r, &rec, text, buf + n, size - n);
+		if (matches(v, &rec))
+			n += render(v, c->r ? c->r->name : "kernel", &rec, t, buf + n, size - n);
+		if (!c->r && fill(v, &seen) < 0)
+			return n;
+		settle(v, key(v, c), 0);
 	}
 	*done = 0;
 	if (!v->nh) {
@@ -313,13 +458,23 @@ int logview_ready(const struct logview *v)
 	for (int i = 0; i < v->n; i++) {
 		const struct cursor *c = &v->cur[i];
 
-		if (c->r->id != c->id || c->pos < c->r->head)
+		if (c->r ? c->r->id != c->id || c->pos < c->r->head
+			 : v->k->counting || v->k->have)
 			return 1;
 	}
 	return 0;
 }
 
+int logview_kernel_fd(const struct logview *v)
+{
+	return v->k ? v->k->fd : -1;
+}
+
 void logview_close(struct logview *v)
 {
+	if (v->k) {
+		close(v->k->fd);
+		free(v->k->seen);
+	}
 	free(v);
 }

@@ -1,5 +1,6 @@
-/* logview: what `initctl log` shows (SPEC §5): one ring, or every ring
- * merged in time order; timed, filtered, the last N, followed. */
+/* logview: what `initctl log` shows (SPEC §5): one ring, the kernel's
+ * messages, or all of them merged in time order; timed, filtered, the
+ * last N, followed. */
 #ifndef SANDINIT_LOGVIEW_H
 #define SANDINIT_LOGVIEW_H
 
@@ -30,6 +31,10 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done);
 int logview_follows(const struct logview *v);
 /* Does a following view have lines to read? */
 int logview_ready(const struct logview *v);
+/* The view's reader of the kernel's messages (-1: none): a follower reads
+ * again when it has news (the loop watches it, edge-triggered, from before
+ * the first read); the view closes it. */
+int logview_kernel_fd(const struct logview *v);
 void logview_close(struct logview *v);
 
 #endif

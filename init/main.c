@@ -195,10 +195,14 @@ static void log_file(const struct conf *c)
 		    (!mnt || n > strlen(mnt)))
 			mnt = c->mounts[i].target;
 	}
-	if (!c->log_file)
+	if (!c->log_file) {
 		logfile_stop();
-	else if (logfile_start(c->log_file, c->log_file_size, mnt) < 0)
+		kmsg_logfile(0);
+	} else if (logfile_start(c->log_file, c->log_file_size, mnt) < 0) {
 		log_msg("unable to start the log-file writer: %m");
+	} else if (kmsg_logfile(1) < 0) {
+		log_msg("log-file: unable to read /dev/kmsg: %m");
+	}
 }
 
 static void bring_up(struct conf *c)
@@ -400,8 +404,6 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	sig_watch.fn = on_signal;
 	if (sig_watch.fd < 0 || loop_add(&sig_watch) < 0)
 		log_msg("unable to watch signals: %m");
-	if (kmsg_init() < 0)
-		log_msg("unable to read /dev/kmsg: %m");
 	if (seccomp_build() < 0)
 		log_msg("unable to build the seccomp filter: %m");
 	{

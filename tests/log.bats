@@ -332,6 +332,144 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	refute_output --partial "$mark"
 }
 
+# The kernel's records as a direct read of /dev/kmsg gives them, shaped as
+# `log -t` shows them (`[%5d.%06d] TEXT`), those of level $1 and worse.
+kmsg_direct() {
+	dd if=/dev/kmsg iflag=nonblock bs=8192 2>/dev/null | awk -v max="$1" '/^ / { next }
+		{ i = index($0, ";"); split(substr($0, 1, i - 1), f, ",")
+		  if (f[1] % 8 <= max) printf "[%5d.%06d] %s\n", int(f[3] / 1000000), f[3] % 1000000, substr($0, i + 1) }'
+}
+
+# `log -t ARGS... kernel` into view, then a direct read of as many lines (the
+# last) into direct: the same? (a record the host's kernel logs in between
+# makes them differ: the caller retries)
+same_as_kmsg() { # MAXLEVEL ARGS...
+	local max=$1
+	shift
+	ictl log -t "$@" kernel >"$BATS_TEST_TMPDIR/view" || return 1
+	kmsg_direct "$max" >"$BATS_TEST_TMPDIR/all"
+	tail -n "$(wc -l <"$BATS_TEST_TMPDIR/view")" "$BATS_TEST_TMPDIR/all" >"$BATS_TEST_TMPDIR/direct"
+	cmp -s "$BATS_TEST_TMPDIR/view" "$BATS_TEST_TMPDIR/direct"
+}
+
+@test "log kernel: the kernel's own records, as a direct read of /dev/kmsg gives them: all it keeps, -t, -n, -p" {
+	host_start "$(conf <<-'EOF'
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	wait_console '^sandinit: ready: 1 services'
+	mark="sandinit-kmsg-test-$$-$RANDOM"
+	for i in 1 2 3 4 5; do echo "<4>$mark $i" >/dev/kmsg; done
+	echo "<6>$mark info" >/dev/kmsg
+	# all the kernel keeps (before: the last 64 KiB PID 1 had copied),
+	# each line with the record's time
+	retry 20 same_as_kmsg 7
+	run cat "$BATS_TEST_TMPDIR/all"
+	assert_output "$(cat "$BATS_TEST_TMPDIR/view")"
+	assert_line --regexp "^\[ *[0-9]+\.[0-9]{6}\] $mark 5\$"
+	retry 20 same_as_kmsg 7 -n 50
+	run cat "$BATS_TEST_TMPDIR/view"
+	assert_equal "${#lines[@]}" 50
+	# -p by the record's level: the warnings, not the info line
+	retry 20 same_as_kmsg 4 -n 3 -p warning
+	run cat "$BATS_TEST_TMPDIR/view"
+	assert_equal "${#lines[@]}" 3
+	refute_line --partial "] $mark info"
+	retry 20 same_as_kmsg 4 -p warning
+	run cat "$BATS_TEST_TMPDIR/view"
+	assert_line --partial "] $mark 5"
+	refute_line --partial "] $mark info"
+	# the plain view: the records' text alone (the host's kernel may log
+	# more meanwhile: the mark is not asked to be among the last 6)
+	plain_same() {
+		ictl log -n 6 kernel >"$BATS_TEST_TMPDIR/view" || return 1
+		kmsg_direct 7 | tail -n 6 | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' >"$BATS_TEST_TMPDIR/direct"
+		cmp -s "$BATS_TEST_TMPDIR/view" "$BATS_TEST_TMPDIR/direct"
+	}
+	retry 20 plain_same
+	run cat "$BATS_TEST_TMPDIR/view"
+	assert_equal "${#lines[@]}" 6
+	refute_line --regexp '^\['
+}
+
+@test "log -f kernel and log -f: records written to /dev/kmsg while following, each once, in order" {
+	host_start "$(conf <<-'EOF'
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	wait_console '^sandinit: ready: 1 services'
+	mark="sandinit-kmsg-follow-$$-$RANDOM"
+	echo "<4>$mark before" >/dev/kmsg
+	SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f kernel >"$BATS_TEST_TMPDIR/f" &
+	fpid=$!
+	SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f -n 0 kernel >"$BATS_TEST_TMPDIR/g" &
+	gpid=$!
+	SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f -n 0 >"$BATS_TEST_TMPDIR/m" &
+	mpid=$!
+	# the dump of -f has the line from before
+	retry 10 grep -qx "$mark before" "$BATS_TEST_TMPDIR/f"
+	# all three follow once a line written now reaches each
+	sync_line() {
+		echo "<4>$mark sync" >/dev/kmsg
+		if ! grep -q "$mark sync" "$BATS_TEST_TMPDIR/g"; then return 1; fi
+		grep -q "$mark sync" "$BATS_TEST_TMPDIR/m"
+	}
+	retry 10 sync_line
+	for i in $(seq 40); do echo "<4>$mark $i" >/dev/kmsg; done
+	retry 10 grep -qx "$mark 40" "$BATS_TEST_TMPDIR/f"
+	retry 10 grep -qx "$mark 40" "$BATS_TEST_TMPDIR/g"
+	retry 10 grep -qx "kernel: $mark 40" "$BATS_TEST_TMPDIR/m"
+	kill "$fpid" "$gpid" "$mpid"
+	wait "$fpid" "$gpid" "$mpid" || :
+	seq 40 | sed "s/^/$mark /" >"$BATS_TEST_TMPDIR/want"
+	grep -E "^$mark [0-9]+\$" "$BATS_TEST_TMPDIR/f" | diff "$BATS_TEST_TMPDIR/want" -
+	grep -E "^$mark [0-9]+\$" "$BATS_TEST_TMPDIR/g" | diff "$BATS_TEST_TMPDIR/want" -
+	grep -E "^kernel: $mark [0-9]+\$" "$BATS_TEST_TMPDIR/m" | sed 's/^kernel: //' |
+		diff "$BATS_TEST_TMPDIR/want" -
+	# -n 0: nothing from before it began
+	run grep -c "$mark before" "$BATS_TEST_TMPDIR/g" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/f"
+	assert_output "$(printf '%s:0\n%s:0\n%s:1' "$BATS_TEST_TMPDIR/g" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/f")"
+}
+
+@test "log kernel: /dev/kmsg open in PID 1 only while a request reads it; no fd left after 200 requests and an interrupted -f" {
+	host_start "$(conf <<-'EOF'
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	wait_console '^sandinit: ready: 1 services'
+	pid1=$(host_pid1)
+	fds() { find "/proc/$pid1/fd" -mindepth 1 | wc -l; }
+	kmsg_fds() { find "/proc/$pid1/fd" -mindepth 1 -lname '*/kmsg' | wc -l; }
+	base=$(fds)
+	# no reader of its own (no log-file), no copy kept
+	assert_equal "$(kmsg_fds)" 0
+	for i in $(seq 50); do
+		ictl log kernel >/dev/null
+		ictl log -n 3 -p err kernel >/dev/null
+		ictl log -n 5 >/dev/null
+		ictl log -t -p warning >/dev/null
+	done
+	assert_equal "$(fds)" "$base"
+	# a follower's reader, seen (the positive control of the count), then
+	# the client interrupted
+	SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f kernel >"$BATS_TEST_TMPDIR/f" &
+	fpid=$!
+	retry 10 test -s "$BATS_TEST_TMPDIR/f"
+	assert_equal "$(kmsg_fds)" 1
+	kill "$fpid"
+	wait "$fpid" || :
+	kmsg_gone() {
+		if [ "$(kmsg_fds)" != 0 ]; then return 1; fi
+		[ "$(fds)" = "$base" ]
+	}
+	retry 10 kmsg_gone
+	run status_of idle
+	assert_success
+}
+
 @test "log-file: every console line with its time, rotated at SIZE, all there after poweroff" {
 	f=$BATS_TEST_TMPDIR/sandinit.log
 	host_start "$(conf <<-EOF
@@ -351,6 +489,41 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	seq 150 | sed 's/^/line/' | diff - "$BATS_TEST_TMPDIR/got"
 	# PID 1's own lines too, with their time
 	grep -Eq '^\[ *[0-9]+\.[0-9]{6}\] sandinit: ready: 1 services' "$BATS_TEST_TMPDIR/all"
+}
+
+@test "log-file: the kernel's console lines go into it, /dev/kmsg read only while there is one, each line once across a reload" {
+	f=$BATS_TEST_TMPDIR/k.log
+	printf 'log-file %s\nservice idle\n  exec /bin/sleep 1000\n' "$f" >"$BATS_TEST_TMPDIR/on.conf"
+	printf 'service idle\n  exec /bin/sleep 1000\n' >"$BATS_TEST_TMPDIR/off.conf"
+	cp "$BATS_TEST_TMPDIR/on.conf" "$BATS_TEST_TMPDIR/sandinit.conf"
+	host_start "$BATS_TEST_TMPDIR/sandinit.conf"
+	wait_console '^sandinit: ready: 1 services'
+	pid1=$(host_pid1)
+	kmsg_fds() { find "/proc/$pid1/fd" -mindepth 1 -lname '*/kmsg' | wc -l; }
+	mark="sandinit-kmsg-file-$$-$RANDOM"
+	# err: under the console's level (kernel.printk's first figure)
+	[ "$(cut -f1 /proc/sys/kernel/printk)" -gt 3 ]
+	echo "<3>$mark 1" >/dev/kmsg
+	retry 10 grep -qE "^\[ *[0-9]+\.[0-9]{6}\] kernel: $mark 1\$" "$f"
+	assert_equal "$(kmsg_fds)" 1
+	# no log-file: no reader
+	cp "$BATS_TEST_TMPDIR/off.conf" "$BATS_TEST_TMPDIR/sandinit.conf"
+	ictl reload
+	retry 10 test "$(kmsg_fds)" = 0
+	echo "<3>$mark 2" >/dev/kmsg
+	# the file again: from there on, not the kernel's buffer again
+	cp "$BATS_TEST_TMPDIR/on.conf" "$BATS_TEST_TMPDIR/sandinit.conf"
+	ictl reload
+	retry 10 test "$(kmsg_fds)" = 1
+	echo "<3>$mark 3" >/dev/kmsg
+	retry 10 grep -q "kernel: $mark 3\$" "$f"
+	host_stop
+	run grep -c "kernel: $mark 1\$" "$f"
+	assert_output 1
+	run grep -c "kernel: $mark 3\$" "$f"
+	assert_output 1
+	run grep -c "kernel: $mark 2\$" "$f"
+	assert_output 0
 }
 
 @test "log-file: a file an earlier boot left counts toward SIZE" {
