@@ -238,8 +238,12 @@ void iface_apply(const struct conf *c)
 	for (nbrs = 0; nbrs < c->nbridges && nbrs < MAX_BRIDGES; nbrs++)
 		brs[nbrs].net = c->bridges[nbrs].addr, brs[nbrs].prefix = c->bridges[nbrs].prefix,
 		brs[nbrs].name = c->bridges[nbrs].name;
-	if (!nifs)
+	if (!nifs) {
+		/* the last uplink gone: its lease's DNS servers with it */
+		if (changed && resolv_made)
+			write_resolv();
 		return;
+	}
 	if (!resolv_made) {
 		if (mkdir_p("/run/sandinit") < 0)
 			log_msg("unable to create /run/sandinit: %m");

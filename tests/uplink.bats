@@ -237,6 +237,21 @@ teardown() {
 	assert_output --partial '127.0.0.1/8'
 }
 
+@test "interface dhcp: a reload without the last uplink takes its lease's DNS servers out of resolv.conf" {
+	dhcp_boot dnsmasq </dev/null
+	wait_console '^sandinit: interface up0: 10\.9\.0\.[0-9]+/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 20
+	run ictl exec idle /bin/cat /etc/resolv.conf
+	assert_line 'nameserver 10.9.0.53'
+	cat >"$BATS_TEST_TMPDIR/sandinit.conf" <<-EOF
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	ictl reload
+	run ictl exec idle /bin/cat /etc/resolv.conf
+	assert_success
+	refute_output --partial 'nameserver'
+}
+
 # T1 10 s, T2 20 s: the lease of 2 minutes is renewed and rebound soon.
 T12=(--dhcp-option=58,10 --dhcp-option=59,20)
 
