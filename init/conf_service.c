@@ -46,9 +46,11 @@ void conf_s_service(struct parser *p, char **a, int n)
 	if (conf_service_name(name) < 0) {
 		conf_bad(p, name, NAME_HINT);
 		name = NULL;	/* still read its directives, to check them */
-	} else if (!strcmp(name, "sandinit") || !strcmp(name, "kernel") || !strcmp(name, "syslog")) {
-		/* PID 1's own log rings: a service's would shadow them. */
-		conf_report(p, "service name '%s' is reserved (PID 1's logs: sandinit, kernel, syslog)", name);
+	} else if (!strcmp(name, "kernel")) {
+		/* `initctl log kernel` is the kernel's (SPEC §5). A service
+		 * named sandinit or syslog is fine: its ring shadows PID 1's
+		 * of that name in `initctl log NAME` (logview.c). */
+		conf_report(p, "service name 'kernel' is reserved (initctl log kernel: the kernel's messages)");
 	} else if ((i = conf_find(c, name)) >= 0) {
 		conf_report(p, "duplicate service '%s' (first at line %d)", conf_show(t, name), c->svc[i].line);
 	}

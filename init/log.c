@@ -62,8 +62,8 @@ void log_console_init(void)
 			console_fd = fd;
 	}
 	log_owner = getpid();
-	if (!log_pid1_ring.id)
-		ring_init(&log_pid1_ring, PID1_RING_SIZE, "sandinit");
+	if (!log_pid1_ring.id && ring_init(&log_pid1_ring, PID1_RING_SIZE, "sandinit") == 0)
+		log_pid1_ring.pid1 = 1;
 }
 
 /* The rest of a console line a full console took only part of: written

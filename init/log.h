@@ -26,6 +26,7 @@ struct ring {
 	size_t size, cap, text, skip;
 	uint64_t head, tail;
 	unsigned id;		/* 0: not set up; else unique for PID 1's life */
+	unsigned char pid1;	/* PID 1's own (sandinit, syslog): a service's of its name shadows it */
 	uint16_t part[2];	/* bytes of the partial stdout, stderr line */
 	char name[LOG_NAME_MAX + 1];
 	struct ring *next;	/* every ring set up, for the merged view */

@@ -264,7 +264,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	const char *name = NULL;
 	struct logview *v;
 	struct ring *r;
-	int n = 0, kernel, fd;
+	int n = 0, kernel, fd, shadow = 0;
 
 	*code = 2;
 	/* As getopt(3) would take them: -ft, -n5, -n 5, -perr, and "--"
@@ -309,10 +309,14 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 			return NULL;
 		}
 	}
-	/* (no ring is named kernel: conf_service.c) */
+	/* (no ring is named kernel: conf_service.c) A service's ring
+	 * shadows PID 1's of its name (a service named syslog). */
 	kernel = !name || !strcmp(name, "kernel");
 	for (r = ring_first(); r; r = r->next)
-		n += !name || !strcmp(r->name, name);
+		if (name && !strcmp(r->name, name))
+			shadow |= !r->pid1;
+	for (r = ring_first(); r; r = r->next)
+		n += !name || (!strcmp(r->name, name) && !(shadow && r->pid1));
 	*code = 1;
 	if (!n && !kernel) {
 		snprintf(err, errsize, "initctl: no service '%s'\n", name);
@@ -334,7 +338,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	v->merged = !name;
 	v->level = level;
 	for (r = ring_first(); r; r = r->next)
-		if (!name || !strcmp(r->name, name))
+		if (!name || (!strcmp(r->name, name) && !(shadow && r->pid1)))
 			v->cur[v->n++] = (struct cursor){ .r = r, .id = r->id, .pos = r->tail };
 	v->h = (int *)&v->cur[v->n + kernel];
 	if (kernel) {

@@ -390,6 +390,7 @@ int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup
 	}
 	if (!host_ring.id && ring_init(&host_ring, SYSLOG_RING_SIZE, "syslog") < 0)
 		return -1;
+	host_ring.pid1 = 1;
 	host_who = who;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -285,3 +285,34 @@ fds_are() {
 	[ "$kept" -ge 1000 ]
 	assert_equal $((kept + dropped)) 100000
 }
+
+@test "services named syslog and sandinit: initctl log NAME is theirs; PID 1's own lines stay in the merged view" {
+	host_start "$(conf <<-EOF
+	service syslog
+	  exec /bin/sh -c "echo from the syslog service; exec sleep 1000"
+	service sandinit
+	  exec /bin/sh -c "echo from the sandinit service; exec sleep 1000"
+	EOF
+	)"
+	wait_console '^syslog: from the syslog service$'
+	wait_console '^sandinit: from the sandinit service$'
+	# From no service: PID 1's own syslog ring.
+	retry 20 test -S "$BATS_TEST_TMPDIR/ctl.sock.log"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"<14>stray: from no service", sys.argv[1])' \
+		"$BATS_TEST_TMPDIR/ctl.sock.log"
+	wait_console '^syslog: stray: from no service$'
+	run ictl log syslog
+	assert_success
+	assert_output 'from the syslog service'
+	run ictl log sandinit
+	assert_success
+	assert_output 'from the sandinit service'
+	run ictl status
+	assert_line --regexp '^syslog running '
+	assert_line --regexp '^sandinit running '
+	run ictl log
+	assert_line 'syslog: stray: from no service'
+	assert_line 'syslog: from the syslog service'
+	assert_line 'sandinit: from the sandinit service'
+	assert_line --regexp '^sandinit: ready: 2 services in '
+}
