@@ -133,6 +133,31 @@ static void emit(struct out *o, const char *s, size_t n)
 	}
 }
 
+/* After an RFC 3164 TIMESTAMP: its HOSTNAME, which logger --rfc3164 sends
+ * and syslog(3) does not: a word of a host name's characters followed by
+ * a TAG (a word ending in ':' or "[PID]:"). A TAG itself stops at its ':'
+ * or '[', so a message without HOSTNAME is left as it is. */
+static const char *skip_host(const char *p, const char *end)
+{
+	const char *q = p, *t;
+
+	while (q < end && (is_digit(*q) || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			   *q == '.' || *q == '-' || *q == '_'))
+		q++;
+	if (q == p || q >= end || *q != ' ')
+		return p;
+	t = ++q;
+	while (q < end && *q != ' ' && *q != ':' && *q != '[')
+		q++;
+	if (q < end && q > t && *q == '[') {
+		while (q < end && *q != ']' && *q != ' ')
+			q++;
+		if (q < end && *q == ']')
+			q++;
+	}
+	return q < end && q > t && *q == ':' ? t : p;
+}
+
 size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size)
 {
 	const char *p = in, *end = in + len;
@@ -186,7 +211,7 @@ size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size
 		if (applen || pidlen)
 			emit(&o, ": ", 2);
 	} else if (is_3164_time(p, (size_t)(end - p))) {
-		p += 16;
+		p = skip_host(p + 16, end);
 	}
 	emit(&o, p, (size_t)(end - p));
 	while (o.len && (out[o.len - 1] == '\n' || out[o.len - 1] == ' '))

@@ -12,7 +12,7 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	host_start "$(conf <<-EOF
 	service web
 	  restart never
-	  exec /bin/sh -c "logger -p user.err 'disk on fire'; logger -p daemon.info -t dnsmasq 'lease given'; logger --rfc5424 -p local0.warning -t app 'five four two four'; echo plain"
+	  exec /bin/sh -c "logger -p user.err 'disk on fire'; logger -p daemon.info -t dnsmasq 'lease given'; logger --rfc5424 -p local0.warning -t app 'five four two four'; logger --rfc3164 -t r3164 'with a hostname'; logger --rfc3164 -t tagged --id=7 'and a pid'; echo plain"
 	service probe
 	  restart never
 	  exec $PROBE syslog 4
@@ -36,6 +36,9 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	wait_console '^web: [a-z]+: disk on fire$'
 	wait_console '^web: dnsmasq: lease given$'
 	wait_console '^web: app: five four two four$'
+	# RFC 3164 with its HOSTNAME (logger --rfc3164): the name is not text
+	wait_console '^web: r3164: with a hostname$'
+	wait_console '^web: tagged\[7\]: and a pid$'
 	wait_console '^probe: probe\[[0-9]+\]: msg 1$'
 	run ictl log web
 	assert_line --regexp '^[a-z]+: disk on fire$'
@@ -45,6 +48,9 @@ done_() { retry 20 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status $1 | 
 	assert_output --regexp '^[a-z]+: disk on fire$'
 	run ictl log -p warning web
 	assert_equal "${#lines[@]}" 2
+	run ictl log web
+	assert_line 'r3164: with a hostname'
+	assert_line 'tagged[7]: and a pid'
 	assert_line 'app: five four two four'
 	run ictl log -p err probe
 	assert_output --regexp '^probe\[[0-9]+\]: msg 1$'
