@@ -307,18 +307,18 @@ static void child_join(const struct svc_conf *s, const struct spawn_io *io, int 
 /* The namespaces needed before the mounts, off PID 1's serial path: the user
  * namespace (not entered yet) and the network namespace (sysfs shows the
  * mounter's), the dearest to make. PID 1 links and configures it when told
- * (send_net), while the mounts are made. */
-static void child_net(const struct svc_conf *s, int net_fd, int err_fd)
+ * (send_net), while the mounts are made. With a user namespace, the proc of
+ * the sandbox's pid namespace its maps were written through, else -1. */
+static int child_net(const struct svc_conf *s, int net_fd, int err_fd)
 {
 	const char *step = "set up";
-	int proc;
+	int proc = -1;
 
 	if (s->namespaces & NS_USER) {
 		step = "mount /proc";
 		proc = mnt_proc_open();
 		if (proc < 0 || spawn_ns_userns(s, proc, &step) < 0)
 			child_fail(err_fd, step);
-		mnt_set_proc(proc);
 	} else if (s->namespaces & NS_NET && unshare(CLONE_NEWNET) < 0) {
 		child_fail(err_fd, "create its network namespace");
 	}
@@ -328,6 +328,7 @@ static void child_net(const struct svc_conf *s, int net_fd, int err_fd)
 		if (net_loopback(s, &step) < 0)
 			child_fail(err_fd, step);
 	}
+	return proc;
 }
 
 /* After the mounts: into the user namespace (spawn_userns_fd) as its root, with
@@ -414,6 +415,7 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	   int tmpl, int sync_fd, int net_fd, int err_fd)
 {
 	const char *step = "set up";
+	int proc = -1, overlay = s->namespaces & NS_MOUNT && s->readonly == RO_OVERLAY;
 	char b;
 	sigset_t all;
 
@@ -424,12 +426,19 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	if (io->join_pid)
 		child_join(s, io, tmpl, err_fd);
 	else
-		child_net(s, net_fd, err_fd);
+		proc = child_net(s, net_fd, err_fd);
 	/* (its lower layer idmapped through the user namespace it runs in:
 	 * its own, or its pod's) */
-	if (s->namespaces & NS_MOUNT &&
-	    mnt_overlay_make(s, spawn_userns_fd, io->root_id, io->id_count, &step) < 0)
+	if (overlay && mnt_overlay_make(s, spawn_userns_fd, io->root_id, io->id_count, &step) < 0)
 		child_fail(err_fd, step);
+	/* A helper of either (the user namespace's, the overlay's) took the
+	 * service's pid (SPEC §6). */
+	if (s->namespaces & NS_PID && (proc >= 0 || overlay)) {
+		step = "reset its pid namespace's last pid";
+		if ((proc < 0 && (proc = mnt_proc_open()) < 0) || spawn_ns_pid_reset(proc) < 0)
+			child_fail(err_fd, step);
+	}
+	mnt_set_proc(proc);
 	if (spawn_userns_fd >= 0 && mount_identity(io->root_id) < 0)
 		child_fail(err_fd, "take its identity for its mounts");
 	if (s->namespaces & NS_MOUNT &&

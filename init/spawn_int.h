@@ -25,6 +25,9 @@ void spawn_ns_close(int fds[]);
 int spawn_ns_open(pid_t pid, unsigned mask, int skip_shared, int fds[], const char **kind);
 /* setns into each of FDS, the user namespace first; closes them. */
 int spawn_ns_enter(int fds[], const char **kind);
+/* Through PROC (a proc of the new pid namespace): its next pid is 2 again,
+ * after the helpers that took it. */
+int spawn_ns_pid_reset(int proc);
 /* The clone flags of the kinds in MASK. */
 unsigned long spawn_ns_flags(unsigned mask);
 /* The index of KIND in FDS. */

@@ -195,7 +195,7 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 {
 	unsigned long flags = CLONE_NEWUSER | (s->namespaces & NS_NET ? CLONE_NEWNET : 0);
 	unsigned count = s->uidmap_count ? s->uidmap_count : CONF_UID_RANGE;
-	int go[2], net = -1, r = -1, e, st, fd;
+	int go[2], net = -1, r = -1, e, st;
 	char path[64];
 	pid_t h;
 
@@ -227,16 +227,6 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 	close(go[1]);
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
-	/* The helper took pid 2 of our pid namespace, which is the service's
-	 * (SPEC §6, spawn_service_pid): handed out again next. */
-	if (r == 0 && s->namespaces & NS_PID) {
-		*step = "reset its pid namespace's last pid";
-		fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-		r = fd < 0 || write_all(fd, "1", 1) < 0 ? -1 : 0;
-		e = errno;
-		if (fd >= 0)
-			close(fd);
-	}
 	if (r == 0 && net >= 0) {
 		*step = "enter its network namespace";
 		r = setns(net, CLONE_NEWNET);
@@ -244,6 +234,24 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 	}
 	if (net >= 0)
 		close(net);
+	errno = e;
+	return r;
+}
+
+/* The helpers the sandbox's first process forked into its new pid
+ * namespace (spawn_ns_userns's, the overlay's: mnt_overlay_make) took its
+ * pids from 2, the service's (SPEC §6, spawn_service_pid): handed out again
+ * from 2. Allowed to the namespace's creator while it has its capabilities
+ * (before enter_userns); the file exists with CONFIG_CHECKPOINT_RESTORE. */
+int spawn_ns_pid_reset(int proc)
+{
+	int fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC), r, e;
+
+	if (fd < 0)
+		return -1;
+	r = write_all(fd, "1", 1) < 0 ? -1 : 0;
+	e = errno;
+	close(fd);
 	errno = e;
 	return r;
 }

@@ -165,13 +165,13 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	qemu_wait 'sandinit: ready: 2 services' 180
 }
 
-@test "qemu: readonly overlay with modules overlay mounts on Debian's kernel; without idmapped tmpfs (6.1) the image's root-owned files stay unwritable" {
+@test "qemu: readonly overlay with modules overlay mounts on Debian's kernel, the service pid 2; without idmapped tmpfs (6.1) the image's root-owned files stay unwritable" {
 	cat >"$BATS_TEST_TMPDIR/ovl.conf" <<-'EOF'
 	modules overlay
 	service ovl
 	  restart never
 	  readonly overlay
-	  exec /bin/sh -c "probe try-write /etc/x; probe try-write /tmp/x; grep ' / / ' /proc/self/mountinfo; echo ovl done"
+	  exec /bin/sh -c "echo mypid $$; probe try-write /etc/x; probe try-write /tmp/x; grep ' / / ' /proc/self/mountinfo; echo ovl done"
 	service ro
 	  restart never
 	  exec /bin/sh -c "grep ' / / ' /proc/self/mountinfo; echo ro done"
@@ -180,6 +180,8 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	qemu_wait '^ovl: ovl done' 150
 	qemu_wait '^ro: ro done' 60
 	run lines_of ovl
+	# the service is pid 2 of its sandbox, not the overlay's helper (SPEC §6)
+	assert_line 'mypid 2'
 	assert_line 'denied: EACCES'
 	assert_line ok
 	assert_line --regexp ' / / .* - overlay '

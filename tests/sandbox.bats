@@ -772,6 +772,60 @@ map_of() {
 	refute_output changed
 }
 
+# The overlay is made by a helper the sandbox's first process forks into
+# the new pid namespace, as the user namespace is: neither may keep pid 2,
+# the service's (SPEC §6), nor leave status with the reaper's pid (§5).
+@test "readonly overlay: the service is PID 2 of its sandbox and status shows its pid (alone, with net, in a pod, with a namespaces list)" {
+	f=$(conf <<-'EOF'
+	bridge br0 10.77.0.1/24
+	service plain
+	  exec /bin/sh -c "echo mypid $$; exec /bin/sleep 1000"
+	service ov
+	  readonly overlay
+	  exec /bin/sh -c "echo mypid $$; exec /bin/sleep 1000"
+	service ovnet
+	  readonly overlay
+	  net br0
+	  exec /bin/sh -c "echo mypid $$; exec /bin/sleep 1000"
+	service ovpod
+	  join ovnet
+	  readonly overlay
+	  exec /bin/sh -c "echo mypid $$; exec /bin/sleep 1000"
+	service ovlist
+	  namespaces user mount pid
+	  readonly overlay
+	  exec /bin/sh -c "echo mypid $$; exec /bin/sleep 1000"
+	service ovnouser
+	  namespaces mount pid
+	  readonly overlay
+	  exec /bin/sh -c "echo mypid $$; exec /bin/sleep 1000"
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 6 services'
+	for s in plain ov ovnet ovpod ovlist ovnouser; do
+		wait_console "^$s: mypid "
+		run console
+		assert_line "$s: mypid 2"
+		run status_of "$s"
+		assert_success
+		pid=$(cut -d' ' -f3 <<<"$output")
+		# PID 1's /proc: the service (sh exec'd sleep), not its reaper
+		run nsenter -t "$(host_pid1)" -m cat "/proc/$pid/comm"
+		assert_output sleep
+		run nsenter -t "$(host_pid1)" -m awk '/^NSpid:/ { print $NF }' "/proc/$pid/status"
+		assert_output 2
+		# initctl status NAME agrees
+		run ictl status "$s"
+		assert_line "pid: $pid"
+	done
+	# the overlay is there (a control: its root is writable)
+	run ictl exec ovnet /bin/sh -c 'echo x >/etc/sandinit-ovl && cat /etc/sandinit-ovl'
+	assert_output x
+	run ictl exec plain /bin/sh -c 'echo x >/etc/sandinit-ovl'
+	assert_failure
+}
+
 @test "readonly overlay with root DIR: the tree's files never change" {
 	pubdir
 	r=$PUB/root
