@@ -39,6 +39,11 @@ static void resolve(struct parser *p, int i)
 		conf_report_at(p, x->join.line, "service '%s' cannot join itself", s->name);
 		x->join.idx = -1;	/* not a dependency cycle as well */
 	}
+	else if (c->svc[x->join.idx].iface >= 0)
+		/* it shares PID 1's network and runs in a user namespace
+		 * of PID 1's: nothing a pod could join */
+		conf_report_at(p, x->join.line, "'join' names '%s', the DHCP helper of 'interface %s dhcp', not a service of the config",
+			       x->join.name, c->ifaces[c->svc[x->join.idx].iface].name);
 	else if (s->nnets)
 		conf_report_at(p, x->join.line, "'join' with 'net': service '%s' shares the network of '%s', so it cannot have its own",
 			  s->name, x->join.name);

@@ -543,9 +543,14 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 		c->expiry = now + (int64_t)t * 1000;
 	}
 	report(c, DHCP_BOUND);
-	printf("%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
-	       renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
-	       r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t, t1);
+	if (t == 0xffffffffu)
+		printf("%s %s/%d router %s from %s, lease infinite\n", renewed ? "renewed" : "bound to",
+		       conf_ip_str(a, r->yiaddr), r->prefix, r->router ? conf_ip_str(g, r->router) : "none",
+		       conf_ip_str(s, r->server));
+	else
+		printf("%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
+		       renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
+		       r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t, t1);
 }
 
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)

@@ -303,12 +303,21 @@ static int fits(const char *name, const struct dhcp_lease *l)
 	return 1;
 }
 
+/* SECONDS of a lease as the console says it; 0xffffffff is infinite. */
+static const char *lease_str(char *buf, uint32_t seconds)
+{
+	if (seconds == 0xffffffffu)
+		return "infinite";
+	snprintf(buf, 24, "%u s", seconds);
+	return buf;
+}
+
 void iface_lease(const char *name, const void *msg, size_t len)
 {
 	struct iface *f = find(name);
 	struct dhcp_lease l;
 	const char *step;
-	char a[16], g[16], d[16];
+	char a[16], g[16], d[16], t[24];
 
 	if (len != sizeof l) {
 		log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
@@ -345,14 +354,14 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	if (f->leased && f->lease.addr == l.addr && f->lease.router == l.router &&
 	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
 		f->lease = l;
-		log_msg("interface %s: lease of %s renewed for %u s", name,
-			conf_ip_str(a, l.addr), l.seconds);
+		log_msg("interface %s: lease of %s renewed for %s", name,
+			conf_ip_str(a, l.addr), lease_str(t, l.seconds));
 		return;
 	}
 	f->lease = l;
 	f->leased = 1;
 	write_resolv();
-	log_msg("interface %s: %s/%u via %s, dns %s, lease %u s", name, conf_ip_str(a, l.addr),
+	log_msg("interface %s: %s/%u via %s, dns %s, lease %s", name, conf_ip_str(a, l.addr),
 		l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
-		l.ndns ? conf_ip_str(d, l.dns[0]) : "none", l.seconds);
+		l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, l.seconds));
 }

@@ -200,6 +200,24 @@ EOF
 	fails_with 6 "'join' with 'net': service 'b' shares the network of 'a', so it cannot have its own"
 }
 
+@test "join of a DHCP helper (dhcp-NAME) is an error; after it is fine" {
+	cat > "$F" <<'EOF'
+interface up0 dhcp
+service a
+exec /bin/a
+join dhcp-up0
+EOF
+	fails_with 4 "'join' names 'dhcp-up0', the DHCP helper of 'interface up0 dhcp', not a service of the config"
+	cat > "$F" <<'EOF'
+interface up0 dhcp
+service a
+exec /bin/a
+after dhcp-up0
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_success
+}
+
 @test "dependency cycle names its members, through after and join" {
 	cat > "$F" <<'EOF'
 service a

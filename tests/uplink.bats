@@ -33,7 +33,7 @@ uplink() { uplink_make "$@"; uplink_move "$1"; }
 # dnsmasq as the outside's DHCP server: 10.9.0.50-60 (RANGE, if set; the
 # netmask MASK, if set),
 # router 10.9.0.1, DNS 10.9.0.53, a lease of 2 minutes (dnsmasq's
-# shortest); more options in the arguments. Its leases are kept in one
+# shortest; LEASE, if set); more options in the arguments. Its leases are kept in one
 # file across restarts; each run logs to its own file, the last one to
 # dnsmasq.log (the earlier ones are moved to dnsmasq.N.log).
 dnsmasq_start() {
@@ -41,7 +41,7 @@ dnsmasq_start() {
 	[ ! -e "$log" ] || mv "$log" "$BATS_TEST_TMPDIR/dnsmasq.$SECONDS.$RANDOM.log"
 	# (nsenter execs dnsmasq: $! is dnsmasq, not a subshell around it)
 	nsenter --net="/proc/$OUTSIDE/ns/net" dnsmasq -k --conf-file=/dev/null --port=0 --interface=out0 --bind-interfaces \
-		--dhcp-range=${RANGE:-10.9.0.50,10.9.0.60},${MASK:-255.255.255.0},2m \
+		--dhcp-range=${RANGE:-10.9.0.50,10.9.0.60},${MASK:-255.255.255.0},${LEASE:-2m} \
 		--dhcp-option=3,10.9.0.1 --dhcp-option=6,10.9.0.53 \
 		--dhcp-leasefile="$BATS_TEST_TMPDIR/leases" --log-dhcp \
 		--log-facility="$log" --no-ping --user=root --pid-file= "$@" &
@@ -250,6 +250,14 @@ teardown() {
 	run ictl exec idle /bin/cat /etc/resolv.conf
 	assert_success
 	refute_output --partial 'nameserver'
+}
+
+@test "interface dhcp: an infinite lease is said so, its address kept forever" {
+	LEASE=infinite dhcp_boot dnsmasq </dev/null
+	wait_console '^dhcp-up0: bound to 10\.9\.0\.[0-9]+/24 router 10\.9\.0\.1 from 10\.9\.0\.1, lease infinite$' 20
+	wait_console '^sandinit: interface up0: 10\.9\.0\.[0-9]+/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease infinite$'
+	run in1 ip -o -4 addr show up0
+	assert_output --regexp 'inet 10\.9\.0\.[0-9]+/24 .*valid_lft forever'
 }
 
 # T1 10 s, T2 20 s: the lease of 2 minutes is renewed and rebound soon.
