@@ -430,8 +430,8 @@ void conf_s_publish(struct parser *p, char **a, int n)
 		conf_bad(p, a[0], "ADDR is an IPv4 address of the appliance");
 		return;
 	}
-	if (nf == 3 && (pub.addr >> 24 == 127 || pub.addr >> 28 >= 14)) {
-		conf_bad(p, a[0], "ADDR cannot be a loopback, multicast or reserved address");
+	if (nf == 3 && pub.addr >> 28 >= 14) {
+		conf_bad(p, a[0], "ADDR cannot be a multicast or reserved address");
 		return;
 	}
 	if (port_arg(f[nf - 2], &pub.hostport) < 0 || port_arg(f[nf - 1], &pub.port) < 0) {

@@ -20,6 +20,7 @@
 
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
 #define RTN_LOCAL_ 2		/* linux/rtnetlink.h RTN_LOCAL, as fib's result */
+#define PRIO_RAW (-300)
 #define PRIO_DSTNAT (-100)
 #define PRIO_SRCNAT 100
 
@@ -62,6 +63,11 @@ static unsigned broken;		/* NEED_* the kernel refused */
 static int broken_err[5];
 static int forwarding;		/* sandinit turned ip_forward on */
 static int made;		/* the table may exist: sandinit made it */
+static int guarded;		/* the loopback guard stands (the last batch made it) */
+/* Bridges whose route_localnet sandinit turned on, as many as the most
+ * bridges a config has (fw_load sizes it). */
+static char (*lnet)[IFNAMSIZ];
+static int nlnet, lnet_cap;
 static void on_mon(struct watch *w, uint32_t events);
 /* nf_tables changes, heard while the table is needed: the socket and its
  * watch are this file's alone (opened, watched, closed together). */
@@ -182,6 +188,34 @@ static void add_filter(struct nft_batch *b, const struct conf *c)
 	}
 }
 
+/* `ip saddr|daddr 127.0.0.0/8`: the IPv4 header's byte at OFF. */
+static void lo_cmp(struct nft_batch *b, int op, int off)
+{
+	uint8_t lo = 127;
+
+	nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, off, 1, NFT_REG_1);
+	nft_cmp(b, op, NFT_REG_1, &lo, 1);
+}
+
+/* The loopback guard, before conntrack and NAT (CVE-2020-8558): nothing
+ * from or to 127.0.0.0/8 comes in on a link that is not lo, so the
+ * route_localnet a bridge gets for published loopback ports (sync_lnet)
+ * lets no sandbox, raw sockets and all, reach the appliance's loopback,
+ * nor the outside a published port through 127.0.0.1. */
+static void add_guard(struct nft_batch *b)
+{
+	int t = TAG(NEED_TABLE, 0, 0);
+
+	nft_chain_add(b, t, FW_TABLE, "loopback", NF_INET_PRE_ROUTING, PRIO_RAW, "filter");
+	for (int off = 12; off <= 16; off += 4) {
+		nft_rule_begin(b, t, FW_TABLE, "loopback", 0);
+		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_NEQ, "lo");
+		lo_cmp(b, NFT_CMP_EQ, off);
+		nft_verdict(b, NF_DROP, NULL);
+		nft_rule_end(b);
+	}
+}
+
 static void add_nat_chains(struct nft_batch *b)
 {
 	int t = TAG(NEED_TABLE | NEED_NATCHAIN, 0, 0);
@@ -211,11 +245,21 @@ static void add_masq(struct nft_batch *b, const struct conf *c)
 /* Hairpin: a sandbox reaching a published port of a service on its own
  * bridge (through the bridge's address, say) would get the answer straight
  * from the service's address and drop it; such connections leave with the
- * bridge's address instead, so the answer comes back through the NAT. */
+ * bridge's address instead, so the answer comes back through the NAT. So
+ * do the appliance's connections to 127.0.0.1:HOSTPORT, which the service
+ * could not answer. */
 static void add_hairpin(struct nft_batch *b, const struct conf *c)
 {
 	for (int i = 0; i < c->nbridges; i++) {
 		uint32_t a = htonl(c->bridges[i].addr);
+
+		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_DNAT, 0, 0),
+			       FW_TABLE, "postrouting", 0);
+		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
+		lo_cmp(b, NFT_CMP_EQ, 12);
+		nft_immediate(b, NFT_REG_1, &a, 4);
+		nft_nat(b, NFT_NAT_SNAT, NFT_REG_1, 0);
+		nft_rule_end(b);
 
 		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_CT | NEED_DNAT, 0, 0),
 			       FW_TABLE, "postrouting", 0);
@@ -240,7 +284,6 @@ static void add_service(struct nft_batch *b, int e)
 	const struct svc_conf *s = active[e].s;
 	int t = NEED_TABLE | NEED_NATCHAIN | NEED_DNAT;
 	uint32_t to = htonl(s->nets[0].addr), local = RTN_LOCAL_;
-	uint8_t lo = 127;
 	char chain[CONF_NAME_MAX + 5];
 
 	chain_name(chain, s);
@@ -281,11 +324,8 @@ static void add_service(struct nft_batch *b, int e)
 	nft_rule_begin(b, TAG(t, JUMP_PRE, e), FW_TABLE, "prerouting", 1);
 	nft_verdict(b, NFT_JUMP, chain);
 	nft_rule_end(b);
-	/* Loopback is not forwarded: `ip daddr != 127.0.0.0/8`, so a connect
-	 * to 127.0.0.1:HOSTPORT is refused, not DNATed into a drop. */
+	/* 127.0.0.1 too: `fib daddr type local` is true of loopback. */
 	nft_rule_begin(b, TAG(t, JUMP_OUT, e), FW_TABLE, "output", 1);
-	nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 1, NFT_REG_1);
-	nft_cmp(b, NFT_CMP_NEQ, NFT_REG_1, &lo, 1);
 	nft_verdict(b, NFT_JUMP, chain);
 	nft_rule_end(b);
 }
@@ -335,6 +375,55 @@ static void set_forwarding(int on)
 	}
 }
 
+/* Does bridge NAME carry a running service's published ports, whose
+ * connections from the appliance's loopback leave through it? */
+static int lnet_wanted(const char *name)
+{
+	for (int e = 0; guarded && e < nactive; e++) {
+		const struct svc_conf *s = active[e].s;
+
+		if (s && active[e].out && s->nnets && s->nets[0].bridge < conf->nbridges &&
+		    !strcmp(conf->bridges[s->nets[0].bridge].name, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* route_localnet (a connection from 127.0.0.1 DNATed into a bridge may
+ * leave and be answered through it) on exactly the bridges lnet_wanted
+ * names, while the guard stands; back to 0 where sandinit turned it on.
+ * One a bridge already had is not sandinit's to take away. */
+static void sync_lnet(void)
+{
+	char path[64], v[4];
+
+	for (int k = 0; k < nlnet;) {
+		snprintf(path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", lnet[k]);
+		if (lnet_wanted(lnet[k]) || (write_str(path, "0") < 0 && errno != ENOENT)) {
+			k++;	/* kept; a failed write is tried at the next change */
+			continue;
+		}
+		memcpy(lnet[k], lnet[--nlnet], IFNAMSIZ);
+	}
+	for (int i = 0; conf && i < conf->nbridges; i++) {
+		const char *n = conf->bridges[i].name;
+		int k = 0;
+
+		while (k < nlnet && strcmp(lnet[k], n))
+			k++;
+		if (k < nlnet || nlnet == lnet_cap || !lnet_wanted(n))
+			continue;
+		snprintf(path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", n);
+		if (read_str(path, v, sizeof v) > 0 && v[0] == '1')
+			continue;
+		if (write_str(path, "1") < 0) {
+			log_msg("bridge %s: unable to set route_localnet: %m", n);
+			continue;
+		}
+		snprintf(lnet[nlnet++], IFNAMSIZ, "%s", n);
+	}
+}
+
 /* The whole table in one batch (made, then deleted and made again: the old
  * one goes whatever it held), leaving out what the kernel refused before.
  * A refusal blamed on a piece marks it broken and the batch is retried
@@ -346,6 +435,7 @@ static int rebuild(const char **step)
 
 	for (int e = 0; e < nactive; e++)
 		active[e].pre = active[e].out = 0;
+	guarded = 0;	/* until a batch makes it again */
 	/* A config without `nat` or `publish` costs nothing (no socket:
 	 * asking for one may make the kernel look for a module). */
 	if (!need && !made)
@@ -367,6 +457,8 @@ static int rebuild(const char **step)
 		nft_table_del(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
 		if (need) {
 			nft_table_add(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
+			if (publishes(c))
+				add_guard(&batch);
 			if (!(broken & NEED_CT))
 				add_filter(&batch, c);
 			if (!(broken & NEED_NATCHAIN)) {
@@ -385,6 +477,7 @@ static int rebuild(const char **step)
 		if (r == 0) {
 			set_forwarding(need && !(broken & (NEED_TABLE | NEED_CT)));
 			made = need;
+			guarded = need && publishes(c);
 			return 0;
 		}
 		if (errno == ERESTART || failed < 0 || errno == ENOMEM || errno == EMSGSIZE) {
@@ -454,11 +547,12 @@ static int changed(const char **step)
 	if (!touched || !needs_table(conf))
 		return 0;
 	gen = 0;
-	if (rebuild(step) == 0)
+	int r = rebuild(step), e = errno;
+
+	sync_lnet();
+	if (r == 0)
 		return 1;
 	/* Nothing forwarded unfiltered, whoever turned forwarding on. */
-	int e = errno;
-
 	write_str(IP_FORWARD, "0");
 	forwarding = 0;
 	errno = e;
@@ -481,7 +575,7 @@ int fw_load(const struct conf *c, const char **step)
 {
 	const struct conf *oc = conf;
 	unsigned ob = broken;
-	int om = made, of = forwarding, err, r, n = 0;
+	int om = made, of = forwarding, og = guarded, err, r, n = 0;
 	struct entry *was;
 
 	/* Once the entries have moved (below) they all point into C: its
@@ -490,6 +584,16 @@ int fw_load(const struct conf *c, const char **step)
 	 * reload goes back to the same number of entries. */
 	for (int i = 0; i < c->nsvc; i++)
 		n += c->svc[i].npublishes > 0;
+	if (c->nbridges > lnet_cap) {
+		char (*l)[IFNAMSIZ] = realloc(lnet, (size_t)c->nbridges * IFNAMSIZ);
+
+		if (!l) {
+			*step = "make the nf_tables table ip " FW_TABLE;
+			return -1;
+		}
+		lnet = l;
+		lnet_cap = c->nbridges;
+	}
 	if (n > nactive) {
 		struct entry *v = realloc(active, (size_t)n * sizeof(*v));
 
@@ -536,12 +640,14 @@ int fw_load(const struct conf *c, const char **step)
 		conf = oc;
 		broken = ob;
 		made = om;
+		guarded = og;
 		if (of)
 			set_forwarding(1);
 		errno = err;
 		return -1;
 	}
 	free(was);
+	sync_lnet();
 	/* Without it, changes are found at the next start. */
 	if (needs_table(c) && mon.fd < 0 && (mon.fd = nft_listen()) >= 0 && loop_add(&mon) < 0) {
 		log_msg("unable to watch nf_tables: %m");
@@ -612,15 +718,18 @@ int fw_start(const struct svc_conf *s, const char **step)
 		nft_begin(&batch, gen);
 		add_service(&batch, (int)(e - active));
 		nft_end(&batch);
-		if (send_batch(&failed) == 0)
+		if (send_batch(&failed) == 0) {
+			sync_lnet();
 			return 0;
+		}
 	}
 	/* Not as we left it (or unknown): the whole table again, with S. */
-	if (rebuild(step) == 0) {
-		if (!lacks(NEED_DNAT, "publish its ports", "", step))
-			return 0;
+	if (rebuild(step) == 0 && !lacks(NEED_DNAT, "publish its ports", "", step)) {
+		sync_lnet();
+		return 0;
 	}
 	e->s = NULL;
+	sync_lnet();
 	return -1;
 }
 
@@ -641,13 +750,16 @@ void fw_stop(const struct svc_conf *s)
 		nft_chain_del(&batch, 0, FW_TABLE, chain);
 		nft_end(&batch);
 		e->s = NULL;
-		if (send_batch(&failed) == 0)
+		if (send_batch(&failed) == 0) {
+			sync_lnet();
 			return;
+		}
 	}
 	e->s = NULL;
 	/* Best effort: a table someone else changed is made whole without S.
 	 * Should that fail, the next change tries again. */
 	rebuild(&step);
+	sync_lnet();
 }
 
 int fw_published(const struct svc_conf *s, char *buf, size_t len)

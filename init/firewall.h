@@ -2,7 +2,10 @@
  * services (SPEC §3 `nat`, `publish`; §6; §10), written through nft.c.
  *
  * One table, `ip sandinit`: base chains prerouting and output (nat, dstnat)
- * and postrouting (nat, srcnat) and forward (filter). A running service with
+ * and postrouting (nat, srcnat) and forward (filter); with `publish`, loopback
+ * (filter, prerouting before conntrack: nothing from or to 127.0.0.0/8 but
+ * on lo), which lets the bridges of running publishing services have
+ * route_localnet (127.0.0.1:HOSTPORT from the appliance). A running service with
  * `publish` lines has a chain `svc-NAME` of DNAT rules, jumped to from
  * prerouting and output: its start adds the chain and the two jumps in one
  * batch, its stop deletes them in one. The table is made whole at boot and

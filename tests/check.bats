@@ -482,7 +482,7 @@ EOF
 	fails_with 11 "host port 10.0.0.1:8080/tcp is already published by service 'a' (line 5)"
 }
 
-@test "publish: a port out of range, a bad protocol, a loopback address" {
+@test "publish: a port out of range, a bad protocol, a multicast address" {
 	cat > "$F" <<'EOF'
 bridge br0 10.0.0.1/24
 service a
@@ -491,7 +491,7 @@ net br0
 publish 8080:65536
 publish 0:80
 publish 80:80/sctp
-publish 127.0.0.1:80:80
+publish 224.0.0.1:80:80
 publish 8080
 EOF
 	run "$SANDINIT" --check "$F"
@@ -499,8 +499,22 @@ EOF
 	assert_line "$F:5: bad value for 'publish': '8080:65536' (ports are numbers from 1 to 65535)"
 	assert_line "$F:6: bad value for 'publish': '0:80' (ports are numbers from 1 to 65535)"
 	assert_line "$F:7: bad value for 'publish': '80:80/sctp' (the protocol is /tcp or /udp)"
-	assert_line "$F:8: bad value for 'publish': '127.0.0.1:80:80' (ADDR cannot be a loopback, multicast or reserved address)"
+	assert_line "$F:8: bad value for 'publish': '224.0.0.1:80:80' (ADDR cannot be a multicast or reserved address)"
 	assert_line "$F:9: bad value for 'publish': '8080' (use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80)"
+}
+
+@test "publish: a loopback ADDR is the appliance's own" {
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/24
+service a
+exec /bin/a
+net br0
+publish 127.0.0.1:8080:80
+publish 127.0.0.2:8080:80/udp
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_success
+	refute_output --partial "bad value"
 }
 
 @test "nat naming an undeclared bridge, or given twice" {

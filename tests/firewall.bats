@@ -381,27 +381,136 @@ outside_server() {
 	assert_line 'published: tcp:8081->8080'
 }
 
-@test "publish: the appliance's loopback is refused at once, not forwarded" {
+@test "publish: 127.0.0.1:HOSTPORT reaches the service from PID 1's namespace and a namespaces none service" {
+	web_dir
 	f=$(conf <<-EOF
 	bridge br0 10.77.0.1/24
-	service srv
-	  exec $P listen 8080
+	bridge br1 10.78.0.1/24
+	service web
+	  exec $NGINX
 	  net br0
-	  publish 8081:8080
+	  publish 8080:80
+	  publish 127.0.0.1:8081:80
+	service local
+	  exec /usr/bin/curl -s --max-time 5 http://127.0.0.1:8080/
+	  namespaces none
+	  restart never
+	  after web
 	EOF
 	)
 	host_start "$f"
-	wait_console '^sandinit: ready: 1 services'
+	wait_console '^sandinit: ready: 2 services'
 	# Loopback up (the host tier's PID 1 namespace leaves it as it is).
 	in1 ip link set lo up
-	# The bridge's address works (positive control).
-	run retry 10 in1 "$P" connect 10.77.0.1 8081 2000
-	assert_output connected
-	# 127.0.0.1 is not forwarded: refused (a reset), not left to the
-	# probe's 2 s timeout, which would say ETIMEDOUT (no wall clock here:
-	# the probe's start under load is not the firewall's doing).
-	run in1 "$P" connect 127.0.0.1 8081 2000
-	assert_output 'failed: ECONNREFUSED'
+	# The bridge's address (positive control), then loopback.
+	run retry 10 in1 curl -s --max-time 3 http://10.77.0.1:8080/
+	assert_output "sandboxed page"
+	run in1 curl -s --max-time 3 http://127.0.0.1:8080/
+	assert_success
+	assert_output "sandboxed page"
+	# ADDR 127.0.0.1: loopback only.
+	run in1 curl -s --max-time 3 http://127.0.0.1:8081/
+	assert_output "sandboxed page"
+	run in1 curl -s --max-time 3 http://10.77.0.1:8081/
+	assert_failure
+	# A `namespaces none` service (its boot run may have come before
+	# nginx listened: started again).
+	n=$(console | grep -c '^local: ' || true)
+	run ictl start local
+	assert_success
+	retry 10 bash -c "[ \$(grep -c '^local: ' $BATS_TEST_TMPDIR/console.log) -gt $n ]"
+	run bash -c "grep '^local: ' $BATS_TEST_TMPDIR/console.log | tail -1"
+	assert_output 'local: sandboxed page'
+	# route_localnet on the published service's bridge only; the guard.
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 1
+	run in1 cat /proc/sys/net/ipv4/conf/br1/route_localnet
+	assert_output 0
+	run table
+	assert_line --regexp '^\s*iifname != "lo" ip daddr 127\.0\.0\.0/8 drop$'
+	assert_line --regexp '^\s*iifname != "lo" ip saddr 127\.0\.0\.0/8 drop$'
+	assert_line --regexp '^\s*oifname "br0" ip saddr 127\.0\.0\.0/8 snat to 10\.77\.0\.1$'
+	assert_line --regexp '^\s*ip daddr 127\.0\.0\.1 tcp dport 8081 dnat to 10\.77\.0\.2:80$'
+	# Gone with the service: rules, route_localnet, the connection.
+	run ictl stop web
+	assert_success
+	[ "$(count 'svc-web')" = 0 ]
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 0
+	run in1 curl -s --max-time 3 http://127.0.0.1:8080/
+	assert_failure
+	# And back.
+	run ictl start web
+	assert_success
+	run retry 10 in1 curl -s --max-time 3 http://127.0.0.1:8080/
+	assert_output "sandboxed page"
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 1
+}
+
+# A UDP datagram from ETH0 of a sandbox, built whole and sent on a packet
+# socket (CAP_NET_RAW, in the default set) to MAC: args MAC SRC DST PORT MSG.
+RAWUDP='
+import socket, struct, sys
+mac, src, dst, port, msg = sys.argv[1:6]
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+data = (msg + "\n").encode()
+udp = struct.pack("!HHHH", 40000, int(port), 8 + len(data), 0) + data
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
+                 socket.inet_aton(src), socket.inet_aton(dst))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+s.send(bytes.fromhex(mac.replace(":", "")) + s.getsockname()[4] + b"\x08\x00" + ip + udp)
+'
+
+@test "publish: a sandbox sending to 127.0.0.1 through its gateway does not reach the appliance's loopback" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service srv
+	  exec $P listen 80
+	  net br0
+	  publish 8080:80
+	service raw
+	  exec $P sleep 1000
+	  net br0 10.77.0.3
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	in1 ip link set lo up
+	# route_localnet is on for br0: only the guard stands in the way.
+	run retry 10 in1 grep -qx 1 /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_success
+	# A UDP listener on every address of PID 1's namespace.
+	log=$BATS_TEST_TMPDIR/udp.log
+	: >"$log"
+	nsenter --net="/proc/$(host_pid1)/ns/net" socat -u UDP-RECV:9999 OPEN:"$log",append \
+		</dev/null >/dev/null 2>&1 3>&- &
+	SRV_PID=$!
+	# Reachable on loopback from PID 1's namespace (positive control).
+	run retry 10 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net socat -u - UDP-SENDTO:127.0.0.1:9999 <<<from-pid1 && grep -qx from-pid1 $log"
+	assert_success
+	mac=$(in1 ip -br link show br0 | awk '{ print $3 }')
+	# The sandbox's frames to the gateway: to 127.0.0.1 (three), then to
+	# the bridge's address, which arrives (positive control: the frames
+	# are right) after the first ones would have.
+	for i in 1 2 3; do
+		run ictl exec raw /usr/bin/python3 -c "$RAWUDP" "$mac" 10.77.0.3 127.0.0.1 9999 via-lo
+		assert_success
+	done
+	run ictl exec raw /usr/bin/python3 -c "$RAWUDP" "$mac" 10.77.0.3 10.77.0.1 9999 via-bridge
+	assert_success
+	run retry 10 grep -qx via-bridge "$log"
+	assert_success
+	run cat "$log"
+	refute_line via-lo
+	# route_localnet was on all along.
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 1
 }
 
 @test "a reload that drops nat and publish takes the table and forwarding away" {
