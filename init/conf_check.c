@@ -227,6 +227,43 @@ static void check_addresses(struct parser *p)
 	free(u);
 }
 
+/* Each `net BRIDGE [auto]` link gets one of the bridge's host addresses
+ * that is neither its own nor a static one (net_assign, in config order);
+ * a pod member has no link of its own to count (`join` with `net` is
+ * refused). The first link left without one is reported. */
+static void check_room(struct parser *p)
+{
+	const struct conf *c = p->c;
+	char net[16];
+
+	for (int b = 0; b < c->nbridges; b++) {
+		const struct conf_bridge *br = &c->bridges[b];
+		uint64_t hosts = ((uint64_t)1 << (32 - br->prefix)) - 2, fixed = 1, autos = 0, room;
+
+		for (int i = 0; i < c->nsvc; i++)
+			for (int k = 0; k < c->svc[i].nnets; k++)
+				if (c->svc[i].nets[k].bridge == b)
+					*(c->svc[i].nets[k].addr ? &fixed : &autos) += 1;
+		room = hosts > fixed ? hosts - fixed : 0;
+		if (autos <= room)
+			continue;
+		for (int i = 0, n = 0; i < c->nsvc; i++)
+			for (int k = 0; k < c->svc[i].nnets; k++) {
+				const struct conf_net *cn = &c->svc[i].nets[k];
+
+				if (cn->bridge != b || cn->addr || (uint64_t)++n <= room)
+					continue;
+				conf_ip_str(net, br->addr & conf_prefix_mask(br->prefix));
+				conf_report_at(p, cn->line, "bridge '%s' %s/%d is too small: %llu 'net' links need an automatic address, it has %llu (%llu hosts less its own and %llu static); '%s' gets none",
+					  br->name, net, br->prefix, (unsigned long long)autos,
+					  (unsigned long long)room, (unsigned long long)hosts,
+					  (unsigned long long)(fixed - 1), c->svc[i].name);
+				goto next;
+			}
+next:;
+	}
+}
+
 /* FNV-1a of NAME: its automatic slot, before collisions. */
 static uint32_t name_slot(const char *name)
 {
@@ -425,6 +462,7 @@ void conf_check(struct parser *p)
 		check_cycles(p);
 	if (!p->oom)
 		check_addresses(p);
+	check_room(p);
 	if (!p->oom)
 		assign_ids(p);
 }

@@ -792,16 +792,20 @@ int net_addrs(const struct svc_conf *s, char *buf, size_t len)
 		buf[0] = 0;
 	for (int k = 0; k < s->nnets; k++) {
 		char ip[16];
-		int r = snprintf(buf + off, len - off, "%s%s", k ? "," : "",
-				 conf_ip_str(ip, s->nets[k].addr));
+		int r;
 
+		/* (0: none was assigned, net_assign failed: not 0.0.0.0) */
+		if (!s->nets[k].addr)
+			continue;
+		r = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+			     conf_ip_str(ip, s->nets[k].addr));
 		if (r < 0 || (size_t)r >= len - off) {
 			errno = ENOBUFS;
 			return -1;
 		}
 		off += r;
 	}
-	if (!s->nnets && snprintf(buf, len, "-") >= (int)len) {
+	if (!off && snprintf(buf, len, "-") >= (int)len) {
 		errno = ENOBUFS;
 		return -1;
 	}

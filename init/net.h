@@ -86,7 +86,8 @@ int net_loopback(const struct svc_conf *s, const char **step);
 int net_same(const struct conf *a, const struct svc_conf *sa, const struct conf *b,
 	     const struct svc_conf *sb);
 
-/* S's addresses as `initctl status` shows them: "10.0.0.2,10.1.0.2", or "-".
+/* S's assigned addresses as `initctl status` shows them: "10.0.0.2,10.1.0.2",
+ * or "-" (none, never 0.0.0.0).
  * -1 (ENOBUFS) if LEN is too small. */
 int net_addrs(const struct svc_conf *s, char *buf, size_t len);
 

@@ -275,6 +275,55 @@ EOF
 	fails_with 7 "address 10.0.0.9 is already used by service 'a' (line 4)"
 }
 
+@test "a bridge too small for its automatic addresses: the first link left without one, what the bridge has and needs" {
+	# /30: 2 hosts, one the bridge's own
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/30
+service a
+net br0
+exec /bin/a
+service b
+net br0
+exec /bin/b
+EOF
+	fails_with 6 "bridge 'br0' 10.0.0.0/30 is too small: 2 'net' links need an automatic address, it has 1 (2 hosts less its own and 0 static); 'b' gets none"
+	# the control: one fits
+	head -n 4 "$F" > "$BATS_TEST_TMPDIR/one.conf"
+	run "$SANDINIT" --check "$BATS_TEST_TMPDIR/one.conf"
+	assert_success
+	assert_output ''
+	# /29: 6 hosts: the bridge's, a static one and 4 automatic ones fill
+	# it; a pod member has its leader's address, none of its own; a link
+	# to another bridge takes nothing here; two links to one bridge two
+	cat > "$F" <<'EOF'
+bridge br0 10.0.0.1/29
+bridge br1 10.0.1.1/24
+service a
+net br0 10.0.0.6
+exec /bin/a
+service b
+net br0
+net br1
+exec /bin/b
+service c
+net br0
+exec /bin/c
+service pod
+join c
+exec /bin/p
+service d
+net br0
+net br0
+exec /bin/d
+EOF
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+	# one more is one too many, named at its line; br1 is not reported
+	printf 'service e\nexec /bin/e\nnet br0\n' >> "$F"
+	fails_with 22 "bridge 'br0' 10.0.0.0/29 is too small: 5 'net' links need an automatic address, it has 4 (6 hosts less its own and 1 static); 'e' gets none"
+}
+
 @test "two services on the same tty" {
 	cat > "$F" <<'EOF'
 service a

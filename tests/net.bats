@@ -361,3 +361,38 @@ same_pod() {
 		grep -o 'link/ether [0-9a-f:]*'"
 	assert_output 'link/ether 02:53:0a:4e:00:01'
 }
+
+@test "a reload whose bridge is too small for its automatic addresses is refused with the check's message (was: Address not available); status never shows 0.0.0.0" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/30
+	service a
+	  exec $P sleep 1000
+	  net br0
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	run status_of a
+	assert_output --regexp '^a running [0-9]+ 0 10\.77\.0\.2 -$'
+	# a /30 has one address for services: b would get none
+	cat >>"$f" <<-EOF
+	service b
+	  exec $P sleep 1000
+	  net br0
+	EOF
+	run ictl reload
+	assert_failure
+	assert_output --partial "$f:7: bridge 'br0' 10.77.0.0/30 is too small: 2 'net' links need an automatic address, it has 1"
+	run ictl status
+	refute_output --partial 0.0.0.0
+	assert_line --regexp '^a running [0-9]+ 0 10\.77\.0\.2 -$'
+	refute_line --regexp '^b '
+	# the control: with room (a /29) the same services are taken, b addressed
+	sed -i 's|10.77.0.1/30|10.77.0.1/29|' "$f"
+	run ictl reload
+	assert_success
+	addressed() { status_of b | grep -Eq '^b running [0-9]+ 0 10\.77\.0\.3 -$'; }
+	retry 10 addressed
+	run ictl status
+	refute_output --partial 0.0.0.0
+}

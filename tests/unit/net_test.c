@@ -76,12 +76,19 @@ static void test_full(void)
 	/* br1: 10.1.0.248/29, hosts .249-.254, bridge .254: 5 free. */
 	struct conf *c = mk(6, 1);
 	const char *step = NULL;
+	char buf[64];
 
 	errno = 0;
 	CHECK(net_assign(c, NULL, &step) == -1 && errno == EADDRNOTAVAIL);
 	CHECK(step && strstr(step, "s5") && strstr(step, "br1"));
 	CHECK(c->svc[0].nets[0].addr == IP(10, 1, 0, 249));
 	CHECK(c->svc[4].nets[0].addr == IP(10, 1, 0, 253));
+	/* status shows the one left without an address as having none (SPEC
+	 * §5 `-`), not 0.0.0.0; with a second, assigned link only that one */
+	CHECK(net_addrs(&c->svc[5], buf, sizeof buf) == 0 && !strcmp(buf, "-"));
+	c->svc[5].nnets = 2;
+	c->svc[5].nets[1] = c->svc[4].nets[0];
+	CHECK(net_addrs(&c->svc[5], buf, sizeof buf) == 0 && !strcmp(buf, "10.1.0.253"));
 	rm(c);
 	c = mk(5, 1);
 	CHECK(net_assign(c, NULL, &step) == 0);
