@@ -12,6 +12,7 @@
  * mount_kfs.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -458,6 +459,50 @@ static int hide_conf(const char **step)
 	return r;
 }
 
+/* The config under a directory the sandbox has of its own (its /tmp: a
+ * config in a test's temporary directory), where hide_conf found nothing:
+ * an empty read-only file made there too (SPEC §6: every sandbox has it,
+ * empty). Where the sandbox cannot have a file made, it stays absent. */
+static int conf_in_own(const char **step)
+{
+	char self[PATH_MAX];
+	int fd, r;
+
+	if (!hidden_conf)
+		return 0;
+	fd = mnt_resolve(mnt_root_fd, hidden_conf);
+	if (fd >= 0 || errno != ENOENT) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* Its nearest directory there: made in only if it is the sandbox's
+	 * own tmpfs (never a bind of the host's, nor a graft over the root) */
+	snprintf(self, sizeof self, "%s", hidden_conf);
+	do {
+		char *slash = strrchr(self, '/');
+
+		if (!slash || slash == self)
+			return 0;
+		*slash = '\0';
+		fd = mnt_resolve(mnt_root_fd, self);
+	} while (fd < 0 && errno == ENOENT);
+	if (fd < 0)
+		return 0;
+	r = mnt_is_own(fd);
+	close(fd);
+	if (!r)
+		return 0;
+	*step = stepf("hide %s", hidden_conf);
+	fd = mnt_at(hidden_conf, S_IFREG);
+	if (fd < 0)
+		return -1;
+	snprintf(self, sizeof self, "%s/proc/self/fd/%d", mnt_fd_proc, fd);
+	r = mount(self, self, NULL, MS_BIND, NULL);
+	close(fd);
+	return r < 0 ? -1 : mnt_make_ro(hidden_conf, 0);
+}
+
 /* Is PATH at or below DIR? */
 static int under(const char *path, const char *dir)
 {
@@ -526,7 +571,8 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 	/* Hidden once its proc is there (mnt_mount_at): a bind below a hidden
 	 * target keeps it in view (hide_mounts). */
 	r = own_mounts(s, 0, step) == 0 &&
-	    (has_root(s) || (hide_conf(step) == 0 && hide_mounts(s, step) == 0));
+	    (has_root(s) || (hide_conf(step) == 0 && conf_in_own(step) == 0 &&
+			     hide_mounts(s, step) == 0));
 	mnt_release();
 	return enter_staged(r, step);
 }
@@ -661,7 +707,7 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 	mnt_root[0] = '\0';
 	mnt_fd_proc = mnt_root;
 	mnt_root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (mnt_root_fd < 0 || own_mounts(s, 1, step) < 0)
+	if (mnt_root_fd < 0 || own_mounts(s, 1, step) < 0 || conf_in_own(step) < 0)
 		goto fail;
 	mnt_release();
 	/* A graft over the root (a new top-level mount point) is entered as

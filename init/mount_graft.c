@@ -77,6 +77,11 @@ static int own_of(int fd)
 	return -1;
 }
 
+int mnt_is_own(int fd)
+{
+	return own_of(fd) >= 0;
+}
+
 /* A graft read-only (SET) or writable: it stands for a directory of the
  * root, which the service could not write either (the binds in it keep
  * their own flags). Read-only as soon as it is filled, so that a graft made

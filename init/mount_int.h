@@ -88,6 +88,8 @@ void mnt_graft_reset(const struct svc_conf *s, int *root_fd);
 /* The tmpfs mount FD is on is the sandbox's own (GRAFT_FD: a graft's root,
  * kept until mnt_graft_close, else -1): mnt_at makes mount points in it. */
 int mnt_own(int fd, int graft_fd);
+/* Is FD on a tmpfs of the sandbox's own (mnt_own's)? */
+int mnt_is_own(int fd);
 /* PATH in the root, made (KIND S_IFDIR or S_IFREG, parents as directories)
  * if it does not exist and KIND is not 0; its O_PATH descriptor or -1. */
 int mnt_at(const char *path, mode_t kind);

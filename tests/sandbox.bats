@@ -408,10 +408,18 @@ map_of() {
 	)
 	host_start "$f"
 	wait_console '^sandinit: ready: 1 services'
-	# PID 1's /tmp holds this test's control socket; no sandbox sees it
-	run ictl exec s /bin/sh -c "ls -A /tmp; ls -A /run"
+	# PID 1's /tmp holds this test's control socket; no sandbox sees it:
+	# its /tmp has only the config's empty stand-in (the config is in
+	# this test's directory under /tmp) and the directories leading to it
+	run ictl exec s /bin/sh -c "find /tmp -mindepth 1; ls -A /run"
 	assert_success
-	assert_output ''
+	d=$f
+	while [ "$d" != /tmp ]; do
+		assert_line "$d"
+		d=${d%/*}
+	done
+	refute_output --partial ctl.sock
+	assert_equal "${#lines[@]}" "$(($(echo "$f" | tr -cd / | wc -c) - 1))"
 	# a file system PID 1 mounts after boot is in every sandbox started
 	# after it (the mount template is made again), and read-only there
 	d=
@@ -1212,6 +1220,33 @@ host_nets() {
 	assert_output ok
 	run probe_in open try-io-uring
 	assert_output ok
+}
+
+@test "a config under /tmp is an empty read-only file in every sandbox too, its private /tmp included" {
+	# the bats temporary directory: under /tmp, which each sandbox has
+	# of its own; a plain service and one from the shared template
+	f=$(conf <<-EOF
+	service plain
+	  env SECRET=hunter2
+	  exec $P sleep 1000
+	service netted
+	  namespaces user pid mount
+	  exec $P sleep 1000
+	EOF
+	)
+	case $f in /tmp/*) ;; *) false ;; esac
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	grep -q hunter2 "$f"
+	for s in plain netted; do
+		run ictl exec "$s" /bin/stat -c '%s %F' "$f"
+		assert_output '0 regular empty file'
+		run ictl exec "$s" "$P" try-write "$f"
+		assert_output --regexp '^denied: E(ROFS|ACCES|PERM)$'
+		# its /tmp is still its own and writable
+		run ictl exec "$s" "$P" try-write /tmp/mine
+		assert_output 'ok'
+	done
 }
 
 @test "the config is an empty file in every sandbox; global mount targets are hidden unless bound" {
