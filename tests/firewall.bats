@@ -527,6 +527,8 @@ s.send(bytes.fromhex(mac.replace(":", "")) + s.getsockname()[4] + b"\x08\x00" + 
 	wait_console '^sandinit: ready: 1 services'
 	[ "$(count masquerade)" = 1 ]
 	[ "$(count 'jump svc-srv')" = 2 ]
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 1
 	cat >"$f" <<-EOF
 	bridge br0 10.77.0.1/24
 	service srv
@@ -541,6 +543,9 @@ s.send(bytes.fromhex(mac.replace(":", "")) + s.getsockname()[4] + b"\x08\x00" + 
 	assert_output 0
 	run in1 nft list tables
 	refute_output --partial sandinit
+	# The bridge is kept, its route_localnet back as it was.
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 0
 	# And back.
 	cat >"$f" <<-EOF
 	bridge br0 10.77.0.1/24
@@ -555,6 +560,8 @@ s.send(bytes.fromhex(mac.replace(":", "")) + s.getsockname()[4] + b"\x08\x00" + 
 	run retry 10 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net nft list table ip sandinit | grep -q 'jump svc-srv'"
 	assert_success
 	[ "$(count masquerade)" = 1 ]
+	run in1 cat /proc/sys/net/ipv4/conf/br0/route_localnet
+	assert_output 1
 	# The monitor closed with the table and is heard again with it (its
 	# socket and watch go together): a flush is made whole at once.
 	run console

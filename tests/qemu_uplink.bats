@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # QEMU tier: the demo image with the board's user-mode uplink (SPEC §10):
-# DHCP on eth0, the sandboxed web server published to a host port, the
-# client reaching a server on the host's loopback through the NAT. One boot.
+# DHCP on eth0, the sandboxed web server published to a host port (and
+# reached on the appliance's 127.0.0.1), the client reaching a server on the host's loopback through the NAT. One boot.
 # QEMU runs with restrict=on (tests/lib/qemu.bash): nothing of the guest's
 # reaches the real network; its DHCP server then offers no router and no
 # DNS server (libslirp leaves them out when restricted), which the DNS half
@@ -49,6 +49,12 @@ teardown() {
 	qemu_type 'initctl status; echo status-done\n'
 	qemu_wait '^dhcp-eth0 running [0-9]+ 0 -( |$)' 30
 	qemu_wait '^status-done' 30
+	# From the appliance itself on loopback (the console's shell runs with
+	# `namespaces none`): 127.0.0.1:80 reaches the web server too.
+	qemu_type 'echo lo-$(wget -O - http://127.0.0.1/ 2>/dev/null | grep -c "demo appliance")\n'
+	qemu_wait '^lo-[0-9]+' 30
+	run qemu_log
+	assert_line 'lo-1'
 	# A sandbox sees PID 1's resolv.conf as /etc/resolv.conf (through the
 	# image's symlink to /run/sandinit/resolv.conf, on its own /run).
 	qemu_type 'initctl exec web /bin/cat /etc/resolv.conf; echo resolv-done\n'
