@@ -24,7 +24,8 @@
  *   namespace, reported; then, still in this user namespace with the
  *   sandbox root's host id as fsuid, the sandbox's own mounts (that proc
  *   moved onto /proc with the read-only and masked entries, pts, shm,
- *   /dev/log, sysfs, /run, /tmp); into the user namespace as its root, the
+ *   /dev/log, sysfs, /run, /tmp, and with FLOOR_FULL_HIDE=PATH the config
+ *   sandinit hides: an empty read-only file bound over PATH); into the user namespace as its root, the
  *   mount namespace copied there (every mount locked) with the uts, ipc and
  *   cgroup ones, hostname; released, lo up, the address, no IPv6
  *   link-local, eth0 up and the default route in one netlink datagram;
@@ -139,6 +140,7 @@ static const char *const dev_links[][2] = {
  * which of proc_ro there are. */
 static char mask_kind[NMASKED], has_ro[5];
 static int last_cap, nl_fd, null_fd, proc_fd;
+static const char *hide;	/* FLOOR_FULL_HIDE: the config sandinit hides */
 static uint64_t keep_caps;	/* conf_value.c's conf_default_caps */
 
 static void die(const char *what)
@@ -468,6 +470,24 @@ static void mounts(int i, int log_fd, int proc)
 	TRY(i, mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMPFS_OPTS), "mount /tmp");
 }
 
+/* The config, as an empty read-only file (mount.c's hide_conf, which PID 1's
+ * ids reach and make): one made on the sandbox's /dev/shm, bound over it,
+ * then unlinked. */
+static void hide_conf(int i)
+{
+	struct mount_attr_ ro = { .attr_set = ATTR_RDONLY };
+	int e;
+
+	setfsgid(0);
+	setfsuid(0);
+	TRY(i, e = open("/dev/shm/.conf", O_WRONLY | O_CREAT | O_CLOEXEC, 0444), "hide the config");
+	close(e);
+	TRY(i, mount("/dev/shm/.conf", hide, NULL, MS_BIND, NULL), "hide the config");
+	TRY(i, syscall(SYS_mount_setattr, AT_FDCWD, hide, AT_SYMLINK_NOFOLLOW, &ro, sizeof ro),
+	    "hide the config");
+	TRY(i, unlink("/dev/shm/.conf"), "hide the config");
+}
+
 /* The service: privs.c's privs_apply for uid 0 with the default caps
  * (groups: none already, this process dropped them; ambient: empty), then
  * the filter and the exec. */
@@ -563,6 +583,8 @@ child(int i, int sync_fd, int exec_w, int log_fd, char **argv)
 	setfsgid(base_id(i));
 	setfsuid(base_id(i));
 	mounts(i, log_fd, proc);
+	if (hide)
+		hide_conf(i);
 	TRY(i, setns(user, CLONE_NEWUSER), "enter its user namespace");
 	close(user);
 	TRY(i, setresgid(0, 0, 0), "become root");
@@ -652,6 +674,7 @@ int main(int argc, char **argv)
 	int exec_p[2], fd, cg_root, cg_fd, failed = 0, *netns;
 	pid_t *pids;
 	const char *release = getenv("FLOOR_RELEASE");
+	struct stat cf;
 	int park = !release || strcmp(release, "now");
 	struct stat pidns;
 	char cg[64], b;
@@ -691,6 +714,9 @@ int main(int argc, char **argv)
 		die("allocate");
 	for (long i = 0; i < n; i++)
 		netns[i] = -1;
+	hide = getenv("FLOOR_FULL_HIDE");
+	if (hide && (hide[0] != '/' || stat(hide, &cf) < 0 || !S_ISREG(cf.st_mode)))
+		die("find FLOOR_FULL_HIDE, a regular file by absolute path");
 	bridge();
 	probe();
 	template();
