@@ -303,12 +303,13 @@ static int fits(const char *name, const struct dhcp_lease *l)
 	return 1;
 }
 
-/* SECONDS of a lease as the console says it; 0xffffffff is infinite. */
-static const char *lease_str(char *buf, uint32_t seconds)
+/* SECONDS of a lease as the console says it, in BUF (LEN bytes);
+ * 0xffffffff is infinite. */
+static const char *lease_str(char *buf, size_t len, uint32_t seconds)
 {
 	if (seconds == 0xffffffffu)
 		return "infinite";
-	snprintf(buf, 24, "%u s", seconds);
+	snprintf(buf, len, "%u s", seconds);
 	return buf;
 }
 
@@ -355,7 +356,7 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
 		f->lease = l;
 		log_msg("interface %s: lease of %s renewed for %s", name,
-			conf_ip_str(a, l.addr), lease_str(t, l.seconds));
+			conf_ip_str(a, l.addr), lease_str(t, sizeof t, l.seconds));
 		return;
 	}
 	f->lease = l;
@@ -363,5 +364,5 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	write_resolv();
 	log_msg("interface %s: %s/%u via %s, dns %s, lease %s", name, conf_ip_str(a, l.addr),
 		l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
-		l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, l.seconds));
+		l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, sizeof t, l.seconds));
 }
