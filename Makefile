@@ -33,8 +33,12 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
 # (Debian's compilers' default) only made every address longer (3.4 KB).
 # -Oz (GCC >= 12, both boards' compilers): 2.7 KB less than -Os; PID 1's
 # time is the kernel's (tests/bench/README.md), not its own code's.
+# Link-time optimization as one partition: inlining and constant
+# propagation across files, 3.6 KB less (x86_64). No jump tables: the
+# switches' compare chains are 256 B smaller than their tables.
 CFLAGS ?= -std=c11 -Oz $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie \
+	-flto -flto-partition=one -fno-jump-tables
 # The musl compiler sees only musl's headers: give it the kernel's uapi
 # headers, asm/ being the board's architecture's.
 KINC := $(OUT)/kinc
