@@ -67,15 +67,52 @@ static_binary() {
 }
 
 @test "make deps is a quick no-op when everything is installed" {
-	run strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/exec" \
-		make -C "$REPO" --no-print-directory deps
+	local stamp=$BATS_TEST_TMPDIR/deps-ok status=$BATS_TEST_TMPDIR/status
+	local deps=(make -C "$REPO" --no-print-directory deps DEPS_STAMP="$stamp" DPKG_STATUS="$status")
+	cp /var/lib/dpkg/status "$status"
+	# the first check: one dpkg-query for the whole list, no apt-get, no
+	# update; it records the list
+	run strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/exec" "${deps[@]}"
 	assert_success
 	assert_output ''
-	# quick: one dpkg-query for the whole list, no apt-get, no update
 	run grep -c 'execve("[^"]*/dpkg-query"' "$BATS_TEST_TMPDIR/exec"
 	assert_output 1
 	run grep -E 'execve\("[^"]*/apt(-get)?"' "$BATS_TEST_TMPDIR/exec"
 	assert_failure
+	assert [ -s "$stamp" ]
+	# then none at all while dpkg's database and the list are the same
+	run strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/exec" "${deps[@]}"
+	assert_success
+	assert_output ''
+	run grep -cE 'execve\("[^"]*/dpkg(-query)?"' "$BATS_TEST_TMPDIR/exec"
+	assert_output 0
+	# dpkg's database changed since (a package removed?): checked again
+	touch -d '-1 minute' "$stamp"
+	run strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/exec" "${deps[@]}"
+	assert_success
+	run grep -c 'execve("[^"]*/dpkg-query"' "$BATS_TEST_TMPDIR/exec"
+	assert_output 1
+	# a package the recorded list lacks: checked again
+	run strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/exec" \
+		"${deps[@]}" DEPS_PKGS="$(cat "$stamp") coreutils"
+	assert_success
+	run grep -c 'execve("[^"]*/dpkg-query"' "$BATS_TEST_TMPDIR/exec"
+	assert_output 1
+	run grep -c ' coreutils$' "$stamp"
+	assert_output 1
+}
+
+@test "make deps names a missing package every time, and records nothing" {
+	local stamp
+	# as a user (not root: it only prints the command)
+	stamp=$(mktemp -d /tmp/sandinit-deps.XXXXXX)/deps-ok
+	chmod 0777 "${stamp%/*}"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		make -C "$REPO" --no-print-directory deps DEPS_STAMP="$stamp" DEPS_PKGS="make sandinit-no-such-package"
+	assert_success
+	assert_output --partial 'deps: missing packages; as root run: apt-get update && apt-get install -y --no-install-recommends sandinit-no-such-package'
+	assert [ ! -e "$stamp" ]
+	rm -r "${stamp%/*}"
 }
 
 @test "the kiosk demo is static" {
