@@ -68,8 +68,10 @@ $(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -isystem $(KINC) -c -o $@ $<
 
+# The link map beside it: where its bytes come from (issue 15), and which
+# of musl's objects it links (tests/build.bats: none of stdio's).
 $(OUT)/sandinit: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-Map,$@.map -o $@ $(OBJS)
 
 $(OUT)/probe: tests/probe/probe.c $(KINC)/.stamp
 	$(CC) $(CFLAGS) -isystem $(KINC) $(LDFLAGS) -o $@ $<
@@ -89,6 +91,6 @@ sanitize: $(OUT)/san/sandinit
 -include mk/*.mk
 
 clean:
-	rm -rf $(OUT)/obj $(OUT)/san $(OUT)/sandinit $(OUT)/probe $(OUT)/kiosk-demo $(OUT)/rootfs $(OUT)/initramfs.cpio.gz
+	rm -rf $(OUT)/obj $(OUT)/san $(OUT)/sandinit $(OUT)/sandinit.map $(OUT)/probe $(OUT)/kiosk-demo $(OUT)/rootfs $(OUT)/initramfs.cpio.gz
 
 .PHONY: all clean sanitize

@@ -330,7 +330,7 @@ static int wait_link(struct client *c)
 			break;
 		}
 		if (!said++)
-			printf("waiting for %s to appear and come up\n", c->ifname);
+			dprintf(1, "waiting for %s to appear and come up\n", c->ifname);
 		if (poll(&(struct pollfd){ .fd = nl, .events = POLLIN }, 1, -1) < 0 && errno != EINTR)
 			return -1;
 		while (recv(nl, buf, sizeof buf, MSG_DONTWAIT) > 0)
@@ -379,15 +379,15 @@ static int open_sockets(struct client *c)
 }
 
 /* The sockets are open: nothing the loop does needs a capability, and
- * it makes only these calls (stdio writes with writev; poll is ppoll on
- * aarch64). Any other kills the helper, which PID 1 then restarts. */
+ * it makes only these calls (its lines are dprintf's write(2)s; poll is
+ * ppoll on aarch64). Any other kills the helper, which PID 1 then restarts. */
 static int settle(void)
 {
 	static const int loop_calls[] = {
 #ifdef SYS_poll
 		SYS_poll,
 #endif
-		SYS_ppoll, SYS_recvfrom, SYS_recvmsg, SYS_sendto, SYS_write, SYS_writev,
+		SYS_ppoll, SYS_recvfrom, SYS_recvmsg, SYS_sendto, SYS_write,
 		SYS_clock_gettime, SYS_getrandom, SYS_rt_sigreturn, SYS_exit, SYS_exit_group,
 	};
 
@@ -467,7 +467,7 @@ static void transmit(struct client *c, int64_t now)
 		return;
 	}
 	if (r < 0)
-		printf("unable to send on %s: %s\n", c->ifname, strerror(errno));
+		dprintf(1, "unable to send on %s: %s\n", c->ifname, strerror(errno));
 	/* RFC 2131 §4.4.5: at least 60 s apart while renewing or rebinding. */
 	if (c->state >= RENEWING && wait < 60000)
 		wait = 60000;
@@ -486,7 +486,7 @@ static void report(struct client *c, uint32_t kind)
 
 	memcpy(l.dns, c->lease.dns, sizeof l.dns);
 	if (write(LEASE_FD, &l, sizeof l) != sizeof l)
-		printf("unable to report to PID 1: %s\n", strerror(errno));
+		dprintf(1, "unable to report to PID 1: %s\n", strerror(errno));
 }
 
 /* Back to discovery (WHY: NULL at the start). A restart after a failure
@@ -499,15 +499,15 @@ static void restart(struct client *c, int64_t now, const char *why)
 	int64_t wait = 0;
 
 	if (c->state >= BOUND) {
-		printf("lease of %s %s: address removed\n", conf_ip_str(a, c->lease.yiaddr), why);
+		dprintf(1, "lease of %s %s: address removed\n", conf_ip_str(a, c->lease.yiaddr), why);
 		report(c, DHCP_EXPIRED);
 	} else if (why) {
-		printf("%s\n", why);
+		dprintf(1, "%s\n", why);
 	}
 	if (why)
 		wait = (int64_t)1000 << (c->fails < 6 ? c->fails++ : 6);
 	if (wait > 1000)
-		printf("discovering again in %d s\n", (int)(wait / 1000));
+		dprintf(1, "discovering again in %d s\n", (int)(wait / 1000));
 	c->state = INIT;
 	c->xid = rnd();
 	c->tries = 0;
@@ -544,13 +544,13 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 	}
 	report(c, DHCP_BOUND);
 	if (t == 0xffffffffu)
-		printf("%s %s/%d router %s from %s, lease infinite\n", renewed ? "renewed" : "bound to",
-		       conf_ip_str(a, r->yiaddr), r->prefix, r->router ? conf_ip_str(g, r->router) : "none",
-		       conf_ip_str(s, r->server));
+		dprintf(1, "%s %s/%d router %s from %s, lease infinite\n",
+		           renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
+		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server));
 	else
-		printf("%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
-		       renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
-		       r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t, t1);
+		dprintf(1, "%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
+		           renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
+		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t, t1);
 }
 
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
@@ -561,8 +561,8 @@ static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 	case INIT:
 		if (r->type != OFFER)
 			return;
-		printf("offer of %s from %s\n", conf_ip_str(a, r->yiaddr),
-		       conf_ip_str(b, r->server));
+		dprintf(1, "offer of %s from %s\n", conf_ip_str(a, r->yiaddr),
+		           conf_ip_str(b, r->server));
 		c->offer = *r;
 		c->state = REQUESTING;
 		c->tries = 0;
@@ -633,20 +633,19 @@ int dhcp_main(const char *ifname)
 	struct stat st;
 	char name[16];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(name, sizeof name, "dhcp-%s", ifname);
 	prctl(PR_SET_NAME, name);
 	if (strlen(ifname) >= IFNAMSIZ || fstat(LEASE_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "sandinit: dhcp: run by PID 1 as service dhcp-NAME, with its lease socket on fd 3\n");
+		dprintf(2, "sandinit: dhcp: run by PID 1 as service dhcp-NAME, with its lease socket on fd 3\n");
 		return 2;
 	}
 	c.ifname = ifname;
 	if (wait_link(&c) < 0 || open_sockets(&c) < 0) {
-		printf("unable to listen on %s: %s\n", ifname, strerror(errno));
+		dprintf(1, "unable to listen on %s: %s\n", ifname, strerror(errno));
 		return 1;
 	}
 	if (settle() < 0) {
-		printf("unable to give up its privileges: %s\n", strerror(errno));
+		dprintf(1, "unable to give up its privileges: %s\n", strerror(errno));
 		return 1;
 	}
 	restart(&c, now_ms_boot(), NULL);
@@ -670,7 +669,7 @@ int dhcp_main(const char *ifname)
 			while (recv(c.ufd, buf, sizeof buf, MSG_DONTWAIT) >= 0)
 				;
 		if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			printf("%s is gone\n", ifname);
+			dprintf(1, "%s is gone\n", ifname);
 			return 1;
 		}
 		if (!(p[0].revents & POLLIN))
@@ -679,7 +678,7 @@ int dhcp_main(const char *ifname)
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			printf("unable to receive on %s: %s\n", ifname, strerror(errno));
+			dprintf(1, "unable to receive on %s: %s\n", ifname, strerror(errno));
 			return 1;
 		}
 		{

@@ -1,8 +1,11 @@
-/* fmt: vfprintf for the static musl build, the conversions sandinit uses
- * and no floating point: musl's is 10 KB of the binary (issue 15), most of
- * it the floating-point conversions nothing here prints. musl's snprintf,
- * dprintf, fprintf and printf all call vfprintf, so they use this one; it
- * writes through fwrite, which knows each FILE (a string, an fd, a buffer).
+/* fmt: the printf family for the static musl build, the conversions
+ * sandinit uses and no floating point: musl's vfprintf is 10 KB of the
+ * binary (issue 15), most of it the floating-point conversions nothing here
+ * prints. snprintf and dprintf write straight into their string or fd, and
+ * sandinit prints only through them: musl's FILE machinery (stdout, stderr,
+ * fwrite, their buffers and locks) is 4 KB more, so no printf, fprintf or
+ * puts here (tests/build.bats checks; a FILE would bring back musl's
+ * vfprintf, the whole 10 KB of it).
  *
  * Conversions: d i u o x X c s p m %, flags - 0 + space #, a width and a
  * precision (numbers or *), lengths hh h l ll j z t. A floating-point one
@@ -15,41 +18,68 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef FMT_TEST
-#define vfprintf fmt_vfprintf
-int fmt_vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap);
+#define vsnprintf fmt_vsnprintf
+#define snprintf fmt_snprintf
+#define vsprintf fmt_vsprintf
+#define sprintf fmt_sprintf
+#define vdprintf fmt_vdprintf
+#define dprintf fmt_dprintf
+int fmt_vsnprintf(char *restrict s, size_t size, const char *restrict fmt, va_list ap);
+int fmt_snprintf(char *restrict s, size_t size, const char *restrict fmt, ...);
+int fmt_vsprintf(char *restrict s, const char *restrict fmt, va_list ap);
+int fmt_sprintf(char *restrict s, const char *restrict fmt, ...);
+int fmt_vdprintf(int fd, const char *restrict fmt, va_list ap);
+int fmt_dprintf(int fd, const char *restrict fmt, ...);
 #endif
 
+/* Where the output goes: BUF holds CAP bytes; when it is full, a string
+ * is cut there, an fd gets it and BUF starts over. */
 struct out {
-	FILE *f;
-	char buf[256];
-	size_t n;
+	int to_fd;
+	char *buf;
+	size_t cap, n;
+	int fd;
 	size_t total;
 	int err;
 };
 
 static void flush(struct out *o)
 {
-	if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
-		o->err = 1;
-	o->n = 0;
+	size_t off = 0;
+
+	while (o->to_fd && off < o->n && !o->err) {
+		ssize_t w = write(o->fd, o->buf + off, o->n - off);
+
+		if (w < 0 && errno != EINTR)
+			o->err = 1;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (o->to_fd)
+		o->n = 0;
 }
 
 static void put(struct out *o, const char *s, size_t len)
 {
 	o->total += len;
 	while (len) {
-		size_t k = sizeof(o->buf) - o->n;
+		size_t k = o->cap - o->n;
 
+		if (!k) {
+			if (!o->to_fd)
+				return;
+			flush(o);
+			k = o->cap;
+		}
 		if (k > len)
 			k = len;
 		memcpy(o->buf + o->n, s, k);
 		o->n += k;
 		s += k;
 		len -= k;
-		if (o->n == sizeof(o->buf))
-			flush(o);
 	}
 }
 
@@ -78,9 +108,9 @@ static void field(struct out *o, const char *pre, const char *s, size_t len, lon
 		pad(o, ' ', w);
 }
 
-int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
+/* FMT with AP into O; the bytes it made (a string's, uncut), or -1. */
+static int format(struct out *o, const char *restrict fmt, va_list ap)
 {
-	struct out o = { .f = f };
 	va_list ap2;
 	int e = errno;
 
@@ -96,7 +126,7 @@ int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 
 		if (!p)
 			p = fmt + strlen(fmt);
-		put(&o, fmt, (size_t)(p - fmt));
+		put(o, fmt, (size_t)(p - fmt));
 		if (!*p)
 			break;
 		fmt = p + 1;
@@ -195,12 +225,12 @@ int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 				zeros = width - nd - (long)strlen(pre);
 			else
 				zeros = 0;
-			field(&o, pre, t, (size_t)nd, zeros < 0 ? 0 : zeros, width, flags);
+			field(o, pre, t, (size_t)nd, zeros < 0 ? 0 : zeros, width, flags);
 			break;
 		}
 		case 'c':
 			tmp[0] = (char)va_arg(ap2, int);
-			field(&o, "", tmp, 1, 0, width, flags);
+			field(o, "", tmp, 1, 0, width, flags);
 			break;
 		case 'm':
 			s = strerror(e);
@@ -211,28 +241,86 @@ int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 				s = "(null)";
 		string:
 			n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
-			field(&o, "", s, n, 0, width, flags);
+			field(o, "", s, n, 0, width, flags);
 			break;
 		case '%':
-			put(&o, "%", 1);
+			put(o, "%", 1);
 			break;
 		default:
 			/* floating point, positional or unknown: not here */
-			flush(&o);
+			flush(o);
 			va_end(ap2);
 			errno = EINVAL;
 			return -1;
 		}
 		fmt++;
 	}
-	flush(&o);
+	flush(o);
 	va_end(ap2);
-	if (o.err)
+	if (o->err)
 		return -1;
-	if (o.total > INT_MAX) {
+	if (o->total > INT_MAX) {
 		errno = EOVERFLOW;
 		return -1;
 	}
-	return (int)o.total;
+	return (int)o->total;
+}
+
+int vsnprintf(char *restrict s, size_t size, const char *restrict fmt, va_list ap)
+{
+	struct out o = { .buf = s, .cap = size ? size - 1 : 0 };
+	int r = format(&o, fmt, ap);
+
+	if (size)
+		s[o.n] = 0;
+	return r;
+}
+
+int snprintf(char *restrict s, size_t size, const char *restrict fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(s, size, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int vsprintf(char *restrict s, const char *restrict fmt, va_list ap)
+{
+	return vsnprintf(s, INT_MAX, fmt, ap);
+}
+
+int sprintf(char *restrict s, const char *restrict fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(s, INT_MAX, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* A line of up to 256 bytes is one write(2): whole, as the console and a
+ * service's pipe want it. */
+int vdprintf(int fd, const char *restrict fmt, va_list ap)
+{
+	char buf[256];
+	struct out o = { .to_fd = 1, .buf = buf, .cap = sizeof(buf), .fd = fd };
+
+	return format(&o, fmt, ap);
+}
+
+int dprintf(int fd, const char *restrict fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vdprintf(fd, fmt, ap);
+	va_end(ap);
+	return r;
 }
 #endif

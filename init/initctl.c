@@ -50,7 +50,7 @@ static int read_frame(int fd, int *code)
 
 	*code = 1;
 	if (read_full(fd, hdr, 5) < 0) {
-		fprintf(stderr, "initctl: sandinit closed the connection\n");
+		dprintf(2, "initctl: sandinit closed the connection\n");
 		return 1;
 	}
 	memcpy(&left, hdr + 1, 4);
@@ -106,11 +106,11 @@ int ctl_client(const char *path, int argc, char **argv)
 	int fd, code, nfds = 0, fds[3] = { 0, 1, 2 }, pty[2] = { -1, -1 }, rd[3] = { -1, -1, -1 };
 
 	if (argc > CTL_MAX_ARGS) {
-		fprintf(stderr, "initctl: at most %d words in a request\n", CTL_MAX_ARGS);
+		dprintf(2, "initctl: at most %d words in a request\n", CTL_MAX_ARGS);
 		return 2;
 	}
 	if (argc < 1 || !known(argv[0], argc)) {
-		fputs(usage, stderr);
+		dprintf(2, "%s", usage);
 		return 2;
 	}
 	if (!strcmp(argv[0], "exec")) {
@@ -131,14 +131,14 @@ int ctl_client(const char *path, int argc, char **argv)
 			fds[0] = pty[1];
 			nfds = 1;
 		} else if (tty_pipes(fds, rd) < 0) {
-			fprintf(stderr, "initctl: unable to make a pipe: %s\n", strerror(errno));
+			dprintf(2, "initctl: unable to make a pipe: %s\n", strerror(errno));
 			return 1;
 		}
 	}
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	if (len - 4 > CTL_MAX_REQUEST || strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "initctl: request or socket path too long\n");
+		dprintf(2, "initctl: request or socket path too long\n");
 		return 2;
 	}
 	req = malloc(len);
@@ -156,7 +156,7 @@ int ctl_client(const char *path, int argc, char **argv)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "initctl: unable to connect to %s: %s\n", path, strerror(errno));
+		dprintf(2, "initctl: unable to connect to %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	{
@@ -167,7 +167,7 @@ int ctl_client(const char *path, int argc, char **argv)
 			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;
 		/* A refusal may close before we are done: its reply still counts. */
 		if (n < 0 && errno != EPIPE && errno != ECONNRESET) {
-			fprintf(stderr, "initctl: unable to send: %s\n", strerror(errno));
+			dprintf(2, "initctl: unable to send: %s\n", strerror(errno));
 			return 1;
 		}
 	}

@@ -53,11 +53,11 @@ static const char *config_path;
 static int cgroups;		/* cg_init succeeded */
 static int pending_action = -1;	/* a boot_action once shutdown began */
 
-/* Where load() reports: a stream, or else (a reload) the control
- * client's buffer BUF, cut short as fmemopen(3) would (no stdio FILE of
- * memory in PID 1: issue 15). */
+/* Where load() reports: an fd, or else (-1: a reload) the control
+ * client's buffer BUF, cut short as fmemopen(3) would (no stdio FILE in
+ * PID 1: issue 15). */
 struct sink {
-	FILE *f;
+	int fd;
 	char *buf;
 	size_t size, len;
 };
@@ -69,8 +69,8 @@ static void say(struct sink *s, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	if (s->f) {
-		vfprintf(s->f, fmt, ap);
+	if (s->fd >= 0) {
+		vdprintf(s->fd, fmt, ap);
 	} else if (s->len + 1 < s->size) {
 		n = vsnprintf(s->buf + s->len, s->size - s->len, fmt, ap);
 		if (n > 0)
@@ -138,7 +138,7 @@ static const char *rescue_of(const char *path)
 
 static int check(const char *path)
 {
-	struct sink err = { .f = stderr };
+	struct sink err = { .fd = 2 };
 	struct conf *c = load(path, &err);
 
 	if (!c)
@@ -233,7 +233,7 @@ static void reload_globals(const struct conf *old, const struct conf *c)
 
 static int reload(char *err, size_t size)
 {
-	struct sink out = { .buf = err, .size = size };
+	struct sink out = { .fd = -1, .buf = err, .size = size };
 	struct conf *nc;
 
 	if (size)
@@ -407,12 +407,11 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	if (seccomp_build() < 0)
 		log_msg("unable to build the seccomp filter: %m");
 	{
-		struct sink out = { .f = stdout };
+		struct sink out = { .fd = 1 };
 		struct conf *c;
 
 		cgroups = cg_init() == 0;
 		c = load(config_path, &out);
-		fflush(stdout);
 		if (c)
 			boot_modules(c);
 		boot_features();
@@ -503,10 +502,10 @@ int main(int argc, char **argv)
 		return dhcp_main(argv[2]);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version")) {
-			printf("sandinit %s\n", VERSION);
+			dprintf(1, "sandinit %s\n", VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
+			dprintf(1, "%s", usage);
 			return 0;
 		} else if (!strcmp(argv[i], "--check") && i + 1 < argc && argc == 3) {
 			return check(argv[i + 1]);
@@ -515,7 +514,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
 			socket_path = argv[++i];
 		} else {
-			fputs(usage, stderr);
+			dprintf(2, "%s", usage);
 			return 2;
 		}
 	}
@@ -531,7 +530,7 @@ int main(int argc, char **argv)
 			config_path = abs_path;
 	}
 	if (getpid() != 1) {
-		fprintf(stderr, "sandinit: fatal: not PID 1: run it as init, or in a fresh PID"
+		dprintf(2, "sandinit: fatal: not PID 1: run it as init, or in a fresh PID"
 			" namespace:\n  unshare --pid --fork --mount --uts --ipc --net %s"
 			" --config FILE --socket PATH\n", argv[0]);
 		return 2;

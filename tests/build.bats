@@ -125,6 +125,18 @@ static_binary() {
 	assert_output --partial ', stripped'
 }
 
+# issue 15: musl's FILE machinery (stdout, stderr, fwrite, locks: 4 KB) and
+# its vfprintf (10 KB) stay out; sandinit prints through init/fmt.c's
+# snprintf and dprintf only.
+@test "sandinit links none of musl's stdio and not its vfprintf" {
+	# the map lists the libc members linked (a control: write(2)'s is)
+	run grep -c 'libc\.a(write\.lo)' "$O1/sandinit.map"
+	assert_success
+	run grep -E 'libc\.a\((vfprintf|vsnprintf|fwrite|stdout|stderr|__stdio_write|fflush)\.lo\)' \
+		"$O1/sandinit.map"
+	assert_failure
+}
+
 @test "toybox is static musl, with sh, without ip, crypt or module applets" {
 	static_binary "$O1/toybox"
 	run $EXEC "$O1/toybox" sh -c 'echo toysh-$((6*7))'
