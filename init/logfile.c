@@ -38,15 +38,20 @@
 
 /* A helper: the running one, or one stopping. Two at most: a start while
  * both are busy kills the older stopping one. */
+#define SAID_MAX 512
 struct writer {
 	pid_t pid;		/* 0 once reaped (or left behind) */
 	struct watch said;	/* its messages; -1 once at EOF */
-	char buf[512];
+	char *buf;		/* SAID_MAX bytes: its partial line */
 	size_t len;
 	int64_t deadline;	/* ms: stopping, killed at it; 0 running */
 	int killed;
 };
-static struct writer writers[2] = { { .said.fd = -1 }, { .said.fd = -1 } };
+/* The buffers apart: zeroed memory, not 1 KB of the binary's data. */
+static char said_bufs[2][SAID_MAX];
+static struct writer writers[2] = {
+	{ .said.fd = -1, .buf = said_bufs[0] }, { .said.fd = -1, .buf = said_bufs[1] }
+};
 static struct writer *cur;	/* the running one, or NULL */
 static int pipe_w = -1;	/* cur's */
 static int echoing;	/* logging what a helper said: not into a file */
@@ -67,7 +72,7 @@ struct file {
 
 static void say(struct file *f, const char *msg, int err)
 {
-	char line[sizeof(((struct writer *)0)->buf)];
+	char line[SAID_MAX];
 	int n = snprintf(line, sizeof(line), "%s%s%s\n", msg, err ? ": " : "",
 			 err ? strerror(err) : "");
 
@@ -260,9 +265,9 @@ static void on_said(struct watch *sw, uint32_t events)
 	char *nl;
 
 	(void)events;
-	while ((n = read(sw->fd, w->buf + w->len, sizeof(w->buf) - 1 - w->len)) > 0) {
+	while ((n = read(sw->fd, w->buf + w->len, SAID_MAX - 1 - w->len)) > 0) {
 		w->len += (size_t)n;
-		while ((nl = memchr(w->buf, '\n', w->len)) || w->len == sizeof(w->buf) - 1) {
+		while ((nl = memchr(w->buf, '\n', w->len)) || w->len == SAID_MAX - 1) {
 			size_t l = nl ? (size_t)(nl - w->buf) : w->len;
 
 			echo(w->buf, l);
