@@ -613,7 +613,7 @@ void boot_modules_late(const struct conf *c)
  * fs. *NOFAIL: `nofail` given. */
 static unsigned long mount_flags(const char *opts, char *data, size_t size, int *nofail)
 {
-	static const struct { const char *name; unsigned long set, clear; } t[] = {
+	static const struct { const char *name; unsigned set, clear; } t[] = {
 		{ "ro", MS_RDONLY, 0 }, { "rw", 0, MS_RDONLY },
 		{ "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },
 		{ "nodev", MS_NODEV, 0 }, { "dev", 0, MS_NODEV },
