@@ -303,7 +303,8 @@ const char *boot_config_path(const char *dflt)
 
 	if (!cmd)
 		return dflt;
-	for (char *tok = strtok(cmd, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+	for (char *save, *tok = strtok_r(cmd, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (!strncmp(tok, key, strlen(key)) && strlen(tok) - strlen(key) < sizeof(path)) {
 			strcpy(path, tok + strlen(key));
 			free(cmd);

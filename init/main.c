@@ -378,8 +378,10 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	for (int s = 1; s < NSIG; s++) {
 		struct sigaction sa;
 
-		if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			signal(s, SIG_DFL);
+		if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+			sa.sa_handler = SIG_DFL;
+			sigaction(s, &sa, NULL);
+		}
 	}
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) {
 		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
