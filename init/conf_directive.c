@@ -12,9 +12,9 @@
 
 struct directive {
 	const char *kw;
-	int scope;
-	int repeat;		/* may be given more than once */
-	int min, max;		/* argument count; max -1: no limit */
+	signed char scope;
+	signed char repeat;	/* may be given more than once */
+	signed char min, max;	/* argument count; max -1: no limit */
 	void (*fn)(struct parser *p, char **a, int n);
 	const char *usage;	/* "'KW' takes USAGE" */
 };
