@@ -82,7 +82,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	assert_line 'ls: fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero'
 	# read-only root and /proc parts, masked files: Debian's kernel has
 	# /proc/kcore and /proc/sysrq-trigger, which the host tier may lack
-	assert_line --regexp '^mount: / [^ ]+ ro[,$]'
+	assert_line --regexp '^mount: / [^ ]+ ro(,|$)'
 	assert_line --regexp '^mount: /proc/sysrq-trigger [^ ]+ ro,'
 	assert_line --regexp '^mount: /proc/sys [^ ]+ ro,'
 	assert_line --regexp '^mount: /proc/kcore '
