@@ -6,9 +6,9 @@
 # FRAGMENT merged on it with the kernel's scripts/kconfig/merge_config.sh,
 # `olddefconfig`; every symbol of FRAGMENT must then have its value in
 # .config, else this fails naming the ones that did not stick. Builds
-# TARGET (bzImage, Image...) for KARCH with CROSS (CROSS_COMPILE, empty when
-# native) under `nice -n 10` with -j${KERNEL_JOBS:-2} in WORK (sources and
-# objects; make clean drops it).
+# TARGET (bzImage, Image, vmlinux: the ELF, stripped...) for KARCH with
+# CROSS (CROSS_COMPILE, empty when native) under `nice -n 10` with
+# -j${KERNEL_JOBS:-2} in WORK (sources and objects; make clean drops it).
 #
 # The result is cached outside the clone, keyed by the source package's
 # version and the hash of the fragment's settings (its CONFIG_ lines, not its
@@ -108,13 +108,19 @@ nice -n 10 make -s -C "$src" O="$obj" ARCH="$karch" ${cross:+CROSS_COMPILE="$cro
 	KBUILD_BUILD_USER=sandinit KBUILD_BUILD_HOST=sandinit "$target"
 echo "build-kernel: built in $((SECONDS - start)) s"
 
-img=$obj/arch/$karch/boot/$target
-[ -f "$img" ] || img=$(find "$obj/arch" -path "*/boot/$target" | head -n 1)
-[ -f "$img" ] || die "no $target in $obj/arch"
 tmp=$cache.tmp.$$
 rm -rf "$tmp"
 mkdir -p "$tmp"
-cp "$img" "$tmp/vmlinuz"
+if [ "$target" = vmlinux ]; then
+	# The ELF itself (a PVH entry note: QEMU loads it, nothing to
+	# unpack), without its symbol table.
+	"${cross}objcopy" --strip-all "$obj/vmlinux" "$tmp/vmlinuz"
+else
+	img=$obj/arch/$karch/boot/$target
+	[ -f "$img" ] || img=$(find "$obj/arch" -path "*/boot/$target" | head -n 1)
+	[ -f "$img" ] || die "no $target in $obj/arch"
+	cp "$img" "$tmp/vmlinuz"
+fi
 cp "$obj/.config" "$tmp/config"
 cp "$frag" "$tmp/fragment.config"
 [ ! -f "$obj/modules.builtin" ] || cp "$obj/modules.builtin" "$tmp/"
