@@ -3,10 +3,10 @@
 # namespace of its own) for tests/firewall.bats and `publish.rules_ms.n100`.
 NFT_SRCS := init/nft.c init/netlink.c
 # (CONF_SRCS of unit.mk is not read yet: the parser spelled out)
-FW_SRCS := init/firewall.c $(NFT_SRCS) init/util.c init/conf.c init/conf_directive.c \
+FW_SRCS := init/firewall.c init/ct.c $(NFT_SRCS) init/util.c init/conf.c init/conf_directive.c \
 	init/conf_global.c init/conf_service.c init/conf_check.c init/conf_value.c \
 	init/loop.c init/log.c init/logfile.c
-FW_HDRS := init/firewall.h init/nft.h init/netlink.h init/conf.h init/conf_parser.h init/conf_value.h \
+FW_HDRS := init/firewall.h init/ct.h init/nft.h init/netlink.h init/conf.h init/conf_parser.h init/conf_value.h \
 	init/conf_directive.h init/loop.h init/log.h init/logfile.h
 
 $(OUT)/unit/nft_test: tests/unit/nft_test.c $(NFT_SRCS) init/nft.h init/netlink.h
@@ -35,3 +35,21 @@ fw-harness: $(OUT)/unit/fw_harness $(OUT)/unit/fw_harness.san
 	unshare --net $(OUT)/unit/fw_harness 100 3
 
 .PHONY: fw-harness
+
+# The ctnetlink dump reader (ct_match): any message, no crash.
+$(OUT)/fuzz/ct_fuzz: tests/fuzz/ct_fuzz.c init/ct.c init/netlink.c init/ct.h init/netlink.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/ct.c init/netlink.c
+
+fuzz-ct: $(OUT)/fuzz/ct_fuzz
+	@mkdir -p $(OUT)/fuzz/corpus-ct
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz/ct- $(OUT)/fuzz/corpus-ct tests/fuzz/corpus/ct
+
+fuzz-smoke-ct:
+	$(MAKE) --no-print-directory fuzz-ct FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz: fuzz-ct
+fuzz-smoke: fuzz-smoke-ct
+
+.PHONY: fuzz-ct fuzz-smoke-ct

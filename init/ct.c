@@ -1,0 +1,152 @@
+/* ct: find conntrack entries in a dump and delete them by tuple. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include "ct.h"
+
+#define CT_TYPE(msg) (NFNL_SUBSYS_CTNETLINK << 8 | (msg))
+#define CT_MAX 32		/* deletions a dump collects */
+#define CT_ROUNDS 16		/* dumps at most: 512 entries a call */
+
+/* Attribute TYPE of nest A, exactly LEN bytes, to OUT: 0, else -1. */
+static int get(const struct nlattr *a, uint16_t type, void *out, size_t len)
+{
+	const struct nlattr *v = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), type);
+
+	if (!v || NL_ATTR_LEN(v) != len)
+		return -1;
+	memcpy(out, NL_ATTR_DATA(v), len);
+	return 0;
+}
+
+static int tuple(const struct nlattr *a, struct ct_tuple *t)
+{
+	const struct nlattr *ip, *pr;
+
+	memset(t, 0, sizeof *t);
+	if (!a || !(ip = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), CTA_TUPLE_IP)) ||
+	    !(pr = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), CTA_TUPLE_PROTO)) ||
+	    get(ip, CTA_IP_V4_SRC, &t->src, 4) < 0 || get(ip, CTA_IP_V4_DST, &t->dst, 4) < 0 ||
+	    get(pr, CTA_PROTO_NUM, &t->proto, 1) < 0)
+		return -1;
+	/* Ports: TCP, UDP and the like have them. */
+	if (get(pr, CTA_PROTO_SRC_PORT, &t->sport, 2) < 0 ||
+	    get(pr, CTA_PROTO_DST_PORT, &t->dport, 2) < 0)
+		t->sport = t->dport = 0;
+	return 0;
+}
+
+int ct_match(const struct nlmsghdr *h, const struct ct_sel *s, struct ct_tuple *t)
+{
+	const size_t hl = sizeof(struct nfgenmsg);
+	struct ct_tuple r;
+	const struct nlattr *st;
+	uint32_t status = 0;
+	int to;
+
+	if (h->nlmsg_type != CT_TYPE(IPCTNL_MSG_CT_NEW) ||
+	    tuple(nl_msg_find(h, hl, CTA_TUPLE_ORIG), t) < 0 ||
+	    tuple(nl_msg_find(h, hl, CTA_TUPLE_REPLY), &r) < 0 || t->proto != s->proto)
+		return 0;
+	to = r.src == s->to && r.sport == s->toport;
+	if (!s->keep)
+		return to;
+	if ((st = nl_msg_find(h, hl, CTA_STATUS)) && NL_ATTR_LEN(st) == 4)
+		memcpy(&status, NL_ATTR_DATA(st), 4);
+	return !to && t->dport == s->dport && (!s->dst || t->dst == s->dst) &&
+	       !(ntohl(status) & IPS_SRC_NAT);
+}
+
+static void put_tuple(struct nl_req *r, const struct ct_tuple *t)
+{
+	size_t o = nl_nest_begin(r, CTA_TUPLE_ORIG | NLA_F_NESTED), n;
+
+	n = nl_nest_begin(r, CTA_TUPLE_IP | NLA_F_NESTED);
+	nl_attr_put(r, CTA_IP_V4_SRC, &t->src, 4);
+	nl_attr_put(r, CTA_IP_V4_DST, &t->dst, 4);
+	nl_nest_end(r, n);
+	n = nl_nest_begin(r, CTA_TUPLE_PROTO | NLA_F_NESTED);
+	nl_attr_put(r, CTA_PROTO_NUM, &t->proto, 1);
+	if (t->sport || t->dport) {
+		nl_attr_put(r, CTA_PROTO_SRC_PORT, &t->sport, 2);
+		nl_attr_put(r, CTA_PROTO_DST_PORT, &t->dport, 2);
+	}
+	nl_nest_end(r, n);
+	nl_nest_end(r, o);
+}
+
+/* One dump: up to CT_MAX selected tuples to T. Their number (CT_MAX + 1
+ * if there were more), or -1 with errno. */
+static int dump(struct nl *n, const struct ct_sel *s, struct ct_tuple *t)
+{
+	static union { struct nlmsghdr h; char b[16384]; } rx;
+	struct nfgenmsg g = { .nfgen_family = AF_INET, .version = NFNETLINK_V0 };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nl_req r;
+	struct ct_tuple more;
+	int got = 0;
+	ssize_t len;
+
+	nl_req_init(&r, CT_TYPE(IPCTNL_MSG_CT_GET), NLM_F_DUMP, &g, sizeof g);
+	r.u.h.nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	r.u.h.nlmsg_seq = ++n->seq;
+	do
+		len = sendto(n->fd, r.u.buf, r.u.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa);
+	while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -1;
+	for (;;) {
+		struct nlmsghdr *h;
+
+		if ((len = nl_recv(n, rx.b, sizeof rx.b)) < 0)
+			return -1;	/* EMSGSIZE, ENOBUFS: the caller gives up */
+		if (len == 0) {
+			errno = EBADMSG;
+			return -1;
+		}
+		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return got;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				errno = h->nlmsg_len < NLMSG_LENGTH(sizeof *e) ? EBADMSG
+					: e->error ? -e->error : EBADMSG;
+				return -1;
+			}
+			/* Past CT_MAX: only that there are more (the dump is
+			 * read to its end all the same). */
+			if (got <= CT_MAX && ct_match(h, s, got < CT_MAX ? &t[got] : &more))
+				got++;
+		}
+	}
+}
+
+int ct_flush(struct nl *n, const struct ct_sel *s)
+{
+	struct ct_tuple t[CT_MAX];
+	int done = 0, got = CT_MAX + 1;
+
+	for (int round = 0; round < CT_ROUNDS && got > CT_MAX; round++) {
+		if ((got = dump(n, s, t)) < 0)
+			return -1;
+		for (int i = 0; i < got && i < CT_MAX; i++) {
+			struct nfgenmsg g = { .nfgen_family = AF_INET, .version = NFNETLINK_V0 };
+			struct nl_req r;
+
+			nl_req_init(&r, CT_TYPE(IPCTNL_MSG_CT_DELETE), 0, &g, sizeof g);
+			put_tuple(&r, &t[i]);
+			if (nl_talk(n, &r, NULL, 0) == 0)
+				done++;
+			else if (errno != ENOENT)	/* gone meanwhile: fine */
+				return -1;
+		}
+	}
+	return done;
+}
