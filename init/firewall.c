@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include "firewall.h"
 #include "conf_value.h"
+#include "ct.h"
 #include "log.h"
 #include "loop.h"
 #include "nft.h"
@@ -75,6 +76,33 @@ static struct watch mon = { .fd = -1, .fn = on_mon };
 static int sock_open(void)
 {
 	return sock.fd >= 0 ? 0 : nft_open(&sock);
+}
+
+/* A flow's DNAT lives in its conntrack entry, refreshed by each packet:
+ * one that keeps sending would keep its old target. KEEP 0: S's rules
+ * went, the entries still translated to its address and ports go; KEEP 1:
+ * they came, the entries of its host ports translated otherwise (to a
+ * former target, or not at all) go. Their next packet meets the rules
+ * (SPEC §3 `publish`). A kernel without conntrack netlink: said once. */
+static void ct_clear(const struct svc_conf *s, int keep)
+{
+	static int said;
+
+	for (int k = 0; k < s->npublishes && s->nnets; k++) {
+		const struct conf_publish *p = &s->publishes[k];
+		struct ct_sel sel = {
+			.proto = p->proto, .keep = keep,
+			.to = htonl(s->nets[0].addr), .toport = htons(p->port),
+			.dst = htonl(p->addr), .dport = htons(p->hostport),
+		};
+
+		if (sock_open() < 0 || ct_flush(&sock, &sel) < 0) {
+			if (!said++)
+				log_msg("%s: unable to clear the conntrack entries of its published ports: %m",
+					s->name);
+			return;
+		}
+	}
 }
 
 static int publishes(const struct conf *c)
@@ -646,8 +674,13 @@ int fw_load(const struct conf *c, const char **step)
 		errno = err;
 		return -1;
 	}
-	free(was);
 	sync_lnet();
+	/* The services whose rules went (changed or gone): OC, which their
+	 * lines are in, is still there. */
+	for (int e = 0; e < nactive; e++)
+		if (was[e].s && !active[e].s)
+			ct_clear(was[e].s, 0);
+	free(was);
 	/* Without it, changes are found at the next start. */
 	if (needs_table(c) && mon.fd < 0 && (mon.fd = nft_listen()) >= 0 && loop_add(&mon) < 0) {
 		log_msg("unable to watch nf_tables: %m");
@@ -720,12 +753,14 @@ int fw_start(const struct svc_conf *s, const char **step)
 		nft_end(&batch);
 		if (send_batch(&failed) == 0) {
 			sync_lnet();
+			ct_clear(s, 1);
 			return 0;
 		}
 	}
 	/* Not as we left it (or unknown): the whole table again, with S. */
 	if (rebuild(step) == 0 && !lacks(NEED_DNAT, "publish its ports", "", step)) {
 		sync_lnet();
+		ct_clear(s, 1);
 		return 0;
 	}
 	e->s = NULL;
@@ -742,7 +777,8 @@ void fw_stop(const struct svc_conf *s)
 
 	if (!e)
 		return;
-	chain_name(chain, e->s);
+	s = e->s;	/* the lines its rules were made of */
+	chain_name(chain, s);
 	if (gen && e->pre && e->out) {
 		nft_begin(&batch, gen);
 		nft_rule_del(&batch, 0, FW_TABLE, "prerouting", e->pre);
@@ -752,6 +788,7 @@ void fw_stop(const struct svc_conf *s)
 		e->s = NULL;
 		if (send_batch(&failed) == 0) {
 			sync_lnet();
+			ct_clear(s, 0);
 			return;
 		}
 	}
@@ -760,6 +797,7 @@ void fw_stop(const struct svc_conf *s)
 	 * Should that fail, the next change tries again. */
 	rebuild(&step);
 	sync_lnet();
+	ct_clear(s, 0);
 }
 
 int fw_published(const struct svc_conf *s, char *buf, size_t len)

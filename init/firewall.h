@@ -23,8 +23,9 @@
  * in load order; what they depend on (nf_nat, nf_conntrack, nft_fib,
  * libcrc32c...) follows from their .modinfo. nft_ct: the forward filter's
  * conntrack matches; nft_fib_ipv4: `fib daddr type local`, the appliance's
- * own addresses; nft_masq only for `nat`. */
-#define FW_MODULES "nf_tables", "nft_ct", "nft_chain_nat", "nft_nat", "nft_fib_ipv4", "nft_masq"
+ * own addresses; nft_masq only for `nat`; nf_conntrack_netlink: a published
+ * port's stale conntrack entries deleted when its target changes. */
+#define FW_MODULES "nf_tables", "nft_ct", "nft_chain_nat", "nft_nat", "nft_fib_ipv4", "nft_masq", "nf_conntrack_netlink"
 
 /* Make the table whole for C (kept until the next fw_load) and the running
  * services fw_start was told of that C still has unchanged; forwarding on

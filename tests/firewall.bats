@@ -381,6 +381,69 @@ outside_server() {
 	assert_line 'published: tcp:8081->8080'
 }
 
+# A client that keeps sending from one source port keeps its conntrack
+# entry (each datagram refreshes it), and with it the DNAT of its first
+# datagram: the entry must go when the publish moves, or the flow keeps
+# reaching the service that no longer publishes the port.
+@test "publish: a UDP flow from one source port follows the publish to another service at a reload" {
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service a
+	  exec /usr/bin/socat -u UDP-RECV:5353 STDOUT
+	  net br0 10.77.0.2
+	  publish 5353:5353/udp
+	service b
+	  exec /usr/bin/socat -u UDP-RECV:5353 STDOUT
+	  net br0 10.77.0.3
+	service c
+	  exec /usr/bin/socat TCP-LISTEN:8080,reuseaddr,fork EXEC:/bin/cat
+	  net br0 10.77.0.4
+	  publish 8081:8080
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	outside_start
+	# An established TCP connection to c, whose publish the reload keeps.
+	coproc TCP { outside socat - TCP:$UP:8081; }
+	echo hello1 >&"${TCP[1]}"
+	read -r -t 10 line <&"${TCP[0]}"
+	assert_equal "$line" hello1
+	# The flow: one datagram every 50 ms from port 40000, at most 60 s.
+	stop=$BATS_TEST_TMPDIR/stop
+	(for i in $(seq 1200); do
+		[ -e "$stop" ] && break
+		echo "pkt$i"
+		sleep 0.05
+	done | outside socat -u - UDP-SENDTO:$UP:5353,sourceport=40000) &
+	SRV_PID=$!
+	# Positive control: a gets the flow while it publishes the port.
+	wait_console '^a: pkt' 20
+	sed -i 's/^  publish 5353:5353\/udp$//' "$f"
+	sed -i 's/^  net br0 10.77.0.3$/&\n  publish 5353:5353\/udp/' "$f"
+	run ictl reload
+	assert_success
+	b_publishes() { status_of b | grep -q ' udp:5353->5353$'; }
+	retry 20 b_publishes
+	run status_of a
+	assert_output --regexp '^a running [0-9]+ [0-9]+ 10\.77\.0\.2 -$'
+	# b gets the flow's later datagrams...
+	wait_console '^b: pkt' 20
+	na=$(console | grep -c '^a: pkt')
+	nb=$(console | grep -c '^b: pkt')
+	retry 20 bash -c "[ \$(grep -c '^b: pkt' $BATS_TEST_TMPDIR/console.log) -ge $((nb + 20)) ]"
+	# ...and a none of them.
+	run grep -c '^a: pkt' "$BATS_TEST_TMPDIR/console.log"
+	assert_output "$na"
+	touch "$stop"
+	# The reload did not cut c's connection.
+	echo hello2 >&"${TCP[1]}"
+	read -r -t 10 line <&"${TCP[0]}"
+	assert_equal "$line" hello2
+	run status_of c
+	assert_output --regexp '^c running '
+}
+
 @test "publish: 127.0.0.1:HOSTPORT reaches the service from PID 1's namespace and a namespaces none service" {
 	web_dir
 	f=$(conf <<-EOF
