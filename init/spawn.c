@@ -385,17 +385,16 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, in
 	pid_t svc;
 
 	if (!(s->namespaces & NS_PID)) {
+		/* (a stop that came during the set-up ends us here) */
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
 		close(sync_fd);
 		run_service(s, io, err_fd);
 	}
 	/* The reaper's nice (reaper()), set before the service can look at
-	 * it. Every signal blocked first, as posix_spawn does: one sent while
-	 * the service's process is being made stays pending for the reaper to
-	 * forward (as init of its pid namespace, unblocked and at SIG_DFL, it
-	 * would be dropped). */
+	 * it. Signals still blocked (child_main): a stop sent during the
+	 * set-up is pending, for the reaper to forward. */
 	setpriority(PRIO_PROCESS, 0, 0);
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
 	svc = make_service(&a);
 	if (svc < 0)
 		child_fail(err_fd, "fork the service");
@@ -419,8 +418,11 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	char b;
 	sigset_t all;
 
-	/* PID 1 blocks every signal (signalfd): give the service a clean set. */
-	sigemptyset(&all);
+	/* Every signal blocked (PID 1's are by signalfd; all of them here) until
+	 * the service or its reaper is there to take one (child_start): as init
+	 * of its pid namespace, unblocked and at SIG_DFL, this process would
+	 * have a stop dropped by the kernel. */
+	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (io->join_pid)

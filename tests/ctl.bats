@@ -670,3 +670,66 @@ print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
 	kill -HUP "$(host_pid1)"
 	retry 10 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^two running'"
 }
+
+# A stop that reaches a sandbox while it is still being set up (its first
+# process is init of a new pid namespace: a TERM it does not block then is
+# dropped by the kernel) is acted on once it can be, not after stop-timeout.
+@test "a stop sent while a service is still starting stops it at once, not at its stop-timeout" {
+	host_start "$(conf <<-'EOF'
+	bridge br0 10.98.0.1/24
+	service ok
+	  net br0
+	  stop-timeout 30
+	  exec /bin/sleep 100000
+	EOF
+	)"
+	wait_console '^sandinit: ready: 1 service'
+	# start it without waiting, then stop it as soon as PID 1 has begun the
+	# start (a raw client: initctl's own start-up takes longer than the
+	# sandbox's set-up); prints how long each stop took, in ms
+	python3 -c '
+import socket, struct, sys, time
+def send(*args):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(60)
+    body = b"".join(a.encode() + b"\0" for a in args)
+    s.sendall(struct.pack("=I", len(body)) + body)
+    return s
+def reply(s):
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b: return out
+        out += b
+def state():
+    r = reply(send("status")); text = b""
+    while len(r) >= 5:
+        n = struct.unpack("=I", r[1:5])[0]; text += r[5:5 + n] if r[:1] == b"1" else b""; r = r[5 + n:]
+    return [l.split()[1] for l in text.decode().splitlines() if l.split()[:1] == ["ok"]][0]
+for i in range(int(sys.argv[2])):
+    reply(send("stop", "ok"))
+    a = send("start", "ok")
+    t = time.time()
+    while state() == "stopped" and time.time() - t < 10: pass
+    t = time.time()
+    reply(send("stop", "ok"))
+    ms = int((time.time() - t) * 1000)
+    print(ms, state(), flush=True)
+    a.close()
+    if ms > 5000: break
+' "$SOCK" 8 >"$BATS_TEST_TMPDIR/stops"
+	cat "$BATS_TEST_TMPDIR/stops"
+	run wc -l <"$BATS_TEST_TMPDIR/stops"
+	assert_output 8
+	# each stop done (both bounds: the service seen stopped, and soon)
+	run grep -vc ' stopped$' "$BATS_TEST_TMPDIR/stops"
+	assert_output 0
+	run awk '$1 < 0 || $1 > 5000' "$BATS_TEST_TMPDIR/stops"
+	assert_output ''
+	run console
+	refute_output --partial 'did not stop'
+	# the control: the service does start and run when left alone
+	run ictl start ok
+	assert_success
+	run status_of ok
+	assert_output --regexp '^ok running [0-9]+ '
+}
