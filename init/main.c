@@ -27,6 +27,7 @@
 #include "logfile.h"
 #include "mount.h"
 #include "net.h"
+#include "privs.h"
 #include "loop.h"
 #include "seccomp.h"
 #include "supervise.h"
@@ -394,7 +395,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	}
 	/* ---- From here on PID 1 must never exit. ---- */
 	reboot(RB_DISABLE_CAD);
-	id_nofile(65536);
+	privs_raise_nofile(65536);
 	boot_early();
 	log_console_init();
 	boot_priority();

@@ -59,12 +59,33 @@ int privs_drop_all(void)
 	return capset_all(0);
 }
 
+/* PID 1's RLIMIT_NOFILE as its launcher left it (the kernel's 1024:4096 at
+ * a boot): a service without `nofile` gets it, not PID 1's raised one
+ * (select(2) users assume a soft limit of FD_SETSIZE). */
+static struct rlimit launch_nofile;
+
+void privs_raise_nofile(rlim_t n)
+{
+	struct rlimit *l = &launch_nofile;
+
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, l) < 0)
+		return;
+	/* Best effort, silent: without CAP_SYS_RESOURCE (a container, the
+	 * host tests) the launcher's hard limit is the ceiling, and PID 1
+	 * takes all of it; a line on every such start would be noise. */
+	if (id_nofile(n > l->rlim_max ? n : l->rlim_max) < 0)
+		id_nofile(l->rlim_max);
+}
+
 static int set_nofile(const struct svc_conf *s, const char **step)
 {
 	/* Raising the hard limit needs CAP_SYS_RESOURCE in the initial user
 	 * namespace: the ceiling is what PID 1 had. */
 	*step = "set RLIMIT_NOFILE";
-	return s->nofile ? id_nofile(s->nofile) : 0;
+	if (s->nofile)
+		return id_nofile(s->nofile);
+	return launch_nofile.rlim_max ?
+	       (int)syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &launch_nofile, NULL) : 0;
 }
 
 int privs_user(const struct svc_conf *s, const char **step)

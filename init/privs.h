@@ -3,9 +3,15 @@
 #ifndef SANDINIT_PRIVS_H
 #define SANDINIT_PRIVS_H
 
+#include <sys/resource.h>
+
 #include "conf.h"
 
-/* Set RLIMIT_NOFILE (S->nofile, if any), keep only S->caps in the bounding
+/* In PID 1, once: keep its RLIMIT_NOFILE as launched (what a service
+ * without `nofile` gets back), then raise it to N:N, or to the hard limit
+ * when not allowed more. */
+void privs_raise_nofile(rlim_t n);
+/* Set RLIMIT_NOFILE (S->nofile, else PID 1's as launched), keep only S->caps in the bounding
  * set, switch to S's uid/gid with no supplementary groups, keep only S->caps in the permitted, effective and inheritable
  * sets; the ambient set is cleared, then for a non-root uid the kept caps are
  * raised in it so they survive execve (uid 0 gets them back from the

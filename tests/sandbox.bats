@@ -603,6 +603,49 @@ map_of() {
 	assert_output char
 }
 
+# A launcher for out/sandinit: the shell words $1 then sandinit's path and
+# arguments (what a container runtime or unshare leaves PID 1: its limits,
+# its umask); prints its path, for SANDINIT=... host_start.
+launcher() {
+	local w=$BATS_TEST_TMPDIR/launcher
+	printf '#!/bin/sh\n%s "%s" "$@"\n' "$1" "$ROOT/out/sandinit" >"$w"
+	chmod +x "$w"
+	echo "$w"
+}
+
+@test "services and initctl exec get the RLIMIT_NOFILE PID 1 was started with, not its raised one; nofile N gives N" {
+	lim="grep 'open files' /proc/self/limits"
+	f=$(conf <<-EOF
+	service s
+	  exec /bin/sh -c "$lim; exec $P sleep 1000"
+	service h
+	  namespaces none
+	  exec /bin/sh -c "$lim; exec $P sleep 1000"
+	service n
+	  nofile 123
+	  exec /bin/sh -c "$lim; exec $P sleep 1000"
+	EOF
+	)
+	SANDINIT=$(launcher 'exec prlimit --nofile=321:4321') host_start "$f"
+	wait_console '^s: Max open files'
+	wait_console '^h: Max open files'
+	wait_console '^n: Max open files'
+	# PID 1 raised its own (the control: a service would see it), to
+	# 65536, or without CAP_SYS_RESOURCE its soft limit to the hard one
+	run grep 'open files' "/proc/$(host_pid1)/limits"
+	assert_output --regexp '^Max open files +(65536 +65536|4321 +4321) +files *$'
+	run console
+	assert_line --regexp '^s: Max open files +321 +4321 +files *$'
+	assert_line --regexp '^h: Max open files +321 +4321 +files *$'
+	assert_line --regexp '^n: Max open files +123 +123 +files *$'
+	run ictl exec s /bin/grep 'open files' /proc/self/limits
+	assert_output --regexp '^Max open files +321 +4321 +files *$'
+	run ictl exec h /bin/grep 'open files' /proc/self/limits
+	assert_output --regexp '^Max open files +321 +4321 +files *$'
+	run ictl exec n /bin/grep 'open files' /proc/self/limits
+	assert_output --regexp '^Max open files +123 +123 +files *$'
+}
+
 @test "proc pid-only, user, uidmap, workdir, env, hostname, nofile" {
 	f=$(conf <<-EOF
 	service s
