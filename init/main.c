@@ -365,6 +365,9 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	 * runc's CVE-2024-21626 escaped) and supplementary groups. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	id_nogroups();
+	/* Nor its umask (077 would leave every service's files private): the
+	 * kernel's for init. */
+	umask(022);
 	fatal_handlers();
 	/* Every other signal PID 1 acts on comes through the signalfd. */
 	sigemptyset(&set);

@@ -608,7 +608,7 @@ map_of() {
 # its umask); prints its path, for SANDINIT=... host_start.
 launcher() {
 	local w=$BATS_TEST_TMPDIR/launcher
-	printf '#!/bin/sh\n%s "%s" "$@"\n' "$1" "$ROOT/out/sandinit" >"$w"
+	printf '#!/bin/sh\n%s "%s" "$@"\n' "$1" "$SANDINIT" >"$w"
 	chmod +x "$w"
 	echo "$w"
 }
@@ -644,6 +644,30 @@ launcher() {
 	assert_output --regexp '^Max open files +321 +4321 +files *$'
 	run ictl exec n /bin/grep 'open files' /proc/self/limits
 	assert_output --regexp '^Max open files +123 +123 +files *$'
+}
+
+@test "services and initctl exec start with umask 022, not their launcher's 077" {
+	um="grep Umask /proc/self/status"
+	f=$(conf <<-EOF
+	service s
+	  exec /bin/sh -c "$um; exec $P sleep 1000"
+	service h
+	  namespaces none
+	  exec /bin/sh -c "$um; exec $P sleep 1000"
+	EOF
+	)
+	SANDINIT=$(launcher "umask 077; $um; exec") host_start "$f"
+	wait_console '^s: Umask:'
+	wait_console '^h: Umask:'
+	run console
+	# the control: the launcher's own
+	assert_line --regexp '^Umask:[[:space:]]+0077$'
+	assert_line --regexp '^s: Umask:[[:space:]]+0022$'
+	assert_line --regexp '^h: Umask:[[:space:]]+0022$'
+	run ictl exec s /bin/grep Umask /proc/self/status
+	assert_output --regexp '^Umask:[[:space:]]+0022$'
+	run ictl exec h /bin/grep Umask /proc/self/status
+	assert_output --regexp '^Umask:[[:space:]]+0022$'
 }
 
 @test "proc pid-only, user, uidmap, workdir, env, hostname, nofile" {
