@@ -84,7 +84,11 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		return mid;
 	}
 	/* The middle process: enter the sandbox, then fork so the command is
-	 * inside its pid namespace too; wait for it and pass its status on. */
+	 * inside its pid namespace too; wait for it and pass its status on.
+	 * It and the command, until execve, hold a copy of PID 1's memory
+	 * (every service's env): not dumpable, so that nothing in the sandbox
+	 * reads it through /proc (as the reaper). */
+	prctl(PR_SET_DUMPABLE, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

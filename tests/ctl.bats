@@ -64,6 +64,48 @@ sleeper() {
 	refute_line --regexp '^[^i]'
 }
 
+# The host pids of PID 1's child that is a fork of it (comm sandinit, not
+# the reaper) and of that child's own child; fails while there is none.
+exec_pids() {
+	local p1 c g
+	p1=$(host_pid1)
+	for c in $(cat "/proc/$p1/task/$p1/children"); do
+		if [ "$(cat "/proc/$c/comm")" = sandinit ]; then
+			g=$(cat "/proc/$c/task/$c/children")
+			if [ -n "$g" ]; then
+				echo "$c $g"
+				return 0
+			fi
+		fi
+	done
+	return 1
+}
+
+@test "exec: its middle process, a fork of PID 1 that holds its memory, is not dumpable" {
+	# PID 1, its fork, and the reader below: root with the same
+	# capabilities, none with CAP_SYS_PTRACE; then only the dumpable flag
+	# decides whether the reader passes ptrace_may_access (as for
+	# /proc/PID/mem), shown on /proc/PID/exe, read under that check.
+	f=$(conf <<-'EOF'
+	service h
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)
+	SANDINIT=$(without_cap sys_ptrace) host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	ictl exec h /bin/sleep 1000 >/dev/null 2>&1 3>&- &
+	retry 10 exec_pids
+	read -r mid cmd < <(exec_pids)
+	nocap="setpriv --bounding-set -sys_ptrace --inh-caps -sys_ptrace"
+	# the control: the command, dumpable again after its execve
+	run $nocap readlink -v "/proc/$cmd/exe"
+	assert_output --regexp '/sleep$'
+	run $nocap readlink -v "/proc/$mid/exe"
+	assert_failure
+	assert_output --partial 'Permission denied'
+}
+
 @test "exec runs a command inside the service's sandbox" {
 	host_start "$(sleeper)"
 	wait_console '^sandinit: ready: 2 services'
