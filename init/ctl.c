@@ -29,10 +29,11 @@
 #include "util.h"
 
 #define MAX_CONNS 128
-/* `log -f` clients stay for as long as they like: at most this many, so
- * the rest of the slots are left for the operator's status or poweroff.
- * A follower past it ends the oldest one. */
-#define MAX_FOLLOWERS (MAX_CONNS - 32)
+/* The clients that keep their slot for as long as something lasts (`log
+ * -f`, exec, the wait of start, stop and restart): at most this many
+ * together, so the rest of the slots are left for the operator's status or
+ * poweroff (room_for). */
+#define MAX_LONG (MAX_CONNS - 32)
 #define REQ_FIRST (4 + 256)	/* the header and most requests whole */
 #define REQUEST_TIMEOUT_MS 5000
 #define REPLY_MAX (80 << 20)	/* above the largest log-size */
@@ -311,8 +312,10 @@ static void status_detail(struct conn *c, const struct service *s)
 	say(c, '1', "waiting-for: %s\n", i.waiting_for ? i.waiting_for : "-");
 }
 
-/* C becomes a follower; past MAX_FOLLOWERS the oldest one ends. */
-static void follow(struct conn *c)
+/* Is there room for C to become a long-lived client (a follower if
+ * FOLLOWER)? Past MAX_LONG a follower ends the oldest one; else C is
+ * refused: -1, answered here. */
+static int room_for(struct conn *c, int follower)
 {
 	struct conn *oldest = NULL;
 	int n = 0;
@@ -320,20 +323,29 @@ static void follow(struct conn *c)
 	for (int i = 0; i < nconns; i++) {
 		struct conn *f = &conns[i];
 
-		if (f->w.fd < 0 || !f->lv || !f->follower)
+		if (f == c || f->w.fd < 0)
 			continue;
-		n++;
-		if (!oldest || f->follower < oldest->follower)
+		if (f->lv && f->follower && (!oldest || f->follower < oldest->follower))
 			oldest = f;
+		n += (f->lv && f->follower) || f->wait == WAIT_EXEC || f->wait == WAIT_UP ||
+		     f->wait == WAIT_DOWN;
 	}
-	if (n >= MAX_FOLLOWERS) {
+	if (n < MAX_LONG)
+		return 0;
+	if (follower && oldest) {
 		lv_end(oldest);
 		oldest->more = 0;
-		say(oldest, '2', "initctl: log: %d followers at most: a newer one took this one's place\n",
-		    MAX_FOLLOWERS);
+		say(oldest, '2', "initctl: log: %d long-running clients at most: a newer follower took this one's place\n",
+		    MAX_LONG);
 		finish(oldest, 1);
+		return 0;
 	}
-	c->follower = ++followers;
+	if (c->lv)
+		lv_end(c);
+	say(c, '2', "initctl: busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later\n",
+	    MAX_LONG);
+	finish(c, 1);
+	return -1;
 }
 
 /* `exec -t ROWS:COLS NAME CMD...` (initctl with a terminal): the rows and
@@ -365,6 +377,8 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 		finish(c, 2);
 		return;
 	}
+	if (room_for(c, 0) < 0)
+		return;		/* (conn_close closes c->fds) */
 	if (!pty)
 		memcpy(fds, c->fds, sizeof(fds));
 	pid = sup_exec(s, fds, pty, argv, &step);
@@ -525,9 +539,12 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 		finish(c, code);
 		return;
 	}
+	if (logview_follows(c->lv)) {
+		if (room_for(c, 1) < 0)
+			return;
+		c->follower = ++followers;
+	}
 	c->wait = WAIT_LOG;
-	if (logview_follows(c->lv))
-		follow(c);
 	/* New kernel records wake the loop: watched before the first read,
 	 * so none comes between that read and the watch unseen. */
 	if (logview_follows(c->lv) && logview_kernel_fd(c->lv) >= 0) {
@@ -603,6 +620,9 @@ static void request(struct conn *c)
 			for (int i = 0; i < sup_count(); i++)
 				status_line(c, sup_at(i));
 		finish(c, 0);
+	} else if ((!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart")) &&
+		   argc == 2 && room_for(c, 0) < 0) {
+		return;		/* (refused: not done) */
 	} else if (!strcmp(cmd, "start") && argc == 2) {
 		sup_start(s);
 		wait_for(c, s, WAIT_UP);

@@ -775,3 +775,44 @@ for i in range(int(sys.argv[2])):
 	run status_of ok
 	assert_output --regexp '^ok running [0-9]+ '
 }
+
+@test "long-running clients take at most 96 of the 128 slots: status still answers, the others are refused" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	# (a duration no other test's sleep has: the host sees them by it)
+	n=$((900000000 + RANDOM * 32768 + RANDOM))
+	# more execs that last than there are slots
+	pids=()
+	for i in $(seq 130); do
+		SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl exec web /bin/sleep "$n" \
+			</dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/e$i" 3>&- &
+		pids+=($!)
+	done
+	running() { pgrep -xf "/bin/sleep $n" | wc -l; }
+	enough() { [ "$(running)" -ge 96 ]; }
+	retry 60 enough
+	# the operator still gets an answer (before: status waited in the
+	# listen backlog behind them, for as long as they ran)
+	s0=$(date +%s%N)
+	run timeout 20 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl status
+	ms=$(( ($(date +%s%N) - s0) / 1000000 ))
+	echo "status answered in $ms ms"
+	assert_success
+	assert_line --regexp '^web running [0-9]+ 0 - -$'
+	assert [ "$ms" -ge 0 ]
+	assert [ "$ms" -le 10000 ]
+	# 96 run their command (the positive control), the 34 others were told
+	refused() { grep -lx 'initctl: busy: 96 long-running clients at most (log -f, exec, start, stop, restart): try again later' "$BATS_TEST_TMPDIR"/e* | wc -l; }
+	all_told() { [ "$(refused)" -eq 34 ]; }
+	retry 30 all_told
+	run running
+	assert_output 96
+	# a start that would wait is refused too, and not done
+	run ictl stop db
+	assert_failure 1
+	assert_output --partial 'initctl: busy: 96 long-running clients'
+	run status_of db
+	assert_output --regexp '^db running [0-9]+ 0 - -$'
+	kill "${pids[@]}" 2>/dev/null || :
+	wait "${pids[@]}" 2>/dev/null || :
+}
