@@ -725,9 +725,12 @@ static void kill_all(int sig, int ms, void (*reap)(void))
 	}
 }
 
+static const char *const word[] = { "reboot", "halt", "poweroff" };
+
+const char *boot_word(enum boot_action a) { return word[a]; }
+
 void boot_final(enum boot_action a, void (*reap)(void))
 {
-	static const char *const word[] = { "reboot", "halt", "poweroff" };
 	static const int cmd[] = { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF };
 
 	kill_all(SIGTERM, 2000, reap);

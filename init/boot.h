@@ -48,6 +48,8 @@ int boot_modules_later(void);
 void boot_modules_late(const struct conf *c);
 /* Start the rescue program PATH on the console; returns its pid or -1. */
 pid_t boot_rescue(const char *path);
+/* The final line's word for A: reboot, halt or poweroff. */
+const char *boot_word(enum boot_action a);
 /* The end: TERM then KILL to everything left (REAP is called to reap while
  * waiting), sync, unmount/remount read-only what boot_apply mounted, final
  * line, reboot(2). */

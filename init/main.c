@@ -443,6 +443,11 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		    boot_modules_later() && sup_conf())
 			boot_modules_late(sup_conf());
 		if (pending_action >= 0 && sup_all_stopped()) {
+			/* The file's last line is the console's, which boot_final
+			 * prints after the unmount (the file's disk gone by then). */
+			const char *w = boot_word(pending_action);
+
+			logfile_line(log_now_us(), "sandinit", w, strlen(w));
 			logfile_stop();
 			if (!logfile_busy())
 				boot_final(pending_action, reap_and_pet);

@@ -489,6 +489,11 @@ same_as_kmsg() { # MAXLEVEL ARGS...
 	seq 150 | sed 's/^/line/' | diff - "$BATS_TEST_TMPDIR/got"
 	# PID 1's own lines too, with their time
 	grep -Eq '^\[ *[0-9]+\.[0-9]{6}\] sandinit: ready: 1 services' "$BATS_TEST_TMPDIR/all"
+	# the last, as on the console (which prints it after the unmount)
+	run console
+	assert_line 'sandinit: poweroff'
+	run tail -n 1 "$f"
+	assert_output --regexp '^\[ *[0-9]+\.[0-9]{6}\] sandinit: poweroff$'
 }
 
 @test "log-file: the kernel's console lines go into it, /dev/kmsg read only while there is one, each line once across a reload" {

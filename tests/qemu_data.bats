@@ -103,6 +103,9 @@ log_conf() {
 	cat "$BATS_TEST_TMPDIR/l1" "$BATS_TEST_TMPDIR/l0" >"$BATS_TEST_TMPDIR/all"
 	sed -nE 's/^\[ *[0-9]+\.[0-9]{6}\] count: numbered line ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/all" >"$BATS_TEST_TMPDIR/got"
 	seq "$L" | diff - "$BATS_TEST_TMPDIR/got"
+	# its last line the console's last, though printed after the unmount
+	run tail -n 1 "$BATS_TEST_TMPDIR/l0"
+	assert_output --regexp '^\[ *[0-9]+\.[0-9]{6}\] sandinit: poweroff$'
 	# the service's last line, and PID 1's own: those from before the
 	# disk was mounted (replayed with their time) and the ready line
 	run grep -E '^\[ *[0-9]+\.[0-9]{6}\] count: counted$' "$BATS_TEST_TMPDIR/all"
