@@ -48,6 +48,11 @@ void mnt_release(void);
  * mnt_sandbox attaches. -1 with errno and *STEP. */
 int mnt_overlay_make(const struct svc_conf *s, int userns, unsigned base, unsigned count,
 		     const char **step);
+/* In the sandbox's first process: the host ids its user namespace maps
+ * (0..COUNT-1 to BASE..), whose files its root's capabilities cover: a
+ * directory on a target's path that they do not and that its root cannot
+ * search is covered for it (SPEC §3 `bind`, mount_graft.c). */
+void mnt_set_ids(unsigned base, unsigned count);
 /* A detached, read-only copy of the mount of the file PATH (open_tree(2)
  * OPEN_TREE_CLONE), made in PID 1's mount namespace: a sandbox can attach
  * it in its own (move_mount(2)) where a path of PID 1's would not be

@@ -19,6 +19,11 @@
 
 #include <linux/openat2.h>
 
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+
+#include "mount.h"
 #include "mount_int.h"
 
 /* The new root's descriptor (mount.c's), which a graft over the root
@@ -118,6 +123,30 @@ int mnt_bind_entry(int dfd, const char *name, int to, const char *to_name)
 	return r;
 }
 
+int mnt_new_tmpfs(const char *size, const char *mode, unsigned attr)
+{
+	int fs = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */), t = -1;
+
+	if (fs < 0)
+		return -1;
+	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "size", size, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		t = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, attr);
+	close(fs);
+	return t;
+}
+
+/* A detached tmpfs for a graft over a directory of MODE: 1 MiB, its root
+ * the sandbox's root's (who mounts it). */
+static int graft_fs(mode_t mode)
+{
+	char m[16];
+
+	snprintf(m, sizeof m, "%o", (unsigned)(mode & 07777));
+	return mnt_new_tmpfs("1m", m, SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV);
+}
+
 /* A new name in DFD, a directory that is not the sandbox's to write (the
  * root's, a bind's): a tmpfs over DFD holding a bind of each of its entries
  * (symlinks copied), so that it looks as before and takes new mount points
@@ -127,23 +156,13 @@ static int graft(int dfd)
 {
 	struct stat st;
 	struct dirent *e;
-	char mode[16], link[PATH_MAX];
+	char link[PATH_MAX];
 	DIR *d = NULL;
-	int fs, t = -1, fd, err;
+	int t, fd, err;
 
-	if (fstat(dfd, &st) < 0)
+	if (fstat(dfd, &st) < 0 || (t = graft_fs(st.st_mode)) < 0)
 		return -1;
-	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
-	fs = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
-	if (fs < 0)
-		return -1;
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "size", "1m", 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		t = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
-				 SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV);
-	close(fs);
-	fd = t < 0 ? -1 : openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
@@ -186,8 +205,7 @@ fail:
 	err = errno;
 	if (d)
 		closedir(d);
-	if (t >= 0)
-		close(t);
+	close(t);
 	errno = err;
 	return -1;
 }
@@ -221,12 +239,31 @@ static int make_in(int dfd, const char *name, mode_t kind)
 	return r < 0 ? -1 : close(r);
 }
 
+/* The graft T now over *PFD (and *root_fd, IS_ROOT): they name it. */
+static int on_graft(int *pfd, int t, int is_root)
+{
+	int g = fcntl(t, F_DUPFD_CLOEXEC, 0);
+
+	if (g < 0)
+		return -1;
+	close(*pfd);
+	*pfd = g;
+	if (is_root) {
+		if ((g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
+			return -1;
+		close(*root_fd);
+		*root_fd = g;
+		root_grafted = 1;
+	}
+	return 0;
+}
+
 /* NAME (S_IFDIR or S_IFREG) in the directory *PFD: made there if that is
  * the sandbox's to write (a tmpfs of its own, a graft, RW_BOUND), else on a
  * graft over it, which *PFD names then (and *root_fd, IS_ROOT). */
 static int make_entry(int *pfd, const char *name, mode_t kind, int rw_bound_dir, int is_root)
 {
-	int i = own_of(*pfd), r, e, t, g;
+	int i = own_of(*pfd), r, e, t;
 
 	if (i >= 0 || rw_bound_dir) {
 		int sealed = i >= 0 && own[i].fd >= 0;
@@ -244,18 +281,54 @@ static int make_entry(int *pfd, const char *name, mode_t kind, int rw_bound_dir,
 			return -1;
 	}
 	t = graft(*pfd);
-	if (t < 0 || (g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
+	if (t < 0 || on_graft(pfd, t, is_root) < 0)
 		return -1;
-	close(*pfd);
-	*pfd = g;
-	if (is_root) {
-		if ((g = fcntl(t, F_DUPFD_CLOEXEC, 0)) < 0)
-			return -1;
-		close(*root_fd);
-		*root_fd = g;
-		root_grafted = 1;
-	}
 	return make_entry(pfd, name, kind, 0, 0);
+}
+
+/* The host ids the sandbox's user namespace maps (mnt_set_ids): its root's
+ * capabilities apply to files they own only. */
+static unsigned id_base, id_count;
+
+void mnt_set_ids(unsigned base, unsigned count)
+{
+	id_base = base;
+	id_count = count;
+}
+
+/* The directory *PFD on a target's path (the root, IS_ROOT), which the
+ * sandbox's root cannot search (a Debian host's /root, 0700 and the host
+ * root's): covered by an empty read-only tmpfs of its mode, the sandbox's,
+ * where mnt_at makes the rest of the path. The sandbox reaches its target
+ * there and nothing else of the directory, as before. EACCES where the
+ * sandbox could search it after all: fsuid may (faccessat2), or its root's
+ * capabilities do (owner and group mapped). */
+static int hide(int *pfd, int is_root)
+{
+	struct stat st;
+	int t;
+
+	if (fstat(*pfd, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode) ||
+	    (st.st_uid - id_base < id_count && st.st_gid - id_base < id_count) ||
+	    syscall(SYS_faccessat2, *pfd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH) == 0 ||
+	    errno != EACCES) {
+		errno = EACCES;
+		return -1;
+	}
+	if ((t = graft_fs(st.st_mode)) < 0)
+		return -1;
+	if (syscall(SYS_move_mount, t, "", *pfd, "",
+		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
+	    graft_ro(t, 1) < 0 || mnt_own(t, t) < 0) {
+		int e = errno;
+
+		close(t);
+		errno = e;
+		return -1;
+	}
+	return on_graft(pfd, t, is_root);
 }
 
 /* An O_PATH descriptor of PATH in the new root, resolved as if the new root
@@ -271,7 +344,7 @@ int mnt_at(const char *path, mode_t kind)
 	int fd, pfd, e;
 
 	fd = mnt_resolve(*root_fd, path);
-	if (fd >= 0 || errno != ENOENT || !kind)
+	if (fd >= 0 || (errno != ENOENT && errno != EACCES) || !kind)
 		return fd;
 	if (strlen(path) >= sizeof buf) {
 		errno = ENAMETOOLONG;
@@ -284,16 +357,19 @@ int mnt_at(const char *path, mode_t kind)
 	for (p = buf; *p == '/'; p++)
 		;
 	while (*p) {
-		int last;
+		int last, top;
 
 		end = strchr(p, '/');
 		if (end)
 			*end = '\0';
 		last = !end || !end[strspn(end + 1, "/") + 1];
+		top = !strchr(buf + strspn(buf, "/"), '/');
 		fd = mnt_resolve(*root_fd, buf);
+		if (fd < 0 && errno == EACCES && hide(&pfd, top) == 0)
+			fd = mnt_resolve(*root_fd, buf);
 		if (fd < 0 && errno == ENOENT) {
 			if (make_entry(&pfd, p, last ? kind : S_IFDIR, rw_bound(buf, (size_t)(p - buf)),
-				       !strchr(buf + strspn(buf, "/"), '/')) < 0)
+				       top) < 0)
 				goto fail;
 			fd = mnt_resolve(*root_fd, buf);
 		}

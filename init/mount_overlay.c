@@ -34,17 +34,10 @@
 static int upper(unsigned long long size, const struct stat *root, unsigned uid)
 {
 	char sz[24];
-	int fs, t = -1;
+	int t;
 
 	snprintf(sz, sizeof sz, "%llu", size);
-	fs = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
-	if (fs < 0)
-		return -1;
-	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "size", sz, 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "mode", "700", 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		t = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, 0);
-	close(fs);
+	t = mnt_new_tmpfs(sz, "700", 0);
 	if (t >= 0 && (mkdirat(t, "u", 0700) < 0 || mkdirat(t, "w", 0700) < 0 ||
 		       fchmodat(t, "u", root->st_mode & 07777, 0) < 0 ||
 		       fchownat(t, "u", uid, uid, AT_SYMLINK_NOFOLLOW) < 0)) {

@@ -443,6 +443,7 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	mnt_set_proc(proc);
 	if (spawn_userns_fd >= 0 && mount_identity(io->root_id) < 0)
 		child_fail(err_fd, "take its identity for its mounts");
+	mnt_set_ids(io->root_id, io->id_count);
 	if (s->namespaces & NS_MOUNT &&
 	    (tmpl >= 0 ? mnt_sandbox_in_template(s, io->syslog_fd, &step) :
 			 mnt_sandbox(s, io->syslog_fd, &step)) < 0)

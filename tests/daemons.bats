@@ -132,6 +132,51 @@ ssh_up() {
 	assert_failure
 }
 
+@test "dropbear takes a key login as root with authorized_keys bound into /root/.ssh, under the host's 0700 /root" {
+	command -v dropbear
+	pubdir
+	ssh-keygen -q -t ed25519 -N '' -C sandinit-test -f "$PUB/id"
+	# the key file is the service's root's (uidmap): dropbear wants
+	# authorized_keys owned by the user or root
+	cp "$PUB/id.pub" "$PUB/authorized_keys"
+	chown 300000:300000 "$PUB/authorized_keys"
+	chmod 644 "$PUB/authorized_keys"
+	run stat -c '%a %u' /root
+	assert_output '700 0'
+	keys_before=$(ls -d /root/.ssh/authorized_keys 2>&1 || :)
+	f=$(conf <<-EOF
+	bridge br0 10.77.0.1/24
+	service ssh
+	  net br0 10.77.0.2
+	  uidmap 300000 65536
+	  tmpfs /etc/dropbear
+	  bind $PUB/authorized_keys /root/.ssh/authorized_keys
+	  exec /usr/sbin/dropbear -R -F -E -s -p 22
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	ssh_up 10.77.0.2
+	run on_bridge ssh -i "$PUB/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 root@10.77.0.2 \
+		'id -u; cat /proc/self/uid_map; cat /root/.ssh/authorized_keys'
+	assert_success
+	assert_line '0'
+	assert_line --regexp '^ +0 +300000 +65536$'
+	assert_line "$(cat "$PUB/id.pub")"
+	# control: a key it was not given is refused (-s: no passwords)
+	ssh-keygen -q -t ed25519 -N '' -f "$PUB/other"
+	run on_bridge ssh -i "$PUB/other" -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 root@10.77.0.2 true
+	assert_failure
+	assert_output --partial 'Permission denied'
+	run console
+	refute_output --partial 'unable to'
+	host_stop
+	run ls -d /root/.ssh/authorized_keys
+	assert_output "$keys_before"
+}
+
 @test "sshd runs with tmpfs /run/sshd and a host key made in /tmp, and serves connection after connection" {
 	command -v sshd
 	f=$(conf <<-EOF

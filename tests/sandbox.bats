@@ -1548,6 +1548,87 @@ ls_with() { echo "ls: $({ LC_ALL=C ls -A "$1"; echo "$2"; } | LC_ALL=C sort | pa
 	done
 }
 
+@test "bind and tmpfs targets under a directory the sandbox cannot search (/root, 0700): reached, and nothing else of it" {
+	pubdir
+	echo 'ssh-ed25519 AAAAsandinit test' >"$PUB/authorized_keys"
+	mkdir -m 755 "$PUB/ssh"
+	echo known >"$PUB/ssh/known_hosts"
+	chmod 644 "$PUB/authorized_keys" "$PUB/ssh/known_hosts"
+	# a root-only home as Debian's /root, holding files others may read
+	# (closed to the sandbox only by the directory) and a .ssh of its own
+	VAR=$(mktemp -d /var/tmp/sandinit-home.XXXXXX)
+	chmod 755 "$VAR"
+	mkdir -m 700 "$VAR/home"
+	mkdir -m 755 "$VAR/home/.ssh"
+	echo secret >"$VAR/home/notes"
+	echo secret >"$VAR/home/.ssh/id.pub"
+	chmod 644 "$VAR/home/notes" "$VAR/home/.ssh/id.pub"
+	home_before=$(ls -laR --time-style=full-iso "$VAR/home")
+	root_before=$(stat -c '%a %u %g' /root)
+	assert_equal "$root_before" '700 0 0'
+	ssh_before=$(ls -d /root/.ssh 2>&1 || :)
+	run test -e /root/x
+	assert_failure
+	f=$(conf <<-EOF
+	service ssh
+	  bind $PUB/authorized_keys $VAR/home/.ssh/authorized_keys
+	  bind $PUB/ssh /root/.ssh
+	  tmpfs /root/x
+	  exec $P sleep 1000
+	service plain
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run console
+	refute_output --partial 'unable to'
+	run status_of ssh
+	assert_output --regexp '^ssh running [0-9]+ 0 '
+	# the service reaches what it was given by its paths
+	run ictl exec ssh /bin/cat "$VAR/home/.ssh/authorized_keys" /root/.ssh/known_hosts
+	assert_output $'ssh-ed25519 AAAAsandinit test\nknown'
+	run probe_in ssh try-write /root/x/f
+	assert_output ok
+	# the directories look as on the host to its root (0700, root's)...
+	run ictl exec ssh /bin/stat -c '%n %a %u' /root "$VAR/home"
+	assert_line '/root 700 0'
+	assert_line "$VAR/home 700 0"
+	# ... and hold the way to its targets, nothing else of the host's
+	run probe_in ssh ls /root
+	assert_output 'ls: .ssh x'
+	run probe_in ssh ls "$VAR/home"
+	assert_output 'ls: .ssh'
+	run probe_in ssh ls "$VAR/home/.ssh"
+	assert_output 'ls: authorized_keys'
+	run ictl exec ssh /bin/cat "$VAR/home/notes"
+	assert_failure
+	assert_output --partial 'No such file'
+	run probe_in ssh try-write /root/new
+	assert_output 'denied: EROFS'
+	run probe_in ssh try-write "$VAR/home/.ssh/new"
+	assert_output 'denied: EROFS'
+	# control: without a target there the sandbox cannot search them, the
+	# file others may read is there, closed only by the directory
+	run ictl exec plain /bin/cat "$VAR/home/notes"
+	assert_failure
+	assert_output --partial 'Permission denied'
+	run probe_in plain ls /root
+	assert_output 'ls: error EACCES'
+	run cat "$VAR/home/notes"
+	assert_output secret
+	host_stop
+	# the host's files are as they were
+	run ls -laR --time-style=full-iso "$VAR/home"
+	assert_output "$home_before"
+	run stat -c '%a %u %g' /root
+	assert_output "$root_before"
+	run test -e /root/x
+	assert_failure
+	run ls -d /root/.ssh
+	assert_output "$ssh_before"
+}
+
 # --- terminals and devices (issue 16 items 15 and 14) ---------------------------
 
 # (fd 3 closed: bats waits for every holder of its TAP pipe, and this
