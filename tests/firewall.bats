@@ -412,7 +412,7 @@ outside_server() {
 	# The flow: one datagram every 50 ms from port 40000, at most 60 s.
 	stop=$BATS_TEST_TMPDIR/stop
 	(for i in $(seq 1200); do
-		[ -e "$stop" ] && break
+		if [ -e "$stop" ]; then break; fi
 		echo "pkt$i"
 		sleep 0.05
 	done | outside socat -u - UDP-SENDTO:$UP:5353,sourceport=40000) &
