@@ -27,6 +27,7 @@ pid1_links() {
 	bridge br0 10.77.0.1/24
 	service srv
 	  exec $P listen 8080
+	  ready fd 3
 	  net br0
 	service look
 	  exec $P links
@@ -58,7 +59,7 @@ pid1_links() {
 	assert_line 'look: link: eth0 up 10.77.0.3/24'
 	refute_line --regexp '^look: link: (eth1|tunl|sit|br)'
 	run status_of srv
-	assert_output --regexp '^srv running [0-9]+ 0 10\.77\.0\.2 -$'
+	assert_output --regexp '^srv ready [0-9]+ 0 10\.77\.0\.2 -$'
 	run pid1_links
 	assert_line br0
 	# The links are IPv4: no IPv6 link-local address (generation mode 1,
