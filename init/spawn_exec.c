@@ -38,8 +38,11 @@ exec_command(const struct svc_conf *s, char *const argv[], int tty)
 		_exit(127);
 	}
 	spawn_exec_path(argv, s->envp, s->path);
-	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
+	int e = errno;
+
+	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(e));
+	/* The shell's convention: 127 not found, 126 found but not run. */
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 /* Into S's cgroup, with FDS as stdin/out/err and nothing else of PID 1's open.

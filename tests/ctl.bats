@@ -132,6 +132,26 @@ exec_pids() {
 	assert_equal "$status" 127
 }
 
+@test "exec: a CMD found but not executable exits 126, one not found 127, each saying which and why" {
+	host_start "$(conf <<-'EOF'
+	service web
+	  exec /bin/sleep 1000
+	service noexec
+	  restart never
+	  exec /etc/passwd
+	EOF
+	)"
+	wait_console '^sandinit: ready: 2 services'
+	run -126 ictl exec web /etc/passwd
+	assert_output 'initctl: unable to exec /etc/passwd: Permission denied'
+	run -127 ictl exec web /nonexistent
+	assert_output 'initctl: unable to exec /nonexistent: No such file or directory'
+	# the control: an executable one runs
+	run -0 ictl exec web /bin/true
+	# a service's own exec failure names its program too
+	wait_console '^sandinit: noexec: unable to exec /etc/passwd: Permission denied$'
+}
+
 @test "a service that names itself sandinit-reaper does not confuse status or exec" {
 	# The comm is the service's to set: status must find the service by
 	# what PID 1 holds, not by the name of a process.
