@@ -150,7 +150,12 @@ void sup_host_ids(const struct service *s, unsigned *first, unsigned *count)
 
 int sup_addresses(const struct service *s, char *buf, size_t len)
 {
-	return net_addrs(s->c, buf, len);
+	/* A pod member has its pod's (its own config's, as sup_host_ids). */
+	const struct svc_conf *u = s->c;
+
+	for (int i = 0; u->join >= 0 && i < s->conf->nsvc; i++)
+		u = &s->conf->svc[u->join];
+	return net_addrs(u, buf, len);
 }
 
 int sup_published(const struct service *s, char *buf, size_t len)

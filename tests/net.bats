@@ -282,6 +282,17 @@ same_pod() {
 	[ "$a" != "$b" ]
 }
 
+# A pod member has the pod's addresses, and status says so (SPEC §5).
+@test "join: status shows a pod member's addresses, the pod's" {
+	pod_start
+	run status_of pod
+	assert_output --regexp '^pod running [0-9]+ 0 10\.77\.0\.2 '
+	run status_of side
+	assert_output --regexp '^side running [0-9]+ 0 10\.77\.0\.2 '
+	run ictl status side
+	assert_line 'addresses: 10.77.0.2'
+}
+
 # The pod's members run in its namespaces: when its run ends they stop, and
 # they start again in its next run's (not left in the old one, unlinked).
 @test "join: a pod's members follow it into its next run's namespaces" {
