@@ -25,11 +25,18 @@
 #define RTPROT_DHCP 16
 #endif
 
+/* Each uplink's default route has its own metric, this plus its place
+ * among the `interface` lines: the first one's is preferred while it has
+ * one, and each comes and goes with its own link and lease (as dhcpcd's
+ * 1000 + index and systemd-networkd's per-link routes do). */
+#define METRIC_BASE 1000
+
 struct iface {
 	char name[IFNAMSIZ];
 	int dhcp;
 	uint32_t addr, gateway;	/* static */
 	int prefix;
+	uint32_t metric;	/* of its default route */
 	int index;		/* configured on this link; 0: not (yet) there */
 	int leased;		/* lease holds the helper's last report */
 	struct dhcp_lease lease;
@@ -48,34 +55,50 @@ static int rt_open(void)
 	return rt.fd >= 0 ? 0 : nl_open(&rt);
 }
 
-/* The address A/PREFIX (lifetime SECONDS) and, with GW, the default route. */
-static int set_addr(int index, uint32_t a, int prefix, uint32_t seconds, uint32_t gw,
-		    int proto, const char **step)
+/* F's default route via GW (0: none) and METRIC, added (or replaced) or,
+ * with DEL, taken away. */
+static int route(const struct iface *f, uint32_t gw, uint32_t metric, int del)
+{
+	struct nl_req r;
+
+	if (!gw)
+		return 0;
+	nl_build_route_uplink(&r, gw, f->index, f->dhcp ? RTPROT_DHCP : RTPROT_STATIC, metric, del);
+	return nl_talk(&rt, &r, NULL, 0);
+}
+
+/* The address A/PREFIX (lifetime SECONDS) on F's link and, with GW, its
+ * default route. */
+static int set_addr(const struct iface *f, uint32_t a, int prefix, uint32_t seconds, uint32_t gw,
+		    const char **step)
 {
 	struct nl_req r;
 
 	*step = "set its address";
-	nl_build_addr_life(&r, index, a, prefix, seconds);
+	nl_build_addr_life(&r, f->index, a, prefix, seconds);
 	if (nl_talk(&rt, &r, NULL, 0) < 0)
 		return -1;
-	if (!gw)
-		return 0;
 	*step = "set the default route";
-	nl_build_route_uplink(&r, gw, index, proto, 0);
-	return nl_talk(&rt, &r, NULL, 0);
+	return route(f, gw, f->metric, 0);
 }
 
-/* Take A/PREFIX and the default route via GW off link INDEX (either may
- * be gone already: the kernel ends a lease's address by itself). */
-static void unset_addr(int index, uint32_t a, int prefix, uint32_t gw)
+/* Take A/PREFIX and the default route via GW off F's link (either may be
+ * gone already: the kernel ends a lease's address by itself). */
+static void unset_addr(const struct iface *f, uint32_t a, int prefix, uint32_t gw)
 {
-	struct nl_req r;
+	route(f, gw, f->metric, 1);
+	nl_addr_del(&rt, f->index, a, prefix);
+}
 
-	if (gw) {
-		nl_build_route_uplink(&r, gw, index, 0, 1);
-		nl_talk(&rt, &r, NULL, 0);
-	}
-	nl_addr_del(&rt, index, a, prefix);
+/* F, kept by a reload, is at another place among the lines: its default
+ * route (if it has one) moves to METRIC. */
+static void remetric(struct iface *f, uint32_t metric)
+{
+	uint32_t gw = f->dhcp ? (f->leased ? f->lease.router : 0) : f->gateway;
+
+	if (f->index && route(f, gw, metric, 0) == 0)
+		route(f, gw, f->metric, 1);
+	f->metric = metric;
 }
 
 /* The DNS servers of every lease, at most three (what libc resolvers
@@ -107,7 +130,7 @@ static void configure(struct iface *f, int index)
 	f->index = index;
 	f->leased = 0;
 	if (nl_link_up(&rt, index, 0) < 0 ||
-	    (!f->dhcp && set_addr(index, f->addr, f->prefix, ~0u, f->gateway, RTPROT_STATIC, &step) < 0 &&
+	    (!f->dhcp && set_addr(f, f->addr, f->prefix, ~0u, f->gateway, &step) < 0 &&
 	     errno != EEXIST)) {
 		log_msg("interface %s: unable to %s: %m", f->name, step);
 		return;
@@ -212,10 +235,12 @@ void iface_apply(const struct conf *c)
 		    old->prefix == ci->prefix && old->gateway == ci->gateway) {
 			next[n] = *old;
 			old->name[0] = 0;	/* kept */
+			if (next[n].metric != METRIC_BASE + (uint32_t)n)
+				remetric(&next[n], METRIC_BASE + (uint32_t)n);
 			continue;
 		}
 		next[n] = (struct iface){ .dhcp = ci->dhcp, .addr = ci->addr, .prefix = ci->prefix,
-					  .gateway = ci->gateway };
+					  .gateway = ci->gateway, .metric = METRIC_BASE + (uint32_t)n };
 		snprintf(next[n].name, sizeof next[n].name, "%s", ci->name);
 	}
 	/* What the old config set up and this one does not keep. */
@@ -225,9 +250,9 @@ void iface_apply(const struct conf *c)
 		if (!f->name[0] || !f->index)
 			continue;
 		if (!f->dhcp)
-			unset_addr(f->index, f->addr, f->prefix, f->gateway);
+			unset_addr(f, f->addr, f->prefix, f->gateway);
 		if (f->leased) {
-			unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
+			unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 			changed = 1;
 		}
 	}
@@ -337,7 +362,7 @@ void iface_lease(const char *name, const void *msg, size_t len)
 		return;
 	if (l.kind == DHCP_EXPIRED) {
 		if (f->leased && f->lease.addr == l.addr) {
-			unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
+			unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 			f->leased = 0;
 			write_resolv();
 			log_msg("interface %s: lease of %s ended: address removed", name,
@@ -347,8 +372,8 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	}
 	if (f->leased && (f->lease.addr != l.addr || f->lease.prefix != l.prefix ||
 			  f->lease.router != l.router))
-		unset_addr(f->index, f->lease.addr, (int)f->lease.prefix, f->lease.router);
-	if (set_addr(f->index, l.addr, (int)l.prefix, l.seconds, l.router, RTPROT_DHCP, &step) < 0) {
+		unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
+	if (set_addr(f, l.addr, (int)l.prefix, l.seconds, l.router, &step) < 0) {
 		log_msg("interface %s: unable to %s: %m", name, step);
 		return;
 	}

@@ -314,9 +314,11 @@ void nl_build_addr_life(struct nl_req *r, int ifindex, uint32_t addr, int prefix
 	nl_attr_put(r, IFA_CACHEINFO, &ci, sizeof ci);
 }
 
-void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, int del)
+void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, uint32_t metric,
+			   int del)
 {
 	nl_build_route_default(r, gw, oif);
+	nl_attr_put_u32(r, RTA_PRIORITY, metric);
 	((struct rtmsg *)NLMSG_DATA(&r->u.h))->rtm_protocol = (unsigned char)proto;
 	r->u.h.nlmsg_type = del ? RTM_DELROUTE : RTM_NEWROUTE;
 	r->u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (del ? 0 : NLM_F_CREATE | NLM_F_REPLACE);

@@ -96,9 +96,11 @@ void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif);
  * after which the kernel removes it. */
 void nl_build_addr_life(struct nl_req *r, int ifindex, uint32_t addr, int prefix,
 			uint32_t seconds);
-/* The default route via GW on OIF, replacing any default route (DEL: its
- * removal). PROTO is the rtm_protocol (RTPROT_STATIC, RTPROT_DHCP). */
-void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, int del);
+/* The default route via GW on OIF with METRIC, replacing the default
+ * route of that metric only (DEL: its removal). PROTO is the rtm_protocol
+ * (RTPROT_STATIC, RTPROT_DHCP). */
+void nl_build_route_uplink(struct nl_req *r, uint32_t gw, int oif, int proto, uint32_t metric,
+			   int del);
 
 /* A bound NETLINK_ROUTE socket, close-on-exec. -1 with errno. */
 int nl_open(struct nl *n);

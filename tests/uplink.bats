@@ -118,6 +118,10 @@ teardown() {
 	[ -z "${DNSMASQ:-}" ] || kill "$DNSMASQ" 2>/dev/null || true
 	[ -z "${DHCPBAD:-}" ] || kill "$DHCPBAD" 2>/dev/null || true
 	[ -z "${OUTSIDE:-}" ] || kill "$OUTSIDE" 2>/dev/null || true
+	[ -z "${DNSMASQ2:-}" ] || kill "$DNSMASQ2" 2>/dev/null || true
+	[ -z "${OUTSIDE2:-}" ] || kill "$OUTSIDE2" 2>/dev/null || true
+	# (word splitting: FAR is a list of pids)
+	[ -z "${FAR:-}" ] || kill $FAR 2>/dev/null || true
 	[ -z "${R:-}" ] || rm -rf "$R"
 	wait 2>/dev/null || true
 	return "$rc"
@@ -435,4 +439,115 @@ bare_running() { status_of bare | grep -q '^bare running '; }
 	assert_output --partial 'nameserver 10.9.0.53'
 	run ls "$R"
 	assert_output 'bin'
+}
+
+# A second outside (OUTSIDE2, out1: 10.8.0.1/24, its own dnsmasq: router
+# 10.8.0.1) for up1.
+out2() { nsenter --net="/proc/$OUTSIDE2/ns/net" "$@"; }
+outside2_made() { [ "$(readlink /proc/$OUTSIDE2/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
+outside2_start() {
+	unshare --net sleep 1000 &
+	OUTSIDE2=$!
+	retry 30 outside2_made
+	out2 ip link add up1 type veth peer name out1
+	out2 ip addr add 10.8.0.1/24 dev out1
+	out2 ip link set out1 up
+	local log=$BATS_TEST_TMPDIR/dnsmasq2.log
+	nsenter --net="/proc/$OUTSIDE2/ns/net" dnsmasq -k --conf-file=/dev/null --port=0 --interface=out1 --bind-interfaces \
+		--dhcp-range=10.8.0.50,10.8.0.60,255.255.255.0,2m \
+		--dhcp-option=3,10.8.0.1 --dhcp-option=6,10.8.0.53 \
+		--dhcp-leasefile="$BATS_TEST_TMPDIR/leases2" --log-dhcp \
+		--log-facility="$log" --no-ping --user=root --pid-file= &
+	DNSMASQ2=$!
+	retry 10 grep -qs 'DHCP, sockets bound' "$log"
+}
+
+# Each outside has 192.0.2.1 beyond its router, where a server says which
+# outside it is and whom it sees.
+far_server() {
+	"$1" ip link set lo up
+	"$1" ip addr add 192.0.2.1/32 dev lo
+	# ($1: out or out2, shell functions: nsenter runs socat itself)
+	nsenter --net="/proc/$2/ns/net" socat TCP-LISTEN:9000,reuseaddr,fork SYSTEM:"echo $1 peer=\$SOCAT_PEERADDR" </dev/null >/dev/null 2>&1 3>&- &
+	FAR="${FAR:-} $!"
+	retry 5 "$1" bash -c "exec 3<>/dev/tcp/192.0.2.1/9000"
+}
+
+@test "interface dhcp: two uplinks keep a default route each, the first preferred; one going leaves the other's; nat goes out of either" {
+	f=$(conf <<-EOF
+	interface up0 dhcp
+	interface up1 dhcp
+	bridge br0 10.77.0.1/24
+	nat br0
+	service cli
+	  exec /usr/bin/busybox nc 192.0.2.1 9000
+	  net br0
+	  restart never
+	EOF
+	)
+	outside_start
+	uplink_make up0 10.9.0.1/24
+	dnsmasq_start
+	outside2_start
+	host_start "$f"
+	wait_console '^sandinit: ready: '
+	# the second's lease first: the order of the leases does not matter
+	out2 ip link set up1 netns "$(host_pid1)"
+	wait_console '^sandinit: interface up1: 10\.8\.0\.(5[0-9]|60)/24 via 10\.8\.0\.1, dns 10\.8\.0\.53, lease 120 s$' 20
+	uplink_move up0
+	wait_console '^sandinit: interface up0: 10\.9\.0\.(5[0-9]|60)/24 via 10\.9\.0\.1, dns 10\.9\.0\.53, lease 120 s$' 20
+	addr0=$(leased)
+	run in1 ip route show default
+	assert_line --regexp '^default via 10\.9\.0\.1 dev up0 proto dhcp .*metric 1000 ?$'
+	assert_line --regexp '^default via 10\.8\.0\.1 dev up1 proto dhcp .*metric 1001 ?$'
+	far_server out "$OUTSIDE"
+	far_server out2 "$OUTSIDE2"
+	# Out of the first, masqueraded to its lease's address.
+	run ictl start cli
+	assert_success
+	wait_console '^cli: out'
+	run console
+	assert_line "cli: out peer=$addr0"
+	# The first gone: the second's route stays, and nat goes out there.
+	in1 ip link set up0 netns "$OUTSIDE"
+	retry 10 bash -c "! nsenter --net=/proc/$(host_pid1)/ns/net ip route show default | grep -q up0"
+	run in1 ip route show default
+	assert_output --regexp '^default via 10\.8\.0\.1 dev up1 proto dhcp .*metric 1001 ?$'
+	run ictl start cli
+	assert_success
+	wait_console '^cli: out2'
+	run console
+	assert_line --regexp '^cli: out2 peer=10\.8\.0\.(5[0-9]|60)$'
+}
+
+@test "interface static: two gateways keep a route each by their lines' order, and a reload that swaps the lines swaps the metrics" {
+	f=$(conf <<-EOF
+	interface d0 10.31.0.2/24 10.31.0.1
+	interface d1 10.32.0.2/24 10.32.0.1
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	# (veths: the kernel has no dummy links; their peers up for a carrier)
+	in1 ip link add d0 type veth peer name d0p
+	in1 ip link add d1 type veth peer name d1p
+	in1 ip link set d0p up
+	in1 ip link set d1p up
+	wait_console '^sandinit: interface d1: 10\.32\.0\.2/24 via 10\.32\.0\.1$'
+	wait_console '^sandinit: interface d0: 10\.31\.0\.2/24 via 10\.31\.0\.1$'
+	run in1 ip route show default
+	assert_line --regexp '^default via 10\.31\.0\.1 dev d0 proto static metric 1000 ?$'
+	assert_line --regexp '^default via 10\.32\.0\.1 dev d1 proto static metric 1001 ?$'
+	cat >"$f" <<-EOF
+	interface d1 10.32.0.2/24 10.32.0.1
+	interface d0 10.31.0.2/24 10.31.0.1
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	ictl reload
+	run in1 ip route show default
+	assert_line --regexp '^default via 10\.32\.0\.1 dev d1 proto static metric 1000 ?$'
+	assert_line --regexp '^default via 10\.31\.0\.1 dev d0 proto static metric 1001 ?$'
+	[ "${#lines[@]}" = 2 ]
 }
