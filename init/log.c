@@ -164,6 +164,54 @@ void log_raw(const char *buf, size_t len)
 	errno = e;
 }
 
+/* The length of the UTF-8 sequence at P (LEFT bytes on) if it is valid
+ * and not a C1 control (U+0080..U+009F), else 0: shortest form, no
+ * surrogate, at most U+10FFFF. */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+	static const uint32_t least[] = { 0, 0, 0xa0, 0x800, 0x10000 };
+	size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	uint32_t c = p[0] & (0x7f >> k);
+
+	if (p[0] < 0xc2 || p[0] > 0xf4 || k > left)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	return c < least[k] || c > 0x10ffff || (c >= 0xd800 && c < 0xe000) ? 0 : k;
+}
+
+size_t log_visible(char *dst, size_t size, const char *text, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n = 0;
+
+	for (size_t i = 0, k; i < len; i += k) {
+		if (p[i] >= 0x80)
+			k = utf8_len(p + i, len - i);
+		else
+			k = p[i] >= 0x20 && p[i] != 0x7f ? 1 : p[i] == '\t';
+		if (k) {
+			if (n + k > size)
+				break;
+			memcpy(dst + n, p + i, k);
+			n += k;
+			continue;
+		}
+		if (n + 4 > size)
+			break;
+		dst[n++] = '\\';
+		dst[n++] = 'x';
+		dst[n++] = hex[p[i] >> 4];
+		dst[n++] = hex[p[i] & 15];
+		k = 1;
+	}
+	return n;
+}
+
 /* The console lines of one ring_feed, written together: a chunk of many
  * short lines costs one write(2), not one a line. At most PIPE_BUF bytes
  * a write: on a pipe that is all or nothing, so a full pipe drops whole
@@ -178,15 +226,20 @@ static void batch_flush(void)
 	batched = 0;
 }
 
+/* A line as `NAME: text`, its controls made visible (log_visible): cut
+ * at PIPE_BUF when that makes it longer. */
 static void console_line(const char *name, const char *text, size_t len)
 {
-	size_t nl = strlen(name), n = nl + 3 + len;
+	char vis[sizeof(batch)];
+	size_t nl = strlen(name), n;
 
+	len = log_visible(vis, sizeof(vis) - nl - 3, text, len);
+	n = nl + 3 + len;
 	if (n > sizeof(batch) - batched)
 		batch_flush();
 	memcpy(batch + batched, name, nl);
 	memcpy(batch + batched + nl, ": ", 2);
-	memcpy(batch + batched + nl + 2, text, len);
+	memcpy(batch + batched + nl + 2, vis, len);
 	batch[batched + n - 1] = '\n';
 	batched += n;
 }

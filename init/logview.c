@@ -378,8 +378,15 @@ static size_t render(const struct logview *v, const char *name, const struct log
 
 	if (v->timed)
 		n = log_stamp(buf, rec->us);	/* (SIZE >= LOGVIEW_LINE_MAX) */
-	if (v->merged)
+	if (v->merged) {
+		/* the console's form (SPEC §4), controls made visible */
 		n = put(n, size, snprintf(buf + n, size - n, "%s: ", name));
+		if (len && text[len - 1] == '\n')
+			len--;
+		n += log_visible(buf + n, size - 1 - n, text, len);
+		buf[n++] = '\n';
+		return n;
+	}
 	if (len > size - 1 - n)
 		len = size - 1 - n;
 	memcpy(buf + n, text, len);

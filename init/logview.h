@@ -8,9 +8,10 @@
 
 /* `[%5lld.%06lld] ` at its longest: any int64 of µs, 23 bytes, and a NUL. */
 #define LOGVIEW_TIME_MAX 24
-/* The longest rendering of one line (time, `NAME: `, text and a '\n'): a
- * read needs at least this room. */
-#define LOGVIEW_LINE_MAX (LOGVIEW_TIME_MAX + 32 + 2 + 1024 + 1)
+/* The longest rendering of one line (time, `NAME: `, text, its controls
+ * made visible in the merged view, and a '\n'): a read needs at least
+ * this room. */
+#define LOGVIEW_LINE_MAX (LOGVIEW_TIME_MAX + 32 + 2 + 4 * 1024 + 1)
 
 struct logview;
 

@@ -173,6 +173,36 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	wait "${pids[@]:32}" || :
 }
 
+@test "control characters a service writes show as \xNN on the console and in the merged log, as written in log NAME" {
+	host_start "$(conf <<-'EOF'
+	service esc
+	  restart never
+	  exec /usr/bin/printf "a\\033[31mred\\033]0;pwned\\007\\033c\\tz \\303\\251 \\302\\233 \\233 \\177 end\\n"
+	service slog
+	  restart never
+	  exec /bin/bash -c "logger -t app $'x\\e[2Jy\\x7f'"
+	EOF
+	)"
+	wait_console '^esc: '
+	wait_console '^slog: '
+	want=$'esc: a\\x1b[31mred\\x1b]0;pwned\\x07\\x1bc\tz \xc3\xa9 \\xc2\\x9b \\x9b \\x7f end'
+	run grep -Fxc "$want" "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	# a syslog line: its parser makes C0 controls blanks, DEL shows
+	run grep -Fxc 'slog: app: x [2Jy\x7f' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	# nothing raw reached the console: no ESC, BEL, DEL or lone C1 byte
+	run grep -c $'[\x07\x1b\x7f]' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 0
+	# the merged view renders them the same
+	run ictl log
+	assert_line "$want"
+	# a service's own log gives back the bytes as written
+	ictl log esc >"$BATS_TEST_TMPDIR/plain"
+	printf 'a\033[31mred\033]0;pwned\007\033c\tz \303\251 \302\233 \233 \177 end\n' >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/want"
+}
+
 @test "log without NAME: every ring and PID 1's own lines merged in time order" {
 	host_start "$(conf <<-'EOF'
 	service a
