@@ -23,6 +23,15 @@ void conf_g_modules(struct parser *p, char **a, int n)
 			conf_push_str(p, &p->c->modules, &p->c->nmodules, a[i]);
 }
 
+/* NAME can name a network interface (conf_ifname), else it is reported. */
+static int ifname_ok(struct parser *p, const char *name)
+{
+	if (conf_ifname(name) == 0)
+		return 1;
+	conf_bad(p, name, "use an interface name of up to 15 letters, digits, '_', '.' and '-', other than all and default");
+	return 0;
+}
+
 void conf_g_bridge(struct parser *p, char **a, int n)
 {
 	struct conf *c = p->c;
@@ -32,10 +41,13 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 	char t[SHOW_MAX + 4], net[16];
 
 	(void)n;
-	if (conf_ifname(a[0]) < 0) {
-		conf_bad(p, a[0], "use an interface name of up to 15 letters, digits, '_', '.' and '-'");
+	if (!strcmp(a[0], "lo")) {
+		/* every network namespace has it already */
+		conf_bad(p, a[0], "the loopback device is never a bridge");
 		return;
 	}
+	if (!ifname_ok(p, a[0]))
+		return;
 	if (conf_cidr(a[1], &addr, &prefix) < 0 || prefix < 1 || prefix > 30) {
 		conf_bad(p, a[1], "use an IPv4 address and a prefix from /1 to /30, e.g. 10.0.0.1/24");
 		return;
@@ -106,10 +118,8 @@ void conf_g_interface(struct parser *p, char **a, int n)
 	struct conf_iface f = { .line = p->line }, *v;
 	char t[SHOW_MAX + 4], net[16];
 
-	if (conf_ifname(a[0]) < 0) {
-		conf_bad(p, a[0], "use an interface name of up to 15 letters, digits, '_', '.' and '-'");
+	if (!ifname_ok(p, a[0]))
 		return;
-	}
 	for (int i = 0; i < c->nifaces; i++)
 		if (!strcmp(c->ifaces[i].name, a[0])) {
 			conf_report(p, "duplicate interface '%s' (first at line %d)", conf_show(t, a[0]),

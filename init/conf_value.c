@@ -211,11 +211,15 @@ int conf_hostname(const char *s)
 	return all_of(s, "-.", 64);
 }
 
-/* IFNAMSIZ is 16 with the NUL; "." and ".." are refused by the kernel. */
+/* IFNAMSIZ is 16 with the NUL; the kernel refuses "." and "..", and
+ * "all" and "default", /proc/sys/net/ipv4/conf's own entries (EINVAL). */
 int conf_ifname(const char *s)
 {
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return -1;
+	static const char *const kept[] = { ".", "..", "all", "default" };
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		if (!strcmp(s, kept[i]))
+			return -1;
 	return all_of(s, "_.-", 15);
 }
 

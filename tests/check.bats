@@ -670,6 +670,35 @@ EOF2
 	assert_output ''
 }
 
+@test "bridge: a name no bridge can have (lo, all, default, too long, '/', '.', blanks, an uplink's)" {
+	hint="use an interface name of up to 15 letters, digits, '_', '.' and '-', other than all and default"
+	printf 'bridge lo 10.88.0.1/24\n' > "$F"
+	fails_with 1 "bad value for 'bridge': 'lo' (the loopback device is never a bridge)"
+	printf 'bridge all 10.88.0.1/24\n' > "$F"
+	fails_with 1 "bad value for 'bridge': 'all' ($hint)"
+	printf 'bridge default 10.88.0.1/24\n' > "$F"
+	fails_with 1 "bad value for 'bridge': 'default' ($hint)"
+	printf 'interface all dhcp\n' > "$F"
+	fails_with 1 "bad value for 'interface': 'all' ($hint)"
+	printf 'bridge abcdefghijklmnop 10.88.0.1/24\n' > "$F"
+	fails_with 1 "bad value for 'bridge': 'abcdefghijklmnop' ($hint)"
+	for bad in br/0 . .. 'br 0' "$(printf 'br\t0')"; do
+		printf 'bridge "%s" 10.88.0.1/24\n' "$bad" > "$F"
+		run "$SANDINIT" --check "$F"
+		assert_equal "$status" 1
+		assert_output --partial "$F:1: bad value for 'bridge': "
+	done
+	printf 'interface eth0 dhcp\nbridge eth0 10.88.0.1/24\n' > "$F"
+	fails_with 1 "interface 'eth0' is also a bridge (line 2): a bridge is configured by its 'bridge' line"
+	printf 'nat lo\n' > "$F"
+	fails_with 1 "'nat' names unknown bridge 'lo' (declare it with a global 'bridge' line)"
+	# the positive control: 15 characters of every kind allowed, lo an uplink
+	printf 'bridge br-0.x_abcdefgh 10.88.0.1/24\nnat br-0.x_abcdefgh\ninterface lo 10.1.1.1/32\n' > "$F"
+	run "$SANDINIT" --check "$F"
+	assert_success
+	assert_output ''
+}
+
 @test "a sandbox directive needs the mount namespace 'namespaces' leaves out" {
 	printf 'service a\n  exec /bin/a\n  namespaces user pid net\n  bind /etc /x\n' > "$F"
 	fails_with 4 "'bind' needs a mount namespace, which 'namespaces' leaves out"
