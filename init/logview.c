@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf_value.h"
@@ -58,16 +59,20 @@ static const char *const levels[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
 };
 
+/* A level as logger(1) takes it: a name in any case, the deprecated
+ * panic, error and warn of syslog.conf(5), or its number. */
 static int parse_level(const char *s)
 {
+	static const char *const old[] = { "panic", "error", "warn" };
+	static const char num[] = { 0, 3, 4 };
+
 	if (s[0] >= '0' && s[0] <= '7' && !s[1])
 		return s[0] - '0';
-	if (!strcmp(s, "error"))
-		return 3;
-	if (!strcmp(s, "warn"))
-		return 4;
+	for (int i = 0; i < 3; i++)
+		if (!strcasecmp(s, old[i]))
+			return num[i];
 	for (int i = 0; i < 8; i++)
-		if (!strcmp(s, levels[i]))
+		if (!strcasecmp(s, levels[i]))
 			return i;
 	return -1;
 }
@@ -296,12 +301,16 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 				continue;
 			}
 			val = o[1] ? o + 1 : i + 1 < nargs ? args[++i] : NULL;
-			if (*o == 'n' && val && parse_count(val, &last) == 0)
+			if (*o == 'n' && val && parse_count(val, &last) == 0) {
 				have_n = 1;
-			else if (*o == 'p' && val && parse_level(val) >= 0)
-				level = parse_level(val);
-			else
+			} else if (*o == 'p' && val) {
+				if ((level = parse_level(val)) < 0) {
+					snprintf(err, errsize, "initctl: log: unknown level '%s' (use emerg, alert, crit, err, warning, notice, info or debug; panic, error or warn; or 0 to 7)\n", val);
+					return NULL;
+				}
+			} else {
 				bad = a;
+			}
 			break;
 		}
 		if (bad) {

@@ -21,7 +21,7 @@ full_ring() {
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-@test "log -t, -p and -n: each line keeps its time and its stream's severity" {
+@test "log -t, -p and -n: each line keeps its time and its stream's severity; -p takes logger(1)'s levels" {
 	host_start "$(conf <<-'EOF'
 	service web
 	  restart never
@@ -80,8 +80,21 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	up=$(cut -d. -f1 /proc/uptime)
 	[ "$t" -le "$up" ]
 	[ "$t" -ge $((up - 60)) ]
-	run ictl log -p loud web
-	assert_equal "$status" 2
+	# -p as logger(1) takes it: the deprecated names, numbers, any case
+	for l in error warn 3 4 ERR Warning; do
+		run -0 ictl log -p "$l" web
+		assert_output "$(printf 'err1\nerr2')"
+	done
+	for l in panic 0 2; do
+		run -0 ictl log -p "$l" web
+		assert_output ''
+	done
+	run -0 ictl log -p 7 web
+	assert_equal "${#lines[@]}" 4
+	for l in loud 8 -1 user.err ''; do
+		run -2 ictl log -p "$l" web
+		assert_output "initctl: log: unknown level '$l' (use emerg, alert, crit, err, warning, notice, info or debug; panic, error or warn; or 0 to 7)"
+	done
 	run ictl log -n x web
 	assert_equal "$status" 2
 	run ictl log nosuch
