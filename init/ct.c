@@ -61,38 +61,76 @@ int ct_match(const struct nlmsghdr *h, const struct ct_sel *s, struct ct_tuple *
 	       !(ntohl(status) & IPS_SRC_NAT);
 }
 
-static void put_tuple(struct nl_req *r, const struct ct_tuple *t)
-{
-	size_t o = nl_nest_begin(r, CTA_TUPLE_ORIG | NLA_F_NESTED), n;
+/* The kernel's dump filter (CTA_FILTER, Linux 5.8): the tuple fields it
+ * compares, by the bits of net/netfilter/nf_internals.h (not in the uapi
+ * headers). A kernel without it ignores the attribute and sends every
+ * entry: ct_match decides either way. */
+#define F_IP_SRC (1u << 0)
+#define F_IP_DST (1u << 1)
+#define F_PROTO (1u << 3)
+#define F_SPORT (1u << 4)
+#define F_DPORT (1u << 5)
 
-	n = nl_nest_begin(r, CTA_TUPLE_IP | NLA_F_NESTED);
-	nl_attr_put(r, CTA_IP_V4_SRC, &t->src, 4);
-	nl_attr_put(r, CTA_IP_V4_DST, &t->dst, 4);
-	nl_nest_end(r, n);
+/* Tuple nest TYPE holding the fields of T that FIELDS (F_*) names. */
+static void put_tuple(struct nl_req *r, uint16_t type, const struct ct_tuple *t,
+		      uint32_t fields)
+{
+	size_t o = nl_nest_begin(r, type | NLA_F_NESTED), n;
+
+	if (fields & (F_IP_SRC | F_IP_DST)) {
+		n = nl_nest_begin(r, CTA_TUPLE_IP | NLA_F_NESTED);
+		if (fields & F_IP_SRC)
+			nl_attr_put(r, CTA_IP_V4_SRC, &t->src, 4);
+		if (fields & F_IP_DST)
+			nl_attr_put(r, CTA_IP_V4_DST, &t->dst, 4);
+		nl_nest_end(r, n);
+	}
 	n = nl_nest_begin(r, CTA_TUPLE_PROTO | NLA_F_NESTED);
 	nl_attr_put(r, CTA_PROTO_NUM, &t->proto, 1);
-	if (t->sport || t->dport) {
+	if (fields & F_SPORT)
 		nl_attr_put(r, CTA_PROTO_SRC_PORT, &t->sport, 2);
+	if (fields & F_DPORT)
 		nl_attr_put(r, CTA_PROTO_DST_PORT, &t->dport, 2);
-	}
 	nl_nest_end(r, n);
 	nl_nest_end(r, o);
+}
+
+void ct_dump_req(struct nl_req *r, const struct ct_sel *s)
+{
+	struct nfgenmsg g = { .nfgen_family = AF_INET, .version = NFNETLINK_V0 };
+	/* KEEP 0: replies from TO:TOPORT; KEEP 1: sent to [DST:]DPORT. */
+	struct ct_tuple t = s->keep ? (struct ct_tuple){ .dst = s->dst, .dport = s->dport,
+							 .proto = s->proto }
+				    : (struct ct_tuple){ .src = s->to, .sport = s->toport,
+							 .proto = s->proto };
+	uint32_t fields = s->keep ? F_PROTO | F_DPORT | (s->dst ? F_IP_DST : 0)
+				  : F_IP_SRC | F_PROTO | F_SPORT;
+	size_t f;
+
+	nl_req_init(r, CT_TYPE(IPCTNL_MSG_CT_GET), NLM_F_DUMP, &g, sizeof g);
+	r->u.h.nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	f = nl_nest_begin(r, CTA_FILTER | NLA_F_NESTED);
+	nl_attr_put_u32(r, s->keep ? CTA_FILTER_ORIG_FLAGS : CTA_FILTER_REPLY_FLAGS, fields);
+	nl_nest_end(r, f);
+	put_tuple(r, s->keep ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY, &t, fields);
 }
 
 /* One dump: up to CT_MAX selected tuples to T. Their number (CT_MAX + 1
  * if there were more), or -1 with errno. */
 static int dump(struct nl *n, const struct ct_sel *s, struct ct_tuple *t)
 {
-	static union { struct nlmsghdr h; char b[16384]; } rx;
-	struct nfgenmsg g = { .nfgen_family = AF_INET, .version = NFNETLINK_V0 };
+	union nl_rxbuf *rx = &nl_rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct nl_req r;
 	struct ct_tuple more;
 	int got = 0;
 	ssize_t len;
 
-	nl_req_init(&r, CT_TYPE(IPCTNL_MSG_CT_GET), NLM_F_DUMP, &g, sizeof g);
-	r.u.h.nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	ct_dump_req(&r, s);
+	if (r.err) {
+		errno = r.err;
+		return -1;
+	}
 	r.u.h.nlmsg_seq = ++n->seq;
 	do
 		len = sendto(n->fd, r.u.buf, r.u.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa);
@@ -102,13 +140,13 @@ static int dump(struct nl *n, const struct ct_sel *s, struct ct_tuple *t)
 	for (;;) {
 		struct nlmsghdr *h;
 
-		if ((len = nl_recv(n, rx.b, sizeof rx.b)) < 0)
+		if ((len = nl_recv(n, rx->b, sizeof rx->b)) < 0)
 			return -1;	/* EMSGSIZE, ENOBUFS: the caller gives up */
 		if (len == 0) {
 			errno = EBADMSG;
 			return -1;
 		}
-		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		for (h = &rx->h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE)
@@ -141,7 +179,8 @@ int ct_flush(struct nl *n, const struct ct_sel *s)
 			struct nl_req r;
 
 			nl_req_init(&r, CT_TYPE(IPCTNL_MSG_CT_DELETE), 0, &g, sizeof g);
-			put_tuple(&r, &t[i]);
+			put_tuple(&r, CTA_TUPLE_ORIG, &t[i], F_IP_SRC | F_IP_DST | F_PROTO |
+				  (t[i].sport || t[i].dport ? F_SPORT | F_DPORT : 0));
 			if (nl_talk(n, &r, NULL, 0) == 0)
 				done++;
 			else if (errno != ENOENT)	/* gone meanwhile: fine */

@@ -35,6 +35,10 @@ struct ct_tuple {
  * buffer: walked with bounds) describe an entry S selects? 1 with its
  * original tuple in *T; 0 if not or if it cannot be told. */
 int ct_match(const struct nlmsghdr *h, const struct ct_sel *s, struct ct_tuple *t);
+/* The dump request for S: every IPv4 entry, or with a kernel that filters
+ * dumps (5.8+), only those whose tuple can match (by protocol and port, and
+ * the target's or the published address). */
+void ct_dump_req(struct nl_req *r, const struct ct_sel *s);
 /* Delete the entries S selects, with N (a NETLINK_NETFILTER socket). The
  * number deleted, or -1 with errno (EOPNOTSUPP, ENOENT...: a kernel
  * without conntrack netlink). */

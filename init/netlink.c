@@ -405,12 +405,11 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size)
 	return len;
 }
 
+union nl_rxbuf nl_rx PAGE_BUF;
+
 int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 {
-	/* Big enough for a link's attributes without its statistics. Static
-	 * (one exchange at a time): off the stack, resident only as far as
-	 * replies have reached. */
-	static union { struct nlmsghdr h; char b[16384]; } rx PAGE_BUF;
+	union nl_rxbuf *rx = &nl_rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int got = 0;
 	ssize_t len;
@@ -431,10 +430,10 @@ int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
 	for (;;) {
 		struct nlmsghdr *h;
 
-		len = nl_recv(n, rx.b, sizeof rx.b);
+		len = nl_recv(n, rx->b, sizeof rx->b);
 		if (len < 0)
 			return -1;
-		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		for (h = &rx->h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			/* Leftovers of an earlier, interrupted request. */
 			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
 				continue;

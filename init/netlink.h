@@ -108,6 +108,16 @@ int nl_open(struct nl *n);
 int nl_open_proto(struct nl *n, int proto);
 /* One datagram of replies; -1 EMSGSIZE if it did not fit in SIZE. */
 ssize_t nl_recv(struct nl *n, void *buf, size_t size);
+/* The receive buffer the exchanges with the kernel share (nl_talk, nft.c's
+ * batches, ct.c's dumps: PID 1 runs one at a time and none calls another
+ * while its replies are in use). 16 KiB: a dump's datagrams are as big as
+ * the largest read the socket has seen. Static, resident once used: one
+ * buffer instead of one each. */
+union nl_rxbuf {
+	struct nlmsghdr h;
+	char b[16384];
+};
+extern union nl_rxbuf nl_rx;
 /* Use FD, a NETLINK_ROUTE socket nl_open made (in another process: a
  * socket works in the network namespace it was made in). -1 with errno. */
 int nl_adopt(struct nl *n, int fd);

@@ -382,7 +382,7 @@ static uint64_t echo_handle(const struct nlmsghdr *h)
 
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 {
-	static union { struct nlmsghdr h; char b[16384]; } rx PAGE_BUF;
+	union nl_rxbuf *rx = &nl_rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	uint32_t first;
 	int left = b->n, refused = 0, i;
@@ -417,17 +417,17 @@ int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 	 * a whole (no nf_tables, a stale generation) has one error, on
 	 * BATCH_BEGIN, and then no acks: read what is there and stop. */
 	while (left > 0) {
-		len = refused ? recv(n->fd, rx.b, sizeof rx.b, MSG_DONTWAIT | MSG_TRUNC)
-			      : nl_recv(n, rx.b, sizeof rx.b);
+		len = refused ? recv(n->fd, rx->b, sizeof rx->b, MSG_DONTWAIT | MSG_TRUNC)
+			      : nl_recv(n, rx->b, sizeof rx->b);
 		if (len < 0 && refused && errno == EAGAIN)
 			break;
 		if (len < 0)
 			return -1;
-		if ((size_t)len > sizeof rx.b) {
+		if ((size_t)len > sizeof rx->b) {
 			errno = EMSGSIZE;
 			return -1;
 		}
-		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		for (h = &rx->h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			uint32_t k = h->nlmsg_seq - first;
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 

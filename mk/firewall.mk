@@ -36,6 +36,12 @@ fw-harness: $(OUT)/unit/fw_harness $(OUT)/unit/fw_harness.san
 
 .PHONY: fw-harness
 
+# ct.c against the kernel's conntrack (root, in a network namespace of its
+# own): its dump filter and deletions (tests/firewall.bats).
+$(OUT)/unit/ct_harness: tests/unit/ct_harness.c init/ct.c init/netlink.c init/ct.h init/netlink.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/ct.c init/netlink.c
+
 # The ctnetlink dump reader (ct_match): any message, no crash.
 $(OUT)/fuzz/ct_fuzz: tests/fuzz/ct_fuzz.c init/ct.c init/netlink.c init/ct.h init/netlink.h
 	@mkdir -p $(@D)

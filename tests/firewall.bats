@@ -755,3 +755,12 @@ s.send(bytes.fromhex(mac.replace(":", "")) + s.getsockname()[4] + b"\x08\x00" + 
 	assert_line --regexp '^publish\.rules_ms\.n20 [0-9.]+$'
 	assert_line --regexp '^[0-9]+ passed, 0 failed$'
 }
+
+@test "ct harness: a published port's conntrack dump brings only its entries, deletes exactly them (root)" {
+	run make -s -C "$ROOT" out/unit/ct_harness
+	assert_success
+	run unshare --net "$ROOT/out/unit/ct_harness"
+	assert_success
+	assert_line --regexp '^[0-9]+ passed, 0 failed$'
+}
+
