@@ -630,9 +630,8 @@ static void request(struct conn *c)
 		sup_stop(s);
 		wait_for(c, s, WAIT_DOWN);
 	} else if (!strcmp(cmd, "restart") && argc == 2) {
-		sup_stop(s);
-		wait_for(c, s, WAIT_DOWN);
-		c->exec_pid = -1;	/* then start it */
+		sup_restart(s);
+		wait_for(c, s, WAIT_UP);
 	} else if (!strcmp(cmd, "exec") && argc >= 3) {
 		cmd_exec(c, s, argv + 2, pty);
 	} else if (!strcmp(cmd, "reload") && argc == 1) {
@@ -841,10 +840,6 @@ void ctl_recheck(void)
 		if (r < 0) {
 			say(c, '2', "initctl: %s %s\n", name, why);
 			finish(c, 1);
-		} else if (r > 0 && c->wait == WAIT_DOWN && c->exec_pid == -1) {
-			c->exec_pid = 0;	/* restart: now start it */
-			sup_start(s);
-			c->wait = WAIT_UP;
 		} else if (r > 0) {
 			finish(c, 0);
 		}

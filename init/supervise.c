@@ -180,8 +180,15 @@ int sup_reached(const struct service *s, int up, char *why, size_t len)
 
 	if (!up)
 		return !s->pid;
+	/* A run being stopped (a restart's) is ending: the next one counts. */
+	if (s->stopping && s->pid)
+		return 0;
 	if (s->state == ST_RUNNING || s->state == ST_READY || s->state == ST_EXITED)
 		return 1;
+	if (s->state == ST_STOPPED && !s->want_up) {
+		snprintf(why, len, "was stopped");
+		return -1;
+	}
 	if (s->state == ST_FAILED || s->state == ST_BACKOFF) {
 		snprintf(why, len, "failed to start");
 		return -1;
@@ -331,6 +338,16 @@ int sup_start(struct service *s)
 	s->deadline = 0;
 	sup_became(s, ST_WAITING);
 	sup_resolve();
+	return 0;
+}
+
+/* A run of S stops, then the next starts (sup_run_ended). */
+int sup_restart(struct service *s)
+{
+	if (!s->pid)
+		return sup_start(s);
+	s->want_up = 1;
+	sup_send_stop(s);
 	return 0;
 }
 

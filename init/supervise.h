@@ -80,6 +80,8 @@ int sup_cgroup(const struct service *s, struct cg_stats *st, char *path, size_t 
 int sup_reached(const struct service *s, int up, char *why, size_t len);
 int sup_start(struct service *s);
 int sup_stop(struct service *s);
+/* Stop S's run, then start it again: no failure counted, its count cleared. */
+int sup_restart(struct service *s);
 /* Run ARGV in S's sandbox with FDS as stdin/out/err, or with a pty of the
  * sandbox's sized PTY whose master goes over the socket FDS[0]
  * (spawn_exec_in): the pid of a child of PID 1 that exits with ARGV's

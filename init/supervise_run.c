@@ -352,6 +352,12 @@ void sup_run_ended(struct service *s, int status)
 		sup_settle_reload(s);
 	} else if (s->pod_down) {
 		sup_became(s, ST_WAITING);	/* for its pod's next run */
+	} else if (s->stopping) {
+		/* Stopped yet wanted up (a restart, a start during a stop):
+		 * its next run at once, as a start would. */
+		s->fails = 0;
+		s->backoff_ms = BACKOFF_MIN_MS;
+		sup_became(s, ST_WAITING);
 	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
 		s->fails = 0;
 		sup_became(s, ST_EXITED);

@@ -512,6 +512,40 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 	assert_output --regexp "^keep running $keep 0 - -$"
 }
 
+@test "start while a service is being restarted waits for its next run: after a restart's stop, through a crash's backoff" {
+	host_start "$(conf <<-'EOF'
+	service crashy
+	  exec /bin/sh -c "echo up; /bin/sleep 0.3; exit 1"
+	service stubborn
+	  stop-timeout 2
+	  exec /bin/sh -c "trap 'echo got TERM' TERM; while :; do /bin/sleep 1000 & wait; done"
+	EOF
+	)"
+	wait_console '^sandinit: ready: 2 services'
+	# the control: a start of a running service answers at once
+	run -0 ictl start stubborn
+	old=$(status_of stubborn | cut -d' ' -f3)
+	# a restart is stopping it (it ignores TERM: killed after 2 s)
+	ictl restart stubborn 3>&- &
+	rpid=$!
+	wait_console '^stubborn: got TERM$'
+	run -0 ictl start stubborn
+	# answered once its next run is running, not while the old one ended
+	run status_of stubborn
+	assert_output --regexp '^stubborn running [0-9]+ 1 - -$'
+	refute_output --regexp "^stubborn running $old "
+	wait "$rpid"
+	refute_line --partial 'stubborn: killed by signal' <<<"$(console)"
+	# a crash's restart: start while it backs off answers once it runs
+	for i in 1 2 3; do
+		retry 20 bash -c "SANDINIT_SOCKET=$SOCK $SANDINIT ctl status | grep -q '^crashy backoff '"
+		run -0 ictl start crashy
+		run ictl status crashy
+		assert_line --regexp '^state: (running|exited|backoff)$'
+		refute_line 'state: waiting'
+	done
+}
+
 @test "start of a service whose dependency gave up answers 1 instead of waiting" {
 	f=$(conf <<-'EOF'
 	service broken
