@@ -203,13 +203,30 @@ static void reload_removed(const struct conf *nc)
 	}
 }
 
+/* The slot of a service NAME a reload removed whose run still stops. */
+static struct service *removed_stopping(const char *name)
+{
+	FOR_SLOTS(s)
+		if (s->index < 0 && !strcmp(s->c->name, name))
+			return s;
+	return NULL;
+}
+
 /* NC's service I, S the running one of its name (NULL: added): set up,
  * restarted if changed, else moved to NC's settings. */
 static struct service *reload_one(struct conf *nc, int i, struct service *s)
 {
 	struct svc_conf *c = &nc->svc[i];
 
-	if (!s) {
+	if (!s && (s = removed_stopping(c->name))) {
+		/* Removed by an earlier reload, its run still stopping: its
+		 * cgroup, address and name are that run's until it ends, so
+		 * it starts again with NC's settings then, as a changed one. */
+		log_msg("reload: %s added back: starting it once its old run has stopped", c->name);
+		s->next = c;
+		s->index = i;
+		s->want_up = 1;
+	} else if (!s) {
 		s = free_slot();
 		if (setup_service(s, nc, i) < 0)
 			log_msg("%s: unable to set up its pipes: %m", c->name);

@@ -354,6 +354,32 @@ reload_restarting() {
 	wait_console '^a: gen 2$'
 }
 
+@test "a service removed, then added back while its old run still stops: it starts once that run has ended, no start failed" {
+	host_start "$(restarting 1)"
+	wait_console '^a: ignoring: TERM$'
+	conf <<-'EOF' >/dev/null
+	service b
+	  exec /bin/sleep 1000
+	EOF
+	run -0 ictl reload
+	wait_console '^sandinit: reload: a removed: stopping it$'
+	restarting 2 >/dev/null
+	run -0 ictl reload
+	wait_console '^sandinit: reload: a added'
+	# the old run's stop goes on to its stop-timeout (3 s), then the new
+	# run starts
+	wait_console '^sandinit: a: did not stop in 3 s: killing it$'
+	wait_console '^a: gen 2$'
+	run status_of a
+	assert_output --regexp '^a running [0-9]+ [0-9]+ - -$'
+	run console
+	refute_line --partial 'sandinit: a: unable to'
+	refute_line --regexp '^sandinit: a: (exited|killed)'
+	# one run of each generation
+	run grep -c '^a: gen' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 2
+}
+
 @test "a poweroff during a reload's restart of a service completes, and the service does not start again" {
 	reload_restarting
 	run ictl poweroff
