@@ -293,6 +293,54 @@ same_pod() {
 	assert_line 'addresses: 10.77.0.2'
 }
 
+teardown() {
+	# (a strace left attached to PID 1 would hold up its poweroff)
+	[ -z "${STRACE:-}" ] || kill "$STRACE" 2>/dev/null || true
+	[ -z "${STRACE:-}" ] || wait "$STRACE" 2>/dev/null || true
+	host_stop
+}
+
+traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$(host_pid1)/status")" != 0 ]; }
+
+# A pod member's first process is a copy of PID 1's memory (every service's
+# env) until its execve, and enters the pod's user namespace before then. A
+# pod service that sees it (no pid namespace of its own) with CAP_SYS_PTRACE
+# there does not read that copy through /proc (environ here; mem is under
+# the same checks): until its ids change it is host root, whose /proc files
+# (0400) no sandbox may open (host root is never mapped), and changing them
+# makes it non-dumpable (fs.suid_dumpable 0) until the execve. strace holds
+# each setns's return for 3 s to widen the window; PID 1's environment
+# carries the marker.
+@test "join: a pod member's processes are not readable by the pod until their execve; after it they are" {
+	f=$(conf <<-'EOF'
+	service a
+	  namespaces user mount net uts ipc
+	  caps sys_ptrace
+	  exec /bin/sh -c "seen=; while :; do for e in /proc/[0-9]*/environ; do case \" $seen \" in *\" $e \"*) continue;; esac; m=$(grep -a -o -e SANDINIT_TEST_SECRET=[a-z0-9]* -e MARK=[a-z]* $e 2>/dev/null) && echo seen $m && seen=\"$seen $e\"; done; sleep 0.1; done"
+	EOF
+	)
+	SANDINIT_TEST_SECRET=s3cr3t host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	strace -f -qq -o "$BATS_TEST_TMPDIR/strace.log" -e trace=setns \
+		-e inject=setns:delay_exit=3000000 -p "$(host_pid1)" 2>/dev/null &
+	STRACE=$!
+	retry 10 traced
+	cat >>"$f" <<-'EOF'
+	service b
+	  join a
+	  env MARK=visible
+	  exec /bin/sleep 1000
+	EOF
+	ictl reload
+	# the control: once b has exec'd, a reads its environment
+	wait_console '^a: seen MARK=visible$' 90
+	# the window was there: some process entered the pod's user namespace
+	run grep -c 'CLONE_NEWUSER' "$BATS_TEST_TMPDIR/strace.log"
+	assert_success
+	run console
+	refute_output --partial s3cr3t
+}
+
 # The pod's members run in its namespaces: when its run ends they stop, and
 # they start again in its next run's (not left in the old one, unlinked).
 @test "join: a pod's members follow it into its next run's namespaces" {
