@@ -38,6 +38,13 @@ enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
 #define CLIENT_PORT 68
 #define LEASE_FD 3
 
+/* A lease shorter than this is taken as this long, and T1 is at least half
+ * of it (RFC 2131 sets no floor; dhcpcd's is 20 s, udhcpc's 122 s): a
+ * server on the uplink, which is untrusted, that leases for a second or
+ * sets T1 to one gets a renewal every 10 s, not a loop as fast as it
+ * answers, nor PID 1 a lease a packet. */
+#define MIN_LEASE 20
+
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -517,9 +524,12 @@ static void restart(struct client *c, int64_t now, const char *why)
 
 static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
-	char a[16], g[16], s[16];
-	uint32_t t = r->lease, t1 = r->t1, t2 = r->t2;
+	char a[16], g[16], s[16], given[24] = "";
+	uint32_t t = r->lease < MIN_LEASE ? MIN_LEASE : r->lease, t1 = r->t1, t2 = r->t2;
 	int renewed = c->state >= BOUND && r->yiaddr == c->lease.yiaddr;
+	/* (a renewal that changes nothing but the time is not said again) */
+	int same = renewed && r->server == c->lease.server && r->router == c->lease.router &&
+		   r->prefix == c->lease.prefix && t == c->lease.lease;
 
 	if (c->state >= BOUND && !renewed)
 		report(c, DHCP_EXPIRED);
@@ -528,6 +538,7 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 	if (t >= 60)
 		c->fails = 0;
 	c->lease = *r;
+	c->lease.lease = t;
 	c->state = BOUND;
 	c->tries = 0;
 	c->next = 0;
@@ -538,19 +549,28 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 			t2 = (uint32_t)((uint64_t)t * 7 / 8);
 		if (!t1 || t1 > t2)
 			t1 = t / 2 < t2 ? t / 2 : t2;
+		if (t1 < MIN_LEASE / 2)
+			t1 = MIN_LEASE / 2;
+		if (t2 < t1)
+			t2 = t1;
 		c->t1 = now + (int64_t)t1 * 1000;
 		c->t2 = now + (int64_t)t2 * 1000;
 		c->expiry = now + (int64_t)t * 1000;
 	}
 	report(c, DHCP_BOUND);
+	if (same)
+		return;
+	if (t != r->lease)
+		snprintf(given, sizeof given, " (%u s given)", r->lease);
 	if (t == 0xffffffffu)
 		dprintf(1, "%s %s/%d router %s from %s, lease infinite\n",
 		           renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
 		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server));
 	else
-		dprintf(1, "%s %s/%d router %s from %s, lease %u s, renewal in %u s\n",
+		dprintf(1, "%s %s/%d router %s from %s, lease %u s%s, renewal in %u s\n",
 		           renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
-		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t, t1);
+		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t,
+		           given, t1);
 }
 
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)

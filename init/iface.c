@@ -31,6 +31,9 @@
  * 1000 + index and systemd-networkd's per-link routes do). */
 #define METRIC_BASE 1000
 
+/* Lease lines an interface may log at once; then one a minute. */
+#define LOG_BURST 6
+
 struct iface {
 	char name[IFNAMSIZ];
 	int dhcp;
@@ -40,6 +43,9 @@ struct iface {
 	int index;		/* configured on this link; 0: not (yet) there */
 	int leased;		/* lease holds the helper's last report */
 	struct dhcp_lease lease;
+	int credit;		/* lease lines it may log now (quota) */
+	unsigned held;		/* lines not logged since the last one */
+	int64_t refilled;	/* ms: credit last added */
 };
 
 static struct iface *ifs;	/* the running config's, allocated by iface_apply */
@@ -306,25 +312,54 @@ int iface_resolv(void)
 /* May lease L be applied? Not a subnet wider than a /8 (beyond any real
  * network: it would take in 127/8 or 0/8 beside it), nor one that
  * overlaps a bridge of ours: its services would be routed out. */
-static int fits(const char *name, const struct dhcp_lease *l)
+static int fits(const char *name, const struct dhcp_lease *l, int say)
 {
 	char a[16], b[16];
 
 	if (l->prefix < 8) {
-		log_msg("interface %s: lease of %s/%u: a subnet wider than /8: not applied", name,
-			conf_ip_str(a, l->addr), l->prefix);
+		if (say)
+			log_msg("interface %s: lease of %s/%u: a subnet wider than /8: not applied", name,
+				conf_ip_str(a, l->addr), l->prefix);
 		return 0;
 	}
 	for (int i = 0; i < nbrs; i++) {
 		uint32_t m = conf_prefix_mask((int)l->prefix < brs[i].prefix ? (int)l->prefix : brs[i].prefix);
 
 		if (!((l->addr ^ brs[i].net) & m)) {
-			log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
-				name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].net),
-				brs[i].prefix);
+			if (say)
+				log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
+					name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].net),
+					brs[i].prefix);
 			return 0;
 		}
 	}
+	return 1;
+}
+
+/* May F log the line of a lease? LOG_BURST at once, then one a minute: a
+ * DHCP server on the uplink (untrusted), or its helper, that sends a lease
+ * a second costs the console a line a minute; the lines held back are
+ * counted and said with the next one. The lease is applied either way. */
+static int quota(struct iface *f)
+{
+	int64_t now = now_ms(), k;
+
+	if (!f->refilled)
+		f->refilled = now, f->credit = LOG_BURST;
+	k = (now - f->refilled) / 60000;
+	if (k > 0) {
+		f->credit = k >= LOG_BURST - f->credit ? LOG_BURST : f->credit + (int)k;
+		f->refilled += k * 60000;
+	}
+	if (!f->credit) {
+		f->held++;
+		return 0;
+	}
+	f->credit--;
+	if (f->held)
+		log_msg("interface %s: %u lease lines not shown (%d at once, then one a minute)",
+			f->name, f->held, LOG_BURST);
+	f->held = 0;
 	return 1;
 }
 
@@ -340,33 +375,42 @@ static const char *lease_str(char *buf, size_t len, uint32_t seconds)
 
 void iface_lease(const char *name, const void *msg, size_t len)
 {
+	static struct iface stray;	/* the quota of a name not (or no longer) ours */
 	struct iface *f = find(name);
 	struct dhcp_lease l;
 	const char *step;
 	char a[16], g[16], d[16], t[24];
+	int say;
 
+	if (!f)
+		snprintf(stray.name, sizeof stray.name, "%s", name);
+	say = quota(f ? f : &stray);
 	if (len != sizeof l) {
-		log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
+		if (say)
+			log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
 		return;
 	}
 	memcpy(&l, msg, sizeof l);
 	if (dhcp_lease_check(&l) < 0) {
-		log_msg("interface %s: dhcp-%s sent an invalid lease: ignored", name, name);
+		if (say)
+			log_msg("interface %s: dhcp-%s sent an invalid lease: ignored", name, name);
 		return;
 	}
 	if (!f || !f->dhcp || !f->index) {
-		log_msg("interface %s: a lease for a link that is not there: ignored", name);
+		if (say)
+			log_msg("interface %s: a lease for a link that is not there: ignored", name);
 		return;
 	}
-	if (l.kind == DHCP_BOUND && !fits(name, &l))
+	if (l.kind == DHCP_BOUND && !fits(name, &l, say))
 		return;
 	if (l.kind == DHCP_EXPIRED) {
 		if (f->leased && f->lease.addr == l.addr) {
 			unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 			f->leased = 0;
 			write_resolv();
-			log_msg("interface %s: lease of %s ended: address removed", name,
-				conf_ip_str(a, l.addr));
+			if (say)
+				log_msg("interface %s: lease of %s ended: address removed", name,
+					conf_ip_str(a, l.addr));
 		}
 		return;
 	}
@@ -374,20 +418,23 @@ void iface_lease(const char *name, const void *msg, size_t len)
 			  f->lease.router != l.router))
 		unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 	if (set_addr(f, l.addr, (int)l.prefix, l.seconds, l.router, &step) < 0) {
-		log_msg("interface %s: unable to %s: %m", name, step);
+		if (say)
+			log_msg("interface %s: unable to %s: %m", name, step);
 		return;
 	}
 	if (f->leased && f->lease.addr == l.addr && f->lease.router == l.router &&
 	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
 		f->lease = l;
-		log_msg("interface %s: lease of %s renewed for %s", name,
-			conf_ip_str(a, l.addr), lease_str(t, sizeof t, l.seconds));
+		if (say)
+			log_msg("interface %s: lease of %s renewed for %s", name,
+				conf_ip_str(a, l.addr), lease_str(t, sizeof t, l.seconds));
 		return;
 	}
 	f->lease = l;
 	f->leased = 1;
 	write_resolv();
-	log_msg("interface %s: %s/%u via %s, dns %s, lease %s", name, conf_ip_str(a, l.addr),
-		l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
-		l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, sizeof t, l.seconds));
+	if (say)
+		log_msg("interface %s: %s/%u via %s, dns %s, lease %s", name, conf_ip_str(a, l.addr),
+			l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
+			l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, sizeof t, l.seconds));
 }

@@ -383,6 +383,29 @@ T12=(--dhcp-option=58,10 --dhcp-option=59,20)
 	wait_console '^dhcp-up0: discovering again in 8 s$'
 }
 
+# (the lines of PID 1 about up0's leases)
+lease_lines() { grep -c '^sandinit: interface up0: \(lease of\|10\.9\.0\.\)' "$BATS_TEST_TMPDIR/console.log"; }
+
+@test "interface dhcp: a server that leases for 1 s, another address each time, is renewed every 10 s, and PID 1 logs 6 lines, then one a minute" {
+	dhcp_boot bad flap </dev/null
+	# A floor of 20 s (T1 10 s), said with what the server gave.
+	wait_console '^dhcp-up0: bound to 10\.9\.0\.78/24 router none from 10\.9\.0\.1, lease 20 s \(1 s given\), renewal in 10 s$' 20
+	run in1 ip -o -4 addr show up0
+	assert_output --regexp 'inet 10\.9\.0\.78/24 .*valid_lft ([0-9]|1[0-9]|20)sec'
+	# Requests 10 s apart: the first and four renewals in about 40 s.
+	run bad_span REQUEST 5 60
+	assert_success
+	[ "$output" -ge 38000 ]
+	# Every lease applied all the same, but not every one logged.
+	retry 10 bash -c "nsenter --net=/proc/$(host_pid1)/ns/net ip -o -4 addr show up0 | grep -Eq 'inet 10\.9\.0\.8[2-4]/24 '"
+	run lease_lines
+	assert_output 6
+	# A minute after the first line, one more, saying what it held back.
+	wait_console '^sandinit: interface up0: [0-9]+ lease lines not shown \(6 at once, then one a minute\)$' 40
+	run ictl status
+	assert_line --regexp '^dhcp-up0 running '
+}
+
 @test "interface dhcp: a lease that overlaps a bridge is not applied" {
 	dhcp_boot dnsmasq "${T12[@]}" <<-EOF
 	bridge br0 10.9.0.129/25

@@ -3,7 +3,9 @@
  *   dhcpbad IFNAME SERVER-IP MODE
  * It offers 10.9.0.77/24 to every DHCPDISCOVER, then answers every
  * DHCPREQUEST by MODE: `nak` a DHCPNAK, `nak-noid` a DHCPNAK without a
- * server identifier, `zero` a DHCPACK for 0 seconds. Prints one line per
+ * server identifier, `zero` a DHCPACK for 0 seconds, `flap` a DHCPACK for
+ * 1 second of another address each time (10.9.0.78, .79...; its offers
+ * lease for 1 s too). Prints one line per
  * message received ("DISCOVER MS", "REQUEST MS": CLOCK_MONOTONIC ms). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -28,13 +30,14 @@ int main(int argc, char **argv)
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(68),
 				  .sin_addr.s_addr = INADDR_BROADCAST };
 	struct in_addr server;
-	int fd, one = 1, noid, zero;
+	int fd, one = 1, noid, zero, flap, acks = 0;
 
 	if (argc != 4 || inet_pton(AF_INET, argv[2], &server) != 1)
 		return 2;
 	noid = !strcmp(argv[3], "nak-noid");
 	zero = !strcmp(argv[3], "zero");
-	if (!noid && !zero && strcmp(argv[3], "nak"))
+	flap = !strcmp(argv[3], "flap");
+	if (!noid && !zero && !flap && strcmp(argv[3], "nak"))
 		return 2;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
@@ -69,12 +72,14 @@ int main(int argc, char **argv)
 			continue;
 		printf("%s %lld\n", type == 1 ? "DISCOVER" : "REQUEST", now_ms());
 		fflush(stdout);
-		reply = type == 1 ? 2 : zero ? 5 : 6;
+		reply = type == 1 ? 2 : zero || flap ? 5 : 6;
 		r[0] = 2, r[1] = 1, r[2] = 6;
 		memcpy(r + 4, m + 4, 4);		/* xid */
 		memcpy(r + 28, m + 28, 16);		/* chaddr */
 		if (reply != 6)
 			r[16] = 10, r[17] = 9, r[18] = 0, r[19] = 77;
+		if (flap && reply == 5)
+			r[19] = (uint8_t)(78 + acks++ % 100);
 		r[236] = 0x63, r[237] = 0x82, r[238] = 0x53, r[239] = 0x63;
 		r[k++] = 53, r[k++] = 1, r[k++] = (uint8_t)reply;
 		if (!(noid && reply == 6)) {
@@ -82,7 +87,7 @@ int main(int argc, char **argv)
 			memcpy(r + k, &server, 4), k += 4;
 		}
 		if (reply != 6) {
-			uint32_t lease = htonl(zero ? 0 : 120);
+			uint32_t lease = htonl(zero ? 0 : flap ? 1 : 120);
 
 			r[k++] = 1, r[k++] = 4, r[k++] = 255, r[k++] = 255, r[k++] = 255, r[k++] = 0;
 			r[k++] = 51, r[k++] = 4;
