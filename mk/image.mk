@@ -83,12 +83,21 @@ $(IMG)/vmlinuz: $(KDIR)/.stamp
 
 # Records CONFIG's path and content and SOURCE_DATE_EPOCH (the image's
 # mtimes); rewritten (and so newer) only when they change, so the image
-# follows CONFIG=..., edits of the file and new commits.
+# follows CONFIG=..., edits of the file and new commits. Compared here, by
+# make itself: every `make run` asks, and a recipe that compared was five
+# processes of each no-op make (make's $(file <) drops one final newline
+# of each side alike).
+define newline
+
+
+endef
+ifneq ($(file < $(IMG)/config.stamp),$(CONFIG) $(SOURCE_DATE_EPOCH)$(newline)$(file < $(CONFIG)))
 $(IMG)/config.stamp: FORCE
+endif
+$(IMG)/config.stamp:
 	@mkdir -p $(@D)
 	@[ -f "$(CONFIG)" ] || { echo "image: CONFIG=$(CONFIG): no such file" >&2; exit 1; }
-	@{ echo "$(CONFIG) $(SOURCE_DATE_EPOCH)"; cat "$(CONFIG)"; } > $@.new; \
-	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+	@{ echo "$(CONFIG) $(SOURCE_DATE_EPOCH)"; cat "$(CONFIG)"; } > $@
 
 $(IMG)/rootfs.stamp: $(OUT)/sandinit $(OUT)/toybox $(IMAGE_PROBE) $(OUT)/kiosk-demo $(IMG)/config.stamp \
 		$(KDIR)/.stamp $(ROOTFS_SRC) tools/mkrootfs.sh tools/kmods.sh init/firewall.h \
@@ -109,11 +118,14 @@ $(IMG)/initramfs.cpio.gz: $(IMG)/rootfs.stamp tools/mkcpio.sh
 # has a display and QEMU a window for it (Debian's qemu-system-gui), else a
 # VNC server on the first free 127.0.0.1:590N, said on the terminal.
 # QEMU_DISPLAY=... on the command line chooses for itself.
+# One shell, and the config's lines matched by bash itself (C holds them,
+# each after a newline): no process of its own before QEMU's.
 run: all
-	@p="$${QEMU_PORTS-8080:80}"; p=$${p%%:*}; [ -z "$$p" ] || ! grep -qE '^[[:space:]]*publish' $(CONFIG) || \
-		echo "sandinit: the demo's web server, from this host: curl http://127.0.0.1:$$p/ (Ctrl-A x quits QEMU)"
-	@d=$${QEMU_DISPLAY-}; \
-	if [ -z "$$d" ] && grep -qE '^[[:space:]]*tty[[:space:]]+[^#]*[[:space:]]graphics' $(CONFIG); then \
+	@nl=$$'\n'; c=$$nl$$(<$(CONFIG)); p="$${QEMU_PORTS-8080:80}"; p=$${p%%:*}; \
+	[[ -z $$p || ! $$c =~ $$nl[[:blank:]]*publish ]] || \
+		echo "sandinit: the demo's web server, from this host: curl http://127.0.0.1:$$p/ (Ctrl-A x quits QEMU)"; \
+	d=$${QEMU_DISPLAY-}; \
+	if [[ -z $$d && $$c =~ $$nl[[:blank:]]*tty[[:blank:]]+[^#$$nl]*[[:blank:]]graphics ]]; then \
 		qemu=$$(sed -n 's/^exec \(qemu-system-[a-z0-9_]*\).*/\1/p' $(BOARD_QEMU)); \
 		ui=$$($$qemu -display help 2>/dev/null | grep -xE 'gtk|sdl' | head -n 1); \
 		if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -n "$$ui" ]; then \
@@ -126,7 +138,7 @@ run: all
 				"(from another machine: ssh -L 5900:127.0.0.1:$$((5900 + n)) THIS-HOST, then vncviewer localhost:5900)"; \
 		fi; \
 	fi; \
-	QEMU_DISPLAY=$$d $(BOARD_QEMU) $(IMG)/vmlinuz $(IMG)/initramfs.cpio.gz
+	KERNEL=$(KERNEL) QEMU_DISPLAY=$$d exec $(BOARD_QEMU) $(IMG)/vmlinuz $(IMG)/initramfs.cpio.gz
 
 clean: clean-image
 clean-image:
