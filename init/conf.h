@@ -140,6 +140,7 @@ struct svc_conf {
 	uint32_t uidmap_count;	/* 0 = CONF_UID_RANGE */
 	int uidmap_auto;	/* uidmap_host is automatic (no `uidmap`) */
 	uint64_t caps;		/* bit N = capability N */
+	int caps_set;		/* a `caps` line: a non-root user holds them too */
 	int seccomp;		/* 1 default filter, 0 off */
 	uint64_t memory;	/* bytes, 0 = unset */
 	int64_t pids;		/* 0 = unset */

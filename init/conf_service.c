@@ -500,6 +500,7 @@ void conf_s_caps(struct parser *p, char **a, int n)
 	uint64_t caps = 0;
 	int cap;
 
+	p->svc->caps_set = 1;
 	if (n == 1 && !strcmp(a[0], "none")) {
 		p->svc->caps = 0;
 		return;
@@ -693,6 +694,7 @@ void conf_dhcp_services(struct parser *p)
 		v->ready_fd = 3;
 		v->namespaces = NS_PID | NS_MOUNT | NS_UTS | NS_IPC | NS_CGROUP;
 		v->caps = UINT64_C(1) << 13 | UINT64_C(1) << 10;	/* net_raw, net_bind_service */
+		v->caps_set = 1;
 		v->uid = v->gid = 65534;
 		p->xs[c->nsvc - 1].exec_line = f->line;
 		if (!(v->argv = calloc(4, sizeof *v->argv))) {

@@ -102,10 +102,11 @@ int privs_user(const struct svc_conf *s, const char **step)
 int privs_apply(const struct svc_conf *s, const char **step)
 {
 	int cap, last = last_cap();
-	uint64_t keep = s->caps;
+	uint64_t keep = s->caps, held;
 
 	if (last < 63)
 		keep &= (UINT64_C(1) << (last + 1)) - 1;
+	held = keep;
 	if (set_nofile(s, step) < 0)
 		return -1;
 
@@ -137,19 +138,25 @@ int privs_apply(const struct svc_conf *s, const char **step)
 	if (prctl(PR_SET_KEEPCAPS, 0L, 0, 0, 0) < 0)
 		return -1;
 
+	/* A non-root user holds none of the default set, only what `caps`
+	 * names (as Docker and systemd's User=); its bounding set keeps the
+	 * default. Permitted too: no_new_privs then caps a file's
+	 * capabilities at it. */
+	if (s->uid != 0 && !s->caps_set)
+		held = 0;
 	*step = "set capabilities";
-	if (capset_all(keep) < 0)
+	if (capset_all(held) < 0)
 		return -1;
 
 	/* execve recomputes the sets. Uid 0 gets the bounding set back as
 	 * permitted and effective; any other uid keeps only the ambient set,
-	 * so raise the kept capabilities there (capabilities(7)). */
+	 * so raise the held capabilities there (capabilities(7)). */
 	*step = "set ambient capabilities";
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) < 0)
 		return -1;
 	if (s->uid != 0) {
 		for (cap = 0; cap <= last; cap++) {
-			if ((keep >> cap & 1) &&
+			if ((held >> cap & 1) &&
 			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0L, 0L) < 0)
 				return -1;
 		}

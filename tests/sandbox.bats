@@ -13,6 +13,9 @@ probe_in() { ictl exec "$1" "$P" "${@:2}"; }
 # The value of KEY in the last `run`'s `KEY: value` lines.
 val() { sed -n "s/^$1: //p" <<<"$output" | head -n 1; }
 
+# The /proc status file of service $1's own process, seen from the host.
+status_file() { echo "/proc/$(host_pid1)/root/proc/$(status_of "$1" | cut -d' ' -f3)/status"; }
+
 # The inode of namespace NS of host pid PID.
 ns_of() { stat -L -c %i "/proc/$1/ns/$2"; }
 
@@ -270,8 +273,7 @@ map_of() {
 	assert_line 'CapPrm: 00000000a80425fb'
 	assert_line 'CapAmb: 0000000000000000'
 	# the service itself, not only what initctl exec gives
-	pid=$(status_of b | cut -d' ' -f3)
-	st=/proc/$(host_pid1)/root/proc/$pid/status
+	st=$(status_file b)
 	grep -qx 'CapBnd:	00000000a80425fb' "$st"
 	grep -qx 'Seccomp:	2' "$st"
 	grep -qx 'NoNewPrivs:	1' "$st"
@@ -469,7 +471,60 @@ map_of() {
 	assert_line 'CapBnd: 0000000000000400'
 	assert_line 'CapEff: 0000000000000400'
 	assert_line 'CapPrm: 0000000000000400'
+	assert_line 'CapAmb: 0000000000000400'
 	assert_line 'NoNewPrivs: 1'
+}
+
+# F6: Docker's default set was raised as ambient for any uid: without a user
+# namespace, host nobody read root's 0600 files (CAP_DAC_OVERRIDE).
+@test "a non-root user holds no capability unless caps names it (bounding set keeps the default)" {
+	pubdir
+	echo secret >"$PUB/f"
+	chmod 600 "$PUB/f"
+	f=$(conf <<-EOF
+	service root
+	  namespaces pid mount
+	  bind $PUB /s
+	  exec $P sleep 1000
+	service nobody
+	  namespaces pid mount
+	  user 65534:65534
+	  bind $PUB /s
+	  exec $P sleep 1000
+	service granted
+	  namespaces pid mount
+	  user 65534:65534
+	  caps dac_override
+	  bind $PUB /s
+	  exec $P sleep 1000
+	service userns
+	  user 1000:1000
+	  exec $P sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 4 services'
+	run ictl exec root /bin/cat /s/f
+	assert_output secret
+	run ictl exec granted /bin/cat /s/f
+	assert_output secret
+	run ictl exec nobody /bin/cat /s/f
+	assert_failure
+	refute_output --partial secret
+	for s in nobody userns; do
+		run probe_in "$s" caps
+		assert_line 'CapBnd: 00000000a80425fb'
+		for k in CapInh CapPrm CapEff CapAmb; do
+			assert_line "$k: 0000000000000000"
+		done
+	done
+	run probe_in granted caps
+	assert_line 'CapEff: 0000000000000002'
+	assert_line 'CapAmb: 0000000000000002'
+	# the service itself, not only what initctl exec gives
+	st=$(status_file nobody)
+	grep -qx 'CapEff:	0000000000000000' "$st"
+	grep -qx 'CapAmb:	0000000000000000' "$st"
 }
 
 @test "seccomp off lifts the filter" {
