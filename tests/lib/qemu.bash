@@ -31,7 +31,8 @@
 #   BOARD         the board: board/BOARD/qemu boots the guest (qemu-x86_64,
 #                 the default board; make check passes its BOARD)
 #   KERNEL        debian (default) or tailored: the image of
-#                 `make KERNEL=tailored` (tests/qemu_tailored.bats)
+#                 `make KERNEL=tailored` (tests/qemu_tailored.bats); the
+#                 board's QEMU line follows it too (x86_64's CPU model)
 #   SANDINIT_OUT  the build's output directory (qemu_board_out)
 #   SANDINIT_CACHE  its download cache ($SANDINIT_OUT/cache), for the kernel's
 #                 modules
