@@ -72,6 +72,10 @@ static int waits_ready(const struct svc_conf *c)
 /* Does S count as ready for the services that come after it? */
 static int satisfies(const struct service *s)
 {
+	/* A run being stopped (a restart's, a reload's) is going away: its
+	 * dependents wait for the next one. */
+	if (s->stopping || s->next)
+		return 0;
 	if (s->c->restart == RESTART_NEVER)
 		return s->state == ST_EXITED && s->exit_status == 0;
 	if (s->state == ST_READY)

@@ -463,6 +463,59 @@ reload_restarting() {
 	assert_output connected
 }
 
+# Services a, b after a, c after b (version $1) that append when they start,
+# are ready (a after 1 s), get their stop signal and end (a 0.5 s after it)
+# to one file, log/o: appends from different sandboxes keep their order.
+chain() {
+	local v=$1 svc
+	mkdir -p "$BATS_TEST_TMPDIR/log"
+	for svc in a b c; do
+		cat <<-EOF
+		service $svc
+		  namespaces pid mount
+		  bind $BATS_TEST_TMPDIR/log /log rw
+		  ready fd 3
+		EOF
+		case $svc in
+		a) echo "  exec /bin/bash -c \"trap 'echo a-term-$v >>/log/o; sleep 0.5; echo a-bye-$v >>/log/o; exit 0' TERM; echo a-start-$v >>/log/o; sleep 1; echo a-ready-$v >>/log/o; echo up >&3; while :; do sleep 0.1; done\"" ;;
+		*) echo "  after $prev"
+		   echo "  exec /bin/bash -c \"trap 'echo $svc-term-$v >>/log/o; sleep 0.2; echo $svc-bye-$v >>/log/o; exit 0' TERM; echo $svc-start-$v >>/log/o; echo up >&3; while :; do sleep 0.1; done\"" ;;
+		esac
+		prev=$svc
+	done
+}
+
+# Does line $1 of log/o come before line $2 (both there)?
+before() {
+	local x y
+	local o=$BATS_TEST_TMPDIR/log/o
+	x=$(grep -nxm1 -- "$1" "$o" | cut -d: -f1)
+	y=$(grep -nxm1 -- "$2" "$o" | cut -d: -f1)
+	test "${x:-999999}" -lt "${y:-0}"
+}
+
+# F2: b's `after a` was met by a's old run, which the same reload stops.
+@test "a reload that restarts a service starts its dependents (added or restarted) once its new run is ready" {
+	f=$(conf < <(chain v1 | sed '/^service b/,$d'))
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	# a changed, b added after it
+	chain v2 | sed '/^service c/,$d' >"$f"
+	run -0 ictl reload
+	retry 10 grep -qx b-start-v2 "$BATS_TEST_TMPDIR/log/o"
+	run before a-ready-v2 b-start-v2
+	assert_success
+	# both changed: b's old run ends first (a takes 0.5 s to stop), and b
+	# still waits for a's new run
+	chain v3 | sed '/^service c/,$d' >"$f"
+	run -0 ictl reload
+	retry 10 grep -qx b-start-v3 "$BATS_TEST_TMPDIR/log/o"
+	run before a-ready-v3 b-start-v3
+	assert_success
+	run before a-bye-v2 a-start-v3
+	assert_success
+}
+
 @test "global mount: OPTIONS as mount(8) takes them: fstab's own words skipped, bind,ro a read-only bind, nofail" {
 	local t=$BATS_TEST_TMPDIR
 	mkdir -p "$t/src/sub" "$t/b" "$t/r" "$t/m"
