@@ -91,6 +91,10 @@ static void lv_end(struct conn *c)
 
 static void conn_close(struct conn *c)
 {
+	/* initctl went away before its command ended: hung up, as a
+	 * terminal's closing would (spawn_exec.c's exec_wait). */
+	if (c->wait == WAIT_EXEC && c->exec_pid > 0)
+		kill(c->exec_pid, SIGUSR1);
 	loop_close(&c->w);
 	for (int i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
@@ -651,6 +655,28 @@ static void request(struct conn *c)
 	}
 }
 
+/* While its command runs, initctl sends a byte for each HUP, INT, QUIT or
+ * TERM it gets, passed on to the command (exec_wait); its end of the
+ * connection closing hangs the command up (conn_close). A few reads a
+ * wakeup, so that a client that floods does not hold the loop. */
+static void exec_input(struct conn *c)
+{
+	for (int round = 0; round < 8; round++) {
+		unsigned char b[64];
+		ssize_t n = recv(c->w.fd, b, sizeof(b), MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (b[i] == SIGHUP || b[i] == SIGINT || b[i] == SIGQUIT || b[i] == SIGTERM)
+				kill(c->exec_pid, b[i]);
+	}
+}
+
 static void on_conn(struct watch *w, uint32_t events)
 {
 	struct conn *c = (struct conn *)w;
@@ -663,6 +689,10 @@ static void on_conn(struct watch *w, uint32_t events)
 		if (c->w.fd < 0)
 			return;
 	}
+	if (c->wait == WAIT_EXEC) {
+		exec_input(c);
+		return;
+	}
 	/* A client that went away while waiting for a state frees its slot. */
 	if (c->wait && (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
 		conn_close(c);
@@ -673,9 +703,14 @@ static void on_conn(struct watch *w, uint32_t events)
 	for (;;) {
 		int fds[3];
 		ssize_t n;
-		uint32_t want;
+		uint32_t want = 0;
 
-		n = recv_fds(c->w.fd, c->req + c->have, c->cap - c->have, fds, 3);
+		/* No further than the request: what follows is exec's
+		 * (exec_input). */
+		if (c->have >= 4)
+			memcpy(&want, c->req, 4);
+		n = recv_fds(c->w.fd, c->req + c->have, (c->have < 4 ? 4 : 4 + want) - c->have,
+			     fds, 3);
 		if (n < 0 && errno == EAGAIN)
 			return;
 		for (int i = 0; i < 3 && fds[i] >= 0; i++) {
@@ -697,14 +732,11 @@ static void on_conn(struct watch *w, uint32_t events)
 			finish(c, 2);
 			return;
 		}
-		if (c->have > 4 + want) {
-			say(c, '2', "initctl: malformed request\n");
-			finish(c, 2);
-			return;
-		}
 		if (c->have == 4 + want) {
 			c->deadline = 0;
 			request(c);
+			if (c->w.fd >= 0 && c->wait == WAIT_EXEC)
+				exec_input(c);
 			return;
 		}
 		if (4 + want > c->cap) {

@@ -1,6 +1,7 @@
 /* initctl: the control client (SPEC §5), run as `initctl` or `sandinit ctl`. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,37 @@ static int tty_pipes(int fds[3], int rd[3])
 	return 0;
 }
 
+static int exec_fd = -1;
+
+/* SIGHUP, SIGINT, SIGQUIT, SIGTERM to a non-tty exec: to its command, by a
+ * byte to PID 1 (ctl.c's exec_input); initctl goes on to exit with the
+ * command's status. (A pty's relay ends at them instead: the command's
+ * terminal hangs up.) */
+static void forward(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int e = errno;
+
+	(void)!write(exec_fd, &b, 1);
+	errno = e;
+}
+
+static void forward_signals(int fd)
+{
+	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+
+	exec_fd = fd;
+	sigemptyset(&sa.sa_mask);
+	/* One ignored stays ignored (nohup, a shell's background job). */
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int ctl_client(const char *path, int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -176,6 +208,8 @@ int ctl_client(const char *path, int argc, char **argv)
 		close(pty[1]);
 		return pty_relay(fd, pty[0], read_frame);
 	}
+	if (nfds == 3)
+		forward_signals(fd);
 	if (rd[1] >= 0 || rd[2] >= 0) {
 		for (int i = 1; i < 3; i++)
 			if (fds[i] != i && (i == 1 || fds[i] != fds[1]))

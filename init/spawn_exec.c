@@ -22,7 +22,10 @@ static void __attribute__((noreturn))
 exec_command(const struct svc_conf *s, char *const argv[], int tty)
 {
 	const char *step = "exec";
+	sigset_t none;
 
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	/* A pty of the sandbox's own (pty_open): stdio and controlling
 	 * terminal, so that ^C and the window size reach the command. */
@@ -67,14 +70,55 @@ static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 }
 
+/* The middle process waits for CMD, the leader of its own session and
+ * process group, and passes on what PID 1 sends it (ctl.c): HUP, INT, QUIT
+ * or TERM that initctl got, to CMD's group; USR1 when initctl went away, as
+ * a terminal's hangup (what the pty path gets from the kernel when initctl's
+ * master closes): HUP and CONT to the group, KILL to what is left of it
+ * GRACE_S later, so that nothing started by that exec stays behind. CMD
+ * stays a zombie until then: its pid, the group's id, is not reused. */
+static int __attribute__((noreturn)) exec_wait(pid_t cmd, const sigset_t *set, int grace_s)
+{
+	int64_t end = 0;
+	int st, hung = 0;
+
+	for (;;) {
+		int64_t ms = hung ? end - now_ms() : 0;
+		struct timespec left = { ms > 0 ? ms / 1000 : 0, ms > 0 ? ms % 1000 * 1000000 : 0 };
+		siginfo_t si;
+		int sig = sigtimedwait(set, &si, hung ? &left : NULL);
+
+		if (sig < 0 && errno == EAGAIN) {
+			kill(-cmd, SIGKILL);
+			break;
+		}
+		if (sig == SIGUSR1 && !hung) {
+			hung = 1;
+			end = now_ms() + (int64_t)grace_s * 1000;
+			kill(-cmd, SIGHUP);
+			kill(-cmd, SIGCONT);
+		} else if (sig > 0 && sig != SIGCHLD && sig != SIGUSR1) {
+			kill(-cmd, sig);
+		}
+		si.si_pid = 0;
+		if (!hung && waitid(P_PID, (id_t)cmd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == cmd)
+			break;
+	}
+	while (waitpid(cmd, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(exit_code(st));
+}
+
 pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		    const struct winsize *pty, char *const argv[], const char **step)
 {
 	int nsfd[SPAWN_NS_COUNT];
 	const char *kind = "";
-	sigset_t none;
+	sigset_t set;
 	pid_t mid, cmd;
-	int st, tty = -1;
+	int tty = -1;
 
 	/* A pod member's first process stays in the mount namespace its
 	 * sandbox's mounts were made in (child_join): its reaper's is the
@@ -92,8 +136,16 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	 * (every service's env): not dumpable, so that nothing in the sandbox
 	 * reads it through /proc (as the reaper). */
 	prctl(PR_SET_DUMPABLE, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Blocked from the fork on (PID 1's mask blocks them already), so
+	 * none sent before exec_wait is lost: taken there by sigtimedwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	exec_cgroup_stdio(s, fds);
 	if (spawn_ns_open(pid, ~0U, 1, nsfd, &kind) < 0) {
@@ -133,8 +185,5 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		_exit(127);
 	if (tty >= 0)
 		close(tty);
-	while (waitpid(cmd, &st, 0) < 0)
-		if (errno != EINTR)
-			_exit(127);
-	_exit(exit_code(st));
+	exec_wait(cmd, &set, s->stop_timeout);
 }

@@ -132,6 +132,89 @@ exec_pids() {
 	assert_equal "$status" 127
 }
 
+# Is a process whose command line is "$*" running under our PID 1 (seen
+# from the host: its parents up to PID 1)?
+under_pid1() {
+	local p1 p q
+	p1=$(host_pid1)
+	for p in $(pgrep -x -f "$*"); do
+		q=$p
+		while [ -n "$q" ] && [ "$q" -gt 1 ]; do
+			if [ "$q" = "$p1" ]; then return 0; fi
+			q=$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)
+		done
+	done
+	return 1
+}
+not_under_pid1() { if under_pid1 "$@"; then return 1; fi; }
+
+exec_conf() {
+	conf <<-'EOF'
+	service web
+	  stop-timeout 1
+	  exec /bin/sleep 1000
+	service db
+	  exec /bin/sleep 1000
+	EOF
+}
+
+@test "exec: a non-tty initctl killed by timeout(1)'s TERM, by HUP or by KILL leaves no command behind" {
+	host_start "$(exec_conf)"
+	wait_console '^sandinit: ready: 2 services'
+	web=$(status_of web | cut -d' ' -f3)
+	db=$(status_of db | cut -d' ' -f3)
+	# TERM, passed on to the command: it ends, and initctl with it
+	timeout 2 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl exec web /bin/sleep 71 </dev/null 3>&- &
+	t=$!
+	retry 10 under_pid1 /bin/sleep 71
+	st=0; wait "$t" || st=$?
+	assert_equal "$st" 124
+	retry 5 not_under_pid1 /bin/sleep 71
+	timeout -s HUP 2 env SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl exec web /bin/sleep 72 </dev/null 3>&- &
+	t=$!
+	retry 10 under_pid1 /bin/sleep 72
+	st=0; wait "$t" || st=$?
+	assert_equal "$st" 124
+	retry 5 not_under_pid1 /bin/sleep 72
+	# KILL: initctl's connection closes, the command is hung up (HUP)
+	SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl exec web /bin/sleep 73 </dev/null 3>&- &
+	t=$!
+	retry 10 under_pid1 /bin/sleep 73
+	kill -KILL "$t"
+	retry 5 not_under_pid1 /bin/sleep 73
+	# one that ignores HUP, and what it started, are killed a stop-timeout later
+	SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl exec web \
+		/bin/sh -c 'trap "" HUP; /bin/sleep 75 & exec /bin/sleep 74' </dev/null 3>&- &
+	t=$!
+	retry 10 under_pid1 /bin/sleep 74
+	retry 10 under_pid1 /bin/sleep 75
+	kill -KILL "$t"
+	retry 10 not_under_pid1 /bin/sleep 74
+	retry 5 not_under_pid1 /bin/sleep 75
+	# the controls: the services themselves untouched, a plain exec's status
+	run status_of web
+	assert_output --regexp "^web running $web 0 "
+	run status_of db
+	assert_output --regexp "^db running $db 0 "
+	run -3 ictl exec web /bin/sh -c 'exit 3'
+}
+
+@test "exec: INT to a non-tty initctl reaches the command, whose status initctl exits with" {
+	host_start "$(exec_conf)"
+	wait_console '^sandinit: ready: 2 services'
+	# (a background job of a script ignores INT: not initctl here)
+	SANDINIT_SOCKET="$SOCK" env --default-signal=INT "$SANDINIT" ctl exec web \
+		/bin/sh -c 'trap "echo got-int; exit 5" INT; /bin/sleep 76 & wait' \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	t=$!
+	retry 10 under_pid1 /bin/sleep 76
+	kill -INT "$t"
+	st=0; wait "$t" || st=$?
+	assert_equal "$st" 5
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_output got-int
+}
+
 @test "exec: a CMD found but not executable exits 126, one not found 127, each saying which and why" {
 	host_start "$(conf <<-'EOF'
 	service web
