@@ -257,11 +257,33 @@ int sup_resolve(void)
 	return started;
 }
 
+/* Does a service that stops (or will) depend on S? Asked in S's own
+ * config, where a reload's stops have theirs: no cycle there. */
+static int held(const struct service *s)
+{
+	int i = (int)(s->c - s->conf->svc);
+
+	FOR_SLOTS(d) {
+		if (!d->pid || !d->stopping || d->conf != s->conf)
+			continue;
+		if (d->c->join == i)
+			return 1;
+		for (int j = 0; j < d->c->nafter; j++)
+			if (d->c->after[j] == i)
+				return 1;
+	}
+	return 0;
+}
+
 void sup_tick(void)
 {
 	int64_t now = now_ms();
 	int starting = 0;
 
+	/* A reload's stops in reverse dependency order, as at shutdown. */
+	FOR_SLOTS(s)
+		if (s->stopping == STOP_DUE && !held(s))
+			sup_send_stop(s);
 	FOR_SLOTS(s) {
 		starting |= s->state == ST_STARTING;
 		/* Running long enough is healthy: its backoff starts over. */
@@ -357,11 +379,17 @@ int sup_restart(struct service *s)
 
 void sup_send_stop(struct service *s)
 {
-	if (s->stopping || !s->pid)
+	if (s->stopping > STOP_DUE || !s->pid)
 		return;
 	s->stopping = STOP_SIGNALLED;
 	signal_service(s, s->c->stop_signal);
 	s->deadline = now_ms() + (int64_t)s->c->stop_timeout * 1000;
+}
+
+void sup_stop_later(struct service *s)
+{
+	if (s->pid && !s->stopping)
+		s->stopping = STOP_DUE;
 }
 
 int sup_stop(struct service *s)
@@ -402,7 +430,7 @@ void sup_shutdown(void)
 			if (s->state != ST_STOPPED && s->state != ST_EXITED && s->state != ST_FAILED)
 				sup_became(s, ST_STOPPED);
 			s->deadline = 0;
-		} else if (!s->stopping && !(s->index >= 0 && needed[s->index])) {
+		} else if (s->stopping <= STOP_DUE && !(s->index >= 0 && needed[s->index])) {
 			sup_send_stop(s);
 		}
 	}

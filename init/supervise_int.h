@@ -67,7 +67,9 @@ struct service {
 #define CRITICAL_FAILS 5
 #define KILLED_WAIT_MS 10000
 
-enum { STOP_NONE, STOP_SIGNALLED, STOP_KILLED };	/* struct service.stopping */
+/* struct service.stopping: STOP_DUE, a reload's stop waits for its
+ * dependents that stop too (sup_stop_later) */
+enum { STOP_NONE, STOP_DUE, STOP_SIGNALLED, STOP_KILLED };
 
 /* Owned by supervise_reload.c. Slots are allocated by the load or reload
  * that needs them (as many as its services, less the free ones) and never
@@ -105,6 +107,8 @@ void sup_became(struct service *s, enum svc_state st);
 void sup_host_ids(const struct service *s, unsigned *first, unsigned *count);
 /* S's stop signal (and stop-timeout), once a run; WANT_UP untouched. */
 void sup_send_stop(struct service *s);
+/* The same, once no service that depends on S and stops too is left. */
+void sup_stop_later(struct service *s);
 /* Start every service whose dependencies are met; fail those whose
  * dependencies gave up. Returns whether it started any. */
 int sup_resolve(void);

@@ -196,8 +196,10 @@ static void reload_removed(const struct conf *nc)
 			s->index = -1;
 			s->next = NULL;
 			log_msg("reload: %s removed: stopping it", s->c->name);
-			sup_stop(s);
-			if (!s->pid)
+			s->want_up = 0;
+			if (s->pid)
+				sup_stop_later(s);
+			else
 				release(s);
 		}
 	}
@@ -240,7 +242,7 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 		 * before its run ends (sup_settle_reload). */
 		s->want_up = 1;
 		if (s->pid)
-			sup_send_stop(s);
+			sup_stop_later(s);
 		else
 			sup_settle_reload(s);
 	} else {

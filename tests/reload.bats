@@ -485,13 +485,19 @@ chain() {
 	done
 }
 
-# Does line $1 of log/o come before line $2 (both there)?
-before() {
-	local x y
-	local o=$BATS_TEST_TMPDIR/log/o
-	x=$(grep -nxm1 -- "$1" "$o" | cut -d: -f1)
-	y=$(grep -nxm1 -- "$2" "$o" | cut -d: -f1)
-	test "${x:-999999}" -lt "${y:-0}"
+# Do the lines of log/o come in the order each pair X Y... says (X before
+# Y, both there)? Prints the file if not.
+ordered() {
+	local o=$BATS_TEST_TMPDIR/log/o x y
+	while [ $# -ge 2 ]; do
+		x=$(grep -nxm1 -- "$1" "$o" | cut -d: -f1)
+		y=$(grep -nxm1 -- "$2" "$o" | cut -d: -f1)
+		if ! test "${x:-999999}" -lt "${y:-0}"; then
+			echo "not $1 before $2:" $(cat "$o")
+			return 1
+		fi
+		shift 2
+	done
 }
 
 # F2: b's `after a` was met by a's old run, which the same reload stops.
@@ -503,17 +509,41 @@ before() {
 	chain v2 | sed '/^service c/,$d' >"$f"
 	run -0 ictl reload
 	retry 10 grep -qx b-start-v2 "$BATS_TEST_TMPDIR/log/o"
-	run before a-ready-v2 b-start-v2
+	run ordered a-ready-v2 b-start-v2
 	assert_success
 	# both changed: b's old run ends first (a takes 0.5 s to stop), and b
 	# still waits for a's new run
 	chain v3 | sed '/^service c/,$d' >"$f"
 	run -0 ictl reload
 	retry 10 grep -qx b-start-v3 "$BATS_TEST_TMPDIR/log/o"
-	run before a-ready-v3 b-start-v3
+	run ordered a-ready-v3 b-start-v3 a-bye-v2 a-start-v3
 	assert_success
-	run before a-bye-v2 a-start-v3
+}
+
+# F3: a reload sent every stop at once; shutdown stops dependents first.
+@test "a reload stops the services it restarts or removes in reverse dependency order, as shutdown" {
+	f=$(conf < <(chain v1))
+	host_start "$f"
+	wait_console '^sandinit: ready: 3 services'
+	o=$BATS_TEST_TMPDIR/log/o
+	# all three changed: c stops, then b, then a; they start a, b, c
+	chain v2 >"$f"
+	run -0 ictl reload
+	retry 15 grep -qx c-start-v2 "$o"
+	run ordered c-bye-v1 b-term-v1 b-bye-v1 a-term-v1 b-start-v2 c-start-v2
 	assert_success
+	# all three removed
+	conf <<-EOF >/dev/null
+	service d
+	  exec /bin/sleep 1000
+	EOF
+	run -0 ictl reload
+	retry 15 grep -qx a-bye-v2 "$o"
+	run ordered c-bye-v2 b-term-v2 b-bye-v2 a-term-v2
+	assert_success
+	# the control: each got its stop signal and ended
+	run grep -c -- '-bye-v2$' "$o"
+	assert_output 3
 }
 
 @test "global mount: OPTIONS as mount(8) takes them: fstab's own words skipped, bind,ro a read-only bind, nofail" {
