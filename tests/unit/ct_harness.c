@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include "../../init/ct.h"
@@ -103,6 +105,21 @@ static int selected(const struct ct_sel *s)
 	return count(&r);
 }
 
+/* Does the running kernel filter dumps (CTA_FILTER: Linux 5.8)? Older ones
+ * send every entry, which ct.c allows for: there only the deletions count. */
+static int filters(void)
+{
+	struct utsname u;
+	char *end;
+	long major, minor;
+
+	if (uname(&u) < 0)
+		return 1;
+	major = strtol(u.release, &end, 10);
+	minor = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
+	return major > 5 || (major == 5 && minor >= 8);
+}
+
 int main(void)
 {
 	const uint32_t client = IP(10, 9, 0, 7), host = IP(10, 9, 0, 1), svc = IP(10, 77, 0, 2);
@@ -133,8 +150,13 @@ int main(void)
 	CHECK(ok);
 	CHECK(all() == 5 + OTHERS);
 	/* Only what can match crosses netlink. */
-	CHECK(selected(&gone) == 3);
-	CHECK(selected(&came) == 5);	/* all sent to port 8080 */
+	if (filters()) {
+		CHECK(selected(&gone) == 3);
+		CHECK(selected(&came) == 5);	/* all sent to port 8080 */
+	} else {
+		printf("a kernel before 5.8: dumps are not filtered\n");
+		CHECK(selected(&gone) == 5 + OTHERS);
+	}
 	CHECK(ct_flush(&sock, &gone) == 3);
 	CHECK(all() == 2 + OTHERS);
 	CHECK(ct_flush(&sock, &came) == 2);
