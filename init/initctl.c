@@ -42,6 +42,9 @@ static int known(const char *cmd, int argc)
 	return 0;
 }
 
+/* A non-tty exec's connection, while its command runs (forward). */
+static int exec_fd = -1;
+
 /* One reply frame of FD: its data to stdout or stderr; 1 and *CODE at the
  * exit frame (or the connection's end), else 0. */
 static int read_frame(int fd, int *code)
@@ -57,6 +60,8 @@ static int read_frame(int fd, int *code)
 	memcpy(&left, hdr + 1, 4);
 	if (hdr[0] == 'x') {
 		unsigned char b = 1;
+
+		exec_fd = -1;	/* the command has ended: nothing to forward */
 
 		if (left == 1 && read_full(fd, &b, 1) == 0)
 			*code = b;
@@ -98,8 +103,6 @@ static int tty_pipes(int fds[3], int rd[3])
 	return 0;
 }
 
-static int exec_fd = -1;
-
 /* SIGHUP, SIGINT, SIGQUIT, SIGTERM to a non-tty exec: to its command, by a
  * byte to PID 1 (ctl.c's exec_input); initctl goes on to exit with the
  * command's status. (A pty's relay ends at them instead: the command's
@@ -109,7 +112,10 @@ static void forward(int sig)
 	unsigned char b = (unsigned char)sig;
 	int e = errno;
 
-	(void)!write(exec_fd, &b, 1);
+	/* PID 1 may have closed its end (after the exit frame, or
+	 * while output drains): not a SIGPIPE of ours. */
+	if (exec_fd >= 0)
+		(void)!send(exec_fd, &b, 1, MSG_NOSIGNAL);
 	errno = e;
 }
 
