@@ -69,12 +69,23 @@ static int waits_ready(const struct svc_conf *c)
 	return c->ready_fd >= 0 && c->iface < 0;
 }
 
+/* Is S's run being stopped (a restart's, a reload's)? It is going away:
+ * its dependents and pod members wait for the next one. */
+static int ending(const struct service *s)
+{
+	return s->stopping || s->next;
+}
+
+/* Can a member join S's pod (its run started, not going away)? */
+static int joinable(const struct service *s)
+{
+	return (s->state == ST_RUNNING || s->state == ST_READY) && !ending(s);
+}
+
 /* Does S count as ready for the services that come after it? */
 static int satisfies(const struct service *s)
 {
-	/* A run being stopped (a restart's, a reload's) is going away: its
-	 * dependents wait for the next one. */
-	if (s->stopping || s->next)
+	if (ending(s))
 		return 0;
 	if (s->c->restart == RESTART_NEVER)
 		return s->state == ST_EXITED && s->exit_status == 0;
@@ -112,8 +123,7 @@ static const char *waiting_for(const struct service *s)
 	for (int j = 0; j < s->c->nafter; j++)
 		if (!satisfies(sup.svc_of[s->c->after[j]]))
 			return sup.svc_of[s->c->after[j]]->c->name;
-	if (s->c->join >= 0 && (!sup_is_up(sup.svc_of[s->c->join]) ||
-				sup.svc_of[s->c->join]->state == ST_STARTING))
+	if (s->c->join >= 0 && !joinable(sup.svc_of[s->c->join]))
 		return sup.svc_of[s->c->join]->c->name;
 	return NULL;
 }
@@ -240,7 +250,7 @@ int sup_resolve(void)
 			if (s->c->join >= 0) {
 				struct service *d = sup.svc_of[s->c->join];
 
-				ok &= sup_is_up(d) && d->state != ST_STARTING;
+				ok &= joinable(d);
 				dead |= gave_up(d);
 			}
 			if (ok) {

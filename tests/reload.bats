@@ -546,6 +546,45 @@ ordered() {
 	assert_output 3
 }
 
+# Service a (version $1) that appends to log/o when it starts and ends 1 s
+# after its stop signal; with $2, b that joins it and appends when it starts.
+pod_pair() {
+	local v=$1
+	mkdir -p "$BATS_TEST_TMPDIR/log"
+	touch "$BATS_TEST_TMPDIR/log/o"
+	chmod 777 "$BATS_TEST_TMPDIR/log"
+	chmod 666 "$BATS_TEST_TMPDIR/log/o"
+	cat <<-EOF
+	service a
+	  bind $BATS_TEST_TMPDIR/log /log rw
+	  exec /bin/bash -c "trap 'echo a-term-$v >>/log/o; sleep 1; echo a-bye-$v >>/log/o; exit 0' TERM; echo a-start-$v >>/log/o; while :; do sleep 0.1; done"
+	EOF
+	[ -z "${2-}" ] || cat <<-EOF
+	service b
+	  join a
+	  bind $BATS_TEST_TMPDIR/log /log rw
+	  exec /bin/bash -c "echo b-start-$v >>/log/o; while :; do sleep 0.1; done"
+	EOF
+}
+
+# join was met by a pod's run the same reload stops: b started in it, was
+# stopped with it and started again.
+@test "a reload that restarts a pod starts its added member in the pod's new run only" {
+	f=$(conf < <(pod_pair v1))
+	host_start "$f"
+	wait_console '^sandinit: ready: 1 services'
+	pod_pair v2 b >"$f"
+	run -0 ictl reload
+	retry 10 grep -qx b-start-v2 "$BATS_TEST_TMPDIR/log/o"
+	run ordered a-bye-v1 a-start-v2 a-start-v2 b-start-v2
+	assert_success
+	run grep -cx b-start-v2 "$BATS_TEST_TMPDIR/log/o"
+	assert_output 1
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl status | grep -q '^b running'"
+	run grep -c 'its pod a ended' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 0
+}
+
 @test "global mount: OPTIONS as mount(8) takes them: fstab's own words skipped, bind,ro a read-only bind, nofail" {
 	local t=$BATS_TEST_TMPDIR
 	mkdir -p "$t/src/sub" "$t/b" "$t/r" "$t/m"
