@@ -698,7 +698,7 @@ static void on_conn(struct watch *w, uint32_t events)
 		conn_close(c);
 		return;
 	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->done || c->wait)
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->done || c->wait || !c->req)
 		return;
 	for (;;) {
 		int fds[3];
@@ -735,6 +735,11 @@ static void on_conn(struct watch *w, uint32_t events)
 		if (c->have == 4 + want) {
 			c->deadline = 0;
 			request(c);
+			/* Read no more (its words were only needed until now):
+			 * freed, not held for as long as an exec or a wait. */
+			free(c->req);
+			c->req = NULL;
+			c->cap = 0;
 			if (c->w.fd >= 0 && c->wait == WAIT_EXEC)
 				exec_input(c);
 			return;

@@ -13,9 +13,12 @@
 #include <sys/types.h>
 #include "boot.h"
 
-#define CTL_MAX_REQUEST 65536
+/* What a real command line for exec needs, bounded for PID 1: a request
+ * buffer lives only while its request is read (at most REQUEST_TIMEOUT_MS),
+ * and its words are pointers on the stack of request(). */
+#define CTL_MAX_REQUEST 131072
 /* Words in a request, the command's name included (exec's CMD and ARGs). */
-#define CTL_MAX_ARGS 63
+#define CTL_MAX_ARGS 1024
 #define CTL_DEFAULT_SOCKET "/run/sandinit.sock"
 
 /* What the control socket may ask of the loop. */

@@ -144,8 +144,8 @@ int ctl_client(const char *path, int argc, char **argv)
 	int fd, code, nfds = 0, fds[3] = { 0, 1, 2 }, pty[2] = { -1, -1 }, rd[3] = { -1, -1, -1 };
 
 	if (argc > CTL_MAX_ARGS) {
-		dprintf(2, "initctl: at most %d words in a request\n", CTL_MAX_ARGS);
-		return 2;
+		dprintf(2, "initctl: at most %d words in a request (%d given)\n", CTL_MAX_ARGS, argc);
+		return 1;
 	}
 	if (argc < 1 || !known(argv[0], argc)) {
 		dprintf(2, "%s", usage);
@@ -175,8 +175,13 @@ int ctl_client(const char *path, int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
-	if (len - 4 > CTL_MAX_REQUEST || strlen(path) >= sizeof(sa.sun_path)) {
-		dprintf(2, "initctl: request or socket path too long\n");
+	if (len - 4 > CTL_MAX_REQUEST) {
+		dprintf(2, "initctl: at most %d bytes in a request (%zu given)\n", CTL_MAX_REQUEST,
+			len - 4);
+		return 1;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		dprintf(2, "initctl: socket path too long: %s\n", path);
 		return 2;
 	}
 	req = malloc(len);

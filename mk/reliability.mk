@@ -12,11 +12,11 @@ $(OUT)/fuzz/ctl_fuzz: tests/fuzz/ctl_fuzz.c $(CTL_FUZZ_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CTL_FUZZ_SRCS)
 
-# Requests are at most CTL_MAX_REQUEST (64 KiB) bytes; the first input byte
+# Requests are at most CTL_MAX_REQUEST (128 KiB) bytes; the first input byte
 # is the argument limit.
 fuzz-ctl: $(OUT)/fuzz/ctl_fuzz
 	@mkdir -p $(OUT)/fuzz/corpus-ctl
-	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65537 -print_final_stats=1 \
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=131073 -print_final_stats=1 \
 		-artifact_prefix=$(OUT)/fuzz/ctl- $(OUT)/fuzz/corpus-ctl tests/fuzz/corpus/ctl
 
 fuzz-smoke-ctl:
@@ -27,7 +27,7 @@ fuzz-smoke: fuzz-smoke-ctl
 
 # The host tests that run against the ASan+UBSan build. Leak checking is off:
 # PID 1 never exits through exit(3) and its children exec or _exit. A small
-# quarantine: freed blocks (a 64 KiB request buffer per control connection)
+# quarantine: freed blocks (a 128 KiB request buffer per control connection)
 # would otherwise stay resident and read as growth in the RSS tests.
 SAN_BATS ?= tests/core.bats tests/ctl.bats tests/reliability.bats
 SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:quarantine_size_mb=1 \

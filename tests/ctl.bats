@@ -236,6 +236,23 @@ reply_queued() { ss -xpn | awk -v p="pid=$1," 'index($0, p) && $3 > 0 { f = 1 } 
 	done
 }
 
+@test "exec: a long command line (1022 words, 128 KiB) is carried whole; a longer one is refused with exit 1 saying the limit" {
+	host_start "$(sleeper)"
+	wait_console '^sandinit: ready: 2 services'
+	run -0 ictl exec web /bin/echo $(seq 1 1021)
+	assert_equal "$(wc -w <<<"$output")" 1021
+	assert_line --regexp ' 1021$'
+	long=$(head -c 120000 /dev/zero | tr '\0' x)
+	run -0 ictl exec web /bin/sh -c 'printf %s "$1" | wc -c' sh "$long"
+	assert_output 120000
+	run -1 ictl exec web /bin/echo $(seq 1 1022)
+	assert_output 'initctl: at most 1024 words in a request (1025 given)'
+	run -1 ictl exec web /bin/echo "$long" "${long:0:20000}"
+	assert_output 'initctl: at most 131072 bytes in a request (140021 given)'
+	run status_of web
+	assert_output --regexp '^web running '
+}
+
 @test "exec: a CMD found but not executable exits 126, one not found 127, each saying which and why" {
 	host_start "$(conf <<-'EOF'
 	service web

@@ -2,7 +2,8 @@
  * any bytes in, no crash, and the result is exactly what the protocol says:
  * the body is a run of NUL-terminated arguments, nothing before, between or
  * after them, at most MAX - 1 of them. The first input byte picks MAX (1..64,
- * so the argument limit is reached), the rest is the request body. */
+ * so the argument limit is reached), the rest is the request body, which is
+ * also decoded with request()'s own MAX. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ static void one(const uint8_t *data, size_t size, int max)
 {
 	/* A copy of its own, so ASan sees any read past the body. */
 	char *buf = malloc(size ? size : 1);
-	char *argv[65];
+	char *argv[CTL_MAX_ARGS + 4];	/* and one past: see below */
 	int argc;
 
 	if (!buf)
@@ -62,10 +63,10 @@ static void one(const uint8_t *data, size_t size, int max)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0) {
-		one(data, 0, 64);
+		one(data, 0, CTL_MAX_ARGS + 3);
 		return 0;
 	}
-	one(data + 1, size - 1, 64);		/* as request() calls it */
+	one(data + 1, size - 1, CTL_MAX_ARGS + 3);	/* as request() calls it */
 	one(data + 1, size - 1, 1 + data[0] % 64);
 	return 0;
 }
