@@ -36,6 +36,10 @@
 #define MAX_LONG (MAX_CONNS - 32)
 #define REQ_FIRST (4 + 256)	/* the header and most requests whole */
 #define REQUEST_TIMEOUT_MS 5000
+/* A start (restart) answers once the run has lasted this long, so that one
+ * that fails at once (a bad config, a missing file) answers 1, saying so,
+ * rather than 0 for the instant between its execve and its exit. */
+#define START_SETTLE_MS 250
 #define REPLY_MAX (80 << 20)	/* above the largest log-size */
 
 /* `log` replies go out a chunk at a time, read from the ring as the
@@ -62,6 +66,7 @@ struct conn {
 	char name[CONF_NAME_MAX + 1];	/* remove it (and reuse its slot) */
 	pid_t exec_pid;
 	int64_t deadline;
+	int64_t settle;		/* start: its answer once the run lasts till then */
 	struct logview *lv;	/* `log`: what is left to send */
 	struct watch kw;	/* `log -f` with the kernel's: its reader */
 	int more;		/* its burst ended with lines left */
@@ -256,6 +261,22 @@ static const char *figure(char *buf, size_t len, int64_t v)
 	return buf;
 }
 
+/* I's last-exit as SPEC §5 spells it, in BUF. */
+static const char *last_exit(char *buf, size_t len, const struct sup_info *i)
+{
+	if (i->oom)
+		snprintf(buf, len, "oom-kill");
+	else if (i->last_sig && conf_signal_name(i->last_sig))
+		snprintf(buf, len, "signal %s", conf_signal_name(i->last_sig));
+	else if (i->last_sig)
+		snprintf(buf, len, "signal %d", i->last_sig);
+	else if (i->last_exit >= 0)
+		snprintf(buf, len, "status %d", i->last_exit);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 /* `status NAME`: SPEC §5's key: value lines. */
 static void status_detail(struct conn *c, const struct service *s)
 {
@@ -272,16 +293,7 @@ static void status_detail(struct conn *c, const struct service *s)
 		say(c, '1', "pid: -\n");
 	say(c, '1', "since: %lld\n", (long long)(i.since_ms / 1000));
 	say(c, '1', "restarts: %d\n", i.restarts);
-	if (i.oom)
-		say(c, '1', "last-exit: oom-kill\n");
-	else if (i.last_sig && conf_signal_name(i.last_sig))
-		say(c, '1', "last-exit: signal %s\n", conf_signal_name(i.last_sig));
-	else if (i.last_sig)
-		say(c, '1', "last-exit: signal %d\n", i.last_sig);
-	else if (i.last_exit >= 0)
-		say(c, '1', "last-exit: status %d\n", i.last_exit);
-	else
-		say(c, '1', "last-exit: -\n");
+	say(c, '1', "last-exit: %s\n", last_exit(buf, sizeof(buf), &i));
 	if (sup_addresses(s, buf, sizeof(buf)) < 0)
 		snprintf(buf, sizeof(buf), "?");
 	say(c, '1', "addresses: %s\n", buf);
@@ -861,7 +873,8 @@ void ctl_recheck(void)
 		struct conn *c = &conns[i];
 		struct service *s = c->svc;
 		const char *name = s ? sup_name(s) : NULL;
-		char why[128];
+		char why[128], ex[32];
+		struct sup_info si;
 		int r;
 
 		if (c->w.fd >= 0 && c->lv && (c->more || logview_ready(c->lv)))
@@ -874,7 +887,16 @@ void ctl_recheck(void)
 			continue;
 		}
 		r = sup_reached(s, c->wait == WAIT_UP, why, sizeof(why));
-		if (r < 0) {
+		sup_info(s, &si);
+		c->settle = 0;
+		if (r > 0 && c->wait == WAIT_UP && si.state == ST_RUNNING &&
+		    si.since_ms < START_SETTLE_MS) {
+			c->settle = now_ms() + START_SETTLE_MS - si.since_ms;
+		} else if (r < 0 && (si.state == ST_FAILED || si.state == ST_BACKOFF)) {
+			say(c, '2', "initctl: %s %s (last-exit: %s)\n", name, why,
+			    last_exit(ex, sizeof(ex), &si));
+			finish(c, 1);
+		} else if (r < 0) {
 			say(c, '2', "initctl: %s %s\n", name, why);
 			finish(c, 1);
 		} else if (r > 0) {
@@ -905,6 +927,8 @@ int64_t ctl_next_deadline(void)
 		if (conns[i].w.fd >= 0 && conns[i].deadline &&
 		    (!next || conns[i].deadline < next))
 			next = conns[i].deadline;
+		if (conns[i].w.fd >= 0 && conns[i].settle && (!next || conns[i].settle < next))
+			next = conns[i].settle;
 	}
 	return next;
 }
@@ -916,6 +940,8 @@ void ctl_tick(void)
 	for (int i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 
+		if (c->settle && c->settle <= now)
+			c->settle = 0;	/* (ctl_recheck answers) */
 		if (c->w.fd < 0 || !c->deadline || c->deadline > now)
 			continue;
 		if (c->wait == WAIT_UP || c->wait == WAIT_DOWN)

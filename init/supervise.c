@@ -203,8 +203,12 @@ int sup_reached(const struct service *s, int up, char *why, size_t len)
 		snprintf(why, len, "was stopped");
 		return -1;
 	}
-	if (s->state == ST_FAILED || s->state == ST_BACKOFF) {
+	if (s->state == ST_FAILED) {
 		snprintf(why, len, "failed to start");
+		return -1;
+	}
+	if (s->state == ST_BACKOFF) {
+		snprintf(why, len, "failed to start, and backs off before its next try");
 		return -1;
 	}
 	if ((dep = blocked_by(s))) {
@@ -259,6 +263,8 @@ int sup_resolve(void)
 			} else if (dead && !s->first_done) {
 				/* Counts as failed for the ready line; it still starts
 				 * if the dependency recovers. */
+				log_msg("%s: not started: %s, which it comes after, has failed",
+					s->c->name, blocked_by(s) ? blocked_by(s) : "a dependency");
 				s->first_done = 1;
 				changed = 1;
 			}

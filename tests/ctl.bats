@@ -636,7 +636,7 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 @test "start while a service is being restarted waits for its next run: after a restart's stop, through a crash's backoff" {
 	host_start "$(conf <<-'EOF'
 	service crashy
-	  exec /bin/sh -c "echo up; /bin/sleep 0.3; exit 1"
+	  exec /bin/sh -c "echo up; /bin/sleep 1; exit 1"
 	service stubborn
 	  stop-timeout 2
 	  exec /bin/sh -c "trap 'echo got TERM' TERM; while :; do /bin/sleep 1000 & wait; done"
@@ -665,6 +665,41 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 		assert_line --regexp '^state: (running|exited|backoff)$'
 		refute_line 'state: waiting'
 	done
+}
+
+@test "start of a service that fails at once answers 1 with its last-exit; its dependent says once that it will not start" {
+	f=$(conf <<-'EOF'
+	service fail1
+	  restart never
+	  exec /bin/sh -c "echo failing >&2; exit 3"
+	service crash
+	  exec /bin/sh -c "exit 4"
+	service dep
+	  after fail1
+	  exec /bin/sleep 1000
+	service web
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 4 services'
+	wait_console '^sandinit: dep: not started: fail1, which it comes after, has failed$'
+	run -1 ictl start fail1
+	assert_output 'initctl: fail1 failed to start (last-exit: status 3)'
+	# one that will be tried again (restart on-failure) says so
+	run -1 ictl start crash
+	assert_output 'initctl: crash failed to start, and backs off before its next try (last-exit: status 4)'
+	run -1 ictl start dep
+	assert_output --partial 'dep waits for fail1, which has given up'
+	run status_of dep
+	assert_output 'dep waiting - 0 - -'
+	run grep -c 'dep: not started' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 1
+	# the controls: a start of a service that stays up answers 0, once
+	run -0 ictl stop web
+	run -0 ictl start web
+	run status_of web
+	assert_output --regexp '^web running [0-9]+ 1 - -$'
 }
 
 @test "start of a service whose dependency gave up answers 1 instead of waiting" {
