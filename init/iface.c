@@ -97,12 +97,15 @@ static void unset_addr(const struct iface *f, uint32_t a, int prefix, uint32_t g
 }
 
 /* F, kept by a reload, is at another place among the lines: its default
- * route (if it has one) moves to METRIC. */
+ * route (if it has one) moves to METRIC. One the kernel refuses there
+ * stays at its old metric, where unset_addr finds it. */
 static void remetric(struct iface *f, uint32_t metric)
 {
 	uint32_t gw = f->dhcp ? (f->leased ? f->lease.router : 0) : f->gateway;
 
-	if (f->index && route(f, gw, metric, 0) == 0)
+	if (f->index && route(f, gw, metric, 0) < 0)
+		return;
+	if (f->index)
 		route(f, gw, f->metric, 1);
 	f->metric = metric;
 }

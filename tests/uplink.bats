@@ -543,7 +543,9 @@ far_server() {
 	assert_line --regexp '^cli: out2 peer=10\.8\.0\.(5[0-9]|60)$'
 }
 
-@test "interface static: two gateways keep a route each by their lines' order, and a reload that swaps the lines swaps the metrics" {
+# PID 1 with static uplinks d0 (gateway 10.31.0.1) and d1 (10.32.0.1),
+# their routes set; the config in $f.
+two_gateways() {
 	f=$(conf <<-EOF
 	interface d0 10.31.0.2/24 10.31.0.1
 	interface d1 10.32.0.2/24 10.32.0.1
@@ -559,6 +561,10 @@ far_server() {
 	in1 ip link set d1p up
 	wait_console '^sandinit: interface d1: 10\.32\.0\.2/24 via 10\.32\.0\.1$'
 	wait_console '^sandinit: interface d0: 10\.31\.0\.2/24 via 10\.31\.0\.1$'
+}
+
+@test "interface static: two gateways keep a route each by their lines' order, and a reload that swaps the lines swaps the metrics" {
+	two_gateways
 	run in1 ip route show default
 	assert_line --regexp '^default via 10\.31\.0\.1 dev d0 proto static metric 1000 ?$'
 	assert_line --regexp '^default via 10\.32\.0\.1 dev d1 proto static metric 1001 ?$'
@@ -573,4 +579,31 @@ far_server() {
 	assert_line --regexp '^default via 10\.32\.0\.1 dev d1 proto static metric 1000 ?$'
 	assert_line --regexp '^default via 10\.31\.0\.1 dev d0 proto static metric 1001 ?$'
 	[ "${#lines[@]}" = 2 ]
+}
+
+# A route that cannot be added at its new metric stays at its old one: the
+# line's going must take it from there.
+@test "interface static: a gateway's route that a reload cannot move keeps its metric, and goes with its line" {
+	two_gateways
+	# d1's gateway off its link (another address left): its route stays,
+	# and the kernel takes no new one via it
+	in1 ip addr add 10.99.0.2/24 dev d1
+	in1 ip addr del 10.32.0.2/24 dev d1
+	# d0's line removed: d1 would move to metric 1000
+	cat >"$f" <<-EOF
+	interface d1 10.32.0.2/24 10.32.0.1
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	run -0 ictl reload
+	run in1 ip route show default
+	assert_line --regexp '^default via 10\.32\.0\.1 dev d1 proto static metric 1001 ?$'
+	# d1's line removed: its route goes (no default route is left)
+	cat >"$f" <<-EOF
+	service idle
+	  exec /bin/sleep 1000
+	EOF
+	run -0 ictl reload
+	run -0 in1 ip route show default
+	assert_output ''
 }
