@@ -75,7 +75,11 @@ void spawn_exec_path(char *const argv[], char *const envp[], const char *path)
 		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), p, argv[0]) <
 		    (int)sizeof(buf)) {
 			execve(buf, argv, envp);
-			if (errno != ENOENT)
+			/* As sh(1): an entry not there, not a directory or
+			 * a loop is passed over; one found but not runnable
+			 * (EACCES, ENOEXEC...) is what we say in the end. */
+			if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
+			    errno != ENAMETOOLONG)
 				saved = errno;
 		}
 		p = *end ? end + 1 : end;

@@ -273,6 +273,22 @@ reply_queued() { ss -xpn | awk -v p="pid=$1," 'index($0, p) && $3 > 0 { f = 1 } 
 	wait_console '^sandinit: noexec: unable to exec /etc/passwd: Permission denied$'
 }
 
+@test "exec: a PATH entry that is a file or a loop is passed over, as sh(1) does: not found is 127" {
+	ln -s loop "$BATS_TEST_TMPDIR/loop"
+	host_start "$(conf <<-EOF
+	service web
+	  env PATH=/etc/passwd:$BATS_TEST_TMPDIR/loop:/bin:/usr/bin
+	  namespaces none
+	  exec /bin/sleep 1000
+	EOF
+	)"
+	wait_console '^sandinit: ready: 1 services?'
+	run -127 ictl exec web sandinit-nosuch
+	assert_output 'initctl: unable to exec sandinit-nosuch: No such file or directory'
+	# the control: one found further on runs
+	run -0 ictl exec web true
+}
+
 @test "a service that names itself sandinit-reaper does not confuse status or exec" {
 	# The comm is the service's to set: status must find the service by
 	# what PID 1 holds, not by the name of a process.
