@@ -70,6 +70,14 @@ static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 }
 
+/* SIG to CMD's group; to CMD itself before its setsid() has made the group
+ * (ESRCH): its signals are blocked until just then, so one is not lost. */
+static void to_group(pid_t cmd, int sig)
+{
+	if (kill(-cmd, sig) < 0 && errno == ESRCH)
+		kill(cmd, sig);
+}
+
 /* The middle process waits for CMD, the leader of its own session and
  * process group, and passes on what PID 1 sends it (ctl.c): HUP, INT, QUIT
  * or TERM that initctl got, to CMD's group; USR1 when initctl went away, as
@@ -89,16 +97,16 @@ static int __attribute__((noreturn)) exec_wait(pid_t cmd, const sigset_t *set, i
 		int sig = sigtimedwait(set, &si, hung ? &left : NULL);
 
 		if (sig < 0 && errno == EAGAIN) {
-			kill(-cmd, SIGKILL);
+			to_group(cmd, SIGKILL);
 			break;
 		}
 		if (sig == SIGUSR1 && !hung) {
 			hung = 1;
 			end = now_ms() + (int64_t)grace_s * 1000;
-			kill(-cmd, SIGHUP);
-			kill(-cmd, SIGCONT);
+			to_group(cmd, SIGHUP);
+			to_group(cmd, SIGCONT);
 		} else if (sig > 0 && sig != SIGCHLD && sig != SIGUSR1) {
-			kill(-cmd, sig);
+			to_group(cmd, sig);
 		}
 		si.si_pid = 0;
 		if (!hung && waitid(P_PID, (id_t)cmd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
