@@ -315,24 +315,22 @@ int iface_resolv(void)
 /* May lease L be applied? Not a subnet wider than a /8 (beyond any real
  * network: it would take in 127/8 or 0/8 beside it), nor one that
  * overlaps a bridge of ours: its services would be routed out. */
-static int fits(const char *name, const struct dhcp_lease *l, int say)
+static int fits(const char *name, const struct dhcp_lease *l)
 {
 	char a[16], b[16];
 
 	if (l->prefix < 8) {
-		if (say)
-			log_msg("interface %s: lease of %s/%u: a subnet wider than /8: not applied", name,
-				conf_ip_str(a, l->addr), l->prefix);
+		log_msg("interface %s: lease of %s/%u: a subnet wider than /8: not applied", name,
+			conf_ip_str(a, l->addr), l->prefix);
 		return 0;
 	}
 	for (int i = 0; i < nbrs; i++) {
 		uint32_t m = conf_prefix_mask((int)l->prefix < brs[i].prefix ? (int)l->prefix : brs[i].prefix);
 
 		if (!((l->addr ^ brs[i].net) & m)) {
-			if (say)
-				log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
-					name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].net),
-					brs[i].prefix);
+			log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
+				name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].net),
+				brs[i].prefix);
 			return 0;
 		}
 	}
@@ -378,40 +376,32 @@ static const char *lease_str(char *buf, size_t len, uint32_t seconds)
 
 void iface_lease(const char *name, const void *msg, size_t len)
 {
-	static struct iface stray;	/* the quota of a name not (or no longer) ours */
 	struct iface *f = find(name);
 	struct dhcp_lease l;
 	const char *step;
 	char a[16], g[16], d[16], t[24];
-	int say;
 
-	if (!f)
-		snprintf(stray.name, sizeof stray.name, "%s", name);
-	say = quota(f ? f : &stray);
 	if (len != sizeof l) {
-		if (say)
-			log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
+		log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
 		return;
 	}
 	memcpy(&l, msg, sizeof l);
 	if (dhcp_lease_check(&l) < 0) {
-		if (say)
-			log_msg("interface %s: dhcp-%s sent an invalid lease: ignored", name, name);
+		log_msg("interface %s: dhcp-%s sent an invalid lease: ignored", name, name);
 		return;
 	}
 	if (!f || !f->dhcp || !f->index) {
-		if (say)
-			log_msg("interface %s: a lease for a link that is not there: ignored", name);
+		log_msg("interface %s: a lease for a link that is not there: ignored", name);
 		return;
 	}
-	if (l.kind == DHCP_BOUND && !fits(name, &l, say))
+	if (l.kind == DHCP_BOUND && !fits(name, &l))
 		return;
 	if (l.kind == DHCP_EXPIRED) {
 		if (f->leased && f->lease.addr == l.addr) {
 			unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 			f->leased = 0;
 			write_resolv();
-			if (say)
+			if (quota(f))
 				log_msg("interface %s: lease of %s ended: address removed", name,
 					conf_ip_str(a, l.addr));
 		}
@@ -421,14 +411,13 @@ void iface_lease(const char *name, const void *msg, size_t len)
 			  f->lease.router != l.router))
 		unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 	if (set_addr(f, l.addr, (int)l.prefix, l.seconds, l.router, &step) < 0) {
-		if (say)
-			log_msg("interface %s: unable to %s: %m", name, step);
+		log_msg("interface %s: unable to %s: %m", name, step);
 		return;
 	}
 	if (f->leased && f->lease.addr == l.addr && f->lease.router == l.router &&
 	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
 		f->lease = l;
-		if (say)
+		if (quota(f))
 			log_msg("interface %s: lease of %s renewed for %s", name,
 				conf_ip_str(a, l.addr), lease_str(t, sizeof t, l.seconds));
 		return;
@@ -436,7 +425,7 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	f->lease = l;
 	f->leased = 1;
 	write_resolv();
-	if (say)
+	if (quota(f))
 		log_msg("interface %s: %s/%u via %s, dns %s, lease %s", name, conf_ip_str(a, l.addr),
 			l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
 			l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, sizeof t, l.seconds));
