@@ -211,6 +211,17 @@ static void pump(struct conn *c)
 			}
 		}
 		c->outlen = c->outoff = 0;
+		/* Never silently: where the ring dropped lines this reader
+		 * had not taken, a line on stderr says so (SPEC §5). */
+		n = logview_lost(c->lv, c->out + 5, LOG_CHUNK - 5);
+		if (n) {
+			l = (uint32_t)n;
+			c->out[0] = '2';
+			memcpy(c->out + 1, &l, 4);
+			c->outlen = 5 + n;
+			flush(c);
+			continue;
+		}
 		n = logview_read(c->lv, c->out + 5, LOG_CHUNK - 5, &done);
 		if (done > 0)
 			lv_end(c);

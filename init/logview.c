@@ -23,6 +23,7 @@ struct cursor {
 	unsigned id;		/* R is gone once its id differs */
 	uint64_t pos;		/* the kernel's, in set_last: records of SEEN ahead */
 	int64_t us;		/* the time of the line the merge takes next from it */
+	uint64_t lost;		/* bytes the ring dropped before this reader read them */
 };
 
 /* /dev/kmsg reads forward only. -n N reads it to its end first, keeping
@@ -83,16 +84,28 @@ static int parse_count(const char *s, uint64_t *n)
 }
 
 /* Is C's ring still the one it was opened on? Brings a position the
- * ring has dropped meanwhile up to its oldest line. */
+ * ring has dropped meanwhile up to its oldest line, counting what it
+ * skips (logview_lost). */
 static int live(struct cursor *c)
 {
 	if (!c->r)
 		return 1;
 	if (c->r->id != c->id)
 		return 0;
-	if (c->pos < c->r->tail)
+	if (c->pos < c->r->tail) {
+		c->lost += c->r->tail - c->pos;
 		c->pos = c->r->tail;
+	}
 	return 1;
+}
+
+/* Did a reader skip lines (logview_lost)? */
+static int any_lost(const struct logview *v)
+{
+	for (int i = 0; i < v->n; i++)
+		if (v->cur[i].lost)
+			return 1;
+	return 0;
 }
 
 /* Does cursor A come before cursor B? Forward the earlier line, of equal
@@ -420,6 +433,23 @@ static int key(struct logview *v, struct cursor *c)
 	return 1;
 }
 
+size_t logview_lost(struct logview *v, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < v->n && size - n > 1; i++) {
+		struct cursor *c = &v->cur[i];
+
+		if (!c->lost)
+			continue;
+		n = put(n, size, snprintf(buf + n, size - n,
+					  "initctl: log: %s: %llu bytes of lines lost here (the ring overwrote them before this reader took them)\n",
+					  c->r->name, (unsigned long long)c->lost));
+		c->lost = 0;
+	}
+	return n;
+}
+
 size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 {
 	char text[LOG_LINE_MAX + 1];
@@ -438,6 +468,9 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 		if (key(v, &v->cur[i]))
 			v->h[v->nh++] = i;
 	heapify(v, 0);
+	/* A gap: logview_lost's line first, in its place. */
+	if (any_lost(v))
+		return 0;
 	while (size - n >= LOGVIEW_LINE_MAX && v->nh) {
 		struct cursor *c = &v->cur[v->h[0]];
 		const char *t = text;
@@ -456,6 +489,8 @@ size_t logview_read(struct logview *v, char *buf, size_t size, int *done)
 		if (!c->r && fill(v, &seen) < 0)
 			return n;
 		settle(v, key(v, c), 0);
+		if (c->lost)
+			return n;
 	}
 	*done = 0;
 	if (!v->nh) {

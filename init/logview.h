@@ -28,6 +28,10 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
  * gone), -1 if the read stopped at LOGVIEW_SCAN_MAX with lines left (read
  * again on the loop's next pass), else 0. */
 size_t logview_read(struct logview *v, char *buf, size_t size, int *done);
+/* After a read that stopped at a gap (*DONE -1): the line that says how
+ * much the ring dropped there before this view read it (its reader too
+ * slow), into BUF; 0 if none. Once. */
+size_t logview_lost(struct logview *v, char *buf, size_t size);
 /* Is it `-f`? */
 int logview_follows(const struct logview *v);
 /* Does a following view have lines to read? */

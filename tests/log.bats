@@ -147,6 +147,43 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_success
 }
 
+@test "log -f: a reader too slow for the ring is told where lines were lost, and the lines after go on in order" {
+	host_start "$(conf <<-'EOF'
+	log-size 4K
+	service burst
+	  exec /bin/sh -c "echo first; while [ ! -e /tmp/go ]; do /bin/sleep 0.1; done; seq 1 200000; echo last; exec /bin/sleep 1000"
+	EOF
+	)"
+	retry 10 bash -c "SANDINIT_SOCKET='$SOCK' '$SANDINIT' ctl log burst | grep -q first"
+	SANDINIT_SOCKET=$SOCK "$SANDINIT" ctl log -f burst >"$BATS_TEST_TMPDIR/f" 2>&1 3>&- &
+	fpid=$!
+	retry 10 grep -q '^first$' "$BATS_TEST_TMPDIR/f"
+	# the reader pauses while the service writes far more than the ring
+	# (4 KiB) and the sockets between hold
+	kill -STOP "$fpid"
+	ictl exec burst /bin/touch /tmp/go
+	wait_console '^burst: last$' 60
+	kill -CONT "$fpid"
+	retry 20 grep -q '^last$' "$BATS_TEST_TMPDIR/f"
+	kill "$fpid"
+	wait "$fpid" || true
+	run grep -E '^initctl: log: burst: [0-9]+ bytes of lines lost here \(the ring overwrote them before this reader took them\)$' "$BATS_TEST_TMPDIR/f"
+	assert_success
+	# every number once, in order; a jump only right after a marker (a
+	# pause while the ring wraps may leave more than one gap)
+	run awk '
+		/lines lost here/ { gap = 1; next }
+		/^(first|last)$/ { next }
+		{ if (prev && $1 != prev + 1 && !gap) { print "silent jump " prev " -> " $1; bad = 1 }
+		  if ($1 <= prev) { print "out of order " prev " -> " $1; bad = 1 }
+		  prev = $1; gap = 0 }
+		END { print "up to " prev; exit bad }' "$BATS_TEST_TMPDIR/f"
+	assert_success
+	assert_output 'up to 200000'
+	run tail -n 1 "$BATS_TEST_TMPDIR/f"
+	assert_output last
+}
+
 @test "128 log -f followers: at most 96 at once, the oldest end with a message, status still answers" {
 	go=$BATS_TEST_TMPDIR/go
 	host_start "$(conf <<-EOF
