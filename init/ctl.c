@@ -680,12 +680,13 @@ static void request(struct conn *c)
 
 /* While its command runs, initctl sends a byte for each HUP, INT, QUIT or
  * TERM it gets, passed on to the command (exec_wait); its end of the
- * connection closing hangs the command up (conn_close). A few reads a
- * wakeup, so that a client that floods does not hold the loop. */
+ * connection closing hangs the command up (conn_close). Read until EAGAIN:
+ * the connection is edge-triggered, so what is left (its end too) would
+ * bring no wakeup. */
 static void exec_input(struct conn *c)
 {
-	for (int round = 0; round < 8; round++) {
-		unsigned char b[64];
+	for (;;) {
+		unsigned char b[256];
 		ssize_t n = recv(c->w.fd, b, sizeof(b), MSG_DONTWAIT);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))

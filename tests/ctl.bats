@@ -289,6 +289,22 @@ reply_queued() { ss -xpn | awk -v p="pid=$1," 'index($0, p) && $3 > 0 { f = 1 } 
 	run -0 ictl exec web true
 }
 
+@test "exec: a raw client's request, over 512 bytes more and its end at once: the end is read, the connection closed" {
+	host_start "$(exec_conf)"
+	wait_console '^sandinit: ready: 2 services'
+	printf 'exec\0web\0/bin/sleep\0001001\0' >"$BATS_TEST_TMPDIR/words"
+	len=$(stat -c %s "$BATS_TEST_TMPDIR/words")
+	# (10 bytes: the control)
+	for n in 10 5000; do
+		printf "\\x$(printf %02x "$len")\\x00\\x00\\x00" >"$BATS_TEST_TMPDIR/req"
+		cat "$BATS_TEST_TMPDIR/words" >>"$BATS_TEST_TMPDIR/req"
+		head -c "$n" /dev/zero >>"$BATS_TEST_TMPDIR/req"
+		# the command is hung up as the connection closes
+		run -0 timeout 5 "$RAWSOCK" "$SOCK" --fds --half <"$BATS_TEST_TMPDIR/req"
+	done
+	retry 5 not_under_pid1 /bin/sleep 1001
+}
+
 @test "a service that names itself sandinit-reaper does not confuse status or exec" {
 	# The comm is the service's to set: status must find the service by
 	# what PID 1 holds, not by the name of a process.

@@ -1,10 +1,12 @@
 /* rawsock: send raw bytes to a unix stream socket and print the reply, for
  * the tests that feed the control socket garbage. Usage:
- *   rawsock PATH [--half] [--hold MS] < BYTES
+ *   rawsock PATH [--half] [--hold MS] [--fds] < BYTES
+ * --fds: pass /dev/null as three descriptors (exec's) with the first read;
  * --half: shut down the write side after sending; --hold: stay connected
  * without reading for MS ms first. Exits 0 once the server has replied or
  * closed, 1 if it could not connect. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char buf[65536];
-	int fd, half = 0, hold = 0;
+	int fd, half = 0, hold = 0, fds = 0;
 	ssize_t n;
 
 	if (argc < 2 || strlen(argv[1]) >= sizeof(sa.sun_path))
@@ -25,6 +27,8 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--half"))
 			half = 1;
+		else if (!strcmp(argv[i], "--fds"))
+			fds = 1;
 		else if (!strcmp(argv[i], "--hold") && i + 1 < argc)
 			hold = atoi(argv[++i]);
 	}
@@ -33,6 +37,21 @@ int main(int argc, char **argv)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		perror("rawsock: connect");
 		return 1;
+	}
+	if (fds && (n = read(0, buf, sizeof(buf))) > 0) {
+		int nul = open("/dev/null", O_RDWR), fdv[3] = { nul, nul, nul };
+		char cb[CMSG_SPACE(sizeof(fdv))] = { 0 };
+		struct iovec iov = { buf, (size_t)n };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb,
+				     .msg_controllen = sizeof(cb) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(fdv));
+		memcpy(CMSG_DATA(cm), fdv, sizeof(fdv));
+		if (sendmsg(fd, &mh, 0) != n)
+			return 1;
 	}
 	while ((n = read(0, buf, sizeof(buf))) > 0)
 		if (send(fd, buf, (size_t)n, MSG_NOSIGNAL) < 0)
