@@ -685,10 +685,19 @@ static void request(struct conn *c)
  * bring no wakeup. */
 static void exec_input(struct conn *c)
 {
-	for (;;) {
+	c->more = 0;
+	for (int burst = 0;; burst++) {
 		unsigned char b[256];
-		ssize_t n = recv(c->w.fd, b, sizeof(b), MSG_DONTWAIT);
+		ssize_t n;
 
+		/* A client that keeps sending gets a burst a turn of the
+		 * loop, not the loop (the connection is edge-triggered: the
+		 * rest is read through c->more, ctl_recheck). */
+		if (burst == 8) {
+			c->more = 1;
+			return;
+		}
+		n = recv(c->w.fd, b, sizeof(b), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -891,6 +900,8 @@ void ctl_recheck(void)
 
 		if (c->w.fd >= 0 && c->lv && (c->more || logview_ready(c->lv)))
 			pump(c);
+		if (c->w.fd >= 0 && c->wait == WAIT_EXEC && c->more)
+			exec_input(c);
 		if (c->w.fd < 0 || !s || !c->wait || c->wait == WAIT_EXEC)
 			continue;
 		if (!name || strcmp(name, c->name)) {
