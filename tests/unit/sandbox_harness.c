@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 			if (*c == ':')
 				s.gid = strtoul(c + 1, NULL, 10);
 			break;
-		case 'c': s.caps = strtoull(optarg, NULL, 16); break;
+		case 'c': s.caps = strtoull(optarg, NULL, 16); s.caps_set = 1; break;
 		case 'S': s.seccomp = 0; break;
 		case 'n': s.nofile = strtoull(optarg, NULL, 10); break;
 		case 'C': s.workdir = optarg; break;
