@@ -342,9 +342,10 @@ outside_server() {
 	wait_console '^same: '
 	run console
 	assert_line 'same: connected'
-	# ... but br1's sandbox is refused at br1's own address: no DNAT.
+	# ... but br1's sandbox is refused at br1's own address: no DNAT. (It
+	# exits 1 at once, which its start answers with 1, initctl(8), unless
+	# a loaded machine makes it last past start's 0.25 s: not asserted.)
 	run ictl start cross
-	assert_success
 	wait_console '^cross: '
 	run console
 	assert_line 'cross: failed: ECONNREFUSED'
