@@ -10,13 +10,12 @@
 #include "conf_parser.h"
 #include "conf_value.h"
 
+enum { REPEAT = 4 };	/* a scope bit: may be given more than once */
+
 struct directive {
-	const char *kw;
-	signed char scope;
-	signed char repeat;	/* may be given more than once */
-	signed char min, max;	/* argument count; max -1: no limit */
 	void (*fn)(struct parser *p, char **a, int n);
-	const char *usage;	/* "'KW' takes USAGE" */
+	signed char scope;	/* GLOBAL, SERVICE or ANY, | REPEAT */
+	signed char min, max;	/* argument count; max -1: no limit */
 };
 
 /* A bad argument TOK of the current directive. */
@@ -73,64 +72,83 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 		conf_set_str(p, field, s);
 }
 
-static const struct directive directives[] = {
-	{ "hostname", GLOBAL, 0, 1, 1, conf_g_hostname, "one argument: NAME" },
-	{ "modules", GLOBAL, 1, 1, -1, conf_g_modules, "one or more module names" },
-	{ "bridge", GLOBAL, 1, 2, 2, conf_g_bridge, "two arguments: NAME CIDR" },
-	{ "nat", GLOBAL, 1, 1, 1, conf_g_nat, "one argument: BRIDGE" },
-	{ "interface", GLOBAL, 1, 2, 3, conf_g_interface, "two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp" },
-	{ "sysctl", GLOBAL, 1, 2, 2, conf_g_sysctl, "two arguments: KEY VALUE" },
-	{ "mount", GLOBAL, 1, 3, 4, conf_g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]" },
-	{ "log-size", GLOBAL, 0, 1, 1, conf_g_log_size, "one argument: SIZE" },
-	{ "log-file", GLOBAL, 0, 1, 2, conf_g_log_file, "one or two arguments: PATH [SIZE]" },
-	{ "watchdog", GLOBAL, 0, 2, 2, conf_g_watchdog, "two arguments: DEVICE SECONDS" },
-	{ "rescue", GLOBAL, 0, 1, 1, conf_g_rescue, "one argument: PATH" },
-	{ "service", ANY, 1, 1, 1, conf_s_service, "one argument: NAME" },
-	{ "exec", SERVICE, 0, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]" },
-	{ "restart", SERVICE, 0, 1, 1, conf_s_restart, "one argument: always, on-failure or never" },
-	{ "after", SERVICE, 1, 1, -1, conf_s_after, "one or more service names" },
-	{ "ready", SERVICE, 0, 1, 2, conf_s_ready, "one of: started, fd N" },
-	{ "critical", SERVICE, 0, 1, 1, conf_s_critical, "one argument: yes or no" },
-	{ "namespaces", SERVICE, 0, 1, -1, conf_s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none" },
-	{ "root", SERVICE, 0, 1, 1, conf_s_root, "one argument: DIR" },
-	{ "readonly", SERVICE, 0, 1, 1, conf_s_readonly, "one argument: yes, no or overlay" },
-	{ "syslog", SERVICE, 0, 1, 1, conf_s_syslog, "one argument: yes or no" },
-	{ "bind", SERVICE, 1, 2, 3, conf_s_bind, "two or three arguments: SRC DST [ro|rw]" },
-	{ "tmpfs", SERVICE, 1, 1, 3, conf_s_tmpfs, "one to three arguments: DST [SIZE] [MODE]" },
-	{ "device", SERVICE, 1, 1, 2, conf_s_device, "one or two arguments: PATH [rw|ro]" },
-	{ "proc", SERVICE, 0, 1, 1, conf_s_proc, "one argument: full or pid-only" },
-	{ "net", SERVICE, 1, 1, 2, conf_s_net, "one or two arguments: BRIDGE [CIDR|auto]" },
-	{ "publish", SERVICE, 1, 1, 1, conf_s_publish, "one argument: [ADDR:]HOSTPORT:PORT[/tcp|/udp]" },
-	{ "join", SERVICE, 0, 1, 1, conf_s_join, "one argument: NAME" },
-	{ "user", SERVICE, 0, 1, 1, conf_s_user, "one argument: UID[:GID]" },
-	{ "uidmap", SERVICE, 0, 1, 2, conf_s_uidmap, "one or two arguments: HOSTID [COUNT]" },
-	{ "caps", SERVICE, 0, 1, -1, conf_s_caps, "a list of capabilities, or none" },
-	{ "seccomp", SERVICE, 0, 1, 1, conf_s_seccomp, "one argument: default or off" },
-	{ "memory", SERVICE, 0, 1, 1, conf_s_memory, "one argument: SIZE" },
-	{ "pids", SERVICE, 0, 1, 1, conf_s_pids, "one argument: N" },
-	{ "cpu", SERVICE, 0, 1, 1, conf_s_cpu, "one argument: PERCENT" },
-	{ "nofile", SERVICE, 0, 1, 1, conf_s_nofile, "one argument: N" },
-	{ "env", SERVICE, 1, 1, 1, conf_s_env, "one argument: KEY=VALUE" },
-	{ "workdir", SERVICE, 0, 1, 1, conf_s_workdir, "one argument: DIR" },
-	{ "hostname", SERVICE, 0, 1, 1, conf_s_hostname, "one argument: NAME" },
-	{ "tty", SERVICE, 0, 1, 2, conf_s_tty, "one or two arguments: DEVICE [graphics]" },
-	{ "stop-signal", SERVICE, 0, 1, 1, conf_s_stop_signal, "one argument: SIG" },
-	{ "stop-timeout", SERVICE, 0, 1, 1, conf_s_stop_timeout, "one argument: SECONDS" },
-};
+/* Each directive: its keyword, scope (| REPEAT: may be given more than
+ * once), least and most arguments (-1: no limit), handler, and what it
+ * takes ("'KW' takes USAGE"). */
+#define DIRECTIVES(D) \
+	D("hostname", GLOBAL, 1, 1, conf_g_hostname, "one argument: NAME") \
+	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names") \
+	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, "two arguments: NAME CIDR") \
+	D("nat", GLOBAL | REPEAT, 1, 1, conf_g_nat, "one argument: BRIDGE") \
+	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, "two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp") \
+	D("sysctl", GLOBAL | REPEAT, 2, 2, conf_g_sysctl, "two arguments: KEY VALUE") \
+	D("mount", GLOBAL | REPEAT, 3, 4, conf_g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]") \
+	D("log-size", GLOBAL, 1, 1, conf_g_log_size, "one argument: SIZE") \
+	D("log-file", GLOBAL, 1, 2, conf_g_log_file, "one or two arguments: PATH [SIZE]") \
+	D("watchdog", GLOBAL, 2, 2, conf_g_watchdog, "two arguments: DEVICE SECONDS") \
+	D("rescue", GLOBAL, 1, 1, conf_g_rescue, "one argument: PATH") \
+	D("service", ANY | REPEAT, 1, 1, conf_s_service, "one argument: NAME") \
+	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
+	D("restart", SERVICE, 1, 1, conf_s_restart, "one argument: always, on-failure or never") \
+	D("after", SERVICE | REPEAT, 1, -1, conf_s_after, "one or more service names") \
+	D("ready", SERVICE, 1, 2, conf_s_ready, "one of: started, fd N") \
+	D("critical", SERVICE, 1, 1, conf_s_critical, "one argument: yes or no") \
+	D("namespaces", SERVICE, 1, -1, conf_s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none") \
+	D("root", SERVICE, 1, 1, conf_s_root, "one argument: DIR") \
+	D("readonly", SERVICE, 1, 1, conf_s_readonly, "one argument: yes, no or overlay") \
+	D("syslog", SERVICE, 1, 1, conf_s_syslog, "one argument: yes or no") \
+	D("bind", SERVICE | REPEAT, 2, 3, conf_s_bind, "two or three arguments: SRC DST [ro|rw]") \
+	D("tmpfs", SERVICE | REPEAT, 1, 3, conf_s_tmpfs, "one to three arguments: DST [SIZE] [MODE]") \
+	D("device", SERVICE | REPEAT, 1, 2, conf_s_device, "one or two arguments: PATH [rw|ro]") \
+	D("proc", SERVICE, 1, 1, conf_s_proc, "one argument: full or pid-only") \
+	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, "one or two arguments: BRIDGE [CIDR|auto]") \
+	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, "one argument: [ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
+	D("join", SERVICE, 1, 1, conf_s_join, "one argument: NAME") \
+	D("user", SERVICE, 1, 1, conf_s_user, "one argument: UID[:GID]") \
+	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, "one or two arguments: HOSTID [COUNT]") \
+	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities, or none") \
+	D("seccomp", SERVICE, 1, 1, conf_s_seccomp, "one argument: default or off") \
+	D("memory", SERVICE, 1, 1, conf_s_memory, "one argument: SIZE") \
+	D("pids", SERVICE, 1, 1, conf_s_pids, "one argument: N") \
+	D("cpu", SERVICE, 1, 1, conf_s_cpu, "one argument: PERCENT") \
+	D("nofile", SERVICE, 1, 1, conf_s_nofile, "one argument: N") \
+	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, "one argument: KEY=VALUE") \
+	D("workdir", SERVICE, 1, 1, conf_s_workdir, "one argument: DIR") \
+	D("hostname", SERVICE, 1, 1, conf_s_hostname, "one argument: NAME") \
+	D("tty", SERVICE, 1, 2, conf_s_tty, "one or two arguments: DEVICE [graphics]") \
+	D("stop-signal", SERVICE, 1, 1, conf_s_stop_signal, "one argument: SIG") \
+	D("stop-timeout", SERVICE, 1, 1, conf_s_stop_timeout, "one argument: SECONDS")
+
+#define ENTRY(kw, scope, min, max, fn, usage) { fn, scope, min, max },
+static const struct directive directives[] = { DIRECTIVES(ENTRY) };
+
+/* The keywords and usages packed, "KW\0USAGE\0" each in table order:
+ * no pointer apiece (issue 15). */
+#define TEXT(kw, scope, min, max, fn, usage) kw "\0" usage "\0"
+static const char texts[] = DIRECTIVES(TEXT);
 
 _Static_assert(ARRAY_SIZE(directives) <= MAX_DIRECTIVES, "raise MAX_DIRECTIVES");
 
-static const struct directive *lookup(const char *kw, int scope)
+/* The directive KW of SCOPE, *TEXT its keyword (and usage after it). */
+static const struct directive *lookup(const char *kw, int scope, const char **text)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(directives); i++)
-		if ((directives[i].scope & scope) && !strcmp(directives[i].kw, kw))
+	const char *t = texts;
+
+	for (size_t i = 0; i < ARRAY_SIZE(directives); i++) {
+		if ((directives[i].scope & scope) && !strcmp(t, kw)) {
+			*text = t;
 			return &directives[i];
+		}
+		t += strlen(t) + 1;
+		t += strlen(t) + 1;
+	}
 	return NULL;
 }
 
 int conf_first_line(const struct svc_extra *x, const char *kw)
 {
-	const struct directive *d = lookup(kw, SERVICE);
+	const char *t;
+	const struct directive *d = lookup(kw, SERVICE, &t);
 
 	return d ? x->first[d - directives] : 0;
 }
@@ -139,11 +157,12 @@ void conf_directive(struct parser *p)
 {
 	const char *kw = p->tok[0];
 	int scope = p->svc ? SERVICE : GLOBAL, n = p->ntok - 1, *first;
-	const struct directive *d = lookup(kw, scope);
+	const char *text;
+	const struct directive *d = lookup(kw, scope, &text);
 	char t[SHOW_MAX + 4];
 
 	if (!d) {
-		if (!lookup(kw, ANY))
+		if (!lookup(kw, ANY, &text))
 			conf_report(p, "unknown directive '%s'", conf_show(t, kw));
 		else if (scope == SERVICE)
 			conf_report(p, "global directive '%s' after the first service", kw);
@@ -152,11 +171,11 @@ void conf_directive(struct parser *p)
 		return;
 	}
 	if (n < d->min || (d->max >= 0 && n > d->max)) {
-		conf_report(p, "'%s' takes %s", kw, d->usage);
+		conf_report(p, "'%s' takes %s", kw, text + strlen(text) + 1);
 		return;
 	}
 	first = scope == SERVICE ? p->x->first : p->gfirst;
-	if (!d->repeat && first[d - directives]) {
+	if (!(d->scope & REPEAT) && first[d - directives]) {
 		conf_report(p, "'%s' given twice (first at line %d)", kw, first[d - directives]);
 		return;
 	}
