@@ -235,12 +235,12 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 		log_msg("reload: %s added", c->name);
 	} else if (s->c->hash != c->hash || s->c->uidmap_host != c->uidmap_host ||
 		   !net_same(s->conf, s->c, nc, c)) {
-		log_msg("reload: %s changed: restarting it", c->name);
+		/* Up again once stopped, unless `initctl stop` said otherwise,
+		 * before the reload or before its run ends (sup_settle_reload). */
+		log_msg("reload: %s changed: %s", c->name,
+			s->want_up ? "restarting it" : "stays stopped");
 		s->next = c;
 		s->index = i;
-		/* Up again once stopped, unless a command says otherwise
-		 * before its run ends (sup_settle_reload). */
-		s->want_up = 1;
 		if (s->pid)
 			sup_stop_later(s);
 		else

@@ -354,6 +354,28 @@ reload_restarting() {
 	wait_console '^a: gen 2$'
 }
 
+# F12: an operator's stop outlasts a reload (initctl.8: stopped by `initctl
+# stop` until a start), as a unit stopped stays stopped over systemd's
+# daemon-reload.
+@test "a service stopped with initctl stop stays stopped over a reload, unchanged or changed (its new config taken), until a start" {
+	host_start "$(restarting 1)"
+	wait_console '^a: gen 1$'
+	run -0 ictl stop a
+	run -0 ictl reload
+	run status_of a
+	assert_output 'a stopped - 0 - -'
+	restarting 2 >/dev/null
+	run -0 ictl reload
+	run status_of a
+	assert_output 'a stopped - 0 - -'
+	wait_console '^sandinit: reload: a changed: stays stopped$'
+	# the control: a start runs the new config
+	run -0 ictl start a
+	wait_console '^a: gen 2$'
+	run grep -c '^a: gen' "$BATS_TEST_TMPDIR/console.log"
+	assert_output 2
+}
+
 @test "a service removed, then added back while its old run still stops: it starts once that run has ended, no start failed" {
 	host_start "$(restarting 1)"
 	wait_console '^a: ignoring: TERM$'
