@@ -108,7 +108,6 @@ struct conf_nat {
 struct svc_conf {
 	char name[CONF_NAME_MAX + 1];
 	int line;		/* of its `service` line */
-	uint64_t hash;		/* of every directive it has: equal hash, same service */
 
 	char **argv;		/* NULL terminated; argv[0] is PATH */
 	int argc;
@@ -202,6 +201,12 @@ struct conf_errors {
 struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs);
 void conf_free(struct conf *c);
 void conf_errors_free(struct conf_errors *errs);
+
+/* Do S of A and T of B mean the same (a reload leaves it alone)? Their
+ * parsed settings, whatever the spelling or order of their lines: a
+ * default spelled out or not, `after` in any order. Links are net_same's. */
+int conf_svc_same(const struct conf *a, const struct svc_conf *s, const struct conf *b,
+		  const struct svc_conf *t);
 
 /* Index of service NAME, or -1. */
 int conf_find(const struct conf *c, const char *name);

@@ -182,6 +182,4 @@ void conf_directive(struct parser *p)
 	if (!first[d - directives])
 		first[d - directives] = p->line;
 	d->fn(p, p->tok + 1, n);
-	if (p->svc)
-		conf_svc_hash(p->svc, p->tok, p->ntok);
 }

@@ -23,8 +23,6 @@ int conf_bridge_find(const struct conf *c, const char *name);
 void conf_hostname_arg(struct parser *p, char **field, const char *s);
 /* An absolute path argument S into *FIELD. */
 void conf_path_arg(struct parser *p, char **field, const char *s);
-/* conf_service.c: fold a line's N tokens TOK into S's hash. */
-void conf_svc_hash(struct svc_conf *s, char **tok, int n);
 
 /* The handlers: A holds the directive's N arguments, N checked against the
  * table's arity. conf_global.c: */

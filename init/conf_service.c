@@ -1,8 +1,9 @@
 /* conf_service: the handlers of the service directives (service, exec,
  * restart, after ... stop-timeout): each checks its arguments and stores
- * them in the service's struct svc_conf; the hash that tells reload a
- * changed service; and the services `interface NAME dhcp` implies. */
+ * them in the service's struct svc_conf; the comparison that tells reload
+ * a changed service; and the services `interface NAME dhcp` implies. */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 		.line = p->line, .restart = RESTART_ALWAYS, .ready_fd = -1,
 		.namespaces = NS_ALL, .readonly = 1, .syslog = 1, .proc = PROC_FULL, .join = -1,
 		.caps = conf_default_caps, .seccomp = 1, .stop_signal = SIGTERM,
-		.stop_timeout = 5, .hash = FNV_BASIS,
+		.stop_timeout = 5,
 	};
 	if (name)
 		strcpy(s->name, name);
@@ -464,7 +465,7 @@ void conf_s_user(struct parser *p, char **a, int n)
 		*colon = '\0';
 	ok = conf_number(a[0], ID_MAX, &uid) == 0 && (!colon || conf_number(colon + 1, ID_MAX, &gid) == 0);
 	if (colon)
-		*colon = ':';	/* the token is hashed after this */
+		*colon = ':';	/* shown whole below */
 	if (!ok) {
 		conf_bad(p, a[0], "use a numeric UID or UID:GID, e.g. 1000:1000");
 		return;
@@ -491,7 +492,7 @@ void conf_s_uidmap(struct parser *p, char **a, int n)
 		return;
 	}
 	p->svc->uidmap_host = (uint32_t)host;
-	p->svc->uidmap_count = n == 2 ? (uint32_t)count : 0;
+	p->svc->uidmap_count = (uint32_t)count;
 	p->x->uidmap_line = p->line;
 }
 
@@ -633,18 +634,113 @@ void conf_s_stop_timeout(struct parser *p, char **a, int n)
 		p->svc->stop_timeout = (int)v;
 }
 
-/* FNV-1a over every token of every line of a service, so that reload can
- * tell a changed service from an unchanged one. */
-void conf_svc_hash(struct svc_conf *s, char **tok, int n)
-{
-	uint64_t h = s->hash;
+/* What makes two services differ (conf_svc_same): each setting's offset
+ * in its struct and its kind, a scalar's size or one of these. A field
+ * struct svc_conf gains that a service's run depends on belongs here. */
+enum { STR = 16, STRV };	/* a string or NULL; a NULL-terminated list */
+struct field {
+	unsigned short off;
+	unsigned char kind;
+};
+#define SCALAR(t, f) { offsetof(struct t, f), sizeof(((struct t *)0)->f) }
+#define STRING(t, f, k) { offsetof(struct t, f), k }
 
-	for (int i = 0; i < n; i++) {
-		for (const unsigned char *c = (const unsigned char *)tok[i]; *c; c++)
-			h = (h ^ *c) * FNV_PRIME;
-		h = (h ^ 0x1f) * FNV_PRIME;
+static const struct field svc_fields[] = {
+	SCALAR(svc_conf, restart), SCALAR(svc_conf, ready_fd), SCALAR(svc_conf, critical),
+	SCALAR(svc_conf, namespaces), SCALAR(svc_conf, readonly), SCALAR(svc_conf, syslog),
+	SCALAR(svc_conf, proc), SCALAR(svc_conf, uid), SCALAR(svc_conf, gid),
+	SCALAR(svc_conf, uidmap_host), SCALAR(svc_conf, uidmap_count), SCALAR(svc_conf, caps),
+	SCALAR(svc_conf, caps_set), SCALAR(svc_conf, seccomp), SCALAR(svc_conf, memory),
+	SCALAR(svc_conf, pids), SCALAR(svc_conf, cpu), SCALAR(svc_conf, nofile),
+	SCALAR(svc_conf, tty_graphics), SCALAR(svc_conf, stop_signal), SCALAR(svc_conf, stop_timeout),
+	SCALAR(svc_conf, nafter), SCALAR(svc_conf, nbinds), SCALAR(svc_conf, ntmpfs),
+	SCALAR(svc_conf, ndevices), SCALAR(svc_conf, npublishes),
+	STRING(svc_conf, root, STR), STRING(svc_conf, workdir, STR),
+	STRING(svc_conf, hostname, STR), STRING(svc_conf, tty, STR),
+	STRING(svc_conf, argv, STRV), STRING(svc_conf, envp, STRV),
+};
+static const struct field bind_fields[] = {
+	STRING(conf_bind, src, STR), STRING(conf_bind, dst, STR), SCALAR(conf_bind, rw),
+};
+static const struct field tmpfs_fields[] = {
+	STRING(conf_tmpfs, dst, STR), SCALAR(conf_tmpfs, size), SCALAR(conf_tmpfs, mode),
+};
+static const struct field device_fields[] = {
+	STRING(conf_device, path, STR), SCALAR(conf_device, ro),
+};
+static const struct field publish_fields[] = {
+	SCALAR(conf_publish, addr), SCALAR(conf_publish, hostport),
+	SCALAR(conf_publish, port), SCALAR(conf_publish, proto),
+};
+
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+static int str_same(const char *s, const char *t)
+{
+	return s == t || (s && t && !strcmp(s, t));
+}
+
+static int strv_same(char **v, char **w)
+{
+	if (!v || !w)
+		return v == w;
+	while (*v && *w && !strcmp(*v, *w))
+		v++, w++;
+	return *v == *w;
+}
+
+/* Are the N fields F of the structs at A and B the same? */
+static int same(const void *a, const void *b, const struct field *f, size_t n)
+{
+	for (; n--; f++) {
+		const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+
+		if (f->kind < STR ? memcmp(x, y, f->kind) != 0 :
+		    f->kind == STR ? !str_same(*(char *const *)x, *(char *const *)y) :
+		    !strv_same(*(char **const *)x, *(char **const *)y))
+			return 0;
 	}
-	s->hash = (h ^ 0x1e) * FNV_PRIME;
+	return 1;
+}
+
+/* The N structs of SIZE bytes at A and B, in order. */
+static int same_each(const void *a, const void *b, int n, size_t size, const struct field *f,
+		     size_t nf)
+{
+	for (int i = 0; i < n; i++)
+		if (!same((const char *)a + i * size, (const char *)b + i * size, f, nf))
+			return 0;
+	return 1;
+}
+
+/* Name of service I of C, "" for none (-1). */
+static const char *svc_name(const struct conf *c, int i)
+{
+	return i < 0 ? "" : c->svc[i].name;
+}
+
+int conf_svc_same(const struct conf *a, const struct svc_conf *s, const struct conf *b,
+		  const struct svc_conf *t)
+{
+	if (!same(s, t, svc_fields, NFIELDS(svc_fields)) ||
+	    strcmp(svc_name(a, s->join), svc_name(b, t->join)))
+		return 0;
+	/* `after` in any order: each names a distinct service */
+	for (int i = 0, j; i < s->nafter; i++) {
+		for (j = 0; j < t->nafter; j++)
+			if (!strcmp(svc_name(a, s->after[i]), svc_name(b, t->after[j])))
+				break;
+		if (j == t->nafter)
+			return 0;
+	}
+	return same_each(s->binds, t->binds, s->nbinds, sizeof *s->binds, bind_fields,
+			 NFIELDS(bind_fields)) &&
+	       same_each(s->tmpfs, t->tmpfs, s->ntmpfs, sizeof *s->tmpfs, tmpfs_fields,
+			 NFIELDS(tmpfs_fields)) &&
+	       same_each(s->devices, t->devices, s->ndevices, sizeof *s->devices, device_fields,
+			 NFIELDS(device_fields)) &&
+	       same_each(s->publishes, t->publishes, s->npublishes, sizeof *s->publishes,
+			 publish_fields, NFIELDS(publish_fields));
 }
 
 /* `interface NAME dhcp`: the helper's service entry, dhcp-NAME, after the
@@ -662,7 +758,6 @@ void conf_dhcp_services(struct parser *p)
 
 	for (int k = 0; k < c->nifaces && !p->oom; k++) {
 		const struct conf_iface *f = &c->ifaces[k];
-		char *tok[] = { "interface", f->name, "dhcp" };
 		struct svc_conf *v;
 		struct svc_extra *xv;
 		int i, line = p->line;
@@ -705,6 +800,5 @@ void conf_dhcp_services(struct parser *p)
 		v->argv[1] = conf_copy(p, "dhcp");
 		v->argv[2] = conf_copy(p, f->name);
 		v->argc = 3;
-		conf_svc_hash(v, tok, 3);
 	}
 }

@@ -233,8 +233,7 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 		if (setup_service(s, nc, i) < 0)
 			log_msg("%s: unable to set up its pipes: %m", c->name);
 		log_msg("reload: %s added", c->name);
-	} else if (s->c->hash != c->hash || s->c->uidmap_host != c->uidmap_host ||
-		   !net_same(s->conf, s->c, nc, c)) {
+	} else if (!conf_svc_same(s->conf, s->c, nc, c) || !net_same(s->conf, s->c, nc, c)) {
 		/* Up again once stopped, unless `initctl stop` said otherwise,
 		 * before the reload or before its run ends (sup_settle_reload). */
 		log_msg("reload: %s changed: %s", c->name,

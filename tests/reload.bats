@@ -644,3 +644,66 @@ pod_pair() {
 	refute_line --partial "on $t/m:"
 	refute_line --partial "on $t/b:"
 }
+
+# F8: a service is restarted for what its lines mean, not how they are
+# written: defaults spelled out, other spellings, lines reordered.
+@test "a reload leaves a service whose lines changed only in form alone, and restarts it for a change of meaning" {
+	f=$(conf <<-'EOF'
+	bridge br0 10.9.0.1/24
+	service b
+	  exec /bin/sleep 1000
+	service a
+	  net br0
+	  after b
+	  stop-signal TERM
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	pid=$(status_of a | cut -d' ' -f3)
+	conf <<-'EOF' >/dev/null
+	bridge br0 10.9.0.1/24
+	service b
+	  exec /bin/sleep 1000
+	service a
+	  net   br0 auto
+	  after b
+	  stop-signal SIGTERM
+	  exec "/bin/sleep" 1000
+	EOF
+	run -0 ictl reload
+	conf <<-'EOF' >/dev/null
+	bridge br0 10.9.0.1/24
+	service a
+	  exec /bin/sleep 1000
+	  stop-signal 15
+	  restart always
+	  after b
+	  net br0
+	  stop-timeout 5
+	service b
+	  exec /bin/sleep 1000
+	EOF
+	run -0 ictl reload
+	run status_of a
+	assert_output --regexp "^a running $pid 0 10\.9\.0\.[0-9]+ -$"
+	run console
+	refute_line --partial 'reload: a changed'
+	# the control: a change of meaning restarts it
+	conf <<-'EOF' >/dev/null
+	bridge br0 10.9.0.1/24
+	service a
+	  exec /bin/sleep 1001
+	  after b
+	  net br0
+	service b
+	  exec /bin/sleep 1000
+	EOF
+	run -0 ictl reload
+	wait_console '^sandinit: reload: a changed: restarting it$'
+	restarted() { [ "$(status_of a | cut -d' ' -f3)" != "$pid" ]; }
+	retry 10 restarted
+	run status_of a
+	assert_output --regexp '^a running [0-9]+ [0-9]+ 10\.9\.0\.[0-9]+ -$'
+}

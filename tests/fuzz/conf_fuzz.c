@@ -23,6 +23,9 @@ static void check(const struct conf *c, const struct conf_errors *e)
 			__builtin_trap();
 		if (s->join >= c->nsvc || s->join == i || conf_find(c, s->name) != i)
 			__builtin_trap();
+		/* what a reload compares reads all of it, and finds it the same */
+		if (!conf_svc_same(c, s, c, s))
+			__builtin_trap();
 		for (int k = 0; k < s->nafter; k++)
 			if (s->after[k] < 0 || s->after[k] >= c->nsvc)
 				__builtin_trap();

@@ -541,29 +541,65 @@ static void test_limits(void)
 	free(buf);
 }
 
-static unsigned long long hash_of(const char *text, const char *name)
+/* Does service a of TEXT mean what it does in SAME_AS? -1: either invalid. */
+static int same_as(const char *same_as_text, const char *text)
 {
+	struct conf *c, *d;
+	int r = -1;
+
 	conf_errors_free(&errs);
-	struct conf *c = conf_parse(text, strlen(text), &errs);
-	unsigned long long h = c && conf_find(c, name) >= 0 ? c->svc[conf_find(c, name)].hash : 0;
+	c = conf_parse(same_as_text, strlen(same_as_text), &errs);
+	d = conf_parse(text, strlen(text), &errs);
+	if (c && d && conf_find(c, "a") >= 0 && conf_find(d, "a") >= 0)
+		r = conf_svc_same(c, &c->svc[conf_find(c, "a")], d, &d->svc[conf_find(d, "a")]);
 	conf_free(c);
-	return h;
+	conf_free(d);
+	return r;
 }
 
-static void test_hash(void)
+/* What a reload restarts a service for: its meaning, not its spelling. */
+#define P "bridge br0 10.0.0.1/24\nservice a\nexec /a\nnet br0\n"
+static void test_same(void)
 {
-	unsigned long long a = hash_of("service a\n\texec /a b\nservice z\n\texec /z\n", "a");
+	const char *a = "service a\n\texec /a b\nservice z\n\texec /z\n";
+	const char *n = "bridge br0 10.0.0.1/24\nservice z\nexec /z\n"
+			"service a\nexec /a\nafter z\nnet br0\nuidmap 200000\nstop-signal TERM\n";
 
-	CHECK(a != 0);
-	CHECK(a == hash_of("# other comments\nservice a   # here\n  exec   \"/a\"  b\nservice y\n\texec /y\n", "a"));
-	CHECK(a == hash_of("service z\n\texec /z\nservice a\n\texec /a b\n", "a"));
-	CHECK(a != hash_of("service a\n\texec /a b c\n", "a"));
-	CHECK(a != hash_of("service a\n\texec /a \"b\"\n\trestart never\n", "a"));
-	CHECK(a != hash_of("service a\n\texec /ab\n", "a"));
-	CHECK(a != hash_of("service a\n\texec \"/a b\"\n", "a"));
-	CHECK(hash_of("service a\n\texec /a\n\trestart never\n\tenv X=1\n", "a") !=
-	      hash_of("service a\n\texec /a\n\tenv X=1\n\trestart never\n", "a"));
+	CHECK(same_as(a, "# other comments\nservice a   # here\n  exec   \"/a\"  b\nservice y\n\texec /y\n") == 1);
+	CHECK(same_as(a, "service z\n\texec /z\nservice a\n\texec /a b\n") == 1);
+	CHECK(same_as(a, "service a\n\texec /a b\n\trestart always\n\tstop-timeout 5\n") == 1);
+	CHECK(same_as(a, "service a\n\texec /a b c\n") == 0);
+	CHECK(same_as(a, "service a\n\texec /a \"b\"\n\trestart never\n") == 0);
+	CHECK(same_as(a, "service a\n\texec /ab\n") == 0);
+	CHECK(same_as(a, "service a\n\texec \"/a b\"\n") == 0);
+	CHECK(same_as("service a\n\texec /a\n\trestart never\n\tenv X=1\n",
+		      "service a\n\texec /a\n\tenv X=1\n\trestart never\n") == 1);
+	/* defaults and other spellings; `after` by name, in any order */
+	CHECK(same_as(n, "bridge br0 10.0.0.1/24\nservice x\nexec /x\nservice z\nexec /z\n"
+		      "service a\nstop-signal SIGTERM\nnet br0 auto\nafter z z\nuidmap 200000 65536\nexec /a\n") == 1);
+	CHECK(same_as(n, "bridge br0 10.0.0.1/24\nservice z\nexec /z\nservice y\nexec /y\n"
+		      "service a\nexec /a\nafter y\nnet br0\nuidmap 200000\nstop-signal TERM\n") == 0);
+	CHECK(same_as(n, "bridge br0 10.0.0.1/24\nservice z\nexec /z\nservice y\nexec /y\n"
+		      "service a\nexec /a\nafter y z\nnet br0\nuidmap 200000\nstop-signal TERM\n") == 0);
+	CHECK(same_as(n, "bridge br0 10.0.0.1/24\nservice z\nexec /z\n"
+		      "service a\nexec /a\nafter z\nnet br0\nuidmap 200000 5\nstop-signal TERM\n") == 0);
+	CHECK(same_as(n, "bridge br0 10.0.0.1/24\nservice z\nexec /z\n"
+		      "service a\nexec /a\nafter z\nnet br0\nuidmap 200000\nstop-signal HUP\n") == 0);
+	/* each kind of setting: a scalar, a string, a list, a record's */
+	CHECK(same_as(a, "service a\nexec /a b\nmemory 1M\n") == 0);
+	CHECK(same_as("service a\nexec /a b\nmemory 1M\n", "service a\nexec /a b\nmemory 1024K\n") == 1);
+	CHECK(same_as(a, "service a\nexec /a b\nworkdir /w\n") == 0);
+	CHECK(same_as(a, "service a\nexec /a b\nenv X=1\n") == 0);
+	CHECK(same_as("service a\nexec /a b\nbind /x /y\n", "service a\nexec /a b\nbind /x /y ro\n") == 1);
+	CHECK(same_as("service a\nexec /a b\nbind /x /y\n", "service a\nexec /a b\nbind /x /y rw\n") == 0);
+	CHECK(same_as(P "publish 80:80\n", P "publish 80:80/tcp\n") == 1);
+	CHECK(same_as(P "publish 80:80\n", P "publish 80:81\n") == 0);
+	CHECK(same_as("service z\nexec /z\nservice a\nexec /a\njoin z\n",
+		      "service a\nexec /a\njoin z\nservice z\nexec /z\n") == 1);
+	CHECK(same_as("service z\nexec /z\nservice a\nexec /a\njoin z\n",
+		      "service y\nexec /y\nservice z\nexec /z\nservice a\nexec /a\njoin y\n") == 0);
 }
+#undef P
 
 /* The host id of NAME's inside 0 in TEXT, 0 if none or invalid. */
 static unsigned uid_of(const char *text, const char *name)
@@ -645,7 +681,7 @@ int main(void)
 	test_errors();
 	test_many();
 	test_limits();
-	test_hash();
+	test_same();
 	test_uid_ranges();
 	test_env();
 	conf_errors_free(&errs);
