@@ -119,50 +119,39 @@ void ct_dump_req(struct nl_req *r, const struct ct_sel *s)
  * if there were more), or -1 with errno. */
 static int dump(struct nl *n, const struct ct_sel *s, struct ct_tuple *t)
 {
-	union nl_rxbuf *rx = &nl_rx;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct nl_req r;
+	struct iovec iov = { r.u.buf, 0 };
+	struct nl_replies rep = { .count = 1 };
 	struct ct_tuple more;
 	int got = 0;
-	ssize_t len;
 
 	ct_dump_req(&r, s);
 	if (r.err) {
 		errno = r.err;
 		return -1;
 	}
-	r.u.h.nlmsg_seq = ++n->seq;
-	do
-		len = sendto(n->fd, r.u.buf, r.u.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa);
-	while (len < 0 && errno == EINTR);
-	if (len < 0)
+	r.u.h.nlmsg_seq = rep.first = ++n->seq;
+	iov.iov_len = r.u.h.nlmsg_len;
+	if (nl_send(n, &iov, 1) < 0)
 		return -1;
 	for (;;) {
-		struct nlmsghdr *h;
+		/* (EMSGSIZE, ENOBUFS: the caller gives up) */
+		const struct nlmsghdr *h = nl_reply(n, &rep, 0);
 
-		if ((len = nl_recv(n, rx->b, sizeof rx->b)) < 0)
-			return -1;	/* EMSGSIZE, ENOBUFS: the caller gives up */
-		if (len == 0) {
-			errno = EBADMSG;
+		if (!h)
+			return -1;
+		if (h->nlmsg_type == NLMSG_DONE)
+			return got;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			errno = e->error ? -e->error : EBADMSG;
 			return -1;
 		}
-		for (h = &rx->h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return got;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				errno = h->nlmsg_len < NLMSG_LENGTH(sizeof *e) ? EBADMSG
-					: e->error ? -e->error : EBADMSG;
-				return -1;
-			}
-			/* Past CT_MAX: only that there are more (the dump is
-			 * read to its end all the same). */
-			if (got <= CT_MAX && ct_match(h, s, got < CT_MAX ? &t[got] : &more))
-				got++;
-		}
+		/* Past CT_MAX: only that there are more (the dump is read to
+		 * its end all the same). */
+		if (got <= CT_MAX && ct_match(h, s, got < CT_MAX ? &t[got] : &more))
+			got++;
 	}
 }
 

@@ -407,72 +407,61 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size)
 
 union nl_rxbuf nl_rx PAGE_BUF;
 
-int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
+ssize_t nl_send(struct nl *n, const struct iovec *iov, int count)
 {
-	union nl_rxbuf *rx = &nl_rx;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int got = 0;
+	struct msghdr msg = {
+		.msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = (struct iovec *)iov,
+		.msg_iovlen = count,
+	};
 	ssize_t len;
 
-	if (r->err) {
-		errno = r->err;
-		return -1;
-	}
-	r->u.h.nlmsg_seq = ++n->seq;
-	r->u.h.nlmsg_pid = 0;
 	do
-		len = sendto(n->fd, r->u.buf, r->u.h.nlmsg_len, 0,
-			     (struct sockaddr *)&sa, sizeof sa);
+		len = sendmsg(n->fd, &msg, 0);
 	while (len < 0 && errno == EINTR);
-	if (len < 0)
-		return -1;
+	return len;
+}
 
+const struct nlmsghdr *nl_reply(struct nl *n, struct nl_replies *r, int flags)
+{
 	for (;;) {
-		struct nlmsghdr *h;
+		const struct nlmsghdr *h = r->h;
 
-		len = nl_recv(n, rx->b, sizeof rx->b);
-		if (len < 0)
-			return -1;
-		for (h = &rx->h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			/* Leftovers of an earlier, interrupted request. */
-			if (h->nlmsg_seq != n->seq || h->nlmsg_pid != n->portid)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
-					errno = EBADMSG;
-					return -1;
-				}
-				if (e->error) {
-					errno = -e->error;
-					return -1;
-				}
-				if (reply && !got) {
-					errno = ENOMSG;
-					return -1;
-				}
-				return 0;
+		/* (R->len signed: a last message shorter than its alignment
+		 * leaves it below 0, which ends the datagram) */
+		if (!h || !NLMSG_OK(h, r->len)) {
+			do
+				r->len = recv(n->fd, nl_rx.b, sizeof nl_rx.b, flags | MSG_TRUNC);
+			while (r->len < 0 && errno == EINTR);
+			if (r->len <= 0 || (size_t)r->len > sizeof nl_rx.b) {
+				if (r->len >= 0)
+					errno = r->len ? EMSGSIZE : EBADMSG;
+				return NULL;
 			}
-			if (reply && !got) {
-				memcpy(reply, h, h->nlmsg_len < cap ? h->nlmsg_len : cap);
-				got = 1;
-			}
+			r->h = &nl_rx.h;
+			continue;
 		}
+		r->h = NLMSG_NEXT(r->h, r->len);
+		if (h->nlmsg_pid != n->portid || h->nlmsg_seq - r->first >= r->count)
+			continue;
+		if (h->nlmsg_type == NLMSG_ERROR &&
+		    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+			errno = EBADMSG;
+			return NULL;
+		}
+		return h;
 	}
 }
 
-int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
+/* nl_talk and nl_talk_batch: send the COUNT requests of R in one datagram
+ * and read an ack for each; REPLY, if not NULL, gets the first other answer
+ * to them. */
+static int talk(struct nl *n, struct nl_req *r, int count, int *failed, void *reply,
+		size_t cap)
 {
-	union { struct nlmsghdr h; char b[4096]; } rx;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct iovec iov[NL_BATCH_MAX];
-	struct msghdr msg = {
-		.msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = iov,
-	};
-	uint32_t first = n->seq + 1;
-	int i, left = count, err = 0;
-	ssize_t len;
+	struct nl_replies rep = { .first = n->seq + 1, .count = (uint32_t)count };
+	int i, left = count, err = 0, got = 0;
 
 	*failed = -1;
 	if (count < 1 || count > NL_BATCH_MAX) {
@@ -492,43 +481,51 @@ int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
 		iov[i].iov_base = r[i].u.buf;
 		iov[i].iov_len = NLMSG_ALIGN(r[i].u.h.nlmsg_len);
 	}
-	msg.msg_iovlen = count;
-	do
-		len = sendmsg(n->fd, &msg, 0);
-	while (len < 0 && errno == EINTR);
-	if (len < 0)
+	if (nl_send(n, iov, count) < 0)
 		return -1;
 
 	/* The kernel runs every message and acks each, failed or not. */
 	while (left > 0) {
-		struct nlmsghdr *h;
+		const struct nlmsghdr *h = nl_reply(n, &rep, 0);
+		const struct nlmsgerr *e;
+		int k;
 
-		len = nl_recv(n, rx.b, sizeof rx.b);
-		if (len < 0)
+		if (!h)
 			return -1;
-		for (h = &rx.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-			uint32_t k = h->nlmsg_seq - first;
-
-			if (h->nlmsg_pid != n->portid || k >= (uint32_t)count
-			    || h->nlmsg_type != NLMSG_ERROR)
-				continue;
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
-				errno = EBADMSG;
-				return -1;
-			}
-			left--;
-			if (e->error && (*failed < 0 || (int)k < *failed)) {
-				*failed = (int)k;
-				err = -e->error;
-			}
+		if (h->nlmsg_type != NLMSG_ERROR) {
+			if (reply && !got++)
+				memcpy(reply, h, h->nlmsg_len < cap ? h->nlmsg_len : cap);
+			continue;
+		}
+		e = NLMSG_DATA(h);
+		k = (int)(h->nlmsg_seq - rep.first);
+		left--;
+		if (e->error && (*failed < 0 || k < *failed)) {
+			*failed = k;
+			err = -e->error;
 		}
 	}
 	if (*failed >= 0) {
 		errno = err;
 		return -1;
 	}
+	if (reply && !got) {
+		errno = ENOMSG;
+		return -1;
+	}
 	return 0;
+}
+
+int nl_talk(struct nl *n, struct nl_req *r, void *reply, size_t cap)
+{
+	int failed;
+
+	return talk(n, r, 1, &failed, reply, cap);
+}
+
+int nl_talk_batch(struct nl *n, struct nl_req *r, int count, int *failed)
+{
+	return talk(n, r, count, failed, NULL, 0);
 }
 
 int nl_link_get(struct nl *n, const char *name, struct nl_link *l)

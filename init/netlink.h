@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 #include <linux/netlink.h>
 
 #define NL_BUFSIZE 1024
@@ -118,6 +120,24 @@ union nl_rxbuf {
 	char b[16384];
 };
 extern union nl_rxbuf nl_rx;
+/* Send the COUNT buffers of IOV in one datagram to the kernel: the length
+ * sent, or -1 with errno. */
+ssize_t nl_send(struct nl *n, const struct iovec *iov, int count);
+/* Reading the replies to COUNT messages N sent, numbered from sequence
+ * number FIRST, out of nl_rx: zeroed but for those two to begin. */
+struct nl_replies {
+	uint32_t first, count;
+	struct nlmsghdr *h;	/* the next message of the datagram */
+	ssize_t len;		/* bytes of it from h */
+};
+/* The next reply to them (any other is passed over: not ours, or left
+ * from an earlier, interrupted request); its index among them is its
+ * nlmsg_seq - FIRST, and an NLMSG_ERROR is long enough for its struct
+ * nlmsgerr. A datagram is read when one is needed, with FLAGS
+ * (MSG_DONTWAIT). NULL with errno if that failed (EAGAIN: none queued),
+ * was empty (EBADMSG) or did not fit (EMSGSIZE), or an error was short
+ * (EBADMSG). */
+const struct nlmsghdr *nl_reply(struct nl *n, struct nl_replies *r, int flags);
 /* Use FD, a NETLINK_ROUTE socket nl_open made (in another process: a
  * socket works in the network namespace it was made in). -1 with errno. */
 int nl_adopt(struct nl *n, int fd);

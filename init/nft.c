@@ -382,12 +382,11 @@ static uint64_t echo_handle(const struct nlmsghdr *h)
 
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 {
-	union nl_rxbuf *rx = &nl_rx;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	uint32_t first;
+	struct iovec iov = { b->buf, b->len };
+	struct nl_replies rep = { .first = n->seq + 1, .count = (uint32_t)b->n + 2 };
 	int left = b->n, refused = 0, i;
-	ssize_t len;
-	struct nlmsghdr *h;
+	const struct nlmsghdr *h;
+	struct nlmsghdr *m;
 	size_t off;
 
 	*failed = -1;
@@ -396,65 +395,49 @@ int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 		return -1;
 	}
 	/* Sequence numbers: BATCH_BEGIN first, then each message, then END. */
-	first = n->seq + 1;
-	for (off = 0; off + NLMSG_HDRLEN <= b->len; off += NLMSG_ALIGN(h->nlmsg_len)) {
-		h = (struct nlmsghdr *)(b->buf + off);
-		h->nlmsg_seq = ++n->seq;
-		h->nlmsg_pid = 0;
+	for (off = 0; off + NLMSG_HDRLEN <= b->len; off += NLMSG_ALIGN(m->nlmsg_len)) {
+		m = (struct nlmsghdr *)(b->buf + off);
+		m->nlmsg_seq = ++n->seq;
+		m->nlmsg_pid = 0;
 	}
 	for (i = 0; i < b->n; i++) {
 		b->item[i].err = 0;
 		b->item[i].handle = 0;
 	}
 	size_buffers(n, b->len, b->n);
-	do
-		len = sendto(n->fd, b->buf, b->len, 0, (struct sockaddr *)&sa, sizeof sa);
-	while (len < 0 && errno == EINTR);
-	if (len < 0)
+	if (nl_send(n, &iov, 1) < 0)
 		return -1;
 
 	/* Every reply is queued before the send returns. A batch refused as
 	 * a whole (no nf_tables, a stale generation) has one error, on
 	 * BATCH_BEGIN, and then no acks: read what is there and stop. */
 	while (left > 0) {
-		len = refused ? recv(n->fd, rx->b, sizeof rx->b, MSG_DONTWAIT | MSG_TRUNC)
-			      : nl_recv(n, rx->b, sizeof rx->b);
-		if (len < 0 && refused && errno == EAGAIN)
-			break;
-		if (len < 0)
-			return -1;
-		if ((size_t)len > sizeof rx->b) {
-			errno = EMSGSIZE;
-			return -1;
-		}
-		for (h = &rx->h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			uint32_t k = h->nlmsg_seq - first;
-			const struct nlmsgerr *e = NLMSG_DATA(h);
+		uint32_t k;
+		const struct nlmsgerr *e;
 
-			if (h->nlmsg_pid != n->portid || k > (uint32_t)b->n + 1)
-				continue;
-			if (h->nlmsg_type == NFT_TYPE(NFT_MSG_NEWRULE) && k >= 1 &&
-			    k <= (uint32_t)b->n) {
-				b->item[k - 1].handle = echo_handle(h);
-				continue;
-			}
-			if (h->nlmsg_type != NLMSG_ERROR)
-				continue;
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
-				errno = EBADMSG;
-				return -1;
-			}
-			if (k == 0 || k == (uint32_t)b->n + 1) {
-				/* The batch itself, or its commit, failed. */
-				if (e->error && !refused)
-					refused = -e->error;
-				continue;
-			}
-			left--;
-			b->item[k - 1].err = -e->error;
-			if (e->error && *failed < 0)
-				*failed = (int)k - 1;
+		h = nl_reply(n, &rep, refused ? MSG_DONTWAIT : 0);
+		if (!h && refused && errno == EAGAIN)
+			break;
+		if (!h)
+			return -1;
+		k = h->nlmsg_seq - rep.first;
+		e = NLMSG_DATA(h);
+		if (h->nlmsg_type == NFT_TYPE(NFT_MSG_NEWRULE) && k >= 1 && k <= (uint32_t)b->n) {
+			b->item[k - 1].handle = echo_handle(h);
+			continue;
 		}
+		if (h->nlmsg_type != NLMSG_ERROR)
+			continue;
+		if (k == 0 || k == (uint32_t)b->n + 1) {
+			/* The batch itself, or its commit, failed. */
+			if (e->error && !refused)
+				refused = -e->error;
+			continue;
+		}
+		left--;
+		b->item[k - 1].err = -e->error;
+		if (e->error && *failed < 0)
+			*failed = (int)k - 1;
 	}
 	if (*failed >= 0) {
 		errno = b->item[*failed].err;
