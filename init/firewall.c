@@ -163,6 +163,54 @@ static void saddr_cmp(struct nft_batch *b, int op, const struct conf_bridge *br)
 	}
 }
 
+/* A rule appended to CHAIN of (the config's) bridge BR, written as a
+ * template, one letter a match or action in the rule's order:
+ *   i o   iifname, oifname BR       O  oifname != every bridge, one by one
+ *   l     iifname != "lo"           s S  ip saddr ==, != BR's subnet
+ *   < >   ip saddr, daddr 127.0.0.0/8 (the IPv4 header's byte 12, 16)
+ *   e     ct state established,related
+ *   d     ct status dnat            n  snat to BR's address
+ *   m     masquerade                A D R  accept, drop, return */
+static void rule(struct nft_batch *b, int tag, const char *chain, const struct conf_bridge *br,
+		 const char *t)
+{
+	nft_rule_begin(b, tag, FW_TABLE, chain, 0);
+	for (; *t; t++) {
+		int k = *t;
+
+		if (k == 'i' || k == 'o')
+			ifname_cmp(b, k == 'i' ? NFT_META_IIFNAME : NFT_META_OIFNAME, NFT_CMP_EQ,
+				   br->name);
+		else if (k == 'O')
+			for (int j = 0; j < conf->nbridges; j++)
+				ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_NEQ, conf->bridges[j].name);
+		else if (k == 'l')
+			ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_NEQ, "lo");
+		else if (k == 's' || k == 'S')
+			saddr_cmp(b, k == 's' ? NFT_CMP_EQ : NFT_CMP_NEQ, br);
+		else if (k == '<' || k == '>') {
+			uint8_t lo = 127;
+
+			nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, k == '<' ? 12 : 16, 1, NFT_REG_1);
+			nft_cmp(b, NFT_CMP_EQ, NFT_REG_1, &lo, 1);
+		} else if (k == 'e')
+			ct_any(b, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+			       NF_CT_STATE_BIT(IP_CT_RELATED));
+		else if (k == 'd')
+			ct_any(b, NFT_CT_STATUS, IPS_DST_NAT);
+		else if (k == 'n') {
+			uint32_t a = htonl(br->addr);
+
+			nft_immediate(b, NFT_REG_1, &a, 4);
+			nft_nat(b, NFT_NAT_SNAT, NFT_REG_1, 0);
+		} else if (k == 'm')
+			nft_masq(b);
+		else
+			nft_verdict(b, k == 'A' ? NF_ACCEPT : k == 'D' ? NF_DROP : NFT_RETURN, NULL);
+	}
+	nft_rule_end(b);
+}
+
 /* The forward filter (SPEC §6): replies and published ports pass; nothing
  * else is routed into a bridge (traffic within one bridge is, when
  * br_netfilter hands bridged frames to these hooks); a bridge without
@@ -175,54 +223,18 @@ static void add_filter(struct nft_batch *b, const struct conf *c)
 		      "filter");
 	/* A nat bridge forwards only its own subnet's sources: a spoofed one
 	 * would leave unmasqueraded. */
-	for (int i = 0; i < c->nnats; i++) {
-		if (c->nats[i].bridge < 0)
-			continue;
-		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
-		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[c->nats[i].bridge].name);
-		saddr_cmp(b, NFT_CMP_NEQ, &c->bridges[c->nats[i].bridge]);
-		nft_verdict(b, NF_DROP, NULL);
-		nft_rule_end(b);
-	}
-	nft_rule_begin(b, t, FW_TABLE, "forward", 0);
-	ct_any(b, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-	       NF_CT_STATE_BIT(IP_CT_RELATED));
-	nft_verdict(b, NF_ACCEPT, NULL);
-	nft_rule_end(b);
-	nft_rule_begin(b, t, FW_TABLE, "forward", 0);
-	ct_any(b, NFT_CT_STATUS, IPS_DST_NAT);
-	nft_verdict(b, NF_ACCEPT, NULL);
-	nft_rule_end(b);
-	for (int i = 0; i < c->nbridges; i++) {
-		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
-		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		nft_verdict(b, NF_ACCEPT, NULL);
-		nft_rule_end(b);
-	}
-	for (int i = 0; i < c->nbridges; i++) {
-		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
-		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		nft_verdict(b, NF_DROP, NULL);
-		nft_rule_end(b);
-	}
-	for (int i = 0; i < c->nbridges; i++) {
-		if (is_nat_bridge(c, i))
-			continue;
-		nft_rule_begin(b, t, FW_TABLE, "forward", 0);
-		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		nft_verdict(b, NF_DROP, NULL);
-		nft_rule_end(b);
-	}
-}
-
-/* `ip saddr|daddr 127.0.0.0/8`: the IPv4 header's byte at OFF. */
-static void lo_cmp(struct nft_batch *b, int op, int off)
-{
-	uint8_t lo = 127;
-
-	nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, off, 1, NFT_REG_1);
-	nft_cmp(b, op, NFT_REG_1, &lo, 1);
+	for (int i = 0; i < c->nnats; i++)
+		if (c->nats[i].bridge >= 0)
+			rule(b, t, "forward", &c->bridges[c->nats[i].bridge], "iSD");
+	rule(b, t, "forward", NULL, "eA");
+	rule(b, t, "forward", NULL, "dA");
+	for (int i = 0; i < c->nbridges; i++)
+		rule(b, t, "forward", &c->bridges[i], "ioA");
+	for (int i = 0; i < c->nbridges; i++)
+		rule(b, t, "forward", &c->bridges[i], "oD");
+	for (int i = 0; i < c->nbridges; i++)
+		if (!is_nat_bridge(c, i))
+			rule(b, t, "forward", &c->bridges[i], "iD");
 }
 
 /* The loopback guard, before conntrack and NAT (CVE-2020-8558): nothing
@@ -235,13 +247,8 @@ static void add_guard(struct nft_batch *b)
 	int t = TAG(NEED_TABLE, 0, 0);
 
 	nft_chain_add(b, t, FW_TABLE, "loopback", NF_INET_PRE_ROUTING, PRIO_RAW, "filter");
-	for (int off = 12; off <= 16; off += 4) {
-		nft_rule_begin(b, t, FW_TABLE, "loopback", 0);
-		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_NEQ, "lo");
-		lo_cmp(b, NFT_CMP_EQ, off);
-		nft_verdict(b, NF_DROP, NULL);
-		nft_rule_end(b);
-	}
+	rule(b, t, "loopback", NULL, "l<D");
+	rule(b, t, "loopback", NULL, "l>D");
 }
 
 static void add_nat_chains(struct nft_batch *b)
@@ -257,17 +264,10 @@ static void add_nat_chains(struct nft_batch *b)
  * is not one of the config's bridges. */
 static void add_masq(struct nft_batch *b, const struct conf *c)
 {
-	for (int i = 0; i < c->nnats; i++) {
-		if (c->nats[i].bridge < 0)
-			continue;
-		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_MASQ, 0, 0), FW_TABLE,
-			       "postrouting", 0);
-		saddr_cmp(b, NFT_CMP_EQ, &c->bridges[c->nats[i].bridge]);
-		for (int k = 0; k < c->nbridges; k++)
-			ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_NEQ, c->bridges[k].name);
-		nft_masq(b);
-		nft_rule_end(b);
-	}
+	for (int i = 0; i < c->nnats; i++)
+		if (c->nats[i].bridge >= 0)
+			rule(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_MASQ, 0, 0), "postrouting",
+			     &c->bridges[c->nats[i].bridge], "sOm");
 }
 
 /* Hairpin: a sandbox reaching a published port of a service on its own
@@ -279,24 +279,10 @@ static void add_masq(struct nft_batch *b, const struct conf *c)
 static void add_hairpin(struct nft_batch *b, const struct conf *c)
 {
 	for (int i = 0; i < c->nbridges; i++) {
-		uint32_t a = htonl(c->bridges[i].addr);
-
-		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_DNAT, 0, 0),
-			       FW_TABLE, "postrouting", 0);
-		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		lo_cmp(b, NFT_CMP_EQ, 12);
-		nft_immediate(b, NFT_REG_1, &a, 4);
-		nft_nat(b, NFT_NAT_SNAT, NFT_REG_1, 0);
-		nft_rule_end(b);
-
-		nft_rule_begin(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_CT | NEED_DNAT, 0, 0),
-			       FW_TABLE, "postrouting", 0);
-		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		ifname_cmp(b, NFT_META_OIFNAME, NFT_CMP_EQ, c->bridges[i].name);
-		ct_any(b, NFT_CT_STATUS, IPS_DST_NAT);
-		nft_immediate(b, NFT_REG_1, &a, 4);
-		nft_nat(b, NFT_NAT_SNAT, NFT_REG_1, 0);
-		nft_rule_end(b);
+		rule(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_DNAT, 0, 0), "postrouting",
+		     &c->bridges[i], "o<n");
+		rule(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_CT | NEED_DNAT, 0, 0), "postrouting",
+		     &c->bridges[i], "iodn");
 	}
 }
 
@@ -322,10 +308,7 @@ static void add_service(struct nft_batch *b, int e)
 	for (int i = 0; i < conf->nbridges; i++) {
 		if (i == s->nets[0].bridge)
 			continue;
-		nft_rule_begin(b, TAG(t, 0, 0), FW_TABLE, chain, 0);
-		ifname_cmp(b, NFT_META_IIFNAME, NFT_CMP_EQ, conf->bridges[i].name);
-		nft_verdict(b, NFT_RETURN, NULL);
-		nft_rule_end(b);
+		rule(b, TAG(t, 0, 0), chain, &conf->bridges[i], "iR");
 	}
 	for (int k = 0; k < s->npublishes; k++) {
 		const struct conf_publish *p = &s->publishes[k];
