@@ -1,7 +1,9 @@
 /* conf_directive: the table of the config language's directives (SPEC §3):
  * scope, repeat and arity of each, and its handler (the global ones in
- * conf_global.c, the service ones in conf_service.c); the dispatch of one
- * line to its handler; and the argument helpers the handlers share. */
+ * conf_global.c, the service ones in conf_service.c) or, for one that
+ * stores a single value, its kind and field; the dispatch of one line; and
+ * the argument helpers the handlers share. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +14,53 @@
 
 enum { REPEAT = 4 };	/* a scope bit: may be given more than once */
 
+/* A directive's handler, or NULL for one whose one argument is a value
+ * of a kind in values[] below, stored as is in a field of struct conf (a
+ * GLOBAL one) or struct svc_conf. */
 struct directive {
 	void (*fn)(struct parser *p, char **a, int n);
 	signed char scope;	/* GLOBAL, SERVICE or ANY, | REPEAT */
 	signed char min, max;	/* argument count; max -1: no limit */
+	unsigned char value;	/* no fn: index into values[] */
+	unsigned char size;	/* no fn: of the field */
+	unsigned short off;	/* no fn: of the field */
 };
+
+enum { V_PATH, V_HOST, V_WORD, V_NUM, V_SIZE, V_SIGNAL };
+
+/* A kind of value: HINT says what is valid; V_WORD's words follow it, each
+ * after a NUL, meaning 0, 1, 2 ..., an empty one last; V_NUM and V_SIZE
+ * range from MIN to MAX (0: no limit). */
+struct value {
+	const char *hint;
+	uint32_t max;
+	unsigned short min;
+	unsigned char kind;
+};
+
+enum { PATH, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
+       STOP_TIMEOUT, MEMORY, LOG_SIZE, SIGNAL };
+
+static const struct value values[] = {
+	[PATH] = { PATH_HINT, 0, 0, V_PATH },
+	[HOST] = { "use letters, digits, '-' and '.', up to 64 characters", 0, 0, V_HOST },
+	[RESTART] = { "use always, on-failure or never\0always\0on-failure\0never\0", 0, 0, V_WORD },
+	[YESNO] = { "use yes or no\0no\0yes\0", 0, 0, V_WORD },
+	[READONLY] = { "use yes, no or overlay\0no\0yes\0overlay\0", 0, 0, V_WORD },	/* RO_OVERLAY 2 */
+	[PROC] = { "use full or pid-only\0full\0pid-only\0", 0, 0, V_WORD },
+	[SECCOMP] = { "use default or off\0off\0default\0", 0, 0, V_WORD },
+	[PIDS] = { "use a number from 1 to 4194304", 4194304, 1, V_NUM },	/* PID_MAX_LIMIT */
+	[CPU] = { "use a number from 1 to 100000", 100000, 1, V_NUM },
+	/* the kernel's fs.nr_open ceiling */
+	[NOFILE] = { "use a number from 1 to 1073741816", 1073741816, 1, V_NUM },
+	[STOP_TIMEOUT] = { "use a number of seconds from 0 to 3600", 3600, 0, V_NUM },
+	[MEMORY] = { SIZE_HINT, 0, 1, V_SIZE },
+	[LOG_SIZE] = { "use a size from 4K to 64M", 64 << 20, 4096, V_SIZE },
+	[SIGNAL] = { "use a signal name such as TERM or SIGINT, or a number", 0, 0, V_SIGNAL },
+};
+
+_Static_assert(RESTART_ALWAYS == 0 && RESTART_ON_FAILURE == 1 && RESTART_NEVER == 2 &&
+	       PROC_FULL == 0 && PROC_PID_ONLY == 1 && RO_OVERLAY == 2, "values[]' words");
 
 /* A bad argument TOK of the current directive. */
 void conf_bad(struct parser *p, const char *tok, const char *hint)
@@ -54,15 +98,6 @@ int conf_bridge_find(const struct conf *c, const char *name)
 	return -1;
 }
 
-/* A hostname argument S into *FIELD (the global one, or a service's). */
-void conf_hostname_arg(struct parser *p, char **field, const char *s)
-{
-	if (conf_hostname(s) < 0)
-		conf_bad(p, s, "use letters, digits, '-' and '.', up to 64 characters");
-	else
-		conf_set_str(p, field, s);
-}
-
 /* An absolute path argument S into *FIELD. */
 void conf_path_arg(struct parser *p, char **field, const char *s)
 {
@@ -74,60 +109,106 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 
 /* Each directive: its keyword, scope (| REPEAT: may be given more than
  * once), least and most arguments (-1: no limit), handler, and what it
- * takes ("'KW' takes USAGE"). */
-#define DIRECTIVES(D) \
-	D("hostname", GLOBAL, 1, 1, conf_g_hostname, "one argument: NAME") \
+ * takes ("'KW' takes USAGE"); or, V, a directive of one argument: its
+ * keyword, scope, kind of value, and the field that value is stored in. */
+#define DIRECTIVES(D, V) \
+	V("hostname", GLOBAL, HOST, struct conf, hostname, "one argument: NAME") \
 	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names") \
 	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, "two arguments: NAME CIDR") \
 	D("nat", GLOBAL | REPEAT, 1, 1, conf_g_nat, "one argument: BRIDGE") \
 	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, "two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp") \
 	D("sysctl", GLOBAL | REPEAT, 2, 2, conf_g_sysctl, "two arguments: KEY VALUE") \
 	D("mount", GLOBAL | REPEAT, 3, 4, conf_g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]") \
-	D("log-size", GLOBAL, 1, 1, conf_g_log_size, "one argument: SIZE") \
+	V("log-size", GLOBAL, LOG_SIZE, struct conf, log_size, "one argument: SIZE") \
 	D("log-file", GLOBAL, 1, 2, conf_g_log_file, "one or two arguments: PATH [SIZE]") \
 	D("watchdog", GLOBAL, 2, 2, conf_g_watchdog, "two arguments: DEVICE SECONDS") \
-	D("rescue", GLOBAL, 1, 1, conf_g_rescue, "one argument: PATH") \
+	V("rescue", GLOBAL, PATH, struct conf, rescue, "one argument: PATH") \
 	D("service", ANY | REPEAT, 1, 1, conf_s_service, "one argument: NAME") \
 	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
-	D("restart", SERVICE, 1, 1, conf_s_restart, "one argument: always, on-failure or never") \
+	V("restart", SERVICE, RESTART, struct svc_conf, restart, "one argument: always, on-failure or never") \
 	D("after", SERVICE | REPEAT, 1, -1, conf_s_after, "one or more service names") \
 	D("ready", SERVICE, 1, 2, conf_s_ready, "one of: started, fd N") \
-	D("critical", SERVICE, 1, 1, conf_s_critical, "one argument: yes or no") \
+	V("critical", SERVICE, YESNO, struct svc_conf, critical, "one argument: yes or no") \
 	D("namespaces", SERVICE, 1, -1, conf_s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none") \
-	D("root", SERVICE, 1, 1, conf_s_root, "one argument: DIR") \
-	D("readonly", SERVICE, 1, 1, conf_s_readonly, "one argument: yes, no or overlay") \
-	D("syslog", SERVICE, 1, 1, conf_s_syslog, "one argument: yes or no") \
+	V("root", SERVICE, PATH, struct svc_conf, root, "one argument: DIR") \
+	V("readonly", SERVICE, READONLY, struct svc_conf, readonly, "one argument: yes, no or overlay") \
+	V("syslog", SERVICE, YESNO, struct svc_conf, syslog, "one argument: yes or no") \
 	D("bind", SERVICE | REPEAT, 2, 3, conf_s_bind, "two or three arguments: SRC DST [ro|rw]") \
 	D("tmpfs", SERVICE | REPEAT, 1, 3, conf_s_tmpfs, "one to three arguments: DST [SIZE] [MODE]") \
 	D("device", SERVICE | REPEAT, 1, 2, conf_s_device, "one or two arguments: PATH [rw|ro]") \
-	D("proc", SERVICE, 1, 1, conf_s_proc, "one argument: full or pid-only") \
+	V("proc", SERVICE, PROC, struct svc_conf, proc, "one argument: full or pid-only") \
 	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, "one or two arguments: BRIDGE [CIDR|auto]") \
 	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, "one argument: [ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
 	D("join", SERVICE, 1, 1, conf_s_join, "one argument: NAME") \
 	D("user", SERVICE, 1, 1, conf_s_user, "one argument: UID[:GID]") \
 	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, "one or two arguments: HOSTID [COUNT]") \
 	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities, or none") \
-	D("seccomp", SERVICE, 1, 1, conf_s_seccomp, "one argument: default or off") \
-	D("memory", SERVICE, 1, 1, conf_s_memory, "one argument: SIZE") \
-	D("pids", SERVICE, 1, 1, conf_s_pids, "one argument: N") \
-	D("cpu", SERVICE, 1, 1, conf_s_cpu, "one argument: PERCENT") \
-	D("nofile", SERVICE, 1, 1, conf_s_nofile, "one argument: N") \
+	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, "one argument: default or off") \
+	V("memory", SERVICE, MEMORY, struct svc_conf, memory, "one argument: SIZE") \
+	V("pids", SERVICE, PIDS, struct svc_conf, pids, "one argument: N") \
+	V("cpu", SERVICE, CPU, struct svc_conf, cpu, "one argument: PERCENT") \
+	V("nofile", SERVICE, NOFILE, struct svc_conf, nofile, "one argument: N") \
 	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, "one argument: KEY=VALUE") \
-	D("workdir", SERVICE, 1, 1, conf_s_workdir, "one argument: DIR") \
-	D("hostname", SERVICE, 1, 1, conf_s_hostname, "one argument: NAME") \
+	V("workdir", SERVICE, PATH, struct svc_conf, workdir, "one argument: DIR") \
+	V("hostname", SERVICE, HOST, struct svc_conf, hostname, "one argument: NAME") \
 	D("tty", SERVICE, 1, 2, conf_s_tty, "one or two arguments: DEVICE [graphics]") \
-	D("stop-signal", SERVICE, 1, 1, conf_s_stop_signal, "one argument: SIG") \
-	D("stop-timeout", SERVICE, 1, 1, conf_s_stop_timeout, "one argument: SECONDS")
+	V("stop-signal", SERVICE, SIGNAL, struct svc_conf, stop_signal, "one argument: SIG") \
+	V("stop-timeout", SERVICE, STOP_TIMEOUT, struct svc_conf, stop_timeout, "one argument: SECONDS")
 
-#define ENTRY(kw, scope, min, max, fn, usage) { fn, scope, min, max },
-static const struct directive directives[] = { DIRECTIVES(ENTRY) };
+#define ENTRY(kw, scope, min, max, fn, usage) { fn, scope, min, max, 0, 0, 0 },
+#define VALUE(kw, scope, value, type, field, usage) \
+	{ NULL, scope, 1, 1, value, sizeof(((type *)0)->field), offsetof(type, field) },
+static const struct directive directives[] = { DIRECTIVES(ENTRY, VALUE) };
 
 /* The keywords and usages packed, "KW\0USAGE\0" each in table order:
  * no pointer apiece (issue 15). */
 #define TEXT(kw, scope, min, max, fn, usage) kw "\0" usage "\0"
-static const char texts[] = DIRECTIVES(TEXT);
+#define VTEXT(kw, scope, value, type, field, usage) kw "\0" usage "\0"
+static const char texts[] = DIRECTIVES(TEXT, VTEXT);
 
 _Static_assert(ARRAY_SIZE(directives) <= MAX_DIRECTIVES, "raise MAX_DIRECTIVES");
+
+/* The argument S of value directive D into its field in BASE. */
+static void value_arg(struct parser *p, const struct directive *d, char *base, const char *s)
+{
+	const struct value *v = &values[d->value];
+	char *field = base + d->off;
+	const char *w = v->hint;
+	uint64_t n = 0;
+	int ok, i;
+
+	switch (v->kind) {
+	case V_PATH:
+		ok = conf_abs_path(s) == 0;
+		break;
+	case V_HOST:
+		ok = conf_hostname(s) == 0;
+		break;
+	case V_WORD:
+		for (w += strlen(w) + 1; *w && strcmp(w, s); w += strlen(w) + 1)
+			n++;
+		ok = *w != 0;
+		break;
+	case V_SIGNAL:
+		i = conf_signal(s);
+		ok = i >= 0;
+		n = (uint64_t)i;
+		break;
+	default:
+		ok = (v->kind == V_NUM ? conf_number(s, v->max, &n) : conf_size(s, &n)) == 0 &&
+		     n >= v->min && (!v->max || n <= v->max);
+	}
+	if (!ok)
+		conf_bad(p, s, v->hint);
+	else if (v->kind <= V_HOST)
+		conf_set_str(p, (char **)(void *)field, s);
+	else if (d->size == sizeof n)
+		memcpy(field, &n, sizeof n);
+	else {
+		i = (int)n;
+		memcpy(field, &i, sizeof i);
+	}
+}
 
 /* The directive KW of SCOPE, *TEXT its keyword (and usage after it). */
 static const struct directive *lookup(const char *kw, int scope, const char **text)
@@ -181,5 +262,8 @@ void conf_directive(struct parser *p)
 	}
 	if (!first[d - directives])
 		first[d - directives] = p->line;
-	d->fn(p, p->tok + 1, n);
+	if (d->fn)
+		d->fn(p, p->tok + 1, n);
+	else
+		value_arg(p, d, p->svc ? (char *)p->svc : (char *)p->c, p->tok[1]);
 }

@@ -10,6 +10,7 @@
 #include "conf_parser.h"
 
 #define PATH_HINT "use an absolute path"
+#define SIZE_HINT "use a number with K, M or G"
 
 /* A bad argument TOK of the current directive. */
 void conf_bad(struct parser *p, const char *tok, const char *hint);
@@ -19,55 +20,35 @@ void conf_set_str(struct parser *p, char **field, const char *s);
 void conf_push_str(struct parser *p, char ***v, int *n, const char *s);
 /* The index of bridge NAME in C, or -1. */
 int conf_bridge_find(const struct conf *c, const char *name);
-/* A hostname argument S into *FIELD (the global one, or a service's). */
-void conf_hostname_arg(struct parser *p, char **field, const char *s);
 /* An absolute path argument S into *FIELD. */
 void conf_path_arg(struct parser *p, char **field, const char *s);
 
 /* The handlers: A holds the directive's N arguments, N checked against the
  * table's arity. conf_global.c: */
-void conf_g_hostname(struct parser *p, char **a, int n);
 void conf_g_modules(struct parser *p, char **a, int n);
 void conf_g_bridge(struct parser *p, char **a, int n);
 void conf_g_nat(struct parser *p, char **a, int n);
 void conf_g_interface(struct parser *p, char **a, int n);
 void conf_g_sysctl(struct parser *p, char **a, int n);
 void conf_g_mount(struct parser *p, char **a, int n);
-void conf_g_log_size(struct parser *p, char **a, int n);
 void conf_g_log_file(struct parser *p, char **a, int n);
 void conf_g_watchdog(struct parser *p, char **a, int n);
-void conf_g_rescue(struct parser *p, char **a, int n);
 /* conf_service.c: */
 void conf_s_service(struct parser *p, char **a, int n);
 void conf_s_exec(struct parser *p, char **a, int n);
-void conf_s_restart(struct parser *p, char **a, int n);
 void conf_s_after(struct parser *p, char **a, int n);
 void conf_s_ready(struct parser *p, char **a, int n);
-void conf_s_critical(struct parser *p, char **a, int n);
 void conf_s_namespaces(struct parser *p, char **a, int n);
-void conf_s_root(struct parser *p, char **a, int n);
-void conf_s_readonly(struct parser *p, char **a, int n);
-void conf_s_syslog(struct parser *p, char **a, int n);
 void conf_s_bind(struct parser *p, char **a, int n);
 void conf_s_tmpfs(struct parser *p, char **a, int n);
 void conf_s_device(struct parser *p, char **a, int n);
-void conf_s_proc(struct parser *p, char **a, int n);
 void conf_s_net(struct parser *p, char **a, int n);
 void conf_s_publish(struct parser *p, char **a, int n);
 void conf_s_join(struct parser *p, char **a, int n);
 void conf_s_user(struct parser *p, char **a, int n);
 void conf_s_uidmap(struct parser *p, char **a, int n);
 void conf_s_caps(struct parser *p, char **a, int n);
-void conf_s_seccomp(struct parser *p, char **a, int n);
-void conf_s_memory(struct parser *p, char **a, int n);
-void conf_s_pids(struct parser *p, char **a, int n);
-void conf_s_cpu(struct parser *p, char **a, int n);
-void conf_s_nofile(struct parser *p, char **a, int n);
 void conf_s_env(struct parser *p, char **a, int n);
-void conf_s_workdir(struct parser *p, char **a, int n);
-void conf_s_hostname(struct parser *p, char **a, int n);
 void conf_s_tty(struct parser *p, char **a, int n);
-void conf_s_stop_signal(struct parser *p, char **a, int n);
-void conf_s_stop_timeout(struct parser *p, char **a, int n);
 
 #endif

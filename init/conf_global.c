@@ -1,18 +1,13 @@
-/* conf_global: the handlers of the global directives (hostname, modules,
- * bridge, nat, interface, sysctl, mount, log-size, log-file, watchdog,
- * rescue): each checks its arguments and stores them in struct conf. */
+/* conf_global: the handlers of the global directives (modules, bridge,
+ * nat, interface, sysctl, mount, log-file, watchdog; conf_directive.c's
+ * table stores hostname, log-size and rescue): each checks its arguments
+ * and stores them in struct conf. */
 #include <string.h>
 
 #include "conf.h"
 #include "conf_directive.h"
 #include "conf_parser.h"
 #include "conf_value.h"
-
-void conf_g_hostname(struct parser *p, char **a, int n)
-{
-	(void)n;
-	conf_hostname_arg(p, &p->c->hostname, a[0]);
-}
 
 void conf_g_modules(struct parser *p, char **a, int n)
 {
@@ -211,17 +206,6 @@ void conf_g_mount(struct parser *p, char **a, int n)
 	}
 }
 
-void conf_g_log_size(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (conf_size(a[0], &v) < 0 || v < 4096 || v > 64 << 20)
-		conf_bad(p, a[0], "use a size from 4K to 64M");
-	else
-		p->c->log_size = v;
-}
-
 void conf_g_watchdog(struct parser *p, char **a, int n)
 {
 	uint64_t v;
@@ -250,8 +234,3 @@ void conf_g_log_file(struct parser *p, char **a, int n)
 		p->c->log_file_size = v;
 }
 
-void conf_g_rescue(struct parser *p, char **a, int n)
-{
-	(void)n;
-	conf_path_arg(p, &p->c->rescue, a[0]);
-}

@@ -1,7 +1,8 @@
 /* conf_service: the handlers of the service directives (service, exec,
- * restart, after ... stop-timeout): each checks its arguments and stores
- * them in the service's struct svc_conf; the comparison that tells reload
- * a changed service; and the services `interface NAME dhcp` implies. */
+ * after ... tty) other than those conf_directive.c's table stores as one
+ * value: each checks its arguments and stores them in the service's
+ * struct svc_conf; the comparison that tells reload a changed service;
+ * and the services `interface NAME dhcp` implies. */
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,8 +15,6 @@
 #include "conf_value.h"
 
 #define NAME_HINT "use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit"
-#define YESNO_HINT "use yes or no"
-#define SIZE_HINT "use a number with K, M or G"
 
 static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 		     const char *name)
@@ -98,20 +97,6 @@ void conf_s_exec(struct parser *p, char **a, int n)
 			return;
 }
 
-void conf_s_restart(struct parser *p, char **a, int n)
-{
-	static const char *const names[] = { "always", "on-failure", "never" };
-	static const enum restart_policy policy[] = { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
-
-	(void)n;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(a[0], names[i])) {
-			p->svc->restart = policy[i];
-			return;
-		}
-	conf_bad(p, a[0], "use always, on-failure or never");
-}
-
 static void add_ref(struct parser *p, struct ref *r, const char *name)
 {
 	*r = (struct ref){ .name = conf_copy(p, name), .line = p->line, .idx = -1 };
@@ -149,22 +134,6 @@ void conf_s_ready(struct parser *p, char **a, int n)
 		conf_report(p, "'ready' takes one of: started, fd N");
 }
 
-static void s_yesno(struct parser *p, int *field, const char *s)
-{
-	int v = conf_yesno(s);
-
-	if (v < 0)
-		conf_bad(p, s, YESNO_HINT);
-	else
-		*field = v;
-}
-
-void conf_s_critical(struct parser *p, char **a, int n)
-{
-	(void)n;
-	s_yesno(p, &p->svc->critical, a[0]);
-}
-
 /* By bit: NS_USER is 1 << 0 ... */
 static const char *const ns_names[] = { "user", "pid", "mount", "net", "uts", "ipc", "cgroup", "time" };
 
@@ -200,35 +169,6 @@ void conf_s_namespaces(struct parser *p, char **a, int n)
 		ns |= 1u << j;
 	}
 	p->svc->namespaces = ns;
-}
-
-void conf_s_root(struct parser *p, char **a, int n)
-{
-	(void)n;
-	conf_path_arg(p, &p->svc->root, a[0]);
-}
-
-void conf_s_workdir(struct parser *p, char **a, int n)
-{
-	(void)n;
-	conf_path_arg(p, &p->svc->workdir, a[0]);
-}
-
-void conf_s_readonly(struct parser *p, char **a, int n)
-{
-	int v = strcmp(a[0], "overlay") ? conf_yesno(a[0]) : RO_OVERLAY;
-
-	(void)n;
-	if (v < 0)
-		conf_bad(p, a[0], "use yes, no or overlay");
-	else
-		p->svc->readonly = v;
-}
-
-void conf_s_syslog(struct parser *p, char **a, int n)
-{
-	(void)n;
-	s_yesno(p, &p->svc->syslog, a[0]);
 }
 
 void conf_s_bind(struct parser *p, char **a, int n)
@@ -317,17 +257,6 @@ void conf_s_device(struct parser *p, char **a, int n)
 	d[s->ndevices] = (struct conf_device){ .path = conf_copy(p, a[0]), .ro = n == 2 && !strcmp(a[1], "ro") };
 	if (d[s->ndevices].path)
 		s->ndevices++;
-}
-
-void conf_s_proc(struct parser *p, char **a, int n)
-{
-	(void)n;
-	if (!strcmp(a[0], "full"))
-		p->svc->proc = PROC_FULL;
-	else if (!strcmp(a[0], "pid-only"))
-		p->svc->proc = PROC_PID_ONLY;
-	else
-		conf_bad(p, a[0], "use full or pid-only");
 }
 
 /* The address of a `net` line: 0 for auto, or -1 after reporting. */
@@ -516,67 +445,6 @@ void conf_s_caps(struct parser *p, char **a, int n)
 	p->svc->caps = caps;
 }
 
-void conf_s_seccomp(struct parser *p, char **a, int n)
-{
-	(void)n;
-	if (!strcmp(a[0], "default"))
-		p->svc->seccomp = 1;
-	else if (!strcmp(a[0], "off"))
-		p->svc->seccomp = 0;
-	else
-		conf_bad(p, a[0], "use default or off");
-}
-
-void conf_s_memory(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (conf_size(a[0], &v) < 0 || v == 0)
-		conf_bad(p, a[0], SIZE_HINT);
-	else
-		p->svc->memory = v;
-}
-
-/* A number from 1 to MAX into *OUT. */
-static int limit(struct parser *p, const char *s, uint64_t max, uint64_t *out)
-{
-	char hint[64];
-
-	if (conf_number(s, max, out) == 0 && *out > 0)
-		return 0;
-	snprintf(hint, sizeof hint, "use a number from 1 to %llu", (unsigned long long)max);
-	conf_bad(p, s, hint);
-	return -1;
-}
-
-void conf_s_pids(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (limit(p, a[0], 4194304, &v) == 0)	/* PID_MAX_LIMIT */
-		p->svc->pids = (int64_t)v;
-}
-
-void conf_s_cpu(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (limit(p, a[0], 100000, &v) == 0)
-		p->svc->cpu = (int)v;
-}
-
-void conf_s_nofile(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (limit(p, a[0], 1073741816, &v) == 0)	/* the kernel's fs.nr_open ceiling */
-		p->svc->nofile = v;
-}
-
 void conf_s_env(struct parser *p, char **a, int n)
 {
 	(void)n;
@@ -584,12 +452,6 @@ void conf_s_env(struct parser *p, char **a, int n)
 		conf_bad(p, a[0], "use KEY=VALUE, KEY of letters, digits and '_'");
 	else
 		conf_push_str(p, &p->svc->env, &p->svc->nenv, a[0]);
-}
-
-void conf_s_hostname(struct parser *p, char **a, int n)
-{
-	(void)n;
-	conf_hostname_arg(p, &p->svc->hostname, a[0]);
 }
 
 void conf_s_tty(struct parser *p, char **a, int n)
@@ -610,28 +472,6 @@ void conf_s_tty(struct parser *p, char **a, int n)
 	conf_set_str(p, &p->svc->tty, a[0]);
 	p->svc->tty_graphics = n == 2;
 	p->x->tty_line = p->line;
-}
-
-void conf_s_stop_signal(struct parser *p, char **a, int n)
-{
-	int sig = conf_signal(a[0]);
-
-	(void)n;
-	if (sig < 0)
-		conf_bad(p, a[0], "use a signal name such as TERM or SIGINT, or a number");
-	else
-		p->svc->stop_signal = sig;
-}
-
-void conf_s_stop_timeout(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (conf_number(a[0], 3600, &v) < 0)
-		conf_bad(p, a[0], "use a number of seconds from 0 to 3600");
-	else
-		p->svc->stop_timeout = (int)v;
 }
 
 /* What makes two services differ (conf_svc_same): each setting's offset

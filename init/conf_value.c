@@ -276,15 +276,6 @@ int conf_vt(const char *s)
 	return conf_digits(s + 8, &end, 63, &n) < 0 || *end ? 0 : (int)n;
 }
 
-int conf_yesno(const char *s)
-{
-	if (!strcmp(s, "yes"))
-		return 1;
-	if (!strcmp(s, "no"))
-		return 0;
-	return -1;
-}
-
 int conf_cap(const char *s)
 {
 	if (!strncasecmp(s, "cap_", 4))

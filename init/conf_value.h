@@ -31,7 +31,6 @@ const char *conf_ip_str(char out[16], uint32_t addr);
 uint32_t conf_prefix_mask(int prefix);
 
 /* These return what S means, or -1. */
-int conf_yesno(const char *s);		/* 1 yes, 0 no */
 int conf_cap(const char *s);		/* chown, CAP_CHOWN, ...: 0..CONF_CAP_LAST */
 int conf_signal(const char *s);		/* TERM, SIGTERM, 15 */
 
