@@ -110,50 +110,53 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 /* Each directive: its keyword, scope (| REPEAT: may be given more than
  * once), least and most arguments (-1: no limit), handler, and what it
  * takes ("'KW' takes USAGE"); or, V, a directive of one argument: its
- * keyword, scope, kind of value, and the field that value is stored in. */
+ * keyword, scope, kind of value, the field that value is stored in, and
+ * its usage. ARGS in a usage stands for the count said in words, "one
+ * argument: ", "two or three arguments: " (not spelt out each time). */
+#define ARGS "\1"
 #define DIRECTIVES(D, V) \
-	V("hostname", GLOBAL, HOST, struct conf, hostname, "one argument: NAME") \
+	V("hostname", GLOBAL, HOST, struct conf, hostname, ARGS "NAME") \
 	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names") \
-	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, "two arguments: NAME CIDR") \
-	D("nat", GLOBAL | REPEAT, 1, 1, conf_g_nat, "one argument: BRIDGE") \
-	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, "two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp") \
-	D("sysctl", GLOBAL | REPEAT, 2, 2, conf_g_sysctl, "two arguments: KEY VALUE") \
-	D("mount", GLOBAL | REPEAT, 3, 4, conf_g_mount, "three or four arguments: SOURCE TARGET FSTYPE [OPTIONS]") \
-	V("log-size", GLOBAL, LOG_SIZE, struct conf, log_size, "one argument: SIZE") \
-	D("log-file", GLOBAL, 1, 2, conf_g_log_file, "one or two arguments: PATH [SIZE]") \
-	D("watchdog", GLOBAL, 2, 2, conf_g_watchdog, "two arguments: DEVICE SECONDS") \
-	V("rescue", GLOBAL, PATH, struct conf, rescue, "one argument: PATH") \
-	D("service", ANY | REPEAT, 1, 1, conf_s_service, "one argument: NAME") \
+	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, ARGS "NAME CIDR") \
+	D("nat", GLOBAL | REPEAT, 1, 1, conf_g_nat, ARGS "BRIDGE") \
+	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, ARGS "NAME CIDR [GATEWAY], or NAME dhcp") \
+	D("sysctl", GLOBAL | REPEAT, 2, 2, conf_g_sysctl, ARGS "KEY VALUE") \
+	D("mount", GLOBAL | REPEAT, 3, 4, conf_g_mount, ARGS "SOURCE TARGET FSTYPE [OPTIONS]") \
+	V("log-size", GLOBAL, LOG_SIZE, struct conf, log_size, ARGS "SIZE") \
+	D("log-file", GLOBAL, 1, 2, conf_g_log_file, ARGS "PATH [SIZE]") \
+	D("watchdog", GLOBAL, 2, 2, conf_g_watchdog, ARGS "DEVICE SECONDS") \
+	V("rescue", GLOBAL, PATH, struct conf, rescue, ARGS "PATH") \
+	D("service", ANY | REPEAT, 1, 1, conf_s_service, ARGS "NAME") \
 	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
-	V("restart", SERVICE, RESTART, struct svc_conf, restart, "one argument: always, on-failure or never") \
+	V("restart", SERVICE, RESTART, struct svc_conf, restart, ARGS "always, on-failure or never") \
 	D("after", SERVICE | REPEAT, 1, -1, conf_s_after, "one or more service names") \
 	D("ready", SERVICE, 1, 2, conf_s_ready, "one of: started, fd N") \
-	V("critical", SERVICE, YESNO, struct svc_conf, critical, "one argument: yes or no") \
+	V("critical", SERVICE, YESNO, struct svc_conf, critical, ARGS "yes or no") \
 	D("namespaces", SERVICE, 1, -1, conf_s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none") \
-	V("root", SERVICE, PATH, struct svc_conf, root, "one argument: DIR") \
-	V("readonly", SERVICE, READONLY, struct svc_conf, readonly, "one argument: yes, no or overlay") \
-	V("syslog", SERVICE, YESNO, struct svc_conf, syslog, "one argument: yes or no") \
-	D("bind", SERVICE | REPEAT, 2, 3, conf_s_bind, "two or three arguments: SRC DST [ro|rw]") \
-	D("tmpfs", SERVICE | REPEAT, 1, 3, conf_s_tmpfs, "one to three arguments: DST [SIZE] [MODE]") \
-	D("device", SERVICE | REPEAT, 1, 2, conf_s_device, "one or two arguments: PATH [rw|ro]") \
-	V("proc", SERVICE, PROC, struct svc_conf, proc, "one argument: full or pid-only") \
-	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, "one or two arguments: BRIDGE [CIDR|auto]") \
-	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, "one argument: [ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
-	D("join", SERVICE, 1, 1, conf_s_join, "one argument: NAME") \
-	D("user", SERVICE, 1, 1, conf_s_user, "one argument: UID[:GID]") \
-	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, "one or two arguments: HOSTID [COUNT]") \
+	V("root", SERVICE, PATH, struct svc_conf, root, ARGS "DIR") \
+	V("readonly", SERVICE, READONLY, struct svc_conf, readonly, ARGS "yes, no or overlay") \
+	V("syslog", SERVICE, YESNO, struct svc_conf, syslog, ARGS "yes or no") \
+	D("bind", SERVICE | REPEAT, 2, 3, conf_s_bind, ARGS "SRC DST [ro|rw]") \
+	D("tmpfs", SERVICE | REPEAT, 1, 3, conf_s_tmpfs, ARGS "DST [SIZE] [MODE]") \
+	D("device", SERVICE | REPEAT, 1, 2, conf_s_device, ARGS "PATH [rw|ro]") \
+	V("proc", SERVICE, PROC, struct svc_conf, proc, ARGS "full or pid-only") \
+	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, ARGS "BRIDGE [CIDR|auto]") \
+	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, ARGS "[ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
+	D("join", SERVICE, 1, 1, conf_s_join, ARGS "NAME") \
+	D("user", SERVICE, 1, 1, conf_s_user, ARGS "UID[:GID]") \
+	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, ARGS "HOSTID [COUNT]") \
 	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities, or none") \
-	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, "one argument: default or off") \
-	V("memory", SERVICE, MEMORY, struct svc_conf, memory, "one argument: SIZE") \
-	V("pids", SERVICE, PIDS, struct svc_conf, pids, "one argument: N") \
-	V("cpu", SERVICE, CPU, struct svc_conf, cpu, "one argument: PERCENT") \
-	V("nofile", SERVICE, NOFILE, struct svc_conf, nofile, "one argument: N") \
-	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, "one argument: KEY=VALUE") \
-	V("workdir", SERVICE, PATH, struct svc_conf, workdir, "one argument: DIR") \
-	V("hostname", SERVICE, HOST, struct svc_conf, hostname, "one argument: NAME") \
-	D("tty", SERVICE, 1, 2, conf_s_tty, "one or two arguments: DEVICE [graphics]") \
-	V("stop-signal", SERVICE, SIGNAL, struct svc_conf, stop_signal, "one argument: SIG") \
-	V("stop-timeout", SERVICE, STOP_TIMEOUT, struct svc_conf, stop_timeout, "one argument: SECONDS")
+	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, ARGS "default or off") \
+	V("memory", SERVICE, MEMORY, struct svc_conf, memory, ARGS "SIZE") \
+	V("pids", SERVICE, PIDS, struct svc_conf, pids, ARGS "N") \
+	V("cpu", SERVICE, CPU, struct svc_conf, cpu, ARGS "PERCENT") \
+	V("nofile", SERVICE, NOFILE, struct svc_conf, nofile, ARGS "N") \
+	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, ARGS "KEY=VALUE") \
+	V("workdir", SERVICE, PATH, struct svc_conf, workdir, ARGS "DIR") \
+	V("hostname", SERVICE, HOST, struct svc_conf, hostname, ARGS "NAME") \
+	D("tty", SERVICE, 1, 2, conf_s_tty, ARGS "DEVICE [graphics]") \
+	V("stop-signal", SERVICE, SIGNAL, struct svc_conf, stop_signal, ARGS "SIG") \
+	V("stop-timeout", SERVICE, STOP_TIMEOUT, struct svc_conf, stop_timeout, ARGS "SECONDS")
 
 #define ENTRY(kw, scope, min, max, fn, usage) { fn, scope, min, max, 0, 0, 0 },
 #define VALUE(kw, scope, value, type, field, usage) \
@@ -210,6 +213,19 @@ static void value_arg(struct parser *p, const struct directive *d, char *base, c
 	}
 }
 
+/* "'KW' takes U", ARGS in U said from D's arity. */
+static void usage(struct parser *p, const struct directive *d, const char *u)
+{
+	static const char num[][6] = { "", "one", "two", "three", "four" };
+
+	if (*u != *ARGS)
+		conf_report(p, "'%s' takes %s", p->tok[0], u);
+	else
+		conf_report(p, "'%s' takes %s%s%s argument%s: %s", p->tok[0], num[d->min],
+			    d->max == d->min ? "" : d->max == d->min + 1 ? " or " : " to ",
+			    num[d->max == d->min ? 0 : d->max], d->max > 1 ? "s" : "", u + 1);
+}
+
 /* The directive KW of SCOPE, *TEXT its keyword (and usage after it). */
 static const struct directive *lookup(const char *kw, int scope, const char **text)
 {
@@ -252,7 +268,7 @@ void conf_directive(struct parser *p)
 		return;
 	}
 	if (n < d->min || (d->max >= 0 && n > d->max)) {
-		conf_report(p, "'%s' takes %s", kw, text + strlen(text) + 1);
+		usage(p, d, text + strlen(text) + 1);
 		return;
 	}
 	first = scope == SERVICE ? p->x->first : p->gfirst;
