@@ -2,6 +2,7 @@
  * out, no syscalls. This file reads lines and reports; conf_directive.c
  * knows each directive, conf_check.c what needs the whole file. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,29 +95,39 @@ void *conf_grow(struct parser *p, void *v, int n, size_t size)
 	return nv;
 }
 
+/* Free array V of N elements of SIZE bytes, whose first K fields are
+ * strings (struct conf_mount's four, a char *'s one itself ...). */
+static void free_array(void *v, int n, size_t size, int k)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < k; j++)
+			free(((char **)(void *)((char *)v + (size_t)i * size))[j]);
+	free(v);
+}
+
+#define STRINGS_FIRST(type, last, k) _Static_assert(offsetof(type, last) == ((k) - 1) * sizeof(char *), \
+						     #type "'s first strings")
+STRINGS_FIRST(struct conf_mount, options, 4);
+STRINGS_FIRST(struct conf_sysctl, value, 2);
+STRINGS_FIRST(struct conf_bind, dst, 2);
+STRINGS_FIRST(struct conf_tmpfs, dst, 1);
+STRINGS_FIRST(struct conf_device, path, 1);
+STRINGS_FIRST(struct conf_bridge, name, 1);
+STRINGS_FIRST(struct conf_nat, name, 1);
+STRINGS_FIRST(struct conf_iface, name, 1);
+STRINGS_FIRST(struct ref, name, 1);
+
 void conf_svc_free(struct svc_conf *s)
 {
-	for (int i = 0; i < s->argc; i++)
-		free(s->argv[i]);
-	free(s->argv);
+	free_array(s->argv, s->argc, sizeof *s->argv, 1);
 	free(s->after);
 	free(s->root);
-	for (int i = 0; i < s->nbinds; i++) {
-		free(s->binds[i].src);
-		free(s->binds[i].dst);
-	}
-	free(s->binds);
-	for (int i = 0; i < s->ntmpfs; i++)
-		free(s->tmpfs[i].dst);
-	free(s->tmpfs);
-	for (int i = 0; i < s->ndevices; i++)
-		free(s->devices[i].path);
-	free(s->devices);
+	free_array(s->binds, s->nbinds, sizeof *s->binds, 2);
+	free_array(s->tmpfs, s->ntmpfs, sizeof *s->tmpfs, 1);
+	free_array(s->devices, s->ndevices, sizeof *s->devices, 1);
 	free(s->nets);
 	free(s->publishes);
-	for (int i = 0; i < s->nenv; i++)
-		free(s->env[i]);
-	free(s->env);
+	free_array(s->env, s->nenv, sizeof *s->env, 1);
 	free(s->envp);	/* its strings are env's or static */
 	free(s->workdir);
 	free(s->hostname);
@@ -125,9 +136,7 @@ void conf_svc_free(struct svc_conf *s)
 
 void conf_extra_free(struct svc_extra *x)
 {
-	for (int i = 0; i < x->nafter; i++)
-		free(x->after[i].name);
-	free(x->after);
+	free_array(x->after, x->nafter, sizeof *x->after, 1);
 	free(x->join.name);
 }
 static int is_blank(char c)
@@ -288,30 +297,12 @@ void conf_free(struct conf *c)
 	if (!c)
 		return;
 	free(c->hostname);
-	for (int i = 0; i < c->nmodules; i++)
-		free(c->modules[i]);
-	free(c->modules);
-	for (int i = 0; i < c->nbridges; i++)
-		free(c->bridges[i].name);
-	free(c->bridges);
-	for (int i = 0; i < c->nnats; i++)
-		free(c->nats[i].name);
-	free(c->nats);
-	for (int i = 0; i < c->nifaces; i++)
-		free(c->ifaces[i].name);
-	free(c->ifaces);
-	for (int i = 0; i < c->nsysctls; i++) {
-		free(c->sysctls[i].key);
-		free(c->sysctls[i].value);
-	}
-	free(c->sysctls);
-	for (int i = 0; i < c->nmounts; i++) {
-		free(c->mounts[i].source);
-		free(c->mounts[i].target);
-		free(c->mounts[i].fstype);
-		free(c->mounts[i].options);
-	}
-	free(c->mounts);
+	free_array(c->modules, c->nmodules, sizeof *c->modules, 1);
+	free_array(c->bridges, c->nbridges, sizeof *c->bridges, 1);
+	free_array(c->nats, c->nnats, sizeof *c->nats, 1);
+	free_array(c->ifaces, c->nifaces, sizeof *c->ifaces, 1);
+	free_array(c->sysctls, c->nsysctls, sizeof *c->sysctls, 2);
+	free_array(c->mounts, c->nmounts, sizeof *c->mounts, 4);
 	free(c->watchdog);
 	free(c->rescue);
 	free(c->log_file);
