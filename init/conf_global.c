@@ -27,11 +27,20 @@ static int ifname_ok(struct parser *p, const char *name)
 	return 0;
 }
 
+/* Is ADDR the network or broadcast address of its /PREFIX subnet (a /31
+ * or /32 has neither)? */
+static int subnet_edge(uint32_t addr, int prefix)
+{
+	uint32_t mask = conf_prefix_mask(prefix);
+
+	return prefix < 31 && ((addr & ~mask) == 0 || (addr | mask) == ~UINT32_C(0));
+}
+
 void conf_g_bridge(struct parser *p, char **a, int n)
 {
 	struct conf *c = p->c;
 	struct conf_bridge *b;
-	uint32_t addr, mask, host;
+	uint32_t addr, mask;
 	int prefix, i;
 	char t[SHOW_MAX + 4], net[16];
 
@@ -48,8 +57,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		return;
 	}
 	mask = conf_prefix_mask(prefix);
-	host = addr & ~mask;
-	if (host == 0 || host == ~mask) {
+	if (subnet_edge(addr, prefix)) {
 		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
 		return;
 	}
@@ -112,6 +120,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 	struct conf *c = p->c;
 	struct conf_iface f = { .line = p->line }, *v;
 	char t[SHOW_MAX + 4], net[16];
+	const char *gw = NULL;
 
 	if (!ifname_ok(p, a[0]))
 		return;
@@ -130,24 +139,20 @@ void conf_g_interface(struct parser *p, char **a, int n)
 	} else if (conf_cidr(a[1], &f.addr, &f.prefix) < 0 || f.prefix < 1 || f.prefix > 32) {
 		conf_bad(p, a[1], "use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24");
 		return;
-	} else if (f.prefix < 31 && ((f.addr & ~conf_prefix_mask(f.prefix)) == 0 ||
-				     (f.addr | conf_prefix_mask(f.prefix)) == ~UINT32_C(0))) {
+	} else if (subnet_edge(f.addr, f.prefix)) {
 		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
 		return;
 	} else if (n == 3 && conf_ipv4(a[2], &f.gateway) < 0) {
 		conf_bad(p, a[2], "use an IPv4 address, e.g. 192.168.1.1");
 		return;
-	} else if (n == 3 && ((f.gateway ^ f.addr) & conf_prefix_mask(f.prefix) ||
-			      f.gateway == f.addr)) {
+	} else if (n == 3 && ((f.gateway ^ f.addr) & conf_prefix_mask(f.prefix) || f.gateway == f.addr))
+		gw = "not another address";
+	else if (n == 3 && subnet_edge(f.gateway, f.prefix))
+		gw = "the network or broadcast address";
+	if (gw) {
 		conf_ip_str(net, f.addr & conf_prefix_mask(f.prefix));
-		conf_report(p, "gateway %s of interface '%s' is not another address of its subnet %s/%d",
-			    conf_show(t, a[2]), a[0], net, f.prefix);
-		return;
-	} else if (n == 3 && f.prefix < 31 && ((f.gateway & ~conf_prefix_mask(f.prefix)) == 0 ||
-						    (f.gateway | conf_prefix_mask(f.prefix)) == ~UINT32_C(0))) {
-		conf_ip_str(net, f.addr & conf_prefix_mask(f.prefix));
-		conf_report(p, "gateway %s of interface '%s' is the network or broadcast address of its subnet %s/%d",
-			    conf_show(t, a[2]), a[0], net, f.prefix);
+		conf_report(p, "gateway %s of interface '%s' is %s of its subnet %s/%d",
+			    conf_show(t, a[2]), a[0], gw, net, f.prefix);
 		return;
 	}
 	if (c->nifaces == MAX_BRIDGES) {
