@@ -247,49 +247,36 @@ struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
 {
 	struct parser *p = calloc(1, sizeof *p);
 	struct conf *c = calloc(1, sizeof *c);
-	int nerr = errs->n;
+	int nerr = errs->n, oom = 1;
 
-	if (!p || !c)
-		goto oom;
-	p->c = c;
-	p->errs = errs;
-	p->nerr0 = nerr;
-	c->log_size = 64 << 10;
-	c->rescue = conf_copy(p, "/bin/sh");
-	c->log_file_size = 1 << 20;
-	if (len > CONF_MAX_FILE) {
-		conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
-	} else {
-		parse_lines(p, buf, len);
-		if (!p->oom && !p->stop)
-			conf_check(p);
-	}
-	if (p->oom || (errs->n > nerr && sort_errors(errs->v + nerr, errs->n - nerr) < 0))
-		goto oom;
-	for (int i = 0; i < c->nsvc; i++)
-		conf_extra_free(&p->xs[i]);
-	free(p->xs);
-	conf_svc_free(&p->spare);
-	conf_extra_free(&p->xspare);
-	if (errs->n > nerr) {
-		conf_free(c);
-		c = NULL;
-		errno = EINVAL;
-	}
-	free(p);
-	return c;
-oom:
-	if (p) {
-		for (int i = 0; c && i < c->nsvc; i++)
+	if (p && c) {
+		p->c = c;
+		p->errs = errs;
+		p->nerr0 = nerr;
+		c->log_size = 64 << 10;
+		c->rescue = conf_copy(p, "/bin/sh");
+		c->log_file_size = 1 << 20;
+		if (len > CONF_MAX_FILE) {
+			conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
+		} else {
+			parse_lines(p, buf, len);
+			if (!p->oom && !p->stop)
+				conf_check(p);
+		}
+		oom = p->oom || (errs->n > nerr && sort_errors(errs->v + nerr, errs->n - nerr) < 0);
+		for (int i = 0; i < c->nsvc; i++)
 			conf_extra_free(&p->xs[i]);
 		free(p->xs);
 		conf_svc_free(&p->spare);
 		conf_extra_free(&p->xspare);
 	}
 	free(p);
-	conf_free(c);
-	errno = ENOMEM;
-	return NULL;
+	if (oom || errs->n > nerr) {
+		conf_free(c);
+		errno = oom ? ENOMEM : EINVAL;
+		return NULL;
+	}
+	return c;
 }
 
 void conf_free(struct conf *c)
