@@ -68,6 +68,7 @@ int mnt_mount_at(const char *src, int fd, const char *type, unsigned long flags,
  * PID 1's mounts made by PID 1 before the clone (mnt_prepare), so a sandbox
  * whose namespace does not show PID 1's paths (the template's) gets them. */
 int *mnt_src_fd;
+char mnt_tty[PATH_MAX];
 static int nsrc, src_cap;
 static int ovl_fd = -1;	/* `readonly overlay`: the detached overlayfs (mnt_overlay) */
 
@@ -240,11 +241,12 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	int r;
 
 	snprintf(dev, sizeof dev, "%s/dev", mnt_root);
-	/* The template's /dev holds no `device`, and its /dev/log mount
+	/* The template's /dev holds no `device` nor `tty`, and its /dev/log mount
 	 * point is there for every sandbox: a whole /dev of its own then,
 	 * over the template's (SPEC §6: no /dev/log with `syslog no`). */
 	if (mnt_mount_proc(s, step) < 0 ||
-	    (tmpl && !s->ndevices && s->syslog ? mnt_dev_own(s, dev, step) : mnt_mount_dev(s, step)) < 0 ||
+	    (tmpl && !s->ndevices && !mnt_tty[0] && s->syslog ? mnt_dev_own(s, dev, step) :
+	     mnt_mount_dev(s, step)) < 0 ||
 	    mnt_mount_sys(step) < 0 || mnt_mask_kernel(step) < 0)
 		return -1;
 	/* The host's /run holds PID 1's control socket and state: a private
@@ -292,12 +294,15 @@ void mnt_release(void)
 
 static int has_root(const struct svc_conf *s);
 
-int mnt_prepare(const struct svc_conf *s, const char **step)
+int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 {
 	const struct dev_node *dv;
-	int ndv = dev_granted(s->name, &dv), n = s->nbinds + ndv, fd;
+	int ndv = dev_granted(s->name, &dv), n = s->nbinds + ndv + 1, fd;
+	char p[32];
+	ssize_t len;
 
 	mnt_release();
+	mnt_tty[0] = '\0';
 	*step = "prepare its binds";
 	if (n > src_cap) {
 		int *v = realloc(mnt_src_fd, (size_t)n * sizeof *v);
@@ -327,6 +332,23 @@ int mnt_prepare(const struct svc_conf *s, const char **step)
 		if (fd < 0)
 			goto fail;
 		mnt_src_fd[nsrc++] = fd;
+	}
+	/* The terminal at the name it has in PID 1's /dev (ttyname(3) looks
+	 * it up by its /proc/self/fd link), unless a devpts one: the sandbox
+	 * has a devpts of its own. */
+	snprintf(p, sizeof p, "/proc/self/fd/%d", tty);
+	if (tty >= 0 && (len = readlink(p, mnt_tty, sizeof mnt_tty - 1)) > 0) {
+		mnt_tty[len] = '\0';
+		if (strncmp(mnt_tty, "/dev/", 5) || !strncmp(mnt_tty, "/dev/pts/", 9)) {
+			mnt_tty[0] = '\0';
+		} else {
+			*step = stepf("bind %s", mnt_tty);
+			fd = (int)syscall(SYS_open_tree, tty, "",
+					  SB_OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
+			if (fd < 0)
+				goto fail;
+			mnt_src_fd[nsrc++] = fd;
+		}
 	}
 	return 0;
 fail:

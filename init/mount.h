@@ -36,10 +36,11 @@ int mnt_proc_open(void);
 void mnt_set_proc(int fd);
 
 /* In PID 1, before S's clone: detached copies of S's bind sources (made
- * read-only unless `rw`) and device nodes (dev_grant's), which the child attaches
- * wherever its view starts from; mnt_release closes PID 1's after the
- * clone. -1 with errno and *STEP (the bind or device that failed). */
-int mnt_prepare(const struct svc_conf *s, const char **step);
+ * read-only unless `rw`), device nodes (dev_grant's) and its terminal TTY
+ * (-1 none), which the child attaches wherever its view starts from;
+ * mnt_release closes PID 1's after the clone. -1 with errno and *STEP (the
+ * bind or device that failed). */
+int mnt_prepare(const struct svc_conf *s, int tty, const char **step);
 void mnt_release(void);
 
 /* In the sandbox's first process, its user namespace made (USERNS, -1

@@ -4,6 +4,7 @@
 #ifndef SANDINIT_MOUNT_INT_H
 #define SANDINIT_MOUNT_INT_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -48,13 +49,15 @@ struct sb_mount_attr {
 /* The sandbox being set up (mount.c): its new root as a path in the old
  * one and an O_PATH of it, the root of the proc mnt_mount_at goes through
  * (mnt_root, or "" for the one on /), PID 1's unbound /dev/log socket for
- * it (-1: none), and the detached copies of its bind sources then its
- * device nodes (mnt_prepare). */
+ * it (-1: none), the detached copies of its bind sources then its
+ * device nodes then its terminal (mnt_prepare), and the terminal's path in
+ * /dev ("": none bound). */
 extern char mnt_root[64];
 extern int mnt_root_fd;
 extern const char *mnt_fd_proc;
 extern int mnt_log_fd;
 extern int *mnt_src_fd;
+extern char mnt_tty[PATH_MAX];
 
 /* mount.c: mount(2) on a descriptor from mnt_at(), through the new root's
  * proc; move the detached mount *SRC (closed, set to -1) onto PATH; a tmpfs

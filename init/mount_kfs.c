@@ -301,6 +301,12 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 		if (mnt_attach(&mnt_src_fd[s->nbinds + i], dv[i].path) < 0)
 			goto fail;
 	}
+	/* (its name: mnt_prepare) */
+	if (s && mnt_tty[0]) {
+		*step = stepf("bind %s", mnt_tty);
+		if (mnt_attach(&mnt_src_fd[s->nbinds + ndv], mnt_tty) < 0)
+			goto fail;
+	}
 	/* Nothing more goes into /dev itself; pts, shm and the nodes are
 	 * mounts of their own and keep their flags. */
 	*step = "make /dev read-only";

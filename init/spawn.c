@@ -591,7 +591,7 @@ static int mounts_before(const struct svc_conf *s, const struct spawn_io *io, in
 	if (!(s->namespaces & NS_MOUNT))
 		return 0;
 	*tmpl = mnt_fits_template(s) ? mount_template(!s->readonly) : -1;
-	if (mnt_prepare(s, step) < 0)
+	if (mnt_prepare(s, tty_fd, step) < 0)
 		return -1;
 	*step = "copy the resolv.conf mount";
 	if (io->resolv && (resolv = mnt_clone_file(io->resolv)) < 0)

@@ -38,7 +38,42 @@ teardown() {
 	if [ -s "$BATS_TEST_TMPDIR/socat.pid" ]; then
 		kill "$(cat "$BATS_TEST_TMPDIR/socat.pid")" 2>/dev/null || :
 	fi
+	if [ -s "$BATS_TEST_TMPDIR/pty.pid" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/pty.pid")" 2>/dev/null || :
+	fi
 	return "$rc"
+}
+
+# A pty of the test's (for at most 120 s): its slave's path in
+# $BATS_TEST_TMPDIR/pty.name, what is written to it in pty.out.
+pty_hold() {
+	timeout 120 python3 -c '
+import os, pty, sys
+m, s = pty.openpty()
+d = sys.argv[1]
+with open(d + "/pty.out", "ab", 0) as out:
+    open(d + "/pty.new", "w").write(os.ttyname(s))
+    os.rename(d + "/pty.new", d + "/pty.name")
+    while True:
+        try:
+            b = os.read(m, 4096)
+        except OSError:
+            break
+        out.write(b)
+' "$BATS_TEST_TMPDIR" &
+	echo $! >"$BATS_TEST_TMPDIR/pty.pid"
+	retry 10 test -s "$BATS_TEST_TMPDIR/pty.name"
+}
+
+# A wrapper that runs out/sandinit with pty_hold's pty bound over
+# /dev/console in its mount namespace (host_start's) alone: a terminal at a
+# name of the host's /dev. Prints its path, for SANDINIT=... host_start.
+with_pty_console() {
+	local w=$BATS_TEST_TMPDIR/sandinit-pty
+	printf '#!/bin/sh\nset -e\nmount --bind "%s" /dev/console\nexec "%s" "$@"\n' \
+		"$(cat "$BATS_TEST_TMPDIR/pty.name")" "$SANDINIT" >"$w"
+	chmod +x "$w"
+	echo "$w"
 }
 
 # A wrapper that runs out/sandinit (PID 1, in host_start's mount namespace)
@@ -656,6 +691,26 @@ map_of() {
 	assert_output 'ls: a'
 	run ictl exec b /bin/sh -c 'test -c /dev/shm/n/a && echo char'
 	assert_output char
+}
+
+# F11: a service's terminal has its name inside (ttyname(3) finds it by its
+# /proc/self/fd link, the host's path): that node is bound there, no other.
+@test "tty DEVICE: the terminal is at its name in the sandbox's /dev (tty(1) names it), no other host node is" {
+	pty_hold
+	f=$(conf <<-'EOF'
+	service t
+	  tty /dev/console
+	  exec /bin/sh -c "tty; readlink /proc/self/fd/0; echo $(ls /dev); exec sleep 1000"
+	EOF
+	)
+	SANDINIT=$(with_pty_console) host_start "$f"
+	written() { grep -q zero "$BATS_TEST_TMPDIR/pty.out"; }
+	retry 10 written
+	run tr -d '\r' <"$BATS_TEST_TMPDIR/pty.out"
+	assert_line --index 0 /dev/console
+	# the control: its stdin is the terminal, by the host's name
+	assert_line --index 1 /dev/console
+	assert_line --index 2 'console fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero'
 }
 
 # A launcher for out/sandinit: the shell words $1 then sandinit's path and

@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sandinit: %s: unable to %s: %s\n", s.name, step, strerror(errno));
 		return 111;
 	}
-	if (mnt_prepare(&s, &step) < 0) {
+	if (mnt_prepare(&s, -1, &step) < 0) {
 		fprintf(stderr, "sandbox_harness: unable to %s: %s\n", step, strerror(errno));
 		dev_revoke(s.name);
 		return 111;
