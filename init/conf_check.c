@@ -379,10 +379,7 @@ static void check_nat(struct parser *p)
 	for (int i = 0; i < c->nnats; i++) {
 		struct conf_nat *n = &c->nats[i];
 
-		for (int b = 0; b < c->nbridges && n->bridge < 0; b++)
-			if (!strcmp(c->bridges[b].name, n->name))
-				n->bridge = b;
-		if (n->bridge < 0)
+		if ((n->bridge = conf_bridge_find(c, n->name)) < 0)
 			conf_report_at(p, n->line, "'nat' names unknown bridge '%s' (declare it with a global 'bridge' line)",
 				  conf_show(t, n->name));
 	}

@@ -18,8 +18,6 @@ void conf_bad(struct parser *p, const char *tok, const char *hint);
 void conf_set_str(struct parser *p, char **field, const char *s);
 /* Append a copy of S to the NULL-terminated array *V of *N strings. */
 void conf_push_str(struct parser *p, char ***v, int *n, const char *s);
-/* The index of bridge NAME in C, or -1. */
-int conf_bridge_find(const struct conf *c, const char *name);
 /* An absolute path argument S into *FIELD. */
 void conf_path_arg(struct parser *p, char **field, const char *s);
 

@@ -70,6 +70,8 @@ char *conf_copy(struct parser *p, const char *s);
 /* Room for element N of array V (N in use); capacity doubles at powers of 2.
  * Returns the array, maybe moved, or NULL with p->oom set. */
 void *conf_grow(struct parser *p, void *v, int n, size_t size);
+/* The index of bridge NAME in C, or -1. */
+int conf_bridge_find(const struct conf *c, const char *name);
 void conf_svc_free(struct svc_conf *s);
 void conf_extra_free(struct svc_extra *x);
 
