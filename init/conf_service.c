@@ -475,17 +475,16 @@ void conf_s_tty(struct parser *p, char **a, int n)
 }
 
 /* What makes two services differ (conf_svc_same): each setting's offset
- * in its struct and its kind, a scalar's size or one of these. A field
- * struct svc_conf gains that a service's run depends on belongs here. */
-enum { STR = 16, STRV };	/* a string or NULL; a NULL-terminated list */
-struct field {
-	unsigned short off;
-	unsigned char kind;
-};
-#define SCALAR(t, f) { offsetof(struct t, f), sizeof(((struct t *)0)->f) }
-#define STRING(t, f, k) { offsetof(struct t, f), k }
+ * in its struct, times 8, plus its kind: a scalar of 1 << KIND bytes or one
+ * of these. A field struct svc_conf gains that a service's run depends on
+ * belongs here. */
+enum { STR = 4, STRV };	/* a string or NULL; a NULL-terminated list */
+typedef unsigned short field;
+#define SCALAR(t, f) (offsetof(struct t, f) << 3 | \
+		      (sizeof(((struct t *)0)->f) == 8 ? 3 : sizeof(((struct t *)0)->f) / 2))
+#define STRING(t, f, k) (offsetof(struct t, f) << 3 | (k))
 
-static const struct field svc_fields[] = {
+static const field svc_fields[] = {
 	SCALAR(svc_conf, restart), SCALAR(svc_conf, ready_fd), SCALAR(svc_conf, critical),
 	SCALAR(svc_conf, namespaces), SCALAR(svc_conf, readonly), SCALAR(svc_conf, syslog),
 	SCALAR(svc_conf, proc), SCALAR(svc_conf, uid), SCALAR(svc_conf, gid),
@@ -499,16 +498,16 @@ static const struct field svc_fields[] = {
 	STRING(svc_conf, hostname, STR), STRING(svc_conf, tty, STR),
 	STRING(svc_conf, argv, STRV), STRING(svc_conf, envp, STRV),
 };
-static const struct field bind_fields[] = {
+static const field bind_fields[] = {
 	STRING(conf_bind, src, STR), STRING(conf_bind, dst, STR), SCALAR(conf_bind, rw),
 };
-static const struct field tmpfs_fields[] = {
+static const field tmpfs_fields[] = {
 	STRING(conf_tmpfs, dst, STR), SCALAR(conf_tmpfs, size), SCALAR(conf_tmpfs, mode),
 };
-static const struct field device_fields[] = {
+static const field device_fields[] = {
 	STRING(conf_device, path, STR), SCALAR(conf_device, ro),
 };
-static const struct field publish_fields[] = {
+static const field publish_fields[] = {
 	SCALAR(conf_publish, addr), SCALAR(conf_publish, hostport),
 	SCALAR(conf_publish, port), SCALAR(conf_publish, proto),
 };
@@ -530,13 +529,14 @@ static int strv_same(char **v, char **w)
 }
 
 /* Are the N fields F of the structs at A and B the same? */
-static int same(const void *a, const void *b, const struct field *f, size_t n)
+static int same(const void *a, const void *b, const field *f, size_t n)
 {
 	for (; n--; f++) {
-		const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+		const char *x = (const char *)a + (*f >> 3), *y = (const char *)b + (*f >> 3);
+		unsigned kind = *f & 7;
 
-		if (f->kind < STR ? memcmp(x, y, f->kind) != 0 :
-		    f->kind == STR ? !str_same(*(char *const *)x, *(char *const *)y) :
+		if (kind < STR ? memcmp(x, y, 1u << kind) != 0 :
+		    kind == STR ? !str_same(*(char *const *)x, *(char *const *)y) :
 		    !strv_same(*(char **const *)x, *(char **const *)y))
 			return 0;
 	}
@@ -544,7 +544,7 @@ static int same(const void *a, const void *b, const struct field *f, size_t n)
 }
 
 /* The N structs of SIZE bytes at A and B, in order. */
-static int same_each(const void *a, const void *b, int n, size_t size, const struct field *f,
+static int same_each(const void *a, const void *b, int n, size_t size, const field *f,
 		     size_t nf)
 {
 	for (int i = 0; i < n; i++)

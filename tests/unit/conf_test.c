@@ -594,6 +594,8 @@ static void test_same(void)
 	CHECK(same_as("service a\nexec /a b\nbind /x /y\n", "service a\nexec /a b\nbind /x /y rw\n") == 0);
 	CHECK(same_as(P "publish 80:80\n", P "publish 80:80/tcp\n") == 1);
 	CHECK(same_as(P "publish 80:80\n", P "publish 80:81\n") == 0);
+	CHECK(same_as(P "publish 80:80\n", P "publish 80:80/udp\n") == 0);
+	CHECK(same_as(P "publish 80:80\n", P "publish 1.2.3.4:80:80\n") == 0);
 	CHECK(same_as("service z\nexec /z\nservice a\nexec /a\njoin z\n",
 		      "service a\nexec /a\njoin z\nservice z\nexec /z\n") == 1);
 	CHECK(same_as("service z\nexec /z\nservice a\nexec /a\njoin z\n",
