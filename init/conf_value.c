@@ -13,18 +13,17 @@
 #include "conf_value.h"
 #include "util.h"
 
-
-static const char *const cap_names[CONF_CAP_LAST + 1] = {
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
-	"kill", "setgid", "setuid", "setpcap", "linux_immutable",
-	"net_bind_service", "net_broadcast", "net_admin", "net_raw",
-	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
-	"sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
-	"audit_write", "audit_control", "setfcap", "mac_override",
-	"mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
-	"perfmon", "bpf", "checkpoint_restore",
-};
+/* Capability N's name is the Nth of these, packed: no pointer apiece. */
+static const char cap_names[] =
+	"chown\0" "dac_override\0" "dac_read_search\0" "fowner\0" "fsetid\0"
+	"kill\0" "setgid\0" "setuid\0" "setpcap\0" "linux_immutable\0"
+	"net_bind_service\0" "net_broadcast\0" "net_admin\0" "net_raw\0"
+	"ipc_lock\0" "ipc_owner\0" "sys_module\0" "sys_rawio\0" "sys_chroot\0"
+	"sys_ptrace\0" "sys_pacct\0" "sys_admin\0" "sys_boot\0" "sys_nice\0"
+	"sys_resource\0" "sys_time\0" "sys_tty_config\0" "mknod\0" "lease\0"
+	"audit_write\0" "audit_control\0" "setfcap\0" "mac_override\0" "mac_admin\0"
+	"syslog\0" "wake_alarm\0" "block_suspend\0" "audit_read\0" "perfmon\0"
+	"bpf\0" "checkpoint_restore\0";
 
 #define CAP(n) (UINT64_C(1) << (n))
 /* chown dac_override fowner fsetid kill setgid setuid setpcap
@@ -33,23 +32,17 @@ const uint64_t conf_default_caps = CAP(0) | CAP(1) | CAP(3) | CAP(4) |
 	CAP(5) | CAP(6) | CAP(7) | CAP(8) | CAP(10) | CAP(13) | CAP(18) |
 	CAP(27) | CAP(29) | CAP(31);
 
-/* Names in place, not pointers: 8 bytes an entry (issue 15). */
-static const struct {
-	char name[7];
-	unsigned char sig;
-} signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
-	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "PWR", SIGPWR },
-	{ "SYS", SIGSYS },
-};
+/* Signal N's name (1..31) is the Nth of these, packed: no pointer or
+ * number apiece (issue 15). Linux numbers them so on x86 and arm, as
+ * asm-generic does. */
+static const char signals[] =
+	"HUP\0" "INT\0" "QUIT\0" "ILL\0" "TRAP\0" "ABRT\0" "BUS\0" "FPE\0" "KILL\0"
+	"USR1\0" "SEGV\0" "USR2\0" "PIPE\0" "ALRM\0" "TERM\0" "STKFLT\0" "CHLD\0"
+	"CONT\0" "STOP\0" "TSTP\0" "TTIN\0" "TTOU\0" "URG\0" "XCPU\0" "XFSZ\0"
+	"VTALRM\0" "PROF\0" "WINCH\0" "IO\0" "PWR\0" "SYS\0";
+_Static_assert(SIGBUS == 7 && SIGUSR1 == 10 && SIGUSR2 == 12 && SIGSTKFLT == 16 &&
+	       SIGCHLD == 17 && SIGCONT == 18 && SIGSTOP == 19 && SIGTSTP == 20 &&
+	       SIGURG == 23 && SIGIO == 29 && SIGPWR == 30 && SIGSYS == 31, "signals[]' order");
 
 /* Linux's highest real-time signal (the libc's SIGRTMAX is a function). */
 #define SIG_LAST 64
@@ -276,43 +269,53 @@ int conf_vt(const char *s)
 	return conf_digits(s + 8, &end, 63, &n) < 0 || *end ? 0 : (int)n;
 }
 
+/* The index of S (case aside) in packed LIST of N names, or -1. */
+static int find_name(const char *list, int n, const char *s)
+{
+	for (int i = 0; i < n; i++, list += strlen(list) + 1)
+		if (!strcasecmp(s, list))
+			return i;
+	return -1;
+}
+
+/* The Ith name of packed LIST of N, or NULL. */
+static const char *nth_name(const char *list, int n, int i)
+{
+	if (i < 0 || i >= n)
+		return NULL;
+	while (i--)
+		list += strlen(list) + 1;
+	return list;
+}
+
 int conf_cap(const char *s)
 {
 	if (!strncasecmp(s, "cap_", 4))
 		s += 4;
-	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
-		if (!strcasecmp(s, cap_names[i]))
-			return (int)i;
-	return -1;
+	return find_name(cap_names, CONF_CAP_LAST + 1, s);
 }
 
 const char *conf_cap_name(int cap)
 {
-	if (cap < 0 || cap > CONF_CAP_LAST)
-		return NULL;
-	return cap_names[cap];
+	return nth_name(cap_names, CONF_CAP_LAST + 1, cap);
 }
 
 int conf_signal(const char *s)
 {
 	uint64_t n;
+	int i;
 
 	if (is_digit(s[0]))
 		return conf_number(s, SIG_LAST, &n) < 0 || n == 0 ? -1 : (int)n;
 	if (!strncasecmp(s, "sig", 3))
 		s += 3;
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		if (!strcasecmp(s, signals[i].name))
-			return signals[i].sig;
-	return -1;
+	i = find_name(signals, 31, s);
+	return i < 0 ? -1 : i + 1;
 }
 
 const char *conf_signal_name(int sig)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		if (signals[i].sig == sig)
-			return signals[i].name;
-	return NULL;
+	return nth_name(signals, 31, sig - 1);
 }
 
 const char *conf_ip_str(char out[16], uint32_t a)
