@@ -98,19 +98,30 @@ static int unicast(uint32_t a)
 	return a >> 24 != 0 && a >> 24 != 127 && a < 0xe0000000u;
 }
 
+/* Is A the network or the broadcast address of its subnet /PREFIX (which
+ * /31 and /32 do not have)? */
+static int edge(uint32_t a, int prefix)
+{
+	uint32_t m = conf_prefix_mask(prefix);
+
+	return prefix < 31 && ((a & ~m) == 0 || (a & ~m) == ~m);
+}
+
+/* Can A/PREFIX use router R: unicast, another address of its subnet, not
+ * the network or broadcast address? */
+static int router_ok(uint32_t r, uint32_t a, int prefix)
+{
+	return unicast(r) && r != a && !((r ^ a) & conf_prefix_mask(prefix)) && !edge(r, prefix);
+}
+
 int dhcp_lease_check(const struct dhcp_lease *l)
 {
-	uint32_t m;
-
 	if (l->magic != DHCP_LEASE_MAGIC || (l->kind != DHCP_BOUND && l->kind != DHCP_EXPIRED) ||
 	    l->prefix < 1 || l->prefix > 32 || !unicast(l->addr) || l->ndns > DHCP_MAX_DNS ||
 	    (l->server && !unicast(l->server)))
 		goto bad;
-	m = conf_prefix_mask((int)l->prefix);
-	if (l->prefix < 31 && ((l->addr & ~m) == 0 || (l->addr & ~m) == ~m))
-		goto bad;
-	if (l->router && (!unicast(l->router) || l->router == l->addr || (l->router ^ l->addr) & m ||
-			  (l->prefix < 31 && ((l->router & ~m) == 0 || (l->router & ~m) == ~m))))
+	if (edge(l->addr, (int)l->prefix) ||
+	    (l->router && !router_ok(l->router, l->addr, (int)l->prefix)))
 		goto bad;
 	for (uint32_t i = 0; i < l->ndns; i++)
 		if (!unicast(l->dns[i]))
@@ -137,7 +148,6 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 	       const unsigned char mac[6], struct dhcp_reply *out)
 {
 	const uint8_t *u, *b;
-	uint32_t m;
 	size_t ihl, tot, ulen, blen, i;
 	int have_server = 0, have_lease = 0, prefix = 0;
 
@@ -238,10 +248,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 		out->lease = 3600;
 	/* A router the address cannot reach (or the subnet's network or
 	 * broadcast address) is none. */
-	m = conf_prefix_mask(prefix);
-	if (out->router && (!unicast(out->router) || out->router == out->yiaddr ||
-			    (out->router ^ out->yiaddr) & m ||
-			    (prefix < 31 && ((out->router & ~m) == 0 || (out->router & ~m) == ~m))))
+	if (out->router && !router_ok(out->router, out->yiaddr, prefix))
 		out->router = 0;
 	return 0;
 bad:
@@ -474,7 +481,7 @@ static void transmit(struct client *c, int64_t now)
 		return;
 	}
 	if (r < 0)
-		dprintf(1, "unable to send on %s: %s\n", c->ifname, strerror(errno));
+		dprintf(1, "unable to send on %s: %m\n", c->ifname);
 	/* RFC 2131 §4.4.5: at least 60 s apart while renewing or rebinding. */
 	if (c->state >= RENEWING && wait < 60000)
 		wait = 60000;
@@ -493,7 +500,7 @@ static void report(struct client *c, uint32_t kind)
 
 	memcpy(l.dns, c->lease.dns, sizeof l.dns);
 	if (write(LEASE_FD, &l, sizeof l) != sizeof l)
-		dprintf(1, "unable to report to PID 1: %s\n", strerror(errno));
+		dprintf(1, "unable to report to PID 1: %m\n");
 }
 
 /* Back to discovery (WHY: NULL at the start). A restart after a failure
@@ -524,7 +531,7 @@ static void restart(struct client *c, int64_t now, const char *why)
 
 static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
-	char a[16], g[16], s[16], given[24] = "";
+	char a[16], g[16], s[16], given[24] = "", life[64] = "infinite";
 	uint32_t t = r->lease < MIN_LEASE ? MIN_LEASE : r->lease, t1 = r->t1, t2 = r->t2;
 	int renewed = c->state >= BOUND && r->yiaddr == c->lease.yiaddr;
 	/* (a renewal that changes nothing but the time is not said again) */
@@ -560,17 +567,15 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 	report(c, DHCP_BOUND);
 	if (same)
 		return;
-	if (t != r->lease)
-		snprintf(given, sizeof given, " (%u s given)", r->lease);
-	if (t == 0xffffffffu)
-		dprintf(1, "%s %s/%d router %s from %s, lease infinite\n",
-		           renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
-		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server));
-	else
-		dprintf(1, "%s %s/%d router %s from %s, lease %u s%s, renewal in %u s\n",
-		           renewed ? "renewed" : "bound to", conf_ip_str(a, r->yiaddr), r->prefix,
-		           r->router ? conf_ip_str(g, r->router) : "none", conf_ip_str(s, r->server), t,
-		           given, t1);
+	/* (an infinite lease is one given so: T is the lease unless raised) */
+	if (t != 0xffffffffu) {
+		if (t != r->lease)
+			snprintf(given, sizeof given, " (%u s given)", r->lease);
+		snprintf(life, sizeof life, "%u s%s, renewal in %u s", t, given, t1);
+	}
+	dprintf(1, "%s %s/%d router %s from %s, lease %s\n", renewed ? "renewed" : "bound to",
+		conf_ip_str(a, r->yiaddr), r->prefix, r->router ? conf_ip_str(g, r->router) : "none",
+		conf_ip_str(s, r->server), life);
 }
 
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
@@ -615,15 +620,13 @@ static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 /* Timers of the state: T1, T2, the end of the lease, retransmissions. */
 static void tick(struct client *c, int64_t now)
 {
+	enum state to = (c->state == BOUND || c->state == RENEWING) && c->t2 && now >= c->t2
+			? REBINDING : c->state == BOUND && c->t1 && now >= c->t1 ? RENEWING : INIT;
+
 	if (c->state >= BOUND && c->expiry && now >= c->expiry) {
 		restart(c, now, "expired");
-	} else if ((c->state == BOUND || c->state == RENEWING) && c->t2 && now >= c->t2) {
-		c->state = REBINDING;
-		c->xid = rnd();
-		c->tries = 0;
-		transmit(c, now);
-	} else if (c->state == BOUND && c->t1 && now >= c->t1) {
-		c->state = RENEWING;
+	} else if (to != INIT) {
+		c->state = to;
 		c->xid = rnd();
 		c->tries = 0;
 		transmit(c, now);
@@ -661,11 +664,11 @@ int dhcp_main(const char *ifname)
 	}
 	c.ifname = ifname;
 	if (wait_link(&c) < 0 || open_sockets(&c) < 0) {
-		dprintf(1, "unable to listen on %s: %s\n", ifname, strerror(errno));
+		dprintf(1, "unable to listen on %s: %m\n", ifname);
 		return 1;
 	}
 	if (settle() < 0) {
-		dprintf(1, "unable to give up its privileges: %s\n", strerror(errno));
+		dprintf(1, "unable to give up its privileges: %m\n");
 		return 1;
 	}
 	restart(&c, now_ms_boot(), NULL);
@@ -698,7 +701,7 @@ int dhcp_main(const char *ifname)
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			dprintf(1, "unable to receive on %s: %s\n", ifname, strerror(errno));
+			dprintf(1, "unable to receive on %s: %m\n", ifname);
 			return 1;
 		}
 		{
