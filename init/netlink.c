@@ -27,50 +27,55 @@ void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
 }
 
 /* Append LEN bytes, padded to 4; the message length grows with them. */
-void *nl_msg_raw(struct nl_msg *m, const void *data, size_t len)
+void *nl_msg_raw(struct nlmsghdr *h, size_t cap, int *err, const void *data, size_t len)
 {
-	size_t off = NLMSG_ALIGN(m->h->nlmsg_len);
-	char *p = (char *)m->h + off;
+	size_t off;
+	char *p;
 
-	if (m->err || off > m->cap || NLA_ALIGN(len) > m->cap - off) {
-		m->err = EMSGSIZE;
+	if (*err)
+		return NULL;
+	off = NLMSG_ALIGN(h->nlmsg_len);
+	p = (char *)h + off;
+	if (off > cap || NLA_ALIGN(len) > cap - off) {
+		*err = EMSGSIZE;
 		return NULL;
 	}
 	memcpy(p, data, len);
 	memset(p + len, 0, NLA_ALIGN(len) - len);
-	m->h->nlmsg_len = off + NLA_ALIGN(len);
+	h->nlmsg_len = off + NLA_ALIGN(len);
 	return p;
 }
 
-void nl_msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
+void nl_msg_attr(struct nlmsghdr *h, size_t cap, int *err, uint16_t type, const void *data,
+		 size_t len)
 {
 	struct nlattr a = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
-	size_t off = NLMSG_ALIGN(m->h->nlmsg_len);
+	size_t off;
 
-	if (m->err || off > m->cap || len > UINT16_MAX - NLA_HDRLEN
-	    || NLA_ALIGN(NLA_HDRLEN + len) > m->cap - off) {
-		m->err = EMSGSIZE;
+	if (*err)
+		return;
+	off = NLMSG_ALIGN(h->nlmsg_len);
+	if (off > cap || len > UINT16_MAX - NLA_HDRLEN || NLA_ALIGN(NLA_HDRLEN + len) > cap - off) {
+		*err = EMSGSIZE;
 		return;
 	}
-	nl_msg_raw(m, &a, sizeof a);
+	nl_msg_raw(h, cap, err, &a, sizeof a);
 	if (len)
-		nl_msg_raw(m, data, len);
+		nl_msg_raw(h, cap, err, data, len);
 }
 
-size_t nl_msg_nest_begin(struct nl_msg *m, uint16_t type)
+size_t nl_msg_nest_begin(struct nlmsghdr *h, size_t cap, int *err, uint16_t type)
 {
-	size_t off = NLMSG_ALIGN(m->h->nlmsg_len);
+	size_t off = *err ? 0 : NLMSG_ALIGN(h->nlmsg_len);
 
-	nl_msg_attr(m, type, NULL, 0);
+	nl_msg_attr(h, cap, err, type, NULL, 0);
 	return off;
 }
 
-void nl_msg_nest_end(struct nl_msg *m, size_t nest)
+void nl_msg_nest_end(struct nlmsghdr *h, int *err, size_t nest)
 {
-	struct nlattr *a = (struct nlattr *)((char *)m->h + nest);
-
-	if (!m->err)
-		a->nla_len = m->h->nlmsg_len - nest;
+	if (!*err)
+		((struct nlattr *)((char *)h + nest))->nla_len = h->nlmsg_len - nest;
 }
 
 const struct nlattr *nl_attr_find(const void *attrs, size_t len, uint16_t type)
@@ -96,24 +101,12 @@ const struct nlattr *nl_msg_find(const struct nlmsghdr *h, size_t hdrlen, uint16
 			    h->nlmsg_len - NLMSG_SPACE(hdrlen), type);
 }
 
-/* A request's buffer as a message being built, and its sticky error back. */
-#define REQ_MSG(r) { .h = &(r)->u.h, .cap = sizeof (r)->u.buf, .err = (r)->err }
-
-static void *put_raw(struct nl_req *r, const void *data, size_t len)
-{
-	struct nl_msg m = REQ_MSG(r);
-	void *p = nl_msg_raw(&m, data, len);
-
-	r->err = m.err;
-	return p;
-}
+/* A request's buffer as a message being built, with its sticky error. */
+#define REQ_MSG(r) &(r)->u.h, sizeof (r)->u.buf, &(r)->err
 
 void nl_attr_put(struct nl_req *r, uint16_t type, const void *data, size_t len)
 {
-	struct nl_msg m = REQ_MSG(r);
-
-	nl_msg_attr(&m, type, data, len);
-	r->err = m.err;
+	nl_msg_attr(REQ_MSG(r), type, data, len);
 }
 
 void nl_attr_put_u32(struct nl_req *r, uint16_t type, uint32_t v)
@@ -128,18 +121,12 @@ void nl_attr_put_str(struct nl_req *r, uint16_t type, const char *s)
 
 size_t nl_nest_begin(struct nl_req *r, uint16_t type)
 {
-	struct nl_msg m = REQ_MSG(r);
-	size_t off = nl_msg_nest_begin(&m, type);
-
-	r->err = m.err;
-	return off;
+	return nl_msg_nest_begin(REQ_MSG(r), type);
 }
 
 void nl_nest_end(struct nl_req *r, size_t nest)
 {
-	struct nl_msg m = REQ_MSG(r);
-
-	nl_msg_nest_end(&m, nest);
+	nl_msg_nest_end(&r->u.h, &r->err, nest);
 }
 
 void nl_build_bridge(struct nl_req *r, const char *name, const unsigned char *mac)
@@ -185,7 +172,7 @@ void nl_build_veth(struct nl_req *r, const char *host, const char *peer,
 	data = nl_nest_begin(r, IFLA_INFO_DATA);
 	/* VETH_INFO_PEER: a struct ifinfomsg, then the peer's IFLA_ attributes. */
 	pe = nl_nest_begin(r, VETH_INFO_PEER);
-	put_raw(r, &pifi, sizeof pifi);
+	nl_msg_raw(REQ_MSG(r), &pifi, sizeof pifi);
 	nl_attr_put_str(r, IFLA_IFNAME, peer);
 	if (mtu)
 		nl_attr_put_u32(r, IFLA_MTU, mtu);

@@ -27,19 +27,16 @@ struct nl_req {
 };
 
 /* The attribute builder, shared with nft.c: a message built in place at H,
- * which has CAP bytes of room; ERR is sticky (EMSGSIZE once something did
- * not fit) and the message's nlmsg_len grows with every attribute. */
-struct nl_msg {
-	struct nlmsghdr *h;
-	size_t cap;
-	int err;
-};
+ * which has CAP bytes of room; *ERR is sticky (EMSGSIZE once something did
+ * not fit; while it is set, H is not touched) and the message's nlmsg_len
+ * grows with every attribute. */
 /* LEN bytes padded to 4 (a family header inside a nest); NULL if no room. */
-void *nl_msg_raw(struct nl_msg *m, const void *data, size_t len);
-void nl_msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len);
+void *nl_msg_raw(struct nlmsghdr *h, size_t cap, int *err, const void *data, size_t len);
+void nl_msg_attr(struct nlmsghdr *h, size_t cap, int *err, uint16_t type, const void *data,
+		 size_t len);
 /* Returns the nest's offset from H, for nl_msg_nest_end. */
-size_t nl_msg_nest_begin(struct nl_msg *m, uint16_t type);
-void nl_msg_nest_end(struct nl_msg *m, size_t nest);
+size_t nl_msg_nest_begin(struct nlmsghdr *h, size_t cap, int *err, uint16_t type);
+void nl_msg_nest_end(struct nlmsghdr *h, int *err, size_t nest);
 
 /* The attribute reader, shared with nft.c and iface.c: the first attribute
  * of TYPE (its NLA_F_* flags ignored) among the LEN bytes of attributes at

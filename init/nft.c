@@ -23,16 +23,11 @@ static struct nlmsghdr *cur(struct nft_batch *b)
 }
 
 /* The message being built as netlink.c's builder sees it. */
-#define CUR_MSG(b) { .h = cur(b), .cap = (b)->cap - (b)->msg, .err = (b)->err }
+#define CUR_MSG(b) cur(b), (b)->cap - (b)->msg, &(b)->err
 
 static void attr(struct nft_batch *b, uint16_t type, const void *data, size_t len)
 {
-	struct nl_msg m = CUR_MSG(b);
-
-	if (b->err)
-		return;
-	nl_msg_attr(&m, type, data, len);
-	b->err = m.err;
+	nl_msg_attr(CUR_MSG(b), type, data, len);
 }
 
 static void attr_be32(struct nft_batch *b, uint16_t type, uint32_t v)
@@ -50,25 +45,20 @@ static void attr_str(struct nft_batch *b, uint16_t type, const char *s)
  * libnftnl's order: the bytes are nft(8)'s for the same rule. */
 static void nest_begin(struct nft_batch *b, uint16_t type)
 {
-	struct nl_msg m = CUR_MSG(b);
-
 	if (b->err)
 		return;
 	if (b->depth == (int)ARRAY_SIZE(b->nest)) {
 		b->err = EMSGSIZE;
 		return;
 	}
-	b->nest[b->depth++] = nl_msg_nest_begin(&m, type | NLA_F_NESTED);
-	b->err = m.err;
+	b->nest[b->depth++] = nl_msg_nest_begin(CUR_MSG(b), type | NLA_F_NESTED);
 }
 
 static void nest_end(struct nft_batch *b)
 {
-	struct nl_msg m = CUR_MSG(b);
-
 	if (b->err || b->depth == 0)
 		return;
-	nl_msg_nest_end(&m, b->nest[--b->depth]);
+	nl_msg_nest_end(cur(b), &b->err, b->nest[--b->depth]);
 }
 
 /* Start a message (the previous one is complete); ITEM: one the caller
