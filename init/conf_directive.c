@@ -70,6 +70,11 @@ void conf_bad(struct parser *p, const char *tok, const char *hint)
 	conf_report(p, "bad value for '%s': '%s' (%s)", p->tok[0], conf_show(t, tok), hint);
 }
 
+void conf_too_many(struct parser *p, const char *what, int limit)
+{
+	conf_report(p, "too many %s: the limit is %d", what, limit);
+}
+
 void conf_set_str(struct parser *p, char **field, const char *s)
 {
 	free(*field);

@@ -14,6 +14,8 @@
 
 /* A bad argument TOK of the current directive. */
 void conf_bad(struct parser *p, const char *tok, const char *hint);
+/* "too many WHAT: the limit is LIMIT" */
+void conf_too_many(struct parser *p, const char *what, int limit);
 /* *FIELD (freed) becomes a copy of S. */
 void conf_set_str(struct parser *p, char **field, const char *s);
 /* Append a copy of S to the NULL-terminated array *V of *N strings. */

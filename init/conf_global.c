@@ -76,7 +76,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		}
 	}
 	if (c->nbridges == MAX_BRIDGES) {
-		conf_report(p, "too many bridges: the limit is %d", MAX_BRIDGES);
+		conf_too_many(p, "bridges", MAX_BRIDGES);
 		return;
 	}
 	if (!(b = conf_grow(p, c->bridges, c->nbridges, sizeof *b)))
@@ -104,7 +104,7 @@ void conf_g_nat(struct parser *p, char **a, int n)
 			return;
 		}
 	if (c->nnats == MAX_BRIDGES) {
-		conf_report(p, "too many 'nat' lines: the limit is %d", MAX_BRIDGES);
+		conf_too_many(p, "'nat' lines", MAX_BRIDGES);
 		return;
 	}
 	if (!(v = conf_grow(p, c->nats, c->nnats, sizeof *v)))
@@ -156,7 +156,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		return;
 	}
 	if (c->nifaces == MAX_BRIDGES) {
-		conf_report(p, "too many interfaces: the limit is %d", MAX_BRIDGES);
+		conf_too_many(p, "interfaces", MAX_BRIDGES);
 		return;
 	}
 	if (!(v = conf_grow(p, c->ifaces, c->nifaces, sizeof *v)))

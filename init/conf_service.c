@@ -56,7 +56,7 @@ void conf_s_service(struct parser *p, char **a, int n)
 	}
 	if (c->nsvc == CONF_MAX_SERVICES) {
 		if (!p->too_many)
-			conf_report(p, "too many services: the limit is %d", CONF_MAX_SERVICES);
+			conf_too_many(p, "services", CONF_MAX_SERVICES);
 		p->too_many = 1;
 		conf_svc_free(&p->spare);
 		conf_extra_free(&p->xspare);
@@ -304,7 +304,7 @@ void conf_s_net(struct parser *p, char **a, int n)
 	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
 		return;
 	if (s->nnets == MAX_NETS) {
-		conf_report(p, "too many 'net' lines: the limit is %d", MAX_NETS);
+		conf_too_many(p, "'net' lines", MAX_NETS);
 		return;
 	}
 	if (!(v = conf_grow(p, s->nets, s->nnets, sizeof *v)))
