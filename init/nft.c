@@ -490,8 +490,12 @@ static int names_table(const struct nlmsghdr *h, const char *table)
 	return !a || (NL_ATTR_LEN(a) >= tl && !memcmp(NL_ATTR_DATA(a), table, tl));
 }
 
-int nft_touches(const void *buf, size_t len, uint32_t own, const char *table)
+int nft_touches(const void *buf, size_t size, uint32_t own, const char *table)
 {
+	/* Signed: a last message whose length is not a multiple of 4 takes
+	 * the rest below 0, which ends the walk (an unsigned one wrapped). */
+	int len = (int)size;
+
 	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 		const struct nfgenmsg *g = NLMSG_DATA(h);
 		int type = h->nlmsg_type & 0xff;

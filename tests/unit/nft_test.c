@@ -2,6 +2,7 @@
  * expected bytes are what Debian's nft 1.0 sends for the same rules
  * (`nft --debug=mnl add rule ip t c ...`), from the nfgenmsg on. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
@@ -219,6 +220,16 @@ static void test_touches(void)
 	for (size_t n = 0; n <= b.len; n++)
 		CHECK(nft_touches(b.buf, n, 7, "x") <= 1);
 	nft_free(&b);
+
+	/* A last message whose length is not a multiple of 4, alone in an
+	 * exact-sized datagram: the walk ends there, not past the buffer
+	 * (an unsigned remainder wrapped and NLMSG_OK read on). */
+	struct nlmsghdr *h = calloc(1, 18);
+
+	h->nlmsg_len = 18;
+	h->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWGEN;
+	CHECK(nft_touches(h, 18, 7, "x") == 0);
+	free(h);
 }
 
 int main(void)
