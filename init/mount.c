@@ -339,7 +339,9 @@ int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 	snprintf(p, sizeof p, "/proc/self/fd/%d", tty);
 	if (tty >= 0 && (len = readlink(p, mnt_tty, sizeof mnt_tty - 1)) > 0) {
 		mnt_tty[len] = '\0';
-		if (strncmp(mnt_tty, "/dev/", 5) || !strncmp(mnt_tty, "/dev/pts/", 9)) {
+		/* (" (deleted)": unlinked since it was opened: no name) */
+		if (strncmp(mnt_tty, "/dev/", 5) || !strncmp(mnt_tty, "/dev/pts/", 9) ||
+		    strstr(mnt_tty, " (deleted)")) {
 			mnt_tty[0] = '\0';
 		} else {
 			*step = stepf("bind %s", mnt_tty);

@@ -301,8 +301,10 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 		if (mnt_attach(&mnt_src_fd[s->nbinds + i], dv[i].path) < 0)
 			goto fail;
 	}
-	/* (its name: mnt_prepare) */
-	if (s && mnt_tty[0]) {
+	/* (its name: mnt_prepare) Not over a name the sandbox's /dev has
+	 * (ptmx, its link to pts/ptmx, a default node), nor through a link. */
+	if (s && mnt_tty[0] && fstatat(dev_fd, mnt_tty + 5, &dst, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT) {
 		*step = stepf("bind %s", mnt_tty);
 		if (mnt_attach(&mnt_src_fd[s->nbinds + ndv], mnt_tty) < 0)
 			goto fail;

@@ -713,6 +713,44 @@ map_of() {
 	assert_line --index 2 'console fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero'
 }
 
+# A service with `tty /dev/ptmx` (the host's multiplexer, opened by PID 1):
+# the sandbox's own /dev/ptmx is a link to pts/ptmx, never followed to bind
+# the host's node over its devpts' one; that name is not bound, its openpty
+# works. The control: without a tty line, openpty works too.
+tty_ptmx() {
+	mkdir -p "$BATS_TEST_TMPDIR/o"
+	chmod 777 "$BATS_TEST_TMPDIR/o"
+	chmod o+x "$BATS_TEST_TMPDIR" "$(dirname "$BATS_TEST_TMPDIR")" "$(dirname "$(dirname "$BATS_TEST_TMPDIR")")"
+	cat >"$BATS_TEST_TMPDIR/o/t.py" <<-'PY'
+	import os, time
+	try:
+	    os.openpty(); r = 'ok'
+	except Exception as e:
+	    r = repr(e)
+	open('/o/r', 'w').write(r + ' ' + str(os.path.islink('/dev/ptmx')) + '\n')
+	time.sleep(100)
+	PY
+	f=$(conf <<-EOF
+	service a
+	  $1
+	  bind $BATS_TEST_TMPDIR/o /o rw
+	  exec /usr/bin/python3 /o/t.py
+	EOF
+	)
+	host_start "$f"
+	retry 10 test -s "$BATS_TEST_TMPDIR/o/r"
+	run cat "$BATS_TEST_TMPDIR/o/r"
+	assert_output 'ok True'
+}
+
+@test "tty /dev/ptmx: the sandbox's own /dev/ptmx stays its devpts' one, openpty works" {
+	tty_ptmx 'tty /dev/ptmx'
+}
+
+@test "tty /dev/ptmx: the control: without a tty line, openpty works" {
+	tty_ptmx 'env X=1'
+}
+
 # A launcher for out/sandinit: the shell words $1 then sandinit's path and
 # arguments (what a container runtime or unshare leaves PID 1: its limits,
 # its umask); prints its path, for SANDINIT=... host_start.
