@@ -421,7 +421,8 @@ void conf_s_uidmap(struct parser *p, char **a, int n)
 		return;
 	}
 	p->svc->uidmap_host = (uint32_t)host;
-	p->svc->uidmap_count = (uint32_t)count;
+	/* (the range's size as an automatic one stores it: 0) */
+	p->svc->uidmap_count = count == CONF_UID_RANGE ? 0 : (uint32_t)count;
 	p->x->uidmap_line = p->line;
 }
 

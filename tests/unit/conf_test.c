@@ -541,6 +541,8 @@ static void test_limits(void)
 	free(buf);
 }
 
+static unsigned uid_of(const char *text, const char *name);
+
 /* Does service a of TEXT mean what it does in SAME_AS? -1: either invalid. */
 static int same_as(const char *same_as_text, const char *text)
 {
@@ -564,6 +566,7 @@ static void test_same(void)
 	const char *a = "service a\n\texec /a b\nservice z\n\texec /z\n";
 	const char *n = "bridge br0 10.0.0.1/24\nservice z\nexec /z\n"
 			"service a\nexec /a\nafter z\nnet br0\nuidmap 200000\nstop-signal TERM\n";
+	char u[64];
 
 	CHECK(same_as(a, "# other comments\nservice a   # here\n  exec   \"/a\"  b\nservice y\n\texec /y\n") == 1);
 	CHECK(same_as(a, "service z\n\texec /z\nservice a\n\texec /a b\n") == 1);
@@ -600,6 +603,11 @@ static void test_same(void)
 		      "service a\nexec /a\njoin z\nservice z\nexec /z\n") == 1);
 	CHECK(same_as("service z\nexec /z\nservice a\nexec /a\njoin z\n",
 		      "service y\nexec /y\nservice z\nexec /z\nservice a\nexec /a\njoin y\n") == 0);
+	/* an automatic range written out as its own `uidmap H` */
+	snprintf(u, sizeof u, "service a\nexec /a\nuidmap %u\n", uid_of("service a\nexec /a\n", "a"));
+	CHECK(same_as("service a\nexec /a\n", u) == 1);
+	snprintf(u, sizeof u, "service a\nexec /a\nuidmap %u\n", uid_of("service a\nexec /a\n", "a") + 1);
+	CHECK(same_as("service a\nexec /a\n", u) == 0);
 }
 #undef P
 
