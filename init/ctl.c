@@ -131,23 +131,6 @@ static void frame(struct conn *c, char type, const void *data, size_t len)
 	c->outlen += len + 5;
 }
 
-static void say(struct conn *c, char type, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(struct conn *c, char type, const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0)
-		frame(c, type, buf, (size_t)n);
-}
-
 static void flush(struct conn *c);
 
 /* End the reply with exit status CODE. */
@@ -159,6 +142,28 @@ static void finish(struct conn *c, int code)
 	c->done = 1;
 	c->wait = WAIT_NONE;
 	flush(c);
+}
+
+/* A line of the reply on stdout (CODE OUT), or the error on stderr that
+ * ends it with exit status CODE. */
+#define OUT (-1)
+static void say(struct conn *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(struct conn *c, int code, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0)
+		frame(c, code == OUT ? '1' : '2', buf, (size_t)n);
+	if (code != OUT)
+		finish(c, code);
 }
 
 static void flush(struct conn *c)
@@ -257,7 +262,7 @@ static void status_line(struct conn *c, const struct service *s)
 		snprintf(pub, sizeof(pub), "?");
 	if (i.pid)
 		snprintf(pid, sizeof(pid), "%d", (int)i.pid);
-	say(c, '1', "%s %s %s %d %s %s\n", i.name, sup_state_name(i.state), pid, i.restarts,
+	say(c, OUT, "%s %s %s %d %s %s\n", i.name, sup_state_name(i.state), pid, i.restarts,
 	    addrs, pub);
 }
 
@@ -297,46 +302,46 @@ static void status_detail(struct conn *c, const struct service *s)
 	size_t n = 0;
 
 	sup_info(s, &i);
-	say(c, '1', "state: %s\n", sup_state_name(i.state));
+	say(c, OUT, "state: %s\n", sup_state_name(i.state));
 	if (i.pid)
-		say(c, '1', "pid: %d\n", (int)i.pid);
+		say(c, OUT, "pid: %d\n", (int)i.pid);
 	else
-		say(c, '1', "pid: -\n");
-	say(c, '1', "since: %lld\n", (long long)(i.since_ms / 1000));
-	say(c, '1', "restarts: %d\n", i.restarts);
-	say(c, '1', "last-exit: %s\n", last_exit(buf, sizeof(buf), &i));
+		say(c, OUT, "pid: -\n");
+	say(c, OUT, "since: %lld\n", (long long)(i.since_ms / 1000));
+	say(c, OUT, "restarts: %d\n", i.restarts);
+	say(c, OUT, "last-exit: %s\n", last_exit(buf, sizeof(buf), &i));
 	if (sup_addresses(s, buf, sizeof(buf)) < 0)
 		snprintf(buf, sizeof(buf), "?");
-	say(c, '1', "addresses: %s\n", buf);
+	say(c, OUT, "addresses: %s\n", buf);
 	if (sup_published(s, buf, sizeof(buf)) < 0)
 		snprintf(buf, sizeof(buf), "?");
-	say(c, '1', "published: %s\n", buf);
+	say(c, OUT, "published: %s\n", buf);
 	if (sup_cgroup(s, &cg, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "-");
 	if (cg.mem_current < 0 && cg.mem_max < 0)
-		say(c, '1', "memory: -\n");
+		say(c, OUT, "memory: -\n");
 	else
-		say(c, '1', "memory: %s %s %s\n", figure(f[0], 24, cg.mem_current),
+		say(c, OUT, "memory: %s %s %s\n", figure(f[0], 24, cg.mem_current),
 		    figure(f[1], 24, cg.mem_peak), figure(f[2], 24, cg.mem_max));
 	if (cg.pids_current < 0 && cg.pids_max < 0)
-		say(c, '1', "pids: -\n");
+		say(c, OUT, "pids: -\n");
 	else
-		say(c, '1', "pids: %s %s\n", figure(f[0], 24, cg.pids_current),
+		say(c, OUT, "pids: %s %s\n", figure(f[0], 24, cg.pids_current),
 		    figure(f[1], 24, cg.pids_max));
 	if (cg.cpu_usec >= 0)
-		say(c, '1', "cpu: %lld.%06lld\n", (long long)(cg.cpu_usec / 1000000),
+		say(c, OUT, "cpu: %lld.%06lld\n", (long long)(cg.cpu_usec / 1000000),
 		    (long long)(cg.cpu_usec % 1000000));
 	else
-		say(c, '1', "cpu: -\n");
-	say(c, '1', "cgroup: %s\n", path);
+		say(c, OUT, "cpu: -\n");
+	say(c, OUT, "cgroup: %s\n", path);
 	buf[0] = 0;
 	for (unsigned bit = 1; bit && n < sizeof(buf); bit <<= 1)
 		if (i.namespaces & bit && conf_ns_name(bit))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
 					      conf_ns_name(bit));
-	say(c, '1', "namespaces: %s\n", n ? buf : "none");
-	say(c, '1', "uids: %u-%u\n", i.uid_first, i.uid_first + i.uid_count - 1);
-	say(c, '1', "waiting-for: %s\n", i.waiting_for ? i.waiting_for : "-");
+	say(c, OUT, "namespaces: %s\n", n ? buf : "none");
+	say(c, OUT, "uids: %u-%u\n", i.uid_first, i.uid_first + i.uid_count - 1);
+	say(c, OUT, "waiting-for: %s\n", i.waiting_for ? i.waiting_for : "-");
 }
 
 /* Is there room for C to become a long-lived client (a follower if
@@ -362,16 +367,14 @@ static int room_for(struct conn *c, int follower)
 	if (follower && oldest) {
 		lv_end(oldest);
 		oldest->more = 0;
-		say(oldest, '2', "initctl: log: %d long-running clients at most: a newer follower took this one's place\n",
+		say(oldest, 1, "initctl: log: %d long-running clients at most: a newer follower took this one's place\n",
 		    MAX_LONG);
-		finish(oldest, 1);
 		return 0;
 	}
 	if (c->lv)
 		lv_end(c);
-	say(c, '2', "initctl: busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later\n",
+	say(c, 1, "initctl: busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later\n",
 	    MAX_LONG);
-	finish(c, 1);
 	return -1;
 }
 
@@ -399,9 +402,8 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 	pid_t pid;
 
 	if (c->nfds != (pty ? 1 : 3)) {
-		say(c, '2', pty ? "initctl: exec -t needs a socket passed\n"
+		say(c, 2, pty ? "initctl: exec -t needs a socket passed\n"
 				: "initctl: exec needs stdin, stdout and stderr passed\n");
-		finish(c, 2);
 		return;
 	}
 	if (room_for(c, 0) < 0)
@@ -414,13 +416,11 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 		close(c->fds[i]);
 	c->nfds = 0;
 	if (pid < 0 && errno == ESRCH) {
-		say(c, '2', "initctl: %s is not running\n", sup_name(s));
-		finish(c, 1);
+		say(c, 1, "initctl: %s is not running\n", sup_name(s));
 		return;
 	}
 	if (pid < 0) {
-		say(c, '2', "initctl: unable to %s: %s\n", step, strerror(errno));
-		finish(c, 1);
+		say(c, 1, "initctl: unable to %s: %s\n", step, strerror(errno));
 		return;
 	}
 	c->exec_pid = pid;
@@ -475,19 +475,18 @@ static void give_up(struct conn *c)
 	struct sup_info i;
 
 	if (!name || strcmp(name, c->name)) {
-		say(c, '2', "initctl: %s was removed by a reload\n", c->name);
+		say(c, 1, "initctl: %s was removed by a reload\n", c->name);
 	} else {
 		sup_info(c->svc, &i);
 		if (c->wait == WAIT_DOWN)
-			say(c, '2', "initctl: gave up waiting for %s to stop (%s)\n", name,
+			say(c, 1, "initctl: gave up waiting for %s to stop (%s)\n", name,
 			    sup_state_name(i.state));
 		else if (i.waiting_for)
-			say(c, '2', "initctl: gave up: %s is waiting for %s\n", name, i.waiting_for);
+			say(c, 1, "initctl: gave up: %s is waiting for %s\n", name, i.waiting_for);
 		else
-			say(c, '2', "initctl: gave up waiting for %s to start (%s)\n", name,
+			say(c, 1, "initctl: gave up waiting for %s to start (%s)\n", name,
 			    sup_state_name(i.state));
 	}
-	finish(c, 1);
 }
 
 static const struct {
@@ -562,8 +561,7 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 
 	c->lv = logview_open(argv + 1, argc - 1, err, sizeof(err), &code);
 	if (!c->lv) {
-		say(c, '2', "%s", err);
-		finish(c, code);
+		say(c, code, "%s", err);
 		return;
 	}
 	if (logview_follows(c->lv)) {
@@ -580,8 +578,7 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 		if (loop_add_events(&c->kw, EPOLLIN | EPOLLET) < 0) {
 			c->kw.fn = NULL;
 			lv_end(c);
-			say(c, '2', "initctl: log: unable to follow /dev/kmsg: %s\n", strerror(errno));
-			finish(c, 1);
+			say(c, 1, "initctl: log: unable to follow /dev/kmsg: %s\n", strerror(errno));
 			return;
 		}
 	}
@@ -597,13 +594,11 @@ static int name_ok(struct conn *c, char **argv, int argc, const struct service *
 			 !strcmp(cmd, "restart") || !strcmp(cmd, "exec");
 
 	if (needs_name && argc < 2) {
-		say(c, '2', "initctl: %s needs a service name\n", cmd);
-		finish(c, 2);
+		say(c, 2, "initctl: %s needs a service name\n", cmd);
 		return -1;
 	}
 	if ((needs_name || (!strcmp(cmd, "status") && argc > 1)) && !s) {
-		say(c, '2', "initctl: no service '%s'\n", argv[1]);
-		finish(c, 1);
+		say(c, 1, "initctl: no service '%s'\n", argv[1]);
 		return -1;
 	}
 	return 0;
@@ -613,12 +608,10 @@ static void cmd_reload(struct conn *c)
 {
 	char err[4096] = "";
 
-	if (hooks->reload(err, sizeof(err)) < 0) {
-		say(c, '2', "%s", err);
-		finish(c, 1);
-	} else {
+	if (hooks->reload(err, sizeof(err)) < 0)
+		say(c, 1, "%s", err);
+	else
 		finish(c, 0);
-	}
 }
 
 static void request(struct conn *c)
@@ -630,8 +623,7 @@ static void request(struct conn *c)
 	const char *cmd;
 
 	if (argc < 0 || exec_pty(argv, &argc, &ws, &pty) < 0) {
-		say(c, '2', "initctl: malformed request\n");
-		finish(c, 2);
+		say(c, 2, "initctl: malformed request\n");
 		return;
 	}
 	cmd = argv[0];
@@ -666,15 +658,13 @@ static void request(struct conn *c)
 #ifdef SANDINIT_TEST_CRASH
 	} else if (!strcmp(cmd, "test-crash") && argc == 2) {
 		test_crash(argv[1]);
-		say(c, '2', "initctl: no such fault: %s\n", argv[1]);
-		finish(c, 2);
+		say(c, 2, "initctl: no such fault: %s\n", argv[1]);
 #endif
 	} else if (power_of(cmd) >= 0 && argc == 1) {
 		hooks->power((enum boot_action)power_of(cmd));
 		finish(c, 0);
 	} else {
-		say(c, '2', "initctl: unknown command or wrong arguments: %s\n", cmd);
-		finish(c, 2);
+		say(c, 2, "initctl: unknown command or wrong arguments: %s\n", cmd);
 	}
 }
 
@@ -761,8 +751,7 @@ static void on_conn(struct watch *w, uint32_t events)
 			continue;
 		memcpy(&want, c->req, 4);
 		if (want > CTL_MAX_REQUEST) {
-			say(c, '2', "initctl: request too large\n");
-			finish(c, 2);
+			say(c, 2, "initctl: request too large\n");
 			return;
 		}
 		if (c->have == 4 + want) {
@@ -905,8 +894,7 @@ void ctl_recheck(void)
 		if (c->w.fd < 0 || !s || !c->wait || c->wait == WAIT_EXEC)
 			continue;
 		if (!name || strcmp(name, c->name)) {
-			say(c, '2', "initctl: %s was removed by a reload\n", c->name);
-			finish(c, 1);
+			say(c, 1, "initctl: %s was removed by a reload\n", c->name);
 			continue;
 		}
 		r = sup_reached(s, c->wait == WAIT_UP, why, sizeof(why));
@@ -916,12 +904,10 @@ void ctl_recheck(void)
 		    si.since_ms < START_SETTLE_MS) {
 			c->settle = now_ms() + START_SETTLE_MS - si.since_ms;
 		} else if (r < 0 && (si.state == ST_FAILED || si.state == ST_BACKOFF)) {
-			say(c, '2', "initctl: %s %s (last-exit: %s)\n", name, why,
+			say(c, 1, "initctl: %s %s (last-exit: %s)\n", name, why,
 			    last_exit(ex, sizeof(ex), &si));
-			finish(c, 1);
 		} else if (r < 0) {
-			say(c, '2', "initctl: %s %s\n", name, why);
-			finish(c, 1);
+			say(c, 1, "initctl: %s %s\n", name, why);
 		} else if (r > 0) {
 			finish(c, 0);
 		}
