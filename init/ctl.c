@@ -250,20 +250,30 @@ static void pump(struct conn *c)
 	}
 }
 
+/* What status and status NAME both say of S: I, its pid ("-" if none),
+ * its addresses and published ports ("?" if unknown). */
+struct said {
+	struct sup_info i;
+	char pid[16], addrs[256], pub[256];
+};
+
+static void said_of(const struct service *s, struct said *d)
+{
+	sup_info(s, &d->i);
+	snprintf(d->pid, sizeof(d->pid), d->i.pid ? "%d" : "-", (int)d->i.pid);
+	if (sup_addresses(s, d->addrs, sizeof(d->addrs)) < 0)
+		strcpy(d->addrs, "?");
+	if (sup_published(s, d->pub, sizeof(d->pub)) < 0)
+		strcpy(d->pub, "?");
+}
+
 static void status_line(struct conn *c, const struct service *s)
 {
-	char addrs[256], pub[256], pid[16] = "-";
-	struct sup_info i;
+	struct said d;
 
-	sup_info(s, &i);
-	if (sup_addresses(s, addrs, sizeof(addrs)) < 0)
-		snprintf(addrs, sizeof(addrs), "?");
-	if (sup_published(s, pub, sizeof(pub)) < 0)
-		snprintf(pub, sizeof(pub), "?");
-	if (i.pid)
-		snprintf(pid, sizeof(pid), "%d", (int)i.pid);
-	say(c, OUT, "%s %s %s %d %s %s\n", i.name, sup_state_name(i.state), pid, i.restarts,
-	    addrs, pub);
+	said_of(s, &d);
+	say(c, OUT, "%s %s %s %d %s %s\n", d.i.name, sup_state_name(d.i.state), d.pid,
+	    d.i.restarts, d.addrs, d.pub);
 }
 
 /* A cgroup figure: its number, "max", or "-" when unknown. */
@@ -296,52 +306,37 @@ static const char *last_exit(char *buf, size_t len, const struct sup_info *i)
 /* `status NAME`: SPEC §5's key: value lines. */
 static void status_detail(struct conn *c, const struct service *s)
 {
-	char buf[256], f[3][24], path[256] = "-";
+	char ex[32], ns[256], f[3][24], path[256] = "-", mem[80] = "-", pids[56] = "-",
+	     cpu[32] = "-";
 	struct cg_stats cg = { -1, -1, -1, -1, -1, -1, -1 };
-	struct sup_info i;
+	struct said d;
 	size_t n = 0;
 
-	sup_info(s, &i);
-	say(c, OUT, "state: %s\n", sup_state_name(i.state));
-	if (i.pid)
-		say(c, OUT, "pid: %d\n", (int)i.pid);
-	else
-		say(c, OUT, "pid: -\n");
-	say(c, OUT, "since: %lld\n", (long long)(i.since_ms / 1000));
-	say(c, OUT, "restarts: %d\n", i.restarts);
-	say(c, OUT, "last-exit: %s\n", last_exit(buf, sizeof(buf), &i));
-	if (sup_addresses(s, buf, sizeof(buf)) < 0)
-		snprintf(buf, sizeof(buf), "?");
-	say(c, OUT, "addresses: %s\n", buf);
-	if (sup_published(s, buf, sizeof(buf)) < 0)
-		snprintf(buf, sizeof(buf), "?");
-	say(c, OUT, "published: %s\n", buf);
+	said_of(s, &d);
 	if (sup_cgroup(s, &cg, path, sizeof(path)) < 0)
-		snprintf(path, sizeof(path), "-");
-	if (cg.mem_current < 0 && cg.mem_max < 0)
-		say(c, OUT, "memory: -\n");
-	else
-		say(c, OUT, "memory: %s %s %s\n", figure(f[0], 24, cg.mem_current),
-		    figure(f[1], 24, cg.mem_peak), figure(f[2], 24, cg.mem_max));
-	if (cg.pids_current < 0 && cg.pids_max < 0)
-		say(c, OUT, "pids: -\n");
-	else
-		say(c, OUT, "pids: %s %s\n", figure(f[0], 24, cg.pids_current),
-		    figure(f[1], 24, cg.pids_max));
+		strcpy(path, "-");
+	if (cg.mem_current >= 0 || cg.mem_max >= 0)
+		snprintf(mem, sizeof(mem), "%s %s %s", figure(f[0], 24, cg.mem_current),
+			 figure(f[1], 24, cg.mem_peak), figure(f[2], 24, cg.mem_max));
+	if (cg.pids_current >= 0 || cg.pids_max >= 0)
+		snprintf(pids, sizeof(pids), "%s %s", figure(f[0], 24, cg.pids_current),
+			 figure(f[1], 24, cg.pids_max));
 	if (cg.cpu_usec >= 0)
-		say(c, OUT, "cpu: %lld.%06lld\n", (long long)(cg.cpu_usec / 1000000),
-		    (long long)(cg.cpu_usec % 1000000));
-	else
-		say(c, OUT, "cpu: -\n");
-	say(c, OUT, "cgroup: %s\n", path);
-	buf[0] = 0;
-	for (unsigned bit = 1; bit && n < sizeof(buf); bit <<= 1)
-		if (i.namespaces & bit && conf_ns_name(bit))
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
+		snprintf(cpu, sizeof(cpu), "%lld.%06lld", (long long)(cg.cpu_usec / 1000000),
+			 (long long)(cg.cpu_usec % 1000000));
+	ns[0] = 0;
+	for (unsigned bit = 1; bit && n < sizeof(ns); bit <<= 1)
+		if (d.i.namespaces & bit && conf_ns_name(bit))
+			n += (size_t)snprintf(ns + n, sizeof(ns) - n, "%s%s", n ? " " : "",
 					      conf_ns_name(bit));
-	say(c, OUT, "namespaces: %s\n", n ? buf : "none");
-	say(c, OUT, "uids: %u-%u\n", i.uid_first, i.uid_first + i.uid_count - 1);
-	say(c, OUT, "waiting-for: %s\n", i.waiting_for ? i.waiting_for : "-");
+	say(c, OUT,
+	    "state: %s\npid: %s\nsince: %lld\nrestarts: %d\nlast-exit: %s\naddresses: %s\n"
+	    "published: %s\nmemory: %s\npids: %s\ncpu: %s\ncgroup: %s\nnamespaces: %s\n"
+	    "uids: %u-%u\nwaiting-for: %s\n",
+	    sup_state_name(d.i.state), d.pid, (long long)(d.i.since_ms / 1000), d.i.restarts,
+	    last_exit(ex, sizeof(ex), &d.i), d.addrs, d.pub, mem, pids, cpu, path,
+	    n ? ns : "none", d.i.uid_first, d.i.uid_first + d.i.uid_count - 1,
+	    d.i.waiting_for ? d.i.waiting_for : "-");
 }
 
 /* Is there room for C to become a long-lived client (a follower if
