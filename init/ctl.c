@@ -484,19 +484,39 @@ static void give_up(struct conn *c)
 	}
 }
 
+/* The commands, each with the words it takes (its own included): the
+ * power ones first, in the order of enum boot_action; the four after them
+ * name a service. */
+enum { C_REBOOT, C_HALT, C_POWEROFF, C_START, C_STOP, C_RESTART, C_EXEC, C_STATUS, C_LOG,
+       C_RELOAD, C_CRASH };
+_Static_assert(C_REBOOT == (int)BOOT_REBOOT && C_HALT == (int)BOOT_HALT &&
+		       C_POWEROFF == (int)BOOT_POWEROFF,
+	       "a power command is its boot_action");
 static const struct {
-	const char *cmd;
-	enum boot_action action;
-} powers[] = {
-	{ "reboot", BOOT_REBOOT }, { "halt", BOOT_HALT }, { "poweroff", BOOT_POWEROFF },
+	char name[11];
+	unsigned short min, max;
+} cmds[] = {
+	[C_REBOOT] = { "reboot", 1, 1 },
+	[C_HALT] = { "halt", 1, 1 },
+	[C_POWEROFF] = { "poweroff", 1, 1 },
+	[C_START] = { "start", 2, 2 },
+	[C_STOP] = { "stop", 2, 2 },
+	[C_RESTART] = { "restart", 2, 2 },
+	[C_EXEC] = { "exec", 3, CTL_MAX_ARGS + 2 },
+	[C_STATUS] = { "status", 1, 2 },
+	[C_LOG] = { "log", 1, CTL_MAX_ARGS + 2 },
+	[C_RELOAD] = { "reload", 1, 1 },
+#ifdef SANDINIT_TEST_CRASH
+	[C_CRASH] = { "test-crash", 2, 2 },
+#endif
 };
 
-/* CMD's power action, or -1. */
-static int power_of(const char *cmd)
+/* CMD's index in cmds, or -1. */
+static int cmd_of(const char *cmd)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(powers); i++)
-		if (!strcmp(cmd, powers[i].cmd))
-			return (int)powers[i].action;
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmd, cmds[i].name))
+			return (int)i;
 	return -1;
 }
 
@@ -580,25 +600,6 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 	pump(c);
 }
 
-/* Does the service a command names (S, found by ARGV[1]) exist, if it
- * needs one? Else answered here: -1. */
-static int name_ok(struct conn *c, char **argv, int argc, const struct service *s)
-{
-	const char *cmd = argv[0];
-	int needs_name = !strcmp(cmd, "start") || !strcmp(cmd, "stop") ||
-			 !strcmp(cmd, "restart") || !strcmp(cmd, "exec");
-
-	if (needs_name && argc < 2) {
-		say(c, 2, "initctl: %s needs a service name\n", cmd);
-		return -1;
-	}
-	if ((needs_name || (!strcmp(cmd, "status") && argc > 1)) && !s) {
-		say(c, 1, "initctl: no service '%s'\n", argv[1]);
-		return -1;
-	}
-	return 0;
-}
-
 static void cmd_reload(struct conn *c)
 {
 	char err[4096] = "";
@@ -616,50 +617,48 @@ static void request(struct conn *c)
 	struct winsize ws, *pty = NULL;
 	struct service *s;
 	const char *cmd;
+	int k, named;
 
 	if (argc < 0 || exec_pty(argv, &argc, &ws, &pty) < 0) {
 		say(c, 2, "initctl: malformed request\n");
 		return;
 	}
 	cmd = argv[0];
+	k = cmd_of(cmd);
 	s = argc > 1 ? sup_find(argv[1]) : NULL;
-	if (!strcmp(cmd, "log")) {
+	named = k >= C_START && k <= C_EXEC;
+	if (k == C_LOG) {
 		cmd_log(c, argv, argc);
-	} else if (name_ok(c, argv, argc, s) < 0) {
-		return;
-	} else if (!strcmp(cmd, "status") && argc <= 2) {
+	} else if (named && argc < 2) {
+		say(c, 2, "initctl: %s needs a service name\n", cmd);
+	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
+		say(c, 1, "initctl: no service '%s'\n", argv[1]);
+	} else if (k < 0 || argc < cmds[k].min || argc > cmds[k].max) {
+		say(c, 2, "initctl: unknown command or wrong arguments: %s\n", cmd);
+	} else if (k == C_STATUS) {
 		if (s)
 			status_detail(c, s);
 		else
 			for (int i = 0; i < sup_count(); i++)
 				status_line(c, sup_at(i));
 		finish(c, 0);
-	} else if ((!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart")) &&
-		   argc == 2 && room_for(c, 0) < 0) {
-		return;		/* (refused: not done) */
-	} else if (!strcmp(cmd, "start") && argc == 2) {
-		sup_start(s);
-		wait_for(c, s, WAIT_UP);
-	} else if (!strcmp(cmd, "stop") && argc == 2) {
-		sup_stop(s);
-		wait_for(c, s, WAIT_DOWN);
-	} else if (!strcmp(cmd, "restart") && argc == 2) {
-		sup_restart(s);
-		wait_for(c, s, WAIT_UP);
-	} else if (!strcmp(cmd, "exec") && argc >= 3) {
+	} else if (k == C_EXEC) {
 		cmd_exec(c, s, argv + 2, pty);
-	} else if (!strcmp(cmd, "reload") && argc == 1) {
+	} else if (named) {
+		if (room_for(c, 0) < 0)
+			return;		/* (refused: not done) */
+		(k == C_START ? sup_start : k == C_STOP ? sup_stop : sup_restart)(s);
+		wait_for(c, s, k == C_STOP ? WAIT_DOWN : WAIT_UP);
+	} else if (k == C_RELOAD) {
 		cmd_reload(c);
 #ifdef SANDINIT_TEST_CRASH
-	} else if (!strcmp(cmd, "test-crash") && argc == 2) {
+	} else if (k == C_CRASH) {
 		test_crash(argv[1]);
 		say(c, 2, "initctl: no such fault: %s\n", argv[1]);
 #endif
-	} else if (power_of(cmd) >= 0 && argc == 1) {
-		hooks->power((enum boot_action)power_of(cmd));
-		finish(c, 0);
 	} else {
-		say(c, 2, "initctl: unknown command or wrong arguments: %s\n", cmd);
+		hooks->power((enum boot_action)k);
+		finish(c, 0);
 	}
 }
 
