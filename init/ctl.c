@@ -219,20 +219,14 @@ static void pump(struct conn *c)
 		/* Never silently: where the ring dropped lines this reader
 		 * had not taken, a line on stderr says so (SPEC §5). */
 		n = logview_lost(c->lv, c->out + 5, LOG_CHUNK - 5);
-		if (n) {
-			l = (uint32_t)n;
-			c->out[0] = '2';
-			memcpy(c->out + 1, &l, 4);
-			c->outlen = 5 + n;
-			flush(c);
-			continue;
-		}
-		n = logview_read(c->lv, c->out + 5, LOG_CHUNK - 5, &done);
+		c->out[0] = n ? '2' : '1';
+		done = 0;
+		if (!n)
+			n = logview_read(c->lv, c->out + 5, LOG_CHUNK - 5, &done);
 		if (done > 0)
 			lv_end(c);
 		if (n) {
 			l = (uint32_t)n;
-			c->out[0] = '1';
 			memcpy(c->out + 1, &l, 4);
 			c->outlen = 5 + n;
 		}
@@ -888,7 +882,7 @@ void ctl_recheck(void)
 		if (c->w.fd < 0 || !s || !c->wait || c->wait == WAIT_EXEC)
 			continue;
 		if (!name || strcmp(name, c->name)) {
-			say(c, 1, "initctl: %s was removed by a reload\n", c->name);
+			give_up(c);	/* (it says the reload removed it) */
 			continue;
 		}
 		r = sup_reached(s, c->wait == WAIT_UP, why, sizeof(why));
