@@ -415,15 +415,12 @@ static void ring_put(struct ring *r, int stream, int sev, int64_t us, const char
 uint64_t ring_read(const struct ring *r, uint64_t pos, struct log_rec *rec, char *text)
 {
 	unsigned char h[HDR];
-	uint64_t t = 0;
 
 	get(r, pos, h, HDR);
 	rec->len = (size_t)(h[0] | (h[1] & 7) << 8);
 	rec->stream = h[1] >> 3 & 3;
 	rec->sev = h[1] >> 5;
-	for (int i = 0; i < 6; i++)
-		t |= (uint64_t)h[2 + i] << (8 * i);
-	rec->us = (int64_t)t;
+	rec->us = ring_time(r, pos);
 	if (pos == r->tail && r->skip) {
 		get(r, pos + HDR + r->skip, text, rec->len - r->skip);
 		rec->len -= r->skip;
