@@ -514,6 +514,13 @@ static int cmd_of(const char *cmd)
 	return -1;
 }
 
+int ctl_known(const char *cmd, int argc)
+{
+	int k = cmd_of(cmd);
+
+	return k >= 0 && argc >= cmds[k].min && argc <= cmds[k].max;
+}
+
 #ifdef SANDINIT_TEST_CRASH
 /* The test build's `initctl test-crash HOW` (tests/crash.bats): PID 1
  * faults as a bug would. Not in the release binary. */
@@ -627,7 +634,7 @@ static void request(struct conn *c)
 		say(c, 2, "initctl: %s needs a service name\n", cmd);
 	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
 		say(c, 1, "initctl: no service '%s'\n", argv[1]);
-	} else if (k < 0 || argc < cmds[k].min || argc > cmds[k].max) {
+	} else if (!ctl_known(cmd, argc)) {
 		say(c, 2, "initctl: unknown command or wrong arguments: %s\n", cmd);
 	} else if (k == C_STATUS) {
 		if (s)

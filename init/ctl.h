@@ -41,6 +41,10 @@ void ctl_tick(void);
  * if the body is empty, has an unterminated argument or too many. */
 int ctl_parse(char *buf, size_t len, char **argv, int max);
 
+/* Is CMD a command of the server's that takes ARGC words (its own name
+ * included)? */
+int ctl_known(const char *cmd, int argc);
+
 /* The client: argv after `initctl`. Returns the exit status. */
 int ctl_client(const char *path, int argc, char **argv);
 

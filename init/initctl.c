@@ -24,24 +24,6 @@ static const char usage[] =
 	"Before the command, --socket PATH names the socket; else\n"
 	"$SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
 
-static int known(const char *cmd, int argc)
-{
-	static const struct { const char *name; int min, max; } t[] = {
-		{ "status", 1, 2 }, { "start", 2, 2 }, { "stop", 2, 2 },
-		{ "restart", 2, 2 }, { "log", 1, 8 }, { "exec", 3, CTL_MAX_ARGS },
-		{ "reload", 1, 1 }, { "poweroff", 1, 1 }, { "reboot", 1, 1 },
-		{ "halt", 1, 1 },
-#ifdef SANDINIT_TEST_CRASH
-		{ "test-crash", 2, 2 },
-#endif
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
-		if (!strcmp(cmd, t[i].name))
-			return argc >= t[i].min && argc <= t[i].max;
-	return 0;
-}
-
 /* A non-tty exec's connection, while its command runs (forward). */
 static int exec_fd = -1;
 
@@ -147,7 +129,9 @@ int ctl_client(const char *path, int argc, char **argv)
 		dprintf(2, "initctl: at most %d words in a request (%d given)\n", CTL_MAX_ARGS, argc);
 		return 1;
 	}
-	if (argc < 1 || !known(argv[0], argc)) {
+	/* The server's commands; a log's words at most -f -t -n N -p LEVEL
+	 * -- NAME. */
+	if (argc < 1 || !ctl_known(argv[0], argc) || (!strcmp(argv[0], "log") && argc > 8)) {
 		dprintf(2, "%s", usage);
 		return 2;
 	}
