@@ -860,13 +860,8 @@ int ctl_init(const char *path, const struct ctl_hooks *h)
 		return -1;
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
-	    listen(fd, 128) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	    listen(fd, 128) < 0)
+		return close_fail(fd);
 	listen_w.fd = fd;
 	listen_w.fn = on_listen;
 	return loop_add(&listen_w);

@@ -114,11 +114,8 @@ int kmsg_logfile(int on)
 	/* After a stop, the lines meanwhile were not for a file (as a
 	 * file's lines are dropped while nothing can take them). */
 	if ((opened && lseek(w.fd, 0, SEEK_END) < 0) || loop_add(&w) < 0) {
-		int e = errno;
-
-		close(w.fd);
+		close_fail(w.fd);
 		w.fd = -1;
-		errno = e;
 		return -1;
 	}
 	opened = 1;

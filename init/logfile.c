@@ -112,13 +112,9 @@ static int open_file(struct file *f)
 	}
 	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (f->fd < 0 || fstat(f->fd, &st) < 0) {
-		int e = errno;
-
-		if (f->fd >= 0)
-			close(f->fd);
+		close_fail(f->fd);
 		f->fd = -1;
 		f->retry_ms = now_ms() + 1000;
-		errno = e;
 		return -1;
 	}
 	f->size = (uint64_t)st.st_size;
@@ -312,12 +308,8 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if (pipe2(back, O_CLOEXEC | O_NONBLOCK) < 0) {
-		int e = errno;
-
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
+		close_fail(p[0]);
+		return close_fail(p[1]);
 	}
 	w->pid = fork();
 	if (w->pid == 0) {
@@ -336,13 +328,9 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	close(p[0]);
 	close(back[1]);
 	if (w->pid < 0) {
-		int e = errno;
-
-		close(p[1]);
-		close(back[0]);
 		w->pid = 0;
-		errno = e;
-		return -1;
+		close_fail(p[1]);
+		return close_fail(back[0]);
 	}
 	w->said.fd = back[0];
 	w->said.fn = on_said;

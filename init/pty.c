@@ -26,7 +26,7 @@
 
 int pty_open(const struct winsize *ws, int *slave)
 {
-	int unlock = 0, n, e;
+	int unlock = 0, n;
 	/* Non-blocking: the sandbox could put a FIFO (or worse) there. */
 	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 
@@ -44,12 +44,8 @@ int pty_open(const struct winsize *ws, int *slave)
 		goto fail;
 	return m;
 fail:
-	e = errno;
-	if (*slave >= 0)
-		close(*slave);
-	close(m);
-	errno = e;
-	return -1;
+	close_fail(*slave);
+	return close_fail(m);
 }
 
 /* The master, sent on SOCK with a byte; what comes before it (the middle

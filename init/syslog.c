@@ -361,12 +361,8 @@ int syslog_open(struct syslog_in *in, struct ring *ring)
 	in->w.fn = on_read;
 	in->ring = ring;
 	if (loop_add(&in->w) < 0) {
-		int e = errno;
-
-		close(fd);
 		in->w.fd = -1;
-		errno = e;
-		return -1;
+		return close_fail(fd);
 	}
 	listed(in);
 	return fd;
@@ -436,14 +432,8 @@ int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup
 	listed(&host);
 	return 0;
 fail:
-	{
-		int e = errno;
-
-		close(fd);
-		host.w.fd = -1;
-		errno = e;
-	}
-	return -1;
+	host.w.fd = -1;
+	return close_fail(fd);
 }
 
 int64_t syslog_next_deadline(void)

@@ -243,6 +243,16 @@ ssize_t recv_fds(int sock, void *buf, size_t len, int *fds, int max)
 	return r;
 }
 
+int close_fail(int fd)
+{
+	int e = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return -1;
+}
+
 int same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));

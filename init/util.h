@@ -45,6 +45,8 @@ char *read_file(const char *path, size_t max, size_t *len);
 ssize_t read_str(const char *path, char *buf, size_t size);
 /* Write STR to PATH (O_WRONLY, no create). */
 int write_str(const char *path, const char *str);
+/* Close FD (if it is one), errno kept: -1, a failure's return. */
+int close_fail(int fd);
 /* Equal strings, or both NULL. */
 int same_str(const char *a, const char *b);
 /* A *STEP string (what a module failed to do, for its caller's "unable to
