@@ -259,7 +259,8 @@ struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
 			if (!p->oom && !p->stop)
 				conf_check(p);
 		}
-		sort_errors(errs->v + nerr, errs->n - nerr);
+		if (errs->n > nerr)	/* errs->v may be NULL */
+			sort_errors(errs->v + nerr, errs->n - nerr);
 		oom = p->oom;
 		for (int i = 0; i < c->nsvc; i++)
 			conf_extra_free(&p->xs[i]);
