@@ -216,9 +216,10 @@ static struct service *removed_stopping(const char *name)
 
 /* NC's service I, S the running one of its name (NULL: added): set up,
  * restarted if changed, else moved to NC's settings. */
-static struct service *reload_one(struct conf *nc, int i, struct service *s)
+static struct service *reload_one(struct conf *nc, int i, struct service *s, struct service **map)
 {
 	struct svc_conf *c = &nc->svc[i];
+	const char *w = NULL;	/* a dependency stopped by `initctl stop` */
 
 	if (!s && (s = removed_stopping(c->name))) {
 		/* Removed by an earlier reload, its run still stopping: its
@@ -235,9 +236,20 @@ static struct service *reload_one(struct conf *nc, int i, struct service *s)
 		log_msg("reload: %s added", c->name);
 	} else if (!conf_svc_same(s->conf, s->c, nc, c) || !net_same(s->conf, s->c, nc, c)) {
 		/* Up again once stopped, unless `initctl stop` said otherwise,
-		 * before the reload or before its run ends (sup_settle_reload). */
-		log_msg("reload: %s changed: %s", c->name,
-			s->want_up ? "restarting it" : "stays stopped");
+		 * before the reload or before its run ends (sup_settle_reload);
+		 * its new run waits for a stopped dependency, as a start would. */
+		for (int j = 0; j <= c->nafter; j++) {
+			int d = j < c->nafter ? c->after[j] : c->join;
+
+			if (d >= 0 && map[d] && !map[d]->want_up)
+				w = nc->svc[d].name;
+		}
+		if (w && s->want_up)
+			log_msg("reload: %s changed: restarting it; it waits for %s, which is stopped",
+				c->name, w);
+		else
+			log_msg("reload: %s changed: %s", c->name,
+				s->want_up ? "restarting it" : "stays stopped");
 		s->next = c;
 		s->index = i;
 		if (s->pid)
@@ -282,7 +294,7 @@ int sup_reload(struct conf *nc, void (*globals)(const struct conf *, const struc
 	sup.cur = nc;
 	sup.replaced = old;
 	for (int i = 0; i < nc->nsvc; i++)
-		map[i] = reload_one(nc, i, map[i]);
+		map[i] = reload_one(nc, i, map[i], map);
 	free(sup.svc_of);
 	sup.svc_of = map;
 	sup.nsvc = nc->nsvc;

@@ -376,6 +376,36 @@ reload_restarting() {
 	assert_output 2
 }
 
+# A changed b restarts even while a, which it comes after, is stopped by
+# `initctl stop`: its new run waits for a, as `initctl start b` would, and
+# the console says so.
+@test "a reload restarting b while a (after a) is stopped: b waits for a, the console says so; a start of a brings b up" {
+	f=$(conf <<-'EOF'
+	service a
+	  exec /bin/sleep 1000
+	service b
+	  after a
+	  exec /bin/sleep 1000
+	EOF
+	)
+	host_start "$f"
+	wait_console '^sandinit: ready: 2 services'
+	run -0 ictl stop a
+	sed -i 's/sleep 1000/sleep 1001/' "$f"
+	run -0 ictl reload
+	wait_console '^sandinit: reload: b changed: restarting it; it waits for a, which is stopped$'
+	waits() { ictl status b | grep -qx 'waiting-for: a'; }
+	retry 10 waits
+	run status_of b
+	assert_output --regexp '^b waiting '
+	# the control: a start of a brings b up
+	run -0 ictl start a
+	up() { status_of b | grep -q '^b running '; }
+	retry 10 up
+	run status_of b
+	assert_output --regexp '^b running '
+}
+
 @test "a service removed, then added back while its old run still stops: it starts once that run has ended, no start failed" {
 	host_start "$(restarting 1)"
 	wait_console '^a: ignoring: TERM$'
