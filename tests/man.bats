@@ -42,10 +42,10 @@ src() { sed 's/\\-/-/g' "$1"; }
 	[ "$output" -ge 30 ]
 }
 
-@test "man: initctl(8) has every command of init/initctl.c and every state" {
+@test "man: initctl(8) has every command of init/ctl.c's table and every state" {
 	local cmds c missing=
-	cmds=$(grep -o '{ "[a-z]*", [0-9]' "$ROOT/init/initctl.c" | sed 's/{ "\([a-z]*\)".*/\1/')
-	[ "$(echo "$cmds" | wc -l)" -ge 10 ] || fail "initctl.c's table not found"
+	cmds=$(grep -o '{ "[a-z]*", [0-9]' "$ROOT/init/ctl.c" | sed 's/{ "\([a-z]*\)".*/\1/')
+	[ "$(echo "$cmds" | wc -l)" -ge 10 ] || fail "ctl.c's table of commands not found"
 	for c in $cmds; do
 		src "$ROOT/init/initctl.8" | grep -Eq "^\.B[IR]? \"?$c( |\"|$)" || missing="$missing $c"
 	done
