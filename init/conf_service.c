@@ -88,13 +88,8 @@ void conf_s_exec(struct parser *p, char **a, int n)
 		conf_bad(p, a[0], "use an absolute path; it is resolved inside the sandbox");
 		return;
 	}
-	if (!(s->argv = calloc((size_t)n + 1, sizeof *s->argv))) {
-		p->oom = 1;
-		return;
-	}
-	for (s->argc = 0; s->argc < n; s->argc++)
-		if (!(s->argv[s->argc] = conf_copy(p, a[s->argc])))
-			return;
+	for (int i = 0; i < n && !p->oom; i++)
+		conf_push_str(p, &s->argv, &s->argc, a[i]);
 }
 
 static void add_ref(struct parser *p, struct ref *r, const char *name)
@@ -633,13 +628,8 @@ void conf_dhcp_services(struct parser *p)
 		v->caps_set = 1;
 		v->uid = v->gid = 65534;
 		p->xs[c->nsvc - 1].exec_line = f->line;
-		if (!(v->argv = calloc(4, sizeof *v->argv))) {
-			p->oom = 1;
-			return;
-		}
-		v->argv[0] = conf_copy(p, "/proc/self/exe");
-		v->argv[1] = conf_copy(p, "dhcp");
-		v->argv[2] = conf_copy(p, f->name);
-		v->argc = 3;
+		conf_push_str(p, &v->argv, &v->argc, "/proc/self/exe");
+		conf_push_str(p, &v->argv, &v->argc, "dhcp");
+		conf_push_str(p, &v->argv, &v->argc, f->name);
 	}
 }
