@@ -70,7 +70,7 @@ fuzz-smoke: fuzz-smoke-dhcp
 # is given UNIT_ARGS_NAME to keep to what it can there). A test includes
 # or links the init/ sources it names in UNIT_SRCS_NAME. make check runs
 # `unit-board` for every board.
-UNIT_BOARD := conf netlink net nft seccomp fmt mini devname
+UNIT_BOARD := conf netlink net nft seccomp fmt mini malloc devname
 UNIT_SRCS_conf := $(CONF_SRCS)
 UNIT_SRCS_netlink := init/netlink.c
 UNIT_SRCS_net := $(NET_SRCS)

@@ -137,6 +137,17 @@ static_binary() {
 	assert_failure
 }
 
+# issue 15: init/malloc.c replaces musl's mallocng (8 KB); one of musl's
+# malloc objects linked beside it would mix two allocators' blocks.
+@test "sandinit links none of musl's malloc objects" {
+	# a control: the map names libc members (mmap's, which malloc.c calls)
+	run grep -c 'libc\.a(mmap\.lo)' "$O1/sandinit.map"
+	assert_success
+	run grep -E 'libc\.a\((malloc|lite_malloc|free|calloc|libc_calloc|realloc|aligned_alloc|posix_memalign|memalign|malloc_usable_size|replaced|donate)\.lo\)' \
+		"$O1/sandinit.map"
+	assert_failure
+}
+
 @test "toybox is static musl, with sh, without ip, crypt or module applets" {
 	static_binary "$O1/toybox"
 	run $EXEC "$O1/toybox" sh -c 'echo toysh-$((6*7))'
