@@ -31,14 +31,14 @@ src() { sed 's/\\-/-/g' "$1"; }
 
 @test "man: sandinit.conf(5) has every directive of init/conf_directive.c" {
 	local d missing=
-	for d in $(sed -n 's/^\t{ "\([a-z-]*\)", \(GLOBAL\|SERVICE\|ANY\),.*/\1/p' \
+	for d in $(sed -n 's/^\t[DV]("\([a-z-]*\)", \(GLOBAL\|SERVICE\|ANY\).*/\1/p' \
 		"$ROOT/init/conf_directive.c" | sort -u); do
 		src "$ROOT/init/sandinit.conf.5" | grep -Eq "^\.B[IR]? \"?$d( |\"|$)" ||
 			missing="$missing $d"
 	done
 	[ -z "$missing" ] || fail "sandinit.conf.5 lacks:$missing"
 	# the table was read at all
-	run grep -c '^	{ "' "$ROOT/init/conf_directive.c"
+	run grep -c '^	[DV]("' "$ROOT/init/conf_directive.c"
 	[ "$output" -ge 30 ]
 }
 
