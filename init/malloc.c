@@ -19,6 +19,9 @@
  * No locks: sandinit has no threads. The one CLONE_VM child (spawn.c's
  * service process, CLONE_VFORK) runs while its reaper is stopped, so the
  * heap is never used by two at once. */
+/* A libc header first: __GLIBC__ is defined by glibc's features.h, so
+ * without one the host (sanitizer) build took these as its own too. */
+#include <stdlib.h>
 #if !defined(__GLIBC__) || defined(MALLOC_TEST)
 #include <errno.h>
 #include <stdint.h>

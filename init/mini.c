@@ -3,6 +3,9 @@
  * string search, 1.3 KB) and sandinit only sorts a config's addresses and
  * looks for short words in short strings (issue 15: binary size). Same
  * contracts; host builds (glibc) keep their libc's. */
+/* A libc header first: __GLIBC__ is defined by glibc's features.h, so
+ * without one the host (sanitizer) build took these as its own too. */
+#include <stdlib.h>
 #if !defined(__GLIBC__) || defined(MINI_TEST)
 #include <stdlib.h>
 #include <string.h>
