@@ -74,8 +74,8 @@ load lib/qemu
 	qemu_wait 'sandinit: hog: killed by the OOM killer \(memory 16M\)' 60
 	qemu_type 'grep oom_kill /sys/fs/cgroup/sandinit/memory.events\n'
 	qemu_wait 'oom_kill [1-9]' 30
-	qemu_type 'n=0; until initctl status | grep -q "^hog [a-z]* [0-9-]* [2-9]"; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; initctl status | grep "^hog "; initctl status hog | grep last-exit | sed "s/^/hog-/"\n'
-	qemu_wait 'hog (running|starting|backoff) [0-9-]+ [2-9][0-9]* ' 40
+	qemu_type 'n=0; until initctl status | grep -Eq "^hog [a-z]+ [0-9-]+ ([2-9]|[1-9][0-9]+) "; do n=$((n+1)); [ $n -gt 100 ] && break; sleep 0.1; done; initctl status | grep "^hog "; initctl status hog | grep last-exit | sed "s/^/hog-/"\n'
+	qemu_wait 'hog (running|starting|backoff) [0-9-]+ ([2-9]|[1-9][0-9]+) ' 40
 	qemu_wait '^hog-last-exit: oom-kill' 30
 	run qemu_log
 	refute_output --partial 'Kernel panic'
