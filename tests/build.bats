@@ -148,6 +148,18 @@ static_binary() {
 	assert_failure
 }
 
+# issue 15: init/mini.c's clock_gettime is the system call and its fork is
+# _Fork: musl's would link the vDSO lookup and, for fork, the thread locks
+# (lock_ptc, the rwlocks, __timedwait), 2.4 KB sandinit does not use.
+@test "sandinit links neither musl's vDSO lookup nor its fork's locks" {
+	# a control: the map names libc members (_Fork's, which mini.c calls)
+	run grep -c 'libc\.a(_Fork\.lo)' "$O1/sandinit.map"
+	assert_success
+	run grep -E 'libc\.a\((vdso|clock_gettime|fork|lock_ptc|__timedwait|pthread_rwlock_[a-z]+)\.lo\)' \
+		"$O1/sandinit.map"
+	assert_failure
+}
+
 @test "toybox is static musl, with sh, without ip, crypt or module applets" {
 	static_binary "$O1/toybox"
 	run $EXEC "$O1/toybox" sh -c 'echo toysh-$((6*7))'

@@ -1,14 +1,19 @@
 /* mini_test: init/mini.c's qsort and strstr (here mini_qsort, mini_strstr)
  * against the libc's own, which they replace in out/sandinit: fixed cases,
  * then random arrays (duplicates, runs, every length to 300, element sizes
- * 1 to 12) sorted by both and random needles searched by both. */
+ * 1 to 12) sorted by both and random needles searched by both; its
+ * clock_gettime read between two of the libc's, and its fork's child
+ * seen exiting by the parent. */
 #define MINI_TEST
 #include "mini.c"
 #undef qsort
 #undef strstr
+#undef clock_gettime
+#undef fork
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include "check.h"
 
 static size_t elem;	/* the element size being sorted */
@@ -79,6 +84,24 @@ int main(void)
 		needle[nn] = 0;
 		CHECK(mini_strstr(hay, needle) == strstr(hay, needle));
 	}
+
+	struct timespec t0, t1, t2;
+	int st = -1;
+	pid_t pid;
+
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &t0) == 0);
+	CHECK(mini_clock_gettime(CLOCK_MONOTONIC, &t1) == 0);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &t2) == 0);
+	CHECK(t0.tv_sec < t1.tv_sec || (t0.tv_sec == t1.tv_sec && t0.tv_nsec <= t1.tv_nsec));
+	CHECK(t1.tv_sec < t2.tv_sec || (t1.tv_sec == t2.tv_sec && t1.tv_nsec <= t2.tv_nsec));
+	CHECK(mini_clock_gettime(CLOCK_BOOTTIME, &t1) == 0);
+	CHECK(mini_clock_gettime((clockid_t)-100, &t1) == -1);
+	pid = mini_fork();
+	if (pid == 0)
+		_exit(getpid() == getppid() ? 1 : 42);
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
