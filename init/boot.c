@@ -29,38 +29,11 @@
 #include "util.h"
 #include "watchdog.h"
 
-/* Does the mount table list a mount exactly at PATH? */
-static int mounted_at(const char *path)
+static char *mountinfo(void)
 {
 	size_t len;
-	char *buf = read_file("/proc/self/mountinfo", 1 << 22, &len);
-	int found = 0;
 
-	if (!buf)
-		return 0;
-	for (char *line = buf; line && *line && !found;) {
-		char *nl = strchr(line, '\n');
-		char *p = line;
-
-		if (nl)
-			*nl = 0;
-		/* mountinfo(5): id parent major:minor root mountpoint ... */
-		for (int i = 0; i < 4 && p; i++) {
-			p = strchr(p, ' ');
-			if (p)
-				p++;
-		}
-		if (p) {
-			char *end = strchr(p, ' ');
-
-			if (end && (size_t)(end - p) == strlen(path) &&
-			    !memcmp(p, path, strlen(path)))
-				found = 1;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	free(buf);
-	return found;
+	return read_file("/proc/self/mountinfo", 1 << 22, &len);
 }
 
 /* Copy the Nth (from 0) blank-separated field of LINE into BUF. */
@@ -80,6 +53,22 @@ static int mountinfo_field(const char *line, int n, char *buf, size_t size)
 	memcpy(buf, p, (size_t)(end - p));
 	buf[end - p] = 0;
 	return 0;
+}
+
+/* Does the mount table list a mount exactly at PATH? */
+static int mounted_at(const char *path)
+{
+	char *buf = mountinfo(), mp[512];
+	int found = 0;
+
+	/* mountinfo(5): id parent major:minor root MOUNTPOINT ... */
+	for (char *line = buf; line && *line && !found; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		found = mountinfo_field(line, 4, mp, sizeof(mp)) == 0 && !strcmp(mp, path);
+	}
+	free(buf);
+	return found;
 }
 
 static void mount_one(const char *src, const char *dst, const char *type,
@@ -121,8 +110,7 @@ static void leave_initramfs(void)
 	if (getpid() != 1 || (!fs_type_is("/", RAMFS_MAGIC) && !fs_type_is("/", TMPFS_MAGIC)))
 		return;
 	{
-		size_t len;
-		char *mi = read_file("/proc/self/mountinfo", 1 << 22, &len);
+		char *mi = mountinfo();
 		int rootfs = mi && strstr(mi, " / / ") && strstr(mi, " - rootfs rootfs ");
 
 		free(mi);
@@ -153,8 +141,7 @@ static void leave_initramfs(void)
  * a bind of it is the same tree for 0.1 ms. */
 static void mount_cgroup2(void)
 {
-	size_t len;
-	char *mi = read_file("/proc/self/mountinfo", 1 << 22, &len);
+	char *mi = mountinfo();
 	char *hit = mi ? strstr(mi, " - cgroup2 ") : NULL;
 
 	if (hit) {
