@@ -370,7 +370,7 @@ static int load_one(const char *name, int depth)
 	char path[512], deps[512];
 	size_t len;
 	char *ko;
-	int fd, r, e;
+	int fd;
 
 	if (module_path(path, sizeof(path), name) < 0) {
 		errno = ENAMETOOLONG;
@@ -391,11 +391,10 @@ static int load_one(const char *name, int depth)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	r = (int)syscall(SYS_finit_module, fd, "", 0);
-	e = errno;
+	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+		return close_fail(fd);
 	close(fd);
-	errno = e;
-	return r < 0 && errno != EEXIST ? -1 : 0;
+	return 0;
 }
 
 /* -1 with errno; ECANCELED: it failed before and was reported then. */

@@ -202,7 +202,7 @@ static int node_open(const char *path, int *fd, struct stat *st)
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
-	int dev, e;
+	int dev;
 
 	if (strncmp(path, "/dev/", 5)) {
 		errno = EXDEV;
@@ -212,14 +212,9 @@ static int node_open(const char *path, int *fd, struct stat *st)
 	if (dev < 0)
 		return -1;
 	*fd = (int)syscall(SYS_openat2, dev, path + 5, &how, sizeof(how));
-	e = errno;
-	close(dev);
-	if (*fd >= 0 && fstat(*fd, st) < 0) {
-		e = errno;
-		close(*fd);
-		*fd = -1;
-	}
-	errno = e;
+	close_fail(dev);
+	if (*fd >= 0 && fstat(*fd, st) < 0)
+		*fd = close_fail(*fd);
 	return *fd < 0 ? -1 : 0;
 }
 

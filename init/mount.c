@@ -264,12 +264,8 @@ int mnt_clone_file(const char *path)
 	struct sb_mount_attr ro = { .attr_set = SB_MOUNT_ATTR_RDONLY };
 	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, SB_OPEN_TREE_CLONE | O_CLOEXEC);
 
-	if (fd >= 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (fd >= 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
+		return close_fail(fd);
 	return fd;
 }
 
@@ -403,12 +399,8 @@ static int mount_resolv(const char **step)
 
 static void drop_root_fd(void)
 {
-	int e = errno;
-
-	if (mnt_root_fd >= 0)
-		close(mnt_root_fd);
+	close_fail(mnt_root_fd);
 	mnt_root_fd = -1;
-	errno = e;
 }
 
 /* Done with the staged root: into it (pivot_root) if OK, else just -1. */

@@ -25,6 +25,7 @@
 
 #include "mount.h"
 #include "mount_int.h"
+#include "util.h"
 
 /* The new root's descriptor (mount.c's), which a graft over the root
  * replaces; the service whose rw binds take mount points in place. */
@@ -205,9 +206,8 @@ fail:
 	err = errno;
 	if (d)
 		closedir(d);
-	close(t);
 	errno = err;
-	return -1;
+	return close_fail(t);
 }
 
 /* Is PATH[0..LEN) in one of the service's rw binds? Their directories are
@@ -321,13 +321,8 @@ static int hide(int *pfd, int is_root)
 		return -1;
 	if (syscall(SYS_move_mount, t, "", *pfd, "",
 		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
-	    graft_ro(t, 1) < 0 || mnt_own(t, t) < 0) {
-		int e = errno;
-
-		close(t);
-		errno = e;
-		return -1;
-	}
+	    graft_ro(t, 1) < 0 || mnt_own(t, t) < 0)
+		return close_fail(t);
 	return on_graft(pfd, t, is_root);
 }
 
@@ -341,7 +336,7 @@ int mnt_at(const char *path, mode_t kind)
 {
 	char buf[PATH_MAX];
 	char *p, *end;
-	int fd, pfd, e;
+	int fd, pfd;
 
 	fd = mnt_resolve(*root_fd, path);
 	if (fd >= 0 || (errno != ENOENT && errno != EACCES) || !kind)
@@ -385,10 +380,7 @@ int mnt_at(const char *path, mode_t kind)
 	}
 	return pfd;
 fail:
-	e = errno;
-	close(pfd);
-	errno = e;
-	return -1;
+	return close_fail(pfd);
 }
 
 void mnt_graft_reset(const struct svc_conf *s, int *root)

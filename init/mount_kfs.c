@@ -109,16 +109,14 @@ static int proc_fd = -1;
 
 int mnt_proc_open(void)
 {
-	int fs = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */), fd = -1, e;
+	int fs = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */), fd = -1;
 
 	if (fs < 0)
 		return -1;
 	if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		fd = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
 				  SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV | SB_MOUNT_ATTR_NOEXEC);
-	e = errno;
-	close(fs);
-	errno = e;
+	close_fail(fs);
 	return fd;
 }
 
@@ -130,7 +128,7 @@ void mnt_set_proc(int fd)
 /* The proc mnt_set_proc gave, or a new one, onto PATH. */
 static int attach_proc(const struct svc_conf *s, const char *path)
 {
-	int fd = proc_fd, r, e;
+	int fd = proc_fd, r;
 
 	proc_fd = -1;
 	if (fd >= 0 && s->proc != PROC_PID_ONLY)
@@ -138,10 +136,7 @@ static int attach_proc(const struct svc_conf *s, const char *path)
 	else
 		r = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  s->proc == PROC_PID_ONLY ? "subset=pid" : NULL);
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = e;
+	close_fail(fd);
 	return r;
 }
 
@@ -318,13 +313,8 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 	close(nodes);
 	return 0;
 fail:
-	i = errno;
-	if (dev_fd >= 0)
-		close(dev_fd);
-	if (nodes >= 0)
-		close(nodes);
-	errno = i;
-	return -1;
+	close_fail(dev_fd);
+	return close_fail(nodes);
 }
 
 /* Sysfs shows the devices of the mounting process's network namespace, which

@@ -40,13 +40,8 @@ static int upper(unsigned long long size, const struct stat *root, unsigned uid)
 	t = mnt_new_tmpfs(sz, "700", 0);
 	if (t >= 0 && (mkdirat(t, "u", 0700) < 0 || mkdirat(t, "w", 0700) < 0 ||
 		       fchmodat(t, "u", root->st_mode & 07777, 0) < 0 ||
-		       fchownat(t, "u", uid, uid, AT_SYMLINK_NOFOLLOW) < 0)) {
-		int e = errno;
-
-		close(t);
-		errno = e;
-		t = -1;
-	}
+		       fchownat(t, "u", uid, uid, AT_SYMLINK_NOFOLLOW) < 0))
+		return close_fail(t);
 	return t;
 }
 
@@ -94,7 +89,7 @@ int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned b
 {
 	struct sb_mount_attr a = { .attr_set = SB_MOUNT_ATTR_RDONLY };
 	struct stat st;
-	int low, up = -1, fs = -1, r = -1, e;
+	int low, up = -1, fs = -1, r = -1;
 
 	*step = stepf("overlay: copy root %s", src);
 	low = (int)syscall(SYS_open_tree, AT_FDCWD, src, SB_OPEN_TREE_CLONE | O_CLOEXEC);
@@ -124,13 +119,8 @@ int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned b
 	*step = "mount the overlay";
 	r = layered(fs, low, up);
 out:
-	e = errno;
-	if (fs >= 0)
-		close(fs);
-	if (up >= 0)
-		close(up);
-	if (low >= 0)
-		close(low);
-	errno = e;
+	close_fail(fs);
+	close_fail(up);
+	close_fail(low);
 	return r;
 }
