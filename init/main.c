@@ -354,6 +354,12 @@ static void host_syslog(const char *socket_path)
 		log_msg("unable to listen on %s: %m", path);
 }
 
+/* The earlier of two deadlines (ms), 0 being none. */
+static int64_t sooner(int64_t a, int64_t b)
+{
+	return b && (!a || b < a) ? b : a;
+}
+
 static void __attribute__((noreturn)) pid1(const char *socket_path)
 {
 	static struct watch sig_watch;
@@ -436,7 +442,7 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 		}
 	}
 	for (;;) {
-		int64_t next, cnext;
+		int64_t next;
 		int timeout = -1;
 
 		if ((sup_check_ready(boot_us) || now_us() - boot_us >= BOOT_NIC_LATEST_MS * 1000) &&
@@ -452,22 +458,12 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 			if (!logfile_busy())
 				boot_final(pending_action, reap_and_pet);
 		}
-		next = sup_next_deadline();
-		cnext = ctl_next_deadline();
-		if (cnext && (!next || cnext < next))
-			next = cnext;
-		cnext = wd_next_deadline();
-		if (cnext && (!next || cnext < next))
-			next = cnext;
-		cnext = syslog_next_deadline();
-		if (cnext && (!next || cnext < next))
-			next = cnext;
-		cnext = logfile_next_deadline();
-		if (cnext && (!next || cnext < next))
-			next = cnext;
-		cnext = boot_modules_later() ? boot_us / 1000 + BOOT_NIC_LATEST_MS : 0;
-		if (cnext && (!next || cnext < next))
-			next = cnext;
+		next = sooner(sup_next_deadline(), ctl_next_deadline());
+		next = sooner(next, wd_next_deadline());
+		next = sooner(next, syslog_next_deadline());
+		next = sooner(next, logfile_next_deadline());
+		if (boot_modules_later())
+			next = sooner(next, boot_us / 1000 + BOOT_NIC_LATEST_MS);
 		if (next) {
 			int64_t d = next - now_ms();
 
