@@ -38,16 +38,16 @@
 #define VERSION "0.1.0"
 #define DEFAULT_CONFIG "/etc/sandinit.conf"
 
+/* A format: %s is UNSHARE, which the not-PID-1 error shows too. */
 static const char usage[] =
-	"usage: sandinit                       as PID 1: boot with /etc/sandinit.conf\n"
-	"                                      (or sandinit.config= on the kernel command line)\n"
-	"       sandinit --config FILE [--socket PATH]\n"
-	"                                      as PID 1 with FILE, e.g. in a fresh PID namespace:\n"
-	"                                      unshare --pid --fork --mount --uts --ipc --net \\\n"
-	"                                          sandinit --config FILE --socket PATH\n"
-	"       sandinit --check FILE          validate FILE, print every problem\n"
-	"       sandinit ctl COMMAND...        the control client (as initctl)\n"
+	"usage: sandinit [--config FILE] [--socket PATH]\n"
+	"         as PID 1: boot with FILE (else sandinit.config= on the kernel\n"
+	"         command line, else /etc/sandinit.conf); in a fresh PID namespace, e.g.:\n"
+	"           %s sandinit --config FILE --socket PATH\n"
+	"       sandinit --check FILE    validate FILE, print every problem\n"
+	"       sandinit ctl COMMAND...  the control client (as initctl)\n"
 	"       sandinit --version | --help\n";
+static const char unshare[] = "unshare --pid --fork --mount --uts --ipc --net";
 
 static int64_t boot_us;
 static const char *config_path;
@@ -512,7 +512,7 @@ int main(int argc, char **argv)
 			dprintf(1, "sandinit %s\n", VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--help")) {
-			dprintf(1, "%s", usage);
+			dprintf(1, usage, unshare);
 			return 0;
 		} else if (!strcmp(argv[i], "--check") && i + 1 < argc && argc == 3) {
 			return check(argv[i + 1]);
@@ -521,7 +521,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
 			socket_path = argv[++i];
 		} else {
-			dprintf(2, "%s", usage);
+			dprintf(2, usage, unshare);
 			return 2;
 		}
 	}
@@ -538,8 +538,7 @@ int main(int argc, char **argv)
 	}
 	if (getpid() != 1) {
 		dprintf(2, "sandinit: fatal: not PID 1: run it as init, or in a fresh PID"
-			" namespace:\n  unshare --pid --fork --mount --uts --ipc --net %s"
-			" --config FILE --socket PATH\n", argv[0]);
+			" namespace:\n  %s %s --config FILE --socket PATH\n", unshare, argv[0]);
 		return 2;
 	}
 	pid1(socket_path);
