@@ -79,8 +79,7 @@ int mnt_attach(int *src, const char *path)
 	int fd, r = -1;
 
 	if (fstat(*src, &st) == 0 && (fd = mnt_at(path, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG)) >= 0) {
-		r = (int)syscall(SYS_move_mount, *src, "", fd, "",
-				 SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH);
+		r = mnt_move(*src, fd, "");
 		close(fd);
 	}
 	close(*src);
@@ -391,8 +390,7 @@ static int mount_resolv(const char **step)
 	}
 	if (fd < 0)
 		return errno == ENOENT || errno == EROFS ? 0 : -1;
-	r = (int)syscall(SYS_move_mount, resolv_fd, "", fd, "",
-			 SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH);
+	r = mnt_move(resolv_fd, fd, "");
 	close(fd);
 	return r;
 }
@@ -552,8 +550,7 @@ static int hide_mounts(const struct svc_conf *s, const char **step)
  * root, the new root then. */
 static int attach_overlay(void)
 {
-	if (syscall(SYS_move_mount, ovl_fd, "", mnt_root_fd, "",
-		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (mnt_move(ovl_fd, mnt_root_fd, "") < 0)
 		return -1;
 	drop_root_fd();
 	mnt_root_fd = open(mnt_root, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -109,6 +109,12 @@ void mnt_graft_close(void)
 	}
 }
 
+int mnt_move(int from, int to, const char *path)
+{
+	return (int)syscall(SYS_move_mount, from, "", to, path,
+			    SB_MOVE_MOUNT_F_EMPTY_PATH | (*path ? 0 : SB_MOVE_MOUNT_T_EMPTY_PATH));
+}
+
 /* Bind the entry NAME of directory DFD (with whatever is mounted at or below
  * it) onto NAME in directory TO: a detached copy (open_tree(2)) moved there
  * (move_mount(2)), so no path is followed twice. */
@@ -119,7 +125,7 @@ int mnt_bind_entry(int dfd, const char *name, int to, const char *to_name)
 
 	if (m < 0)
 		return -1;
-	r = (int)syscall(SYS_move_mount, m, "", to, to_name, SB_MOVE_MOUNT_F_EMPTY_PATH);
+	r = mnt_move(m, to, to_name);
 	close(m);
 	return r;
 }
@@ -171,8 +177,7 @@ static int graft(int dfd)
 	}
 	/* Attached before it is filled: move_mount(2) places mounts only in
 	 * the caller's namespace. DFD still names the directory below. */
-	if (syscall(SYS_move_mount, t, "", dfd, "",
-		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (mnt_move(t, dfd, "") < 0)
 		goto fail;
 	while ((errno = 0, e = readdir(d))) {
 		const char *n = e->d_name;
@@ -319,8 +324,7 @@ static int hide(int *pfd, int is_root)
 	}
 	if ((t = graft_fs(st.st_mode)) < 0)
 		return -1;
-	if (syscall(SYS_move_mount, t, "", *pfd, "",
-		    SB_MOVE_MOUNT_F_EMPTY_PATH | SB_MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
+	if (mnt_move(t, *pfd, "") < 0 ||
 	    graft_ro(t, 1) < 0 || mnt_own(t, t) < 0)
 		return close_fail(t);
 	return on_graft(pfd, t, is_root);

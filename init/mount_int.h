@@ -85,6 +85,9 @@ int mnt_mount_sys(const char **step);
 /* A detached tmpfs (fsmount(2)) of SIZE and MODE as fsconfig(2) takes
  * them, with the mount attributes ATTR; its fd, or -1 with errno. */
 int mnt_new_tmpfs(const char *size, const char *mode, unsigned attr);
+/* Move the detached mount FROM (move_mount(2)) onto PATH under TO, or
+ * onto TO itself if PATH is "". */
+int mnt_move(int from, int to, const char *path);
 /* An O_PATH descriptor of PATH under DIRFD, resolved as if DIRFD were "/"
  * (openat2(2) RESOLVE_IN_ROOT). */
 int mnt_resolve(int dirfd, const char *path);

@@ -132,7 +132,7 @@ static int attach_proc(const struct svc_conf *s, const char *path)
 
 	proc_fd = -1;
 	if (fd >= 0 && s->proc != PROC_PID_ONLY)
-		r = (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, path, SB_MOVE_MOUNT_F_EMPTY_PATH);
+		r = mnt_move(fd, AT_FDCWD, path);
 	else
 		r = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  s->proc == PROC_PID_ONLY ? "subset=pid" : NULL);

@@ -63,8 +63,8 @@ static int layered(int fs, int low, int up)
 		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 		    mount("tmpfs", "/proc", "tmpfs", 0, "size=16k") < 0 ||
 		    mkdir("/proc/l", 0700) < 0 || mkdir("/proc/u", 0700) < 0 ||
-		    syscall(SYS_move_mount, low, "", AT_FDCWD, "/proc/l", SB_MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
-		    syscall(SYS_move_mount, up, "", AT_FDCWD, "/proc/u", SB_MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+		    mnt_move(low, AT_FDCWD, "/proc/l") < 0 ||
+		    mnt_move(up, AT_FDCWD, "/proc/u") < 0 ||
 		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "lowerdir", "/proc/l", 0) < 0 ||
 		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "upperdir", "/proc/u/u", 0) < 0 ||
 		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "workdir", "/proc/u/w", 0) < 0 ||
