@@ -260,10 +260,9 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 
 int mnt_clone_file(const char *path)
 {
-	struct sb_mount_attr ro = { .attr_set = SB_MOUNT_ATTR_RDONLY };
-	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, SB_OPEN_TREE_CLONE | O_CLOEXEC);
+	int fd = mnt_clone(AT_FDCWD, path, 0);
 
-	if (fd >= 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
+	if (fd >= 0 && mnt_set_ro(fd, "", AT_EMPTY_PATH) < 0)
 		return close_fail(fd);
 	return fd;
 }
@@ -311,8 +310,7 @@ int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 		const struct conf_bind *b = &s->binds[i];
 
 		*step = stepf("bind %s", b->src);
-		fd = (int)syscall(SYS_open_tree, AT_FDCWD, b->src,
-				  SB_OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+		fd = mnt_clone(AT_FDCWD, b->src, AT_RECURSIVE);
 		if (fd < 0)
 			goto fail;
 		mnt_src_fd[nsrc++] = fd;
@@ -322,8 +320,7 @@ int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 	/* The nodes dev_grant found (and checked) at the start. */
 	for (int i = 0; i < ndv; i++) {
 		*step = stepf("device %s", dv[i].path);
-		fd = (int)syscall(SYS_open_tree, dv[i].fd, "",
-				  SB_OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
+		fd = mnt_clone(dv[i].fd, "", 0);
 		if (fd < 0)
 			goto fail;
 		mnt_src_fd[nsrc++] = fd;
@@ -340,8 +337,7 @@ int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 			mnt_tty[0] = '\0';
 		} else {
 			*step = stepf("bind %s", mnt_tty);
-			fd = (int)syscall(SYS_open_tree, tty, "",
-					  SB_OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
+			fd = mnt_clone(tty, "", 0);
 			if (fd < 0)
 				goto fail;
 			mnt_src_fd[nsrc++] = fd;

@@ -109,6 +109,12 @@ void mnt_graft_close(void)
 	}
 }
 
+int mnt_clone(int dfd, const char *path, unsigned flags)
+{
+	return (int)syscall(SYS_open_tree, dfd, path, SB_OPEN_TREE_CLONE | O_CLOEXEC | flags |
+			    (*path ? 0 : AT_EMPTY_PATH));
+}
+
 int mnt_move(int from, int to, const char *path)
 {
 	return (int)syscall(SYS_move_mount, from, "", to, path,
@@ -120,8 +126,7 @@ int mnt_move(int from, int to, const char *path)
  * (move_mount(2)), so no path is followed twice. */
 int mnt_bind_entry(int dfd, const char *name, int to, const char *to_name)
 {
-	int m = (int)syscall(SYS_open_tree, dfd, name,
-			     SB_OPEN_TREE_CLONE | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW | O_CLOEXEC), r;
+	int m = mnt_clone(dfd, name, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW), r;
 
 	if (m < 0)
 		return -1;

@@ -85,6 +85,9 @@ int mnt_mount_sys(const char **step);
 /* A detached tmpfs (fsmount(2)) of SIZE and MODE as fsconfig(2) takes
  * them, with the mount attributes ATTR; its fd, or -1 with errno. */
 int mnt_new_tmpfs(const char *size, const char *mode, unsigned attr);
+/* A detached copy (open_tree(2) OPEN_TREE_CLONE) of PATH under DFD, or of
+ * DFD itself if PATH is "", with the AT_* FLAGS; its fd or -1. */
+int mnt_clone(int dfd, const char *path, unsigned flags);
 /* Move the detached mount FROM (move_mount(2)) onto PATH under TO, or
  * onto TO itself if PATH is "". */
 int mnt_move(int from, int to, const char *path);

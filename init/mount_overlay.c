@@ -87,20 +87,19 @@ static int layered(int fs, int low, int up)
 int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned base,
 		unsigned count, const char **step)
 {
-	struct sb_mount_attr a = { .attr_set = SB_MOUNT_ATTR_RDONLY };
+	struct sb_mount_attr a = { .attr_set = SB_MOUNT_ATTR_IDMAP };
 	struct stat st;
 	int low, up = -1, fs = -1, r = -1;
 
 	*step = stepf("overlay: copy root %s", src);
-	low = (int)syscall(SYS_open_tree, AT_FDCWD, src, SB_OPEN_TREE_CLONE | O_CLOEXEC);
+	low = mnt_clone(AT_FDCWD, src, 0);
 	if (low < 0 || fstat(low, &st) < 0)
 		goto out;
 	*step = "overlay: make the root's copy read-only";
-	if (syscall(SYS_mount_setattr, low, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+	if (mnt_set_ro(low, "", AT_EMPTY_PATH) < 0)
 		goto out;
 	*step = "overlay: map the root's ids to the service's";
 	if (userns >= 0) {
-		a.attr_set = SB_MOUNT_ATTR_IDMAP;
 		a.userns_fd = (uint64_t)userns;
 		/* EINVAL: a file system without idmapped mounts */
 		if (syscall(SYS_mount_setattr, low, "", AT_EMPTY_PATH, &a, sizeof a) == 0)
