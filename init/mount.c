@@ -605,6 +605,7 @@ int mnt_fits_template(const struct svc_conf *s)
  * (and the hidden `mount` targets) may be plain directories of the root
  * holding PID 1's files: covered (cover). */
 static const char *const host_api[] = { "/run", "/tmp", "/dev", "/proc", "/sys" };
+#define NAPI ((int)ARRAY_SIZE(host_api))
 
 /* An empty read-only tmpfs over PATH, if it is a directory: a sandbox that
  * unmounts what it stacks there (with CAP_SYS_ADMIN) finds this, locked by
@@ -675,18 +676,15 @@ int mnt_template(int rw, const char **step)
 	mnt_fd_proc = "";
 	if (stage("/", tmpl_scratch_dirs, (int)ARRAY_SIZE(tmpl_scratch_dirs), step) < 0)
 		goto fail;
-	for (i = 0; i < (int)ARRAY_SIZE(host_api); i++) {
-		/* Stacked mounts too (the staging tmpfs is one, over /tmp). */
-		*step = stepf("leave out %s", host_api[i]);
-		snprintf(p, sizeof p, "%s%s", mnt_root, host_api[i]);
-		if (detach_all(p) < 0 || (i < 2 && cover(p) < 0))
-			goto fail;
-	}
-	for (i = 0; i < nhidden; i++) {
-		*step = stepf("leave out %s", hidden[i]);
-		if (strlen(hidden[i]) < sizeof p - strlen(mnt_root)) {
-			snprintf(p, sizeof p, "%s%s", mnt_root, hidden[i]);
-			if (detach_all(p) < 0 || cover(p) < 0)
+	/* host_api's, then the hidden `mount` targets; stacked mounts too (the
+	 * staging tmpfs is one, over /tmp) */
+	for (i = 0; i < NAPI + nhidden; i++) {
+		const char *t = i < NAPI ? host_api[i] : hidden[i - NAPI];
+
+		*step = stepf("leave out %s", t);
+		if (strlen(t) < sizeof p - strlen(mnt_root)) {
+			snprintf(p, sizeof p, "%s%s", mnt_root, t);
+			if (detach_all(p) < 0 || ((i < 2 || i >= NAPI) && cover(p) < 0))
 				goto fail;
 		}
 	}
