@@ -2,14 +2,21 @@
  * musl's are made for large inputs (a smoothsort, 2.1 KB; the two-way
  * string search, 1.3 KB) and sandinit only sorts a config's addresses and
  * looks for short words in short strings (issue 15: binary size). Also
- * clock_gettime and fork, for what musl's pull in (below). Same contracts;
- * host builds (glibc) keep their libc's. */
+ * clock_gettime and fork, for what musl's pull in, and calls that are their
+ * system call but for musl's fallbacks for kernels older than sandinit's
+ * (below). Same contracts; host builds (glibc) keep their libc's. */
 /* A libc header first: __GLIBC__ is defined by glibc's features.h, so
  * without one the host (sanitizer) build took these as its own too. */
 #include <stdlib.h>
 #if !defined(__GLIBC__) || defined(MINI_TEST)
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,10 +26,30 @@
 #define strstr mini_strstr
 #define clock_gettime mini_clock_gettime
 #define fork mini_fork
+#define fcntl mini_fcntl
+#define socket mini_socket
+#define socketpair mini_socketpair
+#define accept4 mini_accept4
+#define pipe2 mini_pipe2
+#define dup3 mini_dup3
+#define epoll_create1 mini_epoll_create1
+#define epoll_ctl mini_epoll_ctl
+#define epoll_wait mini_epoll_wait
+#define fchmodat mini_fchmodat
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 int mini_clock_gettime(clockid_t clk, struct timespec *ts);
 pid_t mini_fork(void);
+int mini_fcntl(int fd, int cmd, ...);
+int mini_socket(int domain, int type, int proto);
+int mini_socketpair(int domain, int type, int proto, int fds[2]);
+int mini_accept4(int fd, struct sockaddr *restrict a, socklen_t *restrict len, int flags);
+int mini_pipe2(int fds[2], int flags);
+int mini_dup3(int old, int new, int flags);
+int mini_epoll_create1(int flags);
+int mini_epoll_ctl(int fd, int op, int target, struct epoll_event *ev);
+int mini_epoll_wait(int fd, struct epoll_event *ev, int n, int ms);
+int mini_fchmodat(int fd, const char *path, mode_t mode, int flag);
 #endif
 
 /* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
@@ -76,5 +103,72 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 pid_t fork(void)
 {
 	return _Fork();
+}
+
+/* What follows is the system call alone. musl's add fallbacks for kernels
+ * before 2.6.27 (no SOCK_CLOEXEC, pipe2, dup3, epoll_create1, accept4,
+ * F_DUPFD_CLOEXEC; sandinit needs clone3: 5.3), or for its threads (a dup3
+ * retried on EBUSY), 1.3 KB in all. */
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	unsigned long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+int socket(int domain, int type, int proto)
+{
+	return (int)syscall(SYS_socket, domain, type, proto);
+}
+
+int socketpair(int domain, int type, int proto, int fds[2])
+{
+	return (int)syscall(SYS_socketpair, domain, type, proto, fds);
+}
+
+int accept4(int fd, struct sockaddr *restrict a, socklen_t *restrict len, int flags)
+{
+	return (int)syscall(SYS_accept4, fd, a, len, flags);
+}
+
+int pipe2(int fds[2], int flags)
+{
+	return (int)syscall(SYS_pipe2, fds, flags);
+}
+
+int dup3(int old, int new, int flags)
+{
+	return (int)syscall(SYS_dup3, old, new, flags);
+}
+
+int epoll_create1(int flags)
+{
+	return (int)syscall(SYS_epoll_create1, flags);
+}
+
+int epoll_ctl(int fd, int op, int target, struct epoll_event *ev)
+{
+	return (int)syscall(SYS_epoll_ctl, fd, op, target, ev);
+}
+
+int epoll_wait(int fd, struct epoll_event *ev, int n, int ms)
+{
+	return (int)syscall(SYS_epoll_pwait, fd, ev, n, ms, 0, 0);
+}
+
+/* musl's emulates AT_SYMLINK_NOFOLLOW through O_PATH and /proc; sandinit
+ * passes no flag, and a flag here fails with EINVAL, as the system call
+ * (it takes none) would say. */
+int fchmodat(int fd, const char *path, mode_t mode, int flag)
+{
+	if (flag) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)syscall(SYS_fchmodat, fd, path, mode);
 }
 #endif

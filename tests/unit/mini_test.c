@@ -2,17 +2,29 @@
  * against the libc's own, which they replace in out/sandinit: fixed cases,
  * then random arrays (duplicates, runs, every length to 300, element sizes
  * 1 to 12) sorted by both and random needles searched by both; its
- * clock_gettime read between two of the libc's, and its fork's child
- * seen exiting by the parent. */
+ * clock_gettime read between two of the libc's, its fork's child seen
+ * exiting by the parent, and its system-call wrappers (fcntl, socket...)
+ * used as sandinit does, with their flags and errors. */
 #define MINI_TEST
 #include "mini.c"
 #undef qsort
 #undef strstr
 #undef clock_gettime
 #undef fork
+#undef fcntl
+#undef socket
+#undef socketpair
+#undef accept4
+#undef pipe2
+#undef dup3
+#undef epoll_create1
+#undef epoll_ctl
+#undef epoll_wait
+#undef fchmodat
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include "check.h"
 
@@ -33,6 +45,64 @@ static int cmp_int(const void *a, const void *b)
 	int x = *(const int *)a, y = *(const int *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* The wrappers as sandinit calls them: flags taken, errors as -1 and errno. */
+static void syscalls(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 7 }, got[2];
+	struct stat st;
+	char path[] = "/tmp/mini_test.XXXXXX", b = 0;
+	int p[2], sp[2], ep, l, c, s, d, f, e;
+
+	CHECK(mini_pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0);
+	CHECK(mini_fcntl(p[0], F_GETFD) == FD_CLOEXEC);
+	CHECK(mini_fcntl(p[0], F_GETFL) & O_NONBLOCK);
+	CHECK(mini_fcntl(p[0], F_SETFL, O_RDONLY) == 0);
+	CHECK(!(mini_fcntl(p[0], F_GETFL) & O_NONBLOCK));
+	CHECK((d = mini_fcntl(p[0], F_DUPFD_CLOEXEC, 10)) >= 10);
+	CHECK(mini_fcntl(d, F_GETFD) == FD_CLOEXEC);
+	CHECK(mini_dup3(p[1], d, 0) == d);
+	CHECK(mini_fcntl(d, F_GETFD) == 0);
+	CHECK(mini_dup3(d, d, 0) == -1 && errno == EINVAL);
+	CHECK(mini_fcntl(-1, F_GETFD) == -1 && errno == EBADF);
+
+	CHECK((ep = mini_epoll_create1(EPOLL_CLOEXEC)) >= 0);
+	CHECK(mini_fcntl(ep, F_GETFD) == FD_CLOEXEC);
+	CHECK(mini_epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0);
+	CHECK(mini_epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == -1 && errno == EEXIST);
+	CHECK(mini_epoll_wait(ep, got, 2, 0) == 0);
+	CHECK(write(d, "x", 1) == 1);
+	CHECK(mini_epoll_wait(ep, got, 2, 1000) == 1 && got[0].data.u32 == 7);
+
+	CHECK(mini_socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0);
+	CHECK(mini_fcntl(sp[1], F_GETFD) == FD_CLOEXEC);
+	CHECK(write(sp[0], "y", 1) == 1 && read(sp[1], &b, 1) == 1 && b == 'y');
+	/* a bad type: the libc's error (EINVAL; another under QEMU user mode) */
+	CHECK(mini_socket(AF_UNIX, 12345, 0) == -1);
+	e = errno;
+	CHECK(socket(AF_UNIX, 12345, 0) == -1 && errno == e);
+	CHECK((l = mini_socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) >= 0);
+	CHECK(mini_fcntl(l, F_GETFL) & O_NONBLOCK);
+	CHECK(mini_accept4(l, NULL, NULL, SOCK_CLOEXEC) == -1 && errno == EINVAL);
+	snprintf(a.sun_path, sizeof a.sun_path, "@mini_test.%d", (int)getpid());
+	a.sun_path[0] = 0;
+	CHECK(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 1) == 0);
+	CHECK(mini_accept4(l, NULL, NULL, SOCK_CLOEXEC) == -1 && errno == EAGAIN);
+	CHECK((c = mini_socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+	CHECK((s = mini_accept4(l, NULL, NULL, SOCK_CLOEXEC)) >= 0);
+	CHECK(mini_fcntl(s, F_GETFD) == FD_CLOEXEC);
+
+	CHECK((f = mkstemp(path)) >= 0);
+	CHECK(mini_fchmodat(AT_FDCWD, path, 0640, 0) == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+	CHECK(mini_fchmodat(AT_FDCWD, path, 0600, AT_SYMLINK_NOFOLLOW) == -1 && errno == EINVAL);
+	CHECK(mini_fchmodat(AT_FDCWD, "/nonexistent/x", 0600, 0) == -1 && errno == ENOENT);
+	unlink(path);
+	for (int fd = 3; fd < 64; fd++)
+		close(fd);
 }
 
 static int sorted_same(unsigned seed, size_t n, size_t size, int range)
@@ -102,6 +172,7 @@ int main(void)
 	CHECK(pid > 0);
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	syscalls();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
