@@ -298,7 +298,7 @@ static const char *last_exit(char *buf, size_t len, const struct sup_info *i)
 }
 
 /* `status NAME`: SPEC §5's key: value lines. */
-static void status_detail(struct conn *c, const struct service *s)
+__attribute__((noinline)) static void status_detail(struct conn *c, const struct service *s)
 {
 	char ex[32], ns[256], f[3][24], path[256] = "-", mem[80] = "-", pids[56] = "-",
 	     cpu[32] = "-";
@@ -369,7 +369,7 @@ static int room_for(struct conn *c, int follower)
 
 /* `exec -t ROWS:COLS NAME CMD...` (initctl with a terminal): the rows and
  * columns of the pty to make. -1 if malformed. */
-static int parse_size(const char *s, struct winsize *ws)
+__attribute__((noinline)) static int parse_size(const char *s, struct winsize *ws)
 {
 	const char *end;
 	uint64_t r, c;

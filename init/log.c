@@ -363,7 +363,7 @@ static void get(const struct ring *r, uint64_t pos, void *dst, size_t len)
 /* The header: 11 bits of length, 2 of stream, 3 of severity; 48 bits of
  * µs (8.9 years of uptime), little-endian. After the text its length again
  * (16 bits): a reader that wants the last N lines walks back from HEAD. */
-static size_t rec_len(const struct ring *r, uint64_t pos)
+__attribute__((noinline)) static size_t rec_len(const struct ring *r, uint64_t pos)
 {
 	unsigned char h[2];
 

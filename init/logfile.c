@@ -236,7 +236,7 @@ helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 
 static void replay_pid1(void);
 
-static void echo(const char *text, size_t len)
+__attribute__((noinline)) static void echo(const char *text, size_t len)
 {
 	echoing = 1;
 	log_msg("log-file: %.*s", (int)len, text);
@@ -348,7 +348,7 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 }
 
 /* LEN bytes of lines, each stamped with US. */
-static void write_at(int64_t us, const char *buf, size_t len)
+__attribute__((noinline)) static void write_at(int64_t us, const char *buf, size_t len)
 {
 	char out[PIPE_BUF];
 
@@ -403,7 +403,7 @@ void logfile_line(int64_t us, const char *name, const char *text, size_t len)
 
 /* PID 1's lines from before the file was named (its kernel line, modules,
  * mounts: all before `log-file` can be on a disk), once, with their time. */
-static void replay_pid1(void)
+__attribute__((noinline)) static void replay_pid1(void)
 {
 	static int done;
 	char text[LOG_LINE_MAX + 1];

@@ -62,7 +62,7 @@ static const char *const levels[] = {
 
 /* A level as logger(1) takes it: a name in any case, the deprecated
  * panic, error and warn of syslog.conf(5), or its number. */
-static int parse_level(const char *s)
+__attribute__((noinline)) static int parse_level(const char *s)
 {
 	static const char *const old[] = { "panic", "error", "warn" };
 	static const char num[] = { 0, 3, 4 };
@@ -110,7 +110,7 @@ static int any_lost(const struct logview *v)
 
 /* Does cursor A come before cursor B? Forward the earlier line, of equal
  * times the earlier ring; backward (REV) the other way round. */
-static int before(const struct logview *v, int a, int b, int rev)
+__attribute__((noinline)) static int before(const struct logview *v, int a, int b, int rev)
 {
 	int64_t x = v->cur[a].us, y = v->cur[b].us;
 

@@ -94,7 +94,7 @@ static const char *word(const char **p, const char *end, size_t *len)
 
 /* Past RFC 5424's STRUCTURED-DATA: "-" or [ID PARAM="VALUE"...]..., where
  * a VALUE may hold \" \\ and \]. */
-static const char *skip_sd(const char *p, const char *end)
+__attribute__((noinline)) static const char *skip_sd(const char *p, const char *end)
 {
 	if (p < end && *p == '-')
 		return p + 1;
@@ -137,7 +137,7 @@ static void emit(struct out *o, const char *s, size_t n)
  * and syslog(3) does not: a word of a host name's characters followed by
  * a TAG (a word ending in ':' or "[PID]:"). A TAG itself stops at its ':'
  * or '[', so a message without HOSTNAME is left as it is. */
-static const char *skip_host(const char *p, const char *end)
+__attribute__((noinline)) static const char *skip_host(const char *p, const char *end)
 {
 	const char *q = p, *t;
 
