@@ -145,23 +145,31 @@ static void finish(struct conn *c, int code)
 }
 
 /* A line of the reply on stdout (CODE OUT), or the error on stderr that
- * ends it with exit status CODE. */
+ * ends it with exit status CODE, "" before it. FMT without the
+ * line's '\n'. */
 #define OUT (-1)
 static void say(struct conn *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void say(struct conn *c, int code, const char *fmt, ...)
 {
-	char buf[4096];
+	char buf[4096], *p = buf + 9;
 	va_list ap;
 	int n;
 
+	memcpy(buf, "initctl: ", 9);
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(p, sizeof(buf) - 10, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0)
-		frame(c, code == OUT ? '1' : '2', buf, (size_t)n);
+	if (n < 0)
+		n = 0;
+	if (n > (int)sizeof(buf) - 11)
+		n = sizeof(buf) - 11;
+	p[n++] = '\n';
+	if (code != OUT) {
+		p = buf;
+		n += 9;
+	}
+	frame(c, code == OUT ? '1' : '2', p, (size_t)n);
 	if (code != OUT)
 		finish(c, code);
 }
@@ -266,7 +274,7 @@ static void status_line(struct conn *c, const struct service *s)
 	struct said d;
 
 	said_of(s, &d);
-	say(c, OUT, "%s %s %s %d %s %s\n", d.i.name, sup_state_name(d.i.state), d.pid,
+	say(c, OUT, "%s %s %s %d %s %s", d.i.name, sup_state_name(d.i.state), d.pid,
 	    d.i.restarts, d.addrs, d.pub);
 }
 
@@ -326,7 +334,7 @@ __attribute__((noinline)) static void status_detail(struct conn *c, const struct
 	say(c, OUT,
 	    "state: %s\npid: %s\nsince: %lld\nrestarts: %d\nlast-exit: %s\naddresses: %s\n"
 	    "published: %s\nmemory: %s\npids: %s\ncpu: %s\ncgroup: %s\nnamespaces: %s\n"
-	    "uids: %u-%u\nwaiting-for: %s\n",
+	    "uids: %u-%u\nwaiting-for: %s",
 	    sup_state_name(d.i.state), d.pid, (long long)(d.i.since_ms / 1000), d.i.restarts,
 	    last_exit(ex, sizeof(ex), &d.i), d.addrs, d.pub, mem, pids, cpu, path,
 	    n ? ns : "none", d.i.uid_first, d.i.uid_first + d.i.uid_count - 1,
@@ -356,13 +364,13 @@ static int room_for(struct conn *c, int follower)
 	if (follower && oldest) {
 		lv_end(oldest);
 		oldest->more = 0;
-		say(oldest, 1, "initctl: log: %d long-running clients at most: a newer follower took this one's place\n",
+		say(oldest, 1, "log: %d long-running clients at most: a newer follower took this one's place",
 		    MAX_LONG);
 		return 0;
 	}
 	if (c->lv)
 		lv_end(c);
-	say(c, 1, "initctl: busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later\n",
+	say(c, 1, "busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later",
 	    MAX_LONG);
 	return -1;
 }
@@ -391,8 +399,8 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 	pid_t pid;
 
 	if (c->nfds != (pty ? 1 : 3)) {
-		say(c, 2, pty ? "initctl: exec -t needs a socket passed\n"
-				: "initctl: exec needs stdin, stdout and stderr passed\n");
+		say(c, 2, pty ? "exec -t needs a socket passed"
+				: "exec needs stdin, stdout and stderr passed");
 		return;
 	}
 	if (room_for(c, 0) < 0)
@@ -405,11 +413,11 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 		close(c->fds[i]);
 	c->nfds = 0;
 	if (pid < 0 && errno == ESRCH) {
-		say(c, 1, "initctl: %s is not running\n", sup_name(s));
+		say(c, 1, "%s is not running", sup_name(s));
 		return;
 	}
 	if (pid < 0) {
-		say(c, 1, "initctl: unable to %s: %s\n", step, strerror(errno));
+		say(c, 1, "unable to %s: %s", step, strerror(errno));
 		return;
 	}
 	c->exec_pid = pid;
@@ -464,16 +472,16 @@ static void give_up(struct conn *c)
 	struct sup_info i;
 
 	if (!name || strcmp(name, c->name)) {
-		say(c, 1, "initctl: %s was removed by a reload\n", c->name);
+		say(c, 1, "%s was removed by a reload", c->name);
 	} else {
 		sup_info(c->svc, &i);
 		if (c->wait == WAIT_DOWN)
-			say(c, 1, "initctl: gave up waiting for %s to stop (%s)\n", name,
+			say(c, 1, "gave up waiting for %s to stop (%s)", name,
 			    sup_state_name(i.state));
 		else if (i.waiting_for)
-			say(c, 1, "initctl: gave up: %s is waiting for %s\n", name, i.waiting_for);
+			say(c, 1, "gave up: %s is waiting for %s", name, i.waiting_for);
 		else
-			say(c, 1, "initctl: gave up waiting for %s to start (%s)\n", name,
+			say(c, 1, "gave up waiting for %s to start (%s)", name,
 			    sup_state_name(i.state));
 	}
 }
@@ -594,7 +602,7 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 		if (loop_add_events(&c->kw, EPOLLIN | EPOLLET) < 0) {
 			c->kw.fn = NULL;
 			lv_end(c);
-			say(c, 1, "initctl: log: unable to follow /dev/kmsg: %s\n", strerror(errno));
+			say(c, 1, "log: unable to follow /dev/kmsg: %s", strerror(errno));
 			return;
 		}
 	}
@@ -605,10 +613,12 @@ static void cmd_reload(struct conn *c)
 {
 	char err[4096] = "";
 
-	if (hooks->reload(err, sizeof(err)) < 0)
-		say(c, 1, "%s", err);
-	else
-		finish(c, 0);
+	int r = hooks->reload(err, sizeof(err));
+
+	/* (the config's own messages, as they are) */
+	if (r < 0 && err[0])
+		frame(c, '2', err, strlen(err));
+	finish(c, r < 0);
 }
 
 static void request(struct conn *c)
@@ -621,7 +631,7 @@ static void request(struct conn *c)
 	int k, named;
 
 	if (argc < 0 || exec_pty(argv, &argc, &ws, &pty) < 0) {
-		say(c, 2, "initctl: malformed request\n");
+		say(c, 2, "malformed request");
 		return;
 	}
 	cmd = argv[0];
@@ -631,11 +641,11 @@ static void request(struct conn *c)
 	if (k == C_LOG) {
 		cmd_log(c, argv, argc);
 	} else if (named && argc < 2) {
-		say(c, 2, "initctl: %s needs a service name\n", cmd);
+		say(c, 2, "%s needs a service name", cmd);
 	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
-		say(c, 1, "initctl: no service '%s'\n", argv[1]);
+		say(c, 1, "no service '%s'", argv[1]);
 	} else if (!ctl_known(cmd, argc)) {
-		say(c, 2, "initctl: unknown command or wrong arguments: %s\n", cmd);
+		say(c, 2, "unknown command or wrong arguments: %s", cmd);
 	} else if (k == C_STATUS) {
 		if (s)
 			status_detail(c, s);
@@ -655,7 +665,7 @@ static void request(struct conn *c)
 #ifdef SANDINIT_TEST_CRASH
 	} else if (k == C_CRASH) {
 		test_crash(argv[1]);
-		say(c, 2, "initctl: no such fault: %s\n", argv[1]);
+		say(c, 2, "no such fault: %s", argv[1]);
 #endif
 	} else {
 		hooks->power((enum boot_action)k);
@@ -746,7 +756,7 @@ static void on_conn(struct watch *w, uint32_t events)
 			continue;
 		memcpy(&want, c->req, 4);
 		if (want > CTL_MAX_REQUEST) {
-			say(c, 2, "initctl: request too large\n");
+			say(c, 2, "request too large");
 			return;
 		}
 		if (c->have == 4 + want) {
@@ -894,10 +904,10 @@ void ctl_recheck(void)
 		    si.since_ms < START_SETTLE_MS) {
 			c->settle = now_ms() + START_SETTLE_MS - si.since_ms;
 		} else if (r < 0 && (si.state == ST_FAILED || si.state == ST_BACKOFF)) {
-			say(c, 1, "initctl: %s %s (last-exit: %s)\n", name, why,
+			say(c, 1, "%s %s (last-exit: %s)", name, why,
 			    last_exit(ex, sizeof(ex), &si));
 		} else if (r < 0) {
-			say(c, 1, "initctl: %s %s\n", name, why);
+			say(c, 1, "%s %s", name, why);
 		} else if (r > 0) {
 			finish(c, 0);
 		}

@@ -318,7 +318,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 				have_n = 1;
 			} else if (*o == 'p' && val) {
 				if ((level = parse_level(val)) < 0) {
-					snprintf(err, errsize, "initctl: log: unknown level '%s' (use emerg, alert, crit, err, warning, notice, info or debug; panic, error or warn; or 0 to 7)\n", val);
+					snprintf(err, errsize, "log: unknown level '%s' (use emerg, alert, crit, err, warning, notice, info or debug; panic, error or warn; or 0 to 7)", val);
 					return NULL;
 				}
 			} else {
@@ -327,7 +327,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 			break;
 		}
 		if (bad) {
-			snprintf(err, errsize, "initctl: log: bad option or argument '%s'\n", bad);
+			snprintf(err, errsize, "log: bad option or argument '%s'", bad);
 			return NULL;
 		}
 	}
@@ -341,7 +341,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 		n += !name || (!strcmp(r->name, name) && !(shadow && r->pid1));
 	*code = 1;
 	if (!n && !kernel) {
-		snprintf(err, errsize, "initctl: no service '%s'\n", name);
+		snprintf(err, errsize, "no service '%s'", name);
 		return NULL;
 	}
 	/* The merged view goes on without the kernel's if it cannot read
@@ -376,7 +376,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	}
 	return v;
 fail:
-	snprintf(err, errsize, "initctl: log: %s%s\n", fd < 0 && kernel ? "/dev/kmsg: " : "",
+	snprintf(err, errsize, "log: %s%s", fd < 0 && kernel ? "/dev/kmsg: " : "",
 		 strerror(errno));
 	if (fd >= 0)
 		close(fd);

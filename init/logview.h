@@ -16,7 +16,8 @@
 struct logview;
 
 /* A view for `log ARGS...` (the words after `log`). NULL with a message in
- * ERR and *CODE the exit status (2 usage, 1 no such ring, 1 no memory). */
+ * ERR (without "initctl: " and '\n') and *CODE the exit status (2 usage, 1
+ * no such ring, 1 no memory). */
 struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, int *code);
 /* Lines examined (matching -p or not) by one read at most: one request
  * never holds PID 1 for long. */
