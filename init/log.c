@@ -248,20 +248,19 @@ static void console_line(const char *name, const char *text, size_t len)
  * messages use: a failure says "unable to", a loss or a kill says so. */
 static int pid1_sev(const char *msg)
 {
-	static const char *const err[] = {
-		"unable to", "killed by the OOM killer", " is invalid", "failed ", "not applied",
-	};
-	static const char *const warn[] = {
-		"exited with status", "killed by signal", "did not stop", "still there",
-		"dropped", "does not end", "ignored", "changed by someone else",
-	};
+	/* each list one string, its words apart by NULs, ended by an empty
+	 * one (no table of pointers) */
+	static const char words[] = "unable to\0killed by the OOM killer\0 is invalid\0failed \0"
+				    "not applied\0\0"
+				    "exited with status\0killed by signal\0did not stop\0"
+				    "still there\0dropped\0does not end\0ignored\0"
+				    "changed by someone else\0";
+	const char *w = words;
 
-	for (size_t i = 0; i < ARRAY_SIZE(err); i++)
-		if (strstr(msg, err[i]))
-			return LOG_SEV_ERR;
-	for (size_t i = 0; i < ARRAY_SIZE(warn); i++)
-		if (strstr(msg, warn[i]))
-			return LOG_SEV_WARNING;
+	for (int sev = LOG_SEV_ERR; sev <= LOG_SEV_WARNING; sev++, w++)
+		for (; *w; w += strlen(w) + 1)
+			if (strstr(msg, w))
+				return sev;
 	return LOG_SEV_INFO;
 }
 

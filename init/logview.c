@@ -56,25 +56,21 @@ struct logview {
 	struct cursor cur[];
 };
 
-static const char *const levels[] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
-};
-
 /* A level as logger(1) takes it: a name in any case, the deprecated
  * panic, error and warn of syslog.conf(5), or its number. */
 __attribute__((noinline)) static int parse_level(const char *s)
 {
-	static const char *const old[] = { "panic", "error", "warn" };
-	static const char num[] = { 0, 3, 4 };
+	/* the eight levels, then the three old names: one string, the
+	 * names apart by NULs (no table of pointers) */
+	static const char names[] = "emerg\0alert\0crit\0err\0warning\0notice\0info\0debug\0"
+				    "panic\0error\0warn";
+	const char *n = names;
 
 	if (s[0] >= '0' && s[0] <= '7' && !s[1])
 		return s[0] - '0';
-	for (int i = 0; i < 3; i++)
-		if (!strcasecmp(s, old[i]))
-			return num[i];
-	for (int i = 0; i < 8; i++)
-		if (!strcasecmp(s, levels[i]))
-			return i;
+	for (int i = 0; i < 11; i++, n += strlen(n) + 1)
+		if (!strcasecmp(s, n))
+			return i < 8 ? i : "\0\3\4"[i - 8];
 	return -1;
 }
 
