@@ -836,7 +836,7 @@ static void on_listen(struct watch *w, uint32_t events)
 			}
 			return;
 		}
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+		if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
 			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
 			continue;
 		}
@@ -870,7 +870,7 @@ int ctl_init(const char *path, const struct ctl_hooks *h)
 		return -1;
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
-	    listen(fd, 128) < 0)
+	    syscall(SYS_listen, fd, 128) < 0)
 		return close_fail(fd);
 	listen_w.fd = fd;
 	listen_w.fn = on_listen;

@@ -182,7 +182,7 @@ int ctl_client(const char *path, int argc, char **argv)
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (fd < 0 || syscall(SYS_connect, fd, &sa, sizeof(sa)) < 0) {
 		dprintf(2, "initctl: unable to connect to %s: %s\n", path, strerror(errno));
 		return 1;
 	}

@@ -80,7 +80,7 @@ int kmsg_next(int fd, struct kmsg_rec *rec)
 
 int kmsg_rewind(int fd)
 {
-	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
+	return syscall(SYS_lseek, fd, 0, SEEK_SET) < 0 ? -1 : 0;
 }
 
 static void on_kmsg(struct watch *wt, uint32_t events)
@@ -113,7 +113,7 @@ int kmsg_logfile(int on)
 	w.fn = on_kmsg;
 	/* After a stop, the lines meanwhile were not for a file (as a
 	 * file's lines are dropped while nothing can take them). */
-	if ((opened && lseek(w.fd, 0, SEEK_END) < 0) || loop_add(&w) < 0) {
+	if ((opened && syscall(SYS_lseek, w.fd, 0, SEEK_END) < 0) || loop_add(&w) < 0) {
 		close_fail(w.fd);
 		w.fd = -1;
 		return -1;

@@ -157,7 +157,7 @@ static void put_part(struct file *f, const char *buf, size_t len)
 	if (f->fd >= 0 && f->size && f->size + len > f->max) {
 		close(f->fd);
 		f->fd = -1;
-		if (rename(f->path, f->path1) < 0)
+		if (syscall(SYS_renameat, AT_FDCWD, f->path, AT_FDCWD, f->path1) < 0)
 			say(f, "unable to rotate", errno);
 	}
 	if (open_file(f) == 0) {
@@ -221,7 +221,7 @@ helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 	}
 	if (have)
 		put(&f, buf, have);
-	if (f.fd >= 0 && fsync(f.fd) < 0)
+	if (f.fd >= 0 && syscall(SYS_fsync, f.fd) < 0)
 		say(&f, "unable to sync", errno);
 	if (f.dropped) {
 		char msg[64];
