@@ -308,8 +308,7 @@ static const char *last_exit(char *buf, size_t len, const struct sup_info *i)
 /* `status NAME`: SPEC §5's key: value lines. */
 __attribute__((noinline)) static void status_detail(struct conn *c, const struct service *s)
 {
-	char ex[32], ns[256], f[3][24], path[256] = "-", mem[80] = "-", pids[56] = "-",
-	     cpu[32] = "-";
+	char ex[32], ns[256], f[3][24], path[256], mem[80], pids[56], cpu[32];
 	struct cg_stats cg = { -1, -1, -1, -1, -1, -1, -1 };
 	struct said d;
 	size_t n = 0;
@@ -317,6 +316,10 @@ __attribute__((noinline)) static void status_detail(struct conn *c, const struct
 	said_of(s, &d);
 	if (sup_cgroup(s, &cg, path, sizeof(path)) < 0)
 		strcpy(path, "-");
+	/* "-" until known (no initialiser: it would zero the whole buffer) */
+	memcpy(mem, "-", 2);
+	memcpy(pids, "-", 2);
+	memcpy(cpu, "-", 2);
 	if (cg.mem_current >= 0 || cg.mem_max >= 0)
 		snprintf(mem, sizeof(mem), "%s %s %s", figure(f[0], 24, cg.mem_current),
 			 figure(f[1], 24, cg.mem_peak), figure(f[2], 24, cg.mem_max));
@@ -327,10 +330,12 @@ __attribute__((noinline)) static void status_detail(struct conn *c, const struct
 		snprintf(cpu, sizeof(cpu), "%lld.%06lld", (long long)(cg.cpu_usec / 1000000),
 			 (long long)(cg.cpu_usec % 1000000));
 	ns[0] = 0;
-	for (unsigned bit = 1; bit && n < sizeof(ns); bit <<= 1)
-		if (d.i.namespaces & bit && conf_ns_name(bit))
-			n += (size_t)snprintf(ns + n, sizeof(ns) - n, "%s%s", n ? " " : "",
-					      conf_ns_name(bit));
+	for (unsigned bit = 1; bit && n < sizeof(ns); bit <<= 1) {
+		const char *name = d.i.namespaces & bit ? conf_ns_name(bit) : NULL;
+
+		if (name)
+			n += (size_t)snprintf(ns + n, sizeof(ns) - n, "%s%s", n ? " " : "", name);
+	}
 	say(c, OUT,
 	    "state: %s\npid: %s\nsince: %lld\nrestarts: %d\nlast-exit: %s\naddresses: %s\n"
 	    "published: %s\nmemory: %s\npids: %s\ncpu: %s\ncgroup: %s\nnamespaces: %s\n"
