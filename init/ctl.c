@@ -480,14 +480,11 @@ static void give_up(struct conn *c)
 		say(c, 1, "%s was removed by a reload", c->name);
 	} else {
 		sup_info(c->svc, &i);
-		if (c->wait == WAIT_DOWN)
-			say(c, 1, "gave up waiting for %s to stop (%s)", name,
-			    sup_state_name(i.state));
-		else if (i.waiting_for)
+		if (c->wait != WAIT_DOWN && i.waiting_for)
 			say(c, 1, "gave up: %s is waiting for %s", name, i.waiting_for);
 		else
-			say(c, 1, "gave up waiting for %s to start (%s)", name,
-			    sup_state_name(i.state));
+			say(c, 1, "gave up waiting for %s to %s (%s)", name,
+			    c->wait == WAIT_DOWN ? "stop" : "start", sup_state_name(i.state));
 	}
 }
 
