@@ -237,7 +237,7 @@ static const char *yes(const char *path)
 	return access(path, F_OK) == 0 ? "yes" : "no";
 }
 
-static int module_path(char *buf, size_t size, const char *name);
+static int moddir_file(char *buf, size_t size, const char *file, const char *ext);
 
 /* nf_tables answers, or its module is there to be loaded (the config's
  * modules come after this line). */
@@ -245,7 +245,7 @@ static const char *nftables(void)
 {
 	char p[256];
 
-	return nft_probe() || (module_path(p, sizeof p, "nf_tables") == 0 &&
+	return nft_probe() || (moddir_file(p, sizeof p, "nf_tables", ".ko") == 0 &&
 			       access(p, F_OK) == 0) ? "yes" : "no";
 }
 
@@ -262,26 +262,15 @@ void boot_features(void)
 		yes("/proc/self/ns/pid"), yes("/proc/self/ns/time"), u.release);
 }
 
-/* /lib/modules/RELEASE/FILE: where the image keeps the modules and their
+/* /lib/modules/RELEASE/FILE EXT: where the image keeps the modules (flat,
+ * NAME.ko, the name as load_module spells it: `_` for `-`) and their
  * lists. */
-static int moddir_file(char *buf, size_t size, const char *file)
+static int moddir_file(char *buf, size_t size, const char *file, const char *ext)
 {
 	struct utsname u;
 
 	uname(&u);
-	return snprintf(buf, size, "/lib/modules/%s/%s", u.release, file) < (int)size ? 0 : -1;
-}
-
-/* The module file: flat under /lib/modules/RELEASE/, `-` spelled `_`. */
-static int module_path(char *buf, size_t size, const char *name)
-{
-	char n[68];
-	size_t i;
-
-	for (i = 0; name[i] && i < 63; i++)
-		n[i] = name[i] == '-' ? '_' : name[i];
-	memcpy(n + i, ".ko", 4);
-	return moddir_file(buf, size, n);
+	return snprintf(buf, size, "/lib/modules/%s/%s%s", u.release, file, ext) < (int)size ? 0 : -1;
 }
 
 static int module_loaded(const char *name)
@@ -316,7 +305,7 @@ static int module_builtin(const char *name)
 	char *buf;
 	int found = 0;
 
-	moddir_file(path, sizeof(path), "modules.builtin");
+	moddir_file(path, sizeof(path), "modules.builtin", "");
 	buf = read_file(path, 4 << 20, &len);
 	if (!buf && errno == ENOENT && access("/proc/modules", F_OK) < 0)
 		return 1;
@@ -372,7 +361,7 @@ static int load_one(const char *name, int depth)
 	char *ko;
 	int fd;
 
-	if (module_path(path, sizeof(path), name) < 0) {
+	if (moddir_file(path, sizeof(path), name, ".ko") < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -457,7 +446,7 @@ static void device_modules(const struct conf *c)
 			if (strncmp(p, "/dev/", 5) || strpbrk(p, "*?[") || access(p, F_OK) == 0 ||
 			    errno != ENOENT)
 				continue;
-			if (!looked++ && moddir_file(path, sizeof(path), "modules.devname") == 0)
+			if (!looked++ && moddir_file(path, sizeof(path), "modules.devname", "") == 0)
 				map = read_file(path, 1 << 20, &len);
 			if (map && devname_module(map, len, p + 5, mod, sizeof(mod)) == 0)
 				boot_module(mod);
@@ -484,7 +473,7 @@ static void feature_modules(const struct conf *c, int nic)
 		char path[128], *list;
 		size_t len;
 
-		if (moddir_file(path, sizeof(path), "sandinit.uplink") == 0 &&
+		if (moddir_file(path, sizeof(path), "sandinit.uplink", "") == 0 &&
 		    (list = read_file(path, 4096, &len))) {
 			for (char *save, *m = strtok_r(list, " \t\n", &save); m;
 			     m = strtok_r(NULL, " \t\n", &save))
