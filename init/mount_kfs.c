@@ -21,23 +21,25 @@
 #include "mount_int.h"
 #include "util.h"
 
+/* The lists below are NUL-separated strings, an empty one last (no table
+ * of pointers to them: 8 bytes each), walked with NEXT. */
+#define NEXT(s) ((s) + strlen(s) + 1)
+
 /* Docker's lists: read-only, and masked (an empty read-only tmpfs over a
  * directory, /dev/null over a file). Missing ones are skipped. */
-static const char *const proc_ro[] = {
-	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
-};
-static const char *const masked[] = {
-	"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/latency_stats",
-	"/proc/timer_stats", "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
-	"/proc/asound", "/sys/firmware", "/sys/devices/virtual/powercap",
-};
+static const char proc_ro[] =
+	"/proc/sys\0/proc/sysrq-trigger\0/proc/irq\0/proc/bus\0/proc/fs\0";
+static const char masked[] =
+	"/proc/kcore\0/proc/keys\0/proc/timer_list\0/proc/latency_stats\0"
+	"/proc/timer_stats\0/proc/sched_debug\0/proc/acpi\0/proc/scsi\0"
+	"/proc/asound\0/sys/firmware\0/sys/devices/virtual/powercap\0";
 
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-static const char *const dev_links[][2] = {
-	{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
-	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
-	{ "ptmx", "pts/ptmx" },
-};
+static const char dev_nodes[] = "null\0zero\0full\0random\0urandom\0tty\0";
+/* name, then its target */
+static const char dev_links[] =
+	"fd\0/proc/self/fd\0stdin\0/proc/self/fd/0\0"
+	"stdout\0/proc/self/fd/1\0stderr\0/proc/self/fd/2\0"
+	"ptmx\0pts/ptmx\0";
 
 /* The mount at DFD/PATH read-only (FLAGS: AT_*, AT_RECURSIVE for every mount
  * below). mount_setattr(2) changes only that one flag, so the nosuid/nodev/
@@ -96,9 +98,9 @@ int mnt_mask(const char *path)
 /* The masked list's entries present in the new root's proc and sys. */
 int mnt_mask_kernel(const char **step)
 {
-	for (int i = 0; i < (int)ARRAY_SIZE(masked); i++) {
-		*step = stepf("mask %s", masked[i]);
-		if (mnt_mask(masked[i]) < 0)
+	for (const char *m = masked; *m; m = NEXT(m)) {
+		*step = stepf("mask %s", m);
+		if (mnt_mask(m) < 0)
 			return -1;
 	}
 	return 0;
@@ -164,11 +166,11 @@ int mnt_mount_proc(const struct svc_conf *s, const char **step)
 		return 0;
 	/* By plain path below the proc just mounted: these are its own
 	 * entries, none a symlink. */
-	for (i = 0; i < (int)ARRAY_SIZE(proc_ro); i++) {
+	for (const char *ro = proc_ro; *ro; ro = NEXT(ro)) {
 		char p[sizeof path + 32];
 
-		*step = stepf("make %s read-only", proc_ro[i]);
-		snprintf(p, sizeof p, "%s%s", mnt_root, proc_ro[i]);
+		*step = stepf("make %s read-only", ro);
+		snprintf(p, sizeof p, "%s%s", mnt_root, ro);
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -262,13 +264,13 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 	snprintf(prefix, sizeof prefix, "%s/dev", mnt_root);
 	if (lstat(prefix, &dst) < 0 || !S_ISDIR(dst.st_mode))
 		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", mnt_root, dev_fd);
-	for (i = 0; i < (int)ARRAY_SIZE(dev_nodes); i++) {
-		*step = stepf("bind /dev/%s", dev_nodes[i]);
-		fd = openat(dev_fd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	for (const char *n = dev_nodes; *n; n = NEXT(n)) {
+		*step = stepf("bind /dev/%s", n);
+		fd = openat(dev_fd, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0)
 			goto fail;
 		close(fd);
-		if (mnt_bind_entry(nodes, dev_nodes[i], dev_fd, dev_nodes[i]) < 0)
+		if (mnt_bind_entry(nodes, n, dev_fd, n) < 0)
 			goto fail;
 	}
 	*step = "populate /dev";
@@ -285,8 +287,8 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 	if (s && mnt_dev_own(s, prefix, step) < 0)
 		goto fail;
 	*step = "populate /dev";
-	for (i = 0; i < (int)ARRAY_SIZE(dev_links); i++) {
-		if (symlinkat(dev_links[i][1], dev_fd, dev_links[i][0]) < 0)
+	for (const char *l = dev_links; *l; l = NEXT(NEXT(l))) {
+		if (symlinkat(NEXT(l), dev_fd, l) < 0)
 			goto fail;
 	}
 
