@@ -433,7 +433,8 @@ int boot_module(const char *name)
  * module makes which node is depmod's modules.devname (the image builder
  * writes it); a node made by no module fails the service's start as
  * before. */
-static void device_modules(const struct conf *c)
+/* noinline: LTO's copy inside feature_modules was 30 B larger */
+static __attribute__((noinline)) void device_modules(const struct conf *c)
 {
 	char path[256], mod[64], *map = NULL;
 	size_t len = 0;

@@ -48,7 +48,8 @@ struct grant {
 static struct grant *grants;
 
 /* The node FD (O_PATH) as a path: the xattr calls take none of those. */
-static const char *fd_path(int fd)
+/* noinline: one copy, not one in each of its two callers */
+static __attribute__((noinline)) const char *fd_path(int fd)
 {
 	static char p[32];
 

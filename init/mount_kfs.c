@@ -185,7 +185,8 @@ int mnt_mount_proc(const struct svc_conf *s, const char **step)
 /* A tmpfs without a SIZE of its own (SPEC §3 `tmpfs`): 64M, or half of
  * `memory` when that is smaller, so that no service pins half the RAM. */
 #define TMPFS_DEFAULT_SIZE (64ULL << 20)
-uint64_t mnt_tmpfs_size(const struct svc_conf *s)
+/* noinline: one copy, not one in each of its three callers */
+__attribute__((noinline)) uint64_t mnt_tmpfs_size(const struct svc_conf *s)
 {
 	return s->memory && s->memory / 2 < TMPFS_DEFAULT_SIZE ? s->memory / 2 : TMPFS_DEFAULT_SIZE;
 }
