@@ -281,14 +281,14 @@ static int module_loaded(const char *name)
 	return access(p, F_OK) == 0;
 }
 
-/* Do A (LEN bytes) and NUL-terminated B name the same module (`-` and `_`
- * equal)? */
+/* Do A (LEN bytes) and NUL-terminated B, spelled with `_` for `-'
+ * (load_module's), name the same module? */
 static int same_module(const char *a, size_t len, const char *b)
 {
 	size_t i;
 
 	for (i = 0; i < len && b[i]; i++)
-		if (a[i] != b[i] && !(strchr("-_", a[i]) && strchr("-_", b[i])))
+		if ((a[i] == '-' ? '_' : a[i]) != b[i])
 			return 0;
 	return i == len && !b[i];
 }
