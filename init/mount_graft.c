@@ -163,8 +163,8 @@ static int graft_fs(mode_t mode)
  * root's, a bind's): a tmpfs over DFD holding a bind of each of its entries
  * (symlinks copied), so that it looks as before and takes new mount points
  * while the root's files stay as they are (SPEC §3 `bind`). Returns the
- * tmpfs's root, now on top of DFD, or -1. */
-static int graft(int dfd)
+ * tmpfs's root, now on top of DFD, or -1. FILL 0: an empty one (hide's). */
+static int graft(int dfd, int fill)
 {
 	struct stat st;
 	struct dirent *e;
@@ -174,8 +174,8 @@ static int graft(int dfd)
 
 	if (fstat(dfd, &st) < 0 || (t = graft_fs(st.st_mode)) < 0)
 		return -1;
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
+	fd = fill ? openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (fill && (fd < 0 || !(d = fdopendir(fd)))) {
 		if (fd >= 0)
 			close(fd);
 		goto fail;
@@ -184,7 +184,7 @@ static int graft(int dfd)
 	 * the caller's namespace. DFD still names the directory below. */
 	if (mnt_move(t, dfd, "") < 0)
 		goto fail;
-	while ((errno = 0, e = readdir(d))) {
+	for (errno = 0; d && (e = readdir(d)); errno = 0) {
 		const char *n = e->d_name;
 		ssize_t len;
 
@@ -210,7 +210,8 @@ static int graft(int dfd)
 	}
 	if (errno || graft_ro(t, 1) < 0 || mnt_own(t, t) < 0)
 		goto fail;
-	closedir(d);
+	if (d)
+		closedir(d);
 	return t;
 fail:
 	err = errno;
@@ -290,7 +291,7 @@ static int make_entry(int *pfd, const char *name, mode_t kind, int rw_bound_dir,
 		if (errno != EROFS && errno != EACCES && errno != EPERM)
 			return -1;
 	}
-	t = graft(*pfd);
+	t = graft(*pfd, 1);
 	if (t < 0 || on_graft(pfd, t, is_root) < 0)
 		return -1;
 	return make_entry(pfd, name, kind, 0, 0);
@@ -327,11 +328,8 @@ static int hide(int *pfd, int is_root)
 		errno = EACCES;
 		return -1;
 	}
-	if ((t = graft_fs(st.st_mode)) < 0)
+	if ((t = graft(*pfd, 0)) < 0)
 		return -1;
-	if (mnt_move(t, *pfd, "") < 0 ||
-	    graft_ro(t, 1) < 0 || mnt_own(t, t) < 0)
-		return close_fail(t);
 	return on_graft(pfd, t, is_root);
 }
 
