@@ -343,13 +343,14 @@ static int is_fatal(int sig)
  * in a container, or the host tests, shares /dev with its host). */
 static void host_syslog(const char *socket_path)
 {
-	char path[4096];
+	char buf[4096];
+	const char *path = buf;
 	struct stat st;
 
 	if (stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU)
-		snprintf(path, sizeof(path), "/dev/log");
+		path = "/dev/log";
 	else
-		snprintf(path, sizeof(path), "%s.log", socket_path);
+		snprintf(buf, sizeof(buf), "%s.log", socket_path);
 	if (syslog_host(path, sup_ring_of) < 0)
 		log_msg("unable to listen on %s: %m", path);
 }
