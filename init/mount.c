@@ -288,6 +288,14 @@ void mnt_release(void)
 
 static int has_root(const struct svc_conf *s);
 
+/* FD (-1: none) as the next of mnt_src_fd (mnt_prepare sized it). */
+static int keep(int fd)
+{
+	if (fd >= 0)
+		mnt_src_fd[nsrc++] = fd;
+	return fd;
+}
+
 int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 {
 	const struct dev_node *dv;
@@ -310,20 +318,16 @@ int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 		const struct conf_bind *b = &s->binds[i];
 
 		*step = stepf("bind %s", b->src);
-		fd = mnt_clone(AT_FDCWD, b->src, AT_RECURSIVE);
-		if (fd < 0)
+		if ((fd = keep(mnt_clone(AT_FDCWD, b->src, AT_RECURSIVE))) < 0)
 			goto fail;
-		mnt_src_fd[nsrc++] = fd;
 		if (!b->rw && mnt_set_ro(fd, "", AT_EMPTY_PATH | AT_RECURSIVE) < 0)
 			goto fail;
 	}
 	/* The nodes dev_grant found (and checked) at the start. */
 	for (int i = 0; i < ndv; i++) {
 		*step = stepf("device %s", dv[i].path);
-		fd = mnt_clone(dv[i].fd, "", 0);
-		if (fd < 0)
+		if (keep(mnt_clone(dv[i].fd, "", 0)) < 0)
 			goto fail;
-		mnt_src_fd[nsrc++] = fd;
 	}
 	/* The terminal at the name it has in PID 1's /dev (ttyname(3) looks
 	 * it up by its /proc/self/fd link), unless a devpts one: the sandbox
@@ -337,10 +341,8 @@ int mnt_prepare(const struct svc_conf *s, int tty, const char **step)
 			mnt_tty[0] = '\0';
 		} else {
 			*step = stepf("bind %s", mnt_tty);
-			fd = mnt_clone(tty, "", 0);
-			if (fd < 0)
+			if (keep(mnt_clone(tty, "", 0)) < 0)
 				goto fail;
-			mnt_src_fd[nsrc++] = fd;
 		}
 	}
 	return 0;
