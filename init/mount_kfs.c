@@ -227,7 +227,9 @@ int mnt_dev_own(const struct svc_conf *s, const char *prefix, const char **step)
 		return -1;
 	*step = "mount /dev/shm";
 	snprintf(target, sizeof target, "%s/shm", prefix);
-	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)mnt_tmpfs_size(s));
+	/* (mount_tmpfs's format: one string) */
+	snprintf(opts, sizeof opts, "mode=%o,size=%llu", 01777U,
+		 (unsigned long long)mnt_tmpfs_size(s));
 	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 		return -1;
 	fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
