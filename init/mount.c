@@ -151,28 +151,26 @@ static int mount_bind(const struct svc_conf *s, int i, const char **step)
  * the config's order, so `tmpfs /var` does not hide `bind /x /var/x`. */
 static int mount_user(const struct svc_conf *s, const char **step)
 {
-	int d, i, max = 1, have_tmp = 0;
+	int d, i, n, more, have_tmp = 0;
 
-	for (i = 0; i < s->ntmpfs; i++) {
-		have_tmp |= is_tmp(s->tmpfs[i].dst);
-		if (depth(s->tmpfs[i].dst) > max)
-			max = depth(s->tmpfs[i].dst);
-	}
-	for (i = 0; i < s->nbinds; i++) {
-		if (depth(s->binds[i].dst) > max)
-			max = depth(s->binds[i].dst);
-	}
-	for (d = 0; d <= max; d++) {
+	/* Depth by depth while any is deeper; /tmp's own at depth 1, unless
+	 * a tmpfs line (seen at depth 0) mounts it. */
+	for (d = 0, more = 1; more; d++) {
+		more = d < 1;
 		if (d == 1 && !have_tmp && mount_tmpfs(s, "/tmp", 0, -1, step) < 0)
 			return -1;
 		for (i = 0; i < s->ntmpfs; i++) {
-			if (depth(s->tmpfs[i].dst) == d &&
-			    mount_tmpfs(s, s->tmpfs[i].dst, s->tmpfs[i].size, s->tmpfs[i].mode,
-					step) < 0)
+			n = depth(s->tmpfs[i].dst);
+			have_tmp |= is_tmp(s->tmpfs[i].dst);
+			more |= n > d;
+			if (n == d && mount_tmpfs(s, s->tmpfs[i].dst, s->tmpfs[i].size, s->tmpfs[i].mode,
+						  step) < 0)
 				return -1;
 		}
 		for (i = 0; i < s->nbinds; i++) {
-			if (depth(s->binds[i].dst) == d && mount_bind(s, i, step) < 0)
+			n = depth(s->binds[i].dst);
+			more |= n > d;
+			if (n == d && mount_bind(s, i, step) < 0)
 				return -1;
 		}
 	}
