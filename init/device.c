@@ -219,6 +219,14 @@ static int node_open(const char *path, int *fd, struct stat *st)
 	return *fd < 0 ? -1 : 0;
 }
 
+/* DIR/NAME into P (PATH_MAX), unless NAME is "." or ".." or it is too
+ * long: then 0. */
+static int child(char *p, const char *dir, const char *name)
+{
+	return strcmp(name, ".") && strcmp(name, "..") &&
+	       (size_t)snprintf(p, PATH_MAX, "%s/%s", dir, name) < PATH_MAX;
+}
+
 /* Every node under DIR (and a link to one inside /dev, as /dev/dri/by-path
  * has); linked directories are not followed. */
 static int walk(struct grant *g, const char *dir, int ro, int depth)
@@ -232,9 +240,7 @@ static int walk(struct grant *g, const char *dir, int ro, int depth)
 	if (!d)
 		return -1;
 	while (r == 0 && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p) ||
-		    lstat(p, &st) < 0)
+		if (!child(p, dir, de->d_name) || lstat(p, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode))
 			r = depth < DIR_DEPTH ? walk(g, p, ro, depth + 1) : 0;
@@ -354,9 +360,8 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, in
 	if (!(d = opendir(dir)))
 		return 0;
 	while (r == 0 && (de = readdir(d))) {
-		if ((de->d_name[0] == '.' && comp[0] != '.') || !strcmp(de->d_name, ".") ||
-		    !strcmp(de->d_name, "..") || !match(comp, de->d_name) ||
-		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
+		if ((de->d_name[0] == '.' && comp[0] != '.') || !match(comp, de->d_name) ||
+		    !child(p, dir, de->d_name))
 			continue;
 		r = *end ? glob_in(g, p, end, ro, depth + 1, step) : expand_one(g, p, ro, 1, step);
 	}
