@@ -189,7 +189,6 @@ void boot_early(void)
 
 void boot_priority(void)
 {
-	char v[16];
 	int fd;
 
 	/* With autogroups (sched(7)) nice only ranks processes within one
@@ -202,8 +201,7 @@ void boot_priority(void)
 	 * CAP_SYS_NICE (a container) both stay as they are, quietly. */
 	fd = getsid(0) == getpid() ? open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC) : -1;
 	if (fd >= 0) {
-		snprintf(v, sizeof(v), "%d", PID1_NICE);
-		if (write(fd, v, strlen(v)) < 0 && errno != EPERM && errno != EACCES)
+		if (dprintf(fd, "%d", PID1_NICE) < 0 && errno != EPERM && errno != EACCES)
 			log_msg("unable to set its autogroup's nice: %m");
 		close(fd);
 	}
