@@ -24,6 +24,16 @@
 #ifdef MINI_TEST
 #define qsort mini_qsort
 #define strstr mini_strstr
+#define strlen mini_strlen
+#define strchrnul mini_strchrnul
+#define strchr mini_strchr
+#define memchr mini_memchr
+#define strspn mini_strspn
+#define strcspn mini_strcspn
+#define strcpy mini_strcpy
+#define stpcpy mini_stpcpy
+#define strncpy mini_strncpy
+#define getenv mini_getenv
 #define clock_gettime mini_clock_gettime
 #define fork mini_fork
 #define fcntl mini_fcntl
@@ -38,6 +48,16 @@
 #define fchmodat mini_fchmodat
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
+size_t mini_strlen(const char *s);
+char *mini_strchrnul(const char *s, int c);
+char *mini_strchr(const char *s, int c);
+void *mini_memchr(const void *s, int c, size_t n);
+size_t mini_strspn(const char *s, const char *set);
+size_t mini_strcspn(const char *s, const char *set);
+char *mini_strcpy(char *restrict d, const char *restrict s);
+char *mini_stpcpy(char *restrict d, const char *restrict s);
+char *mini_strncpy(char *restrict d, const char *restrict s, size_t n);
+char *mini_getenv(const char *name);
 int mini_clock_gettime(clockid_t clk, struct timespec *ts);
 pid_t mini_fork(void);
 int mini_fcntl(int fd, int cmd, ...);
@@ -86,6 +106,95 @@ char *strstr(const char *h, const char *n)
 	for (; *h; h++)
 		if (*h == *n && !strncmp(h, n, len))
 			return (char *)h;
+	return NULL;
+}
+
+/* Byte at a time: musl's read a word at a time (with its masks and
+ * tables, 1.3 KB for these), a gain for long strings; sandinit's are a
+ * line or a name. getenv is here for strchrnul: musl's calls it by an
+ * internal name, which would link musl's back. */
+size_t strlen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
+char *strchrnul(const char *s, int c)
+{
+	while (*s && *s != (char)c)
+		s++;
+	return (char *)s;
+}
+
+char *strchr(const char *s, int c)
+{
+	s = strchrnul(s, c);
+	return *s == (char)c ? (char *)s : NULL;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	for (const unsigned char *p = s; n--; p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
+size_t strspn(const char *s, const char *set)
+{
+	size_t n = 0;
+
+	while (s[n] && strchr(set, s[n]))
+		n++;
+	return n;
+}
+
+size_t strcspn(const char *s, const char *set)
+{
+	size_t n = 0;
+
+	while (s[n] && !strchr(set, s[n]))
+		n++;
+	return n;
+}
+
+char *stpcpy(char *restrict d, const char *restrict s)
+{
+	while ((*d = *s++))
+		d++;
+	return d;
+}
+
+char *strcpy(char *restrict d, const char *restrict s)
+{
+	stpcpy(d, s);
+	return d;
+}
+
+char *strncpy(char *restrict d, const char *restrict s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i < n && s[i]; i++)
+		d[i] = s[i];
+	for (; i < n; i++)
+		d[i] = 0;
+	return d;
+}
+
+extern char **__environ;
+
+char *getenv(const char *name)
+{
+	size_t l = (size_t)(strchrnul(name, '=') - name);
+
+	if (l && !name[l] && __environ)
+		for (char **e = __environ; *e; e++)
+			if (!strncmp(name, *e, l) && (*e)[l] == '=')
+				return *e + l + 1;
 	return NULL;
 }
 

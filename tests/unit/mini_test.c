@@ -3,12 +3,23 @@
  * then random arrays (duplicates, runs, every length to 300, element sizes
  * 1 to 12) sorted by both and random needles searched by both; its
  * clock_gettime read between two of the libc's, its fork's child seen
- * exiting by the parent, and its system-call wrappers (fcntl, socket...)
- * used as sandinit does, with their flags and errors. */
+ * exiting by the parent, its system-call wrappers (fcntl, socket...)
+ * used as sandinit does, with their flags and errors, and its byte-at-a-time
+ * string functions against the libc's on random strings. */
 #define MINI_TEST
 #include "mini.c"
 #undef qsort
 #undef strstr
+#undef strlen
+#undef strchrnul
+#undef strchr
+#undef memchr
+#undef strspn
+#undef strcspn
+#undef strcpy
+#undef stpcpy
+#undef strncpy
+#undef getenv
 #undef clock_gettime
 #undef fork
 #undef fcntl
@@ -105,6 +116,38 @@ static void syscalls(void)
 		close(fd);
 }
 
+/* A random string of under MAX bytes of the first N letters into S; its length. */
+static size_t random_str(char *s, size_t max, int n)
+{
+	size_t len = (size_t)rand() % max;
+
+	for (size_t i = 0; i < len; i++)
+		s[i] = (char)('a' + rand() % n);
+	s[len] = 0;
+	return len;
+}
+
+/* Each string function of mini.c and the libc's on HAY (and SET): the same
+ * answer. A terminator is passed as the sought byte too. */
+static int strings_same(const char *hay, const char *set, int c, size_t n)
+{
+	char a[80], b[80];
+	int ok = 1;
+
+	ok &= mini_strlen(hay) == strlen(hay);
+	ok &= mini_strchrnul(hay, c) == strchrnul(hay, c);
+	ok &= mini_strchr(hay, c) == strchr(hay, c);
+	ok &= mini_memchr(hay, c, n) == memchr(hay, c, n);
+	ok &= mini_strspn(hay, set) == strspn(hay, set);
+	ok &= mini_strcspn(hay, set) == strcspn(hay, set);
+	memset(a, 'z', sizeof a);
+	memset(b, 'z', sizeof b);
+	ok &= mini_strcpy(a, hay) == a && strcpy(b, hay) == b && !memcmp(a, b, sizeof a);
+	ok &= mini_stpcpy(a + 1, hay) - a == stpcpy(b + 1, hay) - b && !memcmp(a, b, sizeof a);
+	ok &= mini_strncpy(a, hay, n) == a && strncpy(b, hay, n) == b && !memcmp(a, b, sizeof a);
+	return ok;
+}
+
 static int sorted_same(unsigned seed, size_t n, size_t size, int range)
 {
 	unsigned char a[300 * 12], b[300 * 12];
@@ -144,14 +187,8 @@ int main(void)
 	CHECK(mini_strstr(h, "files") == NULL);
 	CHECK(mini_strstr("aaab", "aab") == strstr("aaab", "aab"));
 	for (unsigned seed = 1; seed <= 20000; seed++) {
-		size_t hn = (size_t)rand() % 40, nn = (size_t)rand() % 5;
-
-		for (size_t i = 0; i < hn; i++)
-			hay[i] = (char)('a' + rand() % 3);
-		hay[hn] = 0;
-		for (size_t i = 0; i < nn; i++)
-			needle[i] = (char)('a' + rand() % 3);
-		needle[nn] = 0;
+		random_str(hay, 40, 3);
+		random_str(needle, 5, 3);
 		CHECK(mini_strstr(hay, needle) == strstr(hay, needle));
 	}
 
@@ -173,6 +210,32 @@ int main(void)
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	syscalls();
+
+	char set[6];
+	static char env_a[] = "SANDINIT_SOCKET=/run/x", env_b[] = "SANDINIT=1", env_c[] = "=odd";
+	char *env[] = { env_c, env_b, env_a, NULL }, **saved = __environ;
+
+	CHECK(strings_same("", "", 0, 1));
+	CHECK(strings_same("abc", "", 'c', 4));
+	CHECK(strings_same("\xff\x80" "a", "\x80", 0xff, 3));
+	CHECK(strings_same("\xff\x80" "a", "\x80", -1, 3));
+	for (unsigned seed = 1; seed <= 20000; seed++) {
+		size_t hn = random_str(hay, 40, 4);
+
+		random_str(set, 5, 4);
+		CHECK(strings_same(hay, set, rand() % 5 ? 'a' + rand() % 5 : 0,
+				   (size_t)rand() % (hn + 1) + (seed % 2)));
+	}
+	__environ = env;
+	CHECK(!strcmp(mini_getenv("SANDINIT_SOCKET"), "/run/x"));
+	CHECK(!strcmp(mini_getenv("SANDINIT"), "1"));
+	CHECK(mini_getenv("SANDINIT_") == NULL);
+	CHECK(mini_getenv("") == NULL);
+	CHECK(mini_getenv("SANDINIT=1") == NULL);
+	CHECK(mini_getenv("S") == NULL);
+	__environ = NULL;
+	CHECK(mini_getenv("SANDINIT") == NULL);
+	__environ = saved;
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
