@@ -213,12 +213,22 @@ void nft_rule_del(struct nft_batch *b, int tag, const char *table, const char *c
 	msg_end(b);
 }
 
-/* NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { ... } } */
-static void expr_begin(struct nft_batch *b, const char *name)
+/* NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { ... } }: SPEC is the
+ * expression's name, a NUL, then the types of its first 32-bit attributes
+ * (one byte each, in libnftnl's order; none: "masq\0"), whose values are
+ * V0...V3 in that order. The nests stay open for what follows (expr_end
+ * closes them). */
+static void expr(struct nft_batch *b, const char *spec, uint32_t v0, uint32_t v1, uint32_t v2,
+		 uint32_t v3)
 {
+	uint32_t v[4] = { v0, v1, v2, v3 };
+	size_t n = strlen(spec);
+
 	nest_begin(b, NFTA_LIST_ELEM);
-	attr_str(b, NFTA_EXPR_NAME, name);
+	attr(b, NFTA_EXPR_NAME, spec, n + 1);
 	nest_begin(b, NFTA_EXPR_DATA);
+	for (const char *t = spec + n + 1; *t; t++)
+		attr_be32(b, (uint16_t)*t, v[t - spec - n - 1]);
 }
 
 static void expr_end(struct nft_batch *b)
@@ -226,6 +236,15 @@ static void expr_end(struct nft_batch *b)
 	nest_end(b);
 	nest_end(b);
 }
+
+/* The attribute types the specs spell as bytes (the kernel's ABI). */
+_Static_assert(NFTA_META_DREG == 1 && NFTA_META_KEY == 2 && NFTA_PAYLOAD_DREG == 1 &&
+	       NFTA_PAYLOAD_BASE == 2 && NFTA_PAYLOAD_OFFSET == 3 && NFTA_PAYLOAD_LEN == 4 &&
+	       NFTA_CT_DREG == 1 && NFTA_CT_KEY == 2 && NFTA_FIB_DREG == 1 &&
+	       NFTA_FIB_RESULT == 2 && NFTA_FIB_FLAGS == 3 && NFTA_CMP_SREG == 1 &&
+	       NFTA_CMP_OP == 2 && NFTA_BITWISE_SREG == 1 && NFTA_BITWISE_DREG == 2 &&
+	       NFTA_BITWISE_LEN == 3 && NFTA_IMMEDIATE_DREG == 1 && NFTA_NAT_TYPE == 1 &&
+	       NFTA_NAT_FAMILY == 2 && NFTA_NAT_REG_ADDR_MIN == 3, "nf_tables attribute types");
 
 /* A value as nft_data: TYPE { NFTA_DATA_VALUE: bytes }. */
 static void data_value(struct nft_batch *b, uint16_t type, const void *data, size_t len)
@@ -237,44 +256,34 @@ static void data_value(struct nft_batch *b, uint16_t type, const void *data, siz
 
 void nft_meta(struct nft_batch *b, int key, int dreg)
 {
-	expr_begin(b, "meta");
-	attr_be32(b, NFTA_META_KEY, (uint32_t)key);
-	attr_be32(b, NFTA_META_DREG, (uint32_t)dreg);
+	expr(b, "meta\0\2\1", (uint32_t)key, (uint32_t)dreg, 0, 0);	/* KEY, DREG */
 	expr_end(b);
 }
 
 void nft_payload(struct nft_batch *b, int base, int offset, int len, int dreg)
 {
-	expr_begin(b, "payload");
-	attr_be32(b, NFTA_PAYLOAD_DREG, (uint32_t)dreg);
-	attr_be32(b, NFTA_PAYLOAD_BASE, (uint32_t)base);
-	attr_be32(b, NFTA_PAYLOAD_OFFSET, (uint32_t)offset);
-	attr_be32(b, NFTA_PAYLOAD_LEN, (uint32_t)len);
+	/* DREG, BASE, OFFSET, LEN */
+	expr(b, "payload\0\1\2\3\4", (uint32_t)dreg, (uint32_t)base, (uint32_t)offset,
+	     (uint32_t)len);
 	expr_end(b);
 }
 
 void nft_ct(struct nft_batch *b, int key, int dreg)
 {
-	expr_begin(b, "ct");
-	attr_be32(b, NFTA_CT_KEY, (uint32_t)key);
-	attr_be32(b, NFTA_CT_DREG, (uint32_t)dreg);
+	expr(b, "ct\0\2\1", (uint32_t)key, (uint32_t)dreg, 0, 0);	/* KEY, DREG */
 	expr_end(b);
 }
 
 void nft_fib_daddr_type(struct nft_batch *b, int dreg)
 {
-	expr_begin(b, "fib");
-	attr_be32(b, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR);
-	attr_be32(b, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
-	attr_be32(b, NFTA_FIB_DREG, (uint32_t)dreg);
+	/* FLAGS, RESULT, DREG */
+	expr(b, "fib\0\3\2\1", NFTA_FIB_F_DADDR, NFT_FIB_RESULT_ADDRTYPE, (uint32_t)dreg, 0);
 	expr_end(b);
 }
 
 void nft_cmp(struct nft_batch *b, int op, int sreg, const void *data, size_t len)
 {
-	expr_begin(b, "cmp");
-	attr_be32(b, NFTA_CMP_SREG, (uint32_t)sreg);
-	attr_be32(b, NFTA_CMP_OP, (uint32_t)op);
+	expr(b, "cmp\0\1\2", (uint32_t)sreg, (uint32_t)op, 0, 0);	/* SREG, OP */
 	data_value(b, NFTA_CMP_DATA, data, len);
 	expr_end(b);
 }
@@ -283,10 +292,8 @@ void nft_bitwise(struct nft_batch *b, int sreg, int dreg, const void *mask, size
 {
 	static const unsigned char zero[16];
 
-	expr_begin(b, "bitwise");
-	attr_be32(b, NFTA_BITWISE_SREG, (uint32_t)sreg);
-	attr_be32(b, NFTA_BITWISE_DREG, (uint32_t)dreg);
-	attr_be32(b, NFTA_BITWISE_LEN, (uint32_t)len);
+	/* SREG, DREG, LEN */
+	expr(b, "bitwise\0\1\2\3", (uint32_t)sreg, (uint32_t)dreg, (uint32_t)len, 0);
 	data_value(b, NFTA_BITWISE_MASK, mask, len);
 	data_value(b, NFTA_BITWISE_XOR, zero, len < sizeof zero ? len : sizeof zero);
 	expr_end(b);
@@ -294,16 +301,14 @@ void nft_bitwise(struct nft_batch *b, int sreg, int dreg, const void *mask, size
 
 void nft_immediate(struct nft_batch *b, int dreg, const void *data, size_t len)
 {
-	expr_begin(b, "immediate");
-	attr_be32(b, NFTA_IMMEDIATE_DREG, (uint32_t)dreg);
+	expr(b, "immediate\0\1", (uint32_t)dreg, 0, 0, 0);	/* DREG */
 	data_value(b, NFTA_IMMEDIATE_DATA, data, len);
 	expr_end(b);
 }
 
 void nft_verdict(struct nft_batch *b, int code, const char *chain)
 {
-	expr_begin(b, "immediate");
-	attr_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	expr(b, "immediate\0\1", NFT_REG_VERDICT, 0, 0, 0);	/* DREG */
 	nest_begin(b, NFTA_IMMEDIATE_DATA);
 	nest_begin(b, NFTA_DATA_VERDICT);
 	attr_be32(b, NFTA_VERDICT_CODE, (uint32_t)code);
@@ -316,10 +321,8 @@ void nft_verdict(struct nft_batch *b, int code, const char *chain)
 
 void nft_nat(struct nft_batch *b, int type, int reg_addr, int reg_proto)
 {
-	expr_begin(b, "nat");
-	attr_be32(b, NFTA_NAT_TYPE, (uint32_t)type);
-	attr_be32(b, NFTA_NAT_FAMILY, NFPROTO_IPV4);
-	attr_be32(b, NFTA_NAT_REG_ADDR_MIN, (uint32_t)reg_addr);
+	/* TYPE, FAMILY, REG_ADDR_MIN */
+	expr(b, "nat\0\1\2\3", (uint32_t)type, NFPROTO_IPV4, (uint32_t)reg_addr, 0);
 	if (reg_proto > 0) {
 		attr_be32(b, NFTA_NAT_REG_PROTO_MIN, (uint32_t)reg_proto);
 		attr_be32(b, NFTA_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
@@ -329,7 +332,7 @@ void nft_nat(struct nft_batch *b, int type, int reg_addr, int reg_proto)
 
 void nft_masq(struct nft_batch *b)
 {
-	expr_begin(b, "masq");
+	expr(b, "masq\0", 0, 0, 0, 0);
 	expr_end(b);
 }
 
