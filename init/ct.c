@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
+#include "util.h"
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -58,7 +58,7 @@ int ct_match(const struct nlmsghdr *h, const struct ct_sel *s, struct ct_tuple *
 	if ((st = nl_msg_find(h, hl, CTA_STATUS)) && NL_ATTR_LEN(st) == 4)
 		memcpy(&status, NL_ATTR_DATA(st), 4);
 	return !to && t->dport == s->dport && (!s->dst || t->dst == s->dst) &&
-	       !(ntohl(status) & IPS_SRC_NAT);
+	       !(BE32(status) & IPS_SRC_NAT);
 }
 
 /* The kernel's dump filter (CTA_FILTER, Linux 5.8): the tuple fields it

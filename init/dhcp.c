@@ -372,12 +372,12 @@ static int open_sockets(struct client *c)
 	};
 	struct sock_fprog prog = { .len = ARRAY_SIZE(code), .filter = code };
 	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = c->ifindex,
+		.sll_family = AF_PACKET, .sll_protocol = BE16(ETH_P_IP), .sll_ifindex = c->ifindex,
 	};
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(CLIENT_PORT) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = BE16(CLIENT_PORT) };
 	int one = 1;
 
-	c->pfd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	c->pfd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, BE16(ETH_P_IP));
 	if (c->pfd < 0 || setsockopt(c->pfd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0 ||
 	    setsockopt(c->pfd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0 ||
 	    bind(c->pfd, (struct sockaddr *)&ll, sizeof ll) < 0)
@@ -416,7 +416,7 @@ static int send_broadcast(struct client *c, const uint8_t *msg, size_t len, uint
 {
 	uint8_t pkt[28 + DHCP_MSG_MAX], *u = pkt + 20;
 	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+		.sll_family = AF_PACKET, .sll_protocol = BE16(ETH_P_IP),
 		.sll_ifindex = c->ifindex, .sll_halen = 6,
 		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
@@ -441,7 +441,7 @@ static int send_broadcast(struct client *c, const uint8_t *msg, size_t len, uint
 static int send_unicast(struct client *c, const uint8_t *msg, size_t len, uint32_t to)
 {
 	struct sockaddr_in sin = {
-		.sin_family = AF_INET, .sin_port = htons(SERVER_PORT), .sin_addr.s_addr = htonl(to),
+		.sin_family = AF_INET, .sin_port = BE16(SERVER_PORT), .sin_addr.s_addr = BE32(to),
 	};
 
 	return sendto(c->ufd, msg, len, 0, (struct sockaddr *)&sin, sizeof sin) < 0 ? -1 : 0;

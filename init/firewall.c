@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -92,8 +91,8 @@ static void ct_clear(const struct svc_conf *s, int keep)
 		const struct conf_publish *p = &s->publishes[k];
 		struct ct_sel sel = {
 			.proto = p->proto, .keep = keep,
-			.to = htonl(s->nets[0].addr), .toport = htons(p->port),
-			.dst = htonl(p->addr), .dport = htons(p->hostport),
+			.to = BE32(s->nets[0].addr), .toport = BE16(p->port),
+			.dst = BE32(p->addr), .dport = BE16(p->hostport),
 		};
 
 		if (sock_open() < 0 || ct_flush(&sock, &sel) < 0) {
@@ -150,8 +149,8 @@ static void ct_any(struct nft_batch *b, int key, uint32_t mask)
  * does it: only the prefix's bytes. */
 static void saddr_cmp(struct nft_batch *b, int op, const struct conf_bridge *br)
 {
-	uint32_t mask = htonl(conf_prefix_mask(br->prefix));
-	uint32_t net = htonl(br->addr) & mask;
+	uint32_t mask = BE32(conf_prefix_mask(br->prefix));
+	uint32_t net = BE32(br->addr) & mask;
 
 	if (br->prefix % 8) {
 		nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
@@ -199,7 +198,7 @@ static void rule(struct nft_batch *b, int tag, const char *chain, const struct c
 		else if (k == 'd')
 			ct_any(b, NFT_CT_STATUS, IPS_DST_NAT);
 		else if (k == 'n') {
-			uint32_t a = htonl(br->addr);
+			uint32_t a = BE32(br->addr);
 
 			nft_immediate(b, NFT_REG_1, &a, 4);
 			nft_nat(b, NFT_NAT_SNAT, NFT_REG_1, 0);
@@ -297,7 +296,7 @@ static void add_service(struct nft_batch *b, int e)
 {
 	const struct svc_conf *s = active[e].s;
 	int t = NEED_TABLE | NEED_NATCHAIN | NEED_DNAT;
-	uint32_t to = htonl(s->nets[0].addr), local = RTN_LOCAL_;
+	uint32_t to = BE32(s->nets[0].addr), local = RTN_LOCAL_;
 	char chain[CONF_NAME_MAX + 5];
 
 	chain_name(chain, s);
@@ -312,8 +311,8 @@ static void add_service(struct nft_batch *b, int e)
 	}
 	for (int k = 0; k < s->npublishes; k++) {
 		const struct conf_publish *p = &s->publishes[k];
-		uint32_t addr = htonl(p->addr);
-		uint16_t hport = htons(p->hostport), port = htons(p->port);
+		uint32_t addr = BE32(p->addr);
+		uint16_t hport = BE16(p->hostport), port = BE16(p->port);
 
 		nft_rule_begin(b, TAG(t, 0, 0), FW_TABLE, chain, 0);
 		if (p->addr) {

@@ -4,7 +4,6 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -263,7 +262,7 @@ void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix)
 		.ifa_family = AF_INET, .ifa_prefixlen = prefix,
 		.ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex,
 	};
-	uint32_t a = htonl(addr);
+	uint32_t a = BE32(addr);
 	uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
 
 	nl_req_init(r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof ifa);
@@ -271,7 +270,7 @@ void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix)
 	nl_attr_put(r, IFA_ADDRESS, &a, 4);
 	/* /31 and /32 have no broadcast address (RFC 3021). */
 	if (prefix < 31) {
-		uint32_t b = htonl(addr | ~mask);
+		uint32_t b = BE32(addr | ~mask);
 		nl_attr_put(r, IFA_BROADCAST, &b, 4);
 	}
 }
@@ -283,7 +282,7 @@ void nl_build_route_default(struct nl_req *r, uint32_t gw, int oif)
 		.rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
 		.rtm_type = RTN_UNICAST,
 	};
-	uint32_t g = htonl(gw);
+	uint32_t g = BE32(gw);
 
 	nl_req_init(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof rtm);
 	nl_attr_put(r, RTA_GATEWAY, &g, 4);

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -32,7 +31,7 @@ static void attr(struct nft_batch *b, uint16_t type, const void *data, size_t le
 
 static void attr_be32(struct nft_batch *b, uint16_t type, uint32_t v)
 {
-	v = htonl(v);
+	v = BE32(v);
 	attr(b, type, &v, 4);
 }
 
@@ -67,7 +66,7 @@ static void msg_start(struct nft_batch *b, uint16_t type, uint16_t flags, int fa
 		      uint16_t res_id, int tag, int item)
 {
 	struct nfgenmsg g = {
-		.nfgen_family = family, .version = NFNETLINK_V0, .res_id = htons(res_id),
+		.nfgen_family = family, .version = NFNETLINK_V0, .res_id = BE16(res_id),
 	};
 	struct nlmsghdr *h;
 
@@ -203,7 +202,7 @@ void nft_rule_end(struct nft_batch *b)
 void nft_rule_del(struct nft_batch *b, int tag, const char *table, const char *chain,
 		  uint64_t handle)
 {
-	uint64_t h = (uint64_t)htonl((uint32_t)handle) << 32 | htonl((uint32_t)(handle >> 32));
+	uint64_t h = (uint64_t)BE32((uint32_t)handle) << 32 | BE32((uint32_t)(handle >> 32));
 
 	req_start(b, NFT_MSG_DELRULE, 0, tag);
 	attr_str(b, NFTA_RULE_TABLE, table);
@@ -370,7 +369,7 @@ static uint64_t echo_handle(const struct nlmsghdr *h)
 	if (!a || NL_ATTR_LEN(a) != 8)
 		return 0;
 	memcpy(v, NL_ATTR_DATA(a), 8);
-	return (uint64_t)ntohl(v[0]) << 32 | ntohl(v[1]);
+	return (uint64_t)BE32(v[0]) << 32 | BE32(v[1]);
 }
 
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
@@ -460,7 +459,7 @@ int nft_genid(struct nl *n, uint32_t *genid)
 		return -1;
 	}
 	memcpy(genid, NL_ATTR_DATA(a), 4);
-	*genid = ntohl(*genid);
+	*genid = BE32(*genid);
 	return 0;
 }
 

@@ -15,6 +15,15 @@
  * variables are packed after them; only the pages a buffer uses are then
  * resident, not every page a small variable shares with one. */
 #define PAGE_BUF __attribute__((aligned(4096)))
+/* Network byte order, inline: musl's htonl and htons are calls (a byte
+ * swap each, and the call's setup at every use). Either way round. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BE32(x) ((uint32_t)(x))
+#define BE16(x) ((uint16_t)(x))
+#else
+#define BE32(x) __builtin_bswap32((uint32_t)(x))
+#define BE16(x) __builtin_bswap16((uint16_t)(x))
+#endif
 
 /* setgroups(0, NULL), setresgid(G, G, G), setresuid(U, U, U) and
  * setrlimit as system calls: musl's wrappers apply them to every thread
