@@ -447,43 +447,31 @@ static int send_unicast(struct client *c, const uint8_t *msg, size_t len, uint32
 	return sendto(c->ufd, msg, len, 0, (struct sockaddr *)&sin, sizeof sin) < 0 ? -1 : 0;
 }
 
-/* The message of the current state, and when to send it again. */
+/* The message of the current state, and when to send it again: a
+ * DISCOVER, the REQUEST of the offer (broadcast), of the lease renewed
+ * (to its server) or rebound (broadcast from its address). */
 static void transmit(struct client *c, int64_t now)
 {
 	uint8_t msg[DHCP_MSG_MAX];
+	enum state st = c->state;
+	int req = st == REQUESTING, cap = st == INIT ? 5 : 3, r;
+	uint32_t ci = st >= RENEWING ? c->lease.yiaddr : 0;
+	/* 2, 4, 8... up to 64 s (RFC 2131 §4.1 starts at 4), 16 s while
+	 * requesting; renewing and rebinding: half the time left, but at
+	 * least 60 s apart (§4.4.5). */
+	int64_t wait = st == RENEWING ? (c->t2 - now) / 2 : st == REBINDING ? (c->expiry - now) / 2
+		       : 2000 << (c->tries < cap ? c->tries : cap);
 	size_t len;
-	int r;
-	int64_t wait;
 
-	switch (c->state) {
-	case INIT:
-		len = dhcp_build(msg, DISCOVER, c->xid, c->mac, 0, 0, 0);
-		r = send_broadcast(c, msg, len, 0);
-		/* 2, 4, 8... up to 64 s (RFC 2131 §4.1 starts at 4). */
-		wait = 2000 << (c->tries < 5 ? c->tries : 5);
-		break;
-	case REQUESTING:
-		len = dhcp_build(msg, REQUEST, c->xid, c->mac, 0, c->offer.yiaddr, c->offer.server);
-		r = send_broadcast(c, msg, len, 0);
-		wait = 2000 << (c->tries < 3 ? c->tries : 3);
-		break;
-	case RENEWING:
-		len = dhcp_build(msg, REQUEST, c->xid, c->mac, c->lease.yiaddr, 0, 0);
-		r = send_unicast(c, msg, len, c->lease.server);
-		wait = (c->t2 - now) / 2;
-		break;
-	case REBINDING:
-		len = dhcp_build(msg, REQUEST, c->xid, c->mac, c->lease.yiaddr, 0, 0);
-		r = send_broadcast(c, msg, len, c->lease.yiaddr);
-		wait = (c->expiry - now) / 2;
-		break;
-	default:
+	if (st == BOUND)
 		return;
-	}
+	len = dhcp_build(msg, st == INIT ? DISCOVER : REQUEST, c->xid, c->mac, ci,
+			 req ? c->offer.yiaddr : 0, req ? c->offer.server : 0);
+	r = st == RENEWING ? send_unicast(c, msg, len, c->lease.server)
+			   : send_broadcast(c, msg, len, ci);
 	if (r < 0)
 		dprintf(1, "unable to send on %s: %m\n", c->ifname);
-	/* RFC 2131 §4.4.5: at least 60 s apart while renewing or rebinding. */
-	if (c->state >= RENEWING && wait < 60000)
+	if (st >= RENEWING && wait < 60000)
 		wait = 60000;
 	c->tries++;
 	c->next = now + wait;
