@@ -49,17 +49,12 @@ void nl_msg_attr(struct nlmsghdr *h, size_t cap, int *err, uint16_t type, const 
 		 size_t len)
 {
 	struct nlattr a = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
-	size_t off;
 
-	if (*err)
-		return;
-	off = NLMSG_ALIGN(h->nlmsg_len);
-	if (off > cap || len > UINT16_MAX - NLA_HDRLEN || NLA_ALIGN(NLA_HDRLEN + len) > cap - off) {
+	/* (a header that fits without its data leaves the error set: the
+	 * message goes nowhere) */
+	if (len > UINT16_MAX - NLA_HDRLEN && !*err)
 		*err = EMSGSIZE;
-		return;
-	}
-	nl_msg_raw(h, cap, err, &a, sizeof a);
-	if (len)
+	if (nl_msg_raw(h, cap, err, &a, sizeof a) && len)
 		nl_msg_raw(h, cap, err, data, len);
 }
 
