@@ -128,9 +128,9 @@ static int is_nat_bridge(const struct conf *c, int b)
 
 static void ifname_cmp(struct nft_batch *b, int key, int op, const char *name)
 {
-	char n[IFNAMSIZ] = { 0 };
+	char n[IFNAMSIZ] = { 0 };	/* compared whole: zeros after the name */
 
-	strncpy(n, name, sizeof n - 1);
+	snprintf(n, sizeof n, "%s", name);	/* (not strncpy: 228 B of musl for this) */
 	nft_meta(b, key, NFT_REG_1);
 	nft_cmp(b, op, NFT_REG_1, n, sizeof n);
 }
