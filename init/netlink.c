@@ -225,30 +225,31 @@ void nl_build_link_af(struct nl_req *r, int ifindex, const char *name,
 	nl_nest_end(r, spec);
 }
 
+/* A TYPE request about the link NAME (CHANGE: the ifi_change bits, its
+ * flags 0). */
+static void link_named(struct nl_req *r, uint16_t type, unsigned change, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_change = change };
+
+	nl_req_init(r, type, 0, &ifi, sizeof ifi);
+	nl_attr_put_str(r, IFLA_IFNAME, name);
+}
+
 void nl_build_link_get(struct nl_req *r, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-
-	nl_req_init(r, RTM_GETLINK, 0, &ifi, sizeof ifi);
-	nl_attr_put_str(r, IFLA_IFNAME, name);
+	link_named(r, RTM_GETLINK, 0, name);
 	/* Counters would make the answer kilobytes long. */
 	nl_attr_put_u32(r, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 }
 
 void nl_build_link_down(struct nl_req *r, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_change = IFF_UP };
-
-	nl_req_init(r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
-	nl_attr_put_str(r, IFLA_IFNAME, name);
+	link_named(r, RTM_NEWLINK, IFF_UP, name);
 }
 
 void nl_build_link_del(struct nl_req *r, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-
-	nl_req_init(r, RTM_DELLINK, 0, &ifi, sizeof ifi);
-	nl_attr_put_str(r, IFLA_IFNAME, name);
+	link_named(r, RTM_DELLINK, 0, name);
 }
 
 void nl_build_addr(struct nl_req *r, int ifindex, uint32_t addr, int prefix)
