@@ -118,6 +118,8 @@ static int needs_table(const struct conf *c)
 	return c && (c->nnats || publishes(c));
 }
 
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 static int is_nat_bridge(const struct conf *c, int b)
 {
 	for (int i = 0; i < c->nnats; i++)

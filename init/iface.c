@@ -366,6 +366,8 @@ static int quota(struct iface *f)
 
 /* SECONDS of a lease as the console says it, in BUF (LEN bytes);
  * 0xffffffff is infinite. */
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 static const char *lease_str(char *buf, size_t len, uint32_t seconds)
 {
 	if (seconds == 0xffffffffu)

@@ -58,6 +58,8 @@ void nl_msg_attr(struct nlmsghdr *h, size_t cap, int *err, uint16_t type, const 
 		nl_msg_raw(h, cap, err, data, len);
 }
 
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 size_t nl_msg_nest_begin(struct nlmsghdr *h, size_t cap, int *err, uint16_t type)
 {
 	size_t off = *err ? 0 : NLMSG_ALIGN(h->nlmsg_len);
