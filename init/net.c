@@ -37,6 +37,8 @@ static struct last_links {
 	char host[NET_MAX_LINKS][IFNAMSIZ];
 } last[CONF_MAX_SERVICES] PAGE_BUF;
 
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 static int pid1_open(void)
 {
 	return pid1.fd >= 0 ? 0 : nl_open(&pid1);
@@ -400,6 +402,8 @@ static int assign_bridge(struct conf *c, int b, const struct conf *old,
 	return 0;
 }
 
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 int net_assign(struct conf *c, const struct conf *old, const char **step)
 {
 	for (int b = 0; b < c->nbridges; b++)
@@ -409,6 +413,8 @@ int net_assign(struct conf *c, const struct conf *old, const char **step)
 }
 
 /* Does S get a network namespace of its own? */
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 static int own_netns(const struct svc_conf *s)
 {
 	return (s->namespaces & NS_NET) && s->join < 0;

@@ -16,6 +16,8 @@
 #define NFT_MSG_ROOM 4096
 #define NFT_TYPE(msg) (NFNL_SUBSYS_NFTABLES << 8 | (msg))
 
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
 static struct nlmsghdr *cur(struct nft_batch *b)
 {
 	return (struct nlmsghdr *)(b->buf + b->msg);
