@@ -249,21 +249,17 @@ int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 	/* On a reload every bridge is made before any is changed, and a
 	 * failure undoes what was done: a reload whose second bridge cannot be
 	 * made leaves the first as it was. At boot what works stays. */
-	for (i = 0; i < c->nbridges; i++) {
-		unsigned char mac[6];
+	for (int set = 0; set < 2; set++) {
+		for (i = 0; i < c->nbridges && (!set || old); i++) {
+			const struct conf_bridge *b = &c->bridges[i];
+			unsigned char mac[6];
 
-		bridge_mac(&c->bridges[i], mac);
-		if (bridge_make(&c->bridges[i], mac, &l[i], &u[i], step) < 0 ||
-		    (!old && bridge_set(&c->bridges[i], NULL, mac, &l[i], &u[i], step) < 0))
-			goto undo;
-	}
-	for (i = 0; old && i < c->nbridges; i++) {
-		const struct conf_bridge *b = &c->bridges[i];
-		unsigned char mac[6];
-
-		bridge_mac(b, mac);
-		if (bridge_set(b, old_bridge(old, b->name), mac, &l[i], &u[i], step) < 0)
-			goto undo;
+			bridge_mac(b, mac);
+			if ((!set && bridge_make(b, mac, &l[i], &u[i], step) < 0) ||
+			    ((set || !old) &&
+			     bridge_set(b, old_bridge(old, b->name), mac, &l[i], &u[i], step) < 0))
+				goto undo;
+		}
 	}
 	for (i = 0; i < c->nbridges; i++)
 		cache_put(c->bridges[i].name, l[i].index, l[i].mtu);
