@@ -321,6 +321,8 @@ static uint32_t rnd(void)
 
 /* Wait until IFNAME exists and is up (PID 1 brings it up): RTM_NEWLINK
  * notifications, no polling. */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static int wait_link(struct client *c)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
@@ -355,6 +357,8 @@ static int wait_link(struct client *c)
 	return 0;
 }
 
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static int open_sockets(struct client *c)
 {
 	/* UDP to port 68, not fragments: A = protocol; the fragment bits;
@@ -412,6 +416,8 @@ static int settle(void)
 
 /* MSG (a BOOTP message) in IPv4 and UDP from SRC to 255.255.255.255, to the
  * Ethernet broadcast address. */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static int send_broadcast(struct client *c, const uint8_t *msg, size_t len, uint32_t src)
 {
 	uint8_t pkt[28 + DHCP_MSG_MAX], *u = pkt + 20;
@@ -517,6 +523,8 @@ static void restart(struct client *c, int64_t now, const char *why)
 	c->t1 = c->t2 = c->expiry = 0;
 }
 
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
 	char a[16], g[16], s[16], given[24] = "", life[64] = "infinite";
@@ -566,6 +574,8 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 		conf_ip_str(s, r->server), life);
 }
 
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
 	char a[16], b[16], why[64];
