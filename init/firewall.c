@@ -513,6 +513,8 @@ static int rebuild(const char **step)
 	return -1;
 }
 
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static int same_rules(const struct svc_conf *a, const struct svc_conf *b)
 {
 	if (!a->nnets || !b->nnets || a->nets[0].addr != b->nets[0].addr ||

@@ -101,6 +101,8 @@ static void unset_addr(const struct iface *f, uint32_t a, int prefix, uint32_t g
 /* F, kept by a reload, is at another place among the lines: its default
  * route (if it has one) moves to METRIC. One the kernel refuses there
  * stays at its old metric, where unset_addr finds it. */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static void remetric(struct iface *f, uint32_t metric)
 {
 	uint32_t gw = f->dhcp ? (f->leased ? f->lease.router : 0) : f->gateway;

@@ -293,6 +293,8 @@ static const struct svc_conf *find_svc(const struct conf *c, const char *name)
 
 /* The address OLD gave S's K-th link (counted among S's links to bridge
  * BNAME), or 0. */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static uint32_t old_addr(const struct conf *old, const char *sname,
 			 const char *bname, int k)
 {
@@ -575,6 +577,8 @@ static uint32_t seen[NET_SEEN_MAX] PAGE_BUF;
 
 /* Was ADDR linked before? Remembers it; when the table is full every
  * address counts as seen. */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static int seen_before(uint32_t addr)
 {
 	/* Multiplicative hash: the product's top 10 bits (NET_SEEN_MAX 1024). */
