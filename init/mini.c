@@ -46,6 +46,10 @@
 #define epoll_ctl mini_epoll_ctl
 #define epoll_wait mini_epoll_wait
 #define fchmodat mini_fchmodat
+#define fstatat mini_fstatat
+#define fstat mini_fstat
+#define stat(p, st) mini_stat(p, st)
+#define lstat mini_lstat
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 size_t mini_strlen(const char *s);
@@ -70,6 +74,10 @@ int mini_epoll_create1(int flags);
 int mini_epoll_ctl(int fd, int op, int target, struct epoll_event *ev);
 int mini_epoll_wait(int fd, struct epoll_event *ev, int n, int ms);
 int mini_fchmodat(int fd, const char *path, mode_t mode, int flag);
+int mini_fstatat(int fd, const char *restrict path, struct stat *restrict st, int flag);
+int mini_fstat(int fd, struct stat *st);
+int mini_stat(const char *restrict path, struct stat *restrict st);
+int mini_lstat(const char *restrict path, struct stat *restrict st);
 #endif
 
 /* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
@@ -279,5 +287,28 @@ int fchmodat(int fd, const char *path, mode_t mode, int flag)
 		return -1;
 	}
 	return (int)syscall(SYS_fchmodat, fd, path, mode);
+}
+
+/* The stat family: musl's copies the kernel's struct field by field into
+ * its own, the same layout on x86_64 and aarch64, and falls back to
+ * /proc/self/fd for fstat on an O_PATH descriptor (before Linux 3.6). */
+int fstatat(int fd, const char *restrict path, struct stat *restrict st, int flag)
+{
+	return (int)syscall(SYS_newfstatat, fd, path, st, flag);
+}
+
+int fstat(int fd, struct stat *st)
+{
+	return (int)syscall(SYS_fstat, fd, st);
+}
+
+int stat(const char *restrict path, struct stat *restrict st)
+{
+	return fstatat(AT_FDCWD, path, st, 0);
+}
+
+int lstat(const char *restrict path, struct stat *restrict st)
+{
+	return fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
 }
 #endif

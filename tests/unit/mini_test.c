@@ -32,6 +32,10 @@
 #undef epoll_ctl
 #undef epoll_wait
 #undef fchmodat
+#undef fstatat
+#undef fstat
+#undef stat
+#undef lstat
 
 #include <stdint.h>
 #include <stdio.h>
@@ -114,6 +118,47 @@ static void syscalls(void)
 	unlink(path);
 	for (int fd = 3; fd < 64; fd++)
 		close(fd);
+}
+
+/* mini.c's stat family and the libc's on the same file: the same struct,
+ * or the same error. */
+static int stat_same(int r1, const struct stat *a, int e1, int r2, const struct stat *b, int e2)
+{
+	if (r1 < 0 || r2 < 0)
+		return r1 == r2 && e1 == e2;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_mode == b->st_mode &&
+	       a->st_nlink == b->st_nlink && a->st_uid == b->st_uid && a->st_size == b->st_size &&
+	       a->st_rdev == b->st_rdev && a->st_blocks == b->st_blocks &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void stats(void)
+{
+	static const char *const paths[] = { "/", "/proc/self/exe", "/dev/null", "/nonexistent", "" };
+	struct stat a, b;
+	int r1, r2, e1, e2, fd = open("/proc/self", O_PATH | O_CLOEXEC);
+
+	CHECK(fd >= 0);
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		r1 = mini_stat(paths[i], &a), e1 = errno;
+		r2 = stat(paths[i], &b), e2 = errno;
+		CHECK(stat_same(r1, &a, e1, r2, &b, e2));
+		r1 = mini_lstat(paths[i], &a), e1 = errno;
+		r2 = lstat(paths[i], &b), e2 = errno;
+		CHECK(stat_same(r1, &a, e1, r2, &b, e2));
+		r1 = mini_fstatat(fd, paths[i] + (*paths[i] == '/'), &a, AT_SYMLINK_NOFOLLOW), e1 = errno;
+		r2 = fstatat(fd, paths[i] + (*paths[i] == '/'), &b, AT_SYMLINK_NOFOLLOW), e2 = errno;
+		CHECK(stat_same(r1, &a, e1, r2, &b, e2));
+	}
+	CHECK(mini_lstat("/proc/self/exe", &a) == 0 && S_ISLNK(a.st_mode));
+	CHECK(mini_stat("/proc/self/exe", &a) == 0 && S_ISREG(a.st_mode));
+	CHECK(mini_fstatat(fd, "", &a, AT_EMPTY_PATH) == 0 && S_ISDIR(a.st_mode));
+	CHECK(fstat(fd, &b) == 0 && stat_same(0, &a, 0, 0, &b, 0));
+	CHECK(mini_fstat(fd, &a) == 0 && stat_same(0, &a, 0, 0, &b, 0));
+	CHECK(mini_fstat(-1, &a) == -1 && errno == EBADF);
+	close(fd);
 }
 
 /* A random string of under MAX bytes of the first N letters into S; its length. */
@@ -210,6 +255,7 @@ int main(void)
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	syscalls();
+	stats();
 
 	char set[6];
 	static char env_a[] = "SANDINIT_SOCKET=/run/x", env_b[] = "SANDINIT=1", env_c[] = "=odd";
