@@ -150,6 +150,8 @@ static void finish(struct conn *c, int code)
 #define OUT (-1)
 static void say(struct conn *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* (no vector registers saved for va_arg: fmt.c reads no floating point) */
+__attribute__((target("general-regs-only")))
 static void say(struct conn *c, int code, const char *fmt, ...)
 {
 	char buf[4096], *p = buf + 9;

@@ -264,6 +264,8 @@ static int pid1_sev(const char *msg)
 	return LOG_SEV_INFO;
 }
 
+/* (no vector registers saved for va_arg: fmt.c reads no floating point) */
+__attribute__((target("general-regs-only")))
 void log_msg(const char *fmt, ...)
 {
 	char buf[LOG_LINE_MAX];
