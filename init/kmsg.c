@@ -57,7 +57,7 @@ int kmsg_parse(const char *rec, size_t len, struct kmsg_rec *r)
 	return 0;
 }
 
-int kmsg_open(void)
+__attribute__((noinline)) int kmsg_open(void)
 {
 	return open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 }

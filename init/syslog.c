@@ -349,7 +349,7 @@ static void listed(struct syslog_in *in)
 	sources = in;
 }
 
-int syslog_open(struct syslog_in *in, struct ring *ring)
+__attribute__((noinline)) int syslog_open(struct syslog_in *in, struct ring *ring)
 {
 	int fd;
 
