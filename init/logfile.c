@@ -47,11 +47,11 @@ struct writer {
 	int64_t deadline;	/* ms: stopping, killed at it; 0 running */
 	int killed;
 };
-/* The buffers apart: zeroed memory, not 1 KB of the binary's data. */
+/* The buffers apart: zeroed memory, not 1 KB of the binary's data; the
+ * writers too, set up by the first logfile_start (only a writer started
+ * has a pid, which all else looks at first). */
 static char said_bufs[2][SAID_MAX];
-static struct writer writers[2] = {
-	{ .said.fd = -1, .buf = said_bufs[0] }, { .said.fd = -1, .buf = said_bufs[1] }
-};
+static struct writer writers[2];
 static struct writer *cur;	/* the running one, or NULL */
 static int pipe_w = -1;	/* cur's */
 static int echoing;	/* logging what a helper said: not into a file */
@@ -295,6 +295,8 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	int p[2], back[2];
 
 	logfile_stop();
+	for (int i = writers[0].buf ? 2 : 0; i < 2; i++)
+		writers[i] = (struct writer){ .said.fd = -1, .buf = said_bufs[i] };
 	/* A free slot, else the one stopping the longest: its disk had its
 	 * time (a start after a start, within LOGFILE_STOP_MS). */
 	if (w->pid || w->said.fd >= 0)
