@@ -907,11 +907,12 @@ void ctl_recheck(void)
 		if (r > 0 && c->wait == WAIT_UP && si.state == ST_RUNNING &&
 		    si.since_ms < START_SETTLE_MS) {
 			c->settle = now_ms() + START_SETTLE_MS - si.since_ms;
-		} else if (r < 0 && (si.state == ST_FAILED || si.state == ST_BACKOFF)) {
-			say(c, 1, "%s %s (last-exit: %s)", name, why,
-			    last_exit(ex, sizeof(ex), &si));
 		} else if (r < 0) {
-			say(c, 1, "%s %s", name, why);
+			/* (a run that ended says how) */
+			say(c, 1,
+			    si.state == ST_FAILED || si.state == ST_BACKOFF ? "%s %s (last-exit: %s)"
+									    : "%s %s",
+			    name, why, last_exit(ex, sizeof(ex), &si));
 		} else if (r > 0) {
 			finish(c, 0);
 		}
