@@ -6,7 +6,8 @@
  * server identifier, `zero` a DHCPACK for 0 seconds, `flap` a DHCPACK for
  * 1 second of another address each time (10.9.0.78, .79...; its offers
  * lease for 1 s too). Prints one line per
- * message received ("DISCOVER MS", "REQUEST MS": CLOCK_MONOTONIC ms). */
+ * message received ("DISCOVER MS XID", "REQUEST MS XID": CLOCK_MONOTONIC
+ * ms, the transaction id in hex: a retransmission keeps its xid). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -70,7 +71,8 @@ int main(int argc, char **argv)
 		}
 		if (type != 1 && type != 3)
 			continue;
-		printf("%s %lld\n", type == 1 ? "DISCOVER" : "REQUEST", now_ms());
+		printf("%s %lld %02x%02x%02x%02x\n", type == 1 ? "DISCOVER" : "REQUEST", now_ms(),
+		       m[4], m[5], m[6], m[7]);
 		fflush(stdout);
 		reply = type == 1 ? 2 : zero || flap ? 5 : 6;
 		r[0] = 2, r[1] = 1, r[2] = 6;
