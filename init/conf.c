@@ -18,17 +18,8 @@ static void vreport(struct parser *p, int line, const char *fmt, va_list ap)
 
 	if (p->stop)
 		return;
-	if (e->n == e->cap) {
-		int cap = e->cap ? 2 * e->cap : 16;
-		struct conf_error *v = realloc(e->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			p->oom = 1;
-			return;
-		}
-		e->v = v;
-		e->cap = cap;
-	}
-	ce = &e->v[e->n++];
+	if (!(ce = conf_add(p, &e->v, &e->n, sizeof *ce)))
+		return;
 	ce->line = line;
 	/* A file of garbage must not take PID 1's memory. */
 	if (e->n - p->nerr0 == MAX_ERRORS) {
@@ -93,6 +84,17 @@ void *conf_grow(struct parser *p, void *v, int n, size_t size)
 	if (!nv)
 		p->oom = 1;
 	return nv;
+}
+
+void *conf_add(struct parser *p, void *vp, int *n, size_t size)
+{
+	char *v;
+
+	memcpy(&v, vp, sizeof v);
+	if (!(v = conf_grow(p, v, *n, size)))
+		return NULL;
+	memcpy(vp, &v, sizeof v);
+	return memset(v + (size_t)(*n)++ * size, 0, size);
 }
 
 /* Free array V of N elements of SIZE bytes, whose first K fields are

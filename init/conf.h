@@ -191,8 +191,8 @@ struct conf_error {
 };
 
 struct conf_errors {
-	struct conf_error *v;
-	int n, cap;
+	struct conf_error *v;	/* grown at powers of 2 */
+	int n;
 };
 
 /* Parse LEN bytes. Every problem found is appended to ERRS (in line order);

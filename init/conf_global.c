@@ -79,13 +79,12 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		conf_too_many(p, "bridges", MAX_BRIDGES);
 		return;
 	}
-	if (!(b = conf_grow(p, c->bridges, c->nbridges, sizeof *b)))
+	if (!(b = conf_add(p, &c->bridges, &c->nbridges, sizeof *b)))
 		return;
-	c->bridges = b;
-	b = &c->bridges[c->nbridges];
-	*b = (struct conf_bridge){ .name = conf_copy(p, a[0]), .addr = addr, .prefix = prefix, .line = p->line };
-	if (b->name)
-		c->nbridges++;
+	b->name = conf_copy(p, a[0]);
+	b->addr = addr;
+	b->prefix = prefix;
+	b->line = p->line;
 }
 
 void conf_g_nat(struct parser *p, char **a, int n)
@@ -107,12 +106,11 @@ void conf_g_nat(struct parser *p, char **a, int n)
 		conf_too_many(p, "'nat' lines", MAX_BRIDGES);
 		return;
 	}
-	if (!(v = conf_grow(p, c->nats, c->nnats, sizeof *v)))
+	if (!(v = conf_add(p, &c->nats, &c->nnats, sizeof *v)))
 		return;
-	c->nats = v;
-	v[c->nnats] = (struct conf_nat){ .name = conf_copy(p, a[0]), .bridge = -1, .line = p->line };
-	if (v[c->nnats].name)
-		c->nnats++;
+	v->name = conf_copy(p, a[0]);
+	v->bridge = -1;
+	v->line = p->line;
 }
 
 void conf_g_interface(struct parser *p, char **a, int n)
@@ -159,12 +157,10 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		conf_too_many(p, "interfaces", MAX_BRIDGES);
 		return;
 	}
-	if (!(v = conf_grow(p, c->ifaces, c->nifaces, sizeof *v)))
+	if (!(v = conf_add(p, &c->ifaces, &c->nifaces, sizeof *v)))
 		return;
-	c->ifaces = v;
-	f.name = conf_copy(p, a[0]);
-	if (f.name)
-		c->ifaces[c->nifaces++] = f;
+	*v = f;
+	v->name = conf_copy(p, a[0]);
 }
 
 void conf_g_sysctl(struct parser *p, char **a, int n)
@@ -181,10 +177,8 @@ void conf_g_sysctl(struct parser *p, char **a, int n)
 		conf_bad(p, a[1], "the value cannot be empty");
 		return;
 	}
-	if (!(s = conf_grow(p, c->sysctls, c->nsysctls, sizeof *s)))
+	if (!(s = conf_add(p, &c->sysctls, &c->nsysctls, sizeof *s)))
 		return;
-	c->sysctls = s;
-	s = &c->sysctls[c->nsysctls++];
 	s->key = conf_copy(p, a[0]);
 	s->value = conf_copy(p, a[1]);
 }
@@ -202,12 +196,13 @@ void conf_g_mount(struct parser *p, char **a, int n)
 		conf_bad(p, a[2], "use a file system type such as ext4 or tmpfs");
 	else if (n == 4 && !a[3][0])
 		conf_bad(p, a[3], "the options cannot be empty");
-	else if ((m = conf_grow(p, c->mounts, c->nmounts, sizeof *m))) {
-		c->mounts = m;
-		m = &c->mounts[c->nmounts++];
-		*m = (struct conf_mount){ .source = conf_copy(p, a[0]), .target = conf_copy(p, a[1]),
-			.fstype = conf_copy(p, a[2]), .options = n == 4 ? conf_copy(p, a[3]) : NULL,
-			.line = p->line };
+	else if ((m = conf_add(p, &c->mounts, &c->nmounts, sizeof *m))) {
+		m->source = conf_copy(p, a[0]);
+		m->target = conf_copy(p, a[1]);
+		m->fstype = conf_copy(p, a[2]);
+		if (n == 4)
+			m->options = conf_copy(p, a[3]);
+		m->line = p->line;
 	}
 }
 

@@ -70,6 +70,11 @@ char *conf_copy(struct parser *p, const char *s);
 /* Room for element N of array V (N in use); capacity doubles at powers of 2.
  * Returns the array, maybe moved, or NULL with p->oom set. */
 void *conf_grow(struct parser *p, void *v, int n, size_t size);
+/* A new element, zeroed, at the end of the array at *VP (a pointer to a
+ * struct's array) of *N elements of SIZE bytes, grown as conf_grow does and
+ * counted: NULL with p->oom set. (A string of it that could not be copied
+ * is NULL: parsing stops, and the arrays are only freed.) */
+void *conf_add(struct parser *p, void *vp, int *n, size_t size);
 /* The index of bridge NAME in C, or -1. */
 int conf_bridge_find(const struct conf *c, const char *name);
 void conf_svc_free(struct svc_conf *s);

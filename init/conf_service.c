@@ -35,6 +35,28 @@ static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 	s->iface = -1;
 	*x = (struct svc_extra){ .join = { .idx = -1 } };
 }
+
+/* A new service NAME (NULL: a bad one) at the end of c->svc, p->svc and
+ * p->x it and its extra; NULL if out of memory (the array may have moved:
+ * parsing stops). */
+static struct svc_conf *add_svc(struct parser *p, const char *name)
+{
+	struct conf *c = p->c;
+	struct svc_conf *v = conf_grow(p, c->svc, c->nsvc, sizeof *v);
+	struct svc_extra *xv = v ? conf_grow(p, p->xs, c->nsvc, sizeof *xv) : NULL;
+
+	if (v)
+		c->svc = v;
+	p->svc = NULL;
+	p->x = NULL;
+	if (!xv)
+		return NULL;
+	p->xs = xv;
+	p->svc = &c->svc[c->nsvc];
+	p->x = &p->xs[c->nsvc++];
+	svc_init(p, p->svc, p->x, name);
+	return p->svc;
+}
 void conf_s_service(struct parser *p, char **a, int n)
 {
 	struct conf *c = p->c;
@@ -62,21 +84,9 @@ void conf_s_service(struct parser *p, char **a, int n)
 		conf_extra_free(&p->xspare);
 		p->svc = &p->spare;
 		p->x = &p->xspare;
-	} else {
-		struct svc_conf *v = conf_grow(p, c->svc, c->nsvc, sizeof *v);
-		struct svc_extra *xv = v ? conf_grow(p, p->xs, c->nsvc, sizeof *xv) : NULL;
-		if (v)
-			c->svc = v;
-		if (!xv) {
-			p->svc = NULL;	/* it may have moved; parsing stops */
-			p->x = NULL;
-			return;
-		}
-		p->xs = xv;
-		p->svc = &c->svc[c->nsvc];
-		p->x = &p->xs[c->nsvc++];
-	}
-	svc_init(p, p->svc, p->x, name);
+		svc_init(p, p->svc, p->x, name);
+	} else
+		add_svc(p, name);
 }
 
 void conf_s_exec(struct parser *p, char **a, int n)
@@ -107,10 +117,9 @@ void conf_s_after(struct parser *p, char **a, int n)
 			conf_bad(p, a[i], NAME_HINT);
 			continue;
 		}
-		if (!(r = conf_grow(p, x->after, x->nafter, sizeof *r)))
+		if (!(r = conf_add(p, &x->after, &x->nafter, sizeof *r)))
 			return;
-		x->after = r;
-		add_ref(p, &x->after[x->nafter++], a[i]);
+		add_ref(p, r, a[i]);
 	}
 }
 
@@ -184,10 +193,11 @@ void conf_s_bind(struct parser *p, char **a, int n)
 			return;
 		}
 	}
-	if (!(b = conf_grow(p, s->binds, s->nbinds, sizeof *b)))
+	if (!(b = conf_add(p, &s->binds, &s->nbinds, sizeof *b)))
 		return;
-	s->binds = b;
-	s->binds[s->nbinds++] = (struct conf_bind){ .src = conf_copy(p, a[0]), .dst = conf_copy(p, a[1]), .rw = rw };
+	b->src = conf_copy(p, a[0]);
+	b->dst = conf_copy(p, a[1]);
+	b->rw = rw;
 }
 
 /* An octal MODE: 0..07777, or -1. */
@@ -223,12 +233,11 @@ void conf_s_tmpfs(struct parser *p, char **a, int n)
 		conf_bad(p, a[2], "use an octal mode such as 0755 or 1777");
 		return;
 	}
-	if (!(t = conf_grow(p, s->tmpfs, s->ntmpfs, sizeof *t)))
+	if (!(t = conf_add(p, &s->tmpfs, &s->ntmpfs, sizeof *t)))
 		return;
-	s->tmpfs = t;
-	s->tmpfs[s->ntmpfs++] = (struct conf_tmpfs){
-		.dst = conf_copy(p, a[0]), .size = size, .mode = mode,
-	};
+	t->dst = conf_copy(p, a[0]);
+	t->size = size;
+	t->mode = mode;
 }
 
 void conf_s_device(struct parser *p, char **a, int n)
@@ -246,12 +255,10 @@ void conf_s_device(struct parser *p, char **a, int n)
 		conf_bad(p, a[1], "use rw or ro");
 		return;
 	}
-	if (!(d = conf_grow(p, s->devices, s->ndevices, sizeof *d)))
+	if (!(d = conf_add(p, &s->devices, &s->ndevices, sizeof *d)))
 		return;
-	s->devices = d;
-	d[s->ndevices] = (struct conf_device){ .path = conf_copy(p, a[0]), .ro = n == 2 && !strcmp(a[1], "ro") };
-	if (d[s->ndevices].path)
-		s->ndevices++;
+	d->path = conf_copy(p, a[0]);
+	d->ro = n == 2 && !strcmp(a[1], "ro");
 }
 
 /* The address of a `net` line: 0 for auto, or -1 after reporting. */
@@ -302,10 +309,11 @@ void conf_s_net(struct parser *p, char **a, int n)
 		conf_too_many(p, "'net' lines", MAX_NETS);
 		return;
 	}
-	if (!(v = conf_grow(p, s->nets, s->nnets, sizeof *v)))
+	if (!(v = conf_add(p, &s->nets, &s->nnets, sizeof *v)))
 		return;
-	s->nets = v;
-	s->nets[s->nnets++] = (struct conf_net){ .bridge = b, .addr = (uint32_t)addr, .line = p->line };
+	v->bridge = b;
+	v->addr = (uint32_t)addr;
+	v->line = p->line;
 }
 
 /* A port from 1 to 65535 into *OUT. */
@@ -363,10 +371,9 @@ void conf_s_publish(struct parser *p, char **a, int n)
 		conf_bad(p, a[0], "ports are numbers from 1 to 65535");
 		return;
 	}
-	if (!(v = conf_grow(p, s->publishes, s->npublishes, sizeof *v)))
+	if (!(v = conf_add(p, &s->publishes, &s->npublishes, sizeof *v)))
 		return;
-	s->publishes = v;
-	v[s->npublishes++] = pub;
+	*v = pub;
 }
 
 void conf_s_join(struct parser *p, char **a, int n)
@@ -595,7 +602,6 @@ void conf_dhcp_services(struct parser *p)
 	for (int k = 0; k < c->nifaces && !p->oom; k++) {
 		const struct conf_iface *f = &c->ifaces[k];
 		struct svc_conf *v;
-		struct svc_extra *xv;
 		int i, line = p->line;
 
 		if (!f->dhcp)
@@ -611,23 +617,18 @@ void conf_dhcp_services(struct parser *p)
 				       CONF_MAX_SERVICES, f->name);
 			return;
 		}
-		if (!(v = conf_grow(p, c->svc, c->nsvc, sizeof *v)))
-			return;
-		c->svc = v;
-		if (!(xv = conf_grow(p, p->xs, c->nsvc, sizeof *xv)))
-			return;
-		p->xs = xv;
 		p->line = f->line;
-		svc_init(p, &c->svc[c->nsvc], &p->xs[c->nsvc], name);
+		v = add_svc(p, name);
 		p->line = line;
-		v = &c->svc[c->nsvc++];
+		if (!v)
+			return;
 		v->iface = k;
 		v->ready_fd = 3;
 		v->namespaces = NS_PID | NS_MOUNT | NS_UTS | NS_IPC | NS_CGROUP;
 		v->caps = UINT64_C(1) << 13 | UINT64_C(1) << 10;	/* net_raw, net_bind_service */
 		v->caps_set = 1;
 		v->uid = v->gid = 65534;
-		p->xs[c->nsvc - 1].exec_line = f->line;
+		p->x->exec_line = f->line;
 		conf_push_str(p, &v->argv, &v->argc, "/proc/self/exe");
 		conf_push_str(p, &v->argv, &v->argc, "dhcp");
 		conf_push_str(p, &v->argv, &v->argc, f->name);
