@@ -46,8 +46,15 @@ KINC := $(OUT)/kinc
 # does), and its page alignment padded the file by up to 4 KB. Sections
 # sorted by alignment: the page-aligned buffers (util.h's PAGE_BUF) first,
 # the small variables packed after them (16 KB less resident for PID 1).
+# A common page of 16 B: ld starts the data segment in the file right
+# after the text (16-aligned) instead of at the next 4 KiB of the file,
+# its address the same offset within a page (p_offset = p_vaddr modulo
+# max-page-size, what the kernel maps by), so the file's last text page
+# is mapped twice, as text and as data (copy on write): up to 4 KiB less
+# file (x86_64; aarch64's ld did so already, and a larger size there
+# would round the start up to it), the same pages in memory.
 LDFLAGS ?= -static -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
-	-Wl,--sort-section=alignment -s $(BOARD_LDFLAGS)
+	-Wl,-z,common-page-size=16 -Wl,--sort-section=alignment -s $(BOARD_LDFLAGS)
 
 SRCS := $(sort $(wildcard init/*.c))
 OBJS := $(SRCS:init/%.c=$(OUT)/obj/%.o)

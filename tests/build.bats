@@ -125,6 +125,31 @@ static_binary() {
 	assert_output --partial ', stripped'
 }
 
+# issue 15: -z common-page-size=16 puts the data segment right after the
+# text in the file (no padding to a 4 KiB boundary); the kernel maps each
+# segment by whole pages, which needs a segment's file offset and address
+# equal modulo the page size (4096 on both boards' kernels).
+@test "sandinit's segments: the data right after the text, mappable by 4 KiB pages" {
+	run readelf -lW "$O1/sandinit"
+	assert_success
+	# Type Offset VirtAddr PhysAddr FileSiz MemSiz Flg... Align
+	local load
+	load=$(awk '$1 == "LOAD" { print $2, $3, $5, $NF }' <<< "$output")
+	run wc -l <<< "$load"
+	assert_output 2
+	local off addr size align end=-1 out=
+	while read -r off addr size align; do
+		out+=" align=$((align % 4096)) page=$((off % 4096 - addr % 4096))"
+		# the data segment starts within 64 B of the text's end
+		if ((end >= 0)); then
+			out+=" gap=$((off - end < 64 ? off - end : -1))"
+		fi
+		end=$((off + size))
+	done <<< "$load"
+	run echo "$out"
+	assert_output --regexp '^ align=0 page=0 align=0 page=0 gap=[0-9]+$'
+}
+
 # issue 15: musl's FILE machinery (stdout, stderr, fwrite, locks: 4 KB) and
 # its vfprintf (10 KB) stay out; sandinit prints through init/fmt.c's
 # snprintf and dprintf only.
