@@ -20,14 +20,18 @@
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_SUBTREE "sandinit"
 #define CPU_PERIOD 100000	/* cpu.max period, microseconds */
+#define CPU_PERIOD_STR "100000"
 #define KILL_PASSES 8
 
 enum { C_MEMORY = 1 << 0, C_PIDS = 1 << 1, C_CPU = 1 << 2 };
+/* The controllers of the limits, in the order of their C_* bits. */
+static const char limits[] = "memory\0pids\0cpu";
 
 static int sub_fd = -1;		/* /sys/fs/cgroup/sandinit, open for good */
 static unsigned have;		/* C_* the services' cgroups offer */
 static char ctrl_list[256];	/* the same, as "memory,pids,cpu,io" */
 static char buf[4096] PAGE_BUF;	/* one cgroup file read at a time */
+static char why[64];		/* cg_create's *step when it is formatted */
 
 static int write_at(int dfd, const char *path, const char *s)
 {
@@ -112,27 +116,25 @@ static void enable_controllers(int root_fd)
  * lists them. */
 static void note_controllers(void)
 {
-	static const char *const limits[] = { "memory", "pids", "cpu" };
 	char *save = NULL, rest[sizeof(ctrl_list)] = "";
-	size_t len = 0, rlen = 0;
+	const char *l;
+	size_t len = 0, rlen = 0, i;
 
 	have = 0;
 	ctrl_list[0] = 0;
 	if (read_at(sub_fd, "cgroup.subtree_control") < 0)
 		return;
 	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
-		size_t i = 0;
-
-		while (i < 3 && strcmp(c, limits[i]))
-			i++;
+		for (i = 0, l = limits; i < 3 && strcmp(c, l); i++, l += strlen(l) + 1)
+			;
 		if (i < 3)
 			have |= 1 << i;	/* C_MEMORY, C_PIDS, C_CPU */
 		else if (rlen + strlen(c) + 2 < sizeof(rest))
 			rlen += (size_t)sprintf(rest + rlen, ",%s", c);
 	}
-	for (size_t i = 0; i < 3; i++)
+	for (i = 0, l = limits; i < 3; i++, l += strlen(l) + 1)
 		if (have & 1 << i)
-			len += (size_t)sprintf(ctrl_list + len, "%s%s", len ? "," : "", limits[i]);
+			len += (size_t)sprintf(ctrl_list + len, "%s%s", len ? "," : "", l);
 	snprintf(ctrl_list + len, sizeof(ctrl_list) - len, "%s", len ? rest : rest + (rlen > 0));
 }
 
@@ -207,58 +209,51 @@ const char *cg_controllers(void)
 
 /* The limits S sets, into its cgroup FD. The cgroup is always a fresh one
  * (cg_create), so what S leaves unset is the kernel's default: "max". */
-static int set_limits(int fd, const struct svc_conf *s, const char **step)
+static int set_limits(int fd, const struct svc_conf *s, int want, const char **step)
 {
+	const char *l = limits;
 	char v[64];
 
-	if (s->memory) {
-		snprintf(v, sizeof(v), "%llu", (unsigned long long)s->memory);
-		*step = "set memory.max";
-		if (write_at(fd, "memory.max", v) < 0)
+	for (int i = 0; i < 3; i++, l += strlen(l) + 1) {
+		if (!(want & 1 << i))
+			continue;
+		/* memory.max in bytes, pids.max, cpu.max "QUOTA PERIOD" */
+		snprintf(v, sizeof(v), "%llu%s",
+			 i == 0 ? (unsigned long long)s->memory : i == 1 ? (unsigned long long)s->pids :
+			 (unsigned long long)s->cpu * (CPU_PERIOD / 100), i == 2 ? " " CPU_PERIOD_STR : "");
+		snprintf(why, sizeof(why), "set %s.max", l);
+		*step = why;
+		if (write_at(fd, why + 4, v) < 0)
 			return -1;
 		/* With swap, a hog past memory.max would swap instead of being
 		 * OOM-killed (SPEC §6): a limited service gets none. The file is
 		 * absent without swap accounting, which is fine. */
-		*step = "set memory.swap.max";
-		if (write_at(fd, "memory.swap.max", "0") < 0 && errno != ENOENT)
-			return -1;
-	}
-	if (s->pids > 0) {
-		snprintf(v, sizeof(v), "%lld", (long long)s->pids);
-		*step = "set pids.max";
-		if (write_at(fd, "pids.max", v) < 0)
-			return -1;
-	}
-	if (s->cpu > 0) {
-		snprintf(v, sizeof(v), "%lld %d", (long long)s->cpu * (CPU_PERIOD / 100), CPU_PERIOD);
-		*step = "set cpu.max";
-		if (write_at(fd, "cpu.max", v) < 0)
-			return -1;
+		if (i == 0) {
+			*step = "set memory.swap.max";
+			if (write_at(fd, "memory.swap.max", "0") < 0 && errno != ENOENT)
+				return -1;
+		}
 	}
 	return 0;
 }
 
 int cg_create(const struct svc_conf *s, const char **step)
 {
-	int fd, made, e;
+	int fd, made, e, want = (s->memory != 0) | (s->pids > 0) << 1 | (s->cpu > 0) << 2;
+	const char *c = limits;
 
 	*step = "create its cgroup";
 	if (bad_name(s->name))
 		return -1;
-	/* SPEC §3: a limit the kernel cannot enforce is an error, never dropped. */
-	errno = EOPNOTSUPP;
-	if (s->memory && !(have & C_MEMORY)) {
-		*step = "set memory.max: the kernel offers no memory controller here";
-		return -1;
-	}
-	if (s->pids > 0 && !(have & C_PIDS)) {
-		*step = "set pids.max: the kernel offers no pids controller here";
-		return -1;
-	}
-	if (s->cpu > 0 && !(have & C_CPU)) {
-		*step = "set cpu.max: the kernel offers no cpu controller here";
-		return -1;
-	}
+	/* SPEC §3: a limit the kernel cannot enforce is an error, never dropped.
+	 */
+	for (int i = 0; i < 3; i++, c += strlen(c) + 1)
+		if (want & ~have & 1 << i) {
+			snprintf(why, sizeof(why), "set %s.max: the kernel offers no %s controller here", c, c);
+			*step = why;
+			errno = EOPNOTSUPP;
+			return -1;
+		}
 	/* Always a fresh cgroup: once written, cgroup.kill leaves a kill count
 	 * behind that makes some kernels (seen on 6.18) SIGKILL every process
 	 * cloned into that cgroup afterwards. */
@@ -279,7 +274,7 @@ int cg_create(const struct svc_conf *s, const char **step)
 	fd = openat(sub_fd, s->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		goto fail;
-	if (set_limits(fd, s, step) < 0)
+	if (set_limits(fd, s, want, step) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -310,26 +305,27 @@ int cg_path(const char *name, char *out, size_t len)
 	return 0;
 }
 
-/* A figure of the file PATH in DFD: its first number, or the one after
- * KEY (a "key value" line of a flat-keyed file); CG_UNLIMITED for "max";
- * -1 if missing. */
+/* The value of the "KEY value" line of buf (a flat-keyed file), or NULL. */
+static char *value_of(const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (char *p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return p + klen + 1;
+	return NULL;
+}
+
+/* A figure of the file PATH in DFD: its first number (KEY ""), or the
+ * value of KEY; CG_UNLIMITED for "max"; -1 if missing. */
 static int64_t figure(int dfd, const char *path, const char *key)
 {
 	char *p = buf;
 	const char *end;
-	size_t klen = key ? strlen(key) : 0;
 	uint64_t u;
 
-	if (read_at(dfd, path) < 0)
+	if (read_at(dfd, path) < 0 || (*key && !(p = value_of(key))))
 		return -1;
-	if (key) {
-		for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-			if (!strncmp(p, key, klen) && p[klen] == ' ')
-				break;
-		if (!p)
-			return -1;
-		p += klen + 1;
-	}
 	if (!strncmp(p, "max", 3))
 		return CG_UNLIMITED;
 	if (conf_digits(p, &end, INT64_MAX, &u) < 0)
@@ -339,17 +335,22 @@ static int64_t figure(int dfd, const char *path, const char *key)
 
 int cg_stats(const char *name, struct cg_stats *st)
 {
+	/* Each figure's file and key ("": its first number), in the order of
+	 * struct cg_stats' fields. */
+	static const char files[] = "memory.current\0\0memory.peak\0\0memory.max\0\0"
+		"pids.current\0\0pids.max\0\0cpu.stat\0usage_usec\0memory.events\0oom_kill";
+	int64_t *v = (int64_t *)st;	/* seven int64_t, no padding */
+	const char *f = files;
 	int fd = cg_open(name);
 
 	if (fd < 0)
 		return -1;
-	st->mem_current = figure(fd, "memory.current", NULL);
-	st->mem_peak = figure(fd, "memory.peak", NULL);
-	st->mem_max = figure(fd, "memory.max", NULL);
-	st->pids_current = figure(fd, "pids.current", NULL);
-	st->pids_max = figure(fd, "pids.max", NULL);
-	st->cpu_usec = figure(fd, "cpu.stat", "usage_usec");
-	st->oom_kills = figure(fd, "memory.events", "oom_kill");
+	for (size_t i = 0; i < sizeof *st / sizeof *v; i++) {
+		const char *key = f + strlen(f) + 1;
+
+		v[i] = figure(fd, f, key);
+		f = key + strlen(key) + 1;
+	}
 	close(fd);
 	return 0;
 }
@@ -364,14 +365,15 @@ static int kill_listed(int dfd)
 
 	if (fd < 0)
 		return -1;
-	/* Read in chunks: a pid may straddle two reads. */
-	for (;;) {
-		r = read(fd, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
+	/* Read in chunks: a pid may straddle two reads. The end (or an
+	 * error) is one more separator, for a last pid without its newline. */
+	do {
+		do
+			r = read(fd, buf, sizeof(buf));
+		while (r < 0 && errno == EINTR);
 		if (r <= 0)
-			break;
-		for (ssize_t i = 0; i < r; i++) {
+			buf[0] = '\n';
+		for (ssize_t i = 0; i < (r > 0 ? r : 1); i++) {
 			if (buf[i] >= '0' && buf[i] <= '9') {
 				pid = pid * 10 + (buf[i] - '0');
 				digits++;
@@ -383,12 +385,7 @@ static int kill_listed(int dfd)
 				digits = 0;
 			}
 		}
-	}
-	if (digits) {
-		if (pid > 1)
-			kill((pid_t)pid, SIGKILL);
-		n++;
-	}
+	} while (r > 0);
 	close(fd);
 	return r < 0 ? -1 : n;
 }
@@ -397,9 +394,7 @@ int cg_kill_procs(const char *name)
 {
 	int fd, n = 0;
 
-	if (bad_name(name))
-		return -1;
-	fd = openat(sub_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = cg_open(name);
 	if (fd < 0)
 		return -1;
 	/* Freezing (5.2+) stops forks racing the passes; best effort. */
@@ -418,9 +413,7 @@ int cg_kill(const char *name)
 {
 	int fd, r;
 
-	if (bad_name(name))
-		return -1;
-	fd = openat(sub_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = cg_open(name);
 	if (fd < 0)
 		return -1;
 	/* cgroup.kill (5.14+) kills the whole subtree atomically, forks included. */
@@ -433,21 +426,19 @@ int cg_kill(const char *name)
 
 int cg_empty(const char *name)
 {
-	char path[CONF_NAME_MAX + 32];
+	int fd = cg_open(name);
+	ssize_t n;
 	char *p;
 
-	if (bad_name(name))
+	if (fd < 0)
 		return -1;
-	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.events", name) >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (read_at(sub_fd, path) < 0)
+	n = read_at(fd, "cgroup.events");
+	close(fd);
+	if (n < 0)
 		return -1;
 	/* cgroup.events: "populated 0|1\nfrozen 0|1\n" (cgroup-v2.rst). */
-	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, "populated ", 10))
-			return p[10] == '0';
+	if ((p = value_of("populated")))
+		return *p == '0';
 	errno = EPROTO;
 	return -1;
 }
