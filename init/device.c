@@ -32,9 +32,16 @@ enum { A_USER_OBJ = 1, A_USER = 2, A_GROUP_OBJ = 4, A_GROUP = 8, A_MASK = 0x10, 
 /* Components of a `device` glob at most. */
 #define GLOB_DEPTH 32
 
+/* An entry as stored: little-endian, converted in place on a big-endian
+ * machine (acl_swap). */
 struct acl_entry {
-	unsigned tag, perm;
+	uint16_t tag, perm;
 	uint32_t id;
+};
+
+struct acl {
+	uint32_t version;
+	struct acl_entry e[ACL_MAX + 2];	/* +2: acl_set's own and a mask */
 };
 
 struct grant {
@@ -57,58 +64,53 @@ static __attribute__((noinline)) const char *fd_path(int fd)
 	return p;
 }
 
-/* The node FD's access ACL into E: the xattr, or its mode's three entries
- * if it has none. The count, or -1 with errno. */
-static int acl_read(int fd, struct acl_entry *e)
+/* A's N entries and its version between the stored byte order and the
+ * machine's (either way round; nothing to do on a little-endian one). */
+static void acl_swap(struct acl *a, int n)
 {
-	unsigned char buf[4 + 8 * ACL_MAX];
-	ssize_t len = getxattr(fd_path(fd), ACL_XATTR, buf, sizeof(buf));
+	a->version = le32toh(a->version);
+	for (int i = 0; i < n; i++) {
+		a->e[i].tag = le16toh(a->e[i].tag);
+		a->e[i].perm = le16toh(a->e[i].perm);
+		a->e[i].id = le32toh(a->e[i].id);
+	}
+}
+
+/* The node FD's access ACL into A: the xattr, or its mode's three entries
+ * if it has none. The count, or -1 with errno. */
+static int acl_read(int fd, struct acl *a)
+{
+	ssize_t len = getxattr(fd_path(fd), ACL_XATTR, a, 4 + 8 * ACL_MAX);
 	struct stat st;
-	uint32_t v;
-	uint16_t t, p;
-	int n;
+	int n = (int)(len - 4) / 8;
 
 	if (len < 0 && errno == ENODATA) {
 		if (fstat(fd, &st) < 0)
 			return -1;
-		e[0] = (struct acl_entry){ A_USER_OBJ, st.st_mode >> 6 & 7, 0 };
-		e[1] = (struct acl_entry){ A_GROUP_OBJ, st.st_mode >> 3 & 7, 0 };
-		e[2] = (struct acl_entry){ A_OTHER, st.st_mode & 7, 0 };
+		a->e[0] = (struct acl_entry){ A_USER_OBJ, st.st_mode >> 6 & 7, 0 };
+		a->e[1] = (struct acl_entry){ A_GROUP_OBJ, st.st_mode >> 3 & 7, 0 };
+		a->e[2] = (struct acl_entry){ A_OTHER, st.st_mode & 7, 0 };
 		return 3;
 	}
 	if (len < 0)
 		return -1;
-	memcpy(&v, buf, 4);
-	if (len < 4 || (len - 4) % 8 || le32toh(v) != ACL_VERSION) {
+	if (len >= 4)
+		acl_swap(a, n);
+	if (len < 4 || (len - 4) % 8 || a->version != ACL_VERSION) {
 		errno = EBADMSG;
 		return -1;
-	}
-	n = (int)(len - 4) / 8;
-	for (int i = 0; i < n; i++) {
-		memcpy(&t, buf + 4 + 8 * i, 2);
-		memcpy(&p, buf + 6 + 8 * i, 2);
-		memcpy(&v, buf + 8 + 8 * i, 4);
-		e[i] = (struct acl_entry){ le16toh(t), le16toh(p), le32toh(v) };
 	}
 	return n;
 }
 
-static int acl_write(int fd, const struct acl_entry *e, int n)
+static int acl_write(int fd, struct acl *a, int n)
 {
-	unsigned char buf[4 + 8 * ACL_MAX];
-	uint32_t v = htole32(ACL_VERSION);
-	uint16_t t, p;
-
-	memcpy(buf, &v, 4);
-	for (int i = 0; i < n; i++) {
-		t = htole16((uint16_t)e[i].tag);
-		p = htole16((uint16_t)e[i].perm);
-		v = htole32(e[i].tag & (A_USER | A_GROUP) ? e[i].id : UINT32_MAX);
-		memcpy(buf + 4 + 8 * i, &t, 2);
-		memcpy(buf + 6 + 8 * i, &p, 2);
-		memcpy(buf + 8 + 8 * i, &v, 4);
-	}
-	return setxattr(fd_path(fd), ACL_XATTR, buf, 4 + 8 * (size_t)n, 0);
+	a->version = ACL_VERSION;
+	for (int i = 0; i < n; i++)
+		if (!(a->e[i].tag & (A_USER | A_GROUP)))
+			a->e[i].id = UINT32_MAX;
+	acl_swap(a, n);
+	return setxattr(fd_path(fd), ACL_XATTR, a, 4 + 8 * (size_t)n, 0);
 }
 
 /* The node FD's ACL with UID's entry PERM (0: none). Everyone else keeps
@@ -116,8 +118,10 @@ static int acl_write(int fd, const struct acl_entry *e, int n)
  * and the new mask is their union (none left: no mask, the plain mode). */
 static int acl_set(int fd, uid_t uid, unsigned perm)
 {
-	struct acl_entry e[ACL_MAX], o[ACL_MAX + 2];
-	int n = acl_read(fd, e), j = 0, named = 0;
+	struct acl in, out;
+	const struct acl_entry *e = in.e;
+	struct acl_entry *o = out.e;
+	int n = acl_read(fd, &in), j = 0, named = 0;
 	unsigned old = 7, mask = 0;
 
 	if (n < 0)
@@ -151,7 +155,7 @@ static int acl_set(int fd, uid_t uid, unsigned perm)
 		errno = E2BIG;
 		return -1;
 	}
-	return acl_write(fd, o, j);
+	return acl_write(fd, &out, j);
 }
 
 /* The node FD (O_PATH, taken: closed here if PATH is listed already) as
