@@ -6,7 +6,7 @@ CRASH_OBJS := $(SRCS:init/%.c=$(OUT)/obj-crash/%.o)
 $(OUT)/obj-crash/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 	@mkdir -p $(@D)
 	@echo "  CC      $< (test-crash)"
-	@$(CC) $(CFLAGS) -DSANDINIT_TEST_CRASH -isystem $(KINC) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(PID1_CFLAGS) -DSANDINIT_TEST_CRASH -isystem $(KINC) -c -o $@ $<
 
 $(OUT)/crash/sandinit: $(CRASH_OBJS)
 	@mkdir -p $(@D)
