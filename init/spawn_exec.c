@@ -17,6 +17,14 @@
 #include "spawn_int.h"
 #include "util.h"
 
+/* What went wrong, to initctl (our stderr), then exit 127. FMT takes at
+ * most A and B. */
+static void __attribute__((noreturn)) exec_fail(const char *fmt, const char *a, const char *b)
+{
+	dprintf(2, fmt, a, b);
+	_exit(127);
+}
+
 /* initctl exec's command, inside the sandbox: S's identity and filter. */
 static void __attribute__((noreturn))
 exec_command(const struct svc_conf *s, char *const argv[], int tty)
@@ -30,20 +38,16 @@ exec_command(const struct svc_conf *s, char *const argv[], int tty)
 	/* A pty of the sandbox's own (pty_open): stdio and controlling
 	 * terminal, so that ^C and the window size reach the command. */
 	if (tty >= 0 && (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0 ||
-			 ioctl(0, TIOCSCTTY, 0) < 0)) {
-		dprintf(2, "initctl: unable to take the pty: %s\n", strerror(errno));
-		_exit(127);
-	}
+			 ioctl(0, TIOCSCTTY, 0) < 0))
+		exec_fail("initctl: unable to take the pty: %m\n", NULL, NULL);
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		chdir("/");
-	if (spawn_identity(s, &step) < 0) {
-		dprintf(2, "initctl: unable to %s: %s\n", step, strerror(errno));
-		_exit(127);
-	}
+	if (spawn_identity(s, &step) < 0)
+		exec_fail("initctl: unable to %s: %m\n", step, NULL);
 	spawn_exec_path(argv, s->envp, s->path);
 	int e = errno;
 
-	dprintf(2, "initctl: unable to exec %s: %s\n", argv[0], strerror(e));
+	dprintf(2, "initctl: unable to exec %s: %m\n", argv[0]);
 	/* The shell's convention: 127 not found, 126 found but not run. */
 	_exit(e == ENOENT ? 127 : 126);
 }
@@ -63,10 +67,8 @@ static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			_exit(127);
-	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0)) {
-		dprintf(2, "initctl: unable to enter %s's cgroup: %s\n", s->name, strerror(errno));
-		_exit(127);
-	}
+	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0))
+		exec_fail("initctl: unable to enter %s's cgroup: %m\n", s->name, NULL);
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 }
 
@@ -156,16 +158,10 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	exec_cgroup_stdio(s, fds);
-	if (spawn_ns_open(pid, ~0U, 1, nsfd, &kind) < 0) {
-		dprintf(2, "initctl: unable to open %s's %s namespace: %s\n", s->name, kind,
-			strerror(errno));
-		_exit(127);
-	}
-	if (spawn_ns_enter(nsfd, &kind) < 0) {
-		dprintf(2, "initctl: unable to enter %s's %s namespace: %s\n", s->name, kind,
-			strerror(errno));
-		_exit(127);
-	}
+	if (spawn_ns_open(pid, ~0U, 1, nsfd, &kind) < 0)
+		exec_fail("initctl: unable to open %s's %s namespace: %m\n", s->name, kind);
+	if (spawn_ns_enter(nsfd, &kind) < 0)
+		exec_fail("initctl: unable to enter %s's %s namespace: %m\n", s->name, kind);
 	if (s->namespaces & NS_USER && spawn_ns_root() < 0)
 		_exit(127);
 	if (pty) {
@@ -173,11 +169,8 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		 * the socket that is our stdio, and relays it. */
 		int m = pty_open(pty, &tty);
 
-		if (m < 0) {
-			dprintf(2, "initctl: unable to make a pty in %s: %s\n", s->name,
-				strerror(errno));
-			_exit(127);
-		}
+		if (m < 0)
+			exec_fail("initctl: unable to make a pty in %s: %m\n", s->name, NULL);
 		/* Its user may open it again (/dev/stdin); a root-owned one
 		 * still serves it as it is. */
 		if (fchown(tty, s->uid, s->gid) < 0)
