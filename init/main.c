@@ -93,14 +93,14 @@ static struct conf *load(const char *path, struct sink *err)
 		return NULL;
 	}
 	if (!buf) {
-		say(err, "%s: unable to read: %s\n", path, strerror(errno));
+		say(err, "%s: unable to read: %m\n", path);
 		return NULL;
 	}
 	c = conf_parse(buf, len, &errs);
 	for (int i = 0; i < errs.n; i++)
 		say(err, "%s:%d: %s\n", path, errs.v[i].line, errs.v[i].msg);
 	if (!c && !errs.n)
-		say(err, "%s: unable to parse: %s\n", path, strerror(errno));
+		say(err, "%s: unable to parse: %m\n", path);
 	conf_errors_free(&errs);
 	free(buf);
 	return c;
@@ -251,7 +251,7 @@ static int reload(char *err, size_t size)
 		return 0;
 	}
 	if (sup_reload(nc, reload_globals) < 0) {
-		snprintf(err, size, "unable to reload: %s\n", strerror(errno));
+		snprintf(err, size, "unable to reload: %m\n");
 		conf_free(nc);
 		return -1;
 	}
