@@ -20,24 +20,25 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* (24 B an entry, the names in it rather than pointed to) */
 static const struct {
-	unsigned bit;
-	unsigned long long flag;
-	const char *file;	/* under /proc/PID/ns, for exec */
+	unsigned flag;
+	unsigned char bit;
+	char file[19];	/* under /proc/PID/ns, for exec */
 } ns_table[] = {
 	/* The pid and time namespaces belong to PID 1's user namespace
 	 * (made by its clone, or a pod member's unshare, before the user
 	 * namespace is entered: child_main): entered first, while that is
 	 * still allowed. pid_for_children: a pod member's first process stays
 	 * outside the pid namespace it made, its children are in it. */
-	{ NS_PID, CLONE_NEWPID, "pid_for_children" },
-	{ NS_TIME, CLONE_NEWTIME, "time" },
-	{ NS_USER, CLONE_NEWUSER, "user" },
-	{ NS_MOUNT, CLONE_NEWNS, "mnt" },
-	{ NS_NET, CLONE_NEWNET, "net" },
-	{ NS_UTS, CLONE_NEWUTS, "uts" },
-	{ NS_IPC, CLONE_NEWIPC, "ipc" },
-	{ NS_CGROUP, CLONE_NEWCGROUP, "cgroup" },
+	{ CLONE_NEWPID, NS_PID, "pid_for_children" },
+	{ CLONE_NEWTIME, NS_TIME, "time" },
+	{ CLONE_NEWUSER, NS_USER, "user" },
+	{ CLONE_NEWNS, NS_MOUNT, "mnt" },
+	{ CLONE_NEWNET, NS_NET, "net" },
+	{ CLONE_NEWUTS, NS_UTS, "uts" },
+	{ CLONE_NEWIPC, NS_IPC, "ipc" },
+	{ CLONE_NEWCGROUP, NS_CGROUP, "cgroup" },
 };
 
 
