@@ -191,6 +191,7 @@ int sup_cgroup(const struct service *s, struct cg_stats *st, char *path, size_t 
 int sup_reached(const struct service *s, int up, char *why, size_t len)
 {
 	const char *dep;
+	int blocked = 0;
 
 	if (!up)
 		return !s->pid;
@@ -199,23 +200,18 @@ int sup_reached(const struct service *s, int up, char *why, size_t len)
 		return 0;
 	if (s->state == ST_RUNNING || s->state == ST_READY || s->state == ST_EXITED)
 		return 1;
-	if (s->state == ST_STOPPED && !s->want_up) {
-		snprintf(why, len, "was stopped");
-		return -1;
-	}
-	if (s->state == ST_FAILED) {
-		snprintf(why, len, "failed to start");
-		return -1;
-	}
-	if (s->state == ST_BACKOFF) {
-		snprintf(why, len, "failed to start, and backs off before its next try");
-		return -1;
-	}
-	if ((dep = blocked_by(s))) {
-		snprintf(why, len, "waits for %s, which has given up", dep);
-		return -1;
-	}
-	return 0;
+	if (s->state == ST_STOPPED && !s->want_up)
+		dep = "was stopped";
+	else if (s->state == ST_FAILED)
+		dep = "failed to start";
+	else if (s->state == ST_BACKOFF)
+		dep = "failed to start, and backs off before its next try";
+	else
+		blocked = (dep = blocked_by(s)) != NULL;
+	if (!dep)
+		return 0;
+	snprintf(why, len, blocked ? "waits for %s, which has given up" : "%s", dep);
+	return -1;
 }
 
 void sup_became(struct service *s, enum svc_state st)
