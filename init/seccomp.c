@@ -53,7 +53,7 @@
  * useful to break out (open_by_handle_at, the x86 port I/O calls, uselib).
  * By name: a call this architecture does not have (iopl, ioperm, uselib on
  * aarch64; kexec_file_load where the kernel has none) has no SYS_ name. */
-static const int denied[] = {
+static const unsigned short denied[] = {
 	SYS_init_module, SYS_finit_module, SYS_delete_module,
 	SYS_kexec_load,
 #ifdef SYS_kexec_file_load
@@ -81,39 +81,42 @@ static const int denied[] = {
 };
 
 #define NDENIED (int)ARRAY_SIZE(denied)
-#define PROG_MAX (NDENIED + 24)
+#ifdef SB_NR_ABI_BITS
+#define HEAD 4	/* arch, its check, nr, the x32 check */
+#else
+#define HEAD 3
+#endif
 
-static struct sock_filter prog[PROG_MAX];
+/* Where each jump leads: the instructions after the denied calls' checks,
+ * in the order seccomp_build writes them. Every jump is forward and at
+ * most 255 on (classic BPF): the last label is the farthest. */
+enum {
+	AT_CLONE3 = HEAD + NDENIED, AT_IOCTL_NR, AT_UNSHARE, AT_CLONE,
+	L_ARG0, AT_NEWUSER, L_IOCTL, AT_TIOCSTI, AT_TIOCLINUX,
+	L_ALLOW, L_EPERM, L_ENOSYS, L_KILL, PROG_LEN,
+	L_NEXT = 0,
+};
+_Static_assert(L_KILL - 1 <= 255, "seccomp: a jump beyond 255 instructions");
+
+static struct sock_filter prog[PROG_LEN];
 static unsigned short prog_len;
-
-/* Jump targets are labels, patched into relative offsets once known. */
-enum { L_NEXT, L_ALLOW, L_EPERM, L_ENOSYS, L_KILL, L_ARG0, L_IOCTL, L_COUNT };
-
-static struct {
-	unsigned short at;
-	unsigned char jt, jf;	/* labels */
-} fix[PROG_MAX];
-static int nfix;
 
 static void stmt(unsigned short code, uint32_t k)
 {
 	prog[prog_len++] = (struct sock_filter)BPF_STMT(code, k);
 }
 
+/* A jump to the labels JT and JF (L_NEXT: the next instruction). */
 static void jump(unsigned short code, uint32_t k, int jt, int jf)
 {
-	fix[nfix].at = prog_len;
-	fix[nfix].jt = jt;
-	fix[nfix].jf = jf;
-	nfix++;
-	prog[prog_len++] = (struct sock_filter)BPF_JUMP(code, k, 0, 0);
+	unsigned at = prog_len;
+
+	prog[prog_len++] = (struct sock_filter)BPF_JUMP(code, k, jt ? jt - at - 1 : 0,
+							jf ? jf - at - 1 : 0);
 }
 
 int seccomp_build(void)
 {
-	unsigned short label[L_COUNT];
-	int i;
-
 	if (prog_len)
 		return 0;
 	/* A foreign arch means syscall numbers we did not check: kill. */
@@ -124,7 +127,7 @@ int seccomp_build(void)
 	/* x32 calls reach the same kernel code under other numbers. */
 	jump(BPF_JMP | BPF_JSET | BPF_K, SB_NR_ABI_BITS, L_KILL, L_NEXT);
 #endif
-	for (i = 0; i < NDENIED; i++)
+	for (int i = 0; i < NDENIED; i++)
 		jump(BPF_JMP | BPF_JEQ | BPF_K, denied[i], L_EPERM, L_NEXT);
 	/* clone3's flags are in memory the filter cannot read: ENOSYS makes
 	 * musl and glibc fall back to clone, whose flags it can. */
@@ -132,42 +135,21 @@ int seccomp_build(void)
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, L_IOCTL, L_NEXT);
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, L_ARG0, L_NEXT);
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, L_ARG0, L_ALLOW);
-	label[L_ARG0] = prog_len;
-	/* Both take the flags in arg 0; CLONE_NEWUSER is in its low word. */
+	/* L_ARG0: both take the flags in arg 0; CLONE_NEWUSER is in its low
+	 * word. */
 	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
 	jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, L_EPERM, L_ALLOW);
-	/* Typing into a terminal (TIOCSTI) or the console's selection and
-	 * keyboard (TIOCLINUX). The kernel takes the request as an unsigned
-	 * int: the low word of arg 1 (both arches are little-endian) is all
-	 * of it. */
-	label[L_IOCTL] = prog_len;
+	/* L_IOCTL: typing into a terminal (TIOCSTI) or the console's
+	 * selection and keyboard (TIOCLINUX). The kernel takes the request
+	 * as an unsigned int: the low word of arg 1 (both arches are
+	 * little-endian) is all of it. */
 	stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SB_TIOCSTI, L_EPERM, L_NEXT);
 	jump(BPF_JMP | BPF_JEQ | BPF_K, SB_TIOCLINUX, L_EPERM, L_ALLOW);
-	label[L_ALLOW] = prog_len;
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	label[L_EPERM] = prog_len;
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
-	label[L_ENOSYS] = prog_len;
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
-	label[L_KILL] = prog_len;
 	stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-
-	for (i = 0; i < nfix; i++) {
-		unsigned at = fix[i].at;
-		unsigned tt = fix[i].jt == L_NEXT ? at + 1 : label[fix[i].jt];
-		unsigned tf = fix[i].jf == L_NEXT ? at + 1 : label[fix[i].jf];
-
-		/* Classic BPF jumps only forward, at most 255 instructions. */
-		if (tt - at - 1 > 255 || tf - at - 1 > 255) {
-			prog_len = 0;
-			nfix = 0;
-			errno = E2BIG;
-			return -1;
-		}
-		prog[at].jt = tt - at - 1;
-		prog[at].jf = tf - at - 1;
-	}
 	return 0;
 }
 
