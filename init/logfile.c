@@ -84,6 +84,13 @@ static void say(struct file *f, const char *msg, int err)
 		write_all(f->said, line, (size_t)n);
 }
 
+/* "N lines dropped" into MSG (64 bytes): the helper's and PID 1's. */
+__attribute__((noinline)) static const char *dropped_msg(char *msg, uint64_t n)
+{
+	snprintf(msg, 64, "%llu lines dropped", (unsigned long long)n);
+	return msg;
+}
+
 static int open_file(struct file *f)
 {
 	struct stat st;
@@ -165,8 +172,8 @@ static void put_part(struct file *f, const char *buf, size_t len)
 			char note[128], msg[64];
 			size_t n = log_stamp(note, log_now_us());
 
-			snprintf(msg, sizeof(msg), "%llu lines dropped", (unsigned long long)f->dropped);
-			n += (size_t)sprintf(note + n, "sandinit: log-file: %s\n", msg);
+			n += (size_t)sprintf(note + n, "sandinit: log-file: %s\n",
+					     dropped_msg(msg, f->dropped));
 			if (write_all(f->fd, note, n) == (ssize_t)n) {
 				say(f, msg, 0);
 				f->size += n;
@@ -202,11 +209,9 @@ helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 	prctl(PR_SET_NAME, "sandinit-log");
 	snprintf(f.path1, sizeof(f.path1), "%s.1", path);
 	for (;;) {
-		ssize_t n = read(in, buf + have, sizeof(buf) - have);
+		ssize_t n = read_retry(in, buf + have, sizeof(buf) - have);
 		char *end;
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n <= 0)
 			break;
 		have += (size_t)n;
@@ -226,8 +231,7 @@ helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 	if (f.dropped) {
 		char msg[64];
 
-		snprintf(msg, sizeof(msg), "%llu lines dropped", (unsigned long long)f.dropped);
-		say(&f, msg, 0);
+		say(&f, dropped_msg(msg, f.dropped), 0);
 	}
 	_exit(0);
 }
@@ -352,7 +356,7 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 /* LEN bytes of lines, each stamped with US. */
 __attribute__((noinline)) static void write_at(int64_t us, const char *buf, size_t len)
 {
-	char out[PIPE_BUF];
+	char out[PIPE_BUF], msg[64];
 
 	if (pipe_w < 0 || echoing)
 		return;
@@ -362,8 +366,8 @@ __attribute__((noinline)) static void write_at(int64_t us, const char *buf, size
 		size_t n = log_stamp(out, us);
 
 		if (pid1_dropped) {
-			n += (size_t)sprintf(out + n, "sandinit: log-file: %llu lines dropped\n",
-					     (unsigned long long)pid1_dropped);
+			n += (size_t)sprintf(out + n, "sandinit: log-file: %s\n",
+					     dropped_msg(msg, pid1_dropped));
 			if (write(pipe_w, out, n) == (ssize_t)n)
 				pid1_dropped = 0;
 			n = log_stamp(out, us);
@@ -445,11 +449,6 @@ void logfile_child_exit(pid_t pid)
 	}
 }
 
-int logfile_busy(void)
-{
-	return (writers[0].pid && writers[0].deadline) || (writers[1].pid && writers[1].deadline);
-}
-
 int64_t logfile_next_deadline(void)
 {
 	int64_t next = 0;
@@ -459,6 +458,11 @@ int64_t logfile_next_deadline(void)
 		    (!next || writers[i].deadline < next))
 			next = writers[i].deadline;
 	return next;
+}
+
+int logfile_busy(void)
+{
+	return logfile_next_deadline() != 0;
 }
 
 void logfile_tick(void)
