@@ -94,11 +94,8 @@ int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code))
 	/* SIGWINCH to follow the size; the others end initctl, and the
 	 * terminal must be given back first. */
 	sigemptyset(&set);
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
+	for (const char *s = (const char[]){ SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT, 0 }; *s; s++)
+		sigaddset(&set, *s);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	fcntl(sock, F_SETFL, O_NONBLOCK);
