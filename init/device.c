@@ -339,6 +339,17 @@ static int match(const char *p, const char *s)
  * match as expand_one, quietly. A name starting with a dot matches only
  * a pattern that does, and "." and ".." never (nothing leads out of /dev). */
 static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, int depth,
+		   const char **step);
+
+/* P, a match of a component of the glob: on to the rest of it, END, or
+ * (none left) P itself. (noinline: one copy for glob_in's two places) */
+__attribute__((noinline)) static int glob_on(struct grant *g, const char *p, const char *end, int ro, int depth,
+		   const char **step)
+{
+	return *end ? glob_in(g, p, end, ro, depth + 1, step) : expand_one(g, p, ro, 1, step);
+}
+
+static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, int depth,
 		   const char **step)
 {
 	char p[PATH_MAX], comp[NAME_MAX + 1];
@@ -359,7 +370,7 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, in
 	if (!strpbrk(comp, "*?[")) {
 		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, comp) >= sizeof(p))
 			return 0;
-		return *end ? glob_in(g, p, end, ro, depth + 1, step) : expand_one(g, p, ro, 1, step);
+		return glob_on(g, p, end, ro, depth, step);
 	}
 	if (!(d = opendir(dir)))
 		return 0;
@@ -367,7 +378,7 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, in
 		if ((de->d_name[0] == '.' && comp[0] != '.') || !match(comp, de->d_name) ||
 		    !child(p, dir, de->d_name))
 			continue;
-		r = *end ? glob_in(g, p, end, ro, depth + 1, step) : expand_one(g, p, ro, 1, step);
+		r = glob_on(g, p, end, ro, depth, step);
 	}
 	closedir(d);
 	return r;
