@@ -50,7 +50,7 @@ struct iface {
 
 static struct iface *ifs;	/* the running config's, allocated by iface_apply */
 static int nifs;
-static struct { uint32_t net; int prefix; const char *name; } brs[MAX_BRIDGES];
+static const struct conf_bridge *brs;	/* the running config's, as the names */
 static int nbrs;
 static struct nl rt = { .fd = -1 };
 static struct watch links = { .fd = -1 };
@@ -231,6 +231,9 @@ void iface_apply(const struct conf *c)
 	struct iface *next;
 	int n = 0, changed = 0;
 
+	/* (valid while C is the running config) */
+	brs = c->bridges;
+	nbrs = c->nbridges;
 	if (c->nifaces && rt_open() < 0) {
 		log_msg("interfaces: unable to open a netlink socket: %m");
 		return;
@@ -272,10 +275,6 @@ void iface_apply(const struct conf *c)
 	free(ifs);
 	ifs = next;
 	nifs = n;
-	/* (the names stay valid while C is the running config) */
-	for (nbrs = 0; nbrs < c->nbridges && nbrs < MAX_BRIDGES; nbrs++)
-		brs[nbrs].net = c->bridges[nbrs].addr, brs[nbrs].prefix = c->bridges[nbrs].prefix,
-		brs[nbrs].name = c->bridges[nbrs].name;
 	if (!nifs) {
 		/* the last uplink gone: its lease's DNS servers with it */
 		if (changed && resolv_made)
@@ -331,9 +330,9 @@ static int fits(const char *name, const struct dhcp_lease *l)
 	for (int i = 0; i < nbrs; i++) {
 		uint32_t m = conf_prefix_mask((int)l->prefix < brs[i].prefix ? (int)l->prefix : brs[i].prefix);
 
-		if (!((l->addr ^ brs[i].net) & m)) {
+		if (!((l->addr ^ brs[i].addr) & m)) {
 			log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
-				name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].net),
+				name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].addr),
 				brs[i].prefix);
 			return 0;
 		}
