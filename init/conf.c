@@ -119,21 +119,53 @@ STRINGS_FIRST(struct conf_nat, name, 1);
 STRINGS_FIRST(struct conf_iface, name, 1);
 STRINGS_FIRST(struct ref, name, 1);
 
+/* What a struct owns on the heap, a table of each pointer field: freed,
+ * and, with K, the array it points to first (free_array's K), counted by
+ * the int field N. Offsets and sizes in units of their fields. */
+struct owned {
+	unsigned char ptr, n, size, k;
+};
+#define OWNED(type, f) { offsetof(type, f) / sizeof(void *), 0, 0, 0 }
+#define OWNED_ARRAY(type, f, nf, k) { offsetof(type, f) / sizeof(void *), offsetof(type, nf) / sizeof(int), \
+				       sizeof(*((type *)0)->f) / sizeof(void *), k }
+
+_Static_assert(sizeof(struct svc_conf) / sizeof(int) < 256 && sizeof(struct conf) / sizeof(int) < 256,
+	       "struct owned's offsets");
+
+static void free_owned(void *base, const struct owned *o, size_t n)
+{
+	for (; n--; o++) {
+		void *v;
+		int cnt = 0;
+
+		memcpy(&v, (char *)base + o->ptr * sizeof v, sizeof v);
+		if (o->k)
+			memcpy(&cnt, (char *)base + o->n * sizeof cnt, sizeof cnt);
+		free_array(v, cnt, o->size * sizeof v, o->k);
+	}
+}
+
+static const struct owned svc_owned[] = {
+	OWNED_ARRAY(struct svc_conf, argv, argc, 1), OWNED(struct svc_conf, after),
+	OWNED(struct svc_conf, root), OWNED_ARRAY(struct svc_conf, binds, nbinds, 2),
+	OWNED_ARRAY(struct svc_conf, tmpfs, ntmpfs, 1), OWNED_ARRAY(struct svc_conf, devices, ndevices, 1),
+	OWNED(struct svc_conf, nets), OWNED(struct svc_conf, publishes),
+	OWNED_ARRAY(struct svc_conf, env, nenv, 1),
+	OWNED(struct svc_conf, envp),	/* its strings are env's or static */
+	OWNED(struct svc_conf, workdir), OWNED(struct svc_conf, hostname), OWNED(struct svc_conf, tty),
+};
+
+static const struct owned conf_owned[] = {
+	OWNED(struct conf, hostname), OWNED_ARRAY(struct conf, modules, nmodules, 1),
+	OWNED_ARRAY(struct conf, bridges, nbridges, 1), OWNED_ARRAY(struct conf, nats, nnats, 1),
+	OWNED_ARRAY(struct conf, ifaces, nifaces, 1), OWNED_ARRAY(struct conf, sysctls, nsysctls, 2),
+	OWNED_ARRAY(struct conf, mounts, nmounts, 4), OWNED(struct conf, watchdog),
+	OWNED(struct conf, rescue), OWNED(struct conf, log_file),
+};
+
 void conf_svc_free(struct svc_conf *s)
 {
-	free_array(s->argv, s->argc, sizeof *s->argv, 1);
-	free(s->after);
-	free(s->root);
-	free_array(s->binds, s->nbinds, sizeof *s->binds, 2);
-	free_array(s->tmpfs, s->ntmpfs, sizeof *s->tmpfs, 1);
-	free_array(s->devices, s->ndevices, sizeof *s->devices, 1);
-	free(s->nets);
-	free(s->publishes);
-	free_array(s->env, s->nenv, sizeof *s->env, 1);
-	free(s->envp);	/* its strings are env's or static */
-	free(s->workdir);
-	free(s->hostname);
-	free(s->tty);
+	free_owned(s, svc_owned, ARRAY_SIZE(svc_owned));
 }
 
 void conf_extra_free(struct svc_extra *x)
@@ -283,16 +315,7 @@ void conf_free(struct conf *c)
 {
 	if (!c)
 		return;
-	free(c->hostname);
-	free_array(c->modules, c->nmodules, sizeof *c->modules, 1);
-	free_array(c->bridges, c->nbridges, sizeof *c->bridges, 1);
-	free_array(c->nats, c->nnats, sizeof *c->nats, 1);
-	free_array(c->ifaces, c->nifaces, sizeof *c->ifaces, 1);
-	free_array(c->sysctls, c->nsysctls, sizeof *c->sysctls, 2);
-	free_array(c->mounts, c->nmounts, sizeof *c->mounts, 4);
-	free(c->watchdog);
-	free(c->rescue);
-	free(c->log_file);
+	free_owned(c, conf_owned, ARRAY_SIZE(conf_owned));
 	for (int i = 0; i < c->nsvc; i++)
 		conf_svc_free(&c->svc[i]);
 	free(c->svc);
