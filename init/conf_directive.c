@@ -200,12 +200,8 @@ static void value_arg(struct parser *p, const struct directive *d, char *base, c
 		ok = conf_hostname(s) == 0;
 		break;
 	case V_WORD:
-		for (w += strlen(w) + 1; *w && strcmp(w, s); w += strlen(w) + 1)
-			n++;
-		ok = *w != 0;
-		break;
 	case V_SIGNAL:
-		i = conf_signal(s);
+		i = v->kind == V_WORD ? conf_word(w + strlen(w) + 1, s) : conf_signal(s);
 		ok = i >= 0;
 		n = (uint64_t)i;
 		break;

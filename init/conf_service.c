@@ -139,21 +139,22 @@ void conf_s_ready(struct parser *p, char **a, int n)
 }
 
 /* By bit: NS_USER is 1 << 0 ... */
-static const char *const ns_names[] = { "user", "pid", "mount", "net", "uts", "ipc", "cgroup", "time" };
+static const char ns_names[] = "user\0pid\0mount\0net\0uts\0ipc\0cgroup\0time\0";
 
 const char *conf_ns_name(unsigned bit)
 {
-	for (size_t j = 0; j < ARRAY_SIZE(ns_names); j++)
-		if (bit == 1u << j)
-			return ns_names[j];
+	if (bit & (bit - 1))
+		return NULL;
+	for (const char *w = ns_names; *w; w += strlen(w) + 1, bit >>= 1)
+		if (bit & 1)
+			return w;
 	return NULL;
 }
 
 void conf_s_namespaces(struct parser *p, char **a, int n)
 {
-	const char *const *names = ns_names;
 	unsigned ns = 0;
-	size_t j;
+	int j;
 
 	if (n == 1 && !strcmp(a[0], "all")) {
 		p->svc->namespaces = NS_ALL;
@@ -164,9 +165,7 @@ void conf_s_namespaces(struct parser *p, char **a, int n)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		for (j = 0; j < ARRAY_SIZE(ns_names) && strcmp(a[i], names[j]); j++)
-			;
-		if (j == ARRAY_SIZE(ns_names)) {
+		if ((j = conf_word(ns_names, a[i])) < 0) {
 			conf_bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all alone, or none alone");
 			return;
 		}
@@ -185,13 +184,9 @@ void conf_s_bind(struct parser *p, char **a, int n)
 		conf_bad(p, conf_abs_path(a[0]) < 0 ? a[0] : a[1], PATH_HINT);
 		return;
 	}
-	if (n == 3) {
-		if (!strcmp(a[2], "rw"))
-			rw = 1;
-		else if (strcmp(a[2], "ro")) {
-			conf_bad(p, a[2], "use ro or rw");
-			return;
-		}
+	if (n == 3 && (rw = conf_word("ro\0rw\0", a[2])) < 0) {
+		conf_bad(p, a[2], "use ro or rw");
+		return;
 	}
 	if (!(b = conf_add(p, &s->binds, &s->nbinds, sizeof *b)))
 		return;
@@ -245,20 +240,21 @@ void conf_s_device(struct parser *p, char **a, int n)
 	struct svc_conf *s = p->svc;
 	struct conf_device *d;
 	size_t l = strlen(a[0]);
+	int ro = 0;
 
 	/* No way out of /dev by "..": the node gets an ACL entry (device.c). */
 	if (conf_dev_path(a[0]) < 0 || strstr(a[0], "/../") || (l >= 3 && !strcmp(a[0] + l - 3, "/.."))) {
 		conf_bad(p, a[0], "use a path under /dev");
 		return;
 	}
-	if (n == 2 && strcmp(a[1], "rw") && strcmp(a[1], "ro")) {
+	if (n == 2 && (ro = conf_word("rw\0ro\0", a[1])) < 0) {
 		conf_bad(p, a[1], "use rw or ro");
 		return;
 	}
 	if (!(d = conf_add(p, &s->devices, &s->ndevices, sizeof *d)))
 		return;
 	d->path = conf_copy(p, a[0]);
-	d->ro = n == 2 && !strcmp(a[1], "ro");
+	d->ro = ro;
 }
 
 /* The address of a `net` line: 0 for auto, or -1 after reporting. */

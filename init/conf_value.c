@@ -278,14 +278,21 @@ static int find_name(const char *list, int n, const char *s)
 	return -1;
 }
 
-/* The Ith name of packed LIST of N, or NULL. */
-static const char *nth_name(const char *list, int n, int i)
+const char *conf_nth(const char *list, int n, int i)
 {
 	if (i < 0 || i >= n)
 		return NULL;
 	while (i--)
 		list += strlen(list) + 1;
 	return list;
+}
+
+int conf_word(const char *list, const char *s)
+{
+	for (int i = 0; *list; i++, list += strlen(list) + 1)
+		if (!strcmp(list, s))
+			return i;
+	return -1;
 }
 
 int conf_cap(const char *s)
@@ -297,7 +304,7 @@ int conf_cap(const char *s)
 
 const char *conf_cap_name(int cap)
 {
-	return nth_name(cap_names, CONF_CAP_LAST + 1, cap);
+	return conf_nth(cap_names, CONF_CAP_LAST + 1, cap);
 }
 
 int conf_signal(const char *s)
@@ -315,7 +322,7 @@ int conf_signal(const char *s)
 
 const char *conf_signal_name(int sig)
 {
-	return nth_name(signals, 31, sig - 1);
+	return conf_nth(signals, 31, sig - 1);
 }
 
 const char *conf_ip_str(char out[16], uint32_t a)

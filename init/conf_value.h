@@ -30,6 +30,12 @@ const char *conf_ip_str(char out[16], uint32_t addr);
 /* The netmask of PREFIX (0..32), host byte order. */
 uint32_t conf_prefix_mask(int prefix);
 
+/* The index of S in LIST, words each ended by a NUL, an empty one last;
+ * or -1. */
+int conf_word(const char *list, const char *s);
+/* The Ith of the N words of LIST, or NULL. */
+const char *conf_nth(const char *list, int n, int i);
+
 /* These return what S means, or -1. */
 int conf_cap(const char *s);		/* chown, CAP_CHOWN, ...: 0..CONF_CAP_LAST */
 int conf_signal(const char *s);		/* TERM, SIGTERM, 15 */
