@@ -20,22 +20,24 @@ static void resolve(struct parser *p, int i)
 		p->oom = 1;
 		return;
 	}
-	for (int k = 0; k < x->nafter; k++) {
-		struct ref *r = &x->after[k];
+	/* the `after` names, then the `join` one */
+	for (int k = 0; k <= x->nafter; k++) {
+		struct ref *r = k < x->nafter ? &x->after[k] : &x->join;
+		if (!r->name)
+			continue;
 		if ((r->idx = conf_find(c, r->name)) < 0) {
-			conf_report_at(p, r->line, "'after' names unknown service '%s'", conf_show(t, r->name));
+			conf_report_at(p, r->line, "'%s' names unknown service '%s'", k < x->nafter ? "after" : "join",
+				       conf_show(t, r->name));
 			continue;
 		}
 		for (j = 0; j < s->nafter && s->after[j] != r->idx; j++)
 			;
-		if (j == s->nafter)
+		if (k < x->nafter && j == s->nafter)
 			s->after[s->nafter++] = r->idx;
 	}
-	if (!x->join.name)
+	if (x->join.idx < 0)
 		return;
-	if ((x->join.idx = conf_find(c, x->join.name)) < 0)
-		conf_report_at(p, x->join.line, "'join' names unknown service '%s'", conf_show(t, x->join.name));
-	else if (x->join.idx == i) {
+	if (x->join.idx == i) {
 		conf_report_at(p, x->join.line, "service '%s' cannot join itself", s->name);
 		x->join.idx = -1;	/* not a dependency cycle as well */
 	}
@@ -62,7 +64,7 @@ static void check_mount_ns(struct parser *p, const struct svc_conf *s, const str
 
 		if (!line || (k == 3 && !s->readonly) || (k == 4 && s->proc == PROC_FULL))
 			continue;
-		conf_report_at(p, line, "'%s' needs a mount namespace, which 'namespaces' leaves out", kws[k]);
+		conf_report_at(p, line, "'%s' needs a %s namespace, which 'namespaces' leaves out", kws[k], "mount");
 	}
 }
 
@@ -82,7 +84,7 @@ static void check_service(struct parser *p, int i)
 		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has no address to forward to",
 			  s->name);
 	if (s->nnets && !(s->namespaces & NS_NET))
-		conf_report_at(p, s->nets[0].line, "'net' needs a net namespace, which 'namespaces' leaves out");
+		conf_report_at(p, s->nets[0].line, "'%s' needs a %s namespace, which 'namespaces' leaves out", "net", "net");
 	if (!(s->namespaces & NS_MOUNT))
 		check_mount_ns(p, s, x);
 	for (int j = 0; j < i; j++)
@@ -380,8 +382,8 @@ static void check_nat(struct parser *p)
 		struct conf_nat *n = &c->nats[i];
 
 		if ((n->bridge = conf_bridge_find(c, n->name)) < 0)
-			conf_report_at(p, n->line, "'nat' names unknown bridge '%s' (declare it with a global 'bridge' line)",
-				  conf_show(t, n->name));
+			conf_report_at(p, n->line, "%sunknown bridge '%s' (declare it with a global 'bridge' line)",
+				       "'nat' names ", conf_show(t, n->name));
 	}
 }
 

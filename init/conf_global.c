@@ -62,7 +62,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		return;
 	}
 	if ((i = conf_bridge_find(c, a[0])) >= 0) {
-		conf_report(p, "duplicate bridge '%s' (first at line %d)", conf_show(t, a[0]), c->bridges[i].line);
+		conf_report(p, "duplicate %s '%s' (first at line %d)", "bridge", conf_show(t, a[0]), c->bridges[i].line);
 		return;
 	}
 	for (i = 0; i < c->nbridges; i++) {
@@ -124,7 +124,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		return;
 	for (int i = 0; i < c->nifaces; i++)
 		if (!strcmp(c->ifaces[i].name, a[0])) {
-			conf_report(p, "duplicate interface '%s' (first at line %d)", conf_show(t, a[0]),
+			conf_report(p, "duplicate %s '%s' (first at line %d)", "interface", conf_show(t, a[0]),
 				    c->ifaces[i].line);
 			return;
 		}

@@ -74,7 +74,7 @@ void conf_s_service(struct parser *p, char **a, int n)
 		 * of that name in `initctl log NAME` (logview.c). */
 		conf_report(p, "service name 'kernel' is reserved (initctl log kernel: the kernel's messages)");
 	} else if ((i = conf_find(c, name)) >= 0) {
-		conf_report(p, "duplicate service '%s' (first at line %d)", conf_show(t, name), c->svc[i].line);
+		conf_report(p, "duplicate %s '%s' (first at line %d)", "service", conf_show(t, name), c->svc[i].line);
 	}
 	if (c->nsvc == CONF_MAX_SERVICES) {
 		if (!p->too_many)
@@ -263,6 +263,7 @@ static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const cha
 	uint32_t addr, mask = conf_prefix_mask(b->prefix);
 	int prefix = b->prefix;
 	char ip[16], net[16];
+	const char *what = "network address", *tail = "";
 
 	if (!strcmp(s, "auto"))
 		return 0;
@@ -276,14 +277,17 @@ static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const cha
 		conf_report(p, "address %s/%d does not match bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
 	else if ((addr & mask) != (b->addr & mask))
 		conf_report(p, "address %s is outside bridge '%s' subnet %s/%d", ip, b->name, net, b->prefix);
-	else if ((addr & ~mask) == 0)
-		conf_report(p, "address %s is the network address of bridge '%s'", ip, b->name);
-	else if ((addr & ~mask) == ~mask)
-		conf_report(p, "address %s is the broadcast address of bridge '%s'", ip, b->name);
-	else if (addr == b->addr)
-		conf_report(p, "address %s is the address of bridge '%s' itself", ip, b->name);
-	else
-		return addr;
+	else {
+		if ((addr & ~mask) == ~mask)
+			what = "broadcast address";
+		else if (addr == b->addr) {
+			what = "address";
+			tail = " itself";
+		}
+		else if (addr & ~mask)
+			return addr;
+		conf_report(p, "address %s is the %s of bridge '%s'%s", ip, what, b->name, tail);
+	}
 	return -1;
 }
 
@@ -296,7 +300,7 @@ void conf_s_net(struct parser *p, char **a, int n)
 	int b = conf_bridge_find(p->c, a[0]);
 
 	if (b < 0) {
-		conf_report(p, "unknown bridge '%s' (declare it with a global 'bridge' line)", conf_show(t, a[0]));
+		conf_report(p, "%sunknown bridge '%s' (declare it with a global 'bridge' line)", "", conf_show(t, a[0]));
 		return;
 	}
 	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
