@@ -417,7 +417,7 @@ static void check_ifaces(struct parser *p)
 
 /* A host port and protocol is published once: on every address, or on
  * each ADDR once (an address and "every address" overlap). */
-static void check_publish(struct parser *p)
+__attribute__((noinline)) static void check_publish(struct parser *p)
 {
 	struct conf *c = p->c;
 

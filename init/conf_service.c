@@ -102,7 +102,7 @@ void conf_s_exec(struct parser *p, char **a, int n)
 		conf_push_str(p, &s->argv, &s->argc, a[i]);
 }
 
-static void add_ref(struct parser *p, struct ref *r, const char *name)
+__attribute__((noinline)) static void add_ref(struct parser *p, struct ref *r, const char *name)
 {
 	*r = (struct ref){ .name = conf_copy(p, name), .line = p->line, .idx = -1 };
 }
@@ -522,7 +522,7 @@ static int str_same(const char *s, const char *t)
 	return s == t || (s && t && !strcmp(s, t));
 }
 
-static int strv_same(char **v, char **w)
+__attribute__((noinline)) static int strv_same(char **v, char **w)
 {
 	if (!v || !w)
 		return v == w;

@@ -57,7 +57,7 @@ static int is_lower_alnum(char c)
 	return (c >= 'a' && c <= 'z') || is_digit(c);
 }
 
-static int is_alnum(char c)
+__attribute__((noinline)) static int is_alnum(char c)
 {
 	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
 }
