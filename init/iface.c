@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,19 @@ static int nbrs;
 static struct nl rt = { .fd = -1 };
 static struct watch links = { .fd = -1 };
 static int resolv_made;
+
+/* A line of PID 1's about the interface NAME: "interface NAME: ...". */
+__attribute__((format(printf, 2, 3)))
+static void say(const char *name, const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	log_msg("interface %s: %s", name, buf);
+}
 
 static int rt_open(void)
 {
@@ -145,13 +159,13 @@ static void configure(struct iface *f, int index)
 	if (nl_link_up(&rt, index, 0) < 0 ||
 	    (!f->dhcp && set_addr(f, f->addr, f->prefix, ~0u, f->gateway, &step) < 0 &&
 	     errno != EEXIST)) {
-		log_msg("interface %s: unable to %s: %m", f->name, step);
+		say(f->name, "unable to %s: %m", step);
 		return;
 	}
 	if (f->dhcp)
-		log_msg("interface %s: up, addresses from dhcp-%s", f->name, f->name);
+		say(f->name, "up, addresses from dhcp-%s", f->name);
 	else
-		log_msg("interface %s: %s/%d%s%s", f->name, conf_ip_str(a, f->addr), f->prefix,
+		say(f->name, "%s/%d%s%s", conf_ip_str(a, f->addr), f->prefix,
 			f->gateway ? " via " : "", f->gateway ? conf_ip_str(g, f->gateway) : "");
 }
 
@@ -304,9 +318,9 @@ void iface_apply(const struct conf *c)
 		if (index > 0 && !ifs[i].index)
 			configure(&ifs[i], index);
 		else if (index < 0 && errno != ENODEV)
-			log_msg("interface %s: unable to look it up: %m", ifs[i].name);
+			say(ifs[i].name, "unable to look it up: %m");
 		else if (index < 0)
-			log_msg("interface %s: not there yet: configured when it appears", ifs[i].name);
+			say(ifs[i].name, "not there yet: configured when it appears");
 	}
 }
 
@@ -323,7 +337,7 @@ static int fits(const char *name, const struct dhcp_lease *l)
 	char a[16], b[16];
 
 	if (l->prefix < 8) {
-		log_msg("interface %s: lease of %s/%u: a subnet wider than /8: not applied", name,
+		say(name, "lease of %s/%u: a subnet wider than /8: not applied",
 			conf_ip_str(a, l->addr), l->prefix);
 		return 0;
 	}
@@ -331,8 +345,8 @@ static int fits(const char *name, const struct dhcp_lease *l)
 		uint32_t m = conf_prefix_mask((int)l->prefix < brs[i].prefix ? (int)l->prefix : brs[i].prefix);
 
 		if (!((l->addr ^ brs[i].addr) & m)) {
-			log_msg("interface %s: lease of %s/%u overlaps bridge %s (%s/%d): not applied",
-				name, conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].addr),
+			say(name, "lease of %s/%u overlaps bridge %s (%s/%d): not applied",
+			    conf_ip_str(a, l->addr), l->prefix, brs[i].name, conf_ip_str(b, brs[i].addr),
 				brs[i].prefix);
 			return 0;
 		}
@@ -361,8 +375,8 @@ static int quota(struct iface *f)
 	}
 	f->credit--;
 	if (f->held)
-		log_msg("interface %s: %u lease lines not shown (%d at once, then one a minute)",
-			f->name, f->held, LOG_BURST);
+		say(f->name, "%u lease lines not shown (%d at once, then one a minute)", f->held,
+		    LOG_BURST);
 	f->held = 0;
 	return 1;
 }
@@ -387,16 +401,16 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	char a[16], g[16], d[16], t[24];
 
 	if (len != sizeof l) {
-		log_msg("interface %s: dhcp-%s sent %zu bytes, not a lease: ignored", name, name, len);
+		say(name, "dhcp-%s sent %zu bytes, not a lease: ignored", name, len);
 		return;
 	}
 	memcpy(&l, msg, sizeof l);
 	if (dhcp_lease_check(&l) < 0) {
-		log_msg("interface %s: dhcp-%s sent an invalid lease: ignored", name, name);
+		say(name, "dhcp-%s sent an invalid lease: ignored", name);
 		return;
 	}
 	if (!f || !f->dhcp || !f->index) {
-		log_msg("interface %s: a lease for a link that is not there: ignored", name);
+		say(name, "a lease for a link that is not there: ignored");
 		return;
 	}
 	if (l.kind == DHCP_BOUND && !fits(name, &l))
@@ -407,7 +421,7 @@ void iface_lease(const char *name, const void *msg, size_t len)
 			f->leased = 0;
 			write_resolv();
 			if (quota(f))
-				log_msg("interface %s: lease of %s ended: address removed", name,
+				say(name, "lease of %s ended: address removed",
 					conf_ip_str(a, l.addr));
 		}
 		return;
@@ -416,14 +430,14 @@ void iface_lease(const char *name, const void *msg, size_t len)
 			  f->lease.router != l.router))
 		unset_addr(f, f->lease.addr, (int)f->lease.prefix, f->lease.router);
 	if (set_addr(f, l.addr, (int)l.prefix, l.seconds, l.router, &step) < 0) {
-		log_msg("interface %s: unable to %s: %m", name, step);
+		say(name, "unable to %s: %m", step);
 		return;
 	}
 	if (f->leased && f->lease.addr == l.addr && f->lease.router == l.router &&
 	    f->lease.ndns == l.ndns && !memcmp(f->lease.dns, l.dns, sizeof l.dns)) {
 		f->lease = l;
 		if (quota(f))
-			log_msg("interface %s: lease of %s renewed for %s", name,
+			say(name, "lease of %s renewed for %s",
 				conf_ip_str(a, l.addr), lease_str(t, sizeof t, l.seconds));
 		return;
 	}
@@ -431,7 +445,7 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	f->leased = 1;
 	write_resolv();
 	if (quota(f))
-		log_msg("interface %s: %s/%u via %s, dns %s, lease %s", name, conf_ip_str(a, l.addr),
+		say(name, "%s/%u via %s, dns %s, lease %s", conf_ip_str(a, l.addr),
 			l.prefix, l.router ? conf_ip_str(g, l.router) : "none",
 			l.ndns ? conf_ip_str(d, l.dns[0]) : "none", lease_str(t, sizeof t, l.seconds));
 }
