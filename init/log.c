@@ -1,6 +1,7 @@
 /* log: PID 1's console lines and the rings of timed lines (SPEC §5 `log`). */
 #include "log.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -404,8 +405,8 @@ static void ring_put(struct ring *r, int stream, int sev, int64_t us, const char
 	}
 	h[0] = (unsigned char)len;
 	h[1] = (unsigned char)((len >> 8) | (unsigned)stream << 3 | (unsigned)sev << 5);
-	for (int i = 0; i < 6; i++)
-		h[2 + i] = (unsigned char)(t >> (8 * i));
+	t = htole64(t);
+	memcpy(h + 2, &t, 6);
 	put(r, r->head, h, HDR);
 	put(r, r->head + HDR, text, len);
 	put(r, r->head + HDR + len, h, TRL);
@@ -517,11 +518,8 @@ void ring_flush(struct ring *r)
 
 int64_t ring_time(const struct ring *r, uint64_t pos)
 {
-	unsigned char h[HDR];
 	uint64_t t = 0;
 
-	get(r, pos, h, HDR);
-	for (int i = 0; i < 6; i++)
-		t |= (uint64_t)h[2 + i] << (8 * i);
-	return (int64_t)t;
+	get(r, pos + 2, &t, 6);	/* the header's 48 bits of time */
+	return (int64_t)le64toh(t);
 }
