@@ -11,6 +11,7 @@
 #if !defined(__GLIBC__) || defined(MINI_TEST)
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@
 #define epoll_create1 mini_epoll_create1
 #define epoll_ctl mini_epoll_ctl
 #define epoll_wait mini_epoll_wait
+#define sendmsg mini_sendmsg
+#define recvmsg mini_recvmsg
 #define fchmodat mini_fchmodat
 #define fstatat mini_fstatat
 #define fstat mini_fstat
@@ -73,6 +76,8 @@ int mini_dup3(int old, int new, int flags);
 int mini_epoll_create1(int flags);
 int mini_epoll_ctl(int fd, int op, int target, struct epoll_event *ev);
 int mini_epoll_wait(int fd, struct epoll_event *ev, int n, int ms);
+ssize_t mini_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t mini_recvmsg(int fd, struct msghdr *msg, int flags);
 int mini_fchmodat(int fd, const char *path, mode_t mode, int flag);
 int mini_fstatat(int fd, const char *restrict path, struct stat *restrict st, int flag);
 int mini_fstat(int fd, struct stat *st);
@@ -275,6 +280,27 @@ int epoll_ctl(int fd, int op, int target, struct epoll_event *ev)
 int epoll_wait(int fd, struct epoll_event *ev, int n, int ms)
 {
 	return (int)syscall(SYS_epoll_pwait, fd, ev, n, ms, 0, 0);
+}
+
+/* On 64-bit the kernel's msg_iovlen and msg_controllen (and a control
+ * message's cmsg_len) are size_t, musl's an int and a padding int: musl's
+ * copy the msghdr to zero its padding, and sendmsg the control messages
+ * too (0.5 KB). sandinit's callers build each msghdr with an initializer
+ * and its control buffer zeroed, so the padding is zero; were it not, the
+ * kernel would refuse a sendmsg (EMSGSIZE, ENOBUFS or EINVAL), and
+ * recvmsg zeroes it itself: a larger msg_controllen than the buffer's
+ * would let the kernel write past it. */
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	return syscall(SYS_sendmsg, fd, msg, flags);
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+#if LONG_MAX > INT_MAX
+	msg->__pad1 = msg->__pad2 = 0;
+#endif
+	return syscall(SYS_recvmsg, fd, msg, flags);
 }
 
 /* musl's emulates AT_SYMLINK_NOFOLLOW through O_PATH and /proc; sandinit

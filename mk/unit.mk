@@ -77,6 +77,7 @@ UNIT_SRCS_net := $(NET_SRCS)
 UNIT_SRCS_nft := $(NFT_SRCS)
 UNIT_SRCS_devname := init/devname.c
 UNIT_ARGS_seccomp := $(if $(BOARD_EXEC),bpf)
+UNIT_ARGS_mini := $(if $(BOARD_EXEC),qemu-user)
 
 $(OUT)/unit/board/%_test: tests/unit/%_test.c $(SRCS) $(HDRS) tests/unit/check.h $(KINC)/.stamp
 	@mkdir -p $(@D)

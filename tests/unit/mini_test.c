@@ -4,7 +4,8 @@
  * 1 to 12) sorted by both and random needles searched by both; its
  * clock_gettime read between two of the libc's, its fork's child seen
  * exiting by the parent, its system-call wrappers (fcntl, socket...)
- * used as sandinit does, with their flags and errors, and its byte-at-a-time
+ * used as sandinit does, with their flags and errors (sendmsg and recvmsg
+ * against the libc's, with descriptors passed), and its byte-at-a-time
  * string functions against the libc's on random strings. */
 #define MINI_TEST
 #include "mini.c"
@@ -31,6 +32,8 @@
 #undef epoll_create1
 #undef epoll_ctl
 #undef epoll_wait
+#undef sendmsg
+#undef recvmsg
 #undef fchmodat
 #undef fstatat
 #undef fstat
@@ -44,6 +47,7 @@
 #include "check.h"
 
 static size_t elem;	/* the element size being sorted */
+static int qemu_user;	/* argv[1] "qemu-user": under QEMU user mode */
 
 /* By the first byte, then the whole element: a total order. */
 static int cmp_elem(const void *a, const void *b)
@@ -118,6 +122,104 @@ static void syscalls(void)
 	unlink(path);
 	for (int fd = 3; fd < 64; fd++)
 		close(fd);
+}
+
+/* A msghdr for one byte and a control buffer, its padding set to FILL
+ * (on 64-bit, after the int msg_iovlen and msg_controllen). */
+static struct msghdr msg_for(struct iovec *iov, void *ctl, size_t len, int fill)
+{
+	struct msghdr m;
+
+	memset(&m, fill, sizeof m);
+	m.msg_name = NULL;
+	m.msg_namelen = 0;
+	m.msg_iov = iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl;
+	m.msg_controllen = len;
+	m.msg_flags = 0;
+	return m;
+}
+
+/* One byte and N descriptors (a pipe's ends) through a control buffer
+ * zeroed as sandinit's callers do, sent by SEND; then received by the
+ * libc's recvmsg and mini.c's into a control buffer for one (two fit in
+ * its alignment), with 64 guard bytes after it: the same bytes, lengths
+ * and flags (MSG_CTRUNC for 3), the guard intact though mini.c's msghdr
+ * had garbage padding. */
+static int msgs_same(ssize_t (*send)(int, const struct msghdr *, int), int n)
+{
+	struct { union { char b[CMSG_SPACE(3 * sizeof(int))]; struct cmsghdr h; } c; } out;
+	struct { union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr h; } c; unsigned char guard[64]; } in[2];
+	struct msghdr got[2];
+	char x = 'm', y[2] = { 0, 0 };
+	struct iovec iov = { &x, 1 }, iy[2] = { { &y[0], 1 }, { &y[1], 1 } };
+	struct msghdr m = msg_for(&iov, out.c.b, CMSG_SPACE((size_t)n * sizeof(int)), 0);
+	struct cmsghdr *cm;
+	int sp[2], p[3], ok = 1;
+	size_t fit = (sizeof in[0].c.b - CMSG_LEN(0)) / sizeof(int), k = (size_t)n < fit ? (size_t)n : fit;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) || pipe(p))
+		return 0;
+	p[2] = p[0];
+	memset(&out, 0, sizeof out);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+	memcpy(CMSG_DATA(cm), p, (size_t)n * sizeof(int));
+	memset(in, 0x5a, sizeof in);
+	for (int i = 0; i < 2; i++) {
+		ssize_t r;
+
+		ok &= send(sp[0], &m, MSG_NOSIGNAL) == 1;
+		got[i] = msg_for(&iy[i], in[i].c.b, sizeof in[i].c.b, i ? 0xff : 0);
+		r = i ? mini_recvmsg(sp[1], &got[i], MSG_DONTWAIT | MSG_CMSG_CLOEXEC)
+		      : recvmsg(sp[1], &got[i], MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		ok &= r == 1 && y[i] == 'm';
+		cm = CMSG_FIRSTHDR(&got[i]);
+		ok &= cm && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(k * sizeof(int));
+		ok &= cm && fcntl(*(int *)CMSG_DATA(cm), F_GETFD) == FD_CLOEXEC;
+		for (size_t k = 0; k < sizeof in[i].guard; k++)
+			ok &= in[i].guard[k] == 0x5a;
+	}
+	ok &= got[0].msg_controllen == got[1].msg_controllen;
+	ok &= got[0].msg_flags == got[1].msg_flags;
+	ok &= !!(got[1].msg_flags & MSG_CTRUNC) == ((size_t)n > k);
+	ok &= mini_recvmsg(sp[1], &got[1], MSG_DONTWAIT) == -1 && errno == EAGAIN;
+	for (int fd = 3; fd < 64; fd++)
+		close(fd);
+	return ok;
+}
+
+static void msgs(void)
+{
+	char x = 'z';
+	struct iovec iov = { &x, 1 };
+	struct msghdr m = msg_for(&iov, NULL, 0, 0);
+	int sp[2];
+
+	CHECK(msgs_same(sendmsg, 1));
+	CHECK(msgs_same(mini_sendmsg, 1));
+	CHECK(msgs_same(mini_sendmsg, 2));
+	CHECK(mini_sendmsg(-1, &m, 0) == -1 && errno == EBADF);
+	CHECK(mini_recvmsg(-1, &m, 0) == -1 && errno == EBADF);
+	/* QEMU user mode passes what fits without MSG_CTRUNC, and allocates a
+	 * garbage msg_controllen on its stack (it crashes): the kernel's
+	 * answers only on the board's own kernel */
+	if (qemu_user)
+		return;
+	CHECK(msgs_same(mini_sendmsg, 3));
+#if LONG_MAX > INT_MAX
+	/* garbage padding: the libc's sendmsg zeroes it, mini.c's leaves it
+	 * to its callers and the kernel refuses the length */
+	m = msg_for(&iov, NULL, 0, 0xff);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) == 0);
+	CHECK(sendmsg(sp[0], &m, 0) == 1);
+	CHECK(mini_sendmsg(sp[0], &m, 0) == -1);
+	close(sp[0]);
+	close(sp[1]);
+#endif
 }
 
 /* mini.c's stat family and the libc's on the same file: the same struct,
@@ -210,7 +312,7 @@ static int sorted_same(unsigned seed, size_t n, size_t size, int range)
 	return !memcmp(a, b, n * size);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int v[] = { 5, -1, 3, 3, 0, 9, -7, 2 }, w[] = { -7, -1, 0, 2, 3, 3, 5, 9 };
 	const char *h = "sandinit: unable to mount /proc: no such file";
@@ -254,7 +356,9 @@ int main(void)
 	CHECK(pid > 0);
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	qemu_user = argc > 1 && !strcmp(argv[1], "qemu-user");
 	syscalls();
+	msgs();
 	stats();
 
 	char set[6];
