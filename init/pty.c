@@ -129,10 +129,12 @@ int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code))
 				sock = -1;
 			} else if (master >= 0) {
 				fcntl(master, F_SETFL, O_NONBLOCK);
-				if (tcgetattr(0, &orig) == 0) {
+				/* (tcgetattr and tcsetattr TCSANOW are these
+				 * ioctls) */
+				if (ioctl(0, TCGETS, &orig) == 0) {
 					raw = orig;
 					cfmakeraw(&raw);
-					raw_set = tcsetattr(0, TCSANOW, &raw) == 0;
+					raw_set = ioctl(0, TCSETS, &raw) == 0;
 				}
 				/* It may have changed since the request. */
 				copy_size(master);
@@ -157,7 +159,7 @@ int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code))
 			;
 	}
 	if (raw_set)
-		tcsetattr(0, TCSANOW, &orig);
+		ioctl(0, TCSETS, &orig);
 	if (master >= 0)
 		close(master);
 	return code;
