@@ -223,6 +223,18 @@ static int node_open(const char *path, int *fd, struct stat *st)
 	return *fd < 0 ? -1 : 0;
 }
 
+/* opendir(3) through fdopendir, which the build links anyway (mount_graft.c):
+ * opendir would be one more of musl's objects. */
+static DIR *dir_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d)
+		close_fail(fd);
+	return d;
+}
+
 /* DIR/NAME into P (PATH_MAX), unless NAME is "." or ".." or it is too
  * long: then 0. */
 static int child(char *p, const char *dir, const char *name)
@@ -238,7 +250,7 @@ static int walk(struct grant *g, const char *dir, int ro, int depth)
 	char p[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
-	DIR *d = opendir(dir);
+	DIR *d = dir_open(dir);
 	int r = 0, fd;
 
 	if (!d)
@@ -372,7 +384,7 @@ static int glob_in(struct grant *g, const char *dir, const char *pat, int ro, in
 			return 0;
 		return glob_on(g, p, end, ro, depth, step);
 	}
-	if (!(d = opendir(dir)))
+	if (!(d = dir_open(dir)))
 		return 0;
 	while (r == 0 && (de = readdir(d))) {
 		if ((de->d_name[0] == '.' && comp[0] != '.') || !match(comp, de->d_name) ||
