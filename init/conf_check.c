@@ -89,8 +89,8 @@ static void check_service(struct parser *p, int i)
 		check_mount_ns(p, s, x);
 	for (int j = 0; j < i; j++)
 		if (s->tty && p->c->svc[j].tty && !strcmp(s->tty, p->c->svc[j].tty)) {
-			conf_report_at(p, x->tty_line, "tty '%s' is already used by service '%s' (line %d)",
-				  s->tty, p->c->svc[j].name, p->xs[j].tty_line);
+			conf_report_at(p, x->tty_line, "%s%s%s is already used by service '%s' (line %d)",
+				       "tty '", s->tty, "'", p->c->svc[j].name, p->xs[j].tty_line);
 			break;
 		}
 }
@@ -223,8 +223,8 @@ static void check_addresses(struct parser *p)
 	for (size_t k = 1; k < n; k++)
 		if (u[k].addr == u[k - 1].addr) {
 			conf_ip_str(ip, u[k].addr);
-			conf_report_at(p, u[k].line, "address %s is already used by service '%s' (line %d)",
-				  ip, c->svc[u[k - 1].svc].name, u[k - 1].line);
+			conf_report_at(p, u[k].line, "%s%s%s is already used by service '%s' (line %d)",
+				       "address ", ip, "", c->svc[u[k - 1].svc].name, u[k - 1].line);
 		}
 	free(u);
 }
@@ -406,8 +406,8 @@ static void check_ifaces(struct parser *p)
 					       f->name, r->line);
 			else if (!f->dhcp && (r->addr & m) == (f->addr & m)) {
 				conf_ip_str(net, f->addr & conf_prefix_mask(f->prefix));
-				conf_report_at(p, f->line, "interface '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
-					       f->name, net, f->prefix, r->name, r->line);
+				conf_report_at(p, f->line, "%s '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
+					       "interface", f->name, net, f->prefix, r->name, r->line);
 			} else
 				continue;
 			break;

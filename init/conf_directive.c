@@ -281,7 +281,7 @@ void conf_directive(struct parser *p)
 	}
 	first = scope == SERVICE ? p->x->first : p->gfirst;
 	if (!(d->scope & REPEAT) && first[d - directives]) {
-		conf_report(p, "'%s' given twice (first at line %d)", kw, first[d - directives]);
+		conf_report(p, "'%s%s' given twice (first at line %d)", "", kw, first[d - directives]);
 		return;
 	}
 	if (!first[d - directives])

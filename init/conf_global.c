@@ -70,8 +70,8 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		uint32_t m = conf_prefix_mask(b->prefix < prefix ? b->prefix : prefix);
 		if ((b->addr & m) == (addr & m)) {
 			conf_ip_str(net, addr & mask);
-			conf_report(p, "bridge '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
-			       a[0], net, prefix, b->name, b->line);
+			conf_report(p, "%s '%s' subnet %s/%d overlaps bridge '%s' (line %d)",
+				    "bridge", a[0], net, prefix, b->name, b->line);
 			return;
 		}
 	}
@@ -99,7 +99,7 @@ void conf_g_nat(struct parser *p, char **a, int n)
 	}
 	for (int i = 0; i < c->nnats; i++)
 		if (!strcmp(c->nats[i].name, a[0])) {
-			conf_report(p, "'nat %s' given twice (first at line %d)", a[0], c->nats[i].line);
+			conf_report(p, "'%s%s' given twice (first at line %d)", "nat ", a[0], c->nats[i].line);
 			return;
 		}
 	if (c->nnats == MAX_BRIDGES) {
