@@ -188,45 +188,30 @@ static void check_cycles(struct parser *p)
 	free(stack);
 }
 
-struct use {
-	uint32_t addr;
-	int svc, line;
-};
-
-static int use_cmp(const void *a, const void *b)
-{
-	const struct use *x = a, *y = b;
-
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
 /* Static addresses are unique across every service (the subnets do not
- * overlap, so equal addresses are on the same bridge). */
+ * overlap, so equal addresses are on the same bridge): each use after the
+ * first is reported with the one before it (config order is line order;
+ * 2,048 links at most). */
 static void check_addresses(struct parser *p)
 {
 	struct conf *c = p->c;
-	struct use *u = calloc((size_t)c->nsvc * MAX_NETS + 1, sizeof *u);
-	size_t n = 0;
 	char ip[16];
 
-	if (!u) {
-		p->oom = 1;
-		return;
-	}
 	for (int i = 0; i < c->nsvc; i++)
-		for (int k = 0; k < c->svc[i].nnets; k++)
-			if (c->svc[i].nets[k].addr)
-				u[n++] = (struct use){ c->svc[i].nets[k].addr, i, c->svc[i].nets[k].line };
-	qsort(u, n, sizeof *u, use_cmp);
-	for (size_t k = 1; k < n; k++)
-		if (u[k].addr == u[k - 1].addr) {
-			conf_ip_str(ip, u[k].addr);
-			conf_report_at(p, u[k].line, "%s%s%s is already used by service '%s' (line %d)",
-				       "address ", ip, "", c->svc[u[k - 1].svc].name, u[k - 1].line);
+		for (int k = 0; k < c->svc[i].nnets; k++) {
+			const struct conf_net *x = &c->svc[i].nets[k], *y = NULL;
+			int sy = 0;
+
+			for (int j = 0; j <= i && x->addr; j++)
+				for (int l = 0; l < (j < i ? c->svc[j].nnets : k); l++)
+					if (c->svc[j].nets[l].addr == x->addr) {
+						y = &c->svc[j].nets[l];
+						sy = j;
+					}
+			if (y)
+				conf_report_at(p, x->line, "%s%s%s is already used by service '%s' (line %d)",
+					       "address ", conf_ip_str(ip, x->addr), "", c->svc[sy].name, y->line);
 		}
-	free(u);
 }
 
 /* Each `net BRIDGE [auto]` link gets one of the bridge's host addresses

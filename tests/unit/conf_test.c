@@ -420,6 +420,31 @@ static void test_errors(void)
 	ERROR1(BR SVC "\tnet br0 dhcp\n", 4, "bad value for 'net': 'dhcp' (use auto or an IPv4 address such as 10.0.0.2/24)");
 	ERROR1(BR SVC "\tnet br0 10.0.0.7\nservice b\n\texec /b\n\tnet br0 10.0.0.7\n", 7,
 	       "address 10.0.0.7 is already used by service 'a' (line 4)");
+	{
+		/* a third use is reported with the second, another address
+		 * between them is not: config order is line order */
+		static const char *const want[] = {
+			"7: address 10.0.0.7 is already used by service 'a' (line 4)",
+			"11: address 10.0.0.7 is already used by service 'b' (line 7)",
+		};
+		static const char text[] = BR SVC "\tnet br0 10.0.0.7\nservice b\n\texec /b\n\tnet br0 10.0.0.7\n"
+			"service c\n\texec /c\n\tnet br0 10.0.0.8\n\tnet br0 10.0.0.7\n";
+		struct conf *c;
+		char got[300];
+		int ok;
+
+		conf_errors_free(&errs);
+		c = conf_parse(text, strlen(text), &errs);
+		ok = !c && errs.n == 2;
+		for (int i = 0; ok && i < 2; i++) {
+			snprintf(got, sizeof got, "%d: %s", errs.v[i].line, errs.v[i].msg);
+			ok = !strcmp(got, want[i]);
+		}
+		CHECK(ok);
+		if (!ok)
+			print_errors();
+		conf_free(c);
+	}
 	ERROR1(BR SVC "\tnamespaces user pid\n\tnet br0\n", 5, "'net' needs a net namespace, which 'namespaces' leaves out");
 	/* what only a mount namespace gives, written without one */
 	ERROR1(SVC "\tnamespaces user pid net\n\tbind /etc /x\n", 4, "'bind' needs a mount namespace, which 'namespaces' leaves out");
