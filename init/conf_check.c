@@ -134,10 +134,10 @@ static void build_env(struct parser *p, struct svc_conf *s)
 /* "a -> b -> a": STACK[FROM..TOP], then back to its first. */
 static void report_cycle(struct parser *p, const int *stack, int from, int top, int line)
 {
-	char msg[sizeof p->errs->v->msg];
-	size_t len = (size_t)snprintf(msg, sizeof msg, "dependency cycle:");
+	char msg[sizeof p->errs->v->msg - sizeof "dependency cycle:" + 1];	/* what follows it */
+	size_t len = 0;
 
-	for (int k = from; k <= top + 1 && len < sizeof msg; k++) {
+	for (int k = from; k <= top + 1; k++) {
 		const char *name = p->c->svc[stack[k <= top ? k : from]].name;
 		if (len + strlen(name) + 8 >= sizeof msg) {
 			snprintf(msg + len, sizeof msg - len, " -> ...");
@@ -145,7 +145,7 @@ static void report_cycle(struct parser *p, const int *stack, int from, int top, 
 		}
 		len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", k == from ? " " : " -> ", name);
 	}
-	conf_report_at(p, line, "%s", msg);
+	conf_report_at(p, line, "dependency cycle:%s", msg);
 }
 
 /* Depth-first over "must start after" edges (`after` and `join`);
