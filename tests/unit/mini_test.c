@@ -6,7 +6,8 @@
  * exiting by the parent, its system-call wrappers (fcntl, socket...)
  * used as sandinit does, with their flags and errors (sendmsg and recvmsg
  * against the libc's, with descriptors passed), and its byte-at-a-time
- * string functions against the libc's on random strings. */
+ * string functions against the libc's on random strings; its strerror's
+ * text for every number as the libc's. */
 #define MINI_TEST
 #include "mini.c"
 #undef qsort
@@ -21,6 +22,7 @@
 #undef stpcpy
 #undef strncpy
 #undef getenv
+#undef strerror
 #undef clock_gettime
 #undef fork
 #undef fcntl
@@ -386,6 +388,13 @@ int main(int argc, char **argv)
 	__environ = NULL;
 	CHECK(mini_getenv("SANDINIT") == NULL);
 	__environ = saved;
+	/* every message as musl's, the same text (a number without one too) */
+	for (int e = -300; e <= 300; e++)
+		CHECK(!strcmp(mini_strerror(e), strerror(e)));
+	CHECK(!strcmp(mini_strerror(INT_MIN), strerror(INT_MIN)));
+	CHECK(!strcmp(mini_strerror(INT_MAX), strerror(INT_MAX)));
+	CHECK(!strcmp(mini_strerror(ENOENT), "No such file or directory"));
+	CHECK(!strcmp(mini_strerror(ENOTRECOVERABLE), "State not recoverable"));
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
