@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <linux/openat2.h>
@@ -80,7 +79,9 @@ static void acl_swap(struct acl *a, int n)
  * if it has none. The count, or -1 with errno. */
 static int acl_read(int fd, struct acl *a)
 {
-	ssize_t len = getxattr(fd_path(fd), ACL_XATTR, a, 4 + 8 * ACL_MAX);
+	/* (getxattr and setxattr as their system calls: musl's wrappers
+	 * are just that) */
+	ssize_t len = syscall(SYS_getxattr, fd_path(fd), ACL_XATTR, a, 4 + 8 * ACL_MAX);
 	struct stat st;
 	int n = (int)(len - 4) / 8;
 
@@ -110,7 +111,7 @@ static int acl_write(int fd, struct acl *a, int n)
 		if (!(a->e[i].tag & (A_USER | A_GROUP)))
 			a->e[i].id = UINT32_MAX;
 	acl_swap(a, n);
-	return setxattr(fd_path(fd), ACL_XATTR, a, 4 + 8 * (size_t)n, 0);
+	return (int)syscall(SYS_setxattr, fd_path(fd), ACL_XATTR, a, 4 + 8 * (size_t)n, 0);
 }
 
 /* The node FD's ACL with UID's entry PERM (0: none). Everyone else keeps
