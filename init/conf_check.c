@@ -402,30 +402,34 @@ static void check_ifaces(struct parser *p)
 
 /* A host port and protocol is published once: on every address, or on
  * each ADDR once (an address and "every address" overlap). */
-__attribute__((noinline)) static void check_publish(struct parser *p)
+static void check_publish(struct parser *p)
 {
 	struct conf *c = p->c;
+	char ip[16];
 
 	for (int i = 0; i < c->nsvc; i++)
 		for (int k = 0; k < c->svc[i].npublishes; k++) {
-			const struct conf_publish *x = &c->svc[i].publishes[k];
-			int done = 0;
+			const struct conf_publish *x = &c->svc[i].publishes[k], *y = NULL;
+			uint32_t addr;
+			int sy = 0;
 
-			for (int j = 0; j <= i && !done; j++)
-				for (int l = 0; l < (j < i ? c->svc[j].npublishes : k) && !done; l++) {
-					const struct conf_publish *y = &c->svc[j].publishes[l];
-					char ip[16] = "";
+			/* the first one before it that it clashes with */
+			for (int j = 0; j <= i && !y; j++)
+				for (int l = 0; l < (j < i ? c->svc[j].npublishes : k) && !y; l++) {
+					const struct conf_publish *q = &c->svc[j].publishes[l];
 
-					if (x->proto != y->proto || x->hostport != y->hostport ||
-					    (x->addr && y->addr && x->addr != y->addr))
-						continue;
-					if (x->addr || y->addr)
-						conf_ip_str(ip, x->addr ? x->addr : y->addr);
-					conf_report_at(p, x->line, "host port %s%s%u/%s is already published by service '%s' (line %d)",
-						  ip, *ip ? ":" : "", x->hostport, x->proto == 17 ? "udp" : "tcp",
-						  c->svc[j].name, y->line);
-					done = 1;
+					if (x->proto == q->proto && x->hostport == q->hostport &&
+					    (!x->addr || !q->addr || x->addr == q->addr)) {
+						y = q;
+						sy = j;
+					}
 				}
+			if (!y)
+				continue;
+			addr = x->addr ? x->addr : y->addr;
+			conf_report_at(p, x->line, "host port %s%s%u/%s is already published by service '%s' (line %d)",
+				       addr ? conf_ip_str(ip, addr) : "", addr ? ":" : "", x->hostport,
+				       x->proto == 17 ? "udp" : "tcp", c->svc[sy].name, y->line);
 		}
 }
 
