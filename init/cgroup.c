@@ -266,7 +266,9 @@ int cg_create(const struct svc_conf *s, const char **step)
 			errno = EBUSY;
 			return -1;
 		}
-		if (unlinkat(sub_fd, s->name, AT_REMOVEDIR) < 0)
+		/* (unlinkat as its system call, as fstatfs: musl's wrapper is
+		 * only that) */
+		if (syscall(SYS_unlinkat, sub_fd, s->name, AT_REMOVEDIR) < 0)
 			return -1;
 		made = mkdirat(sub_fd, s->name, 0755) == 0;
 	}
@@ -283,7 +285,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	if (made)
-		unlinkat(sub_fd, s->name, AT_REMOVEDIR);
+		syscall(SYS_unlinkat, sub_fd, s->name, AT_REMOVEDIR);
 	errno = e;
 	return -1;
 }
@@ -448,7 +450,7 @@ int cg_remove(const char *name)
 {
 	if (bad_name(name))
 		return -1;
-	if (unlinkat(sub_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (syscall(SYS_unlinkat, sub_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
 }
