@@ -397,8 +397,14 @@ static size_t render(const struct logview *v, const char *name, const struct log
 	if (v->timed)
 		n = log_stamp(buf, rec->us);	/* (SIZE >= LOGVIEW_LINE_MAX) */
 	if (v->merged) {
-		/* the console's form (SPEC §4), controls made visible */
-		n = put(n, size, snprintf(buf + n, size - n, "%s: ", name));
+		/* the console's form (SPEC §4), controls made visible; the
+		 * name, a ring's (LOG_NAME_MAX at most) or "kernel", fits in
+		 * LOGVIEW_LINE_MAX's 32 + 2 */
+		size_t nl = strlen(name);
+
+		memcpy(buf + n, name, nl);
+		memcpy(buf + n + nl, ": ", 2);
+		n += nl + 2;
 		if (len && text[len - 1] == '\n')
 			len--;
 		n += log_visible(buf + n, size - 1 - n, text, len);
@@ -411,7 +417,7 @@ static size_t render(const struct logview *v, const char *name, const struct log
 	n += len;
 	/* A plain view gives back the bytes as written; a line cut at
 	 * LOG_LINE_MAX is a line of its own in the others. */
-	if ((v->timed || v->merged) && (!len || text[len - 1] != '\n'))
+	if (v->timed && (!len || text[len - 1] != '\n'))
 		buf[n++] = '\n';
 	return n;
 }
