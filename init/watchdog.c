@@ -15,6 +15,7 @@ static int64_t period_ms;
 static int64_t due;
 static int write_failed;
 
+/* Pet it (C: the byte to write); the next is due a period from now. */
 static void pet(const char *c)
 {
 	/* Any write pets it; a 'V' among the bytes arms the magic close
@@ -25,6 +26,7 @@ static void pet(const char *c)
 	} else {
 		write_failed = 0;
 	}
+	due = now_ms() + period_ms;
 }
 
 int wd_open(const char *dev, int secs)
@@ -44,7 +46,6 @@ int wd_open(const char *dev, int secs)
 		secs = t;
 	period_ms = secs * 1000 / 2;
 	pet(".");
-	due = now_ms() + period_ms;
 	return 0;
 }
 
@@ -55,15 +56,8 @@ int64_t wd_next_deadline(void)
 
 void wd_tick(void)
 {
-	int64_t now;
-
-	if (wd_fd < 0)
-		return;
-	now = now_ms();
-	if (now < due)
-		return;
-	pet(".");
-	due = now + period_ms;
+	if (wd_fd >= 0 && now_ms() >= due)
+		pet(".");
 }
 
 void wd_close_magic(void)
