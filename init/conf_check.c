@@ -1,5 +1,6 @@
 /* conf_check: the checks that need the whole file: names resolved,
  * dependency cycles, addresses and terminals used twice. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,29 +189,54 @@ static void check_cycles(struct parser *p)
 	free(stack);
 }
 
+/* Of the elements before service I's Kth in the arrays of SIZE-byte
+ * elements at offset ARR of each service (a pointer, its int count at CNT),
+ * in config order (line order), the first (with FIRST, else the last) that
+ * SAME says X clashes with; its service in *SJ. NULL if none. */
+static const void *clash(const struct conf *c, int i, int k, const void *x, size_t arr, size_t cnt,
+			 size_t size, int (*same)(const void *, const void *), int first, int *sj)
+{
+	const char *v, *y = NULL;
+	int n;
+
+	for (int j = 0; j <= i; j++) {
+		memcpy(&v, (const char *)&c->svc[j] + arr, sizeof v);
+		memcpy(&n, (const char *)&c->svc[j] + cnt, sizeof n);
+		for (int l = 0; l < (j < i ? n : k); l++)
+			if (same(x, v + (size_t)l * size)) {
+				y = v + (size_t)l * size;
+				*sj = j;
+				if (first)
+					return y;
+			}
+	}
+	return y;
+}
+
+static int same_addr(const void *a, const void *b)
+{
+	const struct conf_net *x = a, *y = b;
+
+	return x->addr && x->addr == y->addr;
+}
+
 /* Static addresses are unique across every service (the subnets do not
  * overlap, so equal addresses are on the same bridge): each use after the
- * first is reported with the one before it (config order is line order;
- * 2,048 links at most). */
+ * first is reported with the one before it (2,048 links at most). */
 static void check_addresses(struct parser *p)
 {
 	struct conf *c = p->c;
 	char ip[16];
+	int j;
 
 	for (int i = 0; i < c->nsvc; i++)
 		for (int k = 0; k < c->svc[i].nnets; k++) {
-			const struct conf_net *x = &c->svc[i].nets[k], *y = NULL;
-			int sy = 0;
+			const struct conf_net *x = &c->svc[i].nets[k], *y;
 
-			for (int j = 0; j <= i && x->addr; j++)
-				for (int l = 0; l < (j < i ? c->svc[j].nnets : k); l++)
-					if (c->svc[j].nets[l].addr == x->addr) {
-						y = &c->svc[j].nets[l];
-						sy = j;
-					}
-			if (y)
+			if ((y = clash(c, i, k, x, offsetof(struct svc_conf, nets), offsetof(struct svc_conf, nnets),
+				       sizeof *x, same_addr, 0, &j)))
 				conf_report_at(p, x->line, "%s%s%s is already used by service '%s' (line %d)",
-					       "address ", conf_ip_str(ip, x->addr), "", c->svc[sy].name, y->line);
+					       "address ", conf_ip_str(ip, x->addr), "", c->svc[j].name, y->line);
 		}
 }
 
@@ -402,34 +428,32 @@ static void check_ifaces(struct parser *p)
 
 /* A host port and protocol is published once: on every address, or on
  * each ADDR once (an address and "every address" overlap). */
+static int same_port(const void *a, const void *b)
+{
+	const struct conf_publish *x = a, *y = b;
+
+	return x->proto == y->proto && x->hostport == y->hostport &&
+	       (!x->addr || !y->addr || x->addr == y->addr);
+}
+
 static void check_publish(struct parser *p)
 {
 	struct conf *c = p->c;
 	char ip[16];
+	int j;
 
 	for (int i = 0; i < c->nsvc; i++)
 		for (int k = 0; k < c->svc[i].npublishes; k++) {
-			const struct conf_publish *x = &c->svc[i].publishes[k], *y = NULL;
+			const struct conf_publish *x = &c->svc[i].publishes[k], *y;
 			uint32_t addr;
-			int sy = 0;
 
-			/* the first one before it that it clashes with */
-			for (int j = 0; j <= i && !y; j++)
-				for (int l = 0; l < (j < i ? c->svc[j].npublishes : k) && !y; l++) {
-					const struct conf_publish *q = &c->svc[j].publishes[l];
-
-					if (x->proto == q->proto && x->hostport == q->hostport &&
-					    (!x->addr || !q->addr || x->addr == q->addr)) {
-						y = q;
-						sy = j;
-					}
-				}
-			if (!y)
+			if (!(y = clash(c, i, k, x, offsetof(struct svc_conf, publishes),
+					offsetof(struct svc_conf, npublishes), sizeof *x, same_port, 1, &j)))
 				continue;
 			addr = x->addr ? x->addr : y->addr;
 			conf_report_at(p, x->line, "host port %s%s%u/%s is already published by service '%s' (line %d)",
 				       addr ? conf_ip_str(ip, addr) : "", addr ? ":" : "", x->hostport,
-				       x->proto == 17 ? "udp" : "tcp", c->svc[sy].name, y->line);
+				       x->proto == 17 ? "udp" : "tcp", c->svc[j].name, y->line);
 		}
 }
 
