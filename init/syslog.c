@@ -69,10 +69,10 @@ static int is_3164_time(const char *p, size_t n)
 	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
 		char c = p[i], want = shape[i];
 
-		if ((want == 'A' && !(c >= 'A' && c <= 'Z')) ||
-		    (want == 'a' && !(c >= 'a' && c <= 'z')) ||
-		    (want == '0' && !is_digit(c) && !(i == 4 && c == ' ')) ||
-		    ((want == ' ' || want == ':') && c != want))
+		/* A and a: a letter of that case, 0 a digit (or the day's
+		 * leading space), the rest themselves */
+		if (want == 'A' || want == 'a' ? (unsigned char)(c - want) > 25 :
+		    want == '0' ? !is_digit(c) && !(i == 4 && c == ' ') : c != want)
 			return 0;
 	}
 	return 1;
