@@ -35,8 +35,9 @@ check-boards:
 # The lint is check's first prerequisite: it fails the check before any
 # test runs (check-sanitize and fuzz-smoke, from mk/reliability.mk, too).
 # What the tests run (binaries, harnesses) are check-prereqs.
-# Before the tiers: the unit tests and sandbox-check (mk/sandbox.mk: the
-# sandbox pieces through their harness, as root).
+# Before the tiers: the unit tests, sandbox-check (mk/sandbox.mk: the
+# sandbox pieces through their harness, as root) and cgroup-host-test
+# (mk/cgroup.mk: init/cgroup.c through its harness, as root).
 check: lint-tests check-prereqs check-boards
 check-prereqs: all
 
@@ -66,7 +67,7 @@ check:
 	    echo "check: the tailored image (check-tailored) in the background, at nice 19: $$klog"; \
 	    setsid nice -n 9 $(CHECK_MAKE) --no-print-directory check-tailored >"$$klog" 2>&1 & kernel=$$!; \
 	    trap '/bin/kill -s TERM -- -'$$kernel' 2>/dev/null' EXIT; trap 'exit 130' INT TERM; fi; \
-	  $(CHECK_MAKE) --no-print-directory unit sandbox-check || exit 1; \
+	  $(CHECK_MAKE) --no-print-directory unit sandbox-check cgroup-host-test || exit 1; \
 	  $(call run_tier,host,$(HOST_BATS)) & host=$$!; \
 	  $(call run_tier,qemu,$(QEMU_BATS)) || rc=1; \
 	  if [ -n "$$kernel" ]; then \

@@ -228,6 +228,9 @@ static void test_basic(const char *name, int fallback)
 	check(cg_empty(name) < 0 && errno == ENOENT, "%s: cg_empty after removal: ENOENT", name);
 }
 
+/* A cgroup left by a previous run: while a process of it lives, it is
+ * killed and the start refused (EBUSY: PID 1 tries again); once empty, it
+ * is replaced by a fresh one (a written cgroup.kill can outlive its use). */
 static void test_reuse(void)
 {
 	struct svc_conf s;
@@ -243,11 +246,24 @@ static void test_reuse(void)
 	}
 	pid = sleeper(fd, 0);
 	close(fd);
+	errno = 0;
 	fd = cg_create(&s, &step);
-	check(fd >= 0, "cgt-reuse: second cg_create reuses the cgroup");
+	check(fd < 0 && errno == EBUSY && strstr(step, "still exiting"),
+	      "cgt-reuse: a second cg_create while the first run lives is refused: %s (%s)",
+	      strerror(errno), step);
 	if (fd >= 0)
 		close(fd);
 	check(died_of(pid, SIGKILL), "cgt-reuse: the previous run's leftover was killed");
+	check(wait_empty("cgt-reuse", 3000) >= 0, "cgt-reuse: empty after the kill");
+	fd = cg_create(&s, &step);
+	check(fd >= 0, "cgt-reuse: once empty, cg_create makes it again%s%s", fd < 0 ? ": " : "",
+	      fd < 0 ? strerror(errno) : "");
+	if (fd >= 0) {
+		pid = sleeper(fd, 0);
+		check(pid > 0 && kill(pid, SIGKILL) == 0 && died_of(pid, SIGKILL),
+		      "cgt-reuse: a process runs in the new cgroup");
+		close(fd);
+	}
 	check(wait_empty("cgt-reuse", 3000) >= 0 && cg_remove("cgt-reuse") == 0,
 	      "cgt-reuse: empty and removed");
 }
