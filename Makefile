@@ -85,8 +85,12 @@ $(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 
 # The link map beside it: where its bytes come from (issue 15), and which
 # of musl's objects it links (tests/build.bats: none of stdio's).
+# Without .comment (the compilers' version strings, which -s keeps: with
+# its section header and name, 144 B): what is loaded is the same bytes.
+# The board's objcopy, as its compiler names it.
 $(OUT)/sandinit: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-Map,$@.map -o $@ $(OBJS)
+	$$($(CC) -print-prog-name=objcopy) -R .comment $@
 
 $(OUT)/probe: tests/probe/probe.c $(KINC)/.stamp
 	$(CC) $(CFLAGS) -isystem $(KINC) $(LDFLAGS) -o $@ $<
