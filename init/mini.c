@@ -12,6 +12,7 @@
 #if !defined(__GLIBC__) || defined(MINI_TEST)
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@
 #define epoll_wait mini_epoll_wait
 #define sendmsg mini_sendmsg
 #define recvmsg mini_recvmsg
+#define sigaction(s, a, o) mini_sigaction(s, a, o)
 #define fchmodat mini_fchmodat
 #define fstatat mini_fstatat
 #define fstat mini_fstat
@@ -81,6 +83,7 @@ int mini_epoll_ctl(int fd, int op, int target, struct epoll_event *ev);
 int mini_epoll_wait(int fd, struct epoll_event *ev, int n, int ms);
 ssize_t mini_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t mini_recvmsg(int fd, struct msghdr *msg, int flags);
+int mini_sigaction(int sig, const struct sigaction *restrict sa, struct sigaction *restrict old);
 int mini_fchmodat(int fd, const char *path, mode_t mode, int flag);
 int mini_fstatat(int fd, const char *restrict path, struct stat *restrict st, int flag);
 int mini_fstat(int fd, struct stat *st);
@@ -352,6 +355,42 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	msg->__pad1 = msg->__pad2 = 0;
 #endif
 	return syscall(SYS_recvmsg, fd, msg, flags);
+}
+
+/* sigaction as its system call, with musl's restorer (rt_sigreturn) and
+ * musl's refusal of its threads' signals (32 to 34): musl's also holds a
+ * lock against a concurrent abort() and unblocks those signals when the
+ * first handler is set, for threads sandinit does not have (0.5 KB). The
+ * kernel's struct on both boards: handler, flags, restorer, 64-bit mask. */
+void __restore_rt(void);
+
+int sigaction(int sig, const struct sigaction *restrict sa, struct sigaction *restrict old)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} k, ko;
+	int r;
+
+	if ((unsigned)sig - 32 < 3) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sa) {
+		k.handler = sa->sa_handler;
+		k.flags = (unsigned)sa->sa_flags | SA_RESTORER;
+		k.restorer = __restore_rt;
+		memcpy(&k.mask, &sa->sa_mask, sizeof(k.mask));
+	}
+	r = (int)syscall(SYS_rt_sigaction, sig, sa ? &k : NULL, old ? &ko : NULL, sizeof(k.mask));
+	if (old && !r) {
+		old->sa_handler = ko.handler;
+		old->sa_flags = (int)ko.flags;
+		memcpy(&old->sa_mask, &ko.mask, sizeof(ko.mask));
+	}
+	return r;
 }
 
 /* musl's emulates AT_SYMLINK_NOFOLLOW through O_PATH and /proc; sandinit

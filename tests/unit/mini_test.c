@@ -7,7 +7,8 @@
  * used as sandinit does, with their flags and errors (sendmsg and recvmsg
  * against the libc's, with descriptors passed), and its byte-at-a-time
  * string functions against the libc's on random strings; its strerror's
- * text for every number as the libc's. */
+ * text for every number as the libc's; its sigaction against the libc's
+ * (handlers that return, masks, flags, errors). */
 #define MINI_TEST
 #include "mini.c"
 #undef qsort
@@ -36,6 +37,7 @@
 #undef epoll_wait
 #undef sendmsg
 #undef recvmsg
+#undef sigaction
 #undef fchmodat
 #undef fstatat
 #undef fstat
@@ -224,6 +226,69 @@ static void msgs(void)
 #endif
 }
 
+static volatile sig_atomic_t caught, caught_info;
+
+static void on_sig(int sig)
+{
+	caught = sig;
+}
+
+static void on_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	caught_info = si->si_signo == sig ? sig : -1;
+}
+
+/* The disposition of SIG as the libc's and mini.c's read it: the same. */
+static int disp_same(int sig)
+{
+	struct sigaction a, b;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	if (sigaction(sig, NULL, &a) || mini_sigaction(sig, NULL, &b))
+		return 0;
+	return a.sa_handler == b.sa_handler && a.sa_flags == b.sa_flags &&
+	       !memcmp(&a.sa_mask, &b.sa_mask, 8);
+}
+
+static void sigs(void)
+{
+	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = SA_RESTART }, old;
+	int bad[] = { 0, 32, 33, 34, 65, -1 };
+
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	sigaddset(&sa.sa_mask, SIGRTMIN + 3);
+	CHECK(mini_sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(disp_same(SIGUSR1));
+	CHECK(sigaction(SIGUSR1, NULL, &old) == 0 && old.sa_handler == on_sig);
+	CHECK(old.sa_flags & SA_RESTART && sigismember(&old.sa_mask, SIGUSR2) == 1);
+	CHECK(sigismember(&old.sa_mask, SIGRTMIN + 3) == 1 && sigismember(&old.sa_mask, SIGINT) == 0);
+	/* the handler runs and returns (the restorer) */
+	CHECK(raise(SIGUSR1) == 0 && caught == SIGUSR1);
+	sa.sa_sigaction = on_info;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	CHECK(mini_sigaction(SIGUSR2, &sa, &old) == 0 && old.sa_handler == SIG_DFL);
+	CHECK(disp_same(SIGUSR2));
+	CHECK(raise(SIGUSR2) == 0 && caught_info == SIGUSR2);
+	CHECK(mini_sigaction(SIGUSR2, NULL, &old) == 0 && old.sa_handler == SIG_DFL);
+	/* the libc's set, mini.c's read; SIG_IGN */
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	CHECK(sigaction(SIGHUP, &sa, NULL) == 0 && disp_same(SIGHUP));
+	CHECK(mini_sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN);
+	CHECK(raise(SIGHUP) == 0);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		CHECK(mini_sigaction(bad[i], &sa, NULL) == -1 && errno == EINVAL);
+		CHECK(sigaction(bad[i], &sa, NULL) == -1 && errno == EINVAL);
+	}
+	sa.sa_handler = on_sig;
+	CHECK(mini_sigaction(SIGKILL, &sa, NULL) == -1 && errno == EINVAL);
+	sa.sa_handler = SIG_DFL;
+	CHECK(mini_sigaction(SIGUSR1, &sa, NULL) == 0 && mini_sigaction(SIGHUP, &sa, NULL) == 0);
+}
+
 /* mini.c's stat family and the libc's on the same file: the same struct,
  * or the same error. */
 static int stat_same(int r1, const struct stat *a, int e1, int r2, const struct stat *b, int e2)
@@ -361,6 +426,7 @@ int main(int argc, char **argv)
 	qemu_user = argc > 1 && !strcmp(argv[1], "qemu-user");
 	syscalls();
 	msgs();
+	sigs();
 	stats();
 
 	char set[6];
