@@ -317,7 +317,7 @@ static void on_fatal(int sig)
 	reboot(RB_AUTOBOOT);
 }
 
-static void fatal_handlers(void)
+__attribute__((noinline)) static void fatal_handlers(void)
 {
 	/* Its own stack: a fault may be a stack overflow. */
 	static char alt[16384] PAGE_BUF;

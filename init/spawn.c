@@ -57,7 +57,7 @@ static void __attribute__((noreturn)) child_fail(int fd, const char *step)
 }
 
 /* execve(2) with PATH looked up as the service's environment says. */
-void spawn_exec_path(char *const argv[], char *const envp[], const char *path)
+__attribute__((noinline)) void spawn_exec_path(char *const argv[], char *const envp[], const char *path)
 {
 	char buf[4096];
 
@@ -418,7 +418,7 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, in
 
 /* In the sandbox's first process, in PID 1's user namespace: the namespaces the mounts need, the mounts, the user namespace
  * and what belongs to it, then the service. */
-static void __attribute__((noreturn))
+static void __attribute__((noreturn, noinline))
 child_main(const struct svc_conf *s, const struct spawn_io *io,
 	   int tmpl, int sync_fd, int net_fd, int err_fd)
 {
@@ -476,7 +476,7 @@ static int tmpl_broken;
 /* The template (RW: the writable one), made now if there is none or PID
  * 1's mounts changed; -1 if it cannot be made (said once; every sandbox then
  * builds its own view). */
-static int mount_template(int rw)
+__attribute__((noinline)) static int mount_template(int rw)
 {
 	struct pollfd p = { .fd = mountinfo, .events = POLLPRI };
 	const char *step = "enter a new mount namespace";
@@ -685,7 +685,7 @@ fail:
 
 /* PID's pid in its own (innermost) pid namespace: the last of NSpid in
  * proc(5)'s /proc/PID/status; 0 if unknown. */
-static pid_t inner_pid(pid_t pid)
+__attribute__((noinline)) static pid_t inner_pid(pid_t pid)
 {
 	char path[64], buf[2048], *l;
 

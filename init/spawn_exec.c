@@ -87,7 +87,7 @@ static void to_group(pid_t cmd, int sig)
  * master closes): HUP and CONT to the group, KILL to what is left of it
  * GRACE_S later, so that nothing started by that exec stays behind. CMD
  * stays a zombie until then: its pid, the group's id, is not reused. */
-static int __attribute__((noreturn)) exec_wait(pid_t cmd, const sigset_t *set, int grace_s)
+static int __attribute__((noreturn, noinline)) exec_wait(pid_t cmd, const sigset_t *set, int grace_s)
 {
 	int64_t end = 0;
 	int st, hung = 0;

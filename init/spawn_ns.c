@@ -258,7 +258,7 @@ int spawn_ns_pid_reset(int proc)
 }
 
 /* The index of KIND in ns_table. */
-size_t spawn_ns_index(unsigned kind)
+__attribute__((noinline)) size_t spawn_ns_index(unsigned kind)
 {
 	size_t i = 0;
 

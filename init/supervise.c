@@ -56,7 +56,7 @@ const char *sup_name(const struct service *s)
 
 /* SIG to S: to its sandbox's reaper, or to the process group of a service
  * without namespaces (what it forked goes too). */
-static void signal_service(const struct service *s, int sig)
+__attribute__((noinline)) static void signal_service(const struct service *s, int sig)
 {
 	kill(s->c->namespaces ? s->pid : -s->pid, sig);
 }

@@ -216,7 +216,7 @@ static struct service *removed_stopping(const char *name)
 
 /* NC's service I, S the running one of its name (NULL: added): set up,
  * restarted if changed, else moved to NC's settings. */
-static struct service *reload_one(struct conf *nc, int i, struct service *s, struct service **map)
+__attribute__((noinline)) static struct service *reload_one(struct conf *nc, int i, struct service *s, struct service **map)
 {
 	struct svc_conf *c = &nc->svc[i];
 	const char *w = NULL;	/* a dependency stopped by `initctl stop` */

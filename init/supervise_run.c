@@ -249,7 +249,7 @@ void sup_rescue(const char *path)
 }
 
 /* BYTES as the config would say it: 64M, 1G, 1536K, or bytes. */
-static void fmt_size(char *buf, size_t len, uint64_t bytes)
+__attribute__((noinline)) static void fmt_size(char *buf, size_t len, uint64_t bytes)
 {
 	static const char units[] = "KMGT";
 	int u = -1;
