@@ -121,6 +121,9 @@ static int __attribute__((noreturn, noinline)) exec_wait(pid_t cmd, const sigset
 	_exit(exit_code(st));
 }
 
+/* The signals the middle process takes (exec_wait). */
+static const unsigned char passed[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGCHLD };
+
 pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		    const struct winsize *pty, char *const argv[], const char **step)
 {
@@ -149,12 +152,8 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	/* Blocked from the fork on (PID 1's mask blocks them already), so
 	 * none sent before exec_wait is lost: taken there by sigtimedwait. */
 	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(passed); i++)
+		sigaddset(&set, passed[i]);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	exec_cgroup_stdio(s, fds);
