@@ -510,7 +510,7 @@ int main(int argc, char **argv)
 		return dhcp_main(argv[2]);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version")) {
-			dprintf(1, "sandinit %s\n", VERSION);
+			dprintf(1, "sandinit " VERSION "\n");
 			return 0;
 		} else if (!strcmp(argv[i], "--help")) {
 			dprintf(1, usage, unshare);
