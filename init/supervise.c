@@ -103,28 +103,20 @@ static int gave_up(const struct service *s)
 	       (s->state == ST_STOPPED);
 }
 
-static const char *blocked_by(const struct service *s)
+/* The dependency of waiting S that gave up (GONE), or else that S still
+ * waits on; NULL if none. */
+static const char *dep_of(const struct service *s, int gone)
 {
 	if (s->state != ST_WAITING)
 		return NULL;
-	for (int j = 0; j < s->c->nafter; j++)
-		if (gave_up(sup.svc_of[s->c->after[j]]))
-			return sup.svc_of[s->c->after[j]]->c->name;
-	if (s->c->join >= 0 && gave_up(sup.svc_of[s->c->join]))
-		return sup.svc_of[s->c->join]->c->name;
-	return NULL;
-}
+	/* its `after` services, then its pod (join) */
+	for (int j = 0; j <= s->c->nafter; j++) {
+		int i = j < s->c->nafter ? s->c->after[j] : s->c->join;
+		const struct service *d = i >= 0 ? sup.svc_of[i] : NULL;
 
-/* The dependency waiting S waits on, or NULL. */
-static const char *waiting_for(const struct service *s)
-{
-	if (s->state != ST_WAITING)
-		return NULL;
-	for (int j = 0; j < s->c->nafter; j++)
-		if (!satisfies(sup.svc_of[s->c->after[j]]))
-			return sup.svc_of[s->c->after[j]]->c->name;
-	if (s->c->join >= 0 && !joinable(sup.svc_of[s->c->join]))
-		return sup.svc_of[s->c->join]->c->name;
+		if (d && (gone ? gave_up(d) : j < s->c->nafter ? !satisfies(d) : !joinable(d)))
+			return d->c->name;
+	}
 	return NULL;
 }
 
@@ -139,7 +131,7 @@ void sup_info(const struct service *s, struct sup_info *out)
 		.last_exit = s->last_exit,
 		.last_sig = s->last_sig,
 		.oom = s->last_oom,
-		.waiting_for = waiting_for(s),
+		.waiting_for = dep_of(s, 0),
 		.stop_timeout = s->c->stop_timeout,
 		.namespaces = s->c->namespaces,
 	};
@@ -207,7 +199,7 @@ int sup_reached(const struct service *s, int up, char *why, size_t len)
 	else if (s->state == ST_BACKOFF)
 		dep = "failed to start, and backs off before its next try";
 	else
-		blocked = (dep = blocked_by(s)) != NULL;
+		blocked = (dep = dep_of(s, 1)) != NULL;
 	if (!dep)
 		return 0;
 	snprintf(why, len, blocked ? "waits for %s, which has given up" : "%s", dep);
@@ -260,7 +252,7 @@ int sup_resolve(void)
 				/* Counts as failed for the ready line; it still starts
 				 * if the dependency recovers. */
 				log_msg("%s: not started: %s, which it comes after, has failed",
-					s->c->name, blocked_by(s) ? blocked_by(s) : "a dependency");
+					s->c->name, dep_of(s, 1) ? dep_of(s, 1) : "a dependency");
 				s->first_done = 1;
 				changed = 1;
 			}
