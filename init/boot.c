@@ -281,6 +281,8 @@ static int module_loaded(const char *name)
 
 /* Do A (LEN bytes) and NUL-terminated B, spelled with `_` for `-'
  * (load_module's), name the same module? */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static int same_module(const char *a, size_t len, const char *b)
 {
 	size_t i;

@@ -287,6 +287,8 @@ static void add_hairpin(struct nft_batch *b, const struct conf *c)
 	}
 }
 
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 static void chain_name(char out[CONF_NAME_MAX + 5], const struct svc_conf *s)
 {
 	snprintf(out, CONF_NAME_MAX + 5, "svc-%s", s->name);

@@ -324,6 +324,8 @@ int nl_listen(int proto, unsigned groups)
 	return fd;
 }
 
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
 int nl_open(struct nl *n)
 {
 	return nl_open_proto(n, NETLINK_ROUTE);
