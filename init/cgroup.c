@@ -336,6 +336,10 @@ static int64_t figure(int dfd, const char *path, const char *key)
 	return (int64_t)u;
 }
 
+/* (the walk below takes the struct as an array of as many figures as
+ * the table has) */
+_Static_assert(sizeof(struct cg_stats) == 7 * sizeof(int64_t), "cg_stats: seven int64_t");
+
 int cg_stats(const char *name, struct cg_stats *st)
 {
 	/* Each figure's file and key ("": its first number), in the order of

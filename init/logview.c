@@ -400,6 +400,7 @@ static size_t render(const struct logview *v, const char *name, const struct log
 		/* the console's form (SPEC §4), controls made visible; the
 		 * name, a ring's (LOG_NAME_MAX at most) or "kernel", fits in
 		 * LOGVIEW_LINE_MAX's 32 + 2 */
+		_Static_assert(LOG_NAME_MAX <= 32, "logview: LOGVIEW_LINE_MAX's room for a name");
 		size_t nl = strlen(name);
 
 		memcpy(buf + n, name, nl);
