@@ -86,7 +86,14 @@ static int sock_open(void)
 static void ct_clear(const struct svc_conf *s, int keep)
 {
 	static int said;
+	char n[4];
 
+	/* No entry in this network namespace (the kernel counts them a
+	 * namespace): none to clear. A dump walks every bucket of the
+	 * kernel's one table, which the machine's memory sizes (262,144 on a
+	 * 24 GB host: ~2.5 ms a dump), however few entries it holds. */
+	if (read_str("/proc/sys/net/netfilter/nf_conntrack_count", n, sizeof n) == 2 && n[0] == '0')
+		return;
 	for (int k = 0; k < s->npublishes && s->nnets; k++) {
 		const struct conf_publish *p = &s->publishes[k];
 		struct ct_sel sel = {
