@@ -7,10 +7,11 @@
  * puts here (tests/build.bats checks; a FILE would bring back musl's
  * vfprintf, the whole 10 KB of it).
  *
- * Conversions: d i u o x X c s p m %, flags - 0 + space #, a width and a
- * precision (numbers or *), lengths hh h l ll j z t. A floating-point one
- * (never used here) prints nothing and fails with EINVAL. Positional
- * arguments (%1$d) are not supported (never used here either). */
+ * Conversions: d u o c s m %, flags - and 0, a width and a precision
+ * (numbers or *), lengths l ll z: what sandinit's formats use (x, X, p, i,
+ * + space #, hh h j t are not used, and cost 450 B). Any other conversion
+ * (floating point, positional %1$d, those) prints nothing and fails with
+ * EINVAL (tests/unit/fmt_test.c). */
 #if !defined(__GLIBC__) || defined(FMT_TEST)
 #include <errno.h>
 #include <limits.h>
@@ -34,6 +35,9 @@ int fmt_sprintf(char *restrict s, const char *restrict fmt, ...);
 int fmt_vdprintf(int fd, const char *restrict fmt, va_list ap);
 int fmt_dprintf(int fd, const char *restrict fmt, ...);
 #endif
+
+_Static_assert(sizeof(long) == sizeof(long long) && sizeof(size_t) == sizeof(long long),
+	       "l, ll and z are one length");
 
 /* Where the output goes: BUF holds CAP bytes; when it is full, a string
  * is cut there, an fd gets it and BUF starts over. */
@@ -89,9 +93,9 @@ static void pad(struct out *o, char c, long n)
 		put(o, &c, 1);
 }
 
-enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
+enum { F_LEFT = 1, F_ZERO = 2 };
 
-/* A conversion's body S (LEN bytes) after a prefix PRE ("-", "0x"...),
+/* A conversion's body S (LEN bytes) after a prefix PRE ("-" or ""),
  * padded to WIDTH; ZEROS: leading zeros between them (precision, or the
  * 0 flag). */
 static void field(struct out *o, const char *pre, const char *s, size_t len, long zeros,
@@ -121,6 +125,7 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		long width = 0, prec = -1;
 		char tmp[3 * sizeof(uintmax_t) + 2], *t = tmp + sizeof(tmp), pre[3] = "";
 		uintmax_t u;
+		long nd, zeros;
 		const char *s;
 		size_t n;
 
@@ -133,9 +138,6 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		for (;; fmt++) {
 			if (*fmt == '-') flags |= F_LEFT;
 			else if (*fmt == '0') flags |= F_ZERO;
-			else if (*fmt == '+') flags |= F_PLUS;
-			else if (*fmt == ' ') flags |= F_SPACE;
-			else if (*fmt == '#') flags |= F_ALT;
 			else break;
 		}
 		if (*fmt == '*') {
@@ -160,62 +162,24 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 					prec = prec * 10 + (*fmt++ - '0');
 			}
 		}
-		/* len: 0 int, 1 long, 2 long long/intmax_t/size_t, -1 short,
-		 * -2 char */
-		for (;; fmt++) {
-			if (*fmt == 'l') len++;
-			else if (*fmt == 'h') len--;
-			else if (*fmt == 'j' || *fmt == 'z' || *fmt == 't') len = 2;
-			else break;
-		}
+		/* l, ll and z: 64 bits (LP64, below) */
+		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
+			len = 1;
 		switch (*fmt) {
 		case 'd':
-		case 'i': {
-			intmax_t v = len >= 2 ? va_arg(ap2, long long) : len == 1 ? va_arg(ap2, long)
-											: va_arg(ap2, int);
-
-			if (len == -1)
-				v = (short)v;
-			else if (len <= -2)
-				v = (signed char)v;
-			u = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
-			pre[0] = v < 0 ? '-' : flags & F_PLUS ? '+' : flags & F_SPACE ? ' ' : 0;
-			goto number;
-		}
 		case 'u':
-		case 'o':
-		case 'x':
-		case 'X':
-		case 'p': {
-			unsigned base = *fmt == 'o' ? 8 : *fmt == 'u' ? 10 : 16;
-			const char *digits = *fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+		case 'o': {
+			unsigned base = *fmt == 'o' ? 8 : 10;
 
-			if (*fmt == 'p') {
-				u = (uintptr_t)va_arg(ap2, void *);
-				flags |= F_ALT;
-			} else {
-				u = len >= 2 ? va_arg(ap2, unsigned long long)
-				    : len == 1 ? va_arg(ap2, unsigned long) : va_arg(ap2, unsigned);
-				if (len == -1)
-					u = (unsigned short)u;
-				else if (len <= -2)
-					u = (unsigned char)u;
+			u = len ? va_arg(ap2, unsigned long long)
+			    : *fmt == 'd' ? (uintmax_t)va_arg(ap2, int) : va_arg(ap2, unsigned);
+			if (*fmt == 'd' && (intmax_t)u < 0) {
+				u = -u;
+				pre[0] = '-';
 			}
-			if (flags & F_ALT && base == 16 && u)
-				pre[0] = '0', pre[1] = *fmt == 'X' ? 'X' : 'x';
 			for (uintmax_t v = u; v; v /= base)
-				*--t = digits[v % base];
-			if (flags & F_ALT && base == 8 && (t == tmp + sizeof(tmp) || *t != '0') &&
-			    prec <= (long)(tmp + sizeof(tmp) - t))
-				*--t = '0';
-			goto digits;
-		}
-		number:
-			for (uintmax_t v = u; v; v /= 10)
-				*--t = (char)('0' + v % 10);
-		digits: {
-			long nd = (long)(tmp + sizeof(tmp) - t), zeros;
-
+				*--t = (char)('0' + v % base);
+			nd = (long)(tmp + sizeof(tmp) - t);
 			/* "%.0d" of 0 prints no digit; otherwise at least one */
 			if (!nd && prec != 0)
 				*--t = '0', nd = 1;

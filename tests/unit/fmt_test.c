@@ -88,11 +88,11 @@ static int both(const char *fmt, ...)
 
 int main(void)
 {
-	static const char *const flags[] = { "", "-", "0", "+", " ", "#", "-0", "0+", "- ", "#0" };
+	static const char *const flags[] = { "", "-", "0", "-0" };
 	static const char *const widths[] = { "", "1", "5", "12", "*" };
 	static const char *const precs[] = { "", ".", ".0", ".3", ".12", ".*" };
-	static const char *const ints[] = { "hh", "h", "", "l", "ll", "z", "j" };
-	static const char convs[] = "diuoxXcs";
+	static const char *const ints[] = { "", "l", "ll", "z" };
+	static const char convs[] = "duocs";
 	static const long long values[] = { 0, 1, -1, 7, -42, 255, 256, 65535, 65536, 2147483647,
 		-2147483647 - 1, 4294967295LL, 9223372036854775807LL, -9223372036854775807LL - 1 };
 	static const char *const strs[] = { "", "a", "sandinit", "long string of 30 characters." };
@@ -104,7 +104,7 @@ int main(void)
 	CHECK(both("%m"));
 	CHECK(both("x%.*sy", 3, "abcdef"));
 	CHECK(both("%06lld|%5lld|%-5lld|", -5LL, 12LL, 12LL));
-	CHECK(both("%o %#o %#x %#X", 8, 8, 255, 255));
+	CHECK(both("%o %lo", 8, 0777UL));
 	CHECK(both("%zu %lu %llu", (size_t)-1, (unsigned long)-1, (unsigned long long)-1));
 	CHECK(both("%c%c", 'a', 0x100 + 'b'));
 	CHECK(both("%s", (char *)NULL));
@@ -115,6 +115,13 @@ int main(void)
 	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%f", 1.5) == -1 && errno == EINVAL);
 	errno = 0;
 	CHECK(fmt_dprintf(1, "%f", 1.5) == -1 && errno == EINVAL);
+	/* nor those sandinit does not use */
+	errno = 0;
+	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%x", 255) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%hd", 1) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%+d", 1) == -1 && errno == EINVAL);
 	/* the wrappers: sprintf, dprintf */
 	{
 		int fds[2];
@@ -136,11 +143,11 @@ int main(void)
 		char fmt[64];
 		char c = convs[random() % (sizeof(convs) - 1)];
 		const char *w = widths[random() % 5], *pr = precs[random() % 6];
-		const char *len = c == 'c' || c == 's' ? "" : ints[random() % 7];
+		const char *len = c == 'c' || c == 's' ? "" : ints[random() % 4];
 		long long v = values[random() % 14] ^ (random() % 4 ? 0 : random());
 		int wa = (int)(random() % 41) - 20, pa = (int)(random() % 21) - 5, ok;
 
-		snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flags[random() % 10], w, pr, len, c);
+		snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flags[random() % 4], w, pr, len, c);
 		/* the arguments as the conversion takes them */
 #define ARGS(x) \
 		(*w == '*' && *pr && pr[1] == '*' ? both(fmt, wa, pa, x) : \
@@ -149,7 +156,7 @@ int main(void)
 			ok = ARGS(strs[random() % 4]);
 		else if (c == 'c')
 			ok = ARGS((int)(' ' + random() % 90));
-		else if (!strcmp(len, "ll") || !strcmp(len, "j"))
+		else if (!strcmp(len, "ll"))
 			ok = ARGS(v);
 		else if (*len == 'l' || *len == 'z')
 			ok = ARGS((long)v);
