@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -698,7 +699,7 @@ static void kill_all(int sig, int ms, void (*reap)(void))
 		/* kill(-1, 0) fails with ESRCH once nothing is left to signal. */
 		if (kill(-1, 0) < 0 && errno == ESRCH)
 			return;
-		usleep(10000);
+		poll(NULL, 0, 10);
 	}
 }
 
