@@ -96,7 +96,8 @@ static int fs_type_is(const char *path, unsigned long magic)
 {
 	struct statfs sf;
 
-	return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == magic;
+	/* (musl's statfs: just the system call) */
+	return syscall(SYS_statfs, path, &sf) == 0 && (unsigned long)sf.f_type == magic;
 }
 
 /* pivot_root(2) refuses the initramfs (rootfs has no parent mount), and
