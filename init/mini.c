@@ -10,6 +10,7 @@
  * without one the host (sanitizer) build took these as its own too. */
 #include <stdlib.h>
 #if !defined(__GLIBC__) || defined(MINI_TEST)
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,9 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +62,30 @@
 #define fstat mini_fstat
 #define stat(p, st) mini_stat(p, st)
 #define lstat mini_lstat
+#define syscall mini_syscall
+#define open mini_open
+#define openat mini_openat
+#define fchdir mini_fchdir
+#define fchown mini_fchown
+#define getcwd mini_getcwd
+#define ioctl mini_ioctl
+#define isatty mini_isatty
+#define prctl mini_prctl
+#define readlink mini_readlink
+#define readlinkat mini_readlinkat
+#define signalfd mini_signalfd
+#define sigaltstack mini_sigaltstack
+#define mmap mini_mmap
+#define munmap mini_munmap
+#define strcmp mini_strcmp
+#define strncmp mini_strncmp
+#define strcasecmp mini_strcasecmp
+#define strncasecmp mini_strncasecmp
+#define strtok_r mini_strtok_r
+#define atoi mini_atoi
+#define fdopendir mini_fdopendir
+#define readdir mini_readdir
+#define closedir mini_closedir
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 size_t mini_strlen(const char *s);
@@ -89,6 +118,30 @@ int mini_fstatat(int fd, const char *restrict path, struct stat *restrict st, in
 int mini_fstat(int fd, struct stat *st);
 int mini_stat(const char *restrict path, struct stat *restrict st);
 int mini_lstat(const char *restrict path, struct stat *restrict st);
+long mini_syscall(long n, ...);
+int mini_open(const char *path, int flags, ...);
+int mini_openat(int fd, const char *path, int flags, ...);
+int mini_fchdir(int fd);
+int mini_fchown(int fd, uid_t u, gid_t g);
+char *mini_getcwd(char *buf, size_t size);
+int mini_ioctl(int fd, int req, ...);
+int mini_isatty(int fd);
+int mini_prctl(int op, ...);
+ssize_t mini_readlink(const char *restrict path, char *restrict buf, size_t size);
+ssize_t mini_readlinkat(int fd, const char *restrict path, char *restrict buf, size_t size);
+int mini_signalfd(int fd, const sigset_t *set, int flags);
+int mini_sigaltstack(const stack_t *restrict ss, stack_t *restrict old);
+void *mini_mmap(void *a, size_t len, int prot, int flags, int fd, off_t off);
+int mini_munmap(void *a, size_t len);
+int mini_strcmp(const char *l, const char *r);
+int mini_strncmp(const char *l, const char *r, size_t n);
+int mini_strcasecmp(const char *l, const char *r);
+int mini_strncasecmp(const char *l, const char *r, size_t n);
+char *mini_strtok_r(char *restrict s, const char *restrict sep, char **restrict p);
+int mini_atoi(const char *s);
+DIR *mini_fdopendir(int fd);
+struct dirent *mini_readdir(DIR *d);
+int mini_closedir(DIR *d);
 #endif
 
 /* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
@@ -204,6 +257,76 @@ char *strncpy(char *restrict d, const char *restrict s, size_t n)
 	return d;
 }
 
+/* The compares as musl's: the difference of the first unsigned bytes that
+ * differ (after tolower in the C locale for the case-blind ones). */
+int strncmp(const char *l, const char *r, size_t n)
+{
+	for (; n; n--, l++, r++)
+		if (*l != *r || !*l)
+			return (unsigned char)*l - (unsigned char)*r;
+	return 0;
+}
+
+/* A bound of SIZE_MAX, hidden from GCC, which warns that it exceeds an
+ * object's (PTRDIFF_MAX's constant is longer: 32 B in all). */
+int strcmp(const char *l, const char *r)
+{
+	size_t n = (size_t)-1;
+
+	__asm__("" : "+r"(n));
+	return strncmp(l, r, n);
+}
+
+static int lower(int c)
+{
+	return (unsigned)c - 'A' < 26 ? c | 32 : c;
+}
+
+int strncasecmp(const char *l, const char *r, size_t n)
+{
+	for (; n; n--, l++, r++) {
+		int a = lower((unsigned char)*l), b = lower((unsigned char)*r);
+
+		if (a != b || !a)
+			return a - b;
+	}
+	return 0;
+}
+
+int strcasecmp(const char *l, const char *r)
+{
+	return strncasecmp(l, r, (size_t)-1);
+}
+
+char *strtok_r(char *restrict s, const char *restrict sep, char **restrict p)
+{
+	if (!s && !(s = *p))
+		return NULL;
+	s += strspn(s, sep);
+	if (!*s)
+		return *p = NULL;
+	*p = s + strcspn(s, sep);
+	if (**p)
+		*(*p)++ = 0;
+	else
+		*p = NULL;
+	return s;
+}
+
+/* musl's: white space, a sign, digits, accumulated negative (INT_MIN). */
+int atoi(const char *s)
+{
+	int n = 0, neg = 0;
+
+	while (*s == ' ' || (unsigned)*s - '\t' < 5)
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	while ((unsigned)*s - '0' < 10)
+		n = 10 * n - (*s++ - '0');
+	return neg ? n : -n;
+}
+
 extern char **__environ;
 
 char *getenv(const char *name)
@@ -263,6 +386,40 @@ char *strerror(int e)
 	for (; e > 0 && s < end; e--)
 		s += strlen(s) + 1;
 	return (char *)(s < end && *s ? s : errmsg);
+}
+
+/* musl's syscall(2) with its libc's error return (__syscall_ret: -1 and
+ * errno), without the stack protector's canary check Debian's libc.a
+ * builds it with (every musl wrapper below had one). Six arguments read
+ * whatever the caller passed, as musl's does. */
+long __syscall_ret(unsigned long r);
+
+long syscall(long n, ...)
+{
+	va_list ap;
+	long a[6];
+
+	va_start(ap, n);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
+
+	__asm__ volatile("syscall" : "+a"(n) : "D"(a[0]), "S"(a[1]), "d"(a[2]), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = n, x0 __asm__("x0") = a[0], x1 __asm__("x1") = a[1],
+		      x2 __asm__("x2") = a[2], x3 __asm__("x3") = a[3], x4 __asm__("x4") = a[4],
+		      x5 __asm__("x5") = a[5];
+
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	n = x0;
+#else
+#error "mini.c: syscall for x86_64 and aarch64 only"
+#endif
+	return __syscall_ret((unsigned long)n);
 }
 
 /* By the system call: musl's looks the vDSO up first (vdso.lo, its ELF
@@ -390,6 +547,184 @@ int sigaction(int sig, const struct sigaction *restrict sa, struct sigaction *re
 		old->sa_flags = (int)ko.flags;
 		memcpy(&old->sa_mask, &ko.mask, sizeof(ko.mask));
 	}
+	return r;
+}
+
+/* open and openat read the mode whatever the flags (the kernel uses it
+ * only with O_CREAT or O_TMPFILE); musl's set FD_CLOEXEC again for kernels
+ * without O_CLOEXEC. */
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	unsigned mode;
+
+	va_start(ap, flags);
+	mode = va_arg(ap, unsigned);
+	va_end(ap);
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+int openat(int fd, const char *path, int flags, ...)
+{
+	va_list ap;
+	unsigned mode;
+
+	va_start(ap, flags);
+	mode = va_arg(ap, unsigned);
+	va_end(ap);
+	return (int)syscall(SYS_openat, fd, path, flags, mode);
+}
+
+/* musl's fall back to /proc/self/fd/N for an O_PATH descriptor, which
+ * kernels before 3.5 refused. */
+int fchdir(int fd)
+{
+	return (int)syscall(SYS_fchdir, fd);
+}
+
+int fchown(int fd, uid_t u, gid_t g)
+{
+	return (int)syscall(SYS_fchown, fd, u, g);
+}
+
+/* Into the caller's buffer only (sandinit has no getcwd(NULL, 0)); musl's
+ * ENOENT for a directory outside the root ("(unreachable)/..."). */
+char *getcwd(char *buf, size_t size)
+{
+	if (syscall(SYS_getcwd, buf, size) < 0)
+		return NULL;
+	if (buf[0] != '/') {
+		errno = ENOENT;
+		return NULL;
+	}
+	return buf;
+}
+
+int ioctl(int fd, int req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
+
+int isatty(int fd)
+{
+	struct winsize w;
+
+	if (!ioctl(fd, TIOCGWINSZ, &w))
+		return 1;
+	if (errno != EBADF)
+		errno = ENOTTY;
+	return 0;
+}
+
+int prctl(int op, ...)
+{
+	va_list ap;
+	unsigned long a[4];
+
+	va_start(ap, op);
+	for (int i = 0; i < 4; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	return (int)syscall(SYS_prctl, op, a[0], a[1], a[2], a[3]);
+}
+
+/* sandinit's buffers are never empty: musl's turns a size of 0 into a
+ * one-byte buffer (the system call refuses 0 with EINVAL). */
+ssize_t readlinkat(int fd, const char *restrict path, char *restrict buf, size_t size)
+{
+	return syscall(SYS_readlinkat, fd, path, buf, size);
+}
+
+ssize_t readlink(const char *restrict path, char *restrict buf, size_t size)
+{
+	return readlinkat(AT_FDCWD, path, buf, size);
+}
+
+/* musl's falls back to signalfd(2) and fcntl for kernels before 2.6.27;
+ * the kernel's mask is 8 bytes (_NSIG / 8). */
+int signalfd(int fd, const sigset_t *set, int flags)
+{
+	return (int)syscall(SYS_signalfd4, fd, set, 8, flags);
+}
+
+/* The kernel refuses a stack below its MINSIGSTKSZ as musl's does (ENOMEM),
+ * and takes SS_ONSTACK, which musl's refuses (sandinit passes no flag). */
+int sigaltstack(const stack_t *restrict ss, stack_t *restrict old)
+{
+	return (int)syscall(SYS_sigaltstack, ss, old);
+}
+
+/* musl's waits for its threads' pending munmaps before a MAP_FIXED one
+ * and refuses a length over PTRDIFF_MAX (the kernel's ENOMEM too); its
+ * turning of the kernel's EPERM for an anonymous map into ENOMEM is kept. */
+void *mmap(void *a, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long r = syscall(SYS_mmap, a, len, prot, flags, fd, off);
+
+	if (r == -1 && errno == EPERM && !a && (flags & MAP_ANONYMOUS) && !(flags & MAP_FIXED))
+		errno = ENOMEM;
+	return (void *)r;
+}
+
+int munmap(void *a, size_t len)
+{
+	return (int)syscall(SYS_munmap, a, len);
+}
+
+/* A directory stream on getdents64(2), musl's buffer size: fdopendir
+ * takes a descriptor opened O_DIRECTORY | O_CLOEXEC, as sandinit's
+ * callers open it (musl's checks it with fstat and F_GETFL and sets
+ * FD_CLOEXEC itself; another descriptor's error comes from readdir). */
+struct __dirstream {
+	int fd, pos, end;
+	char buf[2048];
+};
+
+DIR *fdopendir(int fd)
+{
+	DIR *d = malloc(sizeof(*d));
+
+	if (d) {
+		d->fd = fd;
+		d->pos = d->end = 0;
+	}
+	return d;
+}
+
+/* At the end NULL and errno as it was; on an error NULL and its errno,
+ * but for ENOENT (the directory removed), musl's end. */
+struct dirent *readdir(DIR *d)
+{
+	struct dirent *de;
+
+	if (d->pos >= d->end) {
+		int e = errno;
+		long n = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
+
+		if (n <= 0) {
+			if (n < 0 && errno == ENOENT)
+				errno = e;
+			return NULL;
+		}
+		d->end = (int)n;
+		d->pos = 0;
+	}
+	de = (void *)(d->buf + d->pos);
+	d->pos += de->d_reclen;
+	return de;
+}
+
+int closedir(DIR *d)
+{
+	int r = close(d->fd);
+
+	free(d);
 	return r;
 }
 

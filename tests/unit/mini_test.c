@@ -43,10 +43,36 @@
 #undef fstat
 #undef stat
 #undef lstat
+#undef syscall
+#undef open
+#undef openat
+#undef fchdir
+#undef fchown
+#undef getcwd
+#undef ioctl
+#undef isatty
+#undef prctl
+#undef readlink
+#undef readlinkat
+#undef signalfd
+#undef sigaltstack
+#undef mmap
+#undef munmap
+#undef strcmp
+#undef strncmp
+#undef strcasecmp
+#undef strncasecmp
+#undef strtok_r
+#undef atoi
+#undef fdopendir
+#undef readdir
+#undef closedir
 
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include "check.h"
 
@@ -126,6 +152,81 @@ static void syscalls(void)
 	unlink(path);
 	for (int fd = 3; fd < 64; fd++)
 		close(fd);
+}
+
+/* The system calls init/mini.c makes without musl's wrappers (and their
+ * canary checks): each as sandinit calls it, its result and errno as the
+ * libc's where the libc's is the same call. */
+static void wrappers(void)
+{
+	char path[] = "/tmp/mini_test.XXXXXX", link[64], cwd[PATH_MAX], buf[PATH_MAX];
+	struct utsname u;
+	struct stat st;
+	sigset_t set;
+	stack_t ss = { 0 }, old;
+	static char alt[16384];
+	int f, d, e, v = -1;
+	void *m;
+
+	CHECK(mini_syscall(SYS_uname, &u) == 0 && u.sysname[0] == 'L');
+	CHECK(mini_syscall(SYS_close, -1) == -1 && errno == EBADF);
+	CHECK(mini_syscall(SYS_getppid) == getppid());
+	CHECK((f = mkstemp(path)) >= 0);
+	close(f);
+	CHECK((f = mini_open(path, O_RDWR | O_CLOEXEC)) >= 0);
+	CHECK(fcntl(f, F_GETFD) == FD_CLOEXEC);
+	CHECK(write(f, "x", 1) == 1);
+	close(f);
+	unlink(path);
+	CHECK(mini_open(path, O_RDONLY) == -1 && errno == ENOENT);
+	CHECK((f = mini_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0604)) >= 0);
+	CHECK(fstat(f, &st) == 0 && (st.st_mode & 0777) == (0604 & ~umask(022)));
+	CHECK(mini_fchown(f, getuid(), getgid()) == 0);
+	CHECK(mini_fchown(-1, 0, 0) == -1 && errno == EBADF);
+	CHECK(mini_isatty(f) == 0 && errno == ENOTTY);
+	CHECK(mini_isatty(-1) == 0 && errno == EBADF);
+	CHECK(mini_ioctl(f, TIOCGWINSZ, buf) == -1 && errno == ENOTTY);
+	CHECK((d = mini_open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0);
+	CHECK(mini_openat(d, path + 5, O_WRONLY | O_CREAT | O_EXCL, 0600) == -1 && errno == EEXIST);
+	unlink(path);
+	CHECK(symlink("target/x", path) == 0);
+	CHECK(mini_readlink(path, link, sizeof link) == 8 && !memcmp(link, "target/x", 8));
+	CHECK(mini_readlinkat(d, path + 5, link, 3) == 3 && !memcmp(link, "tar", 3));
+	CHECK(mini_readlink("/tmp", link, sizeof link) == -1 && errno == EINVAL);
+	unlink(path);
+	CHECK(getcwd(buf, sizeof buf) != NULL);
+	CHECK(mini_getcwd(cwd, sizeof cwd) == cwd && !strcmp(cwd, buf));
+	CHECK(mini_getcwd(cwd, 1) == NULL && errno == ERANGE);
+	CHECK(mini_fchdir(d) == 0 && mini_getcwd(cwd, sizeof cwd) && !strcmp(cwd, "/tmp"));
+	CHECK(mini_fchdir(-1) == -1 && errno == EBADF);
+	CHECK(chdir(buf) == 0);
+	CHECK(mini_prctl(PR_GET_DUMPABLE) == prctl(PR_GET_DUMPABLE));
+	CHECK(mini_prctl(PR_GET_PDEATHSIG, &v) == 0 && v == 0);
+	CHECK(mini_prctl(-5) == -1 && errno == EINVAL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	CHECK((f = mini_signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) >= 0);
+	CHECK(fcntl(f, F_GETFD) == FD_CLOEXEC && (fcntl(f, F_GETFL) & O_NONBLOCK));
+	CHECK(read(f, buf, sizeof buf) == -1 && errno == EAGAIN);
+	CHECK(mini_signalfd(-1, &set, 0x40) == -1 && errno == EINVAL);
+	close(f);
+	ss.ss_sp = alt;
+	ss.ss_size = sizeof alt;
+	CHECK(mini_sigaltstack(&ss, NULL) == 0);
+	CHECK(sigaltstack(NULL, &old) == 0 && old.ss_sp == alt && old.ss_size == sizeof alt);
+	ss.ss_size = 100;
+	CHECK(mini_sigaltstack(&ss, NULL) == -1 && errno == ENOMEM);
+	ss.ss_flags = SS_DISABLE;
+	CHECK(mini_sigaltstack(&ss, NULL) == 0);
+	m = mini_mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED && ((char *)m)[8191] == 0);
+	CHECK(mini_munmap(m, 8192) == 0);
+	CHECK(mini_mmap(NULL, 4096, PROT_READ, MAP_SHARED, -1, 0) == MAP_FAILED && errno == EBADF);
+	CHECK(mini_mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1) == MAP_FAILED &&
+	      errno == EINVAL);
+	e = mini_munmap((void *)1, 4096);
+	CHECK(e == -1 && errno == EINVAL);
+	close(d);
 }
 
 /* A msghdr for one byte and a control buffer, its padding set to FILL
@@ -341,6 +442,100 @@ static size_t random_str(char *s, size_t max, int n)
 	return len;
 }
 
+/* A random string of under MAX bytes from "aAzZ@[`{ \t-+09\xff\x80". */
+static void random_mixed(char *s, size_t max)
+{
+	static const char from[] = "aAzZ@[`{ \t-+09\xff\x80";
+	size_t len = (size_t)rand() % max;
+
+	for (size_t i = 0; i < len; i++)
+		s[i] = from[rand() % (int)(sizeof from - 1)];
+	s[len] = 0;
+}
+
+/* The compares, atoi and strtok_r of mini.c and the libc's: the same
+ * answers on random strings (the compares' values, not only their signs). */
+static void compares(void)
+{
+	char a[16], b[16], t1[40], t2[40], *s1, *s2, *p1, *p2;
+	static const char *nums[] = { "0", "-0", "+7", " \t\n\v\f\r42x", "-2147483648",
+				      "2147483647", "12a3", "- 1", "++1", "", "\xff9", "007" };
+
+	for (unsigned seed = 1; seed <= 50000; seed++) {
+		size_t n = (size_t)rand() % 10;
+
+		random_mixed(a, 8);
+		if (rand() % 3)
+			random_mixed(b, 8);
+		else
+			strcpy(b, a);
+		CHECK(mini_strcmp(a, b) == strcmp(a, b));
+		CHECK(mini_strncmp(a, b, n) == strncmp(a, b, n));
+		CHECK(mini_strcasecmp(a, b) == strcasecmp(a, b));
+		CHECK(mini_strncasecmp(a, b, n) == strncasecmp(a, b, n));
+		CHECK(mini_atoi(a) == atoi(a));
+	}
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
+		CHECK(mini_atoi(nums[i]) == atoi(nums[i]));
+	for (unsigned seed = 1; seed <= 5000; seed++) {
+		memset(t1, 0, sizeof t1);
+		random_mixed(t1, 30);
+		memcpy(t2, t1, sizeof t2);
+		s1 = mini_strtok_r(t1, " \t-", &p1);
+		s2 = strtok_r(t2, " \t-", &p2);
+		for (;;) {
+			CHECK((s1 ? s1 - t1 : -1) == (s2 ? s2 - t2 : -1));
+			CHECK((p1 ? p1 - t1 : -1) == (p2 ? p2 - t2 : -1));
+			if (!s1 || !s2)
+				break;
+			s1 = mini_strtok_r(NULL, " \t-", &p1);
+			s2 = strtok_r(NULL, " \t-", &p2);
+		}
+		CHECK(!memcmp(t1, t2, sizeof t1));
+	}
+}
+
+/* mini.c's directory stream against the libc's on /proc/self/fd's and
+ * /proc's entries: the same names in the same order; an error's errno. */
+static int dir_same(const char *path)
+{
+	int f1 = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ok = 1, n = 0;
+	DIR *d1 = mini_fdopendir(f1), *d2 = opendir(path);
+	struct dirent *e1, *e2;
+
+	if (!d1 || !d2)
+		return 0;
+	do {
+		errno = 0;
+		e1 = mini_readdir(d1);
+		ok &= errno == 0;
+		e2 = readdir(d2);
+		ok &= !e1 == !e2 && (!e1 || (!strcmp(e1->d_name, e2->d_name) &&
+					     e1->d_ino == e2->d_ino && e1->d_type == e2->d_type));
+		n++;
+	} while (e1 && e2);
+	ok &= mini_closedir(d1) == 0 && closedir(d2) == 0;
+	ok &= fcntl(f1, F_GETFD) == -1 && errno == EBADF;
+	return ok && n > 2;
+}
+
+static void dirs(void)
+{
+	char path[] = "/tmp/mini_test.XXXXXX";
+	int f;
+	DIR *d;
+
+	CHECK(dir_same("/proc"));
+	CHECK(dir_same("/dev"));
+	CHECK((f = mkstemp(path)) >= 0);
+	unlink(path);
+	CHECK((d = mini_fdopendir(f)) != NULL);
+	errno = 0;
+	CHECK(mini_readdir(d) == NULL && errno == ENOTDIR);
+	CHECK(mini_closedir(d) == 0);
+	CHECK(mini_closedir(mini_fdopendir(-1)) == -1 && errno == EBADF);
+}
+
 /* Each string function of mini.c and the libc's on HAY (and SET): the same
  * answer. A terminator is passed as the sought byte too. */
 static int strings_same(const char *hay, const char *set, int c, size_t n)
@@ -425,6 +620,9 @@ int main(int argc, char **argv)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	qemu_user = argc > 1 && !strcmp(argv[1], "qemu-user");
 	syscalls();
+	wrappers();
+	compares();
+	dirs();
 	msgs();
 	sigs();
 	stats();
