@@ -424,7 +424,7 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 		return;
 	}
 	if (pid < 0) {
-		say(c, 1, "unable to %s: %s", step, strerror(errno));
+		say(c, 1, "unable to %s: %m", step);
 		return;
 	}
 	c->exec_pid = pid;
@@ -606,7 +606,7 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 		if (loop_add_events(&c->kw, EPOLLIN | EPOLLET) < 0) {
 			c->kw.fn = NULL;
 			lv_end(c);
-			say(c, 1, "log: unable to follow /dev/kmsg: %s", strerror(errno));
+			say(c, 1, "log: unable to follow /dev/kmsg: %m");
 			return;
 		}
 	}

@@ -153,7 +153,7 @@ int ctl_client(const char *path, int argc, char **argv)
 			fds[0] = pty[1];
 			nfds = 1;
 		} else if (tty_pipes(fds, rd) < 0) {
-			dprintf(2, "initctl: unable to make a pipe: %s\n", strerror(errno));
+			dprintf(2, "initctl: unable to make a pipe: %m\n");
 			return 1;
 		}
 	}
@@ -183,7 +183,7 @@ int ctl_client(const char *path, int argc, char **argv)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || syscall(SYS_connect, fd, &sa, sizeof(sa)) < 0) {
-		dprintf(2, "initctl: unable to connect to %s: %s\n", path, strerror(errno));
+		dprintf(2, "initctl: unable to connect to %s: %m\n", path);
 		return 1;
 	}
 	{
@@ -194,7 +194,7 @@ int ctl_client(const char *path, int argc, char **argv)
 			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;
 		/* A refusal may close before we are done: its reply still counts. */
 		if (n < 0 && errno != EPIPE && errno != ECONNRESET) {
-			dprintf(2, "initctl: unable to send: %s\n", strerror(errno));
+			dprintf(2, "initctl: unable to send: %m\n");
 			return 1;
 		}
 	}

@@ -372,8 +372,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	}
 	return v;
 fail:
-	snprintf(err, errsize, "log: %s%s", fd < 0 && kernel ? "/dev/kmsg: " : "",
-		 strerror(errno));
+	snprintf(err, errsize, "log: %s%m", fd < 0 && kernel ? "/dev/kmsg: " : "");
 	if (fd >= 0)
 		close(fd);
 	return NULL;
