@@ -520,22 +520,22 @@ void boot_modules_late(const struct conf *c)
 /* mount(8)-style OPTIONS: flags it knows, fstab's own words (which
  * mount(8) leaves out of its call too) skipped, the rest passed to the
  * fs. *NOFAIL: `nofail` given. */
+#define CLEAR (1U << 31)	/* (no MS_ flag of the table's) */
 static unsigned long mount_flags(const char *opts, char *data, size_t size, int *nofail)
 {
-	/* names in place, not pointers: 16 bytes an entry */
-	static const struct { char name[11], clear; unsigned flag; } t[] = {
-		{ "ro", 0, MS_RDONLY }, { "rw", 1, MS_RDONLY },
-		{ "nosuid", 0, MS_NOSUID }, { "suid", 1, MS_NOSUID },
-		{ "nodev", 0, MS_NODEV }, { "dev", 1, MS_NODEV },
-		{ "noexec", 0, MS_NOEXEC }, { "exec", 1, MS_NOEXEC },
-		{ "sync", 0, MS_SYNCHRONOUS }, { "async", 1, MS_SYNCHRONOUS },
-		{ "noatime", 0, MS_NOATIME }, { "relatime", 0, MS_RELATIME },
-		{ "nodiratime", 0, MS_NODIRATIME }, { "defaults", 0, 0 },
-		{ "bind", 0, MS_BIND }, { "rbind", 0, MS_BIND | MS_REC },
-		{ "dirsync", 0, MS_DIRSYNC }, { "lazytime", 0, MS_LAZYTIME },
+	/* The names NUL-separated (no table of pointers, nor of 16-byte
+	 * entries), each with its flag in FLAG; CLEAR: the word clears it. */
+	static const char names[] =
+		"ro\0rw\0nosuid\0suid\0nodev\0dev\0noexec\0exec\0sync\0async\0"
+		"noatime\0relatime\0nodiratime\0defaults\0bind\0rbind\0dirsync\0lazytime\0"
 		/* fstab's, not the kernel's */
-		{ "auto", 0, 0 }, { "noauto", 0, 0 }, { "user", 0, 0 }, { "nouser", 0, 0 },
-		{ "users", 0, 0 }, { "_netdev", 0, 0 }, { "nofail", 0, 0 },
+		"auto\0noauto\0user\0nouser\0users\0_netdev\0nofail";
+	static const unsigned flag[] = {
+		MS_RDONLY, CLEAR | MS_RDONLY, MS_NOSUID, CLEAR | MS_NOSUID,
+		MS_NODEV, CLEAR | MS_NODEV, MS_NOEXEC, CLEAR | MS_NOEXEC,
+		MS_SYNCHRONOUS, CLEAR | MS_SYNCHRONOUS, MS_NOATIME, MS_RELATIME,
+		MS_NODIRATIME, 0, MS_BIND, MS_BIND | MS_REC, MS_DIRSYNC, MS_LAZYTIME,
+		0, 0, 0, 0, 0, 0, 0,
 	};
 	unsigned long flags = 0;
 	char buf[1024];
@@ -547,14 +547,14 @@ static unsigned long mount_flags(const char *opts, char *data, size_t size, int 
 		return 0;
 	snprintf(buf, sizeof(buf), "%s", opts);
 	for (char *save, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		const char *n = names;
 		size_t i;
 
-		for (i = 0; i < ARRAY_SIZE(t); i++)
-			if (!strcmp(o, t[i].name))
-				break;
-		*nofail |= !strcmp(o, "nofail");
-		if (i < ARRAY_SIZE(t)) {
-			flags = t[i].clear ? flags & ~t[i].flag : flags | t[i].flag;
+		for (i = 0; i < ARRAY_SIZE(flag) && strcmp(o, n); i++)
+			n += strlen(n) + 1;
+		*nofail |= i == ARRAY_SIZE(flag) - 1;	/* (the last name) */
+		if (i < ARRAY_SIZE(flag)) {
+			flags = flag[i] & CLEAR ? flags & ~(flag[i] & ~CLEAR) : flags | flag[i];
 			continue;
 		}
 		if (!strncmp(o, "x-", 2) || !strncmp(o, "comment=", 8))
