@@ -499,8 +499,13 @@ _Static_assert(C_REBOOT == (int)BOOT_REBOOT && C_HALT == (int)BOOT_HALT &&
 		       C_POWEROFF == (int)BOOT_POWEROFF,
 	       "a power command is its boot_action");
 static const struct {
+#ifdef SANDINIT_TEST_CRASH
 	char name[11];
-	unsigned short min, max;
+#else
+	char name[9];	/* (12 bytes an entry) */
+#endif
+	unsigned char min;
+	unsigned short max;
 } cmds[] = {
 	[C_REBOOT] = { "reboot", 1, 1 },
 	[C_HALT] = { "halt", 1, 1 },
