@@ -59,20 +59,19 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* "Mmm dd hh:mm:ss " (RFC 3164's TIMESTAMP and its space) at P? */
-static int is_3164_time(const char *p, size_t n)
+/* Does P (N bytes) begin with SHAPE? In SHAPE, A and a stand for a
+ * letter of that case, 0 for a digit, _ for a digit or a space (a day's
+ * leading one), the rest for themselves. */
+__attribute__((noinline)) static int fits(const char *p, size_t n, const char *shape)
 {
-	static const char shape[] = "Aaa 00 00:00:00 ";
+	for (size_t i = 0; shape[i]; i++) {
+		char c, want = shape[i];
 
-	if (n < sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
-		char c = p[i], want = shape[i];
-
-		/* A and a: a letter of that case, 0 a digit (or the day's
-		 * leading space), the rest themselves */
+		if (i >= n)
+			return 0;
+		c = p[i];
 		if (want == 'A' || want == 'a' ? (unsigned char)(c - want) > 25 :
-		    want == '0' ? !is_digit(c) && !(i == 4 && c == ' ') : c != want)
+		    want == '0' || want == '_' ? !is_digit(c) && !(want == '_' && c == ' ') : c != want)
 			return 0;
 	}
 	return 1;
@@ -181,9 +180,7 @@ size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size
 	}
 	/* RFC 5424: after a PRI, VERSION 1 and a TIMESTAMP that is "-" or
 	 * begins YYYY- (not a plain message that starts "1 ") */
-	if (pri_ok && end - p >= 3 && p[0] == '1' && p[1] == ' ' &&
-	    (p[2] == '-' || (end - p >= 7 && is_digit(p[2]) && is_digit(p[3]) &&
-			     is_digit(p[4]) && is_digit(p[5]) && p[6] == '-'))) {
+	if (pri_ok && (fits(p, (size_t)(end - p), "1 -") || fits(p, (size_t)(end - p), "1 0000-"))) {
 		const char *app, *procid;
 		size_t applen, pidlen, n;
 
@@ -210,7 +207,7 @@ size_t syslog_parse(const char *in, size_t len, int *sev, char *out, size_t size
 		}
 		if (applen || pidlen)
 			emit(&o, ": ", 2);
-	} else if (is_3164_time(p, (size_t)(end - p))) {
+	} else if (fits(p, (size_t)(end - p), "Aaa _0 00:00:00 ")) {	/* RFC 3164's TIMESTAMP */
 		p = skip_host(p + 16, end);
 	}
 	emit(&o, p, (size_t)(end - p));
