@@ -219,78 +219,102 @@ static void rule(struct nft_batch *b, int tag, const char *chain, const struct c
 	nft_rule_end(b);
 }
 
-/* The forward filter (SPEC §6): replies and published ports pass; nothing
- * else is routed into a bridge (traffic within one bridge is, when
- * br_netfilter hands bridged frames to these hooks); a bridge without
- * `nat` sends nothing beyond. Routing between other links is not ours. */
-static void add_filter(struct nft_batch *b, const struct conf *c)
-{
-	int t = TAG(NEED_TABLE | NEED_CT, 0, 0);
-
-	nft_chain_add(b, TAG(NEED_TABLE, 0, 0), FW_TABLE, "forward", NF_INET_FORWARD, 0,
-		      "filter");
-	/* A nat bridge forwards only its own subnet's sources: a spoofed one
-	 * would leave unmasqueraded. */
-	for (int i = 0; i < c->nnats; i++)
-		if (c->nats[i].bridge >= 0)
-			rule(b, t, "forward", &c->bridges[c->nats[i].bridge], "iSD");
-	rule(b, t, "forward", NULL, "eA");
-	rule(b, t, "forward", NULL, "dA");
-	for (int i = 0; i < c->nbridges; i++)
-		rule(b, t, "forward", &c->bridges[i], "ioA");
-	for (int i = 0; i < c->nbridges; i++)
-		rule(b, t, "forward", &c->bridges[i], "oD");
-	for (int i = 0; i < c->nbridges; i++)
-		if (!is_nat_bridge(c, i))
-			rule(b, t, "forward", &c->bridges[i], "iD");
-}
-
-/* The loopback guard, before conntrack and NAT (CVE-2020-8558): nothing
+/* The table's chains and their rules for the config, in order (the
+ * services' chains follow: add_service). A piece is a base chain (T "")
+ * or a rule of template T (rule()'s letters) for none, each or some of the
+ * config's bridges (EACH), with tag NEED; it is left out while the kernel
+ * lacks a piece of SKIP, and without `publish` when PUB.
+ *
+ * The loopback guard, before conntrack and NAT (CVE-2020-8558): nothing
  * from or to 127.0.0.0/8 comes in on a link that is not lo, so the
  * route_localnet a bridge gets for published loopback ports (sync_lnet)
  * lets no sandbox, raw sockets and all, reach the appliance's loopback,
- * nor the outside a published port through 127.0.0.1. */
-static void add_guard(struct nft_batch *b)
-{
-	int t = TAG(NEED_TABLE, 0, 0);
-
-	nft_chain_add(b, t, FW_TABLE, "loopback", NF_INET_PRE_ROUTING, PRIO_RAW, "filter");
-	rule(b, t, "loopback", NULL, "l<D");
-	rule(b, t, "loopback", NULL, "l>D");
-}
-
-static void add_nat_chains(struct nft_batch *b)
-{
-	int t = TAG(NEED_TABLE | NEED_NATCHAIN, 0, 0);
-
-	nft_chain_add(b, t, FW_TABLE, "prerouting", NF_INET_PRE_ROUTING, PRIO_DSTNAT, "nat");
-	nft_chain_add(b, t, FW_TABLE, "output", NF_INET_LOCAL_OUT, PRIO_DSTNAT, "nat");
-	nft_chain_add(b, t, FW_TABLE, "postrouting", NF_INET_POST_ROUTING, PRIO_SRCNAT, "nat");
-}
-
-/* `nat BRIDGE`: its subnet masqueraded when leaving through any link that
- * is not one of the config's bridges. */
-static void add_masq(struct nft_batch *b, const struct conf *c)
-{
-	for (int i = 0; i < c->nnats; i++)
-		if (c->nats[i].bridge >= 0)
-			rule(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_MASQ, 0, 0), "postrouting",
-			     &c->bridges[c->nats[i].bridge], "sOm");
-}
-
-/* Hairpin: a sandbox reaching a published port of a service on its own
+ * nor the outside a published port through 127.0.0.1.
+ *
+ * The forward filter (SPEC §6): replies and published ports pass; nothing
+ * else is routed into a bridge (traffic within one bridge is, when
+ * br_netfilter hands bridged frames to these hooks); a bridge without
+ * `nat` sends nothing beyond. Routing between other links is not ours. A
+ * nat bridge forwards only its own subnet's sources: a spoofed one would
+ * leave unmasqueraded.
+ *
+ * `nat BRIDGE`: its subnet masqueraded when leaving through any link that
+ * is not one of the config's bridges.
+ *
+ * Hairpin: a sandbox reaching a published port of a service on its own
  * bridge (through the bridge's address, say) would get the answer straight
  * from the service's address and drop it; such connections leave with the
  * bridge's address instead, so the answer comes back through the NAT. So
  * do the appliance's connections to 127.0.0.1:HOSTPORT, which the service
- * could not answer. */
-static void add_hairpin(struct nft_batch *b, const struct conf *c)
+ * could not answer. (PAIR: this piece and the next are made bridge by
+ * bridge, in turn.) */
+enum { ONCE, EACH_NAT, EACH_BRIDGE, EACH_OTHER /* bridge without nat */, PUB = 4, PAIR = 8 };
+/* The chains' names, each piece's CHAIN an offset into them. */
+#define CHAINS "loopback\0forward\0prerouting\0output\0postrouting"
+enum {
+	CH_LOOPBACK = 0,
+	CH_FORWARD = CH_LOOPBACK + sizeof "loopback",
+	CH_PREROUTING = CH_FORWARD + sizeof "forward",
+	CH_OUTPUT = CH_PREROUTING + sizeof "prerouting",
+	CH_POSTROUTING = CH_OUTPUT + sizeof "output",
+};
+/* A base chain's piece: its hook, priority (a multiple of 100) and type. */
+#define BASE(hook, prio, nat) { 0, hook, (prio) / 100, nat }
+static const struct piece {
+	uint8_t each, need, skip, chain;
+	char t[5];
+} pieces[] = {
+	{ PUB, NEED_TABLE, 0, CH_LOOPBACK, BASE(NF_INET_PRE_ROUTING, PRIO_RAW, 0) },
+	{ PUB, NEED_TABLE, 0, CH_LOOPBACK, "l<D" },
+	{ PUB, NEED_TABLE, 0, CH_LOOPBACK, "l>D" },
+	{ ONCE, NEED_TABLE, NEED_CT, CH_FORWARD, BASE(NF_INET_FORWARD, 0, 0) },
+	{ EACH_NAT, NEED_TABLE | NEED_CT, NEED_CT, CH_FORWARD, "iSD" },
+	{ ONCE, NEED_TABLE | NEED_CT, NEED_CT, CH_FORWARD, "eA" },
+	{ ONCE, NEED_TABLE | NEED_CT, NEED_CT, CH_FORWARD, "dA" },
+	{ EACH_BRIDGE, NEED_TABLE | NEED_CT, NEED_CT, CH_FORWARD, "ioA" },
+	{ EACH_BRIDGE, NEED_TABLE | NEED_CT, NEED_CT, CH_FORWARD, "oD" },
+	{ EACH_OTHER, NEED_TABLE | NEED_CT, NEED_CT, CH_FORWARD, "iD" },
+	{ ONCE, NEED_TABLE | NEED_NATCHAIN, NEED_NATCHAIN, CH_PREROUTING,
+	  BASE(NF_INET_PRE_ROUTING, PRIO_DSTNAT, 1) },
+	{ ONCE, NEED_TABLE | NEED_NATCHAIN, NEED_NATCHAIN, CH_OUTPUT,
+	  BASE(NF_INET_LOCAL_OUT, PRIO_DSTNAT, 1) },
+	{ ONCE, NEED_TABLE | NEED_NATCHAIN, NEED_NATCHAIN, CH_POSTROUTING,
+	  BASE(NF_INET_POST_ROUTING, PRIO_SRCNAT, 1) },
+	{ EACH_NAT, NEED_TABLE | NEED_NATCHAIN | NEED_MASQ, NEED_NATCHAIN | NEED_MASQ,
+	  CH_POSTROUTING, "sOm" },
+	{ EACH_BRIDGE | PUB | PAIR, NEED_TABLE | NEED_NATCHAIN | NEED_DNAT,
+	  NEED_NATCHAIN | NEED_CT | NEED_DNAT, CH_POSTROUTING, "o<n" },
+	{ EACH_BRIDGE | PUB, NEED_TABLE | NEED_NATCHAIN | NEED_CT | NEED_DNAT,
+	  NEED_NATCHAIN | NEED_CT | NEED_DNAT, CH_POSTROUTING, "iodn" },
+};
+
+/* The pieces of C, in order. */
+static void add_pieces(struct nft_batch *b, const struct conf *c)
 {
-	for (int i = 0; i < c->nbridges; i++) {
-		rule(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_DNAT, 0, 0), "postrouting",
-		     &c->bridges[i], "o<n");
-		rule(b, TAG(NEED_TABLE | NEED_NATCHAIN | NEED_CT | NEED_DNAT, 0, 0), "postrouting",
-		     &c->bridges[i], "iodn");
+	int pub = publishes(c);
+
+	for (const struct piece *p = pieces; p < pieces + ARRAY_SIZE(pieces); p++) {
+		const char *chain = CHAINS + p->chain;
+		int each = p->each & 3, n = each == ONCE ? 1 : each == EACH_NAT ? c->nnats
+					 : c->nbridges;
+
+		if (broken & p->skip || (p->each & PUB && !pub))
+			continue;
+		if (!p->t[0]) {
+			nft_chain_add(b, TAG(p->need, 0, 0), FW_TABLE, chain, p->t[1], p->t[2] * 100,
+				      p->t[3] ? "nat" : "filter");
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			int k = each == EACH_NAT ? c->nats[i].bridge : i;
+
+			if (k < 0 || (each == EACH_OTHER && is_nat_bridge(c, k)))
+				continue;
+			for (const struct piece *q = p; q <= p + !!(p->each & PAIR); q++)
+				rule(b, TAG(q->need, 0, 0), chain, each == ONCE ? NULL : &c->bridges[k],
+				     q->t);
+		}
+		p += !!(p->each & PAIR);
 	}
 }
 
@@ -478,20 +502,10 @@ static int rebuild(const char **step)
 		nft_table_del(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
 		if (need) {
 			nft_table_add(&batch, TAG(NEED_TABLE, 0, 0), FW_TABLE);
-			if (publishes(c))
-				add_guard(&batch);
-			if (!(broken & NEED_CT))
-				add_filter(&batch, c);
-			if (!(broken & NEED_NATCHAIN)) {
-				add_nat_chains(&batch);
-				if (!(broken & NEED_MASQ))
-					add_masq(&batch, c);
-				if (publishes(c) && !(broken & (NEED_CT | NEED_DNAT)))
-					add_hairpin(&batch, c);
-				for (int e = 0; e < nactive && !(broken & NEED_DNAT); e++)
-					if (active[e].s)
-						add_service(&batch, e);
-			}
+			add_pieces(&batch, c);
+			for (int e = 0; e < nactive && !(broken & (NEED_NATCHAIN | NEED_DNAT)); e++)
+				if (active[e].s)
+					add_service(&batch, e);
 		}
 		nft_end(&batch);
 		r = send_batch(&failed);
