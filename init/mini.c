@@ -430,12 +430,36 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 }
 
 /* musl's fork is _Fork plus the atfork handlers and, when threads exist,
- * libc's internal locks; sandinit registers no handler and has no threads
- * (malloc.c), so _Fork is the same call, without the lock code musl's
- * links (lock_ptc, the rwlocks, __timedwait: 1.5 KB). */
+ * libc's internal locks (lock_ptc, the rwlocks, __timedwait: 1.5 KB);
+ * sandinit registers no handler and has no threads (malloc.c). _Fork
+ * blocks signals around the call (for a handler in the child before the
+ * next line) and takes __abort_lock (__lock: 0.6 KB with it), to set the
+ * child's struct pthread's tid and thread list: in sandinit only errno
+ * and the canary are read from it (no raise, pthread_kill or thread), and
+ * the kernel restarts a fork a signal interrupts. So the system call. */
 pid_t fork(void)
 {
-	return _Fork();
+	return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+}
+
+/* musl's start (__init_libc) calls __init_tls for the main thread's
+ * thread pointer: its static_init_tls places the program's TLS image
+ * (PT_TLS) and the thread's struct pthread in a static buffer (0.7 KB).
+ * sandinit has no thread-local variables (tests/build.bats: no TLS
+ * segment), so the struct alone, here; musl's __init_tp sets it up as for
+ * any thread (self, the thread pointer: %fs on x86_64, tpidr_el0 above
+ * the struct on aarch64; tid, locale, list links). errno and, on x86_64,
+ * the stack protector's canary (%fs:0x28, set next by __init_ssp) live
+ * in it. 512 B hold musl 1.2's struct (200 B on both boards). */
+int __init_tp(void *p);
+void __init_tls(size_t *aux);
+
+void __init_tls(size_t *aux)
+{
+	static _Alignas(16) unsigned char tcb[512];
+
+	(void)aux;
+	__init_tp(tcb);
 }
 
 /* What follows is the system call alone. musl's add fallbacks for kernels
