@@ -135,13 +135,14 @@ int spawn_ns_root(void)
 int spawn_userns_fd = -1;
 
 /* The helper that makes the user namespace: it only has to exist while its
- * maps are written; it leaves when GO's write end closes. */
+ * maps are written; it leaves when GO's write end closes. It shares our
+ * descriptor table (CLONE_FILES): a copy of it, with every service's pipes
+ * PID 1 holds, would be made and closed again in each sandbox. */
 static int userns_helper(void *arg)
 {
 	int *go = arg;
 	char b;
 
-	close(go[1]);
 	while (read(go[0], &b, 1) < 0 && errno == EINTR)
 		;
 	_exit(0);
@@ -152,7 +153,7 @@ static int userns_helper(void *arg)
 static pid_t make_helper(unsigned long flags, int go[2])
 {
 #ifdef __SANITIZE_ADDRESS__
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
 
 	if (pid == 0)
 		userns_helper(go);
@@ -160,7 +161,7 @@ static pid_t make_helper(unsigned long flags, int go[2])
 #else
 	static char stack[4096] PAGE_BUF;
 
-	return clone(userns_helper, stack + sizeof(stack), (int)flags | CLONE_VM | SIGCHLD, go);
+	return clone(userns_helper, stack + sizeof(stack), (int)flags | CLONE_VM | CLONE_FILES | SIGCHLD, go);
 #endif
 }
 
@@ -205,8 +206,8 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 		return -1;
 	h = make_helper(flags, go);
 	e = errno;
-	close(go[0]);
 	if (h < 0) {
+		close(go[0]);
 		close(go[1]);
 		if (e == ENOSPC)
 			*step = "create its namespaces (user namespaces are limited or off:"
@@ -228,6 +229,7 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 	close(go[1]);
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
+	close(go[0]);
 	if (r == 0 && net >= 0) {
 		*step = "enter its network namespace";
 		r = setns(net, CLONE_NEWNET);
