@@ -392,7 +392,20 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, in
 	struct service_args a = { s, io, err_fd };
 	sigset_t all;
 	pid_t svc;
+	const int keep[] = { sync_fd, err_fd, io->out_fd, io->err_fd, io->ready_fd, tty_fd };
 
+	/* PID 1's descriptors from 3 up go now but those the service and the
+	 * reaper use (its exec and the reaper closed them anyway): the
+	 * service's clone then copies, and the reaper closes, a handful, not
+	 * the pipes of every service PID 1 holds (O(services) a sandbox). */
+	for (unsigned lo = 3, hi; lo; lo = hi + 1) {
+		hi = ~0U;
+		for (int i = 0; i < 6; i++)
+			if (keep[i] >= (int)lo && (unsigned)keep[i] < hi)
+				hi = (unsigned)keep[i];
+		if (hi > lo)
+			syscall(SYS_close_range, lo, hi - 1, 0U);
+	}
 	if (!(s->namespaces & NS_PID)) {
 		/* (a stop that came during the set-up ends us here) */
 		sigemptyset(&all);
