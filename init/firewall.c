@@ -125,8 +125,6 @@ static int needs_table(const struct conf *c)
 	return c && (c->nnats || publishes(c));
 }
 
-/* (noinline: smaller than LTO's copy at each caller) */
-__attribute__((noinline))
 static int is_nat_bridge(const struct conf *c, int b)
 {
 	for (int i = 0; i < c->nnats; i++)
@@ -166,8 +164,8 @@ static void saddr_cmp(struct nft_batch *b, int op, const struct conf_bridge *br)
 		nft_bitwise(b, NFT_REG_1, NFT_REG_1, &mask, 4);
 		nft_cmp(b, op, NFT_REG_1, &net, 4);
 	} else {
-		nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, br->prefix / 8, NFT_REG_1);
-		nft_cmp(b, op, NFT_REG_1, &net, br->prefix / 8);
+		nft_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, (unsigned)br->prefix / 8, NFT_REG_1);
+		nft_cmp(b, op, NFT_REG_1, &net, (unsigned)br->prefix / 8);
 	}
 }
 
