@@ -45,6 +45,12 @@ static const char *const tmpl_scratch_dirs[] = { "/tmp", "/mnt" };
 
 /* Shared with mount_kfs.c (mount_int.h). */
 char mnt_root[64];		/* the new root, as a path in the old one */
+
+/* (noinline: one call a path, not a snprintf's four arguments) */
+__attribute__((noinline)) void mnt_path(char *buf, size_t size, const char *path)
+{
+	snprintf(buf, size, "%s%s", mnt_root, path);
+}
 static char staging[64];	/* the staging tmpfs root lies on */
 /* Where the proc that mnt_mount_at goes through is: the new root's (mnt_root), or
  * "" for the one mounted on /, which the template builder still sees. */
@@ -237,7 +243,7 @@ static int own_mounts(const struct svc_conf *s, int tmpl, const char **step)
 	char dev[sizeof mnt_root + 8];
 	int r;
 
-	snprintf(dev, sizeof dev, "%s/dev", mnt_root);
+	mnt_path(dev, sizeof dev, "/dev");
 	/* The template's /dev holds no `device` nor `tty`, and its /dev/log mount
 	 * point is there for every sandbox: a whole /dev of its own then,
 	 * over the template's (SPEC §6: no /dev/log with `syslog no`). */
@@ -647,10 +653,10 @@ static int stand_ins(void)
 	int st;
 
 	if (pid == 0) {
-		snprintf(p, sizeof p, "%s/proc", mnt_root);
+		mnt_path(p, sizeof p, "/proc");
 		if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			_exit(1);
-		snprintf(p, sizeof p, "%s/sys", mnt_root);
+		mnt_path(p, sizeof p, "/sys");
 		if (mount("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
 		    errno != ENOENT)
 			_exit(1);
@@ -685,14 +691,14 @@ int mnt_template(int rw, const char **step)
 
 		*step = stepf("leave out %s", t);
 		if (strlen(t) < sizeof p - strlen(mnt_root)) {
-			snprintf(p, sizeof p, "%s%s", mnt_root, t);
+			mnt_path(p, sizeof p, t);
 			if (detach_all(p) < 0 || ((i < 2 || i >= NAPI) && cover(p) < 0))
 				goto fail;
 		}
 	}
 	/* A /dev that is a symlink on the root: mnt_mount_dev would reach it
 	 * through /proc, which each sandbox mounts later. */
-	snprintf(p, sizeof p, "%s/dev", mnt_root);
+	mnt_path(p, sizeof p, "/dev");
 	*step = "mount /dev";
 	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;

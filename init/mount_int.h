@@ -58,6 +58,8 @@ extern const char *mnt_fd_proc;
 extern int mnt_log_fd;
 extern int *mnt_src_fd;
 extern char mnt_tty[PATH_MAX];
+/* mnt_root's PATH (from "/") into BUF of SIZE bytes. */
+void mnt_path(char *buf, size_t size, const char *path);
 
 /* mount.c: mount(2) on a descriptor from mnt_at(), through the new root's
  * proc; move the detached mount *SRC (closed, set to -1) onto PATH; a tmpfs

@@ -72,7 +72,7 @@ int mnt_mask(const char *path)
 	/* Under the new root's proc, mounted by mnt_mount_proc on a checked
 	 * directory, by plain path: its entries are what the kernel made. */
 	if (!strncmp(path, "/proc/", 6)) {
-		snprintf(p, sizeof p, "%s%s", mnt_root, path);
+		mnt_path(p, sizeof p, path);
 		if (lstat(p, &st) < 0)
 			return errno == ENOENT ? 0 : -1;
 		if (S_ISDIR(st.st_mode))
@@ -151,7 +151,7 @@ int mnt_mount_proc(const struct svc_conf *s, const char **step)
 	/* On a path string: mnt_at()'s /proc/self/fd needs it. A symlink here
 	 * would lead out of the new root, hence the check. */
 	*step = "mount /proc";
-	snprintf(path, sizeof path, "%s/proc", mnt_root);
+	mnt_path(path, sizeof path, "/proc");
 	/* A root without one gets it made (mnt_at: its files unchanged). */
 	if (lstat(path, &st) < 0 && (errno != ENOENT || (i = mnt_at("/proc", S_IFDIR)) < 0 ||
 				     close(i) < 0 || lstat(path, &st) < 0))
@@ -170,7 +170,7 @@ int mnt_mount_proc(const struct svc_conf *s, const char **step)
 		char p[sizeof path + 32];
 
 		*step = stepf("make %s read-only", ro);
-		snprintf(p, sizeof p, "%s%s", mnt_root, ro);
+		mnt_path(p, sizeof p, ro);
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -264,7 +264,7 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 	/* Mount targets in it by plain path (no proc lookups) when the new
 	 * root's /dev is that very directory; through the descriptor if /dev
 	 * is a symlink there, which a path would follow out of the new root. */
-	snprintf(prefix, sizeof prefix, "%s/dev", mnt_root);
+	mnt_path(prefix, sizeof prefix, "/dev");
 	if (lstat(prefix, &dst) < 0 || !S_ISDIR(dst.st_mode))
 		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", mnt_root, dev_fd);
 	for (const char *n = dev_nodes; *n; n = NEXT(n)) {
