@@ -88,8 +88,8 @@ static int both(const char *fmt, ...)
 
 int main(void)
 {
-	static const char *const flags[] = { "", "-", "0", "-0" };
-	static const char *const widths[] = { "", "1", "5", "12", "*" };
+	static const char *const flags[] = { "", "0" };
+	static const char *const widths[] = { "", "1", "5", "12" };
 	static const char *const precs[] = { "", ".", ".0", ".3", ".12", ".*" };
 	static const char *const ints[] = { "", "l", "ll", "z" };
 	static const char convs[] = "duocs";
@@ -103,7 +103,7 @@ int main(void)
 	CHECK(both("%d%%", 50));
 	CHECK(both("%m"));
 	CHECK(both("x%.*sy", 3, "abcdef"));
-	CHECK(both("%06lld|%5lld|%-5lld|", -5LL, 12LL, 12LL));
+	CHECK(both("%06lld|%5lld|", -5LL, 12LL));
 	CHECK(both("%o %lo", 8, 0777UL));
 	CHECK(both("%zu %lu %llu", (size_t)-1, (unsigned long)-1, (unsigned long long)-1));
 	CHECK(both("%c%c", 'a', 0x100 + 'b'));
@@ -122,6 +122,10 @@ int main(void)
 	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%hd", 1) == -1 && errno == EINVAL);
 	errno = 0;
 	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%+d", 1) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%-5d", 1) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%*d", 5, 1) == -1 && errno == EINVAL);
 	/* the wrappers: sprintf, dprintf */
 	{
 		int fds[2];
@@ -142,16 +146,15 @@ int main(void)
 	for (int i = 0; i < 200000 && bad < 10; i++) {
 		char fmt[64];
 		char c = convs[random() % (sizeof(convs) - 1)];
-		const char *w = widths[random() % 5], *pr = precs[random() % 6];
+		const char *w = widths[random() % 4], *pr = precs[random() % 6];
 		const char *len = c == 'c' || c == 's' ? "" : ints[random() % 4];
 		long long v = values[random() % 14] ^ (random() % 4 ? 0 : random());
-		int wa = (int)(random() % 41) - 20, pa = (int)(random() % 21) - 5, ok;
+		int pa = (int)(random() % 21) - 5, ok;
 
-		snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flags[random() % 4], w, pr, len, c);
+		snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flags[random() % 2], w, pr, len, c);
 		/* the arguments as the conversion takes them */
 #define ARGS(x) \
-		(*w == '*' && *pr && pr[1] == '*' ? both(fmt, wa, pa, x) : \
-		 *w == '*' ? both(fmt, wa, x) : *pr && pr[1] == '*' ? both(fmt, pa, x) : both(fmt, x))
+		(*pr && pr[1] == '*' ? both(fmt, pa, x) : both(fmt, x))
 		if (c == 's')
 			ok = ARGS(strs[random() % 4]);
 		else if (c == 'c')
