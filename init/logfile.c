@@ -73,8 +73,10 @@ struct file {
 static void say(struct file *f, const char *msg, int err)
 {
 	char line[SAID_MAX];
-	int n = snprintf(line, sizeof(line), "%s%s%s\n", msg, err ? ": " : "",
-			 err ? strerror(err) : "");
+	int n;
+
+	errno = err;
+	n = snprintf(line, sizeof(line), err ? "%s: %m\n" : "%s\n", msg);
 
 	if (n >= (int)sizeof(line)) {
 		n = sizeof(line) - 1;
