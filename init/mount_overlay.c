@@ -45,6 +45,22 @@ static int upper(unsigned long long size, const struct stat *root, unsigned uid)
 	return t;
 }
 
+/* FS's three layer options: key and value pairs, NUL-separated. */
+static int layers(int fs)
+{
+	static const char kv[] = "lowerdir\0/proc/l\0upperdir\0/proc/u/u\0workdir\0/proc/u/w";
+	const char *k = kv;
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = k + strlen(k) + 1;
+
+		if (syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, k, v, 0) < 0)
+			return -1;
+		k = v + strlen(v) + 1;
+	}
+	return 0;
+}
+
 /* The overlayfs of context FS on LOW and UP (u, w), detached: made by a
  * child sharing PID 1's descriptors in a mount namespace of its own, where
  * the layers are attached (Linux 6.1 takes only layers in the mounter's
@@ -65,10 +81,7 @@ static int layered(int fs, int low, int up)
 		    mkdir("/proc/l", 0700) < 0 || mkdir("/proc/u", 0700) < 0 ||
 		    mnt_move(low, AT_FDCWD, "/proc/l") < 0 ||
 		    mnt_move(up, AT_FDCWD, "/proc/u") < 0 ||
-		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "lowerdir", "/proc/l", 0) < 0 ||
-		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "upperdir", "/proc/u/u", 0) < 0 ||
-		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_SET_STRING, "workdir", "/proc/u/w", 0) < 0 ||
-		    syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+		    layers(fs) < 0 || syscall(SYS_fsconfig, fs, SB_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
 		    (m = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */, SB_MOUNT_ATTR_NODEV)) < 0 ||
 		    dup3(m, slot, O_CLOEXEC) < 0 || close(m) < 0)	/* PID 1's table (CLONE_FILES) */
 			_exit(errno & 0xff ? errno & 0xff : EINVAL);
