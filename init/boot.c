@@ -107,6 +107,7 @@ static int fs_type_is(const char *path, unsigned long magic)
  * memory. */
 static void leave_initramfs(void)
 {
+	const char *step;
 	int dfd;
 
 	if (getpid() != 1 || (!fs_type_is("/", RAMFS_MAGIC) && !fs_type_is("/", TMPFS_MAGIC)))
@@ -119,23 +120,25 @@ static void leave_initramfs(void)
 		if (!rootfs)
 			return;
 	}
-	if (mkdir("/.root", 0755) < 0 || mount("/", "/.root", NULL, MS_BIND, NULL) < 0) {
-		log_msg("unable to make the root mount: %m");
-		return;
-	}
+	step = "make the root mount";
+	if (mkdir("/.root", 0755) < 0 || mount("/", "/.root", NULL, MS_BIND, NULL) < 0)
+		goto fail;
+	step = "open the root mount";
 	dfd = open("/.root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		log_msg("unable to open the root mount: %m");
-		return;
-	}
+	if (dfd < 0)
+		goto fail;
 	/* Early mounts made so far (proc) move along with the root. */
 	if (mount("/proc", "/.root/proc", NULL, MS_MOVE, NULL) < 0)
 		log_msg("unable to move /proc: %m");
+	step = "switch to the root mount";
 	if (fchdir(dfd) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
-		log_msg("unable to switch to the root mount: %m");
+		log_msg("unable to %s: %m", step);
 	close(dfd);
 	rmdir("/.root");
+	return;
+fail:
+	log_msg("unable to %s: %m", step);
 }
 
 /* A fresh cgroup2 mount waits for an RCU grace period (10-20 ms); where
