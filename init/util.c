@@ -124,16 +124,13 @@ ssize_t read_str(const char *path, char *buf, size_t size)
 int write_str(const char *path, const char *str)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int e;
 
 	if (fd < 0)
 		return -1;
-	n = write_all(fd, str, strlen(str));
-	e = errno;
+	if (write_all(fd, str, strlen(str)) < 0)
+		return close_fail(fd);
 	close(fd);
-	errno = e;
-	return n < 0 ? -1 : 0;
+	return 0;
 }
 
 int64_t now_us(void)
