@@ -7,10 +7,10 @@
  * puts here (tests/build.bats checks; a FILE would bring back musl's
  * vfprintf, the whole 10 KB of it).
  *
- * Conversions: d u o c s m %, the flag 0, a width (a number) and a
+ * Conversions: d u o c s m %, the flag 0, a width (a number), a string's
  * precision (a number or *), lengths l ll z: what sandinit's formats use
- * (x, X, p, i, the flags - + space #, a width *, hh h j t are not used,
- * and cost 600 B). Any other conversion
+ * (x, X, p, i, the flags - + space #, a width *, a number's precision,
+ * hh h j t are not used, and cost 600 B). Any other conversion
  * (floating point, positional %1$d, those) prints nothing and fails with
  * EINVAL (tests/unit/fmt_test.c). */
 #if !defined(__GLIBC__) || defined(FMT_TEST)
@@ -161,18 +161,13 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 				u = -u;
 				pre[0] = '-';
 			}
-			for (uintmax_t v = u; v; v /= base)
-				*--t = (char)('0' + v % base);
-			nd = (long)(tmp + sizeof(tmp) - t);
-			/* "%.0d" of 0 prints no digit; otherwise at least one */
-			if (!nd && prec != 0)
-				*--t = '0', nd = 1;
 			if (prec >= 0)
-				zeros = prec > nd ? prec - nd : 0;
-			else if (zero)
-				zeros = width - nd - (long)strlen(pre);
-			else
-				zeros = 0;
+				goto unknown;	/* (a number's precision: not used) */
+			do
+				*--t = (char)('0' + u % base);
+			while (u /= base);
+			nd = (long)(tmp + sizeof(tmp) - t);
+			zeros = zero ? width - nd - (long)strlen(pre) : 0;
 			field(o, pre, t, (size_t)nd, zeros < 0 ? 0 : zeros, width);
 			break;
 		}
@@ -195,6 +190,7 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 			put(o, "%", 1);
 			break;
 		default:
+		unknown:
 			/* floating point, positional or unknown: not here */
 			flush(o);
 			va_end(ap2);

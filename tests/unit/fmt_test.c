@@ -126,6 +126,8 @@ int main(void)
 	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%-5d", 1) == -1 && errno == EINVAL);
 	errno = 0;
 	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%*d", 5, 1) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(fmt_snprintf(ours_buf, sizeof(ours_buf), "%.3d", 1) == -1 && errno == EINVAL);
 	/* the wrappers: sprintf, dprintf */
 	{
 		int fds[2];
@@ -146,7 +148,8 @@ int main(void)
 	for (int i = 0; i < 200000 && bad < 10; i++) {
 		char fmt[64];
 		char c = convs[random() % (sizeof(convs) - 1)];
-		const char *w = widths[random() % 4], *pr = precs[random() % 6];
+		/* a precision for strings only */
+		const char *w = widths[random() % 4], *pr = c == 's' ? precs[random() % 6] : "";
 		const char *len = c == 'c' || c == 's' ? "" : ints[random() % 4];
 		long long v = values[random() % 14] ^ (random() % 4 ? 0 : random());
 		int pa = (int)(random() % 21) - 5, ok;
