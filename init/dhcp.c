@@ -148,7 +148,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 {
 	const uint8_t *u, *b;
 	size_t ihl, tot, ulen, blen, i;
-	int have_server = 0, have_lease = 0, prefix = 0;
+	int have_server = 0, have_lease = 0, prefix;
 
 	memset(out, 0, sizeof *out);
 	/* IPv4 header: version, length, no fragment, UDP, checksum. */
@@ -173,6 +173,9 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 	    memcmp(b + 28, mac, 6) || be32(b + 236) != COOKIE)
 		goto bad;
 	out->yiaddr = be32(b + 16);
+	out->lease = 3600;	/* unless given (an OFFER need not) */
+	/* Without a mask: the address's class (RFC 2131 §4.3.1 leaves it to us). */
+	prefix = b[16] < 128 ? 8 : b[16] < 192 ? 16 : 24;
 	for (i = 240; i < blen;) {
 		unsigned code = b[i++], olen;
 		const uint8_t *o;
@@ -222,12 +225,8 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 		case 59:	/* T2 */
 			if (olen != 4)
 				goto bad;
-			if (code == 51)
-				out->lease = be32(o), have_lease = 1;
-			else if (code == 58)
-				out->t1 = be32(o);
-			else
-				out->t2 = be32(o);
+			*(code == 51 ? &out->lease : code == 58 ? &out->t1 : &out->t2) = be32(o);
+			have_lease |= code == 51;
 			break;
 		}
 	}
@@ -237,14 +236,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, int partial, uint32_t xid,
 	if ((out->type != OFFER && out->type != ACK) || !have_server || !unicast(out->yiaddr) ||
 	    (out->type == ACK && !have_lease))
 		goto bad;
-	if (!prefix) {
-		/* No mask: the address's class (RFC 2131 §4.3.1 leaves it to us). */
-		uint32_t a = out->yiaddr >> 24;
-		prefix = a < 128 ? 8 : a < 192 ? 16 : 24;
-	}
 	out->prefix = prefix;
-	if (!have_lease)
-		out->lease = 3600;
 	/* A router the address cannot reach (or the subnet's network or
 	 * broadcast address) is none. */
 	if (out->router && !router_ok(out->router, out->yiaddr, prefix))
@@ -523,8 +515,6 @@ static void restart(struct client *c, int64_t now, const char *why)
 	c->t1 = c->t2 = c->expiry = 0;
 }
 
-/* (noinline: smaller than LTO's inlined copy) */
-__attribute__((noinline))
 static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
 	char a[16], g[16], s[16], given[24] = "", life[64] = "infinite";
