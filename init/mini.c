@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -86,6 +87,7 @@
 #define fdopendir mini_fdopendir
 #define readdir mini_readdir
 #define closedir mini_closedir
+#define clone mini_clone
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 size_t mini_strlen(const char *s);
@@ -142,6 +144,7 @@ int mini_atoi(const char *s);
 DIR *mini_fdopendir(int fd);
 struct dirent *mini_readdir(DIR *d);
 int mini_closedir(DIR *d);
+int mini_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
 #endif
 
 /* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
@@ -460,6 +463,26 @@ void __init_tls(size_t *aux)
 
 	(void)aux;
 	__init_tp(tcb);
+}
+
+/* musl's clone, without the canary check of Debian's libc.a: its __clone
+ * (assembly) does the work. On x86_64 the last of musl's functions
+ * sandinit links with a canary: without one, __stack_chk_fail's object
+ * and its __init_ssp (which sets the canary from AT_RANDOM) are left out
+ * and musl's start calls its empty weak one; on aarch64 poll has one, so
+ * both stay. */
+int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
+
+int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	va_list ap;
+	void *a[3];
+
+	va_start(ap, arg);
+	for (int i = 0; i < 3; i++)
+		a[i] = va_arg(ap, void *);
+	va_end(ap);
+	return (int)__syscall_ret((unsigned long)__clone(fn, stack, flags, arg, a[0], a[1], a[2]));
 }
 
 /* What follows is the system call alone. musl's add fallbacks for kernels
