@@ -133,25 +133,25 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	V("rescue", GLOBAL, PATH, struct conf, rescue, ARGS "PATH") \
 	D("service", ANY | REPEAT, 1, 1, conf_s_service, ARGS "NAME") \
 	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
-	V("restart", SERVICE, RESTART, struct svc_conf, restart, ARGS "always, on-failure or never") \
+	V("restart", SERVICE, RESTART, struct svc_conf, restart, ARGS "") \
 	D("after", SERVICE | REPEAT, 1, -1, conf_s_after, "one or more service names") \
 	D("ready", SERVICE, 1, 2, conf_s_ready, "one of: started, fd N") \
-	V("critical", SERVICE, YESNO, struct svc_conf, critical, ARGS "yes or no") \
+	V("critical", SERVICE, YESNO, struct svc_conf, critical, ARGS "") \
 	D("namespaces", SERVICE, 1, -1, conf_s_namespaces, "a list of user pid mount net uts ipc cgroup time, or all, or none") \
 	V("root", SERVICE, PATH, struct svc_conf, root, ARGS "DIR") \
-	V("readonly", SERVICE, READONLY, struct svc_conf, readonly, ARGS "yes, no or overlay") \
-	V("syslog", SERVICE, YESNO, struct svc_conf, syslog, ARGS "yes or no") \
+	V("readonly", SERVICE, READONLY, struct svc_conf, readonly, ARGS "") \
+	V("syslog", SERVICE, YESNO, struct svc_conf, syslog, ARGS "") \
 	D("bind", SERVICE | REPEAT, 2, 3, conf_s_bind, ARGS "SRC DST [ro|rw]") \
 	D("tmpfs", SERVICE | REPEAT, 1, 3, conf_s_tmpfs, ARGS "DST [SIZE] [MODE]") \
 	D("device", SERVICE | REPEAT, 1, 2, conf_s_device, ARGS "PATH [rw|ro]") \
-	V("proc", SERVICE, PROC, struct svc_conf, proc, ARGS "full or pid-only") \
+	V("proc", SERVICE, PROC, struct svc_conf, proc, ARGS "") \
 	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, ARGS "BRIDGE [CIDR|auto]") \
 	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, ARGS "[ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
 	D("join", SERVICE, 1, 1, conf_s_join, ARGS "NAME") \
 	D("user", SERVICE, 1, 1, conf_s_user, ARGS "UID[:GID]") \
 	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, ARGS "HOSTID [COUNT]") \
 	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities, or none") \
-	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, ARGS "default or off") \
+	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, ARGS "") \
 	V("memory", SERVICE, MEMORY, struct svc_conf, memory, ARGS "SIZE") \
 	V("pids", SERVICE, PIDS, struct svc_conf, pids, ARGS "N") \
 	V("cpu", SERVICE, CPU, struct svc_conf, cpu, ARGS "PERCENT") \
@@ -221,17 +221,22 @@ static void value_arg(struct parser *p, const struct directive *d, char *base, c
 	}
 }
 
-/* "'KW' takes U", ARGS in U said from D's arity. */
+/* "'KW' takes U", ARGS in U said from D's arity; a value directive of
+ * words (restart, critical...) names them once, in its value's hint. */
 static void usage(struct parser *p, const struct directive *d, const char *u)
 {
 	static const char num[][6] = { "", "one", "two", "three", "four" };
 
-	if (*u != *ARGS)
+	if (*u != *ARGS) {
 		conf_report(p, "'%s' takes %s", p->tok[0], u);
-	else
-		conf_report(p, "'%s' takes %s%s%s argument%s: %s", p->tok[0], num[d->min],
-			    d->max == d->min ? "" : d->max == d->min + 1 ? " or " : " to ",
-			    num[d->max == d->min ? 0 : d->max], d->max > 1 ? "s" : "", u + 1);
+		return;
+	}
+	/* none given: a word value's, its hint's words after "use " */
+	if (!*++u)
+		u = values[d->value].hint + 4;
+	conf_report(p, "'%s' takes %s%s%s argument%s: %s", p->tok[0], num[d->min],
+		    d->max == d->min ? "" : d->max == d->min + 1 ? " or " : " to ",
+		    num[d->max == d->min ? 0 : d->max], d->max > 1 ? "s" : "", u);
 }
 
 /* The directive KW of SCOPE, *TEXT its keyword (and usage after it). */
