@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <limits.h>
@@ -25,6 +26,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -88,6 +90,16 @@
 #define readdir mini_readdir
 #define closedir mini_closedir
 #define clone mini_clone
+#define read mini_read
+#define write mini_write
+#define close mini_close
+#define recvfrom mini_recvfrom
+#define sendto mini_sendto
+#define waitpid mini_waitpid
+#define waitid mini_waitid
+#define poll mini_poll
+#define pause mini_pause
+#define sigtimedwait mini_sigtimedwait
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 size_t mini_strlen(const char *s);
@@ -145,6 +157,17 @@ DIR *mini_fdopendir(int fd);
 struct dirent *mini_readdir(DIR *d);
 int mini_closedir(DIR *d);
 int mini_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
+ssize_t mini_read(int fd, void *buf, size_t n);
+ssize_t mini_write(int fd, const void *buf, size_t n);
+int mini_close(int fd);
+ssize_t mini_recvfrom(int fd, void *restrict buf, size_t n, int flags, struct sockaddr *restrict a,
+		      socklen_t *restrict alen);
+ssize_t mini_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a, socklen_t alen);
+pid_t mini_waitpid(pid_t pid, int *status, int options);
+int mini_waitid(idtype_t type, id_t id, siginfo_t *info, int options);
+int mini_poll(struct pollfd *fds, nfds_t n, int ms);
+int mini_pause(void);
+int mini_sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict si, const struct timespec *restrict ts);
 #endif
 
 /* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
@@ -466,11 +489,10 @@ void __init_tls(size_t *aux)
 }
 
 /* musl's clone, without the canary check of Debian's libc.a: its __clone
- * (assembly) does the work. On x86_64 the last of musl's functions
- * sandinit links with a canary: without one, __stack_chk_fail's object
- * and its __init_ssp (which sets the canary from AT_RANDOM) are left out
- * and musl's start calls its empty weak one; on aarch64 poll has one, so
- * both stay. */
+ * (assembly) does the work. With it and poll (aarch64's had one) no code
+ * sandinit links has a canary check: __stack_chk_fail's object and its
+ * __init_ssp (which sets the canary from AT_RANDOM) are left out, and
+ * musl's start calls its empty weak one. */
 int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
 
 int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
@@ -772,6 +794,79 @@ int closedir(DIR *d)
 	int r = close(d->fd);
 
 	free(d);
+	return r;
+}
+
+/* musl's cancellation points (__syscall_cp: pthread_cancel's check,
+ * for threads sandinit does not have) as the system calls; close keeps
+ * musl's EINTR as success (the descriptor is gone either way on Linux)
+ * and errno as it was then. */
+ssize_t read(int fd, void *buf, size_t n)
+{
+	return syscall(SYS_read, fd, buf, n);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	return syscall(SYS_write, fd, buf, n);
+}
+
+int close(int fd)
+{
+	int e = errno;
+
+	if (syscall(SYS_close, fd) && errno != EINTR)
+		return -1;
+	errno = e;
+	return 0;
+}
+
+ssize_t recvfrom(int fd, void *restrict buf, size_t n, int flags, struct sockaddr *restrict a,
+		 socklen_t *restrict alen)
+{
+	return syscall(SYS_recvfrom, fd, buf, n, flags, a, alen);
+}
+
+ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a, socklen_t alen)
+{
+	return syscall(SYS_sendto, fd, buf, n, flags, a, alen);
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	return (pid_t)syscall(SYS_wait4, pid, status, options, 0);
+}
+
+int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
+{
+	return (int)syscall(SYS_waitid, type, id, info, options, 0);
+}
+
+/* aarch64 has ppoll only (musl's converts the timeout as here). */
+int poll(struct pollfd *fds, nfds_t n, int ms)
+{
+#ifdef SYS_poll
+	return (int)syscall(SYS_poll, fds, n, ms);
+#else
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+
+	return (int)syscall(SYS_ppoll, fds, n, ms >= 0 ? &ts : NULL, NULL, 8);
+#endif
+}
+
+int pause(void)
+{
+	return poll(NULL, 0, -1);
+}
+
+/* Retried on EINTR, as musl's. */
+int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict si, const struct timespec *restrict ts)
+{
+	int r;
+
+	do
+		r = (int)syscall(SYS_rt_sigtimedwait, set, si, ts, 8);
+	while (r < 0 && errno == EINTR);
 	return r;
 }
 
