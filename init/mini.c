@@ -100,6 +100,8 @@
 #define poll mini_poll
 #define pause mini_pause
 #define sigtimedwait mini_sigtimedwait
+#define sigprocmask mini_sigprocmask
+#define sigaddset mini_sigaddset
 void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 size_t mini_strlen(const char *s);
@@ -168,6 +170,8 @@ int mini_waitid(idtype_t type, id_t id, siginfo_t *info, int options);
 int mini_poll(struct pollfd *fds, nfds_t n, int ms);
 int mini_pause(void);
 int mini_sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict si, const struct timespec *restrict ts);
+int mini_sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict old);
+int mini_sigaddset(sigset_t *set, int sig);
 #endif
 
 /* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
@@ -868,6 +872,30 @@ int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict si, const str
 		r = (int)syscall(SYS_rt_sigtimedwait, set, si, ts, 8);
 	while (r < 0 && errno == EINTR);
 	return r;
+}
+
+/* musl's through pthread_sigmask, which returns the error, and checks HOW
+ * as the kernel does; as musl's, the old mask never shows musl's thread
+ * signals (32 to 34), nor can sigaddset add them. */
+int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict old)
+{
+	int r = (int)syscall(SYS_rt_sigprocmask, how, set, old, 8);
+
+	if (!r && old)
+		*(unsigned long *)(void *)old &= ~0x380000000UL;
+	return r;
+}
+
+int sigaddset(sigset_t *set, int sig)
+{
+	unsigned s = (unsigned)sig - 1;
+
+	if (s >= 64 || s - 31 < 3) {
+		errno = EINVAL;
+		return -1;
+	}
+	*(unsigned long *)(void *)set |= 1UL << s;
+	return 0;
 }
 
 /* musl's emulates AT_SYMLINK_NOFOLLOW through O_PATH and /proc; sandinit

@@ -78,6 +78,8 @@
 #undef poll
 #undef pause
 #undef sigtimedwait
+#undef sigprocmask
+#undef sigaddset
 
 #include <stdint.h>
 #include <stdio.h>
@@ -316,6 +318,39 @@ static void points(void)
 	e = mini_pause();
 	CHECK(e == -1 && errno == EINTR);
 	signal(SIGALRM, SIG_DFL);
+	/* sigaddset and sigprocmask as musl's: every number, every how (the
+	 * kernel's 64 signals: a sigset_t's first 8 bytes) */
+	for (int sig = -2; sig < 70; sig++) {
+		sigset_t s1, s2;
+		int r1, e1, r2;
+
+		memset(&s1, 0, sizeof s1);
+		memset(&s2, 0, sizeof s2);
+		errno = 0;
+		r1 = mini_sigaddset(&s1, sig);
+		e1 = errno;
+		errno = 0;
+		r2 = sigaddset(&s2, sig);
+		CHECK(r1 == r2 && e1 == errno && !memcmp(&s1, &s2, sizeof s1));
+	}
+	sigfillset(&set);
+	CHECK(sigprocmask(SIG_SETMASK, NULL, &old) == 0);
+	for (int how = -1; how < 4; how++) {
+		sigset_t o1, o2;
+		int r1, e1, r2;
+
+		memset(&o1, 0, sizeof o1);
+		memset(&o2, 0, sizeof o2);
+		errno = 0;
+		r1 = mini_sigprocmask(how, &set, &o1);
+		e1 = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = 0;
+		r2 = sigprocmask(how, &set, &o2);
+		CHECK(r1 == r2 && e1 == errno && !memcmp(&o1, &o2, 8));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	CHECK(mini_sigprocmask(99, NULL, &set) == 0 && !memcmp(&set, &old, 8));
 }
 
 /* A msghdr for one byte and a control buffer, its padding set to FILL
