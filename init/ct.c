@@ -99,14 +99,15 @@ void ct_dump_req(struct nl_req *r, const struct ct_sel *s)
 {
 	struct nfgenmsg g = { .nfgen_family = AF_INET, .version = NFNETLINK_V0 };
 	/* KEEP 0: replies from TO:TOPORT; KEEP 1: sent to [DST:]DPORT. */
-	struct ct_tuple t = s->keep ? (struct ct_tuple){ .dst = s->dst, .dport = s->dport,
-							 .proto = s->proto }
-				    : (struct ct_tuple){ .src = s->to, .sport = s->toport,
-							 .proto = s->proto };
+	struct ct_tuple t = { .proto = s->proto };
 	uint32_t fields = s->keep ? F_PROTO | F_DPORT | (s->dst ? F_IP_DST : 0)
 				  : F_IP_SRC | F_PROTO | F_SPORT;
 	size_t f;
 
+	if (s->keep)
+		t.dst = s->dst, t.dport = s->dport;
+	else
+		t.src = s->to, t.sport = s->toport;
 	nl_req_init(r, CT_TYPE(IPCTNL_MSG_CT_GET), NLM_F_DUMP, &g, sizeof g);
 	r->u.h.nlmsg_flags &= (uint16_t)~NLM_F_ACK;
 	f = nl_nest_begin(r, CTA_FILTER | NLA_F_NESTED);
