@@ -241,10 +241,8 @@ static int rw_bound(const char *path, size_t len)
 	return 0;
 }
 
-/* NAME (S_IFDIR or S_IFREG) made in the directory *PFD. */
 /* (noinline: smaller than LTO's inlined copy) */
-__attribute__((noinline))
-static int make_in(int dfd, const char *name, mode_t kind)
+__attribute__((noinline)) int mnt_make_in(int dfd, const char *name, mode_t kind)
 {
 	int r;
 
@@ -285,7 +283,7 @@ static int make_entry(int *pfd, const char *name, mode_t kind, int rw_bound_dir,
 
 		if (sealed && graft_ro(own[i].fd, 0) < 0)
 			return -1;
-		r = make_in(*pfd, name, kind);
+		r = mnt_make_in(*pfd, name, kind);
 		e = errno;
 		if (sealed && graft_ro(own[i].fd, 1) < 0)
 			return -1;

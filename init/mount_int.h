@@ -65,6 +65,8 @@ void mnt_path(char *buf, size_t size, const char *path);
  * proc; move the detached mount *SRC (closed, set to -1) onto PATH; a tmpfs
  * of the sandbox's own at PATH (KIND as mnt_at's). */
 int mnt_mount_at(const char *src, int fd, const char *type, unsigned long flags, const char *data);
+/* mount_graft.c: NAME (S_IFDIR or S_IFREG: empty, new) made in directory DFD. */
+int mnt_make_in(int dfd, const char *name, mode_t kind);
 int mnt_attach(int *src, const char *path);
 int mnt_tmpfs_at(const char *path, mode_t kind, unsigned long flags, const char *data);
 

@@ -249,7 +249,7 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 	struct stat dst;
 	char prefix[sizeof mnt_root + 32];
 	const struct dev_node *dv;	/* the nodes PID 1 granted (device.c) */
-	int i, fd, dev_fd = -1, nodes, ndv;
+	int i, dev_fd = -1, nodes, ndv;
 
 	/* The nodes' sources: the /dev this process sees (PID 1's, or the
 	 * template's, which the tmpfs is about to cover). */
@@ -269,11 +269,7 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 		snprintf(prefix, sizeof prefix, "%s/proc/self/fd/%d", mnt_root, dev_fd);
 	for (const char *n = dev_nodes; *n; n = NEXT(n)) {
 		*step = stepf("bind /dev/%s", n);
-		fd = openat(dev_fd, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			goto fail;
-		close(fd);
-		if (mnt_bind_entry(nodes, n, dev_fd, n) < 0)
+		if (mnt_make_in(dev_fd, n, S_IFREG) < 0 || mnt_bind_entry(nodes, n, dev_fd, n) < 0)
 			goto fail;
 	}
 	*step = "populate /dev";
@@ -281,12 +277,8 @@ int mnt_mount_dev(const struct svc_conf *s, const char **step)
 		goto fail;
 	/* The mount point of /dev/log: in the template for every sandbox
 	 * (one with `syslog no` gets a /dev of its own, without it). */
-	if (!s || mnt_log_fd >= 0) {
-		fd = openat(dev_fd, "log", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			goto fail;
-		close(fd);
-	}
+	if ((!s || mnt_log_fd >= 0) && mnt_make_in(dev_fd, "log", S_IFREG) < 0)
+		goto fail;
 	if (s && mnt_dev_own(s, prefix, step) < 0)
 		goto fail;
 	*step = "populate /dev";
