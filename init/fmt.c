@@ -121,7 +121,7 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		long width = 0, prec = -1;
 		char tmp[3 * sizeof(uintmax_t) + 2], *t = tmp + sizeof(tmp), pre[3] = "";
 		uintmax_t u;
-		long nd, zeros;
+		long nd, zeros = 0;
 		const char *s;
 		size_t n;
 
@@ -168,13 +168,15 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 			while (u /= base);
 			nd = (long)(tmp + sizeof(tmp) - t);
 			zeros = zero ? width - nd - (long)strlen(pre) : 0;
-			field(o, pre, t, (size_t)nd, zeros < 0 ? 0 : zeros, width);
-			break;
+			s = t;
+			n = (size_t)nd;
+			goto text;
 		}
 		case 'c':
 			tmp[0] = (char)va_arg(ap2, int);
-			field(o, "", tmp, 1, 0, width);
-			break;
+			s = tmp;
+			n = 1;
+			goto text;	/* (ZEROS 0, PRE "") */
 		case 'm':
 			s = strerror(e);
 			goto string;
@@ -184,7 +186,8 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 				s = "(null)";
 		string:
 			n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
-			field(o, "", s, n, 0, width);
+		text:
+			field(o, pre, s, n, zeros < 0 ? 0 : zeros, width);
 			break;
 		case '%':
 			put(o, "%", 1);
