@@ -380,7 +380,7 @@ int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 {
 	struct iovec iov = { b->buf, b->len };
 	struct nl_replies rep = { .first = n->seq + 1, .count = (uint32_t)b->n + 2 };
-	int left = b->n, refused = 0, i;
+	int left = b->n, refused = 0;
 	const struct nlmsghdr *h;
 	struct nlmsghdr *m;
 	size_t off;
@@ -395,10 +395,6 @@ int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 		m = (struct nlmsghdr *)(b->buf + off);
 		m->nlmsg_seq = ++n->seq;
 		m->nlmsg_pid = 0;
-	}
-	for (i = 0; i < b->n; i++) {
-		b->item[i].err = 0;
-		b->item[i].handle = 0;
 	}
 	size_buffers(n, b->len, b->n);
 	if (nl_send(n, &iov, 1) < 0)

@@ -76,7 +76,8 @@ int nft_open(struct nl *n);
 /* Send B and read every ack. 0, or -1 with errno of the first message
  * that failed (its index, among the messages, to *FAILED; -1 if the
  * batch as a whole was refused or the socket failed). Each item's err is
- * set from its ack. */
+ * set from its ack (0, as the batch was built, if none came); B is sent
+ * once, as built (its items' results are not reset). */
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed);
 /* Does the kernel answer nf_tables requests (the kernel line's nftables=)?
  * A socket opened and closed. */
