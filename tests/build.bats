@@ -7,6 +7,7 @@
 # binaries, the image's layout and that both images are byte-identical.
 
 REPO=$(realpath "$BATS_TEST_DIRNAME/..")
+bats_require_minimum_version 1.5.0
 load lib/qemu
 # BOARD's build (make check passes it): its download cache, and how its
 # binaries run here (QEMU user mode for a foreign board).
@@ -172,6 +173,22 @@ static_binary() {
 	run grep -E 'libc\.a\((vfprintf|vsnprintf|fwrite|stdout|stderr|__stdio_write|fflush)\.lo\)' \
 		"$O1/sandinit.map"
 	assert_failure
+}
+
+# issue 15: init/fmt.c makes only the conversions sandinit's formats use;
+# any other makes snprintf/dprintf fail and the message is lost, so every
+# format in init/ must be one of them (tools/fmt-check).
+@test "every printf format in init/ uses only init/fmt.c's conversions" {
+	run "$REPO/tools/fmt-check"
+	assert_success
+	assert_output --regexp '^[1-9][0-9]{2,} conversions$'
+	# a control: the check rejects what fmt.c does not make
+	printf '%s\n' 'f("%d %s %x %-5d %.3d %*d %hd %5.2f");' >"$BATS_TEST_TMPDIR/f.c"
+	run -1 "$REPO/tools/fmt-check" "$BATS_TEST_TMPDIR/f.c"
+	assert_equal "${#lines[@]}" 6
+	assert_line "$BATS_TEST_TMPDIR/f.c:1: %x"
+	assert_line "$BATS_TEST_TMPDIR/f.c:1: %-5d"
+	assert_line "$BATS_TEST_TMPDIR/f.c:1: %hd"
 }
 
 # issue 15: init/malloc.c replaces musl's mallocng (8 KB); one of musl's
