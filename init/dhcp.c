@@ -250,28 +250,28 @@ bad:
 size_t dhcp_build(uint8_t *b, int type, uint32_t xid, const unsigned char mac[6],
 		  uint32_t ciaddr, uint32_t req_ip, uint32_t server)
 {
-	static const uint8_t params[] = { 1, 3, 6, 51, 54, 58, 59 };
-	size_t i = 240;
+	/* BOOTREQUEST, Ethernet (type, length); the options' first: the
+	 * message type, the client id (type 1, the MAC); their last: the
+	 * max message size, the parameters asked for, the end. */
+	static const uint8_t head[] = { 1, 1, 6 }, opts[] = { 53, 1, 0, 61, 7, 1 },
+		tail[] = { 57, 2, 1500 >> 8, 1500 & 0xff, 55, 7, 1, 3, 6, 51, 54, 58, 59, 255 };
+	size_t i = 252;
 
 	memset(b, 0, DHCP_MSG_MAX);
-	b[0] = 1;	/* BOOTREQUEST, Ethernet */
-	b[1] = 1;
-	b[2] = 6;
+	memcpy(b, head, sizeof head);
 	put32(b + 4, xid);
 	put32(b + 12, ciaddr);
 	memcpy(b + 28, mac, 6);
 	put32(b + 236, COOKIE);
-	b[i++] = 53, b[i++] = 1, b[i++] = (uint8_t)type;
-	b[i++] = 61, b[i++] = 7, b[i++] = 1;	/* client id: type 1, the MAC */
-	memcpy(b + i, mac, 6), i += 6;
+	memcpy(b + 240, opts, sizeof opts);
+	b[242] = (uint8_t)type;
+	memcpy(b + 246, mac, 6);
 	if (req_ip)
-		b[i++] = 50, b[i++] = 4, put32(b + i, req_ip), i += 4;
+		b[i] = 50, b[i + 1] = 4, put32(b + i + 2, req_ip), i += 6;
 	if (server)
-		b[i++] = 54, b[i++] = 4, put32(b + i, server), i += 4;
-	b[i++] = 57, b[i++] = 2, put16(b + i, 1500), i += 2;	/* max message size */
-	b[i++] = 55, b[i++] = sizeof params;
-	memcpy(b + i, params, sizeof params), i += sizeof params;
-	b[i++] = 255;
+		b[i] = 54, b[i + 1] = 4, put32(b + i + 2, server), i += 6;
+	memcpy(b + i, tail, sizeof tail);
+	i += sizeof tail;
 	return i < 300 ? 300 : i;	/* BOOTP's minimum (RFC 1542) */
 }
 
@@ -468,7 +468,7 @@ static void transmit(struct client *c, int64_t now)
 	r = st == RENEWING ? send_unicast(c, msg, len, c->lease.server)
 			   : send_broadcast(c, msg, len, ci);
 	if (r < 0)
-		dprintf(1, "unable to send on %s: %m\n", c->ifname);
+		dprintf(1, "unable to %s on %s: %m\n", "send", c->ifname);
 	if (st >= RENEWING && wait < 60000)
 		wait = 60000;
 	c->tries++;
@@ -652,7 +652,7 @@ int dhcp_main(const char *ifname)
 	}
 	c.ifname = ifname;
 	if (wait_link(&c) < 0 || open_sockets(&c) < 0) {
-		dprintf(1, "unable to listen on %s: %m\n", ifname);
+		dprintf(1, "unable to %s on %s: %m\n", "listen", ifname);
 		return 1;
 	}
 	if (settle() < 0) {
@@ -689,7 +689,7 @@ int dhcp_main(const char *ifname)
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			dprintf(1, "unable to receive on %s: %m\n", ifname);
+			dprintf(1, "unable to %s on %s: %m\n", "receive", ifname);
 			return 1;
 		}
 		{

@@ -243,18 +243,17 @@ static void on_links(struct watch *w, uint32_t events)
 void iface_apply(const struct conf *c)
 {
 	struct iface *next;
+	const char *fail;
 	int n = 0, changed = 0;
 
 	/* (valid while C is the running config) */
 	brs = c->bridges;
 	nbrs = c->nbridges;
-	if (c->nifaces && rt_open() < 0) {
-		log_msg("interfaces: unable to open a netlink socket: %m");
-		return;
-	}
 	/* +1: no calloc(0), whose NULL would mean no memory */
-	if (!(next = calloc((size_t)c->nifaces + 1, sizeof(*next)))) {
-		log_msg("interfaces: unable to allocate their table: %m");
+	if ((c->nifaces && rt_open() < 0 && (fail = "open a netlink socket")) ||
+	    (!(next = calloc((size_t)c->nifaces + 1, sizeof(*next))) &&
+	     (fail = "allocate their table"))) {
+		log_msg("interfaces: unable to %s: %m", fail);
 		return;
 	}
 	for (int i = 0; i < c->nifaces; i++, n++) {
@@ -307,7 +306,7 @@ void iface_apply(const struct conf *c)
 		links.fd = nl_listen(NETLINK_ROUTE, RTMGRP_LINK);
 		links.fn = on_links;
 		if (links.fd < 0 || loop_add(&links) < 0) {
-			log_msg("interfaces: unable to watch for new links: %m");
+			log_msg("interfaces: unable to %s: %m", "watch for new links");
 			loop_close(&links);
 		}
 	}
@@ -318,7 +317,7 @@ void iface_apply(const struct conf *c)
 		if (index > 0 && !ifs[i].index)
 			configure(&ifs[i], index);
 		else if (index < 0 && errno != ENODEV)
-			say(ifs[i].name, "unable to look it up: %m");
+			say(ifs[i].name, "unable to %s: %m", "look it up");
 		else if (index < 0)
 			say(ifs[i].name, "not there yet: configured when it appears");
 	}
