@@ -21,6 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/fsuid.h>
+#include <sys/reboot.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -897,6 +902,49 @@ int sigaddset(sigset_t *set, int sig)
 	*(unsigned long *)(void *)set |= 1UL << s;
 	return 0;
 }
+
+/* The rest of musl's wrappers sandinit links, each its one system call
+ * (musl's: the same call through __syscall_ret, 24 to 42 B each; these
+ * tail-call syscall). The path ones as their *at calls, which aarch64
+ * has alone; access's faccessat takes no flags (as access's 0). */
+#define CALL(ret, name, params, ...) \
+	ret name params \
+	{ \
+		return (ret)syscall(__VA_ARGS__); \
+	}
+#ifndef MINI_TEST
+CALL(int, kill, (pid_t pid, int sig), SYS_kill, pid, sig)
+CALL(pid_t, getpid, (void), SYS_getpid)
+CALL(pid_t, getsid, (pid_t pid), SYS_getsid, pid)
+CALL(pid_t, setsid, (void), SYS_setsid)
+CALL(int, setns, (int fd, int type), SYS_setns, fd, type)
+CALL(int, unshare, (int flags), SYS_unshare, flags)
+CALL(int, mount, (const char *src, const char *dst, const char *type, unsigned long flags, const void *data),
+     SYS_mount, src, dst, type, flags, data)
+CALL(int, umount2, (const char *dst, int flags), SYS_umount2, dst, flags)
+CALL(int, mkdirat, (int fd, const char *path, mode_t mode), SYS_mkdirat, fd, path, mode)
+CALL(int, mkdir, (const char *path, mode_t mode), SYS_mkdirat, AT_FDCWD, path, mode)
+CALL(int, unlink, (const char *path), SYS_unlinkat, AT_FDCWD, path, 0)
+CALL(int, rmdir, (const char *path), SYS_unlinkat, AT_FDCWD, path, AT_REMOVEDIR)
+CALL(int, chdir, (const char *path), SYS_chdir, path)
+CALL(int, chroot, (const char *path), SYS_chroot, path)
+CALL(int, access, (const char *path, int mode), SYS_faccessat, AT_FDCWD, path, mode)
+CALL(int, chmod, (const char *path, mode_t mode), SYS_fchmodat, AT_FDCWD, path, mode)
+CALL(mode_t, umask, (mode_t mode), SYS_umask, mode)
+CALL(int, uname, (struct utsname *u), SYS_uname, u)
+CALL(int, sethostname, (const char *name, size_t len), SYS_sethostname, name, len)
+CALL(int, reboot, (int type), SYS_reboot, 0xfee1dead, 672274793, type)
+CALL(int, symlinkat, (const char *target, int fd, const char *path), SYS_symlinkat, target, fd, path)
+CALL(int, fchownat, (int fd, const char *path, uid_t u, gid_t g, int flag), SYS_fchownat, fd, path, u, g, flag)
+CALL(int, setpriority, (int which, id_t who, int prio), SYS_setpriority, which, who, prio)
+CALL(int, setfsuid, (uid_t u), SYS_setfsuid, u)
+CALL(int, setfsgid, (gid_t g), SYS_setfsgid, g)
+CALL(int, bind, (int fd, const struct sockaddr *a, socklen_t len), SYS_bind, fd, a, len)
+CALL(int, getsockname, (int fd, struct sockaddr *restrict a, socklen_t *restrict len), SYS_getsockname, fd, a, len)
+CALL(int, setsockopt, (int fd, int level, int name, const void *v, socklen_t len), SYS_setsockopt, fd, level, name, v,
+     len)
+CALL(int, dup, (int fd), SYS_dup, fd)
+#endif
 
 /* musl's emulates AT_SYMLINK_NOFOLLOW through O_PATH and /proc; sandinit
  * passes no flag, and a flag here fails with EINVAL, as the system call
