@@ -802,22 +802,26 @@ import os, socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
 req = b"log\0talk\0"; s.sendall(struct.pack("=I", len(req)) + req)
 t = time.time()
+open(sys.argv[3], "w").write("%d\n" % int(t * 1000))
 while not os.path.exists(sys.argv[2]) and time.time() - t < 30: time.sleep(0.05)
 n = 0
 while True:
     b = s.recv(65536)
     if not b: break
     n += len(b)
-print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" >"$BATS_TEST_TMPDIR/got" &
+print(n)' "$SOCK" "$BATS_TEST_TMPDIR/read" "$BATS_TEST_TMPDIR/sent" >"$BATS_TEST_TMPDIR/got" &
 	stalled=$!
 	more() { [ "$(nsock)" -gt "$base" ]; }
 	retry 10 more
-	t0=$(date +%s%N)
 	# PID 1 lets it go 5 s after the last progress (the socket's buffers
-	# fill at once): not before, and not long after
+	# fill at once): not before, and not long after; timed from the
+	# client's request (the last progress comes after it), so that a
+	# slow poll here cannot make the slot look freed early
+	sent() { [ -s "$BATS_TEST_TMPDIR/sent" ]; }
+	retry 10 sent
 	back() { [ "$(nsock)" -eq "$base" ]; }
 	retry 15 back
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	ms=$(( $(date +%s%N) / 1000000 - $(cat "$BATS_TEST_TMPDIR/sent") ))
 	echo "slot freed after $ms ms"
 	[ "$ms" -ge 4500 ] || fail "the client lost its slot after $ms ms, before the timeout"
 	[ "$ms" -le 8000 ] || fail "the client kept its slot $ms ms"
