@@ -603,7 +603,8 @@ int nl_addr_add(struct nl *n, int ifindex, uint32_t addr, int prefix)
 	return nl_talk(n, &r, NULL, 0);
 }
 
-int nl_link_down(struct nl *n, const char *name)
+/* (always_inline: smaller than LTO's call at each caller) */
+inline __attribute__((always_inline)) int nl_link_down(struct nl *n, const char *name)
 {
 	struct nl_req r;
 
@@ -611,7 +612,8 @@ int nl_link_down(struct nl *n, const char *name)
 	return nl_talk(n, &r, NULL, 0);
 }
 
-int nl_link_del(struct nl *n, const char *name)
+/* (always_inline: smaller than LTO's call at each caller) */
+inline __attribute__((always_inline)) int nl_link_del(struct nl *n, const char *name)
 {
 	struct nl_req r;
 
