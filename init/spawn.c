@@ -583,7 +583,6 @@ static void fds_close(struct spawn_fds *f)
  * a few bytes into an empty pipe. The child blocks on the sync socket. */
 static int fds_open(struct spawn_fds *f, int linked)
 {
-	*f = (struct spawn_fds){ { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, f->sync) < 0 ||
 	       pipe2(f->err, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	       (linked && (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, f->net) < 0 ||
