@@ -17,11 +17,11 @@
 #include "spawn_int.h"
 #include "util.h"
 
-/* What went wrong, to initctl (our stderr), then exit 127. FMT takes at
- * most A and B. */
-static void __attribute__((noreturn)) exec_fail(const char *fmt, const char *a, const char *b)
+/* What went wrong, to initctl (our stderr), as "initctl: unable to WHAT:
+ * ERRNO", then exit 127. */
+static void __attribute__((noreturn)) exec_fail(const char *what)
 {
-	dprintf(2, fmt, a, b);
+	dprintf(2, "initctl: unable to %s: %m\n", what);
 	_exit(127);
 }
 
@@ -39,11 +39,11 @@ exec_command(const struct svc_conf *s, char *const argv[], int tty)
 	 * terminal, so that ^C and the window size reach the command. */
 	if (tty >= 0 && (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0 ||
 			 ioctl(0, TIOCSCTTY, 0) < 0))
-		exec_fail("initctl: unable to take the pty: %m\n", NULL, NULL);
+		exec_fail("take the pty");
 	if (chdir(s->workdir ? s->workdir : "/") < 0)
 		chdir("/");
 	if (spawn_identity(s, &step) < 0)
-		exec_fail("initctl: unable to %s: %m\n", step, NULL);
+		exec_fail(step);
 	spawn_exec_path(argv, s->envp, s->path);
 	int e = errno;
 
@@ -68,7 +68,7 @@ static void exec_cgroup_stdio(const struct svc_conf *s, const int fds[3])
 		if (dup2(fds[i], i) < 0)
 			_exit(127);
 	if (cg >= 0 && (procs < 0 || write_all(procs, "0", 1) < 0))
-		exec_fail("initctl: unable to enter %s's cgroup: %m\n", s->name, NULL);
+		exec_fail(stepf("enter %s's cgroup", s->name));
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 }
 
@@ -158,9 +158,9 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	exec_cgroup_stdio(s, fds);
 	if (spawn_ns_open(pid, ~0U, 1, nsfd, &kind) < 0)
-		exec_fail("initctl: unable to open %s's %s namespace: %m\n", s->name, kind);
+		exec_fail(stepf("open %s's %s namespace", s->name, kind));
 	if (spawn_ns_enter(nsfd, &kind) < 0)
-		exec_fail("initctl: unable to enter %s's %s namespace: %m\n", s->name, kind);
+		exec_fail(stepf("enter %s's %s namespace", s->name, kind));
 	if (s->namespaces & NS_USER && spawn_ns_root() < 0)
 		_exit(127);
 	if (pty) {
@@ -169,7 +169,7 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		int m = pty_open(pty, &tty);
 
 		if (m < 0)
-			exec_fail("initctl: unable to make a pty in %s: %m\n", s->name, NULL);
+			exec_fail(stepf("make a pty in %s", s->name));
 		/* Its user may open it again (/dev/stdin); a root-owned one
 		 * still serves it as it is. */
 		if (fchown(tty, s->uid, s->gid) < 0)
