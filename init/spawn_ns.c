@@ -248,15 +248,12 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
  * (before enter_userns); the file exists with CONFIG_CHECKPOINT_RESTORE. */
 int spawn_ns_pid_reset(int proc)
 {
-	int fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC), r, e;
+	int fd = openat(proc, "sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -1;
-	r = write_all(fd, "1", 1) < 0 ? -1 : 0;
-	e = errno;
+	if (fd < 0 || write_all(fd, "1", 1) < 0)
+		return close_fail(fd);
 	close(fd);
-	errno = e;
-	return r;
+	return 0;
 }
 
 /* The index of KIND in ns_table. */
