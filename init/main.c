@@ -301,7 +301,8 @@ static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
  * reboot(2) ends that namespace's init with SIGHUP. */
 static void on_fatal(int sig)
 {
-	char msg[32] = "sandinit: fatal signal ";
+	/* (written in place: its own copy would be a template and a copy) */
+	static char msg[32] = "sandinit: fatal signal ";
 	size_t n = sizeof("sandinit: fatal signal ") - 1;
 
 	if (getpid() != 1)
