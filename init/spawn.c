@@ -154,12 +154,7 @@ run_service(const struct svc_conf *s, const struct spawn_io *io, int err_fd)
 	if (spawn_identity(s, &step) < 0)
 		child_fail(err_fd, step);
 	spawn_exec_path(s->argv, s->envp, s->path);
-	int e = errno;
-	char what[sizeof(((struct spawn_failure *)0)->step)];
-
-	snprintf(what, sizeof(what), "exec %s", s->argv[0]);
-	errno = e;
-	child_fail(err_fd, what);
+	child_fail(err_fd, stepf("exec %s", s->argv[0]));	/* (errno kept) */
 }
 
 /* The service's process, made by the sandbox's reaper with CLONE_VM |
