@@ -25,7 +25,7 @@
 
 static pid_t rescue_pid;
 
-static void start_failed(struct service *s, int err, const char *step);
+static void start_failed(struct service *s, const char *step);
 
 static void on_status(struct watch *w, uint32_t events)
 {
@@ -40,7 +40,8 @@ static void on_status(struct watch *w, uint32_t events)
 	if (n == (ssize_t)sizeof(f)) {
 		f.step[sizeof(f.step) - 1] = 0;
 		/* The child exits 127 right after: its exit is then expected. */
-		start_failed(s, f.err, f.step);
+		errno = f.err;
+		start_failed(s, f.step);
 		return;
 	}
 	if (s->state == ST_STARTING)
@@ -72,7 +73,7 @@ static void on_net(struct watch *w, uint32_t events)
 		/* -2: the child is gone (it makes its mounts meanwhile); its
 		 * status report or its exit says why. */
 		if (r == -1)
-			start_failed(s, errno, step);
+			start_failed(s, step);
 		if (r < 0)
 			kill(s->pid, SIGKILL);
 	} else if (fds[0] >= 0) {
@@ -125,11 +126,11 @@ static void tty_end(struct service *s)
 	s->vt = 0;
 }
 
-/* A start that failed: before the child existed, or reported by it (it
- * exits right after, and sup_child_exit then counts the failure). */
-static void start_failed(struct service *s, int err, const char *step)
+/* A start that failed (errno says why): before the child existed, or
+ * reported by it (it exits right after, and sup_child_exit then counts the
+ * failure). */
+static void start_failed(struct service *s, const char *step)
 {
-	errno = err;
 	log_msg("%s: unable to %s: %m", s->c->name, step);
 	if (s->pid) {
 		s->exit_status = -1;
@@ -165,7 +166,8 @@ void sup_run(struct service *s)
 		struct service *pod = sup.svc_of[c->join];
 
 		if (!sup_is_up(pod) || !pod->pid) {
-			start_failed(s, ESRCH, "join: its pod is not running");
+			errno = ESRCH;
+			start_failed(s, "join: its pod is not running");
 			return;
 		}
 		io.join_pid = pod->pid;
@@ -178,7 +180,7 @@ void sup_run(struct service *s)
 	}
 	/* Its published ports exist from before its first packet. */
 	if (fw_start(c, &step) < 0) {
-		start_failed(s, errno, step);
+		start_failed(s, step);
 		return;
 	}
 	/* Its `device` nodes, for its identity on the host. */
@@ -189,7 +191,7 @@ void sup_run(struct service *s)
 	io.id_count = count;
 	if (c->ndevices) {
 		if (dev_grant(c, count > 1 ? first + c->uid : first, &step) < 0) {
-			start_failed(s, errno, step);
+			start_failed(s, step);
 			return;
 		}
 	}
@@ -197,24 +199,22 @@ void sup_run(struct service *s)
 		/* always a fresh cgroup (cg_create): its oom_kill count starts at 0 */
 		io.cgroup_fd = cg_create(c, &step);
 		if (io.cgroup_fd < 0) {
-			start_failed(s, errno, step);
+			start_failed(s, step);
 			return;
 		}
 		struct stat st;
 
 		s->cgroup_id = fstat(io.cgroup_fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 	} else if (c->memory || c->pids || c->cpu) {
-		start_failed(s, EOPNOTSUPP, "set limits: no cgroup2 here");
+		errno = EOPNOTSUPP;
+		start_failed(s, "set limits: no cgroup2 here");
 		return;
 	}
 	child.vt = 0;
 	if (spawn_service(c, &io, &child, &step) < 0) {
-		int e = errno;
-
 		s->vt = child.vt;
-		if (io.cgroup_fd >= 0)
-			close(io.cgroup_fd);
-		start_failed(s, e, step);
+		close_fail(io.cgroup_fd);	/* (errno kept) */
+		start_failed(s, step);
 		return;
 	}
 	if (io.cgroup_fd >= 0)
