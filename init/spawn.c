@@ -558,19 +558,14 @@ struct spawn_fds {
 	int sync[2], err[2], net[2];
 };
 
+/* (errno kept: close_fail) */
 static void fds_close(struct spawn_fds *f)
 {
-	int e = errno;
-
 	for (int i = 0; i < 2; i++) {
-		if (f->sync[i] >= 0)
-			close(f->sync[i]);
-		if (f->err[i] >= 0)
-			close(f->err[i]);
-		if (f->net[i] >= 0)
-			close(f->net[i]);
+		close_fail(f->sync[i]);
+		close_fail(f->err[i]);
+		close_fail(f->net[i]);
 	}
-	errno = e;
 }
 
 /* PID 1 reads the status pipe and the net socket (LINKED) from its loop:

@@ -44,12 +44,8 @@ static const struct {
 
 void spawn_ns_close(int fds[])
 {
-	int e = errno;
-
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	errno = e;
+		close_fail(fds[i]);	/* (errno kept) */
 }
 
 /* The namespaces of PID of the kinds in MASK, opened into FDS (ns_table
