@@ -160,8 +160,7 @@ int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code))
 	}
 	if (raw_set)
 		ioctl(0, TCSETS, &orig);
-	if (master >= 0)
-		close(master);
+	close_fail(master);
 	return code;
 }
 
@@ -196,7 +195,6 @@ int pty_relay_pipes(int ctl_fd, int rd[3], int (*frame)(int fd, int *code))
 			done = 1;
 	}
 	for (int i = 1; i < 3; i++)
-		if (rd[i] >= 0)
-			close(rd[i]);
+		close_fail(rd[i]);
 	return code;
 }

@@ -419,8 +419,7 @@ child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, in
 	close(err_fd);
 	close(io->out_fd);
 	close(io->err_fd);
-	if (io->ready_fd >= 0)
-		close(io->ready_fd);
+	close_fail(io->ready_fd);
 	reaper(svc, sync_fd);
 }
 
@@ -470,8 +469,7 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	/* PID 1 releases us a second time once the links are made. */
 	if (net_fd >= 0 && read_retry(sync_fd, &b, 1) != 1)
 		_exit(127);	/* PID 1 gave up on us */
-	if (net_fd >= 0)
-		close(net_fd);
+	close_fail(net_fd);
 	child_start(s, io, sync_fd, err_fd);
 }
 
@@ -501,8 +499,7 @@ __attribute__((noinline)) static int mount_template(int rw)
 	/* (a poll that reports the change also clears it: both go) */
 	if (poll(&p, 1, 0) > 0) {
 		for (int i = 0; i < 2; i++) {
-			if (tmpl_fds[i] >= 0)
-				close(tmpl_fds[i]);
+			close_fail(tmpl_fds[i]);
 			tmpl_fds[i] = -1;
 		}
 	}
@@ -521,13 +518,10 @@ __attribute__((noinline)) static int mount_template(int rw)
 	if (r == 0)
 		return tmpl_fds[rw] = fd;
 	log_msg("mount template: unable to %s: %m (each sandbox builds its whole view)", step);
-	if (fd >= 0)
-		close(fd);
+	close_fail(fd);
 broken:
-	if (self_mnt >= 0)
-		close(self_mnt);
-	if (mountinfo >= 0)
-		close(mountinfo);
+	close_fail(self_mnt);
+	close_fail(mountinfo);
 	self_mnt = mountinfo = -1;
 	tmpl_broken = 1;
 	return -1;
@@ -630,8 +624,7 @@ static const char *clone_step(unsigned long long flags)
 
 static void tty_close(void)
 {
-	if (tty_fd >= 0)
-		close(tty_fd);
+	close_fail(tty_fd);
 	tty_fd = -1;
 }
 

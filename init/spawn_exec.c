@@ -183,7 +183,6 @@ pid_t spawn_exec_in(const struct svc_conf *s, pid_t pid, const int fds[3],
 		exec_command(s, argv, tty);
 	if (cmd < 0)
 		_exit(127);
-	if (tty >= 0)
-		close(tty);
+	close_fail(tty);
 	exec_wait(cmd, &set, s->stop_timeout);
 }

@@ -231,8 +231,7 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 		r = setns(net, CLONE_NEWNET);
 		e = errno;
 	}
-	if (net >= 0)
-		close(net);
+	close_fail(net);
 	errno = e;
 	return r;
 }

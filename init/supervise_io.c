@@ -175,13 +175,9 @@ void sup_io_close(struct service *s)
 	loop_close(&s->ready);
 	loop_close(&s->status);
 	loop_close(&s->net);
-	if (s->sync_w >= 0)
-		close(s->sync_w);
-	if (s->out_w >= 0)
-		close(s->out_w);
-	if (s->err_w >= 0)
-		close(s->err_w);
-	if (s->ready_w >= 0)
-		close(s->ready_w);
+	close_fail(s->sync_w);
+	close_fail(s->out_w);
+	close_fail(s->err_w);
+	close_fail(s->ready_w);
 	ring_free(&s->ring);
 }

@@ -76,11 +76,10 @@ static void on_net(struct watch *w, uint32_t events)
 			start_failed(s, step);
 		if (r < 0)
 			kill(s->pid, SIGKILL);
-	} else if (fds[0] >= 0) {
-		close(fds[0]);
+	} else {
+		close_fail(fds[0]);
 	}
-	if (fds[1] >= 0)
-		close(fds[1]);
+	close_fail(fds[1]);
 	/* (EOF: the child died first; its exit says why.) */
 }
 
@@ -217,8 +216,7 @@ void sup_run(struct service *s)
 		start_failed(s, step);
 		return;
 	}
-	if (io.cgroup_fd >= 0)
-		close(io.cgroup_fd);
+	close_fail(io.cgroup_fd);
 	s->pid = child.pid;
 	s->vt = child.vt;
 	s->started_at = now_ms();
@@ -305,14 +303,10 @@ void sup_run_ended(struct service *s, int status)
 	s->deadline = 0;
 	sup_io_drain(s);
 	ring_flush(&s->ring);
-	if (s->status.fd >= 0)
-		loop_close(&s->status);
-	if (s->net.fd >= 0)
-		loop_close(&s->net);
-	if (s->sync_w >= 0) {
-		close(s->sync_w);
-		s->sync_w = -1;
-	}
+	loop_close(&s->status);
+	loop_close(&s->net);
+	close_fail(s->sync_w);
+	s->sync_w = -1;
 	net_park(s->netns_fd);
 	s->netns_fd = -1;
 	fw_stop(s->c);
