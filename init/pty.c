@@ -142,8 +142,7 @@ int pty_relay(int ctl_fd, int sock, int (*frame)(int fd, int *code))
 			if (master < 0)
 				master = -1;
 		} else if (p[1].revents && pass(master, 1) <= 0) {
-			close(master);
-			master = -1;
+			master = close_fail(master);
 			in_open = 0;
 		}
 		if (p[2].revents && master >= 0 && pass(0, master) <= 0)
@@ -187,8 +186,7 @@ int pty_relay_pipes(int ctl_fd, int rd[3], int (*frame)(int fd, int *code))
 			break;
 		for (int i = 1; i < 3; i++) {
 			if (p[i].revents && pass(rd[i], i) <= 0) {
-				close(rd[i]);
-				rd[i] = -1;
+				rd[i] = close_fail(rd[i]);
 			}
 		}
 		if (p[0].revents && frame(ctl_fd, &code))

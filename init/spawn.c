@@ -345,8 +345,7 @@ static void enter_userns(const struct svc_conf *s, unsigned mask, int err_fd)
 	if (spawn_userns_fd >= 0) {
 		if (setns(spawn_userns_fd, CLONE_NEWUSER) < 0)
 			child_fail(err_fd, "enter its user namespace");
-		close(spawn_userns_fd);
-		spawn_userns_fd = -1;
+		spawn_userns_fd = close_fail(spawn_userns_fd);
 		if (spawn_ns_root() < 0)
 			child_fail(err_fd, "become root in the user namespace");
 		if (s->namespaces & NS_MOUNT)

@@ -76,8 +76,7 @@ int spawn_ns_open(pid_t pid, unsigned mask, int skip_shared, int fds[],
 		if (skip_shared && fds[i] >= 0 &&
 		    (fstat(fds[i], &theirs) < 0 || stat(p, &ours) < 0 ||
 		     theirs.st_ino == ours.st_ino)) {
-			close(fds[i]);
-			fds[i] = -1;
+			fds[i] = close_fail(fds[i]);
 		}
 	}
 	return 0;

@@ -225,8 +225,7 @@ void sup_run(struct service *s)
 		s->net.fd = child.net_fd;
 		s->net.fn = on_net;
 		if (loop_add(&s->net) < 0) {
-			close(child.net_fd);
-			s->net.fd = -1;
+			s->net.fd = close_fail(child.net_fd);
 			close(s->sync_w);	/* the child sees EOF and exits */
 			s->sync_w = -1;
 		}
@@ -234,8 +233,7 @@ void sup_run(struct service *s)
 	s->status.fd = child.status_fd;
 	s->status.fn = on_status;
 	if (loop_add(&s->status) < 0) {
-		close(child.status_fd);
-		s->status.fd = -1;
+		s->status.fd = close_fail(child.status_fd);
 		sup_became(s, ST_RUNNING);
 	}
 }

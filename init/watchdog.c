@@ -65,6 +65,5 @@ void wd_close_magic(void)
 	if (wd_fd < 0)
 		return;
 	pet("V");
-	close(wd_fd);
-	wd_fd = -1;
+	wd_fd = close_fail(wd_fd);
 }
