@@ -15,6 +15,8 @@
 #define NETLINK_CAP_ACK 10
 #endif
 
+/* (always_inline: smaller than LTO's call at each caller) */
+inline __attribute__((always_inline))
 void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
 		 const void *hdr, size_t hdrlen)
 {
@@ -26,6 +28,8 @@ void nl_req_init(struct nl_req *r, uint16_t type, uint16_t flags,
 }
 
 /* Append LEN bytes, padded to 4; the message length grows with them. */
+/* (always_inline: smaller than LTO's call at each caller) */
+inline __attribute__((always_inline))
 void *nl_msg_raw(struct nlmsghdr *h, size_t cap, int *err, const void *data, size_t len)
 {
 	size_t off;
