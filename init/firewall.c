@@ -256,7 +256,8 @@ enum {
 	CH_OUTPUT = CH_PREROUTING + sizeof "prerouting",
 	CH_POSTROUTING = CH_OUTPUT + sizeof "output",
 };
-/* A base chain's piece: its hook, priority (a multiple of 100) and type. */
+/* A base chain's piece: its hook, priority / 100 (negative for raw and
+ * dstnat: read back as signed char) and type. */
 #define BASE(hook, prio, nat) { 0, hook, (prio) / 100, nat }
 static const struct piece {
 	uint8_t each, need, skip, chain;
@@ -299,7 +300,9 @@ static void add_pieces(struct nft_batch *b, const struct conf *c)
 		if (broken & p->skip || (p->each & PUB && !pub))
 			continue;
 		if (!p->t[0]) {
-			nft_chain_add(b, TAG(p->need, 0, 0), FW_TABLE, chain, p->t[1], p->t[2] * 100,
+			/* (signed char: plain char is unsigned on aarch64) */
+			nft_chain_add(b, TAG(p->need, 0, 0), FW_TABLE, chain, p->t[1],
+				      (signed char)p->t[2] * 100,
 				      p->t[3] ? "nat" : "filter");
 			continue;
 		}

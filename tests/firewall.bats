@@ -154,6 +154,13 @@ outside_server() {
 	run bash -c "grep '^peer: ' $BATS_TEST_TMPDIR/console.log | tail -1"
 	assert_output 'peer: sandboxed page'
 	run table
+	# the base chains at their priorities: the loopback guard before
+	# conntrack (raw, -300), DNAT at dstnat (-100) and masquerade at
+	# srcnat (100), whatever the board's char (aarch64's is unsigned)
+	assert_line --regexp 'type filter hook prerouting priority (raw|-300); policy accept;$'
+	assert_line --regexp 'type nat hook prerouting priority (dstnat|-100); policy accept;$'
+	assert_line --regexp 'type nat hook output priority (dstnat|-100); policy accept;$'
+	assert_line --regexp 'type nat hook postrouting priority (srcnat|100); policy accept;$'
 	assert_line --regexp 'fib daddr type local tcp dport 8080 dnat to 10\.77\.0\.2:80$'
 	assert_line --regexp 'fib daddr type local udp dport 5353 dnat to 10\.77\.0\.2:53$'
 	[ "$(count 'jump svc-web')" = 2 ]
