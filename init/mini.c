@@ -761,7 +761,7 @@ int munmap(void *a, size_t len)
  * FD_CLOEXEC itself; another descriptor's error comes from readdir). */
 struct __dirstream {
 	int fd, pos, end;
-	char buf[2048];
+	_Alignas(8) char buf[2048];	/* getdents64 keeps each entry 8-aligned in it */
 };
 
 DIR *fdopendir(int fd)
