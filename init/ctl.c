@@ -793,22 +793,6 @@ static void on_conn(struct watch *w, uint32_t events)
 	}
 }
 
-/* Answer MSG and status 1 without taking a connection slot. */
-static void refuse(int fd, const char *msg)
-{
-	char buf[256];
-	uint32_t l = (uint32_t)strlen(msg), one = 1;
-
-	buf[0] = '2';
-	memcpy(buf + 1, &l, 4);
-	memcpy(buf + 5, msg, l);
-	buf[5 + l] = 'x';
-	memcpy(buf + 6 + l, &one, 4);
-	buf[10 + l] = 1;
-	send(fd, buf, 11 + l, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(fd);
-}
-
 static void on_listen(struct watch *w, uint32_t events)
 {
 	(void)events;
@@ -846,7 +830,13 @@ static void on_listen(struct watch *w, uint32_t events)
 			return;
 		}
 		if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
-			refuse(fd, "initctl: permission denied: only root may control sandinit\n");
+			/* Answered without taking a slot: a connection of the
+			 * moment, gone once its reply is (or cannot be) sent. */
+			struct conn t = { .w.fd = fd };
+
+			say(&t, 1, "permission denied: only root may control sandinit");
+			if (t.w.fd >= 0)
+				conn_close(&t);
 			continue;
 		}
 		c->req = malloc(REQ_FIRST);
