@@ -16,13 +16,10 @@
 #include "util.h"
 
 static const char usage[] =
-	"usage: initctl status [NAME]\n"
-	"       initctl start|stop|restart NAME\n"
-	"       initctl log [-f] [-t] [-n N] [-p LEVEL] [NAME|kernel]\n"
-	"       initctl exec NAME CMD [ARG...]\n"
-	"       initctl reload | poweroff | reboot | halt\n"
-	"Before the command, --socket PATH names the socket; else\n"
-	"$SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
+	"usage: initctl [--socket PATH] COMMAND\n"
+	"  status [NAME] | start|stop|restart NAME | exec NAME CMD [ARG...]\n"
+	"  log [-ft] [-n N] [-p LEVEL] [NAME|kernel] | reload|poweroff|reboot|halt\n"
+	"The socket: PATH, else $SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
 
 /* A non-tty exec's connection, while its command runs (forward). */
 static int exec_fd = -1;
