@@ -184,7 +184,7 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 	return c < least[k] || c > 0x10ffff || (c >= 0xd800 && c < 0xe000) ? 0 : k;
 }
 
-size_t log_visible(char *dst, size_t size, const char *text, size_t len)
+static size_t visible(char *dst, size_t size, const char *text, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)text;
@@ -213,6 +213,17 @@ size_t log_visible(char *dst, size_t size, const char *text, size_t len)
 	return n;
 }
 
+size_t log_named(char *dst, size_t size, const char *name, const char *text, size_t len)
+{
+	size_t nl = strlen(name), n;
+
+	memcpy(dst, name, nl);
+	memcpy(dst + nl, ": ", 2);
+	n = nl + 2 + visible(dst + nl + 2, size - nl - 3, text, len);
+	dst[n++] = '\n';
+	return n;
+}
+
 /* The console lines of one ring_feed, written together: a chunk of many
  * short lines costs one write(2), not one a line. At most PIPE_BUF bytes
  * a write: on a pipe that is all or nothing, so a full pipe drops whole
@@ -227,21 +238,16 @@ static void batch_flush(void)
 	batched = 0;
 }
 
-/* A line as `NAME: text`, its controls made visible (log_visible): cut
- * at PIPE_BUF when that makes it longer. */
+/* A line as `NAME: text` (log_named): cut at PIPE_BUF when that makes it
+ * longer. */
 static void console_line(const char *name, const char *text, size_t len)
 {
-	char vis[sizeof(batch)];
-	size_t nl = strlen(name), n;
+	char line[sizeof(batch)];
+	size_t n = log_named(line, sizeof(line), name, text, len);
 
-	len = log_visible(vis, sizeof(vis) - nl - 3, text, len);
-	n = nl + 3 + len;
 	if (n > sizeof(batch) - batched)
 		batch_flush();
-	memcpy(batch + batched, name, nl);
-	memcpy(batch + batched + nl, ": ", 2);
-	memcpy(batch + batched + nl + 2, vis, len);
-	batch[batched + n - 1] = '\n';
+	memcpy(batch + batched, line, n);
 	batched += n;
 }
 

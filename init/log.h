@@ -39,13 +39,14 @@ struct log_rec {
 	size_t len;		/* of TEXT, its '\n' included */
 };
 
-/* TEXT as the console shows it (SPEC §4): a control character (C0 but tab,
- * DEL) or a byte that is not part of valid UTF-8 (a C1 control, alone or
- * encoded) as `\xNN`, so that no service drives the operator's terminal.
- * Into DST of SIZE bytes, cut before the first byte that does not fit;
- * returns the length. At most LOG_VISIBLE_MAX for a LOG_LINE_MAX line. */
+/* `NAME: TEXT\n` as the console shows it (SPEC §4): in TEXT a control
+ * character (C0 but tab, DEL) or a byte that is not part of valid UTF-8 (a
+ * C1 control, alone or encoded) as `\xNN`, so that no service drives the
+ * operator's terminal. Into DST of SIZE bytes (more than NAME's length + 3),
+ * TEXT cut before the first byte that does not fit; returns the length. TEXT
+ * takes at most LOG_VISIBLE_MAX for a LOG_LINE_MAX line. */
 #define LOG_VISIBLE_MAX (4 * LOG_LINE_MAX)
-size_t log_visible(char *dst, size_t size, const char *text, size_t len);
+size_t log_named(char *dst, size_t size, const char *name, const char *text, size_t len);
 
 /* Once /proc is mounted: the console's own non-blocking description, and
  * PID 1's own ring. */

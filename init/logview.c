@@ -400,16 +400,9 @@ static size_t render(const struct logview *v, const char *name, const struct log
 		 * name, a ring's (LOG_NAME_MAX at most) or "kernel", fits in
 		 * LOGVIEW_LINE_MAX's 32 + 2 */
 		_Static_assert(LOG_NAME_MAX <= 32, "logview: LOGVIEW_LINE_MAX's room for a name");
-		size_t nl = strlen(name);
-
-		memcpy(buf + n, name, nl);
-		memcpy(buf + n + nl, ": ", 2);
-		n += nl + 2;
 		if (len && text[len - 1] == '\n')
 			len--;
-		n += log_visible(buf + n, size - 1 - n, text, len);
-		buf[n++] = '\n';
-		return n;
+		return n + log_named(buf + n, size - n, name, text, len);
 	}
 	if (len > size - 1 - n)
 		len = size - 1 - n;
