@@ -14,53 +14,149 @@
 
 enum { REPEAT = 4 };	/* a scope bit: may be given more than once */
 
-/* A directive's handler, or none for one whose one argument is a value
- * of a kind in values[] below, stored as is in a field of struct conf (a
- * GLOBAL one) or struct svc_conf. */
+/* A directive's handler, or none for one whose arguments are values of
+ * kinds in values[] below, stored as they are: one, in a field of struct
+ * conf (a GLOBAL directive) or struct svc_conf; or a list's (lists[]). */
 struct directive {
 	signed char scope;	/* GLOBAL, SERVICE or ANY, | REPEAT */
 	signed char min, max;	/* argument count; max -1: no limit */
 	unsigned char fn;	/* 1 + index into handlers[], 0 none */
 	unsigned char value;	/* no fn: index into values[] */
-	unsigned char size;	/* no fn: of the field */
+	unsigned char size;	/* no fn: of the field; 0: a list's, OFF indexes lists[] */
 	unsigned short off;	/* no fn: of the field */
 };
 
-enum { V_PATH, V_HOST, V_WORD, V_NUM, V_SIZE, V_SIGNAL };
-
-/* A kind of value: HINT says what is valid; V_WORD's words follow it, each
- * after a NUL, meaning 0, 1, 2 ..., an empty one last; V_NUM and V_SIZE
- * range from MIN to MAX (0: no limit). */
-struct value {
-	const char *hint;
-	uint32_t max;
-	unsigned short min;
-	unsigned char kind;
-};
+/* The kinds of value: a string that its check (checks[] below) takes, or
+ * a word, number, size or signal; K_ the same as a string's first byte. */
+enum { V_PATH = 1, V_HOST, V_DEVNODE, V_DEV, V_SYSCTL, V_NONEMPTY, V_FSTYPE, V_WORD, V_NUM, V_SIZE,
+       V_SIGNAL };
+#define K_PATH "\1"
+#define K_HOST "\2"
+#define K_DEVNODE "\3"
+#define K_DEV "\4"
+#define K_SYSCTL "\5"
+#define K_NONEMPTY "\6"
+#define K_FSTYPE "\7"
+#define K_WORD "\10"
+#define K_NUM "\11"
+#define K_SIZE "\12"
+#define K_SIGNAL "\13"
 
 enum { PATH, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
-       STOP_TIMEOUT, MEMORY, LOG_SIZE, SIGNAL };
+       STOP_TIMEOUT, MEMORY, LOG_SIZE, SIGNAL, RO_RW, DEVNODE, RW_RO, SYSCTL_KEY, SYSCTL_VALUE,
+       SOURCE, TARGET, FSTYPE, OPTIONS, WATCHDOG, WATCHDOG_SEC };
 
-static const struct value values[] = {
-	[PATH] = { PATH_HINT, 0, 0, V_PATH },
-	[HOST] = { "use letters, digits, '-' and '.', up to 64 characters", 0, 0, V_HOST },
-	[RESTART] = { "use always, on-failure or never\0always\0on-failure\0never\0", 0, 0, V_WORD },
-	[YESNO] = { "use yes or no\0no\0yes\0", 0, 0, V_WORD },
-	[READONLY] = { "use yes, no or overlay\0no\0yes\0overlay\0", 0, 0, V_WORD },	/* RO_OVERLAY 2 */
-	[PROC] = { "use full or pid-only\0full\0pid-only\0", 0, 0, V_WORD },
-	[SECCOMP] = { "use default or off\0off\0default\0", 0, 0, V_WORD },
-	[PIDS] = { "use a number from 1 to 4194304", 4194304, 1, V_NUM },	/* PID_MAX_LIMIT */
-	[CPU] = { "use a number from 1 to 100000", 100000, 1, V_NUM },
-	/* the kernel's fs.nr_open ceiling */
-	[NOFILE] = { "use a number from 1 to 1073741816", 1073741816, 1, V_NUM },
-	[STOP_TIMEOUT] = { "use a number of seconds from 0 to 3600", 3600, 0, V_NUM },
-	[MEMORY] = { SIZE_HINT, 0, 1, V_SIZE },
-	[LOG_SIZE] = { "use a size from 4K to 64M", 64 << 20, 4096, V_SIZE },
-	[SIGNAL] = { "use a signal name such as TERM or SIGINT, or a number", 0, 0, V_SIGNAL },
-};
+/* Each kind of value, in the order above, packed (no pointer apiece):
+ * its kind, then its hint, which says what is valid, and an empty string.
+ * A V_WORD's words come between, meaning 0, 1, 2 ...; a V_NUM or V_SIZE
+ * ranges as its hint says, "from MIN to MAX", else from 1 up: a message
+ * never disagrees with its check. */
+static const char values[] =
+	K_PATH PATH_HINT "\0"
+	"\0" K_HOST "use letters, digits, '-' and '.', up to 64 characters\0"
+	"\0" K_WORD "use always, on-failure or never\0" "always\0" "on-failure\0" "never\0"
+	"\0" K_WORD "use yes or no\0" "no\0" "yes\0"
+	"\0" K_WORD "use yes, no or overlay\0" "no\0" "yes\0" "overlay\0"	/* RO_OVERLAY 2 */
+	"\0" K_WORD "use full or pid-only\0" "full\0" "pid-only\0"
+	"\0" K_WORD "use default or off\0" "off\0" "default\0"
+	"\0" K_NUM "use a number from 1 to 4194304\0"	/* PID_MAX_LIMIT */
+	"\0" K_NUM "use a number from 1 to 100000\0"
+	"\0" K_NUM "use a number from 1 to 1073741816\0"	/* the kernel's fs.nr_open ceiling */
+	"\0" K_NUM "use a number of seconds from 0 to 3600\0"
+	"\0" K_SIZE SIZE_HINT "\0"
+	"\0" K_SIZE "use a size from 4K to 64M\0"
+	"\0" K_SIGNAL "use a signal name such as TERM or SIGINT, or a number\0"
+	"\0" K_WORD "use ro or rw\0" "ro\0" "rw\0"
+	"\0" K_DEVNODE "use a path under /dev\0"
+	"\0" K_WORD "use rw or ro\0" "rw\0" "ro\0"
+	"\0" K_SYSCTL "use a key such as net.ipv4.ip_forward\0"
+	"\0" K_NONEMPTY "the value cannot be empty\0"
+	"\0" K_NONEMPTY "the source cannot be empty\0"
+	"\0" K_PATH "the target must be an absolute path\0"
+	"\0" K_FSTYPE "use a file system type such as ext4 or tmpfs\0"
+	"\0" K_NONEMPTY "the options cannot be empty\0"
+	"\0" K_DEV "use a device path such as /dev/watchdog0\0"
+	"\0" K_NUM "use a number of seconds from 2 to 3600\0";
+
+/* Value I of values[]: its kind byte, its hint after it. */
+static const char *value(int i)
+{
+	const char *v = values;
+
+	for (; i; i--, v++)
+		while (*v)
+			v += strlen(v) + 1;
+	return v;
+}
+
+/* The number at S of a hint's range, K or M after it; *END after that. */
+static uint64_t range_end(const char *s, const char **end)
+{
+	uint64_t v = 0;
+
+	conf_digits(s, end, UINT32_MAX, &v);
+	if (**end == 'K' || **end == 'M')
+		v <<= *(*end)++ == 'K' ? 10 : 20;
+	return v;
+}
 
 _Static_assert(RESTART_ALWAYS == 0 && RESTART_ON_FAILURE == 1 && RESTART_NEVER == 2 &&
 	       PROC_FULL == 0 && PROC_PID_ONLY == 1 && RO_OVERLAY == 2, "values[]' words");
+
+/* A device path under /dev with no way out of it by "..": the node gets
+ * an ACL entry (device.c). */
+static int dev_node(const char *s)
+{
+	size_t l = strlen(s);
+
+	return conf_dev_path(s) < 0 || strstr(s, "/../") || (l >= 3 && !strcmp(s + l - 3, "/..")) ? -1 : 0;
+}
+
+static int nonempty(const char *s)
+{
+	return *s ? 0 : -1;
+}
+
+/* The check of each string kind, by kind. */
+static int (*const checks[])(const char *s) = {
+	conf_abs_path, conf_hostname, dev_node, conf_dev_path, conf_sysctl_key, nonempty, conf_fstype,
+};
+
+/* A directive whose arguments are values stored in a new element of an
+ * array (ARR: the offset of its pointer in struct conf or svc_conf, the
+ * int count after it; ESIZE: an element's bytes), or in struct conf's own
+ * fields (ARR 0): argument I of kind KIND[I] at offset OFF[I], a string
+ * or an int; and, LINE not 0, the line at offset LINE. */
+struct list {
+	unsigned char kind[4], off[4];
+	unsigned char arr, esize, line;
+};
+
+enum { L_BIND, L_DEVICE, L_SYSCTL, L_MOUNT, L_WATCHDOG };
+
+#define ARR(type, f, nf) offsetof(type, f), sizeof(*((type *)0)->f)
+#define ADJACENT(type, f, nf) _Static_assert(offsetof(type, nf) == offsetof(type, f) + sizeof(void *) && \
+					     offsetof(type, f) < 256, #f "'s count after it")
+ADJACENT(struct svc_conf, binds, nbinds);
+ADJACENT(struct svc_conf, devices, ndevices);
+ADJACENT(struct conf, sysctls, nsysctls);
+ADJACENT(struct conf, mounts, nmounts);
+_Static_assert(offsetof(struct conf, watchdog_sec) < 256, "lists[]' offsets");
+
+static const struct list lists[] = {
+	[L_BIND] = { { PATH, PATH, RO_RW }, { offsetof(struct conf_bind, src), offsetof(struct conf_bind, dst),
+		     offsetof(struct conf_bind, rw) }, ARR(struct svc_conf, binds, nbinds), 0 },
+	[L_DEVICE] = { { DEVNODE, RW_RO }, { offsetof(struct conf_device, path), offsetof(struct conf_device, ro) },
+		       ARR(struct svc_conf, devices, ndevices), 0 },
+	[L_SYSCTL] = { { SYSCTL_KEY, SYSCTL_VALUE }, { offsetof(struct conf_sysctl, key),
+		       offsetof(struct conf_sysctl, value) }, ARR(struct conf, sysctls, nsysctls), 0 },
+	[L_MOUNT] = { { SOURCE, TARGET, FSTYPE, OPTIONS }, { offsetof(struct conf_mount, source),
+		      offsetof(struct conf_mount, target), offsetof(struct conf_mount, fstype),
+		      offsetof(struct conf_mount, options) }, ARR(struct conf, mounts, nmounts),
+		      offsetof(struct conf_mount, line) },
+	[L_WATCHDOG] = { { WATCHDOG, WATCHDOG_SEC }, { offsetof(struct conf, watchdog),
+			 offsetof(struct conf, watchdog_sec) }, 0, 0, 0 },
+};
 
 /* A bad argument TOK of the current directive. */
 void conf_bad(struct parser *p, const char *tok, const char *hint)
@@ -116,20 +212,21 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
  * once), least and most arguments (-1: no limit), handler, and what it
  * takes ("'KW' takes USAGE"); or, V, a directive of one argument: its
  * keyword, scope, kind of value, the field that value is stored in, and
- * its usage. ARGS in a usage stands for the count said in words, "one
+ * its usage; or, L, one of values in a list's fields: its keyword, scope,
+ * arity, lists[] entry and usage. ARGS in a usage stands for the count said in words, "one
  * argument: ", "two or three arguments: " (not spelt out each time). */
 #define ARGS "\1"
-#define DIRECTIVES(D, V) \
+#define DIRECTIVES(D, V, L) \
 	V("hostname", GLOBAL, HOST, struct conf, hostname, ARGS "NAME") \
 	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names") \
 	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, ARGS "NAME CIDR") \
 	D("nat", GLOBAL | REPEAT, 1, 1, conf_g_nat, ARGS "BRIDGE") \
 	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, ARGS "NAME CIDR [GATEWAY], or NAME dhcp") \
-	D("sysctl", GLOBAL | REPEAT, 2, 2, conf_g_sysctl, ARGS "KEY VALUE") \
-	D("mount", GLOBAL | REPEAT, 3, 4, conf_g_mount, ARGS "SOURCE TARGET FSTYPE [OPTIONS]") \
+	L("sysctl", GLOBAL | REPEAT, 2, 2, L_SYSCTL, ARGS "KEY VALUE") \
+	L("mount", GLOBAL | REPEAT, 3, 4, L_MOUNT, ARGS "SOURCE TARGET FSTYPE [OPTIONS]") \
 	V("log-size", GLOBAL, LOG_SIZE, struct conf, log_size, ARGS "SIZE") \
 	D("log-file", GLOBAL, 1, 2, conf_g_log_file, ARGS "PATH [SIZE]") \
-	D("watchdog", GLOBAL, 2, 2, conf_g_watchdog, ARGS "DEVICE SECONDS") \
+	L("watchdog", GLOBAL, 2, 2, L_WATCHDOG, ARGS "DEVICE SECONDS") \
 	V("rescue", GLOBAL, PATH, struct conf, rescue, ARGS "PATH") \
 	D("service", ANY | REPEAT, 1, 1, conf_s_service, ARGS "NAME") \
 	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
@@ -141,9 +238,9 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	V("root", SERVICE, PATH, struct svc_conf, root, ARGS "DIR") \
 	V("readonly", SERVICE, READONLY, struct svc_conf, readonly, ARGS "") \
 	V("syslog", SERVICE, YESNO, struct svc_conf, syslog, ARGS "") \
-	D("bind", SERVICE | REPEAT, 2, 3, conf_s_bind, ARGS "SRC DST [ro|rw]") \
+	L("bind", SERVICE | REPEAT, 2, 3, L_BIND, ARGS "SRC DST [ro|rw]") \
 	D("tmpfs", SERVICE | REPEAT, 1, 3, conf_s_tmpfs, ARGS "DST [SIZE] [MODE]") \
-	D("device", SERVICE | REPEAT, 1, 2, conf_s_device, ARGS "PATH [rw|ro]") \
+	L("device", SERVICE | REPEAT, 1, 2, L_DEVICE, ARGS "PATH [rw|ro]") \
 	V("proc", SERVICE, PROC, struct svc_conf, proc, ARGS "") \
 	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, ARGS "BRIDGE [CIDR|auto]") \
 	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, ARGS "[ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
@@ -166,59 +263,80 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 /* The handlers apart, so that an entry is 8 bytes, not 16. */
 #define ID(kw, scope, min, max, fn, usage) ID_##fn,
 #define NONE(kw, scope, value, type, field, usage)
-enum { DIRECTIVES(ID, NONE) };
+#define NOLIST(kw, scope, min, max, list, usage)
+enum { DIRECTIVES(ID, NONE, NOLIST) };
 #define HANDLER(kw, scope, min, max, fn, usage) [ID_##fn] = fn,
-static void (*const handlers[])(struct parser *p, char **a, int n) = { DIRECTIVES(HANDLER, NONE) };
+static void (*const handlers[])(struct parser *p, char **a, int n) = { DIRECTIVES(HANDLER, NONE, NOLIST) };
 
 #define ENTRY(kw, scope, min, max, fn, usage) { scope, min, max, ID_##fn + 1, 0, 0, 0 },
 #define VALUE(kw, scope, value, type, field, usage) \
 	{ scope, 1, 1, 0, value, sizeof(((type *)0)->field), offsetof(type, field) },
-static const struct directive directives[] = { DIRECTIVES(ENTRY, VALUE) };
+#define LIST(kw, scope, min, max, list, usage) { scope, min, max, 0, 0, 0, list },
+static const struct directive directives[] = { DIRECTIVES(ENTRY, VALUE, LIST) };
 
 /* The keywords and usages packed, "KW\0USAGE\0" each in table order:
  * no pointer apiece (issue 15). */
 #define TEXT(kw, scope, min, max, fn, usage) kw "\0" usage "\0"
 #define VTEXT(kw, scope, value, type, field, usage) kw "\0" usage "\0"
-static const char texts[] = DIRECTIVES(TEXT, VTEXT);
+static const char texts[] = DIRECTIVES(TEXT, VTEXT, TEXT);
 
 _Static_assert(ARRAY_SIZE(directives) <= MAX_DIRECTIVES, "raise MAX_DIRECTIVES");
 
-/* The argument S of value directive D into its field in BASE. */
-static void value_arg(struct parser *p, const struct directive *d, char *base, const char *s)
+/* The N arguments A of value directive D, each checked (the first bad one
+ * reported, and nothing stored), then stored in their fields in BASE (a
+ * list's: in a new element of its array). */
+static void value_args(struct parser *p, const struct directive *d, char *base, char **a, int n)
 {
-	const struct value *v = &values[d->value];
-	char *field = base + d->off;
-	const char *w = v->hint;
-	uint64_t n = 0;
-	int ok, i;
+	const struct list *l = d->size ? NULL : &lists[d->off];
+	uint64_t v[4];
+	int i, k;
 
-	switch (v->kind) {
-	case V_PATH:
-		ok = conf_abs_path(s) == 0;
-		break;
-	case V_HOST:
-		ok = conf_hostname(s) == 0;
-		break;
-	case V_WORD:
-	case V_SIGNAL:
-		i = v->kind == V_WORD ? conf_word(w + strlen(w) + 1, s) : conf_signal(s);
-		ok = i >= 0;
-		n = (uint64_t)i;
-		break;
-	default:
-		ok = (v->kind == V_NUM ? conf_number(s, v->max, &n) : conf_size(s, &n)) == 0 &&
-		     n >= v->min && (!v->max || n <= v->max);
+	for (i = 0; i < n; i++) {
+		const char *val = value(l ? l->kind[i] : d->value), *s = a[i], *hint = val + 1, *r;
+		uint64_t min = 1, max = 0;
+		int ok;
+
+		v[i] = 0;
+		switch (*val) {
+		case V_WORD:
+		case V_SIGNAL:
+			k = *val == V_WORD ? conf_word(hint + strlen(hint) + 1, s) : conf_signal(s);
+			ok = k >= 0;
+			v[i] = (uint64_t)k;
+			break;
+		case V_NUM:
+		case V_SIZE:
+			if ((r = strstr(hint, "from "))) {
+				min = range_end(r + 5, &r);
+				max = range_end(r + 4, &r);	/* " to " */
+			}
+			ok = (*val == V_NUM ? conf_number(s, max, &v[i]) : conf_size(s, &v[i])) == 0 &&
+			     v[i] >= min && (!max || v[i] <= max);
+			break;
+		default:
+			ok = checks[*val - 1](s) == 0;
+		}
+		if (!ok) {
+			conf_bad(p, s, hint);
+			return;
+		}
 	}
-	if (!ok)
-		conf_bad(p, s, v->hint);
-	else if (v->kind <= V_HOST)
-		conf_set_str(p, (char **)(void *)field, s);
-	else if (d->size == sizeof n)
-		memcpy(field, &n, sizeof n);
-	else {
-		i = (int)n;
-		memcpy(field, &i, sizeof i);
+	if (l && l->arr && !(base = conf_add(p, base + l->arr, (int *)(void *)(base + l->arr + sizeof(void *)), l->esize)))
+		return;
+	for (i = 0; i < n; i++) {
+		char *field = base + (l ? l->off[i] : d->off);
+
+		if (*value(l ? l->kind[i] : d->value) < V_WORD)
+			conf_set_str(p, (char **)(void *)field, a[i]);
+		else if (!l && d->size == sizeof *v)
+			memcpy(field, &v[i], sizeof *v);
+		else {
+			k = (int)v[i];
+			memcpy(field, &k, sizeof k);
+		}
 	}
+	if (l && l->line)
+		memcpy(base + l->line, &p->line, sizeof p->line);
 }
 
 /* "'KW' takes U", ARGS in U said from D's arity; a value directive of
@@ -233,7 +351,7 @@ static void usage(struct parser *p, const struct directive *d, const char *u)
 	}
 	/* none given: a word value's, its hint's words after "use " */
 	if (!*++u)
-		u = values[d->value].hint + 4;
+		u = value(d->value) + 1 + 4;
 	conf_report(p, "'%s' takes %s%s%s argument%s: %s", p->tok[0], num[d->min],
 		    d->max == d->min ? "" : d->max == d->min + 1 ? " or " : " to ",
 		    num[d->max == d->min ? 0 : d->max], d->max > 1 ? "s" : "", u);
@@ -294,5 +412,5 @@ void conf_directive(struct parser *p)
 	if (d->fn)
 		handlers[d->fn - 1](p, p->tok + 1, n);
 	else
-		value_arg(p, d, p->svc ? (char *)p->svc : (char *)p->c, p->tok[1]);
+		value_args(p, d, p->svc ? (char *)p->svc : (char *)p->c, p->tok + 1, n);
 }

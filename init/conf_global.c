@@ -163,64 +163,6 @@ void conf_g_interface(struct parser *p, char **a, int n)
 	v->name = conf_copy(p, a[0]);
 }
 
-void conf_g_sysctl(struct parser *p, char **a, int n)
-{
-	struct conf *c = p->c;
-	struct conf_sysctl *s;
-
-	(void)n;
-	if (conf_sysctl_key(a[0]) < 0) {
-		conf_bad(p, a[0], "use a key such as net.ipv4.ip_forward");
-		return;
-	}
-	if (!a[1][0]) {
-		conf_bad(p, a[1], "the value cannot be empty");
-		return;
-	}
-	if (!(s = conf_add(p, &c->sysctls, &c->nsysctls, sizeof *s)))
-		return;
-	s->key = conf_copy(p, a[0]);
-	s->value = conf_copy(p, a[1]);
-}
-
-void conf_g_mount(struct parser *p, char **a, int n)
-{
-	struct conf *c = p->c;
-	struct conf_mount *m;
-
-	if (!a[0][0])
-		conf_bad(p, a[0], "the source cannot be empty");
-	else if (conf_abs_path(a[1]) < 0)
-		conf_bad(p, a[1], "the target must be an absolute path");
-	else if (conf_fstype(a[2]) < 0)
-		conf_bad(p, a[2], "use a file system type such as ext4 or tmpfs");
-	else if (n == 4 && !a[3][0])
-		conf_bad(p, a[3], "the options cannot be empty");
-	else if ((m = conf_add(p, &c->mounts, &c->nmounts, sizeof *m))) {
-		m->source = conf_copy(p, a[0]);
-		m->target = conf_copy(p, a[1]);
-		m->fstype = conf_copy(p, a[2]);
-		if (n == 4)
-			m->options = conf_copy(p, a[3]);
-		m->line = p->line;
-	}
-}
-
-void conf_g_watchdog(struct parser *p, char **a, int n)
-{
-	uint64_t v;
-
-	(void)n;
-	if (conf_dev_path(a[0]) < 0)
-		conf_bad(p, a[0], "use a device path such as /dev/watchdog0");
-	else if (conf_number(a[1], 3600, &v) < 0 || v < 2)
-		conf_bad(p, a[1], "use a number of seconds from 2 to 3600");
-	else {
-		conf_set_str(p, &p->c->watchdog, a[0]);
-		p->c->watchdog_sec = (int)v;
-	}
-}
-
 void conf_g_log_file(struct parser *p, char **a, int n)
 {
 	uint64_t v;

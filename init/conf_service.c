@@ -174,27 +174,6 @@ void conf_s_namespaces(struct parser *p, char **a, int n)
 	p->svc->namespaces = ns;
 }
 
-void conf_s_bind(struct parser *p, char **a, int n)
-{
-	struct svc_conf *s = p->svc;
-	struct conf_bind *b;
-	int rw = 0;
-
-	if (conf_abs_path(a[0]) < 0 || conf_abs_path(a[1]) < 0) {
-		conf_bad(p, conf_abs_path(a[0]) < 0 ? a[0] : a[1], PATH_HINT);
-		return;
-	}
-	if (n == 3 && (rw = conf_word("ro\0rw\0", a[2])) < 0) {
-		conf_bad(p, a[2], "use ro or rw");
-		return;
-	}
-	if (!(b = conf_add(p, &s->binds, &s->nbinds, sizeof *b)))
-		return;
-	b->src = conf_copy(p, a[0]);
-	b->dst = conf_copy(p, a[1]);
-	b->rw = rw;
-}
-
 /* An octal MODE: 0..07777, or -1. */
 static int tmpfs_mode(const char *s)
 {
@@ -233,28 +212,6 @@ void conf_s_tmpfs(struct parser *p, char **a, int n)
 	t->dst = conf_copy(p, a[0]);
 	t->size = size;
 	t->mode = mode;
-}
-
-void conf_s_device(struct parser *p, char **a, int n)
-{
-	struct svc_conf *s = p->svc;
-	struct conf_device *d;
-	size_t l = strlen(a[0]);
-	int ro = 0;
-
-	/* No way out of /dev by "..": the node gets an ACL entry (device.c). */
-	if (conf_dev_path(a[0]) < 0 || strstr(a[0], "/../") || (l >= 3 && !strcmp(a[0] + l - 3, "/.."))) {
-		conf_bad(p, a[0], "use a path under /dev");
-		return;
-	}
-	if (n == 2 && (ro = conf_word("rw\0ro\0", a[1])) < 0) {
-		conf_bad(p, a[1], "use rw or ro");
-		return;
-	}
-	if (!(d = conf_add(p, &s->devices, &s->ndevices, sizeof *d)))
-		return;
-	d->path = conf_copy(p, a[0]);
-	d->ro = ro;
 }
 
 /* The address of a `net` line: 0 for auto, or -1 after reporting. */
