@@ -329,8 +329,7 @@ __attribute__((noinline)) static void status_detail(struct conn *c, const struct
 		snprintf(pids, sizeof(pids), "%s %s", figure(f[0], 24, cg.pids_current),
 			 figure(f[1], 24, cg.pids_max));
 	if (cg.cpu_usec >= 0)
-		snprintf(cpu, sizeof(cpu), "%lld.%06lld", (long long)(cg.cpu_usec / 1000000),
-			 (long long)(cg.cpu_usec % 1000000));
+		cpu[log_secs(cpu, cg.cpu_usec, 0)] = 0;
 	ns[0] = 0;
 	for (unsigned bit = 1; bit && n < sizeof(ns); bit <<= 1) {
 		const char *name = d.i.namespaces & bit ? conf_ns_name(bit) : NULL;

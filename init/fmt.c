@@ -7,12 +7,12 @@
  * puts here (tests/build.bats checks; a FILE would bring back musl's
  * vfprintf, the whole 10 KB of it).
  *
- * Conversions: d u o c s m %, the flag 0, a width (a number), a string's
- * precision (a number or *), lengths l ll z: what sandinit's formats use
- * (x, X, p, i, the flags - + space #, a width *, a number's precision,
- * hh h j t are not used, and cost 600 B). Any other conversion
- * (floating point, positional %1$d, those) prints nothing and fails with
- * EINVAL (tests/unit/fmt_test.c). */
+ * Conversions: d u o c s m %, a string's precision (a number or *),
+ * lengths l ll z: what sandinit's formats use (x, X, p, i, any flag or
+ * width, a number's precision, hh h j t are not used, and cost 600 B; the
+ * one padded stamp is log_secs's). Any other conversion (floating point,
+ * positional %1$d, those) prints nothing and fails with EINVAL
+ * (tests/unit/fmt_test.c, tools/fmt-check). */
 #if !defined(__GLIBC__) || defined(FMT_TEST)
 #include <errno.h>
 #include <limits.h>
@@ -88,26 +88,6 @@ static void put(struct out *o, const char *s, size_t len)
 	}
 }
 
-static void pad(struct out *o, char c, long n)
-{
-	while (n-- > 0)
-		put(o, &c, 1);
-}
-
-/* A conversion's body S (LEN bytes) after a prefix PRE ("-" or ""),
- * padded to WIDTH; ZEROS: leading zeros between them (precision, or the
- * 0 flag). */
-static void field(struct out *o, const char *pre, const char *s, size_t len, long zeros,
-		  long width)
-{
-	long w = width - (long)strlen(pre) - zeros - (long)len;
-
-	pad(o, ' ', w);
-	put(o, pre, strlen(pre));
-	pad(o, '0', zeros);
-	put(o, s, len);
-}
-
 /* FMT with AP into O; the bytes it made (a string's, uncut), or -1. */
 static int format(struct out *o, const char *restrict fmt, va_list ap)
 {
@@ -117,11 +97,10 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 	va_copy(ap2, ap);
 	while (*fmt) {
 		const char *p = strchr(fmt, '%');
-		int zero = 0, len = 0;
-		long width = 0, prec = -1;
-		char tmp[3 * sizeof(uintmax_t) + 2], *t = tmp + sizeof(tmp), pre[3] = "";
+		int len = 0;
+		long prec = -1;
+		char tmp[3 * sizeof(uintmax_t) + 2], *t = tmp + sizeof(tmp);
 		uintmax_t u;
-		long nd, zeros = 0;
 		const char *s;
 		size_t n;
 
@@ -131,10 +110,6 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		if (!*p)
 			break;
 		fmt = p + 1;
-		if (*fmt == '0')
-			zero = 1, fmt++;
-		while (*fmt >= '0' && *fmt <= '9' && width < INT_MAX / 10)
-			width = width * 10 + (*fmt++ - '0');
 		if (*fmt == '.') {
 			fmt++;
 			prec = 0;
@@ -154,29 +129,29 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		case 'u':
 		case 'o': {
 			unsigned base = *fmt == 'o' ? 8 : 10;
+			int neg;
 
 			u = len ? va_arg(ap2, unsigned long long)
 			    : *fmt == 'd' ? (uintmax_t)va_arg(ap2, int) : va_arg(ap2, unsigned);
-			if (*fmt == 'd' && (intmax_t)u < 0) {
+			neg = *fmt == 'd' && (intmax_t)u < 0;
+			if (neg)
 				u = -u;
-				pre[0] = '-';
-			}
 			if (prec >= 0)
 				goto unknown;	/* (a number's precision: not used) */
 			do
 				*--t = (char)('0' + u % base);
 			while (u /= base);
-			nd = (long)(tmp + sizeof(tmp) - t);
-			zeros = zero ? width - nd - (long)strlen(pre) : 0;
+			if (neg)
+				*--t = '-';
 			s = t;
-			n = (size_t)nd;
+			n = (size_t)(tmp + sizeof(tmp) - t);
 			goto text;
 		}
 		case 'c':
 			tmp[0] = (char)va_arg(ap2, int);
 			s = tmp;
 			n = 1;
-			goto text;	/* (ZEROS 0, PRE "") */
+			goto text;
 		case 'm':
 			s = strerror(e);
 			goto string;
@@ -187,14 +162,14 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		string:
 			n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
 		text:
-			field(o, pre, s, n, zeros < 0 ? 0 : zeros, width);
+			put(o, s, n);
 			break;
 		case '%':
 			put(o, "%", 1);
 			break;
 		default:
 		unknown:
-			/* floating point, positional or unknown: not here */
+			/* floating point, positional, a width or unknown: not here */
 			flush(o);
 			va_end(ap2);
 			errno = EINVAL;

@@ -40,10 +40,33 @@ int64_t log_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+size_t log_secs(char *buf, int64_t us, int width)
+{
+	char t[32], *p = t + sizeof(t);
+	uint64_t v = us < 0 ? 0 : (uint64_t)us;
+	size_t n;
+
+	/* right to left: the microseconds, '.', the seconds, the spaces */
+	for (int i = 0; i < 6; i++, v /= 10)
+		*--p = (char)('0' + v % 10);
+	*--p = '.';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	while (p > t + sizeof(t) - 7 - width)
+		*--p = ' ';
+	n = (size_t)(t + sizeof(t) - p);
+	memcpy(buf, p, n);
+	return n;
+}
+
 size_t log_stamp(char *buf, int64_t us)
 {
-	return (size_t)sprintf(buf, "[%5lld.%06lld] ", (long long)(us / 1000000),
-			       (long long)(us % 1000000));
+	size_t n = log_secs(buf + 1, us, 5);
+
+	buf[0] = '[';
+	memcpy(buf + n + 1, "] ", 3);
+	return n + 3;
 }
 
 void log_console_init(void)

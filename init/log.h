@@ -61,6 +61,9 @@ int64_t log_now_us(void);
 /* US as a line's time prefix `[%5lld.%06lld] ` into BUF (24 bytes at
  * most, its NUL included: LOGVIEW_TIME_MAX); returns its length. */
 size_t log_stamp(char *buf, int64_t us);
+/* US as seconds (right-aligned in WIDTH) '.' microseconds (6 digits), no
+ * NUL: the stamp's, and `status NAME`'s cpu. */
+size_t log_secs(char *buf, int64_t us, int width);
 
 /* Set up R (SIZE bytes of records) under NAME, listed for the merged view. */
 int ring_init(struct ring *r, size_t size, const char *name);
