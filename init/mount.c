@@ -278,16 +278,11 @@ void mnt_set_resolv(int fd)
 
 void mnt_release(void)
 {
-	if (resolv_fd >= 0)
-		close(resolv_fd);
-	resolv_fd = -1;
+	resolv_fd = close_fail(resolv_fd);
 	for (int i = 0; i < nsrc; i++)
-		if (mnt_src_fd[i] >= 0)
-			close(mnt_src_fd[i]);
+		close_fail(mnt_src_fd[i]);
 	nsrc = 0;
-	if (ovl_fd >= 0)
-		close(ovl_fd);
-	ovl_fd = -1;
+	ovl_fd = close_fail(ovl_fd);
 }
 
 static int has_root(const struct svc_conf *s);
@@ -364,8 +359,7 @@ static int resolv_is_link(void)
 	int fd = mnt_resolve(mnt_root_fd, "/etc"), r;
 
 	r = fd >= 0 && fstatat(fd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
-	if (fd >= 0)
-		close(fd);
+	close_fail(fd);
 	return r;
 }
 
@@ -488,8 +482,7 @@ static int conf_in_own(const char **step)
 		return 0;
 	fd = mnt_resolve(mnt_root_fd, hidden_conf);
 	if (fd >= 0 || errno != ENOENT) {
-		if (fd >= 0)
-			close(fd);
+		close_fail(fd);
 		return 0;
 	}
 	/* Its nearest directory there: made in only if it is the sandbox's

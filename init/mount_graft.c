@@ -102,11 +102,8 @@ static int graft_ro(int fd, int set)
 
 void mnt_graft_close(void)
 {
-	for (int i = 0; i < nown; i++) {
-		if (own[i].fd >= 0)
-			close(own[i].fd);
-		own[i].fd = -1;
-	}
+	for (int i = 0; i < nown; i++)
+		own[i].fd = close_fail(own[i].fd);
 }
 
 int mnt_clone(int dfd, const char *path, unsigned flags)
@@ -178,8 +175,7 @@ static int graft(int dfd, int fill)
 		return -1;
 	fd = fill ? openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (fill && (fd < 0 || !(d = fdopendir(fd)))) {
-		if (fd >= 0)
-			close(fd);
+		close_fail(fd);
 		goto fail;
 	}
 	/* Attached before it is filled: move_mount(2) places mounts only in

@@ -234,8 +234,7 @@ int mnt_dev_own(const struct svc_conf *s, const char *prefix, const char **step)
 		return -1;
 	fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	r = fd < 0 ? -1 : mnt_own(fd, -1);
-	if (fd >= 0)
-		close(fd);
+	close_fail(fd);
 	if (r < 0)
 		return -1;
 	return mnt_log_fd >= 0 ? dev_log(prefix, step) : 0;

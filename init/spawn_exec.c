@@ -18,8 +18,9 @@
 #include "util.h"
 
 /* What went wrong, to initctl (our stderr), as "initctl: unable to WHAT:
- * ERRNO", then exit 127. */
-static void __attribute__((noreturn)) exec_fail(const char *what)
+ * ERRNO", then exit 127. (always_inline: LTO's calls to it were larger
+ * than its body) */
+static inline void __attribute__((noreturn, always_inline)) exec_fail(const char *what)
 {
 	dprintf(2, "initctl: unable to %s: %m\n", what);
 	_exit(127);
