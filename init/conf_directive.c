@@ -28,8 +28,8 @@ struct directive {
 
 /* The kinds of value: a string that its check (checks[] below) takes, or
  * a word, number, size or signal; K_ the same as a string's first byte. */
-enum { V_PATH = 1, V_HOST, V_DEVNODE, V_DEV, V_SYSCTL, V_NONEMPTY, V_FSTYPE, V_WORD, V_NUM, V_SIZE,
-       V_SIGNAL };
+enum { V_PATH = 1, V_HOST, V_DEVNODE, V_DEV, V_SYSCTL, V_NONEMPTY, V_FSTYPE, V_IFNAME, V_WORD, V_NUM,
+       V_SIZE, V_SIGNAL };
 #define K_PATH "\1"
 #define K_HOST "\2"
 #define K_DEVNODE "\3"
@@ -37,14 +37,15 @@ enum { V_PATH = 1, V_HOST, V_DEVNODE, V_DEV, V_SYSCTL, V_NONEMPTY, V_FSTYPE, V_W
 #define K_SYSCTL "\5"
 #define K_NONEMPTY "\6"
 #define K_FSTYPE "\7"
-#define K_WORD "\10"
-#define K_NUM "\11"
-#define K_SIZE "\12"
-#define K_SIGNAL "\13"
+#define K_IFNAME "\10"
+#define K_WORD "\11"
+#define K_NUM "\12"
+#define K_SIZE "\13"
+#define K_SIGNAL "\14"
 
 enum { PATH, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
        STOP_TIMEOUT, MEMORY, LOG_SIZE, SIGNAL, RO_RW, DEVNODE, RW_RO, SYSCTL_KEY, SYSCTL_VALUE,
-       SOURCE, TARGET, FSTYPE, OPTIONS, WATCHDOG, WATCHDOG_SEC };
+       SOURCE, TARGET, FSTYPE, OPTIONS, WATCHDOG, WATCHDOG_SEC, BRIDGE };
 
 /* Each kind of value, in the order above, packed (no pointer apiece):
  * its kind, then its hint, which says what is valid, and an empty string.
@@ -76,7 +77,8 @@ static const char values[] =
 	"\0" K_FSTYPE "use a file system type such as ext4 or tmpfs\0"
 	"\0" K_NONEMPTY "the options cannot be empty\0"
 	"\0" K_DEV "use a device path such as /dev/watchdog0\0"
-	"\0" K_NUM "use a number of seconds from 2 to 3600\0";
+	"\0" K_NUM "use a number of seconds from 2 to 3600\0"
+	"\0" K_IFNAME "use a bridge's name\0";
 
 /* Value I of values[]: its kind byte, its hint after it. */
 static const char *value(int i)
@@ -120,19 +122,21 @@ static int nonempty(const char *s)
 /* The check of each string kind, by kind. */
 static int (*const checks[])(const char *s) = {
 	conf_abs_path, conf_hostname, dev_node, conf_dev_path, conf_sysctl_key, nonempty, conf_fstype,
+	conf_ifname,
 };
 
 /* A directive whose arguments are values stored in a new element of an
  * array (ARR: the offset of its pointer in struct conf or svc_conf, the
  * int count after it; ESIZE: an element's bytes), or in struct conf's own
  * fields (ARR 0): argument I of kind KIND[I] at offset OFF[I], a string
- * or an int; and, LINE not 0, the line at offset LINE. */
+ * or an int; and, LINE not 0, the line at offset LINE. MAX not 0: at most
+ * MAX elements, none two with the same first argument (at OFF[0]). */
 struct list {
 	unsigned char kind[4], off[4];
-	unsigned char arr, esize, line;
+	unsigned char arr, esize, line, max;
 };
 
-enum { L_BIND, L_DEVICE, L_SYSCTL, L_MOUNT, L_WATCHDOG };
+enum { L_BIND, L_DEVICE, L_SYSCTL, L_MOUNT, L_WATCHDOG, L_NAT };
 
 #define ARR(type, f, nf) offsetof(type, f), sizeof(*((type *)0)->f)
 #define ADJACENT(type, f, nf) _Static_assert(offsetof(type, nf) == offsetof(type, f) + sizeof(void *) && \
@@ -141,6 +145,7 @@ ADJACENT(struct svc_conf, binds, nbinds);
 ADJACENT(struct svc_conf, devices, ndevices);
 ADJACENT(struct conf, sysctls, nsysctls);
 ADJACENT(struct conf, mounts, nmounts);
+ADJACENT(struct conf, nats, nnats);
 _Static_assert(offsetof(struct conf, watchdog_sec) < 256, "lists[]' offsets");
 
 static const struct list lists[] = {
@@ -155,7 +160,10 @@ static const struct list lists[] = {
 		      offsetof(struct conf_mount, options) }, ARR(struct conf, mounts, nmounts),
 		      offsetof(struct conf_mount, line) },
 	[L_WATCHDOG] = { { WATCHDOG, WATCHDOG_SEC }, { offsetof(struct conf, watchdog),
-			 offsetof(struct conf, watchdog_sec) }, 0, 0, 0 },
+			 offsetof(struct conf, watchdog_sec) }, 0, 0, 0, 0 },
+	/* its bridge resolved by the checks (conf_check.c's check_nat) */
+	[L_NAT] = { { BRIDGE }, { offsetof(struct conf_nat, name) }, ARR(struct conf, nats, nnats),
+		    offsetof(struct conf_nat, line), MAX_BRIDGES },
 };
 
 /* A bad argument TOK of the current directive. */
@@ -220,7 +228,7 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	V("hostname", GLOBAL, HOST, struct conf, hostname, ARGS "NAME") \
 	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names") \
 	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, ARGS "NAME CIDR") \
-	D("nat", GLOBAL | REPEAT, 1, 1, conf_g_nat, ARGS "BRIDGE") \
+	L("nat", GLOBAL | REPEAT, 1, 1, L_NAT, ARGS "BRIDGE") \
 	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, ARGS "NAME CIDR [GATEWAY], or NAME dhcp") \
 	L("sysctl", GLOBAL | REPEAT, 2, 2, L_SYSCTL, ARGS "KEY VALUE") \
 	L("mount", GLOBAL | REPEAT, 3, 4, L_MOUNT, ARGS "SOURCE TARGET FSTYPE [OPTIONS]") \
@@ -321,8 +329,27 @@ static void value_args(struct parser *p, const struct directive *d, char *base, 
 			return;
 		}
 	}
-	if (l && l->arr && !(base = conf_add(p, base + l->arr, (int *)(void *)(base + l->arr + sizeof(void *)), l->esize)))
-		return;
+	if (l && l->arr) {
+		char *arr, *e, *name;
+		int *cnt = (int *)(void *)(base + l->arr + sizeof arr), line;
+
+		memcpy(&arr, base + l->arr, sizeof arr);
+		for (k = 0; l->max && k < *cnt; k++) {
+			e = arr + (size_t)k * l->esize;
+			memcpy(&name, e + l->off[0], sizeof name);
+			memcpy(&line, e + l->line, sizeof line);
+			if (!strcmp(name, a[0])) {
+				conf_report(p, "'%s%s%s' given twice (first at line %d)", p->tok[0], " ", a[0], line);
+				return;
+			}
+		}
+		if (l->max && *cnt == l->max) {
+			conf_report(p, "too many '%s' lines: the limit is %d", p->tok[0], l->max);
+			return;
+		}
+		if (!(base = conf_add(p, base + l->arr, cnt, l->esize)))
+			return;
+	}
 	for (i = 0; i < n; i++) {
 		char *field = base + (l ? l->off[i] : d->off);
 
@@ -404,7 +431,7 @@ void conf_directive(struct parser *p)
 	}
 	first = scope == SERVICE ? p->x->first : p->gfirst;
 	if (!(d->scope & REPEAT) && first[d - directives]) {
-		conf_report(p, "'%s%s' given twice (first at line %d)", "", kw, first[d - directives]);
+		conf_report(p, "'%s%s%s' given twice (first at line %d)", kw, "", "", first[d - directives]);
 		return;
 	}
 	if (!first[d - directives])

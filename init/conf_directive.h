@@ -27,7 +27,6 @@ void conf_path_arg(struct parser *p, char **field, const char *s);
  * table's arity. conf_global.c: */
 void conf_g_modules(struct parser *p, char **a, int n);
 void conf_g_bridge(struct parser *p, char **a, int n);
-void conf_g_nat(struct parser *p, char **a, int n);
 void conf_g_interface(struct parser *p, char **a, int n);
 void conf_g_log_file(struct parser *p, char **a, int n);
 /* conf_service.c: */

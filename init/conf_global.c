@@ -1,7 +1,6 @@
-/* conf_global: the handlers of the global directives (modules, bridge,
- * nat, interface, sysctl, mount, log-file, watchdog; conf_directive.c's
- * table stores hostname, log-size and rescue): each checks its arguments
- * and stores them in struct conf. */
+/* conf_global: the handlers of the global directives modules, bridge,
+ * interface and log-file (conf_directive.c's table stores the others):
+ * each checks its arguments and stores them in struct conf. */
 #include <string.h>
 
 #include "conf.h"
@@ -85,32 +84,6 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 	b->addr = addr;
 	b->prefix = prefix;
 	b->line = p->line;
-}
-
-void conf_g_nat(struct parser *p, char **a, int n)
-{
-	struct conf *c = p->c;
-	struct conf_nat *v;
-
-	(void)n;
-	if (conf_ifname(a[0]) < 0) {
-		conf_bad(p, a[0], "use a bridge's name");
-		return;
-	}
-	for (int i = 0; i < c->nnats; i++)
-		if (!strcmp(c->nats[i].name, a[0])) {
-			conf_report(p, "'%s%s' given twice (first at line %d)", "nat ", a[0], c->nats[i].line);
-			return;
-		}
-	if (c->nnats == MAX_BRIDGES) {
-		conf_too_many(p, "'nat' lines", MAX_BRIDGES);
-		return;
-	}
-	if (!(v = conf_add(p, &c->nats, &c->nnats, sizeof *v)))
-		return;
-	v->name = conf_copy(p, a[0]);
-	v->bridge = -1;
-	v->line = p->line;
 }
 
 void conf_g_interface(struct parser *p, char **a, int n)

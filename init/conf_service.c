@@ -263,7 +263,7 @@ void conf_s_net(struct parser *p, char **a, int n)
 	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
 		return;
 	if (s->nnets == MAX_NETS) {
-		conf_too_many(p, "'net' lines", MAX_NETS);
+		conf_report(p, "too many '%s' lines: the limit is %d", "net", MAX_NETS);
 		return;
 	}
 	if (!(v = conf_add(p, &s->nets, &s->nnets, sizeof *v)))
