@@ -93,7 +93,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_equal "${#lines[@]}" 4
 	for l in loud 8 -1 user.err ''; do
 		run -2 ictl log -p "$l" web
-		assert_output "initctl: log: unknown level '$l' (use emerg, alert, crit, err, warning, notice, info or debug; panic, error or warn; or 0 to 7)"
+		assert_output "initctl: log: unknown level '$l' (emerg, alert, crit, err, warning, notice, info, debug, panic, error, warn or 0-7)"
 	done
 	run ictl log -n x web
 	assert_equal "$status" 2
@@ -167,7 +167,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	retry 20 grep -q '^last$' "$BATS_TEST_TMPDIR/f"
 	kill "$fpid"
 	wait "$fpid" || true
-	run grep -E '^initctl: log: burst: [0-9]+ bytes of lines lost here \(the ring overwrote them before this reader took them\)$' "$BATS_TEST_TMPDIR/f"
+	run grep -E '^initctl: log: burst: [0-9]+ bytes of lines lost here \(overwritten before read\)$' "$BATS_TEST_TMPDIR/f"
 	assert_success
 	# every number once, in order; a jump only right after a marker (a
 	# pause while the ring wraps may leave more than one gap)
