@@ -523,7 +523,9 @@ void boot_modules_late(const struct conf *c)
 /* mount(8)-style OPTIONS: flags it knows, fstab's own words (which
  * mount(8) leaves out of its call too) skipped, the rest passed to the
  * fs. *NOFAIL: `nofail` given. */
-#define CLEAR (1U << 31)	/* (no MS_ flag of the table's) */
+#define F(ms) (__builtin_ctz(ms) + 1)	/* a byte: the flag's bit + 1 */
+#define CLEAR 0x80	/* the word clears it */
+#define REC 0x40	/* and MS_REC */
 static unsigned long mount_flags(const char *opts, char *data, size_t size, int *nofail)
 {
 	/* The names NUL-separated (no table of pointers, nor of 16-byte
@@ -533,11 +535,11 @@ static unsigned long mount_flags(const char *opts, char *data, size_t size, int 
 		"noatime\0relatime\0nodiratime\0defaults\0bind\0rbind\0dirsync\0lazytime\0"
 		/* fstab's, not the kernel's */
 		"auto\0noauto\0user\0nouser\0users\0_netdev\0nofail";
-	static const unsigned flag[] = {
-		MS_RDONLY, CLEAR | MS_RDONLY, MS_NOSUID, CLEAR | MS_NOSUID,
-		MS_NODEV, CLEAR | MS_NODEV, MS_NOEXEC, CLEAR | MS_NOEXEC,
-		MS_SYNCHRONOUS, CLEAR | MS_SYNCHRONOUS, MS_NOATIME, MS_RELATIME,
-		MS_NODIRATIME, 0, MS_BIND, MS_BIND | MS_REC, MS_DIRSYNC, MS_LAZYTIME,
+	static const unsigned char flag[] = {
+		F(MS_RDONLY), CLEAR | F(MS_RDONLY), F(MS_NOSUID), CLEAR | F(MS_NOSUID),
+		F(MS_NODEV), CLEAR | F(MS_NODEV), F(MS_NOEXEC), CLEAR | F(MS_NOEXEC),
+		F(MS_SYNCHRONOUS), CLEAR | F(MS_SYNCHRONOUS), F(MS_NOATIME), F(MS_RELATIME),
+		F(MS_NODIRATIME), 0, F(MS_BIND), REC | F(MS_BIND), F(MS_DIRSYNC), F(MS_LAZYTIME),
 		0, 0, 0, 0, 0, 0, 0,
 	};
 	unsigned long flags = 0;
@@ -557,7 +559,10 @@ static unsigned long mount_flags(const char *opts, char *data, size_t size, int 
 			n += strlen(n) + 1;
 		*nofail |= i == ARRAY_SIZE(flag) - 1;	/* (the last name) */
 		if (i < ARRAY_SIZE(flag)) {
-			flags = flag[i] & CLEAR ? flags & ~(flag[i] & ~CLEAR) : flags | flag[i];
+			unsigned e = flag[i];
+			unsigned long f = (e & 31 ? 1UL << ((e & 31) - 1) : 0) | (e & REC ? MS_REC : 0);
+
+			flags = e & CLEAR ? flags & ~f : flags | f;
 			continue;
 		}
 		if (!strncmp(o, "x-", 2) || !strncmp(o, "comment=", 8))
