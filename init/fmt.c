@@ -125,6 +125,7 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
 			len = 1;
 		switch (*fmt) {
+		case 'c':
 		case 'd':
 		case 'u':
 		case 'o': {
@@ -132,7 +133,14 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 			int neg;
 
 			u = len ? va_arg(ap2, unsigned long long)
-			    : *fmt == 'd' ? (uintmax_t)va_arg(ap2, int) : va_arg(ap2, unsigned);
+			    : *fmt == 'u' || *fmt == 'o' ? va_arg(ap2, unsigned)
+			    : (uintmax_t)va_arg(ap2, int);
+			if (*fmt == 'c') {
+				tmp[0] = (char)u;
+				s = tmp;
+				n = 1;
+				goto text;
+			}
 			neg = *fmt == 'd' && (intmax_t)u < 0;
 			if (neg)
 				u = -u;
@@ -147,11 +155,6 @@ static int format(struct out *o, const char *restrict fmt, va_list ap)
 			n = (size_t)(tmp + sizeof(tmp) - t);
 			goto text;
 		}
-		case 'c':
-			tmp[0] = (char)va_arg(ap2, int);
-			s = tmp;
-			n = 1;
-			goto text;
 		case 'm':
 			s = strerror(e);
 			goto string;
