@@ -278,7 +278,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	const char *name = NULL;
 	struct logview *v;
 	struct ring *r;
-	int n = 0, kernel, fd, shadow = 0;
+	int n = 0, kernel, fd, shadow = 0, pid1 = 0;
 
 	*code = 2;
 	/* As getopt(3) would take them: -ft, -n5, -n 5, -perr, and "--"
@@ -330,11 +330,15 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 	/* (no ring is named kernel: conf_service.c) A service's ring
 	 * shadows PID 1's of its name (a service named syslog). */
 	kernel = !name || !strcmp(name, "kernel");
-	for (r = ring_first(); r; r = r->next)
-		if (name && !strcmp(r->name, name))
-			shadow |= !r->pid1;
-	for (r = ring_first(); r; r = r->next)
-		n += !name || (!strcmp(r->name, name) && !(shadow && r->pid1));
+	for (r = ring_first(); r; r = r->next) {
+		int named = !name || !strcmp(r->name, name);
+
+		n += named;
+		shadow |= named && name && !r->pid1;
+		pid1 += named && r->pid1;
+	}
+	if (shadow)
+		n -= pid1;
 	*code = 1;
 	if (!n && !kernel) {
 		snprintf(err, errsize, "no service '%s'", name);
