@@ -154,8 +154,17 @@ int ctl_client(const char *path, int argc, char **argv)
 			return 1;
 		}
 	}
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
+	/* (the client's: gone with it) */
+	req = malloc(4 + CTL_MAX_REQUEST);
+	if (!req)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (len + n <= 4 + CTL_MAX_REQUEST)
+			memcpy(req + len, argv[i], n);
+		len += n;
+	}
 	if (len - 4 > CTL_MAX_REQUEST) {
 		dprintf(2, "initctl: at most %d bytes in a request (%zu given)\n", CTL_MAX_REQUEST,
 			len - 4);
@@ -165,18 +174,8 @@ int ctl_client(const char *path, int argc, char **argv)
 		dprintf(2, "initctl: socket path too long: %s\n", path);
 		return 2;
 	}
-	req = malloc(len);
-	if (!req)
-		return 1;
 	l = (uint32_t)(len - 4);
 	memcpy(req, &l, 4);
-	len = 4;
-	for (int i = 0; i < argc; i++) {
-		size_t n = strlen(argv[i]) + 1;
-
-		memcpy(req + len, argv[i], n);
-		len += n;
-	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || syscall(SYS_connect, fd, &sa, sizeof(sa)) < 0) {
@@ -195,7 +194,6 @@ int ctl_client(const char *path, int argc, char **argv)
 			return 1;
 		}
 	}
-	free(req);
 	if (pty[0] >= 0) {
 		close(pty[1]);
 		return pty_relay(fd, pty[0], read_frame);
