@@ -58,14 +58,14 @@ static void resolve(struct parser *p, int i)
  * an error, never silently dropped (the defaults need none). */
 static void check_mount_ns(struct parser *p, const struct svc_conf *s, const struct svc_extra *x)
 {
-	static const char *const kws[] = { "root", "bind", "tmpfs", "readonly", "proc" };
+	const char *kw = "root\0bind\0tmpfs\0readonly\0proc\0";
 
-	for (size_t k = 0; k < ARRAY_SIZE(kws); k++) {
-		int line = conf_first_line(x, kws[k]);
+	for (int k = 0; *kw; k++, kw += strlen(kw) + 1) {
+		int line = conf_first_line(x, kw);
 
 		if (!line || (k == 3 && !s->readonly) || (k == 4 && s->proc == PROC_FULL))
 			continue;
-		conf_report_at(p, line, "'%s' needs a %s namespace, which 'namespaces' leaves out", kws[k], "mount");
+		conf_report_at(p, line, "'%s' needs a %s namespace, which 'namespaces' leaves out", kw, "mount");
 	}
 }
 

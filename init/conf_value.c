@@ -104,29 +104,18 @@ int conf_number(const char *s, uint64_t max, uint64_t *out)
 
 int conf_size(const char *s, uint64_t *out)
 {
-	const char *end;
+	static const char units[] = "KkMmGg";
+	const char *end, *u;
 	uint64_t v;
 	int shift = 0;
 
 	if (conf_digits(s, &end, UINT64_MAX, &v) < 0)
 		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K': case 'k':
-		shift = 10;
-		break;
-	case 'M': case 'm':
-		shift = 20;
-		break;
-	case 'G': case 'g':
-		shift = 30;
-		break;
-	default:
-		return -1;
+	if (*end) {
+		if (!(u = strchr(units, *end)) || end[1])
+			return -1;
+		shift = (int)(u - units) / 2 * 10 + 10;
 	}
-	if (shift && end[1])
-		return -1;
 	if (v > UINT64_MAX >> shift)
 		return -1;
 	*out = v << shift;
@@ -208,11 +197,8 @@ int conf_hostname(const char *s)
  * "all" and "default", /proc/sys/net/ipv4/conf's own entries (EINVAL). */
 int conf_ifname(const char *s)
 {
-	static const char *const kept[] = { ".", "..", "all", "default" };
-
-	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++)
-		if (!strcmp(s, kept[i]))
-			return -1;
+	if (conf_word(".\0..\0all\0default\0", s) >= 0)
+		return -1;
 	return all_of(s, "_.-", 15);
 }
 
