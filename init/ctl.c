@@ -854,21 +854,13 @@ static void on_listen(struct watch *w, uint32_t events)
 
 int ctl_init(const char *path, const struct ctl_hooks *h)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
 	hooks = h;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
-	    syscall(SYS_listen, fd, 128) < 0)
+	if (bind_unix(fd, path, 0600, 0) < 0 || syscall(SYS_listen, fd, 128) < 0)
 		return close_fail(fd);
 	listen_w.fd = fd;
 	listen_w.fn = on_listen;

@@ -116,7 +116,7 @@ static void forward_signals(int fd)
 
 int ctl_client(const char *path, int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	char *req, size[16], *targv[CTL_MAX_ARGS + 3];
 	size_t len = 4;
 	uint32_t l;
@@ -170,13 +170,12 @@ int ctl_client(const char *path, int argc, char **argv)
 			len - 4);
 		return 1;
 	}
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (unix_addr(&sa, path) < 0) {
 		dprintf(2, "initctl: socket path too long: %s\n", path);
 		return 2;
 	}
 	l = (uint32_t)(len - 4);
 	memcpy(req, &l, 4);
-	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || syscall(SYS_connect, fd, &sa, sizeof(sa)) < 0) {
 		dprintf(2, "initctl: unable to connect to %s: %m\n", path);

@@ -390,37 +390,21 @@ void syslog_close(struct syslog_in *in)
 
 int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup))
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, one = 1, zero = 0;
-	char dir[sizeof(sa.sun_path)];
-	char *slash;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		mkdir_p(dir);
-	}
-	if (!host_ring.id && ring_init(&host_ring, SYSLOG_RING_SIZE, "syslog") < 0)
-		return -1;
-	host_ring.pid1 = 1;
-	host_who = who;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	unlink(path);
 	/* ENOPROTOOPT before 6.5 and 6.16: the pid alone then; descriptors
 	 * received are closed (sender) */
 	setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero));
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0)
+	    bind_unix(fd, path, 0666, 1) < 0 ||
+	    (!host_ring.id && ring_init(&host_ring, SYSLOG_RING_SIZE, "syslog") < 0))
 		goto fail;
+	host_ring.pid1 = 1;
+	host_who = who;
 	host.w.fd = fd;
 	host.w.fn = on_read;
 	host.ring = NULL;

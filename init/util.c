@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,6 +170,34 @@ int mkdir_p(const char *path)
 		}
 	}
 	return 0;
+}
+
+int unix_addr(struct sockaddr_un *sa, const char *path)
+{
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa->sun_path, path);
+	return 0;
+}
+
+int bind_unix(int fd, const char *path, unsigned mode, int mkdirs)
+{
+	struct sockaddr_un sa;
+	char *slash;
+
+	if (unix_addr(&sa, path) < 0)
+		return -1;
+	slash = strrchr(sa.sun_path, '/');
+	if (mkdirs && slash && slash != sa.sun_path) {
+		*slash = 0;
+		mkdir_p(sa.sun_path);
+		*slash = '/';
+	}
+	unlink(path);
+	return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, mode) < 0 ? -1 : 0;
 }
 
 int exit_code(int wait_status)

@@ -67,6 +67,14 @@ int64_t now_ms(void);
 int64_t now_us(void);
 /* mkdir -p, mode 0755; existing directories are fine. */
 int mkdir_p(const char *path);
+/* *SA the address of the unix socket PATH: -1 ENAMETOOLONG if it does not
+ * fit. */
+struct sockaddr_un;
+int unix_addr(struct sockaddr_un *sa, const char *path);
+/* Bind FD to the unix socket PATH with MODE, a file left there removed
+ * first and, with MKDIRS, its directory made: -1 with errno
+ * (ENAMETOOLONG: PATH does not fit an address). */
+int bind_unix(int fd, const char *path, unsigned mode, int mkdirs);
 /* A wait(2) status as a shell reports it: the exit status, or 128+N for a
  * death by signal N. */
 int exit_code(int wait_status);
