@@ -209,7 +209,7 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 			if (s[i] != '\\')
 				continue;
 			if (i + 1 == len || (s[i + 1] != '"' && s[i + 1] != '\\')) {
-				conf_report(p, "unknown escape in a quoted argument (only \\\" and \\\\ are known)");
+				conf_report(p, "unknown escape in quotes: only \\\" and \\\\ are known");
 				return -1;
 			}
 			i++;

@@ -413,7 +413,7 @@ static void check_ifaces(struct parser *p)
 			uint32_t m = conf_prefix_mask(r->prefix < f->prefix ? r->prefix : f->prefix);
 
 			if (!strcmp(r->name, f->name))
-				conf_report_at(p, f->line, "interface '%s' is also a bridge (line %d): a bridge is configured by its 'bridge' line",
+				conf_report_at(p, f->line, "interface '%s' is also a bridge (line %d), configured by its 'bridge' line",
 					       f->name, r->line);
 			else if (!f->dhcp && (r->addr & m) == (f->addr & m)) {
 				conf_ip_str(net, f->addr & conf_prefix_mask(f->prefix));

@@ -22,7 +22,7 @@ static int ifname_ok(struct parser *p, const char *name)
 {
 	if (conf_ifname(name) == 0)
 		return 1;
-	conf_bad(p, name, "use an interface name of up to 15 letters, digits, '_', '.' and '-', other than all and default");
+	conf_bad(p, name, "use up to 15 letters, digits, '_', '.' and '-', not all or default");
 	return 0;
 }
 

@@ -72,7 +72,7 @@ void conf_s_service(struct parser *p, char **a, int n)
 		/* `initctl log kernel` is the kernel's (SPEC §5). A service
 		 * named sandinit or syslog is fine: its ring shadows PID 1's
 		 * of that name in `initctl log NAME` (logview.c). */
-		conf_report(p, "service name 'kernel' is reserved (initctl log kernel: the kernel's messages)");
+		conf_report(p, "service name 'kernel' is reserved (initctl log kernel)");
 	} else if ((i = conf_find(c, name)) >= 0) {
 		conf_report(p, "duplicate %s '%s' (first at line %d)", "service", conf_show(t, name), c->svc[i].line);
 	}

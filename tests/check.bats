@@ -614,7 +614,7 @@ $F:4: 'nat br0' given twice (first at line 1)"
 
 @test "the service name kernel is reserved (initctl log kernel); sandinit and syslog are a service's" {
 	printf 'service web\n  exec /bin/true\nservice kernel\n  exec /bin/true\n' > "$F"
-	fails_with 3 "service name 'kernel' is reserved (initctl log kernel: the kernel's messages)"
+	fails_with 3 "service name 'kernel' is reserved (initctl log kernel)"
 	# SPEC's NAME grammar: PID 1's own rings' names are a service's too
 	printf 'service sandinit\n  exec /bin/true\nservice syslog\n  exec /bin/true\nservice kernels\n  exec /bin/true\n' > "$F"
 	run "$SANDINIT" --check "$F"
@@ -658,7 +658,7 @@ EOF2
 	printf 'interface eth0 10.0.0.2/8\nbridge br0 10.88.0.1/24\n' > "$F"
 	fails_with 1 "interface 'eth0' subnet 10.0.0.0/8 overlaps bridge 'br0' (line 2)"
 	printf 'bridge br0 10.88.0.1/24\ninterface br0 dhcp\n' > "$F"
-	fails_with 2 "interface 'br0' is also a bridge (line 1): a bridge is configured by its 'bridge' line"
+	fails_with 2 "interface 'br0' is also a bridge (line 1), configured by its 'bridge' line"
 	printf 'interface eth0 10.0.0.2/24 10.0.0.0\n' > "$F"
 	fails_with 1 "gateway 10.0.0.0 of interface 'eth0' is the network or broadcast address of its subnet 10.0.0.0/24"
 	printf 'interface eth0 10.0.0.2/24 10.0.0.255\n' > "$F"
@@ -671,7 +671,7 @@ EOF2
 }
 
 @test "bridge: a name no bridge can have (lo, all, default, too long, '/', '.', blanks, an uplink's)" {
-	hint="use an interface name of up to 15 letters, digits, '_', '.' and '-', other than all and default"
+	hint="use up to 15 letters, digits, '_', '.' and '-', not all or default"
 	printf 'bridge lo 10.88.0.1/24\n' > "$F"
 	fails_with 1 "bad value for 'bridge': 'lo' (the loopback device is never a bridge)"
 	printf 'bridge all 10.88.0.1/24\n' > "$F"
@@ -689,7 +689,7 @@ EOF2
 		assert_output --partial "$F:1: bad value for 'bridge': "
 	done
 	printf 'interface eth0 dhcp\nbridge eth0 10.88.0.1/24\n' > "$F"
-	fails_with 1 "interface 'eth0' is also a bridge (line 2): a bridge is configured by its 'bridge' line"
+	fails_with 1 "interface 'eth0' is also a bridge (line 2), configured by its 'bridge' line"
 	printf 'nat lo\n' > "$F"
 	fails_with 1 "'nat' names unknown bridge 'lo' (declare it with a global 'bridge' line)"
 	# the positive control: 15 characters of every kind allowed, lo an uplink

@@ -98,7 +98,7 @@ static void test_tokenizer(void)
 	conf_free(c);
 
 	ERROR1(SVC "\tenv \"A=b\n", 3, "unterminated quote");
-	ERROR1(SVC "\tenv \"A=\\n\"\n", 3, "unknown escape in a quoted argument (only \\\" and \\\\ are known)");
+	ERROR1(SVC "\tenv \"A=\\n\"\n", 3, "unknown escape in quotes: only \\\" and \\\\ are known");
 	ERROR1(SVC "\tenv A=\"b\"\n", 3, "a quote inside an argument (quote the whole argument)");
 	ERROR1(SVC "\tenv \"A=b\"c\n", 3, "text right after a closing quote (separate arguments with blanks)");
 
@@ -386,7 +386,7 @@ static void test_errors(void)
 	ERROR1("rescue sh\n", 1, "bad value for 'rescue': 'sh' (use an absolute path)");
 	ERROR1("bridge br0 10.0.0.1/31\n", 1, "bad value for 'bridge': '10.0.0.1/31' (use an IPv4 address and a prefix from /1 to /30, e.g. 10.0.0.1/24)");
 	ERROR1("bridge br0 10.0.0.0/24\n", 1, "bad value for 'bridge': '10.0.0.0/24' (that is the subnet's network or broadcast address)");
-	ERROR1("bridge a/b 10.0.0.1/24\n", 1, "bad value for 'bridge': 'a/b' (use an interface name of up to 15 letters, digits, '_', '.' and '-', other than all and default)");
+	ERROR1("bridge a/b 10.0.0.1/24\n", 1, "bad value for 'bridge': 'a/b' (use up to 15 letters, digits, '_', '.' and '-', not all or default)");
 	ERROR1("bridge br0 10.0.0.1/24\nbridge br0 10.0.1.1/24\n", 2, "duplicate bridge 'br0' (first at line 1)");
 	ERROR1("bridge br0 10.0.0.1/24\nbridge br1 10.0.0.9/16\n", 2, "bridge 'br1' subnet 10.0.0.0/16 overlaps bridge 'br0' (line 1)");
 	ERROR1("sysctl net..x 1\n", 1, "bad value for 'sysctl': 'net..x' (use a key such as net.ipv4.ip_forward)");
