@@ -93,6 +93,15 @@ __attribute__((noinline)) static const char *dropped_msg(char *msg, uint64_t n)
 	return msg;
 }
 
+/* The file's line of N lines dropped, stamped US, into OUT (its length);
+ * the count alone in MSG (64 bytes). */
+__attribute__((noinline)) static size_t dropped_line(char *out, int64_t us, uint64_t n, char *msg)
+{
+	size_t len = log_stamp(out, us);
+
+	return len + (size_t)sprintf(out + len, "sandinit: log-file: %s\n", dropped_msg(msg, n));
+}
+
 static int open_file(struct file *f)
 {
 	struct stat st;
@@ -114,20 +123,20 @@ static int open_file(struct file *f)
 		if (slash)
 			slash[slash == parent] = 0;
 		if (stat(f->mnt, &m) < 0 || stat(parent, &pa) < 0 || m.st_dev == pa.st_dev) {
-			f->retry_ms = now_ms() + 1000;
 			errno = ENODEV;
-			return -1;
+			goto fail;
 		}
 	}
 	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (f->fd < 0 || fstat(f->fd, &st) < 0) {
-		close_fail(f->fd);
-		f->fd = -1;
-		f->retry_ms = now_ms() + 1000;
-		return -1;
+		f->fd = close_fail(f->fd);
+		goto fail;
 	}
 	f->size = (uint64_t)st.st_size;
 	return 0;
+fail:
+	f->retry_ms = now_ms() + 1000;
+	return -1;
 }
 
 /* Write LEN bytes of whole lines; on failure they are counted as dropped
@@ -159,7 +168,6 @@ static void put(struct file *f, const char *buf, size_t len)
 static void put_part(struct file *f, const char *buf, size_t len)
 {
 	uint64_t lines = 0;
-	int e;
 
 	for (size_t i = 0; i < len; i++)
 		lines += buf[i] == '\n';
@@ -172,10 +180,8 @@ static void put_part(struct file *f, const char *buf, size_t len)
 	if (open_file(f) == 0) {
 		if (f->dropped) {
 			char note[128], msg[64];
-			size_t n = log_stamp(note, log_now_us());
+			size_t n = dropped_line(note, log_now_us(), f->dropped, msg);
 
-			n += (size_t)sprintf(note + n, "sandinit: log-file: %s\n",
-					     dropped_msg(msg, f->dropped));
 			if (write_all(f->fd, note, n) == (ssize_t)n) {
 				say(f, msg, 0);
 				f->size += n;
@@ -186,11 +192,8 @@ static void put_part(struct file *f, const char *buf, size_t len)
 			f->size += len;
 			return;
 		}
-		e = errno;
-		close(f->fd);
-		f->fd = -1;
+		f->fd = close_fail(f->fd);
 		f->retry_ms = now_ms() + 1000;
-		errno = e;
 	}
 	if (!f->dropped) {
 		char msg[PATH_MAX + 32];
@@ -365,15 +368,14 @@ __attribute__((noinline)) static void write_at(int64_t us, const char *buf, size
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t l = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
-		size_t n = log_stamp(out, us);
+		size_t n;
 
 		if (pid1_dropped) {
-			n += (size_t)sprintf(out + n, "sandinit: log-file: %s\n",
-					     dropped_msg(msg, pid1_dropped));
+			n = dropped_line(out, us, pid1_dropped, msg);
 			if (write(pipe_w, out, n) == (ssize_t)n)
 				pid1_dropped = 0;
-			n = log_stamp(out, us);
 		}
+		n = log_stamp(out, us);
 		if (l > sizeof(out) - n)
 			l = sizeof(out) - n;
 		memcpy(out + n, buf + i, l);
