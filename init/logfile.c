@@ -172,8 +172,7 @@ static void put_part(struct file *f, const char *buf, size_t len)
 	for (size_t i = 0; i < len; i++)
 		lines += buf[i] == '\n';
 	if (f->fd >= 0 && f->size && f->size + len > f->max) {
-		close(f->fd);
-		f->fd = -1;
+		f->fd = close_fail(f->fd);
 		if (syscall(SYS_renameat, AT_FDCWD, f->path, AT_FDCWD, f->path1) < 0)
 			say(f, "unable to rotate", errno);
 	}
@@ -430,9 +429,7 @@ __attribute__((noinline)) static void replay_pid1(void)
 
 void logfile_stop(void)
 {
-	if (pipe_w >= 0)
-		close(pipe_w);
-	pipe_w = -1;
+	pipe_w = close_fail(pipe_w);
 	/* It writes what is left, fsyncs and exits; a disk that hangs gets
 	 * LOGFILE_STOP_MS (logfile_tick). */
 	if (cur && cur->pid)

@@ -99,13 +99,8 @@ char *read_file(const char *path, size_t max, size_t *len)
 	}
 	return buf;
 fail:
-	{
-		int e = errno;
-
-		free(buf);
-		close(fd);
-		errno = e;
-	}
+	close_fail(fd);
+	free(buf);	/* (errno kept: a free of this malloc's fails never) */
 	return NULL;
 }
 
