@@ -619,9 +619,11 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 
 static void cmd_reload(struct conn *c)
 {
-	char err[4096] = "";
+	char err[4096];
+	int r;
 
-	int r = hooks->reload(err, sizeof(err));
+	err[0] = 0;	/* (not the whole buffer) */
+	r = hooks->reload(err, sizeof(err));
 
 	/* (the config's own messages, as they are) */
 	if (r < 0 && err[0])
