@@ -214,7 +214,8 @@ int conf_find(const struct conf *c, const char *name);
 /* C's automatic id ranges again, for replacing OLD (a reload): each
  * service OLD has with an automatic range keeps it (unless one of C's
  * `uidmap`s takes it now), before the others take theirs by name; so a
- * service that a reload inserts never moves a running one (SPEC §3). */
+ * service that a reload inserts never moves a running one (SPEC §3).
+ * OLD NULL: the parse's own first assignment, by name only. */
 void conf_keep_ids(struct conf *c, const struct conf *old);
 
 /* Capability and signal names as the config spells them. */

@@ -321,15 +321,10 @@ static void take_by_name(unsigned char *taken, struct svc_conf *s)
 static void assign_ids(struct parser *p)
 {
 	struct conf *c = p->c;
-	unsigned char taken[(CONF_UID_SLOTS + 7) / 8] = { 0 };
 
-	for (int i = 0; i < c->nsvc; i++) {
-		struct svc_conf *s = &c->svc[i];
-
-		s->uidmap_auto = s->namespaces & NS_USER && !p->xs[i].uidmap_line;
-		if (s->uidmap_auto)
-			take_by_name(taken, s);
-	}
+	for (int i = 0; i < c->nsvc; i++)
+		c->svc[i].uidmap_auto = c->svc[i].namespaces & NS_USER && !p->xs[i].uidmap_line;
+	conf_keep_ids(c, NULL);
 	for (int i = 0; i < c->nsvc; i++) {
 		const struct svc_conf *s = &c->svc[i];
 
@@ -357,8 +352,9 @@ void conf_keep_ids(struct conf *c, const struct conf *old)
 {
 	unsigned char taken[(CONF_UID_SLOTS + 7) / 8] = { 0 }, kept[CONF_MAX_SERVICES] = { 0 };
 
-	/* The slots C's own `uidmap`s reach are not to be had. */
-	for (int i = 0; i < c->nsvc; i++) {
+	/* The slots C's own `uidmap`s reach are not to be had (when it is
+	 * first checked, an automatic range that overlaps one is an error). */
+	for (int i = 0; old && i < c->nsvc; i++) {
 		const struct svc_conf *s = &c->svc[i];
 
 		if (!(s->namespaces & NS_USER) || s->uidmap_auto || id_end(s) <= CONF_UID_BASE)
@@ -370,7 +366,7 @@ void conf_keep_ids(struct conf *c, const struct conf *old)
 	}
 	for (int i = 0; i < c->nsvc && i < CONF_MAX_SERVICES; i++) {
 		struct svc_conf *s = &c->svc[i];
-		int o = s->uidmap_auto ? conf_find(old, s->name) : -1;
+		int o = s->uidmap_auto && old ? conf_find(old, s->name) : -1;
 
 		if (o >= 0 && old->svc[o].uidmap_auto &&
 		    take(taken, (old->svc[o].uidmap_host - CONF_UID_BASE) / CONF_UID_RANGE)) {
