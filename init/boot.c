@@ -712,9 +712,11 @@ static void kill_all(int sig, int ms, void (*reap)(void))
 	}
 }
 
-static const char *const word[] = { "reboot", "halt", "poweroff" };
+/* The actions' words NUL-separated, each at its offset (no table of
+ * pointers). */
+static const char word[] = "reboot\0halt\0poweroff";
 
-const char *boot_word(enum boot_action a) { return word[a]; }
+const char *boot_word(enum boot_action a) { return word + "\0\7\14"[a]; }
 
 void boot_final(enum boot_action a, void (*reap)(void))
 {
@@ -728,7 +730,7 @@ void boot_final(enum boot_action a, void (*reap)(void))
 		    mount(NULL, mounted[i], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
 			log_msg("unable to unmount %s: %m", mounted[i]);
 	sync();
-	log_msg("%s", word[a]);
+	log_msg("%s", boot_word(a));
 	wd_close_magic();
 	reboot(cmd[a]);
 	/* Only reached if reboot(2) failed: an init must not return. */

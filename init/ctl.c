@@ -924,13 +924,18 @@ int64_t ctl_next_deadline(void)
 	int64_t next = listen_paused ? listen_retry : 0;
 
 	for (int i = 0; i < nconns; i++) {
-		if (conns[i].w.fd >= 0 && conns[i].more)
+		struct conn *c = &conns[i];
+
+		if (c->w.fd < 0)
+			continue;
+		if (c->more)
 			return now_ms();
-		if (conns[i].w.fd >= 0 && conns[i].deadline &&
-		    (!next || conns[i].deadline < next))
-			next = conns[i].deadline;
-		if (conns[i].w.fd >= 0 && conns[i].settle && (!next || conns[i].settle < next))
-			next = conns[i].settle;
+		for (int k = 0; k < 2; k++) {
+			int64_t t = k ? c->settle : c->deadline;
+
+			if (t && (!next || t < next))
+				next = t;
+		}
 	}
 	return next;
 }
