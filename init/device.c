@@ -76,8 +76,9 @@ static void acl_swap(struct acl *a, int n)
 }
 
 /* The node FD's access ACL into A: the xattr, or its mode's three entries
- * if it has none. The count, or -1 with errno. */
-static int acl_read(int fd, struct acl *a)
+ * if it has none. The count, or -1 with errno. (noinline: smaller than
+ * LTO's copy inlined in acl_set) */
+__attribute__((noinline)) static int acl_read(int fd, struct acl *a)
 {
 	/* (getxattr and setxattr as their system calls: musl's wrappers
 	 * are just that) */
@@ -300,7 +301,8 @@ static int expand_one(struct grant *g, const char *path, int ro, int quiet, cons
 
 /* The pattern after P matched against C, one character's worth (`?`, a
  * `[set]` with ranges, `!` or `^` negating, or itself), or NULL. */
-static const char *one(const char *p, char c)
+/* (noinline: smaller than LTO's copy inlined in match) */
+__attribute__((noinline)) static const char *one(const char *p, char c)
 {
 	const char *q = p + 1;
 	int neg, hit = 0;

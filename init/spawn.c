@@ -380,7 +380,8 @@ static int mount_identity(unsigned id)
 /* With a pid namespace: this process is its PID 1, the reaper, and the
  * service its child; SYNC_FD (PID 1's socket) then brings PID 1 the
  * service's wait status. */
-static void __attribute__((noreturn))
+/* (noinline: smaller than LTO's copy inlined in child_main) */
+static void __attribute__((noreturn, noinline))
 child_start(const struct svc_conf *s, const struct spawn_io *io, int sync_fd, int err_fd)
 {
 	struct service_args a = { s, io, err_fd };
