@@ -54,7 +54,7 @@ enum { PATH, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
  * never disagrees with its check. */
 static const char values[] =
 	K_PATH PATH_HINT "\0"
-	"\0" K_HOST "use letters, digits, '-' and '.', up to 64 characters\0"
+	"\0" K_HOST "use up to 64 letters, digits, '-' and '.'\0"
 	"\0" K_WORD "use always, on-failure or never\0" "always\0" "on-failure\0" "never\0"
 	"\0" K_WORD "use yes or no\0" "no\0" "yes\0"
 	"\0" K_WORD "use yes, no or overlay\0" "no\0" "yes\0" "overlay\0"	/* RO_OVERLAY 2 */
@@ -74,9 +74,9 @@ static const char values[] =
 	"\0" K_NONEMPTY "the value cannot be empty\0"
 	"\0" K_NONEMPTY "the source cannot be empty\0"
 	"\0" K_PATH "the target must be an absolute path\0"
-	"\0" K_FSTYPE "use a file system type such as ext4 or tmpfs\0"
+	"\0" K_FSTYPE "use a file system type such as ext4\0"
 	"\0" K_NONEMPTY "the options cannot be empty\0"
-	"\0" K_DEV "use a device path such as /dev/watchdog0\0"
+	"\0" K_DEV "use a device such as /dev/watchdog0\0"
 	"\0" K_NUM "use a number of seconds from 2 to 3600\0"
 	"\0" K_IFNAME "use a bridge's name\0";
 

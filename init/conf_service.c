@@ -14,7 +14,7 @@
 #include "conf_parser.h"
 #include "conf_value.h"
 
-#define NAME_HINT "use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit"
+#define NAME_HINT "use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit"
 
 static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 		     const char *name)
@@ -166,7 +166,7 @@ void conf_s_namespaces(struct parser *p, char **a, int n)
 	}
 	for (int i = 0; i < n; i++) {
 		if ((j = conf_word(ns_names, a[i])) < 0) {
-			conf_bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all alone, or none alone");
+			conf_bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all or none alone");
 			return;
 		}
 		ns |= 1u << j;
@@ -417,7 +417,7 @@ void conf_s_env(struct parser *p, char **a, int n)
 void conf_s_tty(struct parser *p, char **a, int n)
 {
 	if (conf_dev_path(a[0]) < 0) {
-		conf_bad(p, a[0], "use a terminal device such as /dev/ttyS0");
+		conf_bad(p, a[0], "use a terminal such as /dev/ttyS0");
 		return;
 	}
 	if (n == 2 && strcmp(a[1], "graphics")) {

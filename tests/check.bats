@@ -131,7 +131,7 @@ EOF
 service My_Service
 exec /bin/a
 EOF
-	fails_with 1 "bad value for 'service': 'My_Service' (use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit)"
+	fails_with 1 "bad value for 'service': 'My_Service' (use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit)"
 }
 
 @test "duplicate service names the first line" {

@@ -366,10 +366,10 @@ static void test_errors(void)
 	ERROR1(SVC "\tdevice /dev/../etc/shadow\n", 3, "bad value for 'device': '/dev/../etc/shadow' (use a path under /dev)");
 	ERROR1(SVC "\tdevice /dev/x wo\n", 3, "bad value for 'device': 'wo' (use rw or ro)");
 	ERROR1("service a\n\texec bin/a\n", 2, "bad value for 'exec': 'bin/a' (use an absolute path; it is resolved inside the sandbox)");
-	ERROR1("service Web\n", 1, "bad value for 'service': 'Web' (use a-z, 0-9, '_' and '-', up to 32 characters, starting with a letter or digit)");
+	ERROR1("service Web\n", 1, "bad value for 'service': 'Web' (use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit)");
 	ERROR1(SVC "\tcaps chown frob\n", 3, "bad value for 'caps': 'frob' (use capability names such as net_bind_service or CAP_CHOWN, or none alone)");
 	ERROR1(SVC "\tcaps none chown\n", 3, "bad value for 'caps': 'none' (use capability names such as net_bind_service or CAP_CHOWN, or none alone)");
-	ERROR1(SVC "\tnamespaces all net\n", 3, "bad value for 'namespaces': 'all' (use user, pid, mount, net, uts, ipc, cgroup and time, or all alone, or none alone)");
+	ERROR1(SVC "\tnamespaces all net\n", 3, "bad value for 'namespaces': 'all' (use user, pid, mount, net, uts, ipc, cgroup and time, or all or none alone)");
 	ERROR1(SVC "\tstop-signal TERMINATE\n", 3, "bad value for 'stop-signal': 'TERMINATE' (use a signal name such as TERM or SIGINT, or a number)");
 	ERROR1(SVC "\tstop-timeout 1h\n", 3, "bad value for 'stop-timeout': '1h' (use a number of seconds from 0 to 3600)");
 	ERROR1(SVC "\tenv FOO\n", 3, "bad value for 'env': 'FOO' (use KEY=VALUE, KEY of letters, digits and '_')");
