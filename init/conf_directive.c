@@ -91,7 +91,9 @@ static const char *value(int i)
 	return v;
 }
 
-/* The number at S of a hint's range, K or M after it; *END after that. */
+/* The number at S of a hint's range, K or M after it; *END after that.
+ * (No hint says G: one would read as its digits alone, a range every
+ * size is outside of, refused: a test finds it at once.) */
 static uint64_t range_end(const char *s, const char **end)
 {
 	uint64_t v = 0;
