@@ -33,12 +33,12 @@ void conf_g_log_file(struct parser *p, char **a, int n);
 void conf_s_service(struct parser *p, char **a, int n);
 void conf_s_exec(struct parser *p, char **a, int n);
 void conf_s_after(struct parser *p, char **a, int n);
+#define conf_s_join conf_s_after	/* join: one name, not repeated (the table says) */
 void conf_s_ready(struct parser *p, char **a, int n);
 void conf_s_namespaces(struct parser *p, char **a, int n);
 void conf_s_tmpfs(struct parser *p, char **a, int n);
 void conf_s_net(struct parser *p, char **a, int n);
 void conf_s_publish(struct parser *p, char **a, int n);
-void conf_s_join(struct parser *p, char **a, int n);
 void conf_s_user(struct parser *p, char **a, int n);
 void conf_s_uidmap(struct parser *p, char **a, int n);
 void conf_s_caps(struct parser *p, char **a, int n);

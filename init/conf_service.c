@@ -102,11 +102,7 @@ void conf_s_exec(struct parser *p, char **a, int n)
 		conf_push_str(p, &s->argv, &s->argc, a[i]);
 }
 
-__attribute__((noinline)) static void add_ref(struct parser *p, struct ref *r, const char *name)
-{
-	*r = (struct ref){ .name = conf_copy(p, name), .line = p->line, .idx = -1 };
-}
-
+/* `after NAME...`, and `join NAME` (one, non-repeatable: the table says). */
 void conf_s_after(struct parser *p, char **a, int n)
 {
 	struct svc_extra *x = p->x;
@@ -117,9 +113,9 @@ void conf_s_after(struct parser *p, char **a, int n)
 			conf_bad(p, a[i], NAME_HINT);
 			continue;
 		}
-		if (!(r = conf_add(p, &x->after, &x->nafter, sizeof *r)))
+		if (!(r = p->tok[0][0] == 'j' ? &x->join : conf_add(p, &x->after, &x->nafter, sizeof *r)))
 			return;
-		add_ref(p, r, a[i]);
+		*r = (struct ref){ .name = conf_copy(p, a[i]), .line = p->line, .idx = -1 };
 	}
 }
 
@@ -331,15 +327,6 @@ void conf_s_publish(struct parser *p, char **a, int n)
 	if (!(v = conf_add(p, &s->publishes, &s->npublishes, sizeof *v)))
 		return;
 	*v = pub;
-}
-
-void conf_s_join(struct parser *p, char **a, int n)
-{
-	(void)n;
-	if (conf_service_name(a[0]) < 0)
-		conf_bad(p, a[0], NAME_HINT);
-	else
-		add_ref(p, &p->x->join, a[0]);
 }
 
 void conf_s_user(struct parser *p, char **a, int n)
