@@ -221,12 +221,18 @@ reply_queued() { ss -xpn | awk -v p="pid=$1," 'index($0, p) && $3 > 0 { f = 1 } 
 @test "exec: a signal to a non-tty initctl after PID 1 closed the connection: initctl still exits with the command's status" {
 	host_start "$(exec_conf)"
 	wait_console '^sandinit: ready: 2 services'
+	# The command ends when the test writes it a line (its stdin is a fifo
+	# the test holds open): no window of its lifetime for a poll to miss.
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	exec 4<>"$BATS_TEST_TMPDIR/in"
 	for sig in 0 TERM; do
-		SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl exec web /bin/sh -c '/bin/sleep 1.5; exit 3' </dev/null 3>&- &
+		SANDINIT_SOCKET="$SOCK" "$SANDINIT" ctl exec web /bin/sh -c 'read x; exit 3' \
+			<"$BATS_TEST_TMPDIR/in" 3>&- 4>&- &
 		t=$!
-		retry 10 under_pid1 /bin/sleep 1.5
+		retry 10 under_pid1 '/bin/sh -c read x; exit 3'
 		kill -STOP "$t"
-		retry 10 not_under_pid1 /bin/sleep 1.5
+		echo >&4
+		retry 10 not_under_pid1 '/bin/sh -c read x; exit 3'
 		retry 10 reply_queued "$t"
 		# TERM, with PID 1's end closed (0, none: the control)
 		kill -"$sig" "$t"
@@ -234,6 +240,7 @@ reply_queued() { ss -xpn | awk -v p="pid=$1," 'index($0, p) && $3 > 0 { f = 1 } 
 		st=0; wait "$t" || st=$?
 		assert_equal "$st" 3
 	done
+	exec 4>&-
 }
 
 @test "exec: a long command line (1022 words, 128 KiB) is carried whole; a longer one is refused with exit 1 saying the limit" {
