@@ -80,6 +80,9 @@ $(KINC)/.stamp: board/$(BOARD)/board.mk
 # new signature): at -Oz its clones and their callers' copies were 39 B
 # more than the calls (x86_64).
 PID1_CFLAGS := -mgeneral-regs-only -fno-ipa-sra
+# init/start.c is the entry: none of the C start files (musl's crt1, the
+# compiler's crtbegin/crtend, crti/crtn), so none of musl's start code.
+PID1_LDFLAGS := -nostartfiles
 
 $(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 	@mkdir -p $(@D)
@@ -92,7 +95,7 @@ $(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 # its section header and name, 144 B): what is loaded is the same bytes.
 # The board's objcopy, as its compiler names it.
 $(OUT)/sandinit: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,-Map,$@.map -o $@ $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PID1_LDFLAGS) -Wl,-Map,$@.map -o $@ $(OBJS)
 	$$($(CC) -print-prog-name=objcopy) -R .comment $@
 
 $(OUT)/probe: tests/probe/probe.c $(KINC)/.stamp

@@ -10,7 +10,7 @@ $(OUT)/obj-crash/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 
 $(OUT)/crash/sandinit: $(CRASH_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CRASH_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PID1_LDFLAGS) -o $@ $(CRASH_OBJS)
 
 check-prereqs: $(OUT)/crash/sandinit
 

@@ -163,6 +163,19 @@ static_binary() {
 	refute_line --regexp '^ +TLS '
 }
 
+# issue 15: init/start.c is the entry (out/sandinit is linked with
+# -nostartfiles): none of musl's start code (__init_libc reads the auxiliary
+# vector for what sandinit does not use), of its exit (runs .fini_array and
+# atexit's list, both empty), or of the compiler's crtbegin is linked.
+@test "sandinit links none of musl's or the compiler's start files" {
+	# a control: the map names libc members (memcpy's)
+	run grep -c 'libc\.a(memcpy\.lo)' "$O1/sandinit.map"
+	assert_success
+	run grep -E 'libc\.a\((__libc_start_main|exit)\.lo\)|/(S?crt1|crt[in]|crtbegin[ST]?|crtend[ST]?)\.o' \
+		"$O1/sandinit.map"
+	assert_failure
+}
+
 # issue 15: musl's FILE machinery (stdout, stderr, fwrite, locks: 4 KB) and
 # its vfprintf (10 KB) stay out; sandinit prints through init/fmt.c's
 # snprintf and dprintf only.
