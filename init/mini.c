@@ -95,6 +95,12 @@
 #define readdir mini_readdir
 #define closedir mini_closedir
 #define clone mini_clone
+#define memcmp mini_memcmp
+#define memrchr mini_memrchr
+#define strrchr mini_strrchr
+#define strnlen mini_strnlen
+#define strdup mini_strdup
+#define dup2 mini_dup2
 #define read mini_read
 #define write mini_write
 #define close mini_close
@@ -164,6 +170,12 @@ DIR *mini_fdopendir(int fd);
 struct dirent *mini_readdir(DIR *d);
 int mini_closedir(DIR *d);
 int mini_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
+int mini_memcmp(const void *l, const void *r, size_t n);
+void *mini_memrchr(const void *m, int c, size_t n);
+char *mini_strrchr(const char *s, int c);
+size_t mini_strnlen(const char *s, size_t n);
+char *mini_strdup(const char *s);
+int mini_dup2(int old, int new);
 ssize_t mini_read(int fd, void *buf, size_t n);
 ssize_t mini_write(int fd, const void *buf, size_t n);
 int mini_close(int fd);
@@ -290,6 +302,49 @@ char *strncpy(char *restrict d, const char *restrict s, size_t n)
 	for (; i < n; i++)
 		d[i] = 0;
 	return d;
+}
+
+/* musl's memcmp, memrchr, strrchr, strnlen and strdup are these loops and
+ * calls too, built at -O2 outside the link-time optimization (40 to 66 B
+ * each). */
+int memcmp(const void *l, const void *r, size_t n)
+{
+	const unsigned char *a = l, *b = r;
+
+	for (; n; n--, a++, b++)
+		if (*a != *b)
+			return *a - *b;
+	return 0;
+}
+
+void *memrchr(const void *m, int c, size_t n)
+{
+	const unsigned char *s = m;
+
+	while (n--)
+		if (s[n] == (unsigned char)c)
+			return (void *)(s + n);
+	return 0;
+}
+
+char *strrchr(const char *s, int c)
+{
+	return memrchr(s, c, strlen(s) + 1);
+}
+
+size_t strnlen(const char *s, size_t n)
+{
+	const char *p = memchr(s, 0, n);
+
+	return p ? (size_t)(p - s) : n;
+}
+
+char *strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+
+	return d ? memcpy(d, s, n) : 0;
 }
 
 /* The compares as musl's: the difference of the first unsigned bytes that
@@ -554,6 +609,20 @@ int pipe2(int fds[2], int flags)
 int dup3(int old, int new, int flags)
 {
 	return (int)syscall(SYS_dup3, old, new, flags);
+}
+
+/* musl's retries on EBUSY, which only a thread's racing open returns. On
+ * aarch64 (no dup2) dup3 refuses OLD == NEW: then dup2 is OLD if it is
+ * open. */
+int dup2(int old, int new)
+{
+#ifdef SYS_dup2
+	return (int)syscall(SYS_dup2, old, new);
+#else
+	if (old == new)
+		return fcntl(old, F_GETFD) < 0 ? -1 : old;
+	return dup3(old, new, 0);
+#endif
 }
 
 int epoll_create1(int flags)

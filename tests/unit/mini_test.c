@@ -68,6 +68,12 @@
 #undef readdir
 #undef closedir
 #undef clone
+#undef memcmp
+#undef memrchr
+#undef strrchr
+#undef strnlen
+#undef strdup
+#undef dup2
 #undef read
 #undef write
 #undef close
@@ -128,6 +134,12 @@ static void syscalls(void)
 	CHECK(mini_dup3(p[1], d, 0) == d);
 	CHECK(mini_fcntl(d, F_GETFD) == 0);
 	CHECK(mini_dup3(d, d, 0) == -1 && errno == EINVAL);
+	CHECK(mini_dup2(d, d) == d);
+	CHECK(mini_fcntl(d, F_SETFD, FD_CLOEXEC) == 0);
+	CHECK(mini_dup2(p[1], d) == d);
+	CHECK(mini_fcntl(d, F_GETFD) == 0);
+	CHECK(mini_dup2(999, 999) == -1 && errno == EBADF);
+	CHECK(mini_dup2(999, d) == -1 && errno == EBADF);
 	CHECK(mini_fcntl(-1, F_GETFD) == -1 && errno == EBADF);
 
 	CHECK((ep = mini_epoll_create1(EPOLL_CLOEXEC)) >= 0);
@@ -581,7 +593,7 @@ static void random_mixed(char *s, size_t max)
  * answers on random strings (the compares' values, not only their signs). */
 static void compares(void)
 {
-	char a[16], b[16], t1[40], t2[40], *s1, *s2, *p1, *p2;
+	char a[16] = "", b[16] = "", t1[40], t2[40], *s1, *s2, *p1, *p2;
 	static const char *nums[] = { "0", "-0", "+7", " \t\n\v\f\r42x", "-2147483648",
 				      "2147483647", "12a3", "- 1", "++1", "", "\xff" "9", "007" };
 
@@ -598,6 +610,13 @@ static void compares(void)
 		CHECK(mini_strcasecmp(a, b) == strcasecmp(a, b));
 		CHECK(mini_strncasecmp(a, b, n) == strncasecmp(a, b, n));
 		CHECK(mini_atoi(a) == atoi(a));
+		CHECK(mini_memcmp(a, b, n) == memcmp(a, b, n));
+		CHECK(mini_memrchr(a, b[0], n) == memrchr(a, b[0], n));
+		CHECK(mini_strrchr(a, b[0]) == strrchr(a, b[0]));
+		CHECK(mini_strnlen(a, n) == strnlen(a, n));
+		s1 = mini_strdup(a);
+		CHECK(s1 && s1 != a && !strcmp(s1, a));
+		free(s1);
 	}
 	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
 		CHECK(mini_atoi(nums[i]) == atoi(nums[i]));
