@@ -180,7 +180,8 @@ int sup_cgroup(const struct service *s, struct cg_stats *st, char *path, size_t 
 	return cg_path(s->c->name, path, len);
 }
 
-int sup_reached(const struct service *s, int up, char *why, size_t len)
+/* (noinline: smaller than LTO's copy inlined in its caller, ctl.c's) */
+__attribute__((noinline)) int sup_reached(const struct service *s, int up, char *why, size_t len)
 {
 	const char *dep;
 	int blocked = 0;
