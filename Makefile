@@ -38,7 +38,7 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 \
 # switches' compare chains are 256 B smaller than their tables.
 CFLAGS ?= -std=c11 -Oz $(WARN) -D_GNU_SOURCE -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie \
-	-flto -flto-partition=one -fno-jump-tables
+	-flto -flto-partition=one -fno-jump-tables $(BOARD_CFLAGS)
 # The musl compiler sees only musl's headers: give it the kernel's uapi
 # headers, asm/ being the board's architecture's.
 KINC := $(OUT)/kinc

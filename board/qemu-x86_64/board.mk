@@ -5,6 +5,11 @@ BOARD_ARCH := x86_64
 BOARD_CC := musl-gcc
 BOARD_TRIPLET := x86_64-linux-gnu
 BOARD_EXEC :=
+# Arrays of 16 B or more aligned as the psABI asks (16), not to GCC's
+# default 32 (its "compat" rule for vector loads, which PID 1's
+# general-regs-only code never makes): 0.35 KB less padding between the
+# read-only tables and strings.
+BOARD_CFLAGS := -malign-data=abi
 BOARD_LDFLAGS :=
 # Debian's generic amd64 kernel: the metapackage is resolved to the real
 # linux-image-X.Y.Z-N-amd64 with apt-cache depends and fetched with
