@@ -122,8 +122,9 @@ static int dump(struct nl *n, const struct ct_sel *s, struct ct_tuple *t)
 {
 	struct nl_req r;
 	struct iovec iov = { r.u.buf, 0 };
-	struct nl_replies rep = { .count = 1 };
+	struct nl_acks a;
 	struct ct_tuple more;
+	const struct nlmsghdr *h;
 	int got = 0;
 
 	ct_dump_req(&r, s);
@@ -131,29 +132,17 @@ static int dump(struct nl *n, const struct ct_sel *s, struct ct_tuple *t)
 		errno = r.err;
 		return -1;
 	}
-	r.u.h.nlmsg_seq = rep.first = ++n->seq;
 	iov.iov_len = r.u.h.nlmsg_len;
-	if (nl_send(n, &iov, 1) < 0)
+	/* Its end (NLMSG_DONE) is its ack. (EMSGSIZE, ENOBUFS: the caller
+	 * gives up.) */
+	if (nl_acks_send(n, &a, &iov, 1, 0) < 0)
 		return -1;
-	for (;;) {
-		/* (EMSGSIZE, ENOBUFS: the caller gives up) */
-		const struct nlmsghdr *h = nl_reply(n, &rep, 0);
-
-		if (!h)
-			return -1;
-		if (h->nlmsg_type == NLMSG_DONE)
-			return got;
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			errno = e->error ? -e->error : EBADMSG;
-			return -1;
-		}
-		/* Past CT_MAX: only that there are more (the dump is read to
-		 * its end all the same). */
+	/* Past CT_MAX: only that there are more (the dump is read to its end
+	 * all the same). */
+	while ((h = nl_acks_next(n, &a)))
 		if (got <= CT_MAX && ct_match(h, s, got < CT_MAX ? &t[got] : &more))
 			got++;
-	}
+	return nl_acks_end(&a) < 0 ? -1 : got;
 }
 
 int ct_flush(struct nl *n, const struct ct_sel *s)

@@ -399,7 +399,9 @@ ssize_t nl_recv(struct nl *n, void *buf, size_t size)
 
 union nl_rxbuf nl_rx PAGE_BUF;
 
-ssize_t nl_send(struct nl *n, const struct iovec *iov, int count)
+/* Send the COUNT buffers of IOV in one datagram to the kernel: the length
+ * sent, or -1 with errno. */
+static ssize_t nl_send(struct nl *n, const struct iovec *iov, int count)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct msghdr msg = {
@@ -414,7 +416,14 @@ ssize_t nl_send(struct nl *n, const struct iovec *iov, int count)
 	return len;
 }
 
-const struct nlmsghdr *nl_reply(struct nl *n, struct nl_replies *r, int flags)
+/* The next reply to REP's messages (any other is passed over: not ours, or
+ * left from an earlier, interrupted request); its index among them is its
+ * nlmsg_seq - FIRST, and an NLMSG_ERROR is long enough for its struct
+ * nlmsgerr. A datagram is read when one is needed, with FLAGS
+ * (MSG_DONTWAIT). NULL with errno if that failed (EAGAIN: none queued),
+ * was empty (EBADMSG) or did not fit (EMSGSIZE), or an error was short
+ * (EBADMSG). */
+static const struct nlmsghdr *nl_reply(struct nl *n, struct nl_replies *r, int flags)
 {
 	for (;;) {
 		const struct nlmsghdr *h = r->h;
@@ -445,6 +454,72 @@ const struct nlmsghdr *nl_reply(struct nl *n, struct nl_replies *r, int flags)
 	}
 }
 
+int nl_acks_send(struct nl *n, struct nl_acks *a, const struct iovec *iov, int count, int base)
+{
+	struct nlmsghdr *m;
+
+	*a = (struct nl_acks){ .rep.first = n->seq + 1, .base = base, .failed = -1 };
+	for (int i = 0; i < count; i++)
+		for (size_t off = 0; off + NLMSG_HDRLEN <= iov[i].iov_len;
+		     off += NLMSG_ALIGN(m->nlmsg_len)) {
+			m = (struct nlmsghdr *)((char *)iov[i].iov_base + off);
+			m->nlmsg_seq = ++n->seq;
+			m->nlmsg_pid = 0;
+			a->rep.count++;
+		}
+	a->left = (int)a->rep.count - 2 * base;
+	return nl_send(n, iov, count) < 0 ? -1 : 0;
+}
+
+const struct nlmsghdr *nl_acks_next(struct nl *n, struct nl_acks *a)
+{
+	/* The kernel runs every message and acks each, failed or not. A batch
+	 * refused as a whole (no nf_tables, a stale generation) has one error,
+	 * on BATCH_BEGIN, and then no acks: what is queued is read, and no
+	 * more (every reply is queued before the send returns). */
+	while (a->left > 0) {
+		const struct nlmsghdr *h = nl_reply(n, &a->rep, a->refused ? MSG_DONTWAIT : 0);
+		const struct nlmsgerr *e;
+		uint32_t k;
+
+		if (!h) {
+			if (a->refused && errno == EAGAIN)
+				a->left = 0;
+			return NULL;
+		}
+		if (h->nlmsg_type != NLMSG_ERROR && h->nlmsg_type != NLMSG_DONE)
+			return h;
+		/* (a dump's NLMSG_DONE: its end, as its ack) */
+		e = h->nlmsg_type == NLMSG_DONE ? &(struct nlmsgerr){ 0 } : NLMSG_DATA(h);
+		k = h->nlmsg_seq - a->rep.first - (uint32_t)a->base;
+		if (k >= a->rep.count - 2 * (uint32_t)a->base) {
+			/* The batch itself, or its commit, failed. */
+			if (e->error && !a->refused)
+				a->refused = -e->error;
+			continue;
+		}
+		a->left--;
+		if (a->err)
+			*(int *)((char *)a->err + k * a->stride) = -e->error;
+		if (e->error && a->failed < 0) {
+			a->failed = (int)k;
+			a->error = -e->error;
+		}
+	}
+	return NULL;
+}
+
+int nl_acks_end(const struct nl_acks *a)
+{
+	if (a->left > 0)
+		return -1;	/* reading failed */
+	if (a->failed >= 0 || a->refused) {
+		errno = a->failed >= 0 ? a->error : a->refused;
+		return -1;
+	}
+	return 0;
+}
+
 /* nl_talk and nl_talk_batch: send the COUNT requests of R in one datagram
  * and read an ack for each; REPLY, if not NULL, gets the first other answer
  * to them. */
@@ -452,8 +527,9 @@ static int talk(struct nl *n, struct nl_req *r, int count, int *failed, void *re
 		size_t cap)
 {
 	struct iovec iov[NL_BATCH_MAX];
-	struct nl_replies rep = { .first = n->seq + 1, .count = (uint32_t)count };
-	int i, left = count, err = 0, got = 0;
+	struct nl_acks a;
+	const struct nlmsghdr *h;
+	int i, got = 0;
 
 	*failed = -1;
 	if (count < 1 || count > NL_BATCH_MAX) {
@@ -466,41 +542,19 @@ static int talk(struct nl *n, struct nl_req *r, int count, int *failed, void *re
 			errno = r[i].err;
 			return -1;
 		}
-		r[i].u.h.nlmsg_seq = ++n->seq;
-		r[i].u.h.nlmsg_pid = 0;
 		/* Messages sit at NLMSG_ALIGN boundaries in one datagram: every
 		 * builder leaves nlmsg_len a multiple of 4. */
 		iov[i].iov_base = r[i].u.buf;
 		iov[i].iov_len = NLMSG_ALIGN(r[i].u.h.nlmsg_len);
 	}
-	if (nl_send(n, iov, count) < 0)
+	if (nl_acks_send(n, &a, iov, count, 0) < 0)
 		return -1;
-
-	/* The kernel runs every message and acks each, failed or not. */
-	while (left > 0) {
-		const struct nlmsghdr *h = nl_reply(n, &rep, 0);
-		const struct nlmsgerr *e;
-		int k;
-
-		if (!h)
-			return -1;
-		if (h->nlmsg_type != NLMSG_ERROR) {
-			if (reply && !got++)
-				memcpy(reply, h, h->nlmsg_len < cap ? h->nlmsg_len : cap);
-			continue;
-		}
-		e = NLMSG_DATA(h);
-		k = (int)(h->nlmsg_seq - rep.first);
-		left--;
-		if (e->error && (*failed < 0 || k < *failed)) {
-			*failed = k;
-			err = -e->error;
-		}
-	}
-	if (*failed >= 0) {
-		errno = err;
+	while ((h = nl_acks_next(n, &a)))
+		if (reply && !got++)
+			memcpy(reply, h, h->nlmsg_len < cap ? h->nlmsg_len : cap);
+	*failed = a.failed;
+	if (nl_acks_end(&a) < 0)
 		return -1;
-	}
 	if (reply && !got) {
 		errno = ENOMSG;
 		return -1;

@@ -117,9 +117,6 @@ union nl_rxbuf {
 	char b[16384];
 };
 extern union nl_rxbuf nl_rx;
-/* Send the COUNT buffers of IOV in one datagram to the kernel: the length
- * sent, or -1 with errno. */
-ssize_t nl_send(struct nl *n, const struct iovec *iov, int count);
 /* Reading the replies to COUNT messages N sent, numbered from sequence
  * number FIRST, out of nl_rx: zeroed but for those two to begin. */
 struct nl_replies {
@@ -127,14 +124,26 @@ struct nl_replies {
 	struct nlmsghdr *h;	/* the next message of the datagram */
 	ssize_t len;		/* bytes of it from h */
 };
-/* The next reply to them (any other is passed over: not ours, or left
- * from an earlier, interrupted request); its index among them is its
- * nlmsg_seq - FIRST, and an NLMSG_ERROR is long enough for its struct
- * nlmsgerr. A datagram is read when one is needed, with FLAGS
- * (MSG_DONTWAIT). NULL with errno if that failed (EAGAIN: none queued),
- * was empty (EBADMSG) or did not fit (EMSGSIZE), or an error was short
- * (EBADMSG). */
-const struct nlmsghdr *nl_reply(struct nl *n, struct nl_replies *r, int flags);
+/* Sending messages and reading their acks: the COUNT buffers of IOV (whole
+ * messages) numbered and sent in one datagram, A started on their replies.
+ * The acks of the messages but BASE at either end (nft's BATCH_BEGIN and
+ * END) are the items'; an error acking one of those BASE is the batch's
+ * refusal. -1 with errno if sending failed. */
+struct nl_acks {
+	struct nl_replies rep;
+	int base, left;		/* items not acked yet */
+	int *err;		/* if not NULL: each item's ack errno, STRIDE bytes apart */
+	size_t stride;
+	int failed, error;	/* the first item that failed, and its errno */
+	int refused;		/* the batch's errno */
+};
+int nl_acks_send(struct nl *n, struct nl_acks *a, const struct iovec *iov, int count, int base);
+/* The next reply that is not an ack (acks are recorded in A); NULL once
+ * every item's came or the refusal's did, or reading failed. */
+const struct nlmsghdr *nl_acks_next(struct nl *n, struct nl_acks *a);
+/* Then: 0, or -1 with errno of reading, of the first item that failed
+ * (A->failed), or of the refusal. */
+int nl_acks_end(const struct nl_acks *a);
 /* Use FD, a NETLINK_ROUTE socket nl_open made (in another process: a
  * socket works in the network namespace it was made in). -1 with errno. */
 int nl_adopt(struct nl *n, int fd);

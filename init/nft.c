@@ -379,67 +379,28 @@ static uint64_t echo_handle(const struct nlmsghdr *h)
 int nft_talk(struct nl *n, struct nft_batch *b, int *failed)
 {
 	struct iovec iov = { b->buf, b->len };
-	struct nl_replies rep = { .first = n->seq + 1, .count = (uint32_t)b->n + 2 };
-	int left = b->n, refused = 0;
+	struct nl_acks a;
 	const struct nlmsghdr *h;
-	struct nlmsghdr *m;
-	size_t off;
 
 	*failed = -1;
 	if (b->err || b->depth) {
 		errno = b->err ? b->err : EINVAL;
 		return -1;
 	}
-	/* Sequence numbers: BATCH_BEGIN first, then each message, then END. */
-	for (off = 0; off + NLMSG_HDRLEN <= b->len; off += NLMSG_ALIGN(m->nlmsg_len)) {
-		m = (struct nlmsghdr *)(b->buf + off);
-		m->nlmsg_seq = ++n->seq;
-		m->nlmsg_pid = 0;
-	}
 	size_buffers(n, b->len, b->n);
-	if (nl_send(n, &iov, 1) < 0)
+	/* Sequence numbers: BATCH_BEGIN first, then each message, then END. */
+	if (nl_acks_send(n, &a, &iov, 1, 1) < 0)
 		return -1;
+	a.err = b->item ? &b->item->err : NULL;
+	a.stride = sizeof *b->item;
+	while ((h = nl_acks_next(n, &a))) {
+		uint32_t k = h->nlmsg_seq - a.rep.first;
 
-	/* Every reply is queued before the send returns. A batch refused as
-	 * a whole (no nf_tables, a stale generation) has one error, on
-	 * BATCH_BEGIN, and then no acks: read what is there and stop. */
-	while (left > 0) {
-		uint32_t k;
-		const struct nlmsgerr *e;
-
-		h = nl_reply(n, &rep, refused ? MSG_DONTWAIT : 0);
-		if (!h && refused && errno == EAGAIN)
-			break;
-		if (!h)
-			return -1;
-		k = h->nlmsg_seq - rep.first;
-		e = NLMSG_DATA(h);
-		if (h->nlmsg_type == NFT_TYPE(NFT_MSG_NEWRULE) && k >= 1 && k <= (uint32_t)b->n) {
+		if (h->nlmsg_type == NFT_TYPE(NFT_MSG_NEWRULE) && k - 1 < (uint32_t)b->n)
 			b->item[k - 1].handle = echo_handle(h);
-			continue;
-		}
-		if (h->nlmsg_type != NLMSG_ERROR)
-			continue;
-		if (k == 0 || k == (uint32_t)b->n + 1) {
-			/* The batch itself, or its commit, failed. */
-			if (e->error && !refused)
-				refused = -e->error;
-			continue;
-		}
-		left--;
-		b->item[k - 1].err = -e->error;
-		if (e->error && *failed < 0)
-			*failed = (int)k - 1;
 	}
-	if (*failed >= 0) {
-		errno = b->item[*failed].err;
-		return -1;
-	}
-	if (refused) {
-		errno = refused;
-		return -1;
-	}
-	return 0;
+	*failed = a.failed;
+	return nl_acks_end(&a);
 }
 
 int nft_genid(struct nl *n, uint32_t *genid)
