@@ -141,30 +141,34 @@ static void bridge_mac(const struct conf_bridge *b, unsigned char mac[6])
 static int bridge_make(const struct conf_bridge *b, const unsigned char mac[6],
 		       struct nl_link *l, struct bridge_undo *u, const char **step)
 {
+	const char *what = "create", *why = " (names have at most 15 characters)";
+
 	if (strlen(b->name) >= IFNAMSIZ) {
 		errno = ENAMETOOLONG;
-		*step = stepf("create bridge %s (names have at most 15 characters)", b->name);
-		return -1;
+		goto fail;
 	}
+	why = "";
 	if (nl_bridge_create(&pid1, b->name, mac) == 0)
 		u->created = 1;
 	else if (errno != EEXIST) {
-		*step = stepf("create bridge %s%s", b->name, errno == EOPNOTSUPP
-			      ? " (kernel lacks CONFIG_BRIDGE?)" : "");
-		return -1;
+		if (errno == EOPNOTSUPP)
+			why = " (kernel lacks CONFIG_BRIDGE?)";
+		goto fail;
 	}
-	if (nl_link_get(&pid1, b->name, l) < 0) {
-		*step = stepf("find bridge %s", b->name);
-		return -1;
-	}
+	what = "find";
+	if (nl_link_get(&pid1, b->name, l) < 0)
+		goto fail;
 	if (strcmp(l->kind, "bridge")) {
 		errno = EEXIST;
-		*step = stepf("create bridge %s%s", b->name,
-			      " (a link that is not a bridge has that name)");
-		return -1;
+		what = "create";
+		why = " (a link that is not a bridge has that name)";
+		goto fail;
 	}
 	u->index = l->index;
 	return 0;
+fail:
+	*step = stepf("%s bridge %s%s", what, b->name, why);
+	return -1;
 }
 
 /* Give bridge B (L) its MAC and address (OB: the old config's, taken off
@@ -173,38 +177,38 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 		      const unsigned char mac[6], const struct nl_link *l,
 		      struct bridge_undo *u, const char **step)
 {
+	const char *what = "set the MAC of";
+
 	/* One of ours (02:53) whose address a reload changed: the MAC
 	 * follows, or the sandbox given the old address would share it. A
 	 * bridge of anyone else's keeps its MAC. */
 	if (l->mac[0] == 0x02 && l->mac[1] == 0x53 && memcmp(l->mac, mac, 6)) {
-		if (nl_link_set_mac(&pid1, l->index, mac) < 0) {
-			*step = stepf("set the MAC of bridge %s", b->name);
-			return -1;
-		}
+		if (nl_link_set_mac(&pid1, l->index, mac) < 0)
+			goto fail;
 		u->mac_set = 1;
 		memcpy(u->old_mac, l->mac, 6);
 	}
+	what = "address";
 	if (nl_addr_add(&pid1, l->index, b->addr, b->prefix) == 0)
 		u->addr_added = 1;
-	else if (errno != EEXIST) {
-		*step = stepf("address bridge %s", b->name);
-		return -1;
-	}
+	else if (errno != EEXIST)
+		goto fail;
 	/* A reload that readdresses the bridge takes the old address off (it
 	 * may go to a sandbox now). Already gone is fine. */
+	what = "take the old address off";
 	if (ob && (ob->addr != b->addr || ob->prefix != b->prefix)) {
 		if (nl_addr_del(&pid1, l->index, ob->addr, ob->prefix) == 0)
 			u->addr_removed = ob;
-		else if (errno != EADDRNOTAVAIL && errno != ENOENT) {
-			*step = stepf("take the old address off bridge %s", b->name);
-			return -1;
-		}
+		else if (errno != EADDRNOTAVAIL && errno != ENOENT)
+			goto fail;
 	}
-	if (nl_link_up(&pid1, l->index, 0) < 0) {
-		*step = stepf("bring up bridge %s", b->name);
-		return -1;
-	}
+	what = "bring up";
+	if (nl_link_up(&pid1, l->index, 0) < 0)
+		goto fail;
 	return 0;
+fail:
+	*step = stepf("%s bridge %s", what, b->name);
+	return -1;
 }
 
 /* A reload's bridge changes, until it is done (net_bridges_done) or a later
@@ -595,8 +599,12 @@ static int seen_before(uint32_t addr)
 	return 1;
 }
 
-/* What each request of configure_links's batch does, for *STEP. */
-enum { CF_LO, CF_ADDR, CF_CONF, CF_UP, CF_ROUTE };
+/* What each of a link's requests in configure_links's batch does, for
+ * *STEP ("VERB ethK"). */
+enum { CF_ADDR, CF_CONF, CF_UP };
+static const char *const cf_verb[] = {
+	"address", "set arp_notify and addr_gen_mode on", "bring up",
+};
 
 /* Inside the sandbox's namespace: lo up; each ethN addressed with its
  * bridge's prefix, arp_notify on, no IPv6 link-local, up; the default route
@@ -607,7 +615,9 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 	/* lo, three requests a link, the route: one datagram, one RTNL round
 	 * trip each in the kernel but a single send and read here. */
 	static struct nl_req req[2 + 3 * NET_MAX_LINKS] PAGE_BUF;
-	static unsigned char what[2 + 3 * NET_MAX_LINKS], link[2 + 3 * NET_MAX_LINKS];
+	/* each request's CF_* and link: CF_* | K << 2 (lo's and the route's
+	 * unused: the first and the last) */
+	static unsigned char what[2 + 3 * NET_MAX_LINKS];
 	struct nl n;
 	int nreq = 0, eth0 = 0, failed;
 
@@ -615,8 +625,7 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		*step = "use the sandbox's netlink socket";
 		return -1;
 	}
-	nl_build_link_set(&req[nreq], LOOPBACK_IFINDEX, 1, 0, 0);
-	what[nreq++] = CF_LO;
+	nl_build_link_set(&req[nreq++], LOOPBACK_IFINDEX, 1, 0, 0);
 	for (int k = 0; k < s->nnets; k++) {
 		const struct conf_net *cn = &s->nets[k];
 		struct ifreq ifr;
@@ -640,8 +649,7 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		}
 		nl_build_addr(&req[nreq], ifr.ifr_ifindex, cn->addr,
 			      c->bridges[cn->bridge].prefix);
-		link[nreq] = k;
-		what[nreq++] = CF_ADDR;
+		what[nreq++] = CF_ADDR | k << 2;
 		/* An address linked before (a restart, a reload that gave it
 		 * to another service) is announced when the link comes up (a
 		 * gratuitous ARP): the MAC is the same, and until the new
@@ -659,33 +667,25 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		if (notify || ll6) {
 			nl_build_link_af(&req[nreq], ifr.ifr_ifindex, NULL,
 					 notify ? IPV4_DEVCONF_ARP_NOTIFY : 0, 1, ll6);
-			link[nreq] = k;
-			what[nreq++] = CF_CONF;
+			what[nreq++] = CF_CONF | k << 2;
 		}
 		nl_build_link_set(&req[nreq], ifr.ifr_ifindex, 1, 0, 0);
-		link[nreq] = k;
-		what[nreq++] = CF_UP;
+		what[nreq++] = CF_UP | k << 2;
 		if (k == 0)
 			eth0 = ifr.ifr_ifindex;
 	}
 	/* After eth0's up in the same batch: the kernel runs the messages in
 	 * order, and a gateway on a down link is ENETDOWN. */
-	nl_build_route_default(&req[nreq], c->bridges[s->nets[0].bridge].addr, eth0);
-	what[nreq++] = CF_ROUTE;
+	nl_build_route_default(&req[nreq++], c->bridges[s->nets[0].bridge].addr, eth0);
 	if (nl_talk_batch(&n, req, nreq, &failed) < 0) {
 		if (failed < 0)
 			*step = "configure the network";
-		else if (what[failed] == CF_LO)
+		else if (failed == 0)
 			*step = "bring up lo";
-		else if (what[failed] == CF_ADDR)
-			*step = stepf("address eth%d", link[failed]);
-		else if (what[failed] == CF_CONF)
-			*step = stepf("set arp_notify and addr_gen_mode on eth%d",
-				      link[failed]);
-		else if (what[failed] == CF_UP)
-			*step = stepf("bring up eth%d", link[failed]);
-		else
+		else if (failed == nreq - 1)
 			*step = "add the default route";
+		else
+			*step = stepf("%s eth%d", cf_verb[what[failed] & 3], what[failed] >> 2);
 		return -1;
 	}
 	return 0;
