@@ -328,7 +328,7 @@ static int wait_link(struct client *c)
 		struct ifreq ifr = { 0 };
 		char buf[8192];
 
-		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", c->ifname);
+		strcpy(ifr.ifr_name, c->ifname);	/* (shorter than IFNAMSIZ: dhcp_main) */
 		if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && ifr.ifr_flags & IFF_UP &&
 		    ioctl(s, SIOCGIFINDEX, &ifr) == 0) {
 			c->ifindex = ifr.ifr_ifindex;
@@ -517,7 +517,8 @@ static void restart(struct client *c, int64_t now, const char *why)
 
 static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now)
 {
-	char a[16], g[16], s[16], given[24] = "", life[64] = "infinite";
+	char a[16], g[16], s[16], given[24], life[64];
+	const char *lt = "infinite";
 	uint32_t t = r->lease < MIN_LEASE ? MIN_LEASE : r->lease, t1 = r->t1, t2 = r->t2;
 	int renewed = c->state >= BOUND && r->yiaddr == c->lease.yiaddr;
 	/* (a renewal that changes nothing but the time is not said again) */
@@ -555,13 +556,15 @@ static void bind_lease(struct client *c, const struct dhcp_reply *r, int64_t now
 		return;
 	/* (an infinite lease is one given so: T is the lease unless raised) */
 	if (t != 0xffffffffu) {
+		given[0] = 0;
 		if (t != r->lease)
 			snprintf(given, sizeof given, " (%u s given)", r->lease);
 		snprintf(life, sizeof life, "%u s%s, renewal in %u s", t, given, t1);
+		lt = life;
 	}
 	dprintf(1, "%s %s/%d router %s from %s, lease %s\n", renewed ? "renewed" : "bound to",
 		conf_ip_str(a, r->yiaddr), r->prefix, r->router ? conf_ip_str(g, r->router) : "none",
-		conf_ip_str(s, r->server), life);
+		conf_ip_str(s, r->server), lt);
 }
 
 /* (noinline: smaller than LTO's inlined copy) */
@@ -589,12 +592,10 @@ static void on_reply(struct client *c, const struct dhcp_reply *r, int64_t now)
 		if (c->state != REBINDING && (r->type != NAK || r->server) &&
 		    r->server != (c->state == REQUESTING ? c->offer.server : c->lease.server))
 			return;
-		if (r->type == NAK) {
-			snprintf(why, sizeof why, "refused by a NAK%s%s", r->server ? " from " : "",
+		if (r->type == NAK || (r->type == ACK && r->lease == 0)) {
+			snprintf(why, sizeof why, r->type == NAK ? "refused by a NAK%s%s"
+				 : "unusable (0 s%s%s)", r->server ? " from " : "",
 				 r->server ? conf_ip_str(a, r->server) : "");
-			restart(c, now, why);
-		} else if (r->type == ACK && r->lease == 0) {
-			snprintf(why, sizeof why, "unusable (0 s from %s)", conf_ip_str(a, r->server));
 			restart(c, now, why);
 		} else if (r->type == ACK) {
 			bind_lease(c, r, now);
@@ -625,17 +626,13 @@ static void tick(struct client *c, int64_t now)
 	}
 }
 
+/* (bind_lease keeps T1 <= T2 <= the expiry, or all three 0: forever) */
 static int64_t next_event(const struct client *c)
 {
-	int64_t n = c->state == BOUND ? 0 : c->next;
+	int64_t n = c->state == BOUND ? c->t1 : c->next,
+		e = c->state == RENEWING ? c->t2 : c->state == REBINDING ? c->expiry : 0;
 
-	if (c->state == BOUND && c->t1 && (!n || c->t1 < n))
-		n = c->t1;
-	if ((c->state == BOUND || c->state == RENEWING) && c->t2 && (!n || c->t2 < n))
-		n = c->t2;
-	if (c->state >= BOUND && c->expiry && (!n || c->expiry < n))
-		n = c->expiry;
-	return n;
+	return e && e < n ? e : n;
 }
 
 int dhcp_main(const char *ifname)
@@ -694,18 +691,20 @@ int dhcp_main(const char *ifname)
 		}
 		{
 			struct dhcp_reply r;
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 			int partial = 0;
 
 			/* TP_STATUS_CSUMNOTREADY: the sender's checksum is left
-			 * to hardware that a veth does not have. */
-			for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-				if (cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA &&
-				    cm->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
-					struct tpacket_auxdata aux;
+			 * to hardware that a veth does not have. The socket asks
+			 * for PACKET_AUXDATA alone: the one message, if any
+			 * (without it the checksum is checked). */
+			if (cm && cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
+				struct tpacket_auxdata aux;
 
-					memcpy(&aux, CMSG_DATA(cm), sizeof aux);
-					partial = !!(aux.tp_status & TP_STATUS_CSUMNOTREADY);
-				}
+				memcpy(&aux, CMSG_DATA(cm), sizeof aux);
+				partial = !!(aux.tp_status & TP_STATUS_CSUMNOTREADY);
+			}
 			if (dhcp_parse(buf, (size_t)len, partial, c.xid, c.mac, &r) == 0)
 				on_reply(&c, &r, now_ms_boot());
 		}

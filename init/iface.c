@@ -270,7 +270,7 @@ void iface_apply(const struct conf *c)
 		}
 		next[n] = (struct iface){ .dhcp = ci->dhcp, .addr = ci->addr, .prefix = ci->prefix,
 					  .gateway = ci->gateway, .metric = METRIC_BASE + (uint32_t)n };
-		snprintf(next[n].name, sizeof next[n].name, "%s", ci->name);
+		strcpy(next[n].name, ci->name);	/* (conf_ifname: at most 15) */
 	}
 	/* What the old config set up and this one does not keep. */
 	for (int i = 0; i < nifs; i++) {
