@@ -750,15 +750,13 @@ int net_parked(void)
 int net_lo_up(void)
 {
 	struct nl n;
-	int r, e;
 
 	if (nl_open(&n) < 0)
 		return -1;
-	r = nl_link_up(&n, LOOPBACK_IFINDEX, 0);
-	e = errno;
-	nl_close(&n);
-	errno = e;
-	return r;
+	if (nl_link_up(&n, LOOPBACK_IFINDEX, 0) < 0)
+		return close_fail(n.fd);
+	close(n.fd);
+	return 0;
 }
 
 /* (noinline: smaller than LTO's inlined copy) */

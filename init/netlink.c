@@ -319,12 +319,8 @@ int nl_listen(int proto, unsigned groups)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
 
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		return close_fail(fd);
 	return fd;
 }
 
@@ -338,24 +334,15 @@ int nl_open(struct nl *n)
 int nl_open_proto(struct nl *n, int proto)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	socklen_t salen = sizeof sa;
-	int one = 1;
+	int one = 1, fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 
-	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
-	if (n->fd < 0)
+	n->fd = -1;
+	if (fd < 0)
 		return -1;
 	/* Errors need not echo the whole request back; older kernels lack it. */
-	setsockopt(n->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-	if (bind(n->fd, (struct sockaddr *)&sa, sizeof sa) < 0
-	    || getsockname(n->fd, (struct sockaddr *)&sa, &salen) < 0) {
-		int e = errno;
-		close(n->fd);
-		n->fd = -1;
-		errno = e;
-		return -1;
-	}
-	n->portid = sa.nl_pid;
-	n->seq = 0;
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || nl_adopt(n, fd) < 0)
+		return close_fail(fd);
 	return 0;
 }
 

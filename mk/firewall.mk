@@ -1,9 +1,9 @@
 # firewall: the nf_tables message builder's unit test (no privilege), and
 # the harness that drives firewall.c against the kernel (root, in a network
 # namespace of its own) for tests/firewall.bats and `publish.rules_ms.n100`.
-NFT_SRCS := init/nft.c init/netlink.c
+NFT_SRCS := init/nft.c init/netlink.c init/util.c
 # (CONF_SRCS of unit.mk is not read yet: the parser spelled out)
-FW_SRCS := init/firewall.c init/ct.c $(NFT_SRCS) init/util.c init/conf.c init/conf_directive.c \
+FW_SRCS := init/firewall.c init/ct.c $(NFT_SRCS) init/conf.c init/conf_directive.c \
 	init/conf_global.c init/conf_service.c init/conf_check.c init/conf_value.c \
 	init/loop.c init/log.c init/logfile.c
 FW_HDRS := init/firewall.h init/ct.h init/nft.h init/netlink.h init/conf.h init/conf_parser.h init/conf_value.h \
@@ -38,14 +38,14 @@ fw-harness: $(OUT)/unit/fw_harness $(OUT)/unit/fw_harness.san
 
 # ct.c against the kernel's conntrack (root, in a network namespace of its
 # own): its dump filter and deletions (tests/firewall.bats).
-$(OUT)/unit/ct_harness: tests/unit/ct_harness.c init/ct.c init/netlink.c init/ct.h init/netlink.h
+$(OUT)/unit/ct_harness: tests/unit/ct_harness.c init/ct.c init/netlink.c init/util.c init/ct.h init/netlink.h
 	@mkdir -p $(@D)
-	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/ct.c init/netlink.c
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/ct.c init/netlink.c init/util.c
 
 # The ctnetlink dump reader (ct_match): any message, no crash.
-$(OUT)/fuzz/ct_fuzz: tests/fuzz/ct_fuzz.c init/ct.c init/netlink.c init/ct.h init/netlink.h
+$(OUT)/fuzz/ct_fuzz: tests/fuzz/ct_fuzz.c init/ct.c init/netlink.c init/util.c init/ct.h init/netlink.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/ct.c init/netlink.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< init/ct.c init/netlink.c init/util.c
 
 fuzz-ct: $(OUT)/fuzz/ct_fuzz
 	@mkdir -p $(OUT)/fuzz/corpus-ct

@@ -4,9 +4,9 @@
 NET_SRCS := init/net.c init/netlink.c init/util.c init/conf_value.c
 NET_HDRS := init/net.h init/netlink.h init/conf.h init/conf_value.h
 
-$(OUT)/unit/netlink_test: tests/unit/netlink_test.c init/netlink.c init/netlink.h
+$(OUT)/unit/netlink_test: tests/unit/netlink_test.c init/netlink.c init/util.c init/netlink.h
 	@mkdir -p $(@D)
-	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/netlink.c
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< init/netlink.c init/util.c
 
 $(OUT)/unit/net_test: tests/unit/net_test.c $(NET_SRCS) $(NET_HDRS)
 	@mkdir -p $(@D)

@@ -72,7 +72,7 @@ fuzz-smoke: fuzz-smoke-dhcp
 # `unit-board` for every board.
 UNIT_BOARD := conf netlink net nft seccomp fmt mini malloc devname
 UNIT_SRCS_conf := $(CONF_SRCS)
-UNIT_SRCS_netlink := init/netlink.c
+UNIT_SRCS_netlink := init/netlink.c init/util.c
 UNIT_SRCS_net := $(NET_SRCS)
 UNIT_SRCS_nft := $(NFT_SRCS)
 UNIT_SRCS_devname := init/devname.c
