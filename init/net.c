@@ -207,7 +207,7 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 		goto fail;
 	return 0;
 fail:
-	*step = stepf("%s bridge %s", what, b->name);
+	*step = stepf("%s bridge %s%s", what, b->name, "");
 	return -1;
 }
 
@@ -601,9 +601,9 @@ static int seen_before(uint32_t addr)
 
 /* What each of a link's requests in configure_links's batch does, for
  * *STEP ("VERB ethK"). */
-enum { CF_ADDR, CF_CONF, CF_UP };
+enum { CF_ADDR, CF_CONF, CF_UP, CF_FIND };
 static const char *const cf_verb[] = {
-	"address", "set arp_notify and addr_gen_mode on", "bring up",
+	"address", "set arp_notify and addr_gen_mode on", "bring up", "find",
 };
 
 /* Inside the sandbox's namespace: lo up; each ethN addressed with its
@@ -619,14 +619,15 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 	 * unused: the first and the last) */
 	static unsigned char what[2 + 3 * NET_MAX_LINKS];
 	struct nl n;
-	int nreq = 0, eth0 = 0, failed;
+	int nreq = 0, eth0 = 0, failed, k, v;
+	const char *why = "";
 
 	if (nl_adopt(&n, nl_fd) < 0) {
 		*step = "use the sandbox's netlink socket";
 		return -1;
 	}
 	nl_build_link_set(&req[nreq++], LOOPBACK_IFINDEX, 1, 0, 0);
-	for (int k = 0; k < s->nnets; k++) {
+	for (k = 0; k < s->nnets; k++) {
 		const struct conf_net *cn = &s->nets[k];
 		struct ifreq ifr;
 		int notify, ll6, index;
@@ -638,14 +639,14 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 		 * devices, so its index is not known in advance). */
 		memset(&ifr, 0, sizeof ifr);
 		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth%d", k);
-		if (ioctl(n.fd, SIOCGIFINDEX, &ifr) < 0) {
-			*step = stepf("find eth%d", k);
-			return -1;
-		}
+		v = CF_FIND;
+		if (ioctl(n.fd, SIOCGIFINDEX, &ifr) < 0)
+			goto fail;
+		v = CF_ADDR;
 		if (!cn->addr) {
 			errno = EADDRNOTAVAIL;
-			*step = stepf("address eth%d (none was assigned)", k);
-			return -1;
+			why = " (none was assigned)";
+			goto fail;
 		}
 		nl_build_addr(&req[nreq], ifr.ifr_ifindex, cn->addr,
 			      c->bridges[cn->bridge].prefix);
@@ -684,11 +685,17 @@ static int configure_links(const struct conf *c, const struct svc_conf *s, int n
 			*step = "bring up lo";
 		else if (failed == nreq - 1)
 			*step = "add the default route";
-		else
-			*step = stepf("%s eth%d", cf_verb[what[failed] & 3], what[failed] >> 2);
+		else {
+			v = what[failed] & 3;
+			k = what[failed] >> 2;
+			goto fail;
+		}
 		return -1;
 	}
 	return 0;
+fail:
+	*step = stepf("%s eth%d%s", cf_verb[v], k, why);
+	return -1;
 }
 
 int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
