@@ -569,7 +569,6 @@ int nl_link_get(struct nl *n, const char *name, struct nl_link *l)
 	const struct nlattr *a, *kind;
 
 	nl_build_link_get(&r, name);
-	memset(&rep.h, 0, sizeof rep.h);
 	if (nl_talk(n, &r, &rep, sizeof rep) < 0)
 		return -1;
 	if (rep.h.nlmsg_type != RTM_NEWLINK

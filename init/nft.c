@@ -411,7 +411,6 @@ int nft_genid(struct nl *n, uint32_t *genid)
 	const struct nlattr *a;
 
 	nl_req_init(&r, NFT_TYPE(NFT_MSG_GETGEN), 0, &g, sizeof g);
-	memset(&rep.h, 0, sizeof rep.h);
 	if (nl_talk(n, &r, &rep, sizeof rep) < 0)
 		return -1;
 	if (rep.h.nlmsg_type != NFT_TYPE(NFT_MSG_NEWGEN) || rep.h.nlmsg_len > sizeof rep ||
