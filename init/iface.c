@@ -399,13 +399,8 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	const char *step;
 	char a[16], g[16], d[16], t[24];
 
-	if (len != sizeof l) {
-		say(name, "dhcp-%s sent %zu bytes, not a lease: ignored", name, len);
-		return;
-	}
-	memcpy(&l, msg, sizeof l);
-	if (dhcp_lease_check(&l) < 0) {
-		say(name, "dhcp-%s sent an invalid lease: ignored", name);
+	if (len != sizeof l || (memcpy(&l, msg, sizeof l), dhcp_lease_check(&l) < 0)) {
+		say(name, "dhcp-%s sent %zu bytes, not a valid lease: ignored", name, len);
 		return;
 	}
 	if (!f || !f->dhcp || !f->index) {
