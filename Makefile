@@ -79,7 +79,8 @@ $(KINC)/.stamp: board/$(BOARD)/board.mk
 # of a function's aggregate parameters into scalars, with a clone for the
 # new signature): at -Oz its clones and their callers' copies were 39 B
 # more than the calls (x86_64).
-PID1_CFLAGS := -mgeneral-regs-only -fno-ipa-sra
+# init/pid1.h first in each: errno a plain variable.
+PID1_CFLAGS := -mgeneral-regs-only -fno-ipa-sra -include init/pid1.h
 # init/start.c is the entry: none of the C start files (musl's crt1, the
 # compiler's crtbegin/crtend, crti/crtn), so none of musl's start code.
 PID1_LDFLAGS := -nostartfiles

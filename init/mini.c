@@ -524,8 +524,8 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
  * sandinit registers no handler and has no threads (malloc.c). _Fork
  * blocks signals around the call (for a handler in the child before the
  * next line) and takes __abort_lock (__lock: 0.6 KB with it), to set the
- * child's struct pthread's tid and thread list: in sandinit only errno
- * and the canary are read from it (no raise, pthread_kill or thread), and
+ * child's struct pthread's tid and thread list: sandinit reads neither
+ * (no raise, pthread_kill or thread; errno is not there: init/pid1.h), and
  * the kernel restarts a fork a signal interrupts. So the system call. */
 pid_t fork(void)
 {
@@ -538,9 +538,10 @@ pid_t fork(void)
  * sandinit has no thread-local variables (tests/build.bats: no TLS
  * segment), so the struct alone, here; musl's __init_tp sets it up as for
  * any thread (self, the thread pointer: %fs on x86_64, tpidr_el0 above
- * the struct on aarch64; tid, locale, list links). errno and, on x86_64,
- * the stack protector's canary (%fs:0x28, set next by __init_ssp) live
- * in it. 512 B hold musl 1.2's struct (200 B on both boards). */
+ * the struct on aarch64; tid, locale, list links). musl's raise reads
+ * the thread's id from it (the test build's abort); errno is not in it
+ * (init/pid1.h) and no code linked checks a canary. 512 B hold musl
+ * 1.2's struct (200 B on both boards). */
 int __init_tp(void *p);
 void __init_tls(size_t *aux);
 

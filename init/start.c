@@ -9,7 +9,7 @@
  * none of; and .init_array, .fini_array and atexit hold nothing, so exit is
  * _exit (no stdio to flush: init/fmt.c writes each message at once).
  * What is left of musl's start: the environment, and the thread pointer
- * (init/mini.c's __init_tls: errno lives in the thread's struct). The
+ * (init/mini.c's __init_tls: musl's raise reads the thread's id there). The
  * Makefile links out/sandinit with -nostartfiles; host builds (glibc) and
  * the unit tests keep their libc's start. */
 #include <stdlib.h>
@@ -56,4 +56,15 @@ _Noreturn void exit(int status)
 {
 	_exit(status);
 }
+
+/* errno (init/pid1.h), and musl's way to it for its own objects still
+ * linked (__syscall_ret's ___errno_location). */
+int sandinit_errno;
+
+int *__errno_location(void)
+{
+	return &sandinit_errno;
+}
+
+__attribute__((const)) int *___errno_location(void) __attribute__((alias("__errno_location")));
 #endif

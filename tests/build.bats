@@ -166,12 +166,13 @@ static_binary() {
 # issue 15: init/start.c is the entry (out/sandinit is linked with
 # -nostartfiles): none of musl's start code (__init_libc reads the auxiliary
 # vector for what sandinit does not use), of its exit (runs .fini_array and
-# atexit's list, both empty), or of the compiler's crtbegin is linked.
+# atexit's list, both empty), of its __errno_location (errno is
+# init/start.c's variable: init/pid1.h), or of the compiler's crtbegin.
 @test "sandinit links none of musl's or the compiler's start files" {
 	# a control: the map names libc members (memcpy's)
 	run grep -c 'libc\.a(memcpy\.lo)' "$O1/sandinit.map"
 	assert_success
-	run grep -E 'libc\.a\((__libc_start_main|exit)\.lo\)|/(S?crt1|crt[in]|crtbegin[ST]?|crtend[ST]?)\.o' \
+	run grep -E 'libc\.a\((__libc_start_main|exit|__errno_location)\.lo\)|/(S?crt1|crt[in]|crtbegin[ST]?|crtend[ST]?)\.o' \
 		"$O1/sandinit.map"
 	assert_failure
 }
