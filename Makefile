@@ -79,16 +79,18 @@ $(KINC)/.stamp: board/$(BOARD)/board.mk
 # of a function's aggregate parameters into scalars, with a clone for the
 # new signature): at -Oz its clones and their callers' copies were 39 B
 # more than the calls (x86_64).
-# Five of -Oz's optimizations that made the code larger here (measured one
-# by one, then together: 1.1 KB less on x86_64): caller-saves (values kept
+# Six of -Oz's optimizations that made the code larger here (measured one
+# by one, then together: 1.2 KB less on x86_64): caller-saves (values kept
 # in call-clobbered registers, saved around each call), shrink-wrapping
 # (prologues moved into paths, copied per path), loop-invariant motion
 # at the tree and RTL levels (the hoisted values' registers spilled in
-# loops of a few turns), and mod/ref analysis (more values kept live in
-# registers across calls). Speed is not PID 1's cost (see above).
+# loops of a few turns), mod/ref analysis (more values kept live in
+# registers across calls), and the "expensive" ones (a second CSE pass,
+# register-allocation extras). Speed is not PID 1's cost (see above).
 # init/pid1.h first in each: errno a plain variable.
 PID1_CFLAGS := -mgeneral-regs-only -fno-ipa-sra -fno-caller-saves -fno-shrink-wrap \
-	-fno-tree-loop-im -fno-move-loop-invariants -fno-ipa-modref -include init/pid1.h
+	-fno-tree-loop-im -fno-move-loop-invariants -fno-ipa-modref \
+	-fno-expensive-optimizations -include init/pid1.h
 # init/start.c is the entry: none of the C start files (musl's crt1, the
 # compiler's crtbegin/crtend, crti/crtn), so none of musl's start code.
 PID1_LDFLAGS := -nostartfiles
