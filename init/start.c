@@ -1,7 +1,7 @@
 /* start: the program's entry, in place of musl's crt1 and __libc_start_main
  * (issue 15: binary size). musl's start (__init_libc, 0.6 KB with its
  * stages) reads the auxiliary vector for what sandinit does not use: the
- * vDSO (init/mini.c's clock_gettime is the system call), the page size
+ * vDSO (init/mini_sys.c's clock_gettime is the system call), the page size
  * (init/malloc.c asks the kernel for whole pages), AT_RANDOM for the stack
  * protector's canary (nothing linked checks one: tests/build.bats), hwcap,
  * secure mode (PID 1 and initctl are not set-id); the compiler's crtbegin
@@ -9,7 +9,7 @@
  * none of; and .init_array, .fini_array and atexit hold nothing, so exit is
  * _exit (no stdio to flush: init/fmt.c writes each message at once).
  * What is left of musl's start: the environment, and the thread pointer
- * (init/mini.c's __init_tls: musl's raise reads the thread's id there). The
+ * (init/mini_sys.c's __init_tls: musl's raise reads the thread's id there). The
  * Makefile links out/sandinit with -nostartfiles; host builds (glibc) and
  * the unit tests keep their libc's start. */
 #include <stdlib.h>

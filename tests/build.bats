@@ -151,7 +151,7 @@ static_binary() {
 	assert_output --regexp '^ align=0 page=0 align=0 page=0 gap=[0-9]+$'
 }
 
-# issue 15: init/mini.c's __init_tls sets up musl's struct pthread alone,
+# issue 15: init/mini_sys.c's __init_tls sets up musl's struct pthread alone,
 # for errno and the canary: it places no thread-local variables (musl's
 # static_init_tls did, from the PT_TLS segment, 0.7 KB), so the program
 # must have none.
@@ -218,7 +218,7 @@ static_binary() {
 	assert_failure
 }
 
-# issue 15: init/mini.c's clock_gettime is the system call and its fork is
+# issue 15: init/mini_sys.c's clock_gettime is the system call and its fork is
 # _Fork: musl's would link the vDSO lookup and, for fork, the thread locks
 # (lock_ptc, the rwlocks, __timedwait), 2.4 KB sandinit does not use; its
 # fcntl, socket, pipe2... are the system calls without musl's fallbacks for

@@ -1,4 +1,4 @@
-/* mini_test: init/mini.c's qsort and strstr (here mini_qsort, mini_strstr)
+/* mini_test: init/mini.c's and init/mini_sys.c's qsort and strstr (here mini_qsort, mini_strstr)
  * against the libc's own, which they replace in out/sandinit: fixed cases,
  * then random arrays (duplicates, runs, every length to 300, element sizes
  * 1 to 12) sorted by both and random needles searched by both; its
@@ -11,6 +11,7 @@
  * (handlers that return, masks, flags, errors). */
 #define MINI_TEST
 #include "mini.c"
+#include "mini_sys.c"
 #undef qsort
 #undef strstr
 #undef strlen
