@@ -98,6 +98,7 @@ static uint64_t range_end(const char *s, const char **end)
 {
 	uint64_t v = 0;
 
+	*end = s;	/* a hint's range always has digits; if not, none read */
 	conf_digits(s, end, UINT32_MAX, &v);
 	if (**end == 'K' || **end == 'M')
 		v <<= *(*end)++ == 'K' ? 10 : 20;

@@ -53,7 +53,7 @@ size_t log_secs(char *buf, int64_t us, int width)
 	do
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
-	while (p > t + sizeof(t) - 7 - width)
+	while (p > t && (size_t)(t + sizeof(t) - p) < 7 + (size_t)width)
 		*--p = ' ';
 	n = (size_t)(t + sizeof(t) - p);
 	memcpy(buf, p, n);
