@@ -90,7 +90,7 @@ $(KINC)/.stamp: board/$(BOARD)/board.mk
 # init/pid1.h first in each: errno a plain variable.
 PID1_CFLAGS := -mgeneral-regs-only -fno-ipa-sra -fno-caller-saves -fno-shrink-wrap \
 	-fno-tree-loop-im -fno-move-loop-invariants -fno-ipa-modref \
-	-fno-expensive-optimizations -include init/pid1.h
+	-fno-expensive-optimizations -include init/pid1.h $(BOARD_PID1_CFLAGS)
 # init/start.c is the entry: none of the C start files (musl's crt1, the
 # compiler's crtbegin/crtend, crti/crtn), so none of musl's start code.
 PID1_LDFLAGS := -nostartfiles

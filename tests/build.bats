@@ -163,6 +163,31 @@ static_binary() {
 	refute_line --regexp '^ +TLS '
 }
 
+# issue 15: x86_64's board builds PID 1's objects with an 8-byte-aligned
+# stack (BOARD_PID1_CFLAGS), which is safe only while no instruction of the
+# binary needs the psABI's 16: SSE's aligned loads and stores. So none may
+# touch a vector register, in sandinit's code or in the musl members it
+# links (a new member with SSE code would make this fail).
+@test "x86_64: sandinit, built for an 8-byte stack, has no vector instruction" {
+	run board_var BOARD_PID1_CFLAGS
+	if [[ $output != *-mpreferred-stack-boundary=3* ]]; then
+		# other boards keep their ABI's alignment: nothing to hold
+		run board_var BOARD_ARCH
+		refute_output x86_64
+		return
+	fi
+	run objdump -d "$O1/sandinit"
+	assert_success
+	# a control: the disassembly has the code (calls), and the same check
+	# finds the SSE of the demo's musl stdio, built for the 16
+	assert_line --regexp '	call +[0-9a-f]+'
+	run grep -c '%[xyz]mm[0-9]' <(objdump -d "$O1/kiosk-demo")
+	assert_success
+	run grep '%[xyz]mm[0-9]' <(objdump -d "$O1/sandinit")
+	assert_failure
+	assert_output ''
+}
+
 # issue 15: init/start.c is the entry (out/sandinit is linked with
 # -nostartfiles): none of musl's start code (__init_libc reads the auxiliary
 # vector for what sandinit does not use), of its exit (runs .fini_array and

@@ -15,6 +15,7 @@ BOARD_QEMU := board/qemu-aarch64/qemu
 # Debian's arm64 kernel has 4 KiB pages: without this ld aligns the data
 # segment for 64 KiB pages, ~50 KB of padding in every static binary.
 BOARD_CFLAGS :=
+BOARD_PID1_CFLAGS :=
 BOARD_LDFLAGS := -Wl,-z,max-page-size=4096
 # The NIC of the QEMU line's user-mode uplink (virtio-net-pci on virt's
 # PCIe): loaded by PID 1 when the config has an `interface` line.
