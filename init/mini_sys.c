@@ -65,7 +65,9 @@ pid_t fork(void)
 	return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 }
 
-/* musl's start (__init_libc) calls __init_tls for the main thread's
+/* init/start.c calls this in the crash-test build only (tests/crash.bats'
+ * abort), the release binary reads no thread pointer. musl's start
+ * (__init_libc) calls __init_tls for the main thread's
  * thread pointer: its static_init_tls places the program's TLS image
  * (PT_TLS) and the thread's struct pthread in a static buffer (0.7 KB).
  * sandinit has no thread-local variables (tests/build.bats: no TLS
