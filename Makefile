@@ -101,13 +101,18 @@ $(OUT)/obj/%.o: init/%.c $(HDRS) $(KINC)/.stamp Makefile
 	@$(CC) $(CFLAGS) $(PID1_CFLAGS) -isystem $(KINC) -c -o $@ $<
 
 # The link map beside it: where its bytes come from (issue 15), and which
-# of musl's objects it links (tests/build.bats: none of stdio's).
-# Without .comment (the compilers' version strings, which -s keeps: with
-# its section header and name, 144 B): what is loaded is the same bytes.
-# The board's objcopy, as its compiler names it.
-$(OUT)/sandinit: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PID1_LDFLAGS) -Wl,-Map,$@.map -o $@ $(OBJS)
-	$$($(CC) -print-prog-name=objcopy) -R .comment $@
+# of musl's objects it links (tests/build.bats: none of stdio's). The link
+# is sandinit.elf, with its sections (for objdump and size); out/sandinit
+# is the same program headers and loaded bytes without the section headers
+# and what lies past the last loaded byte (.shstrtab, .comment: 0.4 KB),
+# which the kernel never reads (tools/elf-trim.c).
+$(OUT)/sandinit: $(OBJS) $(OUT)/tools/elf-trim
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PID1_LDFLAGS) -Wl,-Map,$@.map -o $@.elf $(OBJS)
+	$(OUT)/tools/elf-trim $@.elf $@
+
+$(OUT)/tools/elf-trim: tools/elf-trim.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -O2 $(WARN) -o $@ $<
 
 $(OUT)/probe: tests/probe/probe.c $(KINC)/.stamp
 	$(CC) $(CFLAGS) -isystem $(KINC) $(LDFLAGS) -o $@ $<

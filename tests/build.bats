@@ -59,6 +59,9 @@ headers() { zcat "$1" | "$REPO/tools/cpio-list.pl"; }
 # One member's content.
 member() { zcat "$1" | cpio -i --to-stdout --quiet "$2"; }
 
+# readelf's program headers, without the sections of each segment.
+program_headers() { readelf -lW "$1" | sed '/Section to Segment/,$d; /^$/d'; }
+
 static_binary() {
 	run file -L "$1"
 	assert_output --partial 'statically linked'
@@ -122,8 +125,42 @@ static_binary() {
 
 @test "sandinit is static and stripped" {
 	static_binary "$O1/sandinit"
-	run file "$O1/sandinit"
+	static_binary "$O1/sandinit.elf"
+	run file "$O1/sandinit.elf"
 	assert_output --partial ', stripped'
+}
+
+# issue 15: out/sandinit is the link (sandinit.elf) without its section
+# headers and what lies past its last loaded byte (tools/elf-trim.c): the
+# same program headers and loaded bytes, only the ELF header's three
+# section fields zeroed.
+@test "sandinit is sandinit.elf without its section headers, every loaded byte the same" {
+	run file "$O1/sandinit"
+	assert_output --partial 'no section header'
+	# a control: the link has them
+	run readelf -SW "$O1/sandinit.elf"
+	assert_line --regexp ' \.text +PROGBITS '
+	# the same program headers (readelf adds the sections of each segment
+	# when there are sections)
+	local phdrs
+	phdrs=$(program_headers "$O1/sandinit.elf")
+	run program_headers "$O1/sandinit"
+	assert_line --regexp '^ +LOAD '
+	assert_output "$phdrs"
+	# cmp -l: the differing bytes (1-based), then where the shorter ends;
+	# only e_shoff (41-48), e_shnum and e_shstrndx (61-64) may differ
+	run cmp -l "$O1/sandinit" "$O1/sandinit.elf"
+	assert_failure
+	assert_line --partial "EOF on $O1/sandinit after byte $(stat -c %s "$O1/sandinit")"
+	run awk '$1 ~ /^[0-9]+$/ && !($1 >= 41 && $1 <= 48 || $1 >= 61 && $1 <= 64)' <<< "$output"
+	assert_output ''
+	# the file ends at the last loaded byte: the data segment's end
+	local off size end=0
+	while read -r off size; do
+		end=$((off + size))
+	done < <(awk '$1 == "LOAD" { print $2, $5 }' <<< "$phdrs")
+	run echo "$end"
+	assert_output "$(stat -c %s "$O1/sandinit")"
 }
 
 # issue 15: -z common-page-size=16 puts the data segment right after the
@@ -176,14 +213,14 @@ static_binary() {
 		refute_output x86_64
 		return
 	fi
-	run objdump -d "$O1/sandinit"
+	run objdump -d "$O1/sandinit.elf"
 	assert_success
 	# a control: the disassembly has the code (calls), and the same check
 	# finds the SSE of the demo's musl stdio, built for the 16
 	assert_line --regexp '	call +[0-9a-f]+'
 	run grep -c '%[xyz]mm[0-9]' <(objdump -d "$O1/kiosk-demo")
 	assert_success
-	run grep '%[xyz]mm[0-9]' <(objdump -d "$O1/sandinit")
+	run grep '%[xyz]mm[0-9]' <(objdump -d "$O1/sandinit.elf")
 	assert_failure
 	assert_output ''
 }
@@ -196,14 +233,14 @@ static_binary() {
 @test "sandinit reads no thread pointer (it sets none)" {
 	local od
 	od=$($(board_var BOARD_CC) -print-prog-name=objdump)
-	run "$od" -d "$O1/sandinit"
+	run "$od" -d "$O1/sandinit.elf"
 	assert_success
 	# a control: the disassembly has the code, and the same check finds
 	# the demo's (musl's start sets the pointer, its stdio reads it)
 	assert_line --regexp '	(call|bl) +[0-9a-f]+'
 	run grep -cE '%fs|tpidr_el0' <("$od" -d "$O1/kiosk-demo")
 	assert_success
-	run grep -E '%fs|tpidr_el0' <("$od" -d "$O1/sandinit")
+	run grep -E '%fs|tpidr_el0' <("$od" -d "$O1/sandinit.elf")
 	assert_failure
 	assert_output ''
 }
