@@ -422,8 +422,8 @@ static int msgs_same(ssize_t (*send)(int, const struct msghdr *, int), int n)
 		cm = CMSG_FIRSTHDR(&got[i]);
 		ok &= cm && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(k * sizeof(int));
 		ok &= cm && fcntl(*(int *)CMSG_DATA(cm), F_GETFD) == FD_CLOEXEC;
-		for (size_t k = 0; k < sizeof in[i].guard; k++)
-			ok &= in[i].guard[k] == 0x5a;
+		for (size_t g = 0; g < sizeof in[i].guard; g++)
+			ok &= in[i].guard[g] == 0x5a;
 	}
 	ok &= got[0].msg_controllen == got[1].msg_controllen;
 	ok &= got[0].msg_flags == got[1].msg_flags;
