@@ -87,6 +87,7 @@ $(KINC)/.stamp: board/$(BOARD)/board.mk
 # loops of a few turns), mod/ref analysis (more values kept live in
 # registers across calls), and the "expensive" ones (a second CSE pass,
 # register-allocation extras). Speed is not PID 1's cost (see above).
+# The board's own (BOARD_PID1_CFLAGS) last.
 # init/pid1.h first in each: errno a plain variable.
 PID1_CFLAGS := -mgeneral-regs-only -fno-ipa-sra -fno-caller-saves -fno-shrink-wrap \
 	-fno-tree-loop-im -fno-move-loop-invariants -fno-ipa-modref \
