@@ -20,7 +20,7 @@ static void vreport(struct parser *p, int line, const char *fmt, va_list ap)
 		return;
 	if (!(ce = conf_add(p, &e->v, &e->n, sizeof *ce)))
 		return;
-	ce->line = line;
+	ce->line = line ? line : p->line;
 	/* A file of garbage must not take PID 1's memory. */
 	if (e->n - p->nerr0 == MAX_ERRORS) {
 		snprintf(ce->msg, sizeof ce->msg, "too many problems: stopped after %d", MAX_ERRORS - 1);
@@ -41,16 +41,6 @@ void conf_report_at(struct parser *p, int line, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vreport(p, line, fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3)))
-void conf_report(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(p, p->line, fmt, ap);
 	va_end(ap);
 }
 
