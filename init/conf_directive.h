@@ -9,11 +9,19 @@
 #include "conf.h"
 #include "conf_parser.h"
 
-#define PATH_HINT "use an absolute path"
-#define SIZE_HINT "use a number with K, M or G"
+/* The kinds of value and their hints, packed (conf_directive.c); the
+ * first two hints, which handlers give too, there and nowhere else. */
+extern const char conf_values[];
+#define PATH_TEXT "use an absolute path"
+#define SIZE_TEXT "use a number with K, M or G"
+#define PATH_HINT (conf_values + 1)
+#define SIZE_HINT (conf_values + sizeof PATH_TEXT + 3)	/* after "\1" PATH_TEXT "\0\0\13" */
 
-/* A bad argument TOK of the current directive. */
+/* A bad argument TOK of the current directive; HINT NULL: its usage says
+ * what is valid. */
 void conf_bad(struct parser *p, const char *tok, const char *hint);
+/* "'KW' takes USAGE", of the current directive. */
+void conf_usage(struct parser *p);
 /* "too many WHAT: the limit is LIMIT" */
 void conf_too_many(struct parser *p, const char *what, int limit);
 /* *FIELD (freed) becomes a copy of S. */

@@ -12,7 +12,7 @@ void conf_g_modules(struct parser *p, char **a, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (conf_module_name(a[i]) < 0)
-			conf_bad(p, a[i], "use a module name: letters, digits, '_' and '-'");
+			conf_bad(p, a[i], NULL);
 		else
 			conf_push_str(p, &p->c->modules, &p->c->nmodules, a[i]);
 }

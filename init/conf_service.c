@@ -14,6 +14,7 @@
 #include "conf_parser.h"
 #include "conf_value.h"
 
+#define ID_HINT "use a number from 1 to 4294967294"	/* host root is never mapped */
 #define NAME_HINT "use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit"
 
 static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
@@ -95,7 +96,7 @@ void conf_s_exec(struct parser *p, char **a, int n)
 
 	p->x->exec_line = p->line;
 	if (conf_abs_path(a[0]) < 0) {
-		conf_bad(p, a[0], "use an absolute path; it is resolved inside the sandbox");
+		conf_bad(p, a[0], PATH_HINT);
 		return;
 	}
 	for (int i = 0; i < n && !p->oom; i++)
@@ -131,7 +132,7 @@ void conf_s_ready(struct parser *p, char **a, int n)
 		else
 			p->svc->ready_fd = (int)fd;
 	} else
-		conf_report(p, "'ready' takes one of: started, fd N");
+		conf_usage(p);
 }
 
 /* By bit: NS_USER is 1 << 0 ... */
@@ -162,7 +163,7 @@ void conf_s_namespaces(struct parser *p, char **a, int n)
 	}
 	for (int i = 0; i < n; i++) {
 		if ((j = conf_word(ns_names, a[i])) < 0) {
-			conf_bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all or none alone");
+			conf_bad(p, a[i], NULL);
 			return;
 		}
 		ns |= 1u << j;
@@ -253,7 +254,7 @@ void conf_s_net(struct parser *p, char **a, int n)
 	int b = conf_bridge_find(p->c, a[0]);
 
 	if (b < 0) {
-		conf_report(p, "%sunknown bridge '%s' (declare it with a global 'bridge' line)", "", conf_show(t, a[0]));
+		conf_report(p, "%sundeclared bridge '%s'", "", conf_show(t, a[0]));
 		return;
 	}
 	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
@@ -289,7 +290,7 @@ void conf_s_publish(struct parser *p, char **a, int n)
 
 	(void)n;
 	if (strlen(a[0]) >= sizeof buf) {
-		conf_bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	strcpy(buf, a[0]);
@@ -309,7 +310,7 @@ void conf_s_publish(struct parser *p, char **a, int n)
 		*c = 0;
 	}
 	if (nf < 2 || nf > 3) {
-		conf_bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	if (nf == 3 && conf_ipv4(f[0], &pub.addr) < 0) {
@@ -355,11 +356,11 @@ void conf_s_uidmap(struct parser *p, char **a, int n)
 	uint64_t host, count = CONF_UID_RANGE;
 
 	if (conf_number(a[0], ID_MAX, &host) < 0 || host == 0) {
-		conf_bad(p, a[0], "use a host id from 1 to 4294967294: host root is never mapped");
+		conf_bad(p, a[0], ID_HINT);
 		return;
 	}
 	if (n == 2 && (conf_number(a[1], ID_MAX, &count) < 0 || count == 0)) {
-		conf_bad(p, a[1], "use a count from 1 to 4294967294");
+		conf_bad(p, a[1], ID_HINT);
 		return;
 	}
 	if (host + count - 1 > ID_MAX) {
@@ -384,7 +385,7 @@ void conf_s_caps(struct parser *p, char **a, int n)
 	}
 	for (int i = 0; i < n; i++) {
 		if ((cap = conf_cap(a[i])) < 0) {
-			conf_bad(p, a[i], "use capability names such as net_bind_service or CAP_CHOWN, or none alone");
+			conf_bad(p, a[i], NULL);
 			return;
 		}
 		caps |= UINT64_C(1) << cap;
@@ -396,7 +397,7 @@ void conf_s_env(struct parser *p, char **a, int n)
 {
 	(void)n;
 	if (conf_env(a[0]) < 0)
-		conf_bad(p, a[0], "use KEY=VALUE, KEY of letters, digits and '_'");
+		conf_bad(p, a[0], NULL);
 	else
 		conf_push_str(p, &p->svc->env, &p->svc->nenv, a[0]);
 }
