@@ -274,7 +274,7 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, ARGS "BRIDGE [CIDR|auto]") \
 	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, ARGS "[ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80") \
 	D("join", SERVICE, 1, 1, conf_s_join, ARGS "NAME") \
-	D("user", SERVICE, 1, 1, conf_s_user, ARGS "UID[:GID]") \
+	D("user", SERVICE, 1, 1, conf_s_user, ARGS "UID[:GID], numeric, e.g. 1000:1000") \
 	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, ARGS "HOSTID [COUNT]") \
 	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities such as net_bind_service or CAP_CHOWN, or none") \
 	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, ARGS "") \
@@ -285,7 +285,7 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, ARGS "KEY=VALUE, KEY of letters, digits and '_'") \
 	V("workdir", SERVICE, PATH, struct svc_conf, workdir, ARGS "DIR") \
 	V("hostname", SERVICE, HOST, struct svc_conf, hostname, ARGS "NAME") \
-	D("tty", SERVICE, 1, 2, conf_s_tty, ARGS "DEVICE [graphics]") \
+	D("tty", SERVICE, 1, 2, conf_s_tty, ARGS "DEVICE [graphics], e.g. /dev/ttyS0") \
 	V("stop-signal", SERVICE, SIGNAL, struct svc_conf, stop_signal, ARGS "SIG") \
 	V("stop-timeout", SERVICE, STOP_TIMEOUT, struct svc_conf, stop_timeout, ARGS "SECONDS")
 

@@ -227,10 +227,8 @@ static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const cha
 	}
 	conf_ip_str(ip, addr);
 	conf_ip_str(net, b->addr & mask);
-	if (prefix != b->prefix)
-		conf_report(p, "address %s/%d does not match bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
-	else if ((addr & mask) != (b->addr & mask))
-		conf_report(p, "address %s is outside bridge '%s' subnet %s/%d", ip, b->name, net, b->prefix);
+	if (prefix != b->prefix || (addr & mask) != (b->addr & mask))
+		conf_report(p, "address %s/%d is outside bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
 	else {
 		if ((addr & ~mask) == ~mask)
 			what = "broadcast address";
@@ -343,7 +341,7 @@ void conf_s_user(struct parser *p, char **a, int n)
 	if (colon)
 		*colon = ':';	/* shown whole below */
 	if (!ok) {
-		conf_bad(p, a[0], "use a numeric UID or UID:GID, e.g. 1000:1000");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	p->svc->uid = (uint32_t)uid;
@@ -405,11 +403,11 @@ void conf_s_env(struct parser *p, char **a, int n)
 void conf_s_tty(struct parser *p, char **a, int n)
 {
 	if (conf_dev_path(a[0]) < 0) {
-		conf_bad(p, a[0], "use a terminal such as /dev/ttyS0");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	if (n == 2 && strcmp(a[1], "graphics")) {
-		conf_bad(p, a[1], "use graphics, or nothing");
+		conf_bad(p, a[1], NULL);
 		return;
 	}
 	/* KD_GRAPHICS is a virtual terminal's mode (console_ioctl(2)). */

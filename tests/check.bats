@@ -249,7 +249,7 @@ service a
 exec /bin/a
 net br0 10.0.1.2/24
 EOF
-	fails_with 4 "address 10.0.1.2 is outside bridge 'br0' subnet 10.0.0.0/24"
+	fails_with 4 "address 10.0.1.2/24 is outside bridge 'br0' subnet 10.0.0.0/24"
 }
 
 @test "address of the bridge itself" {
@@ -351,9 +351,9 @@ EOF
 	printf 'service a\nexec /bin/a\ntty /dev/tty0 graphics\n' > "$F"
 	fails_with 3 "bad value for 'tty': '/dev/tty0' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)"
 	printf 'service a\nexec /bin/a\ntty /dev/tty1 text\n' > "$F"
-	fails_with 3 "bad value for 'tty': 'text' (use graphics, or nothing)"
+	fails_with 3 "bad value for 'tty': 'text' (DEVICE [graphics], e.g. /dev/ttyS0)"
 	printf 'service a\nexec /bin/a\ntty /dev/tty1 graphics more\n' > "$F"
-	fails_with 3 "'tty' takes one or two arguments: DEVICE [graphics]"
+	fails_with 3 "'tty' takes one or two arguments: DEVICE [graphics], e.g. /dev/ttyS0"
 }
 
 @test "unterminated quote" {

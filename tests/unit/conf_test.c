@@ -373,8 +373,8 @@ static void test_errors(void)
 	ERROR1(SVC "\tstop-signal TERMINATE\n", 3, "bad value for 'stop-signal': 'TERMINATE' (use a signal name such as TERM or SIGINT, or a number)");
 	ERROR1(SVC "\tstop-timeout 1h\n", 3, "bad value for 'stop-timeout': '1h' (use a number of seconds from 0 to 3600)");
 	ERROR1(SVC "\tenv FOO\n", 3, "bad value for 'env': 'FOO' (KEY=VALUE, KEY of letters, digits and '_')");
-	ERROR1(SVC "\tuser 1000:x\n", 3, "bad value for 'user': '1000:x' (use a numeric UID or UID:GID, e.g. 1000:1000)");
-	ERROR1(SVC "\tuser root\n", 3, "bad value for 'user': 'root' (use a numeric UID or UID:GID, e.g. 1000:1000)");
+	ERROR1(SVC "\tuser 1000:x\n", 3, "bad value for 'user': '1000:x' (UID[:GID], numeric, e.g. 1000:1000)");
+	ERROR1(SVC "\tuser root\n", 3, "bad value for 'user': 'root' (UID[:GID], numeric, e.g. 1000:1000)");
 	ERROR1(SVC "\tuidmap 0 1000\n", 3, "bad value for 'uidmap': '0' (use a number from 1 to 4294967294)");
 	ERROR1(SVC "\tuidmap 4294967000 1000\n", 3, "'uidmap' 4294967000 with 1000 ids runs past the last id, 4294967294");
 	ERROR1(SVC "\tuidmap 100000 0\n", 3, "bad value for 'uidmap': '0' (use a number from 1 to 4294967294)");
@@ -412,11 +412,11 @@ static void test_errors(void)
 	/* networks */
 	ERROR1(SVC "\tnet br0\n", 3, "undeclared bridge 'br0'");
 #define BR "bridge br0 10.0.0.1/24\n"
-	ERROR1(BR SVC "\tnet br0 10.0.1.5\n", 4, "address 10.0.1.5 is outside bridge 'br0' subnet 10.0.0.0/24");
+	ERROR1(BR SVC "\tnet br0 10.0.1.5\n", 4, "address 10.0.1.5/24 is outside bridge 'br0' subnet 10.0.0.0/24");
 	ERROR1(BR SVC "\tnet br0 10.0.0.0\n", 4, "address 10.0.0.0 is the network address of bridge 'br0'");
 	ERROR1(BR SVC "\tnet br0 10.0.0.255/24\n", 4, "address 10.0.0.255 is the broadcast address of bridge 'br0'");
 	ERROR1(BR SVC "\tnet br0 10.0.0.1\n", 4, "address 10.0.0.1 is the address of bridge 'br0' itself");
-	ERROR1(BR SVC "\tnet br0 10.0.0.5/16\n", 4, "address 10.0.0.5/16 does not match bridge 'br0' subnet 10.0.0.0/24");
+	ERROR1(BR SVC "\tnet br0 10.0.0.5/16\n", 4, "address 10.0.0.5/16 is outside bridge 'br0' subnet 10.0.0.0/24");
 	ERROR1(BR SVC "\tnet br0 dhcp\n", 4, "bad value for 'net': 'dhcp' (use auto or an IPv4 address such as 10.0.0.2/24)");
 	ERROR1(BR SVC "\tnet br0 10.0.0.7\nservice b\n\texec /b\n\tnet br0 10.0.0.7\n", 7,
 	       "address 10.0.0.7 is already used by service 'a' (line 4)");
@@ -466,7 +466,7 @@ static void test_errors(void)
 	       "bad value for 'tty': '/dev/ttyS0' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)");
 	ERROR1(SVC "\ttty /dev/tty1x graphics\n", 3,
 	       "bad value for 'tty': '/dev/tty1x' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)");
-	ERROR1(SVC "\ttty /dev/tty1 gfx\n", 3, "bad value for 'tty': 'gfx' (use graphics, or nothing)");
+	ERROR1(SVC "\ttty /dev/tty1 gfx\n", 3, "bad value for 'tty': 'gfx' (DEVICE [graphics], e.g. /dev/ttyS0)");
 	CHECK(conf_vt("/dev/tty1") == 1 && conf_vt("/dev/tty63") == 63 && conf_vt("/dev/tty64") == 0);
 	CHECK(conf_vt("/dev/tty0") == 0 && conf_vt("/dev/tty01") == 0 && conf_vt("/dev/ttyS1") == 0);
 	{
