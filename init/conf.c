@@ -205,7 +205,7 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 			i++;
 		}
 		if (++i < len && !is_blank(s[i]) && s[i] != '#') {
-			conf_report(p, "text right after a closing quote (separate arguments with blanks)");
+			conf_report(p, "text right after a closing quote");
 			return -1;
 		}
 	}
@@ -277,7 +277,7 @@ struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
 		c->rescue = conf_copy(p, "/bin/sh");
 		c->log_file_size = 1 << 20;
 		if (len > CONF_MAX_FILE) {
-			conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
+			conf_report_at(p, 1, "file larger than %d bytes", CONF_MAX_FILE);
 		} else {
 			parse_lines(p, buf, len);
 			if (!p->oom && !p->stop)

@@ -79,7 +79,7 @@ static void check_service(struct parser *p, int i)
 	if (!x->exec_line && !x->unread && s->name[0])
 		conf_report_at(p, s->line, "service '%s' has no 'exec'", s->name);
 	if (x->user_line && (s->namespaces & NS_USER) && (s->uid >= count || s->gid >= count))
-		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps (see 'uidmap')",
+		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps",
 			  s->uid, s->gid, (unsigned long long)count);
 	if (s->npublishes && !s->nnets)
 		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has no address to forward to",

@@ -196,9 +196,9 @@ void conf_bad(struct parser *p, const char *tok, const char *hint)
 	conf_report(p, "bad value for '%s': '%s' (%s)", p->tok[0], conf_show(t, tok), hint);
 }
 
-void conf_too_many(struct parser *p, const char *what, int limit)
+void conf_too_many(struct parser *p, int limit)
 {
-	conf_report(p, "too many %s: the limit is %d", what, limit);
+	conf_report(p, "too many '%s' lines: the limit is %d", p->tok[0], limit);
 }
 
 void conf_set_str(struct parser *p, char **field, const char *s)
@@ -365,7 +365,7 @@ static void value_args(struct parser *p, const struct directive *d, char *base, 
 			}
 		}
 		if (l->max && *cnt == l->max) {
-			conf_report(p, "too many '%s' lines: the limit is %d", p->tok[0], l->max);
+			conf_too_many(p, l->max);
 			return;
 		}
 		if (!(base = conf_add(p, base + l->arr, cnt, l->esize)))

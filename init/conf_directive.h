@@ -22,8 +22,8 @@ extern const char conf_values[];
 void conf_bad(struct parser *p, const char *tok, const char *hint);
 /* "'KW' takes USAGE", of the current directive. */
 void conf_usage(struct parser *p);
-/* "too many WHAT: the limit is LIMIT" */
-void conf_too_many(struct parser *p, const char *what, int limit);
+/* "too many 'KW' lines: the limit is LIMIT", of the current directive */
+void conf_too_many(struct parser *p, int limit);
 /* *FIELD (freed) becomes a copy of S. */
 void conf_set_str(struct parser *p, char **field, const char *s);
 /* Append a copy of S to the NULL-terminated array *V of *N strings. */

@@ -75,7 +75,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		}
 	}
 	if (c->nbridges == MAX_BRIDGES) {
-		conf_too_many(p, "bridges", MAX_BRIDGES);
+		conf_too_many(p, MAX_BRIDGES);
 		return;
 	}
 	if (!(b = conf_add(p, &c->bridges, &c->nbridges, sizeof *b)))
@@ -103,7 +103,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		}
 	if (!strcmp(a[1], "dhcp")) {
 		if (n == 3) {
-			conf_report(p, "'interface %s dhcp' takes no gateway: DHCP names the router", a[0]);
+			conf_report(p, "'interface %s dhcp' takes no gateway", a[0]);
 			return;
 		}
 		f.dhcp = 1;
@@ -127,7 +127,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		return;
 	}
 	if (c->nifaces == MAX_BRIDGES) {
-		conf_too_many(p, "interfaces", MAX_BRIDGES);
+		conf_too_many(p, MAX_BRIDGES);
 		return;
 	}
 	if (!(v = conf_add(p, &c->ifaces, &c->nifaces, sizeof *v)))

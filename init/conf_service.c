@@ -73,13 +73,13 @@ void conf_s_service(struct parser *p, char **a, int n)
 		/* `initctl log kernel` is the kernel's (SPEC §5). A service
 		 * named sandinit or syslog is fine: its ring shadows PID 1's
 		 * of that name in `initctl log NAME` (logview.c). */
-		conf_report(p, "service name 'kernel' is reserved (initctl log kernel)");
+		conf_report(p, "service name 'kernel' is reserved");
 	} else if ((i = conf_find(c, name)) >= 0) {
 		conf_report(p, "duplicate %s '%s' (first at line %d)", "service", conf_show(t, name), c->svc[i].line);
 	}
 	if (c->nsvc == CONF_MAX_SERVICES) {
 		if (!p->too_many)
-			conf_too_many(p, "services", CONF_MAX_SERVICES);
+			conf_too_many(p, CONF_MAX_SERVICES);
 		p->too_many = 1;
 		conf_svc_free(&p->spare);
 		conf_extra_free(&p->xspare);
@@ -153,12 +153,8 @@ void conf_s_namespaces(struct parser *p, char **a, int n)
 	unsigned ns = 0;
 	int j;
 
-	if (n == 1 && !strcmp(a[0], "all")) {
-		p->svc->namespaces = NS_ALL;
-		return;
-	}
-	if (n == 1 && !strcmp(a[0], "none")) {
-		p->svc->namespaces = 0;
+	if (n == 1 && (j = conf_word("none\0all\0", a[0])) >= 0) {
+		p->svc->namespaces = j ? NS_ALL : 0;
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -258,7 +254,7 @@ void conf_s_net(struct parser *p, char **a, int n)
 	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
 		return;
 	if (s->nnets == MAX_NETS) {
-		conf_report(p, "too many '%s' lines: the limit is %d", "net", MAX_NETS);
+		conf_too_many(p, MAX_NETS);
 		return;
 	}
 	if (!(v = conf_add(p, &s->nets, &s->nnets, sizeof *v)))
@@ -330,22 +326,16 @@ void conf_s_publish(struct parser *p, char **a, int n)
 
 void conf_s_user(struct parser *p, char **a, int n)
 {
-	char *colon = strchr(a[0], ':');
-	uint64_t uid, gid;
-	int ok;
+	const char *e;
+	uint64_t uid, gid = 0;
 
 	(void)n;
-	if (colon)
-		*colon = '\0';
-	ok = conf_number(a[0], ID_MAX, &uid) == 0 && (!colon || conf_number(colon + 1, ID_MAX, &gid) == 0);
-	if (colon)
-		*colon = ':';	/* shown whole below */
-	if (!ok) {
+	if (conf_digits(a[0], &e, ID_MAX, &uid) < 0 || (*e && (*e != ':' || conf_number(e + 1, ID_MAX, &gid) < 0))) {
 		conf_bad(p, a[0], NULL);
 		return;
 	}
 	p->svc->uid = (uint32_t)uid;
-	p->svc->gid = (uint32_t)(colon ? gid : 0);
+	p->svc->gid = (uint32_t)gid;
 	p->x->user_line = p->line;
 }
 
