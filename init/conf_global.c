@@ -57,7 +57,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 	}
 	mask = conf_prefix_mask(prefix);
 	if (subnet_edge(addr, prefix)) {
-		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
+		conf_bad(p, a[1], "that is the network or broadcast address");
 		return;
 	}
 	if ((i = conf_bridge_find(c, a[0])) >= 0) {
@@ -111,7 +111,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		conf_bad(p, a[1], "use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24");
 		return;
 	} else if (subnet_edge(f.addr, f.prefix)) {
-		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
+		conf_bad(p, a[1], "that is the network or broadcast address");
 		return;
 	} else if (n == 3 && conf_ipv4(a[2], &f.gateway) < 0) {
 		conf_bad(p, a[2], "use an IPv4 address, e.g. 192.168.1.1");

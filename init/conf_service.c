@@ -15,7 +15,7 @@
 #include "conf_value.h"
 
 #define ID_HINT "use a number from 1 to 4294967294"	/* host root is never mapped */
-#define NAME_HINT "use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit"
+#define NAME_HINT "use [a-z0-9][a-z0-9_-]{0,31}"
 
 static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 		     const char *name)

@@ -366,7 +366,7 @@ static void test_errors(void)
 	ERROR1(SVC "\tdevice /dev/../etc/shadow\n", 3, "bad value for 'device': '/dev/../etc/shadow' (use a path under /dev)");
 	ERROR1(SVC "\tdevice /dev/x wo\n", 3, "bad value for 'device': 'wo' (use rw or ro)");
 	ERROR1("service a\n\texec bin/a\n", 2, "bad value for 'exec': 'bin/a' (use an absolute path)");
-	ERROR1("service Web\n", 1, "bad value for 'service': 'Web' (use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit)");
+	ERROR1("service Web\n", 1, "bad value for 'service': 'Web' (use [a-z0-9][a-z0-9_-]{0,31})");
 	ERROR1(SVC "\tcaps chown frob\n", 3, "bad value for 'caps': 'frob' (a list of capabilities such as net_bind_service or CAP_CHOWN, or none)");
 	ERROR1(SVC "\tcaps none chown\n", 3, "bad value for 'caps': 'none' (a list of capabilities such as net_bind_service or CAP_CHOWN, or none)");
 	ERROR1(SVC "\tnamespaces all net\n", 3, "bad value for 'namespaces': 'all' (a list of user pid mount net uts ipc cgroup time, or all, or none)");
@@ -385,7 +385,7 @@ static void test_errors(void)
 	ERROR1("watchdog /dev/watchdog 1\n", 1, "bad value for 'watchdog': '1' (use a number of seconds from 2 to 3600)");
 	ERROR1("rescue sh\n", 1, "bad value for 'rescue': 'sh' (use an absolute path)");
 	ERROR1("bridge br0 10.0.0.1/31\n", 1, "bad value for 'bridge': '10.0.0.1/31' (use an IPv4 address and a prefix from /1 to /30, e.g. 10.0.0.1/24)");
-	ERROR1("bridge br0 10.0.0.0/24\n", 1, "bad value for 'bridge': '10.0.0.0/24' (that is the subnet's network or broadcast address)");
+	ERROR1("bridge br0 10.0.0.0/24\n", 1, "bad value for 'bridge': '10.0.0.0/24' (that is the network or broadcast address)");
 	ERROR1("bridge a/b 10.0.0.1/24\n", 1, "bad value for 'bridge': 'a/b' (use up to 15 letters, digits, '_', '.' and '-', not all or default)");
 	ERROR1("bridge br0 10.0.0.1/24\nbridge br0 10.0.1.1/24\n", 2, "duplicate bridge 'br0' (first at line 1)");
 	ERROR1("bridge br0 10.0.0.1/24\nbridge br1 10.0.0.9/16\n", 2, "bridge 'br1' subnet 10.0.0.0/16 overlaps bridge 'br0' (line 1)");
