@@ -82,7 +82,7 @@ static void check_service(struct parser *p, int i)
 		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps",
 			  s->uid, s->gid, (unsigned long long)count);
 	if (s->npublishes && !s->nnets)
-		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has no address to forward to",
+		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has none",
 			  s->name);
 	if (s->nnets && !(s->namespaces & NS_NET))
 		conf_report_at(p, s->nets[0].line, "'%s' needs a %s namespace, which 'namespaces' leaves out", "net", "net");

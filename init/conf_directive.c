@@ -258,7 +258,7 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	L("watchdog", GLOBAL, 2, 2, L_WATCHDOG, ARGS "DEVICE SECONDS") \
 	V("rescue", GLOBAL, PATH, struct conf, rescue, ARGS "PATH") \
 	D("service", ANY | REPEAT, 1, 1, conf_s_service, ARGS "NAME") \
-	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
+	D("exec", SERVICE, 1, -1, conf_s_exec, "PATH [ARG...]") \
 	V("restart", SERVICE, RESTART, struct svc_conf, restart, ARGS "") \
 	D("after", SERVICE | REPEAT, 1, -1, conf_s_after, "one or more service names") \
 	D("ready", SERVICE, 1, 2, conf_s_ready, "one of: started, fd N") \

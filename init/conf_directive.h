@@ -49,7 +49,7 @@ void conf_s_net(struct parser *p, char **a, int n);
 void conf_s_publish(struct parser *p, char **a, int n);
 void conf_s_user(struct parser *p, char **a, int n);
 void conf_s_uidmap(struct parser *p, char **a, int n);
-void conf_s_caps(struct parser *p, char **a, int n);
+#define conf_s_caps conf_s_namespaces	/* caps: a set of names too */
 void conf_s_env(struct parser *p, char **a, int n);
 void conf_s_tty(struct parser *p, char **a, int n);
 

@@ -148,23 +148,30 @@ const char *conf_ns_name(unsigned bit)
 	return NULL;
 }
 
+/* `namespaces LIST|all|none` and `caps LIST|none`: names, each a bit of a
+ * mask (the table gives caps this handler). */
 void conf_s_namespaces(struct parser *p, char **a, int n)
 {
-	unsigned ns = 0;
-	int j;
+	struct svc_conf *s = p->svc;
+	int caps = p->tok[0][0] == 'c', j;
+	uint64_t set = 0;
 
-	if (n == 1 && (j = conf_word("none\0all\0", a[0])) >= 0) {
-		p->svc->namespaces = j ? NS_ALL : 0;
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if ((j = conf_word(ns_names, a[i])) < 0) {
-			conf_bad(p, a[i], NULL);
-			return;
+	if (caps)
+		s->caps_set = 1;
+	if (n == 1 && (j = conf_word(caps ? "none\0" : "none\0all\0", a[0])) >= 0)
+		set = j ? NS_ALL : 0;
+	else
+		for (int i = 0; i < n; i++) {
+			if ((j = caps ? conf_cap(a[i]) : conf_word(ns_names, a[i])) < 0) {
+				conf_bad(p, a[i], NULL);
+				return;
+			}
+			set |= UINT64_C(1) << j;
 		}
-		ns |= 1u << j;
-	}
-	p->svc->namespaces = ns;
+	if (caps)
+		s->caps = set;
+	else
+		s->namespaces = (unsigned)set;
 }
 
 /* An octal MODE: 0..07777, or -1. */
@@ -359,26 +366,6 @@ void conf_s_uidmap(struct parser *p, char **a, int n)
 	/* (the range's size as an automatic one stores it: 0) */
 	p->svc->uidmap_count = count == CONF_UID_RANGE ? 0 : (uint32_t)count;
 	p->x->uidmap_line = p->line;
-}
-
-void conf_s_caps(struct parser *p, char **a, int n)
-{
-	uint64_t caps = 0;
-	int cap;
-
-	p->svc->caps_set = 1;
-	if (n == 1 && !strcmp(a[0], "none")) {
-		p->svc->caps = 0;
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if ((cap = conf_cap(a[i])) < 0) {
-			conf_bad(p, a[i], NULL);
-			return;
-		}
-		caps |= UINT64_C(1) << cap;
-	}
-	p->svc->caps = caps;
 }
 
 void conf_s_env(struct parser *p, char **a, int n)

@@ -511,7 +511,7 @@ service a
 exec /bin/a
 publish 8080:80
 EOF
-	fails_with 3 "'publish' needs 'net': service 'a' has no address to forward to"
+	fails_with 3 "'publish' needs 'net': service 'a' has none"
 }
 
 @test "a host port and protocol published twice names both lines" {
