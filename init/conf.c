@@ -20,7 +20,7 @@ static void vreport(struct parser *p, int line, const char *fmt, va_list ap)
 		return;
 	if (!(ce = conf_add(p, &e->v, &e->n, sizeof *ce)))
 		return;
-	ce->line = line;
+	ce->line = line ? line : p->line;
 	/* A file of garbage must not take PID 1's memory. */
 	if (e->n - p->nerr0 == MAX_ERRORS) {
 		snprintf(ce->msg, sizeof ce->msg, "too many problems: stopped after %d", MAX_ERRORS - 1);
@@ -41,16 +41,6 @@ void conf_report_at(struct parser *p, int line, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vreport(p, line, fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3)))
-void conf_report(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(p, p->line, fmt, ap);
 	va_end(ap);
 }
 
@@ -215,7 +205,7 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 			i++;
 		}
 		if (++i < len && !is_blank(s[i]) && s[i] != '#') {
-			conf_report(p, "text right after a closing quote (separate arguments with blanks)");
+			conf_report(p, "text right after a closing quote");
 			return -1;
 		}
 	}
@@ -287,7 +277,7 @@ struct conf *conf_parse(const char *buf, size_t len, struct conf_errors *errs)
 		c->rescue = conf_copy(p, "/bin/sh");
 		c->log_file_size = 1 << 20;
 		if (len > CONF_MAX_FILE) {
-			conf_report_at(p, 1, "file larger than 1 MiB (%d bytes): not read", CONF_MAX_FILE);
+			conf_report_at(p, 1, "file larger than %d bytes", CONF_MAX_FILE);
 		} else {
 			parse_lines(p, buf, len);
 			if (!p->oom && !p->stop)

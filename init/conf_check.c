@@ -45,10 +45,10 @@ static void resolve(struct parser *p, int i)
 	else if (c->svc[x->join.idx].iface >= 0)
 		/* it shares PID 1's network and runs in a user namespace
 		 * of PID 1's: nothing a pod could join */
-		conf_report_at(p, x->join.line, "'join' names '%s', the DHCP helper of 'interface %s dhcp', not a service of the config",
+		conf_report_at(p, x->join.line, "'join' names '%s', the DHCP helper of 'interface %s dhcp'",
 			       x->join.name, c->ifaces[c->svc[x->join.idx].iface].name);
 	else if (s->nnets)
-		conf_report_at(p, x->join.line, "'join' with 'net': service '%s' shares the network of '%s', so it cannot have its own",
+		conf_report_at(p, x->join.line, "'join' with 'net': service '%s' shares the network of '%s'",
 			  s->name, x->join.name);
 	else
 		s->join = x->join.idx;
@@ -79,10 +79,10 @@ static void check_service(struct parser *p, int i)
 	if (!x->exec_line && !x->unread && s->name[0])
 		conf_report_at(p, s->line, "service '%s' has no 'exec'", s->name);
 	if (x->user_line && (s->namespaces & NS_USER) && (s->uid >= count || s->gid >= count))
-		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps (see 'uidmap')",
+		conf_report_at(p, x->user_line, "user %u:%u is outside the %llu ids the user namespace maps",
 			  s->uid, s->gid, (unsigned long long)count);
 	if (s->npublishes && !s->nnets)
-		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has no address to forward to",
+		conf_report_at(p, s->publishes[0].line, "'publish' needs 'net': service '%s' has none",
 			  s->name);
 	if (s->nnets && !(s->namespaces & NS_NET))
 		conf_report_at(p, s->nets[0].line, "'%s' needs a %s namespace, which 'namespaces' leaves out", "net", "net");
@@ -267,10 +267,9 @@ static void check_room(struct parser *p)
 				if (cn->bridge != b || cn->addr || (uint64_t)++n <= room)
 					continue;
 				conf_ip_str(net, br->addr & conf_prefix_mask(br->prefix));
-				conf_report_at(p, cn->line, "bridge '%s' %s/%d is too small: %llu 'net' links need an automatic address, it has %llu (%llu hosts less its own and %llu static); '%s' gets none",
+				conf_report_at(p, cn->line, "bridge '%s' %s/%d is too small: %llu 'net' links need an automatic address, it has %llu; '%s' gets none",
 					  br->name, net, br->prefix, (unsigned long long)autos,
-					  (unsigned long long)room, (unsigned long long)hosts,
-					  (unsigned long long)(fixed - 1), c->svc[i].name);
+					  (unsigned long long)room, c->svc[i].name);
 				goto next;
 			}
 next:;
@@ -389,7 +388,7 @@ static void check_nat(struct parser *p)
 		struct conf_nat *n = &c->nats[i];
 
 		if ((n->bridge = conf_bridge_find(c, n->name)) < 0)
-			conf_report_at(p, n->line, "%sunknown bridge '%s' (declare it with a global 'bridge' line)",
+			conf_report_at(p, n->line, "%sundeclared bridge '%s'",
 				       "'nat' names ", conf_show(t, n->name));
 	}
 }
@@ -409,7 +408,7 @@ static void check_ifaces(struct parser *p)
 			uint32_t m = conf_prefix_mask(r->prefix < f->prefix ? r->prefix : f->prefix);
 
 			if (!strcmp(r->name, f->name))
-				conf_report_at(p, f->line, "interface '%s' is also a bridge (line %d), configured by its 'bridge' line",
+				conf_report_at(p, f->line, "interface '%s' is also a bridge (line %d)",
 					       f->name, r->line);
 			else if (!f->dhcp && (r->addr & m) == (f->addr & m)) {
 				conf_ip_str(net, f->addr & conf_prefix_mask(f->prefix));

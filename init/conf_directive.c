@@ -13,6 +13,7 @@
 #include "conf_value.h"
 
 enum { REPEAT = 4 };	/* a scope bit: may be given more than once */
+#define ARGS "\1"	/* in a usage: the count in words (DIRECTIVES below) */
 
 /* A directive's handler, or none for one whose arguments are values of
  * kinds in values[] below, stored as they are: one, in a field of struct
@@ -43,8 +44,8 @@ enum { V_PATH = 1, V_HOST, V_DEVNODE, V_DEV, V_SYSCTL, V_NONEMPTY, V_FSTYPE, V_I
 #define K_SIZE "\13"
 #define K_SIGNAL "\14"
 
-enum { PATH, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
-       STOP_TIMEOUT, MEMORY, LOG_SIZE, SIGNAL, RO_RW, DEVNODE, RW_RO, SYSCTL_KEY, SYSCTL_VALUE,
+enum { PATH, MEMORY, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
+       STOP_TIMEOUT, LOG_SIZE, SIGNAL, RO_RW, DEVNODE, RW_RO, SYSCTL_KEY, SYSCTL_VALUE,
        SOURCE, TARGET, FSTYPE, OPTIONS, WATCHDOG, WATCHDOG_SEC, BRIDGE };
 
 /* Each kind of value, in the order above, packed (no pointer apiece):
@@ -52,8 +53,9 @@ enum { PATH, HOST, RESTART, YESNO, READONLY, PROC, SECCOMP, PIDS, CPU, NOFILE,
  * A V_WORD's words come between, meaning 0, 1, 2 ...; a V_NUM or V_SIZE
  * ranges as its hint says, "from MIN to MAX", else from 1 up: a message
  * never disagrees with its check. */
-static const char values[] =
-	K_PATH PATH_HINT "\0"
+const char conf_values[] =
+	K_PATH PATH_TEXT "\0"
+	"\0" K_SIZE SIZE_TEXT "\0"	/* where SIZE_HINT says */
 	"\0" K_HOST "use up to 64 letters, digits, '-' and '.'\0"
 	"\0" K_WORD "use always, on-failure or never\0" "always\0" "on-failure\0" "never\0"
 	"\0" K_WORD "use yes or no\0" "no\0" "yes\0"
@@ -64,7 +66,6 @@ static const char values[] =
 	"\0" K_NUM "use a number from 1 to 100000\0"
 	"\0" K_NUM "use a number from 1 to 1073741816\0"	/* the kernel's fs.nr_open ceiling */
 	"\0" K_NUM "use a number of seconds from 0 to 3600\0"
-	"\0" K_SIZE SIZE_HINT "\0"
 	"\0" K_SIZE "use a size from 4K to 64M\0"
 	"\0" K_SIGNAL "use a signal name such as TERM or SIGINT, or a number\0"
 	"\0" K_WORD "use ro or rw\0" "ro\0" "rw\0"
@@ -83,7 +84,7 @@ static const char values[] =
 /* Value I of values[]: its kind byte, its hint after it. */
 static const char *value(int i)
 {
-	const char *v = values;
+	const char *v = conf_values;
 
 	for (; i; i--, v++)
 		while (*v)
@@ -169,17 +170,35 @@ static const struct list lists[] = {
 		    offsetof(struct conf_nat, line), MAX_BRIDGES },
 };
 
+static const struct directive *lookup(const char *kw, int scope, const char **text);
+
+/* The usage of the current directive (KW\0USAGE\0 in texts[] below) and,
+ * in *D, the directive; ARGS before it if it has one. (Of `hostname`, a
+ * global and a service directive, the global's: they are alike.) */
+static const char *usage_of(struct parser *p, const struct directive **d)
+{
+	const char *t;
+
+	*d = lookup(p->tok[0], ANY, &t);
+	return t + strlen(t) + 1;
+}
+
 /* A bad argument TOK of the current directive. */
 void conf_bad(struct parser *p, const char *tok, const char *hint)
 {
+	const struct directive *d;
 	char t[SHOW_MAX + 4];
 
+	if (!hint) {
+		hint = usage_of(p, &d);
+		hint += *hint == *ARGS;
+	}
 	conf_report(p, "bad value for '%s': '%s' (%s)", p->tok[0], conf_show(t, tok), hint);
 }
 
-void conf_too_many(struct parser *p, const char *what, int limit)
+void conf_too_many(struct parser *p, int limit)
 {
-	conf_report(p, "too many %s: the limit is %d", what, limit);
+	conf_report(p, "too many '%s' lines: the limit is %d", p->tok[0], limit);
 }
 
 void conf_set_str(struct parser *p, char **field, const char *s)
@@ -221,15 +240,14 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 
 /* Each directive: its keyword, scope (| REPEAT: may be given more than
  * once), least and most arguments (-1: no limit), handler, and what it
- * takes ("'KW' takes USAGE"); or, V, a directive of one argument: its
+ * takes ("'KW' takes USAGE", and the hint of conf_bad's NULL); or, V, a directive of one argument: its
  * keyword, scope, kind of value, the field that value is stored in, and
  * its usage; or, L, one of values in a list's fields: its keyword, scope,
  * arity, lists[] entry and usage. ARGS in a usage stands for the count said in words, "one
  * argument: ", "two or three arguments: " (not spelt out each time). */
-#define ARGS "\1"
 #define DIRECTIVES(D, V, L) \
 	V("hostname", GLOBAL, HOST, struct conf, hostname, ARGS "NAME") \
-	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names") \
+	D("modules", GLOBAL | REPEAT, 1, -1, conf_g_modules, "one or more module names: letters, digits, '_' and '-'") \
 	D("bridge", GLOBAL | REPEAT, 2, 2, conf_g_bridge, ARGS "NAME CIDR") \
 	L("nat", GLOBAL | REPEAT, 1, 1, L_NAT, ARGS "BRIDGE") \
 	D("interface", GLOBAL | REPEAT, 2, 3, conf_g_interface, ARGS "NAME CIDR [GATEWAY], or NAME dhcp") \
@@ -240,7 +258,7 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	L("watchdog", GLOBAL, 2, 2, L_WATCHDOG, ARGS "DEVICE SECONDS") \
 	V("rescue", GLOBAL, PATH, struct conf, rescue, ARGS "PATH") \
 	D("service", ANY | REPEAT, 1, 1, conf_s_service, ARGS "NAME") \
-	D("exec", SERVICE, 1, -1, conf_s_exec, "a path and its arguments: PATH [ARG...]") \
+	D("exec", SERVICE, 1, -1, conf_s_exec, "PATH [ARG...]") \
 	V("restart", SERVICE, RESTART, struct svc_conf, restart, ARGS "") \
 	D("after", SERVICE | REPEAT, 1, -1, conf_s_after, "one or more service names") \
 	D("ready", SERVICE, 1, 2, conf_s_ready, "one of: started, fd N") \
@@ -254,20 +272,20 @@ void conf_path_arg(struct parser *p, char **field, const char *s)
 	L("device", SERVICE | REPEAT, 1, 2, L_DEVICE, ARGS "PATH [rw|ro]") \
 	V("proc", SERVICE, PROC, struct svc_conf, proc, ARGS "") \
 	D("net", SERVICE | REPEAT, 1, 2, conf_s_net, ARGS "BRIDGE [CIDR|auto]") \
-	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, ARGS "[ADDR:]HOSTPORT:PORT[/tcp|/udp]") \
+	D("publish", SERVICE | REPEAT, 1, 1, conf_s_publish, ARGS "[ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80") \
 	D("join", SERVICE, 1, 1, conf_s_join, ARGS "NAME") \
-	D("user", SERVICE, 1, 1, conf_s_user, ARGS "UID[:GID]") \
+	D("user", SERVICE, 1, 1, conf_s_user, ARGS "UID[:GID], numeric, e.g. 1000:1000") \
 	D("uidmap", SERVICE, 1, 2, conf_s_uidmap, ARGS "HOSTID [COUNT]") \
-	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities, or none") \
+	D("caps", SERVICE, 1, -1, conf_s_caps, "a list of capabilities such as net_bind_service or CAP_CHOWN, or none") \
 	V("seccomp", SERVICE, SECCOMP, struct svc_conf, seccomp, ARGS "") \
 	V("memory", SERVICE, MEMORY, struct svc_conf, memory, ARGS "SIZE") \
 	V("pids", SERVICE, PIDS, struct svc_conf, pids, ARGS "N") \
 	V("cpu", SERVICE, CPU, struct svc_conf, cpu, ARGS "PERCENT") \
 	V("nofile", SERVICE, NOFILE, struct svc_conf, nofile, ARGS "N") \
-	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, ARGS "KEY=VALUE") \
+	D("env", SERVICE | REPEAT, 1, 1, conf_s_env, ARGS "KEY=VALUE, KEY of letters, digits and '_'") \
 	V("workdir", SERVICE, PATH, struct svc_conf, workdir, ARGS "DIR") \
 	V("hostname", SERVICE, HOST, struct svc_conf, hostname, ARGS "NAME") \
-	D("tty", SERVICE, 1, 2, conf_s_tty, ARGS "DEVICE [graphics]") \
+	D("tty", SERVICE, 1, 2, conf_s_tty, ARGS "DEVICE [graphics], e.g. /dev/ttyS0") \
 	V("stop-signal", SERVICE, SIGNAL, struct svc_conf, stop_signal, ARGS "SIG") \
 	V("stop-timeout", SERVICE, STOP_TIMEOUT, struct svc_conf, stop_timeout, ARGS "SECONDS")
 
@@ -347,7 +365,7 @@ static void value_args(struct parser *p, const struct directive *d, char *base, 
 			}
 		}
 		if (l->max && *cnt == l->max) {
-			conf_report(p, "too many '%s' lines: the limit is %d", p->tok[0], l->max);
+			conf_too_many(p, l->max);
 			return;
 		}
 		if (!(base = conf_add(p, base + l->arr, cnt, l->esize)))
@@ -369,11 +387,13 @@ static void value_args(struct parser *p, const struct directive *d, char *base, 
 		memcpy(base + l->line, &p->line, sizeof p->line);
 }
 
-/* "'KW' takes U", ARGS in U said from D's arity; a value directive of
+/* "'KW' takes U", ARGS in U said from the arity; a value directive of
  * words (restart, critical...) names them once, in its value's hint. */
-static void usage(struct parser *p, const struct directive *d, const char *u)
+void conf_usage(struct parser *p)
 {
 	static const char num[][6] = { "", "one", "two", "three", "four" };
+	const struct directive *d;
+	const char *u = usage_of(p, &d);
 
 	if (*u != *ARGS) {
 		conf_report(p, "'%s' takes %s", p->tok[0], u);
@@ -429,7 +449,7 @@ void conf_directive(struct parser *p)
 		return;
 	}
 	if (n < d->min || (d->max >= 0 && n > d->max)) {
-		usage(p, d, text + strlen(text) + 1);
+		conf_usage(p);
 		return;
 	}
 	first = scope == SERVICE ? p->x->first : p->gfirst;

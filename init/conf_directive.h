@@ -9,13 +9,21 @@
 #include "conf.h"
 #include "conf_parser.h"
 
-#define PATH_HINT "use an absolute path"
-#define SIZE_HINT "use a number with K, M or G"
+/* The kinds of value and their hints, packed (conf_directive.c); the
+ * first two hints, which handlers give too, there and nowhere else. */
+extern const char conf_values[];
+#define PATH_TEXT "use an absolute path"
+#define SIZE_TEXT "use a number with K, M or G"
+#define PATH_HINT (conf_values + 1)
+#define SIZE_HINT (conf_values + sizeof PATH_TEXT + 3)	/* after "\1" PATH_TEXT "\0\0\13" */
 
-/* A bad argument TOK of the current directive. */
+/* A bad argument TOK of the current directive; HINT NULL: its usage says
+ * what is valid. */
 void conf_bad(struct parser *p, const char *tok, const char *hint);
-/* "too many WHAT: the limit is LIMIT" */
-void conf_too_many(struct parser *p, const char *what, int limit);
+/* "'KW' takes USAGE", of the current directive. */
+void conf_usage(struct parser *p);
+/* "too many 'KW' lines: the limit is LIMIT", of the current directive */
+void conf_too_many(struct parser *p, int limit);
 /* *FIELD (freed) becomes a copy of S. */
 void conf_set_str(struct parser *p, char **field, const char *s);
 /* Append a copy of S to the NULL-terminated array *V of *N strings. */
@@ -41,7 +49,7 @@ void conf_s_net(struct parser *p, char **a, int n);
 void conf_s_publish(struct parser *p, char **a, int n);
 void conf_s_user(struct parser *p, char **a, int n);
 void conf_s_uidmap(struct parser *p, char **a, int n);
-void conf_s_caps(struct parser *p, char **a, int n);
+#define conf_s_caps conf_s_namespaces	/* caps: a set of names too */
 void conf_s_env(struct parser *p, char **a, int n);
 void conf_s_tty(struct parser *p, char **a, int n);
 

@@ -12,7 +12,7 @@ void conf_g_modules(struct parser *p, char **a, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (conf_module_name(a[i]) < 0)
-			conf_bad(p, a[i], "use a module name: letters, digits, '_' and '-'");
+			conf_bad(p, a[i], NULL);
 		else
 			conf_push_str(p, &p->c->modules, &p->c->nmodules, a[i]);
 }
@@ -57,7 +57,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 	}
 	mask = conf_prefix_mask(prefix);
 	if (subnet_edge(addr, prefix)) {
-		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
+		conf_bad(p, a[1], "that is the network or broadcast address");
 		return;
 	}
 	if ((i = conf_bridge_find(c, a[0])) >= 0) {
@@ -75,7 +75,7 @@ void conf_g_bridge(struct parser *p, char **a, int n)
 		}
 	}
 	if (c->nbridges == MAX_BRIDGES) {
-		conf_too_many(p, "bridges", MAX_BRIDGES);
+		conf_too_many(p, MAX_BRIDGES);
 		return;
 	}
 	if (!(b = conf_add(p, &c->bridges, &c->nbridges, sizeof *b)))
@@ -103,7 +103,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		}
 	if (!strcmp(a[1], "dhcp")) {
 		if (n == 3) {
-			conf_report(p, "'interface %s dhcp' takes no gateway: DHCP names the router", a[0]);
+			conf_report(p, "'interface %s dhcp' takes no gateway", a[0]);
 			return;
 		}
 		f.dhcp = 1;
@@ -111,7 +111,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		conf_bad(p, a[1], "use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24");
 		return;
 	} else if (subnet_edge(f.addr, f.prefix)) {
-		conf_bad(p, a[1], "that is the subnet's network or broadcast address");
+		conf_bad(p, a[1], "that is the network or broadcast address");
 		return;
 	} else if (n == 3 && conf_ipv4(a[2], &f.gateway) < 0) {
 		conf_bad(p, a[2], "use an IPv4 address, e.g. 192.168.1.1");
@@ -127,7 +127,7 @@ void conf_g_interface(struct parser *p, char **a, int n)
 		return;
 	}
 	if (c->nifaces == MAX_BRIDGES) {
-		conf_too_many(p, "interfaces", MAX_BRIDGES);
+		conf_too_many(p, MAX_BRIDGES);
 		return;
 	}
 	if (!(v = conf_add(p, &c->ifaces, &c->nifaces, sizeof *v)))

@@ -58,11 +58,12 @@ struct parser {
 	int ntok;
 };
 
-/* Report a problem at LINE, or at the current line. */
+/* Report a problem at LINE (0: the current line); conf_report at the
+ * current line (one variadic function, not two: its prologue saves every
+ * argument register). */
 __attribute__((format(printf, 3, 4)))
 void conf_report_at(struct parser *p, int line, const char *fmt, ...);
-__attribute__((format(printf, 2, 3)))
-void conf_report(struct parser *p, const char *fmt, ...);
+#define conf_report(p, ...) conf_report_at(p, 0, __VA_ARGS__)
 /* S, shortened to fit a message. */
 const char *conf_show(char out[SHOW_MAX + 4], const char *s);
 /* strdup, or NULL with p->oom set. */

@@ -14,7 +14,8 @@
 #include "conf_parser.h"
 #include "conf_value.h"
 
-#define NAME_HINT "use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit"
+#define ID_HINT "use a number from 1 to 4294967294"	/* host root is never mapped */
+#define NAME_HINT "use [a-z0-9][a-z0-9_-]{0,31}"
 
 static void svc_init(struct parser *p, struct svc_conf *s, struct svc_extra *x,
 		     const char *name)
@@ -72,13 +73,13 @@ void conf_s_service(struct parser *p, char **a, int n)
 		/* `initctl log kernel` is the kernel's (SPEC §5). A service
 		 * named sandinit or syslog is fine: its ring shadows PID 1's
 		 * of that name in `initctl log NAME` (logview.c). */
-		conf_report(p, "service name 'kernel' is reserved (initctl log kernel)");
+		conf_report(p, "service name 'kernel' is reserved");
 	} else if ((i = conf_find(c, name)) >= 0) {
 		conf_report(p, "duplicate %s '%s' (first at line %d)", "service", conf_show(t, name), c->svc[i].line);
 	}
 	if (c->nsvc == CONF_MAX_SERVICES) {
 		if (!p->too_many)
-			conf_too_many(p, "services", CONF_MAX_SERVICES);
+			conf_too_many(p, CONF_MAX_SERVICES);
 		p->too_many = 1;
 		conf_svc_free(&p->spare);
 		conf_extra_free(&p->xspare);
@@ -95,7 +96,7 @@ void conf_s_exec(struct parser *p, char **a, int n)
 
 	p->x->exec_line = p->line;
 	if (conf_abs_path(a[0]) < 0) {
-		conf_bad(p, a[0], "use an absolute path; it is resolved inside the sandbox");
+		conf_bad(p, a[0], PATH_HINT);
 		return;
 	}
 	for (int i = 0; i < n && !p->oom; i++)
@@ -131,7 +132,7 @@ void conf_s_ready(struct parser *p, char **a, int n)
 		else
 			p->svc->ready_fd = (int)fd;
 	} else
-		conf_report(p, "'ready' takes one of: started, fd N");
+		conf_usage(p);
 }
 
 /* By bit: NS_USER is 1 << 0 ... */
@@ -147,27 +148,30 @@ const char *conf_ns_name(unsigned bit)
 	return NULL;
 }
 
+/* `namespaces LIST|all|none` and `caps LIST|none`: names, each a bit of a
+ * mask (the table gives caps this handler). */
 void conf_s_namespaces(struct parser *p, char **a, int n)
 {
-	unsigned ns = 0;
-	int j;
+	struct svc_conf *s = p->svc;
+	int caps = p->tok[0][0] == 'c', j;
+	uint64_t set = 0;
 
-	if (n == 1 && !strcmp(a[0], "all")) {
-		p->svc->namespaces = NS_ALL;
-		return;
-	}
-	if (n == 1 && !strcmp(a[0], "none")) {
-		p->svc->namespaces = 0;
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if ((j = conf_word(ns_names, a[i])) < 0) {
-			conf_bad(p, a[i], "use user, pid, mount, net, uts, ipc, cgroup and time, or all or none alone");
-			return;
+	if (caps)
+		s->caps_set = 1;
+	if (n == 1 && (j = conf_word(caps ? "none\0" : "none\0all\0", a[0])) >= 0)
+		set = j ? NS_ALL : 0;
+	else
+		for (int i = 0; i < n; i++) {
+			if ((j = caps ? conf_cap(a[i]) : conf_word(ns_names, a[i])) < 0) {
+				conf_bad(p, a[i], NULL);
+				return;
+			}
+			set |= UINT64_C(1) << j;
 		}
-		ns |= 1u << j;
-	}
-	p->svc->namespaces = ns;
+	if (caps)
+		s->caps = set;
+	else
+		s->namespaces = (unsigned)set;
 }
 
 /* An octal MODE: 0..07777, or -1. */
@@ -226,10 +230,8 @@ static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const cha
 	}
 	conf_ip_str(ip, addr);
 	conf_ip_str(net, b->addr & mask);
-	if (prefix != b->prefix)
-		conf_report(p, "address %s/%d does not match bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
-	else if ((addr & mask) != (b->addr & mask))
-		conf_report(p, "address %s is outside bridge '%s' subnet %s/%d", ip, b->name, net, b->prefix);
+	if (prefix != b->prefix || (addr & mask) != (b->addr & mask))
+		conf_report(p, "address %s/%d is outside bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
 	else {
 		if ((addr & ~mask) == ~mask)
 			what = "broadcast address";
@@ -253,13 +255,13 @@ void conf_s_net(struct parser *p, char **a, int n)
 	int b = conf_bridge_find(p->c, a[0]);
 
 	if (b < 0) {
-		conf_report(p, "%sunknown bridge '%s' (declare it with a global 'bridge' line)", "", conf_show(t, a[0]));
+		conf_report(p, "%sundeclared bridge '%s'", "", conf_show(t, a[0]));
 		return;
 	}
 	if (n == 2 && (addr = net_addr(p, &p->c->bridges[b], a[1])) < 0)
 		return;
 	if (s->nnets == MAX_NETS) {
-		conf_report(p, "too many '%s' lines: the limit is %d", "net", MAX_NETS);
+		conf_too_many(p, MAX_NETS);
 		return;
 	}
 	if (!(v = conf_add(p, &s->nets, &s->nnets, sizeof *v)))
@@ -289,7 +291,7 @@ void conf_s_publish(struct parser *p, char **a, int n)
 
 	(void)n;
 	if (strlen(a[0]) >= sizeof buf) {
-		conf_bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	strcpy(buf, a[0]);
@@ -309,7 +311,7 @@ void conf_s_publish(struct parser *p, char **a, int n)
 		*c = 0;
 	}
 	if (nf < 2 || nf > 3) {
-		conf_bad(p, a[0], "use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	if (nf == 3 && conf_ipv4(f[0], &pub.addr) < 0) {
@@ -331,22 +333,16 @@ void conf_s_publish(struct parser *p, char **a, int n)
 
 void conf_s_user(struct parser *p, char **a, int n)
 {
-	char *colon = strchr(a[0], ':');
-	uint64_t uid, gid;
-	int ok;
+	const char *e;
+	uint64_t uid, gid = 0;
 
 	(void)n;
-	if (colon)
-		*colon = '\0';
-	ok = conf_number(a[0], ID_MAX, &uid) == 0 && (!colon || conf_number(colon + 1, ID_MAX, &gid) == 0);
-	if (colon)
-		*colon = ':';	/* shown whole below */
-	if (!ok) {
-		conf_bad(p, a[0], "use a numeric UID or UID:GID, e.g. 1000:1000");
+	if (conf_digits(a[0], &e, ID_MAX, &uid) < 0 || (*e && (*e != ':' || conf_number(e + 1, ID_MAX, &gid) < 0))) {
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	p->svc->uid = (uint32_t)uid;
-	p->svc->gid = (uint32_t)(colon ? gid : 0);
+	p->svc->gid = (uint32_t)gid;
 	p->x->user_line = p->line;
 }
 
@@ -355,11 +351,11 @@ void conf_s_uidmap(struct parser *p, char **a, int n)
 	uint64_t host, count = CONF_UID_RANGE;
 
 	if (conf_number(a[0], ID_MAX, &host) < 0 || host == 0) {
-		conf_bad(p, a[0], "use a host id from 1 to 4294967294: host root is never mapped");
+		conf_bad(p, a[0], ID_HINT);
 		return;
 	}
 	if (n == 2 && (conf_number(a[1], ID_MAX, &count) < 0 || count == 0)) {
-		conf_bad(p, a[1], "use a count from 1 to 4294967294");
+		conf_bad(p, a[1], ID_HINT);
 		return;
 	}
 	if (host + count - 1 > ID_MAX) {
@@ -372,31 +368,11 @@ void conf_s_uidmap(struct parser *p, char **a, int n)
 	p->x->uidmap_line = p->line;
 }
 
-void conf_s_caps(struct parser *p, char **a, int n)
-{
-	uint64_t caps = 0;
-	int cap;
-
-	p->svc->caps_set = 1;
-	if (n == 1 && !strcmp(a[0], "none")) {
-		p->svc->caps = 0;
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if ((cap = conf_cap(a[i])) < 0) {
-			conf_bad(p, a[i], "use capability names such as net_bind_service or CAP_CHOWN, or none alone");
-			return;
-		}
-		caps |= UINT64_C(1) << cap;
-	}
-	p->svc->caps = caps;
-}
-
 void conf_s_env(struct parser *p, char **a, int n)
 {
 	(void)n;
 	if (conf_env(a[0]) < 0)
-		conf_bad(p, a[0], "use KEY=VALUE, KEY of letters, digits and '_'");
+		conf_bad(p, a[0], NULL);
 	else
 		conf_push_str(p, &p->svc->env, &p->svc->nenv, a[0]);
 }
@@ -404,11 +380,11 @@ void conf_s_env(struct parser *p, char **a, int n)
 void conf_s_tty(struct parser *p, char **a, int n)
 {
 	if (conf_dev_path(a[0]) < 0) {
-		conf_bad(p, a[0], "use a terminal such as /dev/ttyS0");
+		conf_bad(p, a[0], NULL);
 		return;
 	}
 	if (n == 2 && strcmp(a[1], "graphics")) {
-		conf_bad(p, a[1], "use graphics, or nothing");
+		conf_bad(p, a[1], NULL);
 		return;
 	}
 	/* KD_GRAPHICS is a virtual terminal's mode (console_ioctl(2)). */

@@ -131,7 +131,7 @@ EOF
 service My_Service
 exec /bin/a
 EOF
-	fails_with 1 "bad value for 'service': 'My_Service' (use up to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit)"
+	fails_with 1 "bad value for 'service': 'My_Service' (use [a-z0-9][a-z0-9_-]{0,31})"
 }
 
 @test "duplicate service names the first line" {
@@ -157,7 +157,7 @@ EOF
 service a
 exec sh
 EOF
-	fails_with 2 "bad value for 'exec': 'sh' (use an absolute path; it is resolved inside the sandbox)"
+	fails_with 2 "bad value for 'exec': 'sh' (use an absolute path)"
 }
 
 @test "after names an unknown service" {
@@ -197,7 +197,7 @@ exec /bin/b
 join a
 net br0
 EOF
-	fails_with 6 "'join' with 'net': service 'b' shares the network of 'a', so it cannot have its own"
+	fails_with 6 "'join' with 'net': service 'b' shares the network of 'a'"
 }
 
 @test "join of a DHCP helper (dhcp-NAME) is an error; after it is fine" {
@@ -207,7 +207,7 @@ service a
 exec /bin/a
 join dhcp-up0
 EOF
-	fails_with 4 "'join' names 'dhcp-up0', the DHCP helper of 'interface up0 dhcp', not a service of the config"
+	fails_with 4 "'join' names 'dhcp-up0', the DHCP helper of 'interface up0 dhcp'"
 	cat > "$F" <<'EOF'
 interface up0 dhcp
 service a
@@ -239,7 +239,7 @@ service a
 exec /bin/a
 net br0
 EOF
-	fails_with 3 "unknown bridge 'br0' (declare it with a global 'bridge' line)"
+	fails_with 3 "undeclared bridge 'br0'"
 }
 
 @test "address outside the bridge's subnet" {
@@ -249,7 +249,7 @@ service a
 exec /bin/a
 net br0 10.0.1.2/24
 EOF
-	fails_with 4 "address 10.0.1.2 is outside bridge 'br0' subnet 10.0.0.0/24"
+	fails_with 4 "address 10.0.1.2/24 is outside bridge 'br0' subnet 10.0.0.0/24"
 }
 
 @test "address of the bridge itself" {
@@ -286,7 +286,7 @@ service b
 net br0
 exec /bin/b
 EOF
-	fails_with 6 "bridge 'br0' 10.0.0.0/30 is too small: 2 'net' links need an automatic address, it has 1 (2 hosts less its own and 0 static); 'b' gets none"
+	fails_with 6 "bridge 'br0' 10.0.0.0/30 is too small: 2 'net' links need an automatic address, it has 1; 'b' gets none"
 	# the control: one fits
 	head -n 4 "$F" > "$BATS_TEST_TMPDIR/one.conf"
 	run "$SANDINIT" --check "$BATS_TEST_TMPDIR/one.conf"
@@ -321,7 +321,7 @@ EOF
 	assert_output ''
 	# one more is one too many, named at its line; br1 is not reported
 	printf 'service e\nexec /bin/e\nnet br0\n' >> "$F"
-	fails_with 22 "bridge 'br0' 10.0.0.0/29 is too small: 5 'net' links need an automatic address, it has 4 (6 hosts less its own and 1 static); 'e' gets none"
+	fails_with 22 "bridge 'br0' 10.0.0.0/29 is too small: 5 'net' links need an automatic address, it has 4; 'e' gets none"
 }
 
 @test "two services on the same tty" {
@@ -351,9 +351,9 @@ EOF
 	printf 'service a\nexec /bin/a\ntty /dev/tty0 graphics\n' > "$F"
 	fails_with 3 "bad value for 'tty': '/dev/tty0' (graphics needs a virtual terminal /dev/ttyN, N from 1 to 63)"
 	printf 'service a\nexec /bin/a\ntty /dev/tty1 text\n' > "$F"
-	fails_with 3 "bad value for 'tty': 'text' (use graphics, or nothing)"
+	fails_with 3 "bad value for 'tty': 'text' (DEVICE [graphics], e.g. /dev/ttyS0)"
 	printf 'service a\nexec /bin/a\ntty /dev/tty1 graphics more\n' > "$F"
-	fails_with 3 "'tty' takes one or two arguments: DEVICE [graphics]"
+	fails_with 3 "'tty' takes one or two arguments: DEVICE [graphics], e.g. /dev/ttyS0"
 }
 
 @test "unterminated quote" {
@@ -370,7 +370,7 @@ service a
 exec /bin/a
 uidmap 0 65536
 EOF
-	fails_with 3 "bad value for 'uidmap': '0' (use a host id from 1 to 4294967294: host root is never mapped)"
+	fails_with 3 "bad value for 'uidmap': '0' (use a number from 1 to 4294967294)"
 }
 
 @test "uidmap ranges that overlap another are an error naming both lines" {
@@ -415,7 +415,7 @@ stop-signal SIGNOPE
 EOF
 	run "$SANDINIT" --check "$F"
 	assert_equal "$status" 1
-	assert_line --index 0 "$F:3: bad value for 'caps': 'cap_fly' (use capability names such as net_bind_service or CAP_CHOWN, or none alone)"
+	assert_line --index 0 "$F:3: bad value for 'caps': 'cap_fly' (a list of capabilities such as net_bind_service or CAP_CHOWN, or none)"
 	assert_line --index 1 "$F:4: bad value for 'stop-signal': 'SIGNOPE' (use a signal name such as TERM or SIGINT, or a number)"
 }
 
@@ -425,7 +425,7 @@ service a
 exec /bin/a
 env JUSTAKEY
 EOF
-	fails_with 3 "bad value for 'env': 'JUSTAKEY' (use KEY=VALUE, KEY of letters, digits and '_')"
+	fails_with 3 "bad value for 'env': 'JUSTAKEY' (KEY=VALUE, KEY of letters, digits and '_')"
 }
 
 @test "every problem of a file is reported in one run, sorted by line" {
@@ -451,7 +451,7 @@ EOF
 	assert_line --index 0 "$F:2: service 'a' has no 'exec'"
 	assert_line --index 1 "$F:4: bad value for 'memory': '1X' (use a number with K, M or G)"
 	assert_line --index 2 "$F:7: dependency cycle: a -> b -> a"
-	assert_line --index 3 "$F:8: unknown bridge 'br9' (declare it with a global 'bridge' line)"
+	assert_line --index 3 "$F:8: undeclared bridge 'br9'"
 	assert_line --index 4 "$F:9: unknown directive 'bogus'"
 	assert_line --index 5 "$F:10: global directive 'rescue' after the first service"
 	assert_line --index 6 "$F:14: tty '/dev/tty1' is already used by service 'b' (line 11)"
@@ -483,7 +483,7 @@ EOF
 	printf 'service s257\nexec /bin/x\n' >> "$F"
 	run "$SANDINIT" --check "$F"
 	assert_equal "$status" 1
-	assert_output "$F:513: too many services: the limit is 256"
+	assert_output "$F:513: too many 'service' lines: the limit is 256"
 }
 
 @test "a NUL byte is an error, not a crash" {
@@ -511,7 +511,7 @@ service a
 exec /bin/a
 publish 8080:80
 EOF
-	fails_with 3 "'publish' needs 'net': service 'a' has no address to forward to"
+	fails_with 3 "'publish' needs 'net': service 'a' has none"
 }
 
 @test "a host port and protocol published twice names both lines" {
@@ -549,7 +549,7 @@ EOF
 	assert_line "$F:6: bad value for 'publish': '0:80' (ports are numbers from 1 to 65535)"
 	assert_line "$F:7: bad value for 'publish': '80:80/sctp' (the protocol is /tcp or /udp)"
 	assert_line "$F:8: bad value for 'publish': '224.0.0.1:80:80' (ADDR cannot be a multicast or reserved address)"
-	assert_line "$F:9: bad value for 'publish': '8080' (use [ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80)"
+	assert_line "$F:9: bad value for 'publish': '8080' ([ADDR:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80)"
 }
 
 @test "publish: a loopback ADDR is the appliance's own" {
@@ -575,7 +575,7 @@ nat br0
 EOF
 	run "$SANDINIT" --check "$F"
 	assert_equal "$status" 1
-	assert_output "$F:3: 'nat' names unknown bridge 'br9' (declare it with a global 'bridge' line)
+	assert_output "$F:3: 'nat' names undeclared bridge 'br9'
 $F:4: 'nat br0' given twice (first at line 1)"
 }
 
@@ -583,7 +583,7 @@ $F:4: 'nat br0' given twice (first at line 1)"
 	printf 'interface eth0 10.0.0.300/24\n' > "$F"
 	fails_with 1 "bad value for 'interface': '10.0.0.300/24' (use dhcp, or an IPv4 address and a prefix, e.g. 192.168.1.10/24)"
 	printf 'interface eth0 10.0.0.0/24\n' > "$F"
-	fails_with 1 "bad value for 'interface': '10.0.0.0/24' (that is the subnet's network or broadcast address)"
+	fails_with 1 "bad value for 'interface': '10.0.0.0/24' (that is the network or broadcast address)"
 	printf 'interface eth0 10.0.0.2/24 10.0.1.1\n' > "$F"
 	fails_with 1 "gateway 10.0.1.1 of interface 'eth0' is not another address of its subnet 10.0.0.0/24"
 	printf 'interface eth0 10.0.0.2/24 10.0.0.2\n' > "$F"
@@ -593,7 +593,7 @@ $F:4: 'nat br0' given twice (first at line 1)"
 	printf 'interface eth0 dhcp\ninterface eth0 10.0.0.2/24\n' > "$F"
 	fails_with 2 "duplicate interface 'eth0' (first at line 1)"
 	printf 'interface eth0 dhcp 10.0.0.1\n' > "$F"
-	fails_with 1 "'interface eth0 dhcp' takes no gateway: DHCP names the router"
+	fails_with 1 "'interface eth0 dhcp' takes no gateway"
 	printf 'interface eth0\n' > "$F"
 	fails_with 1 "'interface' takes two or three arguments: NAME CIDR [GATEWAY], or NAME dhcp"
 	# Valid: a gateway inside, dhcp, a /32 without a gateway.
@@ -614,7 +614,7 @@ $F:4: 'nat br0' given twice (first at line 1)"
 
 @test "the service name kernel is reserved (initctl log kernel); sandinit and syslog are a service's" {
 	printf 'service web\n  exec /bin/true\nservice kernel\n  exec /bin/true\n' > "$F"
-	fails_with 3 "service name 'kernel' is reserved (initctl log kernel)"
+	fails_with 3 "service name 'kernel' is reserved"
 	# SPEC's NAME grammar: PID 1's own rings' names are a service's too
 	printf 'service sandinit\n  exec /bin/true\nservice syslog\n  exec /bin/true\nservice kernels\n  exec /bin/true\n' > "$F"
 	run "$SANDINIT" --check "$F"
@@ -658,7 +658,7 @@ EOF2
 	printf 'interface eth0 10.0.0.2/8\nbridge br0 10.88.0.1/24\n' > "$F"
 	fails_with 1 "interface 'eth0' subnet 10.0.0.0/8 overlaps bridge 'br0' (line 2)"
 	printf 'bridge br0 10.88.0.1/24\ninterface br0 dhcp\n' > "$F"
-	fails_with 2 "interface 'br0' is also a bridge (line 1), configured by its 'bridge' line"
+	fails_with 2 "interface 'br0' is also a bridge (line 1)"
 	printf 'interface eth0 10.0.0.2/24 10.0.0.0\n' > "$F"
 	fails_with 1 "gateway 10.0.0.0 of interface 'eth0' is the network or broadcast address of its subnet 10.0.0.0/24"
 	printf 'interface eth0 10.0.0.2/24 10.0.0.255\n' > "$F"
@@ -689,9 +689,9 @@ EOF2
 		assert_output --partial "$F:1: bad value for 'bridge': "
 	done
 	printf 'interface eth0 dhcp\nbridge eth0 10.88.0.1/24\n' > "$F"
-	fails_with 1 "interface 'eth0' is also a bridge (line 2), configured by its 'bridge' line"
+	fails_with 1 "interface 'eth0' is also a bridge (line 2)"
 	printf 'nat lo\n' > "$F"
-	fails_with 1 "'nat' names unknown bridge 'lo' (declare it with a global 'bridge' line)"
+	fails_with 1 "'nat' names undeclared bridge 'lo'"
 	# the positive control: 15 characters of every kind allowed, lo an uplink
 	printf 'bridge br-0.x_abcdefgh 10.88.0.1/24\nnat br-0.x_abcdefgh\ninterface lo 10.1.1.1/32\n' > "$F"
 	run "$SANDINIT" --check "$F"
