@@ -160,7 +160,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/echo plain ran
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/noovl.conf"
-	qemu_wait 'sandinit: ovl: unable to mount the overlay \(is overlayfs in the kernel\? modules overlay\): No such device' 240
+	qemu_wait 'sandinit: ovl: unable to open overlayfs \(modules overlay\?\): No such device' 240
 	qemu_wait '^plain: plain ran' 60
 	qemu_wait 'sandinit: ready: 2 services' 180
 }
