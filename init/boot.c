@@ -72,12 +72,33 @@ static int mounted_at(const char *path)
 	return found;
 }
 
+/* (noinline: a call with one argument at each place) */
+__attribute__((noinline)) void boot_unable(const char *what)
+{
+	log_msg("unable to %s: %m", what);
+}
+
+__attribute__((noinline)) void boot_unable_of(const char *what, const char *obj)
+{
+	log_msg("unable to %s %s: %m", what, obj);
+}
+
 static void mount_one(const char *src, const char *dst, const char *type,
 		      unsigned long flags, const char *data)
 {
 	mkdir_p(dst);
 	if (mount(src, dst, type, flags, data) < 0)
-		log_msg("unable to mount %s on %s: %m", type, dst);
+		log_msg("unable to mount %s on %s: %m%s", type, dst, "");	/* (boot_apply's format) */
+}
+
+/* mount_one, unless the mount table lists a mount at DST already.
+ * (noinline: smaller than LTO's five inlined copies) */
+__attribute__((noinline))
+static void mount_missing(const char *src, const char *dst, const char *type,
+			  unsigned long flags, const char *data)
+{
+	if (!mounted_at(dst))
+		mount_one(src, dst, type, flags, data);
 }
 
 /* Is /proc the proc of our own pid namespace? /proc/self names us there. */
@@ -129,16 +150,16 @@ static void leave_initramfs(void)
 		goto fail;
 	/* Early mounts made so far (proc) move along with the root. */
 	if (mount("/proc", "/.root/proc", NULL, MS_MOVE, NULL) < 0)
-		log_msg("unable to move /proc: %m");
+		boot_unable("move /proc");
 	step = "switch to the root mount";
 	if (fchdir(dfd) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
-		log_msg("unable to %s: %m", step);
+		boot_unable(step);
 	close(dfd);
 	rmdir("/.root");
 	return;
 fail:
-	log_msg("unable to %s: %m", step);
+	boot_unable(step);
 }
 
 /* A fresh cgroup2 mount waits for an RCU grace period (10-20 ms); where
@@ -177,17 +198,12 @@ void boot_early(void)
 	if (!proc_is_ours())
 		mount_one("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	leave_initramfs();
-	if (!mounted_at("/sys"))
-		mount_one("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	if (!mounted_at("/dev"))
-		mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
-	if (!mounted_at("/dev/pts"))
-		mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-			  "gid=5,mode=0620,ptmxmode=0666");
-	if (!mounted_at("/dev/shm"))
-		mount_one("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	if (!mounted_at("/run"))
-		mount_one("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	mount_missing("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_missing("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	mount_missing("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		      "gid=5,mode=0620,ptmxmode=0666");
+	mount_missing("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	mount_missing("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	if (!fs_type_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
 		mount_cgroup2();
 }
@@ -207,11 +223,11 @@ void boot_priority(void)
 	fd = getsid(0) == getpid() ? open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC) : -1;
 	if (fd >= 0) {
 		if (dprintf(fd, "%d", PID1_NICE) < 0 && errno != EPERM && errno != EACCES)
-			log_msg("unable to set its autogroup's nice: %m");
+			boot_unable("set its autogroup's nice");
 		close(fd);
 	}
 	if (setpriority(PRIO_PROCESS, 0, PID1_NICE) < 0 && errno != EPERM && errno != EACCES)
-		log_msg("unable to set its nice to %d: %m", PID1_NICE);
+		boot_unable("set its nice");	/* (PID1_NICE: sandinit.8) */
 }
 
 const char *boot_config_path(const char *dflt)
@@ -356,7 +372,7 @@ static void load_each(const char *mod, char *list, const char *sep, int depth)
 {
 	for (char *save, *d = strtok_r(list, sep, &save); d; d = strtok_r(NULL, sep, &save))
 		if (strcmp(d, "pre:") && load_module(d, depth + 1) < 0 && errno != ECANCELED)
-			log_msg("module %s: unable to load %s, which it needs: %m", mod, d);
+			boot_unable_of("load module", stepf("%s for %s", d, mod));
 }
 
 static int load_one(const char *name, int depth)
@@ -428,7 +444,7 @@ int boot_module(const char *name)
 	if (load_module(name, 0) == 0)
 		return 0;
 	if (errno != ECANCELED)
-		log_msg("unable to load module %s: %m", name);
+		boot_unable_of("load module", name);
 	return -1;
 }
 
@@ -624,7 +640,7 @@ static void apply_changes(const struct conf *old, const struct conf *c)
 {
 	if (c->hostname && !(old && same_str(old->hostname, c->hostname)) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
-		log_msg("unable to set hostname %s: %m", c->hostname);
+		boot_unable_of("set hostname", c->hostname);
 	for (int i = 0; i < c->nmodules; i++)
 		if (!old_module(old, c->modules[i]))
 			boot_module(c->modules[i]);
@@ -639,7 +655,7 @@ static void apply_changes(const struct conf *old, const struct conf *c)
 			if (*p == '.')
 				*p = '/';
 		if (write_str(path, c->sysctls[i].value) < 0)
-			log_msg("unable to set sysctl %s: %m", c->sysctls[i].key);
+			boot_unable_of("set sysctl", c->sysctls[i].key);
 	}
 }
 
@@ -647,7 +663,7 @@ void boot_apply(const struct conf *c)
 {
 	apply_changes(NULL, c);
 	if (c->nmounts && !mounted && !(mounted = calloc((size_t)c->nmounts, sizeof *mounted)))
-		log_msg("unable to keep the list of mounts: %m");
+		boot_unable("keep the list of mounts");
 	for (int i = 0; i < c->nmounts; i++) {
 		const struct conf_mount *m = &c->mounts[i];
 		char data[1024];
@@ -693,7 +709,7 @@ pid_t boot_rescue(const char *path)
 	setpriority(PRIO_PROCESS, 0, 0);	/* PID1_NICE is PID 1's */
 	ioctl(STDIN_FILENO, TIOCSCTTY, 1);
 	execv(path, (char *const[]){ (char *)path, NULL });
-	log_msg("unable to run the rescue program %s: %m", path);
+	boot_unable_of("run the rescue program", path);
 	_exit(127);
 }
 
@@ -728,7 +744,7 @@ void boot_final(enum boot_action a, void (*reap)(void))
 	for (int i = nmounted - 1; i >= 0; i--)
 		if (umount2(mounted[i], 0) < 0 &&
 		    mount(NULL, mounted[i], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
-			log_msg("unable to unmount %s: %m", mounted[i]);
+			boot_unable_of("unmount", mounted[i]);
 	sync();
 	log_msg("%s", boot_word(a));
 	wd_close_magic();

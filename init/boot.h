@@ -13,6 +13,11 @@ enum boot_action { BOOT_REBOOT, BOOT_HALT, BOOT_POWEROFF };
  * /sys/fs/cgroup; leave an initramfs root for a tmpfs. Logs its own
  * failures (nothing here is fatal). */
 void boot_early(void);
+/* "unable to WHAT: %m" on the console: PID 1's failures that name no
+ * object but what it tried (one format for all of them). */
+void boot_unable(const char *what);
+/* "unable to WHAT OBJ: %m", the same for a failure about OBJ. */
+void boot_unable_of(const char *what, const char *obj);
 /* PID 1, and each sandbox's first process until it execs the service, run
  * at this nice: the supervisor and the making of sandboxes go before the
  * services' own work, so a busy service neither slows the boot or a restart

@@ -250,7 +250,7 @@ int cg_create(const struct svc_conf *s, const char **step)
 	 */
 	for (int i = 0; i < 3; i++, c += strlen(c) + 1)
 		if (want & ~have & 1 << i) {
-			snprintf(why, sizeof(why), "set %s.max: the kernel offers no %s controller here", c, c);
+			snprintf(why, sizeof(why), "set %s.max: no %s controller", c, c);
 			*step = why;
 			errno = EOPNOTSUPP;
 			return -1;

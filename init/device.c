@@ -281,8 +281,7 @@ static int expand_one(struct grant *g, const char *path, int ro, int quiet, cons
 		if (quiet)
 			return 0;
 		if (errno == EXDEV || errno == ELOOP) {
-			*step = stepf("device %s: it leads out of /dev (an absolute or /proc link)",
-				      path);
+			*step = stepf("device %s: it leads out of /dev", path);
 			errno = EXDEV;
 		}
 		return -1;

@@ -38,16 +38,15 @@
 #define VERSION "0.1.0"
 #define DEFAULT_CONFIG "/etc/sandinit.conf"
 
-/* A format: %s is UNSHARE, which the not-PID-1 error shows too. */
+/* A format (%s: argv[0]) whose end, RUN_IT, is the not-PID-1 error's
+ * too: how to run it (SPEC §2). */
+#define RUN_IT "run it as init, or in a fresh PID namespace:\n" \
+	"  unshare --pid --fork --mount --uts --ipc --net %s --config FILE --socket PATH\n"
 static const char usage[] =
 	"usage: sandinit [--config FILE] [--socket PATH]\n"
-	"         as PID 1: boot with FILE (else sandinit.config= on the kernel\n"
-	"         command line, else /etc/sandinit.conf); in a fresh PID namespace, e.g.:\n"
-	"           %s sandinit --config FILE --socket PATH\n"
-	"       sandinit --check FILE    validate FILE, print every problem\n"
-	"       sandinit ctl COMMAND...  the control client (as initctl)\n"
-	"       sandinit --version | --help\n";
-static const char unshare[] = "unshare --pid --fork --mount --uts --ipc --net";
+	"       sandinit --check FILE    validate FILE\n"
+	"       sandinit ctl COMMAND...  as initctl\n"
+	"       sandinit --version | --help\n" RUN_IT;
 
 static int64_t boot_us;
 static const char *config_path;
@@ -93,14 +92,14 @@ static struct conf *load(const char *path, struct sink *err)
 		return NULL;
 	}
 	if (!buf) {
-		say(err, "%s: unable to read: %m\n", path);
+		say(err, "%s: unable to %s: %m\n", path, "read");
 		return NULL;
 	}
 	c = conf_parse(buf, len, &errs);
 	for (int i = 0; i < errs.n; i++)
 		say(err, "%s:%d: %s\n", path, errs.v[i].line, errs.v[i].msg);
 	if (!c && !errs.n)
-		say(err, "%s: unable to parse: %m\n", path);
+		say(err, "%s: unable to %s: %m\n", path, "parse");
 	conf_errors_free(&errs);
 	free(buf);
 	return c;
@@ -178,7 +177,7 @@ static void begin_shutdown(enum boot_action action)
 static void watchdog(const struct conf *c)
 {
 	if (c->watchdog && wd_open(c->watchdog, c->watchdog_sec) < 0)
-		log_msg("unable to open the watchdog %s: %m", c->watchdog);
+		boot_unable_of("open the watchdog", c->watchdog);
 }
 
 /* C, the first valid config: its global directives, its watchdog, its
@@ -200,7 +199,7 @@ static void log_file(const struct conf *c)
 		logfile_stop();
 		kmsg_logfile(0);
 	} else if (logfile_start(c->log_file, c->log_file_size, mnt) < 0) {
-		log_msg("unable to start the log-file writer: %m");
+		boot_unable("start the log-file writer");
 	} else if (kmsg_logfile(1) < 0) {
 		log_msg("log-file: unable to read /dev/kmsg: %m");
 	}
@@ -209,7 +208,7 @@ static void log_file(const struct conf *c)
 static void bring_up(struct conf *c)
 {
 	if (mnt_hide(config_path, c) < 0)
-		log_msg("unable to hide the config from sandboxes: %m");
+		boot_unable("hide the config from sandboxes");
 	boot_apply(c);
 	log_file(c);
 	iface_apply(c);
@@ -291,7 +290,7 @@ static const struct ctl_hooks hooks = { begin_shutdown, reload };
 
 /* The faults PID 1 cannot act on through the signalfd (SPEC §4): a last
  * resort. */
-static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+static const unsigned char fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 /* Only write, sync and reboot here, and getpid: a process PID 1 made
  * keeps the handler until it execs (a sandbox's reaper never does), and
@@ -353,7 +352,7 @@ static void host_syslog(const char *socket_path)
 	else
 		snprintf(buf, sizeof(buf), "%s.log", socket_path);
 	if (syslog_host(path, sup_ring_of) < 0)
-		log_msg("unable to listen on %s: %m", path);
+		boot_unable_of("listen on", path);
 }
 
 /* The earlier of two deadlines (ms), 0 being none. */
@@ -413,13 +412,13 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 	if (!config_path)
 		config_path = boot_config_path(DEFAULT_CONFIG);
 	if (loop_init() < 0)
-		log_msg("unable to create the event loop: %m");
+		boot_unable("create the event loop");
 	sig_watch.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	sig_watch.fn = on_signal;
 	if (sig_watch.fd < 0 || loop_add(&sig_watch) < 0)
-		log_msg("unable to watch signals: %m");
+		boot_unable("watch signals");
 	if (seccomp_build() < 0)
-		log_msg("unable to build the seccomp filter: %m");
+		boot_unable("build the seccomp filter");
 	{
 		struct sink out = { .fd = 1 };
 		struct conf *c;
@@ -430,9 +429,9 @@ static void __attribute__((noreturn)) pid1(const char *socket_path)
 			boot_modules(c);
 		boot_features();
 		if (net_lo_up() < 0)
-			log_msg("unable to bring up lo: %m");
+			boot_unable("bring up lo");
 		if (ctl_init(socket_path, &hooks) < 0)
-			log_msg("unable to listen on %s: %m", socket_path);
+			boot_unable_of("listen on", socket_path);
 		host_syslog(socket_path);
 		if (c) {
 			bring_up(c);
@@ -514,7 +513,7 @@ int main(int argc, char **argv)
 			dprintf(1, "sandinit " VERSION "\n");
 			return 0;
 		} else if (!strcmp(argv[i], "--help")) {
-			dprintf(1, usage, unshare);
+			dprintf(1, usage, argv[0]);
 			return 0;
 		} else if (!strcmp(argv[i], "--check") && i + 1 < argc && argc == 3) {
 			return check(argv[i + 1]);
@@ -523,7 +522,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
 			socket_path = argv[++i];
 		} else {
-			dprintf(2, usage, unshare);
+			dprintf(2, usage, argv[0]);
 			return 2;
 		}
 	}
@@ -539,8 +538,8 @@ int main(int argc, char **argv)
 			config_path = abs_path;
 	}
 	if (getpid() != 1) {
-		dprintf(2, "sandinit: fatal: not PID 1: run it as init, or in a fresh PID"
-			" namespace:\n  %s %s --config FILE --socket PATH\n", unshare, argv[0]);
+		dprintf(2, "sandinit: fatal: not PID 1: ");
+		dprintf(2, usage + sizeof(usage) - sizeof(RUN_IT), argv[0]);
 		return 2;
 	}
 	pid1(socket_path);

@@ -39,9 +39,10 @@
  * exists (PID 1 mounts it) and that no sandbox takes anything from (it gets a
  * proc of its own). /tmp (bubblewrap's choice) would hide every bind source
  * or `root` under it. Others, should /proc be missing. */
-static const char *const scratch_dirs[] = { "/proc", "/mnt", "/tmp" };
-/* The template's: no bind source but / and /dev, and /proc stays in view. */
-static const char *const tmpl_scratch_dirs[] = { "/tmp", "/mnt" };
+/* The template's, from TMPL_SCRATCH on: no bind source but / and /dev, and
+ * /proc stays in view. NUL-separated (no table of pointers). */
+static const char scratch_dirs[] = "/proc\0/mnt\0/tmp\0/mnt";
+#define TMPL_SCRATCH (scratch_dirs + 11)	/* "/tmp", "/mnt" */
 
 /* Shared with mount_kfs.c (mount_int.h). */
 char mnt_root[64];		/* the new root, as a path in the old one */
@@ -183,12 +184,13 @@ static int mount_user(const struct svc_conf *s, const char **step)
 	return 0;
 }
 
+/* Into the new root, the working directory. */
 static int enter(const char **step)
 {
 	/* pivot_root(2)'s "new_root and put_old may be the same": the old root
 	 * is stacked on the new one and detached at once. Never chroot. */
 	*step = "pivot_root";
-	if (chdir(mnt_root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return -1;
 	*step = "detach the old root";
 	if (umount2(".", MNT_DETACH) < 0)
@@ -199,7 +201,7 @@ static int enter(const char **step)
 
 /* Make every mount private, then bind SRC (recursively) onto a directory of a
  * staging tmpfs; sets root and mnt_root_fd. */
-static int stage(const char *src, const char *const *dirs, int ndirs, const char **step)
+static int stage(const char *src, const char *dirs, int ndirs, const char **step)
 {
 	int i;
 
@@ -210,8 +212,8 @@ static int stage(const char *src, const char *const *dirs, int ndirs, const char
 		return -1;
 
 	*step = "mount the staging tmpfs";
-	for (i = 0; i < ndirs; i++) {
-		if (mount("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	for (i = 0; i < ndirs; i++, dirs += strlen(dirs) + 1) {
+		if (mount("tmpfs", dirs, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "mode=700,size=16k") == 0)
 			break;
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -219,8 +221,8 @@ static int stage(const char *src, const char *const *dirs, int ndirs, const char
 	}
 	if (i == ndirs)
 		return -1;
-	snprintf(staging, sizeof staging, "%s", dirs[i]);
-	snprintf(mnt_root, sizeof mnt_root, "%s/root", dirs[i]);
+	snprintf(staging, sizeof staging, "%s", dirs);
+	snprintf(mnt_root, sizeof mnt_root, "%s/root", dirs);
 	if (mkdir(mnt_root, 0755) < 0)
 		return -1;
 
@@ -401,7 +403,10 @@ static void drop_root_fd(void)
 static int enter_staged(int ok, const char **step)
 {
 	drop_root_fd();
-	return ok ? enter(step) : -1;
+	if (!ok)
+		return -1;
+	*step = "pivot_root";
+	return chdir(mnt_root) < 0 ? -1 : enter(step);
 }
 
 /* What no sandbox sees unless it binds it (SPEC §6): the config PID 1 was
@@ -565,7 +570,7 @@ int mnt_sandbox(const struct svc_conf *s, int syslog_fd, const char **step)
 	mnt_graft_reset(s, &mnt_root_fd);
 	mnt_log_fd = syslog_fd;
 	mnt_fd_proc = mnt_root;
-	if (stage(has_root(s) ? s->root : "/", scratch_dirs, (int)ARRAY_SIZE(scratch_dirs), step) < 0)
+	if (stage(has_root(s) ? s->root : "/", scratch_dirs, 3, step) < 0)
 		return enter_staged(0, step);
 	/* Read-only first, the host's submounts included: what is mounted
 	 * below is new and keeps its own flags, and no mount point can be
@@ -675,7 +680,7 @@ int mnt_template(int rw, const char **step)
 
 	mnt_graft_reset(NULL, &mnt_root_fd);
 	mnt_fd_proc = "";
-	if (stage("/", tmpl_scratch_dirs, (int)ARRAY_SIZE(tmpl_scratch_dirs), step) < 0)
+	if (stage("/", TMPL_SCRATCH, 2, step) < 0)
 		goto fail;
 	/* host_api's, then the hidden `mount` targets; stacked mounts too (the
 	 * staging tmpfs is one, over /tmp) */
@@ -725,8 +730,7 @@ int mnt_sandbox_in_template(const struct svc_conf *s, int syslog_fd, const char 
 		if (fchdir(mnt_root_fd) < 0)
 			goto fail;
 		drop_root_fd();
-		if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0)
-			return -1;
+		return enter(step);
 	}
 	drop_root_fd();
 	*step = "chdir /";

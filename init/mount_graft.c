@@ -199,11 +199,8 @@ static int graft(int dfd, int fill)
 				goto fail;
 			continue;
 		}
-		if (S_ISDIR(st.st_mode))
-			fd = mkdirat(t, n, 0755);
-		else if ((fd = openat(t, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) >= 0)
-			fd = close(fd);
-		if (fd < 0 || mnt_bind_entry(dfd, n, t, n) < 0)
+		if (mnt_make_in(t, n, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG) < 0 ||
+		    mnt_bind_entry(dfd, n, t, n) < 0)
 			goto fail;
 	}
 	if (errno || graft_ro(t, 1) < 0 || mnt_own(t, t) < 0)

@@ -111,7 +111,7 @@ int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned b
 	*step = "overlay: make the root's copy read-only";
 	if (mnt_set_ro(low, "", AT_EMPTY_PATH) < 0)
 		goto out;
-	*step = "overlay: map the root's ids to the service's";
+	*step = "overlay: idmap the root's copy";
 	if (userns >= 0) {
 		a.userns_fd = (uint64_t)userns;
 		/* EINVAL: a file system without idmapped mounts */
@@ -124,7 +124,7 @@ int mnt_overlay(const char *src, unsigned long long size, int userns, unsigned b
 	if ((up = upper(size, &st, st.st_uid)) < 0)
 		goto out;
 	/* ENODEV here: no overlayfs in the kernel (`modules overlay`) */
-	*step = "mount the overlay (is overlayfs in the kernel? modules overlay)";
+	*step = "open overlayfs (modules overlay?)";
 	fs = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
 	if (fs < 0)
 		goto out;

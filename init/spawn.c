@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "cgroup.h"
 #include "conf_value.h"
 #include "log.h"
@@ -452,7 +453,7 @@ child_main(const struct svc_conf *s, const struct spawn_io *io,
 	/* A helper of either (the user namespace's, the overlay's) took the
 	 * service's pid (SPEC §6). */
 	if (s->namespaces & NS_PID && (proc >= 0 || overlay)) {
-		step = "reset its pid namespace's last pid";
+		step = "reset its ns_last_pid";
 		if ((proc < 0 && (proc = mnt_proc_open()) < 0) || spawn_ns_pid_reset(proc) < 0)
 			child_fail(err_fd, step);
 	}
@@ -512,12 +513,12 @@ __attribute__((noinline)) static int mount_template(int rw)
 		r = fd < 0 ? -1 : mnt_template(rw, &step);
 		e = errno;
 		if (setns(self_mnt, CLONE_NEWNS) < 0)
-			log_msg("unable to return to its mount namespace: %m");
+			boot_unable("return to its mount namespace");
 		errno = e;
 	}
 	if (r == 0)
 		return tmpl_fds[rw] = fd;
-	log_msg("mount template: unable to %s: %m (each sandbox builds its whole view)", step);
+	log_msg("mount template: unable to %s: %m", step);	/* (sandinit.8) */
 	close_fail(fd);
 broken:
 	close_fail(self_mnt);
@@ -606,20 +607,16 @@ static void mounts_after(const struct spawn_io *io, int tmpl)
 
 	mnt_release();
 	if (tmpl >= 0 && !io->join_pid && setns(self_mnt, CLONE_NEWNS) < 0)
-		log_msg("unable to return to its mount namespace: %m");
+		boot_unable("return to its mount namespace");
 	errno = e;
 }
 
-/* What clone(2) with FLAGS failing means: ENOSPC is a namespace count
- * limit (0 where the administrator turned a kind off), EINVAL/EPERM a kind
- * the kernel lacks or refuses. */
+/* What clone(2) with FLAGS failing means: "create its namespaces" with
+ * spawn_ns_step's hints (ENOSPC: a namespace count limit; EINVAL, EPERM:
+ * a kind the kernel lacks or refuses). */
 static const char *clone_step(unsigned long long flags)
 {
-	if (errno == ENOSPC)
-		return "create its namespaces (a limit in /proc/sys/user/ is reached)";
-	if ((errno == EINVAL || errno == EPERM) && flags)
-		return "create its namespaces (does the kernel offer every one asked for?)";
-	return "clone";
+	return flags ? spawn_ns_step(0, errno) : "clone";
 }
 
 /* (noinline: smaller than LTO's two inlined copies) */

@@ -49,7 +49,7 @@ exec_command(const struct svc_conf *s, char *const argv[], int tty)
 	spawn_exec_path(argv, s->envp, s->path);
 	int e = errno;
 
-	dprintf(2, "initctl: unable to exec %s: %m\n", argv[0]);
+	dprintf(2, "initctl: unable to %s: %m\n", stepf("exec %s", argv[0]));
 	/* The shell's convention: 127 not found, 126 found but not run. */
 	_exit(e == ENOENT ? 127 : 126);
 }

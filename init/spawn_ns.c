@@ -20,27 +20,29 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-/* (24 B an entry, the names in it rather than pointed to) */
+/* (9 B an entry, the names in it rather than pointed to) */
+#define SHIFT(flag) ((unsigned char)__builtin_ctz(flag))
 static const struct {
-	unsigned flag;
+	unsigned char shift;	/* its CLONE_NEW* flag's bit */
 	unsigned char bit;
-	char file[19];	/* under /proc/PID/ns, for exec */
+	char file[7];	/* under /proc/PID/ns, for exec (pid: PID_FILE) */
 } ns_table[] = {
 	/* The pid and time namespaces belong to PID 1's user namespace
 	 * (made by its clone, or a pod member's unshare, before the user
 	 * namespace is entered: child_main): entered first, while that is
 	 * still allowed. pid_for_children: a pod member's first process stays
 	 * outside the pid namespace it made, its children are in it. */
-	{ CLONE_NEWPID, NS_PID, "pid_for_children" },
-	{ CLONE_NEWTIME, NS_TIME, "time" },
-	{ CLONE_NEWUSER, NS_USER, "user" },
-	{ CLONE_NEWNS, NS_MOUNT, "mnt" },
-	{ CLONE_NEWNET, NS_NET, "net" },
-	{ CLONE_NEWUTS, NS_UTS, "uts" },
-	{ CLONE_NEWIPC, NS_IPC, "ipc" },
-	{ CLONE_NEWCGROUP, NS_CGROUP, "cgroup" },
+	{ SHIFT(CLONE_NEWPID), NS_PID, "pid" },
+	{ SHIFT(CLONE_NEWTIME), NS_TIME, "time" },
+	{ SHIFT(CLONE_NEWUSER), NS_USER, "user" },
+	{ SHIFT(CLONE_NEWNS), NS_MOUNT, "mnt" },
+	{ SHIFT(CLONE_NEWNET), NS_NET, "net" },
+	{ SHIFT(CLONE_NEWUTS), NS_UTS, "uts" },
+	{ SHIFT(CLONE_NEWIPC), NS_IPC, "ipc" },
+	{ SHIFT(CLONE_NEWCGROUP), NS_CGROUP, "cgroup" },
 };
-
+/* The file's tail after entry I's name. */
+#define PID_FILE(i) (ns_table[i].bit == NS_PID ? "_for_children" : "")
 
 void spawn_ns_close(int fds[])
 {
@@ -68,11 +70,11 @@ int spawn_ns_open(pid_t pid, unsigned mask, int skip_shared, int fds[],
 		if (!(mask & ns_table[i].bit))
 			continue;
 		*kind = ns_table[i].file;
-		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns_table[i].file);
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s%s", (int)pid, ns_table[i].file, PID_FILE(i));
 		fds[i] = open(p, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0 && (!skip_shared || errno != ENOENT))
 			goto fail;
-		snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[i].file);
+		snprintf(p, sizeof(p), "/proc/self/ns/%s%s", ns_table[i].file, PID_FILE(i));
 		if (skip_shared && fds[i] >= 0 &&
 		    (fstat(fds[i], &theirs) < 0 || stat(p, &ours) < 0 ||
 		     theirs.st_ino == ours.st_ino)) {
@@ -109,7 +111,7 @@ unsigned long spawn_ns_flags(unsigned mask)
 
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
 		if (mask & ns_table[i].bit)
-			flags |= (unsigned long)ns_table[i].flag;
+			flags |= 1UL << ns_table[i].shift;
 	return flags;
 }
 
@@ -204,9 +206,7 @@ int spawn_ns_userns(const struct svc_conf *s, int proc, const char **step)
 	if (h < 0) {
 		close(go[0]);
 		close(go[1]);
-		if (e == ENOSPC)
-			*step = "create its namespaces (user namespaces are limited or off:"
-				" /proc/sys/user/max_user_namespaces)";
+		*step = spawn_ns_step(flags, e);
 		errno = e;
 		return -1;
 	}
@@ -260,18 +260,22 @@ __attribute__((noinline)) size_t spawn_ns_index(unsigned kind)
 	return i;
 }
 
-/* "create its uts ipc ... namespaces", for FLAGS and errno E. */
+/* "create its uts ipc ... namespaces", for clone FLAGS and errno E, with
+ * a hint for ENOSPC (a count limit: 0 where the administrator turned a
+ * kind off, as user.max_user_namespaces) and EINVAL or EPERM (a kind the
+ * kernel lacks or refuses). */
 const char *spawn_ns_step(unsigned long flags, int e)
 {
 	static char what[128];
+	int n = snprintf(what, sizeof(what), "create its");
 
-	snprintf(what, sizeof(what), "create its");
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
-		if (flags & ns_table[i].flag)
-			snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s",
-				 ns_table[i].file);
-	snprintf(what + strlen(what), sizeof(what) - strlen(what), " namespaces%s",
-		 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" : "");
+		if (flags >> ns_table[i].shift & 1)
+			n += snprintf(what + n, sizeof(what) - (size_t)n, " %s",
+				      ns_table[i].file);
+	snprintf(what + n, sizeof(what) - (size_t)n, " namespaces%s",
+		 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" :
+		 e == EINVAL || e == EPERM ? " (not in this kernel?)" : "");
 	return what;
 }
 

@@ -60,7 +60,7 @@ sleeper() {
 	SANDINIT=$(without_cap sys_ptrace) host_start "$(sleeper)"
 	wait_console '^sandinit: ready: 2 services'
 	run -127 ictl exec web /bin/hostname
-	assert_output --partial "initctl: unable to open web's pid_for_children namespace: Permission denied"
+	assert_output --partial "initctl: unable to open web's pid namespace: Permission denied"
 	refute_line --regexp '^[^i]'
 }
 

@@ -144,7 +144,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/echo plain ran
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/nouserns.conf"
-	qemu_wait 'sandinit: boxed: unable to create its namespaces \(user namespaces are limited or off: /proc/sys/user/max_user_namespaces\): No space left on device' 180
+	qemu_wait 'sandinit: boxed: unable to create its user net namespaces \(a limit in /proc/sys/user/ is reached\): No space left on device' 180
 	qemu_wait '^plain: plain ran' 30
 	qemu_wait 'sandinit: ready: 2 services' 30
 }
@@ -160,7 +160,7 @@ lines_of() { qemu_log | sed -n "s/^$1: //p"; }
 	  exec /bin/echo plain ran
 	EOF
 	qemu_boot "$BATS_TEST_TMPDIR/noovl.conf"
-	qemu_wait 'sandinit: ovl: unable to mount the overlay \(is overlayfs in the kernel\? modules overlay\): No such device' 240
+	qemu_wait 'sandinit: ovl: unable to open overlayfs \(modules overlay\?\): No such device' 240
 	qemu_wait '^plain: plain ran' 60
 	qemu_wait 'sandinit: ready: 2 services' 180
 }
