@@ -295,16 +295,10 @@ static const char *figure(char *buf, size_t len, int64_t v)
 static const char *last_exit(char *buf, size_t len, const struct sup_info *i)
 {
 	if (i->oom)
-		snprintf(buf, len, "oom-kill");
-	else if (i->last_sig && conf_signal_name(i->last_sig))
-		snprintf(buf, len, "signal %s", conf_signal_name(i->last_sig));
-	else if (i->last_sig)
-		snprintf(buf, len, "signal %d", i->last_sig);
-	else if (i->last_exit >= 0)
-		snprintf(buf, len, "status %d", i->last_exit);
-	else
-		snprintf(buf, len, "-");
-	return buf;
+		return "oom-kill";
+	if (i->last_sig || i->last_exit >= 0)
+		return sup_how(buf, len, i->last_sig, i->last_exit);
+	return "-";
 }
 
 /* `status NAME`: SPEC §5's key: value lines. */
@@ -370,13 +364,12 @@ static int room_for(struct conn *c, int follower)
 	if (follower && oldest) {
 		lv_end(oldest);
 		oldest->more = 0;
-		say(oldest, 1, "log: %d long-running clients at most: a newer follower took this one's place",
-		    MAX_LONG);
+		say(oldest, 1, "log: a newer follower took this one's place (%d at most)", MAX_LONG);
 		return 0;
 	}
 	if (c->lv)
 		lv_end(c);
-	say(c, 1, "busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later",
+	say(c, 1, "busy: %d long-running clients at most: try again later",
 	    MAX_LONG);
 	return -1;
 }
@@ -405,8 +398,7 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 	pid_t pid;
 
 	if (c->nfds != (pty ? 1 : 3)) {
-		say(c, 2, pty ? "exec -t needs a socket passed"
-				: "exec needs stdin, stdout and stderr passed");
+		say(c, 2, "exec: %d descriptors passed, %d needed", c->nfds, pty ? 1 : 3);
 		return;
 	}
 	if (room_for(c, 0) < 0)
@@ -610,7 +602,7 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 		if (loop_add_events(&c->kw, EPOLLIN | EPOLLET) < 0) {
 			c->kw.fn = NULL;
 			lv_end(c);
-			say(c, 1, "log: unable to follow /dev/kmsg: %m");
+			say(c, 1, "%s: unable to %s: %m", "log", "follow /dev/kmsg");
 			return;
 		}
 	}
@@ -648,14 +640,13 @@ static void request(struct conn *c)
 	k = cmd_of(cmd);
 	s = argc > 1 ? sup_find(argv[1]) : NULL;
 	named = k >= C_START && k <= C_EXEC;
+	/* (a missing service name is wrong arguments too) */
 	if (k == C_LOG) {
 		cmd_log(c, argv, argc);
-	} else if (named && argc < 2) {
-		say(c, 2, "%s needs a service name", cmd);
-	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
-		say(c, 1, "no service '%s'", argv[1]);
 	} else if (!ctl_known(cmd, argc)) {
 		say(c, 2, "unknown command or wrong arguments: %s", cmd);
+	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
+		say(c, 1, "no service '%s'", argv[1]);
 	} else if (k == C_STATUS) {
 		if (s)
 			status_detail(c, s);
@@ -835,7 +826,7 @@ static void on_listen(struct watch *w, uint32_t events)
 			 * moment, gone once its reply is (or cannot be) sent. */
 			struct conn t = { .w.fd = fd };
 
-			say(&t, 1, "permission denied: only root may control sandinit");
+			say(&t, 1, "permission denied");
 			if (t.w.fd >= 0)
 				conn_close(&t);
 			continue;

@@ -348,7 +348,7 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	w->deadline = 0;
 	w->killed = 0;
 	if (loop_add(&w->said) < 0)
-		log_msg("log-file: unable to watch the writer: %m; what it says comes at its end");
+		log_msg("%s: unable to %s: %m", "log-file", "watch the writer");
 	cur = w;
 	pipe_w = p[1];
 	fcntl(pipe_w, F_SETFL, O_NONBLOCK);

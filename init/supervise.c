@@ -138,6 +138,17 @@ void sup_info(const struct service *s, struct sup_info *out)
 	sup_host_ids(s, &out->uid_first, &out->uid_count);
 }
 
+const char *sup_how(char *buf, size_t len, int sig, int code)
+{
+	const char *name = conf_signal_name(sig);
+
+	if (name)
+		snprintf(buf, len, "signal %s", name);
+	else
+		snprintf(buf, len, sig ? "signal %d" : "status %d", sig ? sig : code);
+	return buf;
+}
+
 void sup_host_ids(const struct service *s, unsigned *first, unsigned *count)
 {
 	/* Its join is an index in its own settings' config (s->conf): an
@@ -198,7 +209,7 @@ __attribute__((noinline)) int sup_reached(const struct service *s, int up, char 
 	else if (s->state == ST_FAILED)
 		dep = "failed to start";
 	else if (s->state == ST_BACKOFF)
-		dep = "failed to start, and backs off before its next try";
+		dep = "backs off before its next try: it failed to start";
 	else
 		blocked = (dep = dep_of(s, 1)) != NULL;
 	if (!dep)

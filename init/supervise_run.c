@@ -166,7 +166,7 @@ void sup_run(struct service *s)
 
 		if (!sup_is_up(pod) || !pod->pid) {
 			errno = ESRCH;
-			start_failed(s, "join: its pod is not running");
+			start_failed(s, "join its pod");	/* (ESRCH: not running) */
 			return;
 		}
 		io.join_pid = pod->pid;
@@ -175,7 +175,7 @@ void sup_run(struct service *s)
 	if (c->syslog && c->namespaces & NS_MOUNT) {
 		io.syslog_fd = syslog_open(&s->syslog, &s->ring);
 		if (io.syslog_fd < 0)
-			log_msg("%s: unable to open its /dev/log: %m", c->name);
+			log_msg("%s: unable to %s: %m", c->name, "open its /dev/log");
 	}
 	/* Its published ports exist from before its first packet. */
 	if (fw_start(c, &step) < 0) {
@@ -350,19 +350,18 @@ void sup_run_ended(struct service *s, int status)
 		s->fails = 0;
 		s->backoff_ms = BACKOFF_MIN_MS;
 		sup_became(s, ST_WAITING);
-	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
-		s->fails = 0;
-		sup_became(s, ST_EXITED);
 	} else if (code == 0) {
 		s->fails = 0;
-		schedule_restart(s);
+		if (s->c->restart == RESTART_ALWAYS)
+			schedule_restart(s);
+		else
+			sup_became(s, ST_EXITED);
 	} else {
-		if (sig && !s->last_oom && conf_signal_name(sig))
-			log_msg("%s: killed by signal %s", s->c->name, conf_signal_name(sig));
-		else if (sig && !s->last_oom)
-			log_msg("%s: killed by signal %d", s->c->name, sig);
-		else if (code > 0 && !s->last_oom)
-			log_msg("%s: exited with status %d", s->c->name, code);
+		char how[32];
+
+		if ((sig || code > 0) && !s->last_oom)
+			log_msg("%s: %s %s", s->c->name, sig ? "killed by" : "exited with",
+				sup_how(how, sizeof(how), sig, code));
 		failed(s);
 	}
 }
