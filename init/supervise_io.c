@@ -19,7 +19,7 @@ static pid_t parent_of(pid_t pid)
 {
 	char path[64], buf[512], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, "stat");
 	if (read_str(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
 		return 0;
 	return (pid_t)atoi(p + 4);
@@ -52,7 +52,7 @@ struct ring *sup_ring_of(pid_t pid, uint64_t cgroup)
 			return r;
 	/* One that left its service's process tree: its cgroup,
 	 * ".../SUBTREE/NAME" (cgroup.c). */
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, "cgroup");
 	if (read_str(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "0::/", 4))
 		return NULL;
 	buf[strcspn(buf, "\n")] = 0;

@@ -93,12 +93,12 @@ int sup_load(struct conf *c, int cgroups)
 	sup.cur = c;
 	sup.jitter = (uint32_t)now_us() | 1;
 	sup.have_cgroups = cgroups;
-	if (net_assign(c, NULL, &step) < 0)
-		log_msg("unable to %s: %m", step);
-	if (net_bridges(c, NULL, &step) < 0)
-		log_msg("unable to %s: %m", step);
-	if (fw_load(c, &step) < 0)
-		log_msg("unable to %s: %m", step);
+	/* (each step goes on whether or not the one before failed) */
+	for (int i = 0; i < 3; i++)
+		if ((i == 0   ? net_assign(c, NULL, &step)
+		     : i == 1 ? net_bridges(c, NULL, &step)
+			      : fw_load(c, &step)) < 0)
+			log_msg("unable to %s: %m", step);
 	for (int i = 0; i < c->nsvc; i++) {
 		struct service *s = free_slot();
 
@@ -136,8 +136,7 @@ void sup_settle_reload(struct service *s)
 		s->c = s->next;
 		s->conf = sup.cur;	/* where a reload's next always is */
 		s->next = NULL;
-		s->fails = 0;
-		s->backoff_ms = BACKOFF_MIN_MS;
+		sup_fresh(s);
 		if (sup_io_ready(s) < 0)
 			log_msg("%s: unable to %s: %m", s->c->name, "set up its ready pipe");
 		/* `initctl stop` during the restart: stopped, with its new
