@@ -383,8 +383,7 @@ static int room_for(struct conn *c, int follower)
 	}
 	if (c->lv)
 		lv_end(c);
-	say(c, 1, "busy: %d long-running clients at most: try again later",
-	    MAX_LONG);
+	say(c, 1, "busy: %d long-running clients at most", MAX_LONG);
 	return -1;
 }
 

@@ -35,7 +35,7 @@ static int read_frame(int fd, int *code)
 
 	*code = 1;
 	if (read_full(fd, hdr, 5) < 0) {
-		dprintf(2, "initctl: sandinit closed the connection\n");
+		dprintf(2, "initctl: sandinit hung up\n");
 		return 1;
 	}
 	memcpy(&left, hdr + 1, 4);
