@@ -280,14 +280,25 @@ static void status_line(struct conn *c, const struct service *s)
 	    d.i.restarts, d.addrs, d.pub);
 }
 
-/* A cgroup figure: its number, "max", or "-" when unknown. */
-static const char *figure(char *buf, size_t len, int64_t v)
+/* N cgroup figures from V, blank separated, into BUF (24 bytes each):
+ * each its number, "max", or "-" when unknown; "-" alone when the first
+ * and the last are. */
+static const char *figures(char *buf, const int64_t *v, int n)
 {
-	if (v == CG_UNLIMITED)
-		return "max";
-	if (v < 0)
+	char *p = buf;
+
+	if (v[0] < 0 && v[n - 1] < 0)
 		return "-";
-	snprintf(buf, len, "%lld", (long long)v);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			*p++ = ' ';
+		if (v[i] == CG_UNLIMITED)
+			p = stpcpy(p, "max");
+		else if (v[i] < 0)
+			p = stpcpy(p, "-");
+		else
+			p += sprintf(p, "%lld", (long long)v[i]);
+	}
 	return buf;
 }
 
@@ -295,55 +306,52 @@ static const char *figure(char *buf, size_t len, int64_t v)
 static const char *last_exit(char *buf, size_t len, const struct sup_info *i)
 {
 	if (i->oom)
-		snprintf(buf, len, "oom-kill");
-	else if (i->last_sig && conf_signal_name(i->last_sig))
-		snprintf(buf, len, "signal %s", conf_signal_name(i->last_sig));
-	else if (i->last_sig)
-		snprintf(buf, len, "signal %d", i->last_sig);
-	else if (i->last_exit >= 0)
-		snprintf(buf, len, "status %d", i->last_exit);
-	else
-		snprintf(buf, len, "-");
-	return buf;
+		return "oom-kill";
+	if (i->last_sig || i->last_exit >= 0)
+		return sup_how(buf, len, i->last_sig, i->last_exit);
+	return "-";
 }
 
 /* `status NAME`: SPEC §5's key: value lines. */
 __attribute__((noinline)) static void status_detail(struct conn *c, const struct service *s)
 {
-	char ex[32], ns[256], f[3][24], path[256], mem[80], pids[56], cpu[32];
-	struct cg_stats cg = { -1, -1, -1, -1, -1, -1, -1 };
+	char ex[32], ns[256], path[256], mbuf[72], pbuf[48], cbuf[32];
+	const char *cpu = "-";
+	struct cg_stats cg;
 	struct said d;
-	size_t n = 0;
+	char *p = ns;
+	/* (memory and pids: three and two figures in a row) */
+	_Static_assert(offsetof(struct cg_stats, mem_max) == 2 * sizeof(int64_t) &&
+			       offsetof(struct cg_stats, pids_current) == 3 * sizeof(int64_t) &&
+			       offsetof(struct cg_stats, pids_max) == 4 * sizeof(int64_t),
+		       "cg_stats' figures in a row");
+	const int64_t *fig = (const int64_t *)&cg;
 
+	memset(&cg, 0xff, sizeof(cg));	/* every figure -1: unknown */
 	said_of(s, &d);
 	if (sup_cgroup(s, &cg, path, sizeof(path)) < 0)
 		strcpy(path, "-");
-	/* "-" until known (no initialiser: it would zero the whole buffer) */
-	memcpy(mem, "-", 2);
-	memcpy(pids, "-", 2);
-	memcpy(cpu, "-", 2);
-	if (cg.mem_current >= 0 || cg.mem_max >= 0)
-		snprintf(mem, sizeof(mem), "%s %s %s", figure(f[0], 24, cg.mem_current),
-			 figure(f[1], 24, cg.mem_peak), figure(f[2], 24, cg.mem_max));
-	if (cg.pids_current >= 0 || cg.pids_max >= 0)
-		snprintf(pids, sizeof(pids), "%s %s", figure(f[0], 24, cg.pids_current),
-			 figure(f[1], 24, cg.pids_max));
-	if (cg.cpu_usec >= 0)
-		cpu[log_secs(cpu, cg.cpu_usec, 0)] = 0;
-	ns[0] = 0;
-	for (unsigned bit = 1; bit && n < sizeof(ns); bit <<= 1) {
+	if (cg.cpu_usec >= 0) {
+		cbuf[log_secs(cbuf, cg.cpu_usec, 0)] = 0;
+		cpu = cbuf;
+	}
+	/* (the eight names, of 6 letters at most, fit) */
+	for (unsigned bit = 1; bit; bit <<= 1) {
 		const char *name = d.i.namespaces & bit ? conf_ns_name(bit) : NULL;
 
+		if (name && p > ns)
+			*p++ = ' ';
 		if (name)
-			n += (size_t)snprintf(ns + n, sizeof(ns) - n, "%s%s", n ? " " : "", name);
+			p = stpcpy(p, name);
 	}
 	say(c, OUT,
 	    "state: %s\npid: %s\nsince: %lld\nrestarts: %d\nlast-exit: %s\naddresses: %s\n"
 	    "published: %s\nmemory: %s\npids: %s\ncpu: %s\ncgroup: %s\nnamespaces: %s\n"
 	    "uids: %u-%u\nwaiting-for: %s",
 	    sup_state_name(d.i.state), d.pid, (long long)(d.i.since_ms / 1000), d.i.restarts,
-	    last_exit(ex, sizeof(ex), &d.i), d.addrs, d.pub, mem, pids, cpu, path,
-	    n ? ns : "none", d.i.uid_first, d.i.uid_first + d.i.uid_count - 1,
+	    last_exit(ex, sizeof(ex), &d.i), d.addrs, d.pub, figures(mbuf, fig, 3),
+	    figures(pbuf, fig + 3, 2), cpu, path,
+	    p > ns ? ns : "none", d.i.uid_first, d.i.uid_first + d.i.uid_count - 1,
 	    d.i.waiting_for ? d.i.waiting_for : "-");
 }
 
@@ -370,14 +378,12 @@ static int room_for(struct conn *c, int follower)
 	if (follower && oldest) {
 		lv_end(oldest);
 		oldest->more = 0;
-		say(oldest, 1, "log: %d long-running clients at most: a newer follower took this one's place",
-		    MAX_LONG);
+		say(oldest, 1, "log: a newer follower took this one's place");
 		return 0;
 	}
 	if (c->lv)
 		lv_end(c);
-	say(c, 1, "busy: %d long-running clients at most (log -f, exec, start, stop, restart): try again later",
-	    MAX_LONG);
+	say(c, 1, "busy: %d long-running clients at most", MAX_LONG);
 	return -1;
 }
 
@@ -405,8 +411,7 @@ static void cmd_exec(struct conn *c, struct service *s, char **argv,
 	pid_t pid;
 
 	if (c->nfds != (pty ? 1 : 3)) {
-		say(c, 2, pty ? "exec -t needs a socket passed"
-				: "exec needs stdin, stdout and stderr passed");
+		say(c, 2, "exec: %d descriptors passed, %d needed", c->nfds, pty ? 1 : 3);
 		return;
 	}
 	if (room_for(c, 0) < 0)
@@ -466,7 +471,7 @@ static void wait_for(struct conn *c, struct service *s, enum wait_for w)
 
 	sup_info(s, &i);
 	c->svc = s;
-	snprintf(c->name, sizeof(c->name), "%s", i.name);
+	strcpy(c->name, i.name);	/* (a name has CONF_NAME_MAX bytes at most) */
 	c->wait = w;
 	c->deadline = now_ms() + (int64_t)i.stop_timeout * 1000 + WAIT_SLACK_MS;
 }
@@ -610,7 +615,7 @@ static void cmd_log(struct conn *c, char **argv, int argc)
 		if (loop_add_events(&c->kw, EPOLLIN | EPOLLET) < 0) {
 			c->kw.fn = NULL;
 			lv_end(c);
-			say(c, 1, "log: unable to follow /dev/kmsg: %m");
+			say(c, 1, "%s: unable to %s: %m", "log", "follow /dev/kmsg");
 			return;
 		}
 	}
@@ -648,14 +653,13 @@ static void request(struct conn *c)
 	k = cmd_of(cmd);
 	s = argc > 1 ? sup_find(argv[1]) : NULL;
 	named = k >= C_START && k <= C_EXEC;
+	/* (a missing service name is wrong arguments too) */
 	if (k == C_LOG) {
 		cmd_log(c, argv, argc);
-	} else if (named && argc < 2) {
-		say(c, 2, "%s needs a service name", cmd);
-	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
-		say(c, 1, "no service '%s'", argv[1]);
 	} else if (!ctl_known(cmd, argc)) {
 		say(c, 2, "unknown command or wrong arguments: %s", cmd);
+	} else if ((named || (k == C_STATUS && argc > 1)) && !s) {
+		say(c, 1, "no service '%s'", argv[1]);
 	} else if (k == C_STATUS) {
 		if (s)
 			status_detail(c, s);
@@ -835,7 +839,7 @@ static void on_listen(struct watch *w, uint32_t events)
 			 * moment, gone once its reply is (or cannot be) sent. */
 			struct conn t = { .w.fd = fd };
 
-			say(&t, 1, "permission denied: only root may control sandinit");
+			say(&t, 1, "permission denied");
 			if (t.w.fd >= 0)
 				conn_close(&t);
 			continue;

@@ -15,11 +15,13 @@
 #include "pty.h"
 #include "util.h"
 
-static const char usage[] =
-	"usage: initctl [--socket PATH] COMMAND\n"
-	"  status [NAME] | start|stop|restart NAME | exec NAME CMD [ARG...]\n"
-	"  log [-ft] [-n N] [-p LEVEL] [NAME|kernel] | reload|poweroff|reboot|halt\n"
-	"The socket: PATH, else $SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET ".\n";
+/* A literal, not an array: main.c's CTL_DEFAULT_SOCKET is its tail, one
+ * string in the binary. */
+#define USAGE                                                                          \
+	"usage: initctl [--socket PATH] COMMAND\n"                                     \
+	"  status [NAME] | start|stop|restart NAME | exec NAME CMD [ARG...]\n"         \
+	"  log [-ft] [-n N] [-p LEVEL] [NAME|kernel] | reload|poweroff|reboot|halt\n" \
+	"socket: PATH, else $SANDINIT_SOCKET, else " CTL_DEFAULT_SOCKET
 
 /* A non-tty exec's connection, while its command runs (forward). */
 static int exec_fd = -1;
@@ -33,7 +35,7 @@ static int read_frame(int fd, int *code)
 
 	*code = 1;
 	if (read_full(fd, hdr, 5) < 0) {
-		dprintf(2, "initctl: sandinit closed the connection\n");
+		dprintf(2, "initctl: sandinit hung up\n");
 		return 1;
 	}
 	memcpy(&left, hdr + 1, 4);
@@ -114,6 +116,20 @@ static void forward_signals(int fd)
 	}
 }
 
+/* A request past a bound: said, status 1. */
+static int too_many(int max, const char *what, size_t given)
+{
+	dprintf(2, "initctl: at most %d %s in a request (%zu given)\n", max, what, given);
+	return 1;
+}
+
+/* A call that failed, on OBJ (or ""): said, status 1. */
+static int cannot(const char *what, const char *obj)
+{
+	dprintf(2, "initctl: cannot %s%s: %m\n", what, obj);
+	return 1;
+}
+
 int ctl_client(const char *path, int argc, char **argv)
 {
 	struct sockaddr_un sa;
@@ -122,14 +138,12 @@ int ctl_client(const char *path, int argc, char **argv)
 	uint32_t l;
 	int fd, code, nfds = 0, fds[3] = { 0, 1, 2 }, pty[2] = { -1, -1 }, rd[3] = { -1, -1, -1 };
 
-	if (argc > CTL_MAX_ARGS) {
-		dprintf(2, "initctl: at most %d words in a request (%d given)\n", CTL_MAX_ARGS, argc);
-		return 1;
-	}
+	if (argc > CTL_MAX_ARGS)
+		return too_many(CTL_MAX_ARGS, "words", (size_t)argc);
 	/* The server's commands; a log's words at most -f -t -n N -p LEVEL
 	 * -- NAME. */
 	if (argc < 1 || !ctl_known(argv[0], argc) || (!strcmp(argv[0], "log") && argc > 8)) {
-		dprintf(2, "%s", usage);
+		dprintf(2, "%s\n", USAGE);
 		return 2;
 	}
 	if (!strcmp(argv[0], "exec")) {
@@ -150,8 +164,7 @@ int ctl_client(const char *path, int argc, char **argv)
 			fds[0] = pty[1];
 			nfds = 1;
 		} else if (tty_pipes(fds, rd) < 0) {
-			dprintf(2, "initctl: unable to make a pipe: %m\n");
-			return 1;
+			return cannot("make a pipe", "");
 		}
 	}
 	/* (the client's: gone with it) */
@@ -165,11 +178,8 @@ int ctl_client(const char *path, int argc, char **argv)
 			memcpy(req + len, argv[i], n);
 		len += n;
 	}
-	if (len - 4 > CTL_MAX_REQUEST) {
-		dprintf(2, "initctl: at most %d bytes in a request (%zu given)\n", CTL_MAX_REQUEST,
-			len - 4);
-		return 1;
-	}
+	if (len - 4 > CTL_MAX_REQUEST)
+		return too_many(CTL_MAX_REQUEST, "bytes", len - 4);
 	if (unix_addr(&sa, path) < 0) {
 		dprintf(2, "initctl: socket path too long: %s\n", path);
 		return 2;
@@ -178,8 +188,7 @@ int ctl_client(const char *path, int argc, char **argv)
 	memcpy(req, &l, 4);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || syscall(SYS_connect, fd, &sa, sizeof(sa)) < 0) {
-		dprintf(2, "initctl: unable to connect to %s: %m\n", path);
-		return 1;
+		return cannot("connect to ", path);
 	}
 	{
 		/* exec: our stdin, stdout and stderr become the command's. */
@@ -188,10 +197,8 @@ int ctl_client(const char *path, int argc, char **argv)
 		if (n > 0 && (size_t)n < len)
 			n = write_all(fd, req + n, len - (size_t)n) < 0 ? -1 : (ssize_t)len;
 		/* A refusal may close before we are done: its reply still counts. */
-		if (n < 0 && errno != EPIPE && errno != ECONNRESET) {
-			dprintf(2, "initctl: unable to send: %m\n");
-			return 1;
-		}
+		if (n < 0 && errno != EPIPE && errno != ECONNRESET)
+			return cannot("send", "");
 	}
 	if (pty[0] >= 0) {
 		close(pty[1]);

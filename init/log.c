@@ -280,11 +280,11 @@ static int pid1_sev(const char *msg)
 {
 	/* each list one string, its words apart by NULs, ended by an empty
 	 * one (no table of pointers) */
-	static const char words[] = "unable to\0killed by the OOM killer\0 is invalid\0failed \0"
+	static const char words[] = "unable to\0OOM killer\0 is invalid\0failed \0"
 				    "not applied\0\0"
-				    "exited with status\0killed by signal\0did not stop\0"
+				    "exited with\0by signal\0did not stop\0"
 				    "still there\0dropped\0does not end\0ignored\0"
-				    "changed by someone else\0";
+				    "someone else\0";
 	const char *w = words;
 
 	for (int sev = LOG_SEV_ERR; sev <= LOG_SEV_WARNING; sev++, w++)

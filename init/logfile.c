@@ -70,20 +70,11 @@ struct file {
 	int said;		/* back to PID 1: what cannot go into the file */
 };
 
-static void say(struct file *f, const char *msg, int err)
+/* (a line past SAID_MAX is cut by PID 1's reader, on_said) */
+static void say(struct file *f, const char *msg, const char *obj, int err)
 {
-	char line[SAID_MAX];
-	int n;
-
 	errno = err;
-	n = snprintf(line, sizeof(line), err ? "%s: %m\n" : "%s\n", msg);
-
-	if (n >= (int)sizeof(line)) {
-		n = sizeof(line) - 1;
-		line[n - 1] = '\n';
-	}
-	if (n > 0)
-		write_all(f->said, line, (size_t)n);
+	dprintf(f->said, err ? "%s%s: %m\n" : "%s%s\n", msg, obj);
 }
 
 /* "N lines dropped" into MSG (64 bytes): the helper's and PID 1's. */
@@ -174,7 +165,7 @@ static void put_part(struct file *f, const char *buf, size_t len)
 	if (f->fd >= 0 && f->size && f->size + len > f->max) {
 		f->fd = close_fail(f->fd);
 		if (syscall(SYS_renameat, AT_FDCWD, f->path, AT_FDCWD, f->path1) < 0)
-			say(f, "unable to rotate", errno);
+			say(f, "unable to rotate", "", errno);
 	}
 	if (open_file(f) == 0) {
 		if (f->dropped) {
@@ -182,7 +173,7 @@ static void put_part(struct file *f, const char *buf, size_t len)
 			size_t n = dropped_line(note, log_now_us(), f->dropped, msg);
 
 			if (write_all(f->fd, note, n) == (ssize_t)n) {
-				say(f, msg, 0);
+				say(f, msg, "", 0);
 				f->size += n;
 				f->dropped = 0;
 			}
@@ -194,12 +185,8 @@ static void put_part(struct file *f, const char *buf, size_t len)
 		f->fd = close_fail(f->fd);
 		f->retry_ms = now_ms() + 1000;
 	}
-	if (!f->dropped) {
-		char msg[PATH_MAX + 32];
-
-		snprintf(msg, sizeof(msg), "unable to write %s", f->path);
-		say(f, msg, errno);
-	}
+	if (!f->dropped)
+		say(f, "unable to write ", f->path, errno);
 	f->dropped += lines;
 }
 
@@ -231,11 +218,11 @@ helper(int in, int said_fd, const char *path, uint64_t max, const char *mnt)
 	if (have)
 		put(&f, buf, have);
 	if (f.fd >= 0 && syscall(SYS_fsync, f.fd) < 0)
-		say(&f, "unable to sync", errno);
+		say(&f, "unable to sync", "", errno);
 	if (f.dropped) {
 		char msg[64];
 
-		say(&f, dropped_msg(msg, f.dropped), 0);
+		say(&f, dropped_msg(msg, f.dropped), "", 0);
 	}
 	_exit(0);
 }
@@ -348,7 +335,7 @@ int logfile_start(const char *path, uint64_t size, const char *mnt)
 	w->deadline = 0;
 	w->killed = 0;
 	if (loop_add(&w->said) < 0)
-		log_msg("log-file: unable to watch the writer: %m; what it says comes at its end");
+		log_msg("%s: unable to %s: %m", "log-file", "watch the writer");
 	cur = w;
 	pipe_w = p[1];
 	fcntl(pipe_w, F_SETFL, O_NONBLOCK);

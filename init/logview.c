@@ -314,7 +314,7 @@ struct logview *logview_open(char **args, int nargs, char *err, size_t errsize, 
 				have_n = 1;
 			} else if (*o == 'p' && val) {
 				if ((level = parse_level(val)) < 0) {
-					snprintf(err, errsize, "log: unknown level '%s' (emerg, alert, crit, err, warning, notice, info, debug, panic, error, warn or 0-7)", val);
+					snprintf(err, errsize, "log: unknown level '%s' (emerg to debug, or 0-7)", val);
 					return NULL;
 				}
 			} else {
@@ -442,7 +442,7 @@ size_t logview_lost(struct logview *v, char *buf, size_t size)
 		if (!c->lost)
 			continue;
 		n = put(n, size, snprintf(buf + n, size - n,
-					  "initctl: log: %s: %llu bytes of lines lost here (overwritten before read)\n",
+					  "initctl: log: %s: %llu bytes of lines lost here\n",
 					  c->r->name, (unsigned long long)c->lost));
 		c->lost = 0;
 	}

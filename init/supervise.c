@@ -138,6 +138,23 @@ void sup_info(const struct service *s, struct sup_info *out)
 	sup_host_ids(s, &out->uid_first, &out->uid_count);
 }
 
+const char *sup_how(char *buf, size_t len, int sig, int code)
+{
+	const char *name = conf_signal_name(sig);
+
+	if (name)
+		snprintf(buf, len, "signal %s", name);
+	else
+		snprintf(buf, len, sig ? "signal %d" : "status %d", sig ? sig : code);
+	return buf;
+}
+
+__attribute__((noinline)) void sup_fresh(struct service *s)
+{
+	s->fails = 0;
+	s->backoff_ms = BACKOFF_MIN_MS;
+}
+
 void sup_host_ids(const struct service *s, unsigned *first, unsigned *count)
 {
 	/* Its join is an index in its own settings' config (s->conf): an
@@ -198,7 +215,7 @@ __attribute__((noinline)) int sup_reached(const struct service *s, int up, char 
 	else if (s->state == ST_FAILED)
 		dep = "failed to start";
 	else if (s->state == ST_BACKOFF)
-		dep = "failed to start, and backs off before its next try";
+		dep = "backs off before its next try: it failed to start";
 	else
 		blocked = (dep = dep_of(s, 1)) != NULL;
 	if (!dep)
@@ -292,10 +309,8 @@ void sup_tick(void)
 	FOR_SLOTS(s) {
 		starting |= s->state == ST_STARTING;
 		/* Running long enough is healthy: its backoff starts over. */
-		if (sup_is_up(s) && s->started_at && now - s->started_at >= HEALTHY_MS) {
-			s->backoff_ms = BACKOFF_MIN_MS;
-			s->fails = 0;
-		}
+		if (sup_is_up(s) && s->started_at && now - s->started_at >= HEALTHY_MS)
+			sup_fresh(s);
 		if (!s->deadline || s->deadline > now)
 			continue;
 		s->deadline = 0;
@@ -312,7 +327,7 @@ void sup_tick(void)
 			/* Stuck in the kernel (uninterruptible sleep): do not
 			 * let it hold up a stop or the shutdown for ever. Its
 			 * exit, should it come, is an orphan's. */
-			log_msg("%s: still there %d s after SIGKILL: counting it as stopped",
+			log_msg("%s: still there %d s after SIGKILL: taken as stopped",
 				s->c->name, KILLED_WAIT_MS / 1000);
 			sup_run_ended(s, SIGKILL);	/* (the wait status of a SIGKILL) */
 		}
@@ -364,8 +379,7 @@ int sup_start(struct service *s)
 	s->want_up = 1;
 	if (sup_is_up(s))
 		return 0;
-	s->fails = 0;
-	s->backoff_ms = BACKOFF_MIN_MS;
+	sup_fresh(s);
 	s->deadline = 0;
 	sup_became(s, ST_WAITING);
 	sup_resolve();

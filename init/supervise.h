@@ -67,6 +67,9 @@ struct sup_info {
 	unsigned uid_first, uid_count;	/* the host uids it runs as */
 };
 void sup_info(const struct service *s, struct sup_info *out);
+/* How a run ended, into BUF: "signal NAME" (or its number) if SIG, else
+ * "status CODE" (status's last-exit, and the console's line). */
+const char *sup_how(char *buf, size_t len, int sig, int code);
 /* S's addresses ("10.0.0.2,10.1.0.2", or "-"); -1 ENOBUFS if LEN is short. */
 int sup_addresses(const struct service *s, char *buf, size_t len);
 /* S's published ports ("tcp:8080->80,udp:53->53", or "-"); -1 ENOBUFS. */

@@ -90,6 +90,9 @@ struct sup_state {
 };
 extern struct sup_state sup;
 
+/* S starts over: no failures in a row, the shortest backoff. */
+void sup_fresh(struct service *s);
+
 #define FOR_SLOTS(s) \
 	for (struct service **s##_slot = sup.slots, *s; \
 	     s##_slot < sup.slots + sup.nslots; s##_slot++) \

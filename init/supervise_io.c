@@ -19,30 +19,40 @@ static pid_t parent_of(pid_t pid)
 {
 	char path[64], buf[512], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, "stat");
 	if (read_str(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
 		return 0;
 	return (pid_t)atoi(p + 4);
 }
 
+/* The ring of the service whose last run's cgroup (K 0) or whose pid (K
+ * 1) is V, or whose name is NAME (K 2); NULL if none. */
+static struct ring *ring_where(int k, uint64_t v, const char *name)
+{
+	FOR_SLOTS(s)
+		if (k == 0   ? s->cgroup_id == v
+		    : k == 1 ? (uint64_t)s->pid == v
+			     : !strcmp(s->c->name, name))
+			return &s->ring;
+	return NULL;
+}
+
 struct ring *sup_ring_of(pid_t pid, uint64_t cgroup)
 {
 	char path[64], buf[1024], *name, *parent;
+	struct ring *r;
 	pid_t p = pid;
 
-	if (cgroup)
-		FOR_SLOTS(s)
-			if (s->cgroup_id == cgroup)
-				return &s->ring;
+	if (cgroup && (r = ring_where(0, cgroup, NULL)))
+		return r;
 	if (pid <= 0)
 		return NULL;
 	for (int depth = 0; p > 1 && depth < 64; depth++, p = parent_of(p))
-		FOR_SLOTS(s)
-			if (s->pid == p)
-				return &s->ring;
+		if ((r = ring_where(1, (uint64_t)p, NULL)))
+			return r;
 	/* One that left its service's process tree: its cgroup,
 	 * ".../SUBTREE/NAME" (cgroup.c). */
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, "cgroup");
 	if (read_str(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "0::/", 4))
 		return NULL;
 	buf[strcspn(buf, "\n")] = 0;
@@ -51,10 +61,7 @@ struct ring *sup_ring_of(pid_t pid, uint64_t cgroup)
 	parent = strrchr(buf, '/');
 	if (!parent || strncmp(parent + 1, "sandinit", 8))
 		return NULL;
-	FOR_SLOTS(s)
-		if (s->c && !strcmp(s->c->name, name + 1))
-			return &s->ring;
-	return NULL;
+	return ring_where(2, 0, name + 1);
 }
 
 static ssize_t output(struct service *s, struct watch *w, int stream)

@@ -30,7 +30,9 @@ static void let_go(struct conf *oc)
 	conf_free(oc);
 }
 
-static int setup_service(struct service *s, struct conf *cf, int index)
+/* S, a free slot, set up for CF's service INDEX, waiting; a failure of its
+ * pipes is said here. */
+static void setup_service(struct service *s, struct conf *cf, int index)
 {
 	struct svc_conf *c = &cf->svc[index];
 
@@ -47,9 +49,7 @@ static int setup_service(struct service *s, struct conf *cf, int index)
 	s->state = ST_WAITING;
 	s->since = now_ms();
 	if (sup_io_open(s) < 0)
-		return -1;
-	sup_became(s, ST_WAITING);
-	return 0;
+		log_msg("%s: unable to %s: %m", c->name, "set up its pipes");
 }
 
 /* Slots enough for N services besides those in use: allocated now, so a
@@ -93,18 +93,17 @@ int sup_load(struct conf *c, int cgroups)
 	sup.cur = c;
 	sup.jitter = (uint32_t)now_us() | 1;
 	sup.have_cgroups = cgroups;
-	if (net_assign(c, NULL, &step) < 0)
-		log_msg("unable to %s: %m", step);
-	if (net_bridges(c, NULL, &step) < 0)
-		log_msg("unable to %s: %m", step);
-	if (fw_load(c, &step) < 0)
-		log_msg("unable to %s: %m", step);
+	/* (each step goes on whether or not the one before failed) */
+	for (int i = 0; i < 3; i++)
+		if ((i == 0   ? net_assign(c, NULL, &step)
+		     : i == 1 ? net_bridges(c, NULL, &step)
+			      : fw_load(c, &step)) < 0)
+			log_msg("unable to %s: %m", step);
 	for (int i = 0; i < c->nsvc; i++) {
 		struct service *s = free_slot();
 
 		sup.svc_of[i] = s;
-		if (setup_service(s, c, i) < 0)
-			log_msg("%s: unable to set up its pipes: %m", c->svc[i].name);
+		setup_service(s, c, i);
 		sup.nsvc = i + 1;
 	}
 	sup_resolve();
@@ -137,10 +136,9 @@ void sup_settle_reload(struct service *s)
 		s->c = s->next;
 		s->conf = sup.cur;	/* where a reload's next always is */
 		s->next = NULL;
-		s->fails = 0;
-		s->backoff_ms = BACKOFF_MIN_MS;
+		sup_fresh(s);
 		if (sup_io_ready(s) < 0)
-			log_msg("%s: unable to set up its ready pipe: %m", s->c->name);
+			log_msg("%s: unable to %s: %m", s->c->name, "set up its ready pipe");
 		/* `initctl stop` during the restart: stopped, with its new
 		 * settings; a start then runs those. */
 		sup_became(s, s->want_up ? ST_WAITING : ST_STOPPED);
@@ -225,14 +223,13 @@ __attribute__((noinline)) static struct service *reload_one(struct conf *nc, int
 		/* Removed by an earlier reload, its run still stopping: its
 		 * cgroup, address and name are that run's until it ends, so
 		 * it starts again with NC's settings then, as a changed one. */
-		log_msg("reload: %s added back: starting it once its old run has stopped", c->name);
+		log_msg("reload: %s added back: starts once its old run ends", c->name);
 		s->next = c;
 		s->index = i;
 		s->want_up = 1;
 	} else if (!s) {
 		s = free_slot();
-		if (setup_service(s, nc, i) < 0)
-			log_msg("%s: unable to set up its pipes: %m", c->name);
+		setup_service(s, nc, i);
 		log_msg("reload: %s added", c->name);
 	} else if (!conf_svc_same(s->conf, s->c, nc, c) || !net_same(s->conf, s->c, nc, c)) {
 		/* Up again once stopped, unless `initctl stop` said otherwise,
@@ -245,8 +242,7 @@ __attribute__((noinline)) static struct service *reload_one(struct conf *nc, int
 				w = nc->svc[d].name;
 		}
 		if (w && s->want_up)
-			log_msg("reload: %s changed: restarting it; it waits for %s, which is stopped",
-				c->name, w);
+			log_msg("reload: %s changed: restarting it after %s (stopped)", c->name, w);
 		else
 			log_msg("reload: %s changed: %s", c->name,
 				s->want_up ? "restarting it" : "stays stopped");

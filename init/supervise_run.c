@@ -166,7 +166,7 @@ void sup_run(struct service *s)
 
 		if (!sup_is_up(pod) || !pod->pid) {
 			errno = ESRCH;
-			start_failed(s, "join: its pod is not running");
+			start_failed(s, "join its pod");	/* (ESRCH: not running) */
 			return;
 		}
 		io.join_pid = pod->pid;
@@ -175,7 +175,7 @@ void sup_run(struct service *s)
 	if (c->syslog && c->namespaces & NS_MOUNT) {
 		io.syslog_fd = syslog_open(&s->syslog, &s->ring);
 		if (io.syslog_fd < 0)
-			log_msg("%s: unable to open its /dev/log: %m", c->name);
+			log_msg("%s: unable to %s: %m", c->name, "open its /dev/log");
 	}
 	/* Its published ports exist from before its first packet. */
 	if (fw_start(c, &step) < 0) {
@@ -247,17 +247,13 @@ void sup_rescue(const char *path)
 /* BYTES as the config would say it: 64M, 1G, 1536K, or bytes. */
 __attribute__((noinline)) static void fmt_size(char *buf, size_t len, uint64_t bytes)
 {
-	static const char units[] = "KMGT";
-	int u = -1;
+	int u = 0;	/* its unit's letter in " KMGT" (0: none) */
 
-	while (u < 3 && bytes >= 1024 && bytes % 1024 == 0) {
+	while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) {
 		bytes /= 1024;
 		u++;
 	}
-	if (u < 0)
-		snprintf(buf, len, "%llu", (unsigned long long)bytes);
-	else
-		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+	snprintf(buf, len, "%llu%.*s", (unsigned long long)bytes, u > 0, " KMGT" + u);
 }
 
 /* S's run ended: the runs of the services that joined it (its pod) are in
@@ -318,12 +314,13 @@ void sup_run_ended(struct service *s, int status)
 		 * it is a stop's own SIGKILL (a worker OOM-killed earlier). */
 		if (code == 128 + SIGKILL && s->stopping != STOP_KILLED &&
 		    cg_stats(s->c->name, &st) == 0 && st.oom_kills > 0) {
-			char lim[32] = "no limit";
+			char size[32];
 
 			if (s->c->memory)
-				fmt_size(lim, sizeof(lim), s->c->memory);
+				fmt_size(size, sizeof(size), s->c->memory);
 			s->last_oom = 1;
-			log_msg("%s: killed by the OOM killer (memory %s)", s->c->name, lim);
+			log_msg("%s: killed by the OOM killer (memory %s)", s->c->name,
+				s->c->memory ? size : "no limit");
 		}
 		/* What it left behind goes with it; the next start makes a
 		 * fresh cgroup if this one is not gone by then. */
@@ -333,10 +330,8 @@ void sup_run_ended(struct service *s, int status)
 	}
 	/* A run of HEALTHY_MS or more starts the backoff over, whether or not
 	 * the loop woke while it ran (sup_tick). */
-	if (s->started_at && now_ms() - s->started_at >= HEALTHY_MS) {
-		s->backoff_ms = BACKOFF_MIN_MS;
-		s->fails = 0;
-	}
+	if (s->started_at && now_ms() - s->started_at >= HEALTHY_MS)
+		sup_fresh(s);
 	stop_members(s);
 	/* A reload's stop ends here even if `initctl start` came meanwhile. */
 	if (!s->want_up || sup.shutting_down || s->next || s->index < 0) {
@@ -347,22 +342,20 @@ void sup_run_ended(struct service *s, int status)
 	} else if (s->stopping) {
 		/* Stopped yet wanted up (a restart, a start during a stop):
 		 * its next run at once, as a start would. */
-		s->fails = 0;
-		s->backoff_ms = BACKOFF_MIN_MS;
+		sup_fresh(s);
 		sup_became(s, ST_WAITING);
-	} else if (code == 0 && s->c->restart != RESTART_ALWAYS) {
-		s->fails = 0;
-		sup_became(s, ST_EXITED);
 	} else if (code == 0) {
 		s->fails = 0;
-		schedule_restart(s);
+		if (s->c->restart == RESTART_ALWAYS)
+			schedule_restart(s);
+		else
+			sup_became(s, ST_EXITED);
 	} else {
-		if (sig && !s->last_oom && conf_signal_name(sig))
-			log_msg("%s: killed by signal %s", s->c->name, conf_signal_name(sig));
-		else if (sig && !s->last_oom)
-			log_msg("%s: killed by signal %d", s->c->name, sig);
-		else if (code > 0 && !s->last_oom)
-			log_msg("%s: exited with status %d", s->c->name, code);
+		char how[32];
+
+		if ((sig || code > 0) && !s->last_oom)
+			log_msg("%s: %s %s", s->c->name, sig ? "killed by" : "exited with",
+				sup_how(how, sizeof(how), sig, code));
 		failed(s);
 	}
 }

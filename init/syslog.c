@@ -346,14 +346,10 @@ static void listed(struct syslog_in *in)
 	sources = in;
 }
 
-__attribute__((noinline)) int syslog_open(struct syslog_in *in, struct ring *ring)
+/* IN reads FD into RING (NULL: the host's, each sender's own): 0, or -1
+ * with FD closed. */
+static int watched(struct syslog_in *in, int fd, struct ring *ring)
 {
-	int fd;
-
-	syslog_close(in);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
 	in->w.fd = fd;
 	in->w.fn = on_read;
 	in->ring = ring;
@@ -362,6 +358,17 @@ __attribute__((noinline)) int syslog_open(struct syslog_in *in, struct ring *rin
 		return close_fail(fd);
 	}
 	listed(in);
+	return 0;
+}
+
+__attribute__((noinline)) int syslog_open(struct syslog_in *in, struct ring *ring)
+{
+	int fd;
+
+	syslog_close(in);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || watched(in, fd, ring) < 0)
+		return -1;
 	return fd;
 }
 
@@ -405,13 +412,7 @@ int syslog_host(const char *path, struct ring *(*who)(pid_t pid, uint64_t cgroup
 		goto fail;
 	host_ring.pid1 = 1;
 	host_who = who;
-	host.w.fd = fd;
-	host.w.fn = on_read;
-	host.ring = NULL;
-	if (loop_add(&host.w) < 0)
-		goto fail;
-	listed(&host);
-	return 0;
+	return watched(&host, fd, NULL);
 fail:
 	host.w.fd = -1;
 	return close_fail(fd);

@@ -727,7 +727,7 @@ seen() { grep -q -- "$1" "$BATS_TEST_TMPDIR/out"; }
 	assert_output 'initctl: fail1 failed to start (last-exit: status 3)'
 	# one that will be tried again (restart on-failure) says so
 	run -1 ictl start crash
-	assert_output 'initctl: crash failed to start, and backs off before its next try (last-exit: status 4)'
+	assert_output 'initctl: crash backs off before its next try: it failed to start (last-exit: status 4)'
 	run -1 ictl start dep
 	assert_output --partial 'dep waits for fail1, which has given up'
 	run status_of dep
@@ -1055,7 +1055,7 @@ for i in range(int(sys.argv[2])):
 	assert [ "$ms" -ge 0 ]
 	assert [ "$ms" -le 10000 ]
 	# 96 run their command (the positive control), the 34 others were told
-	refused() { grep -lx 'initctl: busy: 96 long-running clients at most (log -f, exec, start, stop, restart): try again later' "$BATS_TEST_TMPDIR"/e* | wc -l; }
+	refused() { grep -lx 'initctl: busy: 96 long-running clients at most' "$BATS_TEST_TMPDIR"/e* | wc -l; }
 	all_told() { [ "$(refused)" -eq 34 ]; }
 	retry 30 all_told
 	run running

@@ -93,7 +93,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	assert_equal "${#lines[@]}" 4
 	for l in loud 8 -1 user.err ''; do
 		run -2 ictl log -p "$l" web
-		assert_output "initctl: log: unknown level '$l' (emerg, alert, crit, err, warning, notice, info, debug, panic, error, warn or 0-7)"
+		assert_output "initctl: log: unknown level '$l' (emerg to debug, or 0-7)"
 	done
 	run ictl log -n x web
 	assert_equal "$status" 2
@@ -167,7 +167,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 	retry 20 grep -q '^last$' "$BATS_TEST_TMPDIR/f"
 	kill "$fpid"
 	wait "$fpid" || true
-	run grep -E '^initctl: log: burst: [0-9]+ bytes of lines lost here \(overwritten before read\)$' "$BATS_TEST_TMPDIR/f"
+	run grep -E '^initctl: log: burst: [0-9]+ bytes of lines lost here$' "$BATS_TEST_TMPDIR/f"
 	assert_success
 	# every number once, in order; a jump only right after a marker (a
 	# pause while the ring wraps may leave more than one gap)
@@ -210,7 +210,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 		rc=0
 		wait "${pids[i - 1]}" || rc=$?
 		assert_equal "$rc" 1
-		assert_equal "$(cat "$BATS_TEST_TMPDIR/e$i")" 'initctl: log: 96 long-running clients at most: a newer follower took this one'"'"'s place'
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/e$i")" 'initctl: log: a newer follower took this one'"'"'s place'
 	done
 	# the 96 newest still follow: each gets the next line (positive control)
 	touch "$go"

@@ -393,7 +393,7 @@ reload_restarting() {
 	run -0 ictl stop a
 	sed -i 's/sleep 1000/sleep 1001/' "$f"
 	run -0 ictl reload
-	wait_console '^sandinit: reload: b changed: restarting it; it waits for a, which is stopped$'
+	wait_console '^sandinit: reload: b changed: restarting it after a \(stopped\)$'
 	waits() { ictl status b | grep -qx 'waiting-for: a'; }
 	retry 10 waits
 	run status_of b
