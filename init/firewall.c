@@ -104,7 +104,7 @@ static void ct_clear(const struct svc_conf *s, int keep)
 
 		if (sock_open() < 0 || ct_flush(&sock, &sel) < 0) {
 			if (!said++)
-				log_msg("%s: unable to clear the conntrack entries of its published ports: %m",
+				log_msg("%s: unable to clear its published ports' conntrack entries: %m",
 					s->name);
 			return;
 		}

@@ -336,7 +336,7 @@ static int fits(const char *name, const struct dhcp_lease *l)
 	char a[16], b[16];
 
 	if (l->prefix < 8) {
-		say(name, "lease of %s/%u: a subnet wider than /8: not applied",
+		say(name, "lease of %s/%u: wider than /8: not applied",
 			conf_ip_str(a, l->addr), l->prefix);
 		return 0;
 	}
@@ -374,8 +374,7 @@ static int quota(struct iface *f)
 	}
 	f->credit--;
 	if (f->held)
-		say(f->name, "%u lease lines not shown (%d at once, then one a minute)", f->held,
-		    LOG_BURST);
+		say(f->name, "%u lease lines not shown", f->held);
 	f->held = 0;
 	return 1;
 }
@@ -404,7 +403,7 @@ void iface_lease(const char *name, const void *msg, size_t len)
 		return;
 	}
 	if (!f || !f->dhcp || !f->index) {
-		say(name, "a lease for a link that is not there: ignored");
+		say(name, "lease for a missing link: ignored");
 		return;
 	}
 	if (l.kind == DHCP_BOUND && !fits(name, &l))
