@@ -49,7 +49,9 @@ struct iface {
 	int64_t refilled;	/* ms: credit last added */
 };
 
-static struct iface *ifs;	/* the running config's, allocated by iface_apply */
+/* The running config's (IFS: one of TAB's two, iface_apply builds the
+ * next in the other). */
+static struct iface tab[2][MAX_BRIDGES], *ifs = tab[0];
 static int nifs;
 static const struct conf_bridge *brs;	/* the running config's, as the names */
 static int nbrs;
@@ -242,18 +244,14 @@ static void on_links(struct watch *w, uint32_t events)
 
 void iface_apply(const struct conf *c)
 {
-	struct iface *next;
-	const char *fail;
+	struct iface *next = ifs == tab[0] ? tab[1] : tab[0];
 	int n = 0, changed = 0;
 
 	/* (valid while C is the running config) */
 	brs = c->bridges;
 	nbrs = c->nbridges;
-	/* +1: no calloc(0), whose NULL would mean no memory */
-	if ((c->nifaces && rt_open() < 0 && (fail = "open a netlink socket")) ||
-	    (!(next = calloc((size_t)c->nifaces + 1, sizeof(*next))) &&
-	     (fail = "allocate their table"))) {
-		log_msg("interfaces: unable to %s: %m", fail);
+	if (c->nifaces && rt_open() < 0) {
+		log_msg("interfaces: unable to %s: %m", "open a netlink socket");
 		return;
 	}
 	for (int i = 0; i < c->nifaces; i++, n++) {
@@ -285,7 +283,6 @@ void iface_apply(const struct conf *c)
 			changed = 1;
 		}
 	}
-	free(ifs);
 	ifs = next;
 	nifs = n;
 	if (!nifs) {

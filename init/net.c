@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/ip.h>
 #include "net.h"
+#include "conf_parser.h"
 #include "conf_value.h"
 #include "netlink.h"
 #include "util.h"
@@ -211,31 +212,29 @@ fail:
 	return -1;
 }
 
-/* A reload's bridge changes, until it is done (net_bridges_done) or a later
- * step of it fails (net_bridges_undo). */
-static struct {
-	const struct conf *c;
-	struct bridge_undo *u;
-} pending;
+/* What net_bridges did to each bridge of its config, and their links; a
+ * reload's (PENDING: its config) until it is done (net_bridges_done) or a
+ * later step of it fails (net_bridges_undo). */
+static struct bridge_undo undo[MAX_BRIDGES];
+static struct nl_link links[MAX_BRIDGES];
+static const struct conf *pending;
 
 void net_bridges_done(void)
 {
-	free(pending.u);
-	pending.u = NULL;
-	pending.c = NULL;
+	pending = NULL;
 }
 
 void net_bridges_undo(void)
 {
-	if (pending.u)
-		bridges_undo(pending.c, pending.u, pending.c->nbridges);
+	if (pending)
+		bridges_undo(pending, undo, pending->nbridges);
 	net_bridges_done();
 }
 
 int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 {
-	struct bridge_undo *u;
-	struct nl_link *l;
+	struct bridge_undo *u = undo;
+	struct nl_link *l = links;
 	int i, e;
 
 	if (!c->nbridges)
@@ -244,12 +243,9 @@ int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 		*step = "open a netlink socket";
 		return -1;
 	}
-	u = calloc((size_t)c->nbridges, sizeof *u);
-	l = calloc((size_t)c->nbridges, sizeof *l);
-	if (!u || !l) {
-		*step = "set up the bridges";
-		goto fail;
-	}
+	/* (a pending reload's record is done with: net_bridges comes first) */
+	pending = NULL;
+	memset(undo, 0, (size_t)c->nbridges * sizeof *undo);
 	/* On a reload every bridge is made before any is changed, and a
 	 * failure undoes what was done: a reload whose second bridge cannot be
 	 * made leaves the first as it was. At boot what works stays. */
@@ -267,23 +263,14 @@ int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 	}
 	for (i = 0; i < c->nbridges; i++)
 		cache_put(c->bridges[i].name, l[i].index, l[i].mtu);
-	if (old) {
-		net_bridges_done();
-		pending.c = c;
-		pending.u = u;
-		u = NULL;
-	}
-	free(u);
-	free(l);
+	if (old)
+		pending = c;
 	return 0;
 undo:
 	e = errno;
 	if (old)
 		bridges_undo(c, u, c->nbridges);
 	errno = e;
-fail:
-	free(u);
-	free(l);
 	return -1;
 }
 
@@ -316,80 +303,65 @@ static uint32_t old_addr(const struct conf *old, const char *sname,
 	return 0;
 }
 
-static int contains(const uint32_t *v, size_t n, uint32_t a)
+/* Is A bridge B's address or that of a link to it? */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
+static int taken(const struct conf *c, int b, uint32_t a)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == a)
-			return 1;
+	if (a == c->bridges[b].addr)
+		return 1;
+	for (int s = 0; s < c->nsvc; s++)
+		for (int k = 0; k < c->svc[s].nnets; k++)
+			if (c->svc[s].nets[k].bridge == b && c->svc[s].nets[k].addr == a)
+				return 1;
 	return 0;
 }
 
+/* The links to bridge B without an address get one: a service the running
+ * config OLD knows keeps its own, the others take the lowest free ones in
+ * order. Each step scans the config's links (at most 2,048: a few
+ * milliseconds for a bridge that full, where a sort's code was more). */
 static int assign_bridge(struct conf *c, int b, const struct conf *old,
 			 const char **step)
 {
 	const struct conf_bridge *br = &c->bridges[b];
 	uint32_t mask = conf_prefix_mask(br->prefix);
-	uint64_t lo = br->addr & mask, hi = lo | ~mask, cand;
-	uint32_t *used;
-	size_t n = 1;
+	uint64_t lo = br->addr & mask, hi = lo | ~mask, cand = lo;
 
 	if (br->prefix < 31) {	/* network and broadcast; RFC 3021 for /31 */
 		lo++;
 		hi--;
+		cand++;
 	}
-	for (int s = 0; s < c->nsvc; s++)
-		for (int k = 0; k < c->svc[s].nnets; k++)
-			n += c->svc[s].nets[k].bridge == b;
-	used = malloc(n * sizeof *used);
-	if (!used) {
-		*step = "assign addresses";
-		return -1;
-	}
-	n = 0;
-	used[n++] = br->addr;
-	for (int s = 0; s < c->nsvc; s++)
-		for (int k = 0; k < c->svc[s].nnets; k++)
-			if (c->svc[s].nets[k].bridge == b && c->svc[s].nets[k].addr)
-				used[n++] = c->svc[s].nets[k].addr;
-	/* Services the running config knows keep their addresses first. */
-	for (int s = 0; old && s < c->nsvc; s++) {
-		int ord = 0;
+	for (int pass = !old; pass < 2; pass++)
+		for (int s = 0; s < c->nsvc; s++) {
+			int ord = 0;
 
-		for (int k = 0; k < c->svc[s].nnets; k++) {
-			struct conf_net *cn = &c->svc[s].nets[k];
-			uint32_t a;
+			for (int k = 0; k < c->svc[s].nnets; k++) {
+				struct conf_net *cn = &c->svc[s].nets[k];
+				uint32_t a;
 
-			if (cn->bridge != b)
-				continue;
-			a = old_addr(old, c->svc[s].name, br->name, ord++);
-			if (!cn->addr && a >= lo && a <= hi && !contains(used, n, a)) {
-				cn->addr = a;
-				used[n++] = a;
+				if (cn->bridge != b)
+					continue;
+				if (!pass) {
+					a = old_addr(old, c->svc[s].name, br->name, ord++);
+					if (!cn->addr && a >= lo && a <= hi && !taken(c, b, a))
+						cn->addr = a;
+					continue;
+				}
+				if (cn->addr)
+					continue;
+				while (cand <= hi && taken(c, b, (uint32_t)cand))
+					cand++;
+				if (cand > hi) {
+					errno = EADDRNOTAVAIL;
+					*step = stepf("give %s an address on bridge %s (subnet full)",
+						      c->svc[s].name, br->name);
+					return -1;
+				}
+				cn->addr = (uint32_t)cand++;
 			}
 		}
-	}
-	/* The lowest free address each, in order: CAND only goes up, each
-	 * step a scan of USED (unsorted: at most 2,049 entries, a few
-	 * milliseconds for a bridge that full, where a sort's code was more). */
-	cand = lo;
-	for (int s = 0; s < c->nsvc; s++)
-		for (int k = 0; k < c->svc[s].nnets; k++) {
-			struct conf_net *cn = &c->svc[s].nets[k];
-
-			if (cn->bridge != b || cn->addr)
-				continue;
-			while (cand <= hi && contains(used, n, (uint32_t)cand))
-				cand++;
-			if (cand > hi) {
-				free(used);
-				errno = EADDRNOTAVAIL;
-				*step = stepf("give %s an address on bridge %s (subnet full)",
-					      c->svc[s].name, br->name);
-				return -1;
-			}
-			cn->addr = cand++;
-		}
-	free(used);
 	return 0;
 }
 
