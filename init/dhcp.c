@@ -338,7 +338,7 @@ static int wait_link(struct client *c)
 			break;
 		}
 		if (!said++)
-			dprintf(1, "waiting for %s to appear and come up\n", c->ifname);
+			dprintf(1, "waiting for %s to come up\n", c->ifname);
 		if (poll(&(struct pollfd){ .fd = nl, .events = POLLIN }, 1, -1) < 0 && errno != EINTR)
 			return -1;
 		while (recv(nl, buf, sizeof buf, MSG_DONTWAIT) > 0)

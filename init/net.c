@@ -18,8 +18,8 @@
 #define LOOPBACK_IFINDEX 1	/* fixed in every namespace since Linux 3.14 */
 
 /* PID 1's socket, opened on first use and kept: a socket per spawn would
- * cost more than the request it carries. */
-static struct nl pid1 = { .fd = -1 };
+ * cost more than the request it carries. iface.c's too. */
+struct nl net_nl = { .fd = -1 };
 
 /* Bridge name -> index and MTU, filled by net_bridges and on first use. */
 static struct bridge_cache {
@@ -40,9 +40,9 @@ static struct last_links {
 
 /* (noinline: smaller than LTO's copy at each caller) */
 __attribute__((noinline))
-static int pid1_open(void)
+int net_nl_open(void)
 {
-	return pid1.fd >= 0 ? 0 : nl_open(&pid1);
+	return net_nl.fd >= 0 ? 0 : nl_open(&net_nl);
 }
 
 static struct bridge_cache *cache_find(const char *name)
@@ -74,7 +74,7 @@ static int bridge_lookup(const char *name, int fresh, int *index, unsigned *mtu)
 	struct nl_link l;
 
 	if (!e) {
-		if (nl_link_get(&pid1, name, &l) < 0)
+		if (nl_link_get(&net_nl, name, &l) < 0)
 			return -1;
 		cache_put(name, l.index, l.mtu);
 		*index = l.index;
@@ -113,16 +113,16 @@ static void bridges_undo(const struct conf *c, struct bridge_undo *u, int n)
 		const struct conf_bridge *b = &c->bridges[n];
 
 		if (u[n].created) {
-			nl_link_del(&pid1, b->name);
+			nl_link_del(&net_nl, b->name);
 			continue;
 		}
 		if (u[n].addr_removed)
-			nl_addr_add(&pid1, u[n].index, u[n].addr_removed->addr,
+			nl_addr_add(&net_nl, u[n].index, u[n].addr_removed->addr,
 				    u[n].addr_removed->prefix);
 		if (u[n].addr_added)
-			nl_addr_del(&pid1, u[n].index, b->addr, b->prefix);
+			nl_addr_del(&net_nl, u[n].index, b->addr, b->prefix);
 		if (u[n].mac_set)
-			nl_link_set_mac(&pid1, u[n].index, u[n].old_mac);
+			nl_link_set_mac(&net_nl, u[n].index, u[n].old_mac);
 	}
 }
 
@@ -149,7 +149,7 @@ static int bridge_make(const struct conf_bridge *b, const unsigned char mac[6],
 		goto fail;
 	}
 	why = "";
-	if (nl_bridge_create(&pid1, b->name, mac) == 0)
+	if (nl_bridge_create(&net_nl, b->name, mac) == 0)
 		u->created = 1;
 	else if (errno != EEXIST) {
 		if (errno == EOPNOTSUPP)
@@ -157,7 +157,7 @@ static int bridge_make(const struct conf_bridge *b, const unsigned char mac[6],
 		goto fail;
 	}
 	what = "find";
-	if (nl_link_get(&pid1, b->name, l) < 0)
+	if (nl_link_get(&net_nl, b->name, l) < 0)
 		goto fail;
 	if (strcmp(l->kind, "bridge")) {
 		errno = EEXIST;
@@ -184,13 +184,13 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 	 * follows, or the sandbox given the old address would share it. A
 	 * bridge of anyone else's keeps its MAC. */
 	if (l->mac[0] == 0x02 && l->mac[1] == 0x53 && memcmp(l->mac, mac, 6)) {
-		if (nl_link_set_mac(&pid1, l->index, mac) < 0)
+		if (nl_link_set_mac(&net_nl, l->index, mac) < 0)
 			goto fail;
 		u->mac_set = 1;
 		memcpy(u->old_mac, l->mac, 6);
 	}
 	what = "address";
-	if (nl_addr_add(&pid1, l->index, b->addr, b->prefix) == 0)
+	if (nl_addr_add(&net_nl, l->index, b->addr, b->prefix) == 0)
 		u->addr_added = 1;
 	else if (errno != EEXIST)
 		goto fail;
@@ -198,13 +198,13 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 	 * may go to a sandbox now). Already gone is fine. */
 	what = "take the old address off";
 	if (ob && (ob->addr != b->addr || ob->prefix != b->prefix)) {
-		if (nl_addr_del(&pid1, l->index, ob->addr, ob->prefix) == 0)
+		if (nl_addr_del(&net_nl, l->index, ob->addr, ob->prefix) == 0)
 			u->addr_removed = ob;
 		else if (errno != EADDRNOTAVAIL && errno != ENOENT)
 			goto fail;
 	}
 	what = "bring up";
-	if (nl_link_up(&pid1, l->index, 0) < 0)
+	if (nl_link_up(&net_nl, l->index, 0) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -239,7 +239,7 @@ int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 
 	if (!c->nbridges)
 		return 0;
-	if (pid1_open() < 0) {
+	if (net_nl_open() < 0) {
 		*step = "open a netlink socket";
 		return -1;
 	}
@@ -355,7 +355,7 @@ static int assign_bridge(struct conf *c, int b, const struct conf *old,
 					cand++;
 				if (cand > hi) {
 					errno = EADDRNOTAVAIL;
-					*step = stepf("give %s an address on bridge %s (subnet full)",
+					*step = stepf("address %s on bridge %s (subnet full)",
 						      c->svc[s].name, br->name);
 					return -1;
 				}
@@ -433,7 +433,7 @@ static void down_last(struct last_links *l)
 {
 	for (int k = 0; k < NET_MAX_LINKS; k++)
 		if (l->host[k][0]) {
-			nl_link_down(&pid1, l->host[k]);
+			nl_link_down(&net_nl, l->host[k]);
 			l->host[k][0] = 0;
 		}
 }
@@ -450,7 +450,7 @@ void net_detach(const struct svc_conf *s)
 {
 	struct last_links *l = last_find(s->name, 0);
 
-	if (l && pid1.fd >= 0)
+	if (l && net_nl.fd >= 0)
 		down_last(l);
 }
 
@@ -506,7 +506,7 @@ static int make_links(const struct conf *c, const struct svc_conf *s, int netns_
 			nl_build_veth(&req[0], host, peer, netns_fd, mtu, index,
 				      cn->addr ? mac : NULL);
 			nl_build_link_af(&req[1], 0, host, 0, 0, 1);
-			r = nl_talk_batch(&pid1, req, ll6_settable(mtu) ? 2 : 1, &failed);
+			r = nl_talk_batch(&net_nl, req, ll6_settable(mtu) ? 2 : 1, &failed);
 			/* The pair exists if only the IPv6 setting was refused:
 			 * a link-local address more is no reason to fail. */
 			if (r < 0 && failed > 0)
@@ -564,7 +564,7 @@ static int seen_before(uint32_t addr)
  * *STEP ("VERB ethK"). */
 enum { CF_ADDR, CF_CONF, CF_UP, CF_FIND };
 static const char *const cf_verb[] = {
-	"address", "set arp_notify and addr_gen_mode on", "bring up", "find",
+	"address", "set arp_notify, addr_gen_mode", "bring up", "find",
 };
 
 /* Inside the sandbox's namespace: lo up; each ethN addressed with its
@@ -677,7 +677,7 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 		*step = "attach more than 8 network links";
 		return -1;
 	}
-	if (pid1_open() < 0) {
+	if (net_nl_open() < 0) {
 		*step = "open a netlink socket";
 		return -1;
 	}
