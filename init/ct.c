@@ -1,5 +1,6 @@
 /* ct: find conntrack entries in a dump and delete them by tuple. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "util.h"
@@ -23,20 +24,34 @@ static int get(const struct nlattr *a, uint16_t type, void *out, size_t len)
 	return 0;
 }
 
+/* A tuple's fields: nest, attribute, place and size; the first three
+ * needed, the ports (TCP, UDP and the like have them) both or neither. */
+static const struct tuple_field {
+	uint8_t nest, type, off, len;
+} tuple_fields[] = {
+	{ CTA_TUPLE_IP, CTA_IP_V4_SRC, offsetof(struct ct_tuple, src), 4 },
+	{ CTA_TUPLE_IP, CTA_IP_V4_DST, offsetof(struct ct_tuple, dst), 4 },
+	{ CTA_TUPLE_PROTO, CTA_PROTO_NUM, offsetof(struct ct_tuple, proto), 1 },
+	{ CTA_TUPLE_PROTO, CTA_PROTO_SRC_PORT, offsetof(struct ct_tuple, sport), 2 },
+	{ CTA_TUPLE_PROTO, CTA_PROTO_DST_PORT, offsetof(struct ct_tuple, dport), 2 },
+};
+
 static int tuple(const struct nlattr *a, struct ct_tuple *t)
 {
-	const struct nlattr *ip, *pr;
-
 	memset(t, 0, sizeof *t);
-	if (!a || !(ip = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), CTA_TUPLE_IP)) ||
-	    !(pr = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), CTA_TUPLE_PROTO)) ||
-	    get(ip, CTA_IP_V4_SRC, &t->src, 4) < 0 || get(ip, CTA_IP_V4_DST, &t->dst, 4) < 0 ||
-	    get(pr, CTA_PROTO_NUM, &t->proto, 1) < 0)
+	if (!a)
 		return -1;
-	/* Ports: TCP, UDP and the like have them. */
-	if (get(pr, CTA_PROTO_SRC_PORT, &t->sport, 2) < 0 ||
-	    get(pr, CTA_PROTO_DST_PORT, &t->dport, 2) < 0)
-		t->sport = t->dport = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(tuple_fields); i++) {
+		const struct tuple_field *f = &tuple_fields[i];
+		const struct nlattr *n = nl_attr_find(NL_ATTR_DATA(a), NL_ATTR_LEN(a), f->nest);
+
+		if (!n || get(n, f->type, (char *)t + f->off, f->len) < 0) {
+			if (i < 3)
+				return -1;
+			t->sport = t->dport = 0;
+			break;
+		}
+	}
 	return 0;
 }
 

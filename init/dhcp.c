@@ -338,7 +338,7 @@ static int wait_link(struct client *c)
 			break;
 		}
 		if (!said++)
-			dprintf(1, "waiting for %s to appear and come up\n", c->ifname);
+			dprintf(1, "waiting for %s to come up\n", c->ifname);
 		if (poll(&(struct pollfd){ .fd = nl, .events = POLLIN }, 1, -1) < 0 && errno != EINTR)
 			return -1;
 		while (recv(nl, buf, sizeof buf, MSG_DONTWAIT) > 0)
@@ -644,7 +644,7 @@ int dhcp_main(const char *ifname)
 	snprintf(name, sizeof name, "dhcp-%s", ifname);
 	prctl(PR_SET_NAME, name);
 	if (strlen(ifname) >= IFNAMSIZ || fstat(LEASE_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		dprintf(2, "sandinit: dhcp: run by PID 1 as service dhcp-NAME, with its lease socket on fd 3\n");
+		dprintf(2, "sandinit: dhcp: run by PID 1 as dhcp-NAME, its lease socket on fd 3\n");
 		return 2;
 	}
 	c.ifname = ifname;
@@ -653,7 +653,7 @@ int dhcp_main(const char *ifname)
 		return 1;
 	}
 	if (settle() < 0) {
-		dprintf(1, "unable to give up its privileges: %m\n");
+		dprintf(1, "unable to drop privileges: %m\n");
 		return 1;
 	}
 	restart(&c, now_ms_boot(), NULL);

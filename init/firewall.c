@@ -11,6 +11,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <sys/socket.h>
 #include "firewall.h"
+#include "conf_parser.h"
 #include "conf_value.h"
 #include "ct.h"
 #include "log.h"
@@ -48,11 +49,12 @@ enum { JUMP_PRE = 1, JUMP_OUT = 2 };
 
 /* A running service with published ports. S points into the config it
  * runs with (fw_load moves it to the new config's equal one, or lets it
- * go). As many as the most services that publish ports in a config. */
+ * go). NACTIVE: the most services that publish ports in a config (the
+ * entries past it never used, zero). WAS: fw_load's copy, to go back to. */
 static struct entry {
 	const struct svc_conf *s;
 	uint64_t pre, out;	/* handles of its jumps */
-} *active;
+} active[CONF_MAX_SERVICES], was[CONF_MAX_SERVICES];
 static int nactive;
 
 static struct nl sock = { .fd = -1 };
@@ -64,10 +66,9 @@ static int broken_err[5];
 static int forwarding;		/* sandinit turned ip_forward on */
 static int made;		/* the table may exist: sandinit made it */
 static int guarded;		/* the loopback guard stands (the last batch made it) */
-/* Bridges whose route_localnet sandinit turned on, as many as the most
- * bridges a config has (fw_load sizes it). */
-static char (*lnet)[IFNAMSIZ];
-static int nlnet, lnet_cap;
+/* Bridges whose route_localnet sandinit turned on. */
+static char lnet[MAX_BRIDGES][IFNAMSIZ];
+static int nlnet;
 static void on_mon(struct watch *w, uint32_t events);
 /* nf_tables changes, heard while the table is needed: the socket and its
  * watch are this file's alone (opened, watched, closed together). */
@@ -104,7 +105,7 @@ static void ct_clear(const struct svc_conf *s, int keep)
 
 		if (sock_open() < 0 || ct_flush(&sock, &sel) < 0) {
 			if (!said++)
-				log_msg("%s: unable to clear the conntrack entries of its published ports: %m",
+				log_msg("%s: unable to clear its published ports' conntrack entries: %m",
 					s->name);
 			return;
 		}
@@ -435,6 +436,15 @@ static int lnet_wanted(const char *name)
 	return 0;
 }
 
+/* The route_localnet file of bridge NAME, in PATH. */
+/* (noinline: smaller than LTO's copy at each caller) */
+__attribute__((noinline))
+static const char *lnet_path(char path[64], const char *name)
+{
+	snprintf(path, 64, "/proc/sys/net/ipv4/conf/%s/route_localnet", name);
+	return path;
+}
+
 /* route_localnet (a connection from 127.0.0.1 DNATed into a bridge may
  * leave and be answered through it) on exactly the bridges lnet_wanted
  * names, while the guard stands; back to 0 where sandinit turned it on.
@@ -444,8 +454,8 @@ static void sync_lnet(void)
 	char path[64], v[4];
 
 	for (int k = 0; k < nlnet;) {
-		snprintf(path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", lnet[k]);
-		if (lnet_wanted(lnet[k]) || (write_str(path, "0") < 0 && errno != ENOENT)) {
+		if (lnet_wanted(lnet[k]) || (write_str(lnet_path(path, lnet[k]), "0") < 0 &&
+					     errno != ENOENT)) {
 			k++;	/* kept; a failed write is tried at the next change */
 			continue;
 		}
@@ -457,10 +467,9 @@ static void sync_lnet(void)
 
 		while (k < nlnet && strcmp(lnet[k], n))
 			k++;
-		if (k < nlnet || nlnet == lnet_cap || !lnet_wanted(n))
+		if (k < nlnet || nlnet == MAX_BRIDGES || !lnet_wanted(n))
 			continue;
-		snprintf(path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", n);
-		if (read_str(path, v, sizeof v) > 0 && v[0] == '1')
+		if (read_str(lnet_path(path, n), v, sizeof v) > 0 && v[0] == '1')
 			continue;
 		if (write_str(path, "1") < 0) {
 			log_msg("bridge %s: unable to set route_localnet: %m", n);
@@ -615,42 +624,14 @@ int fw_load(const struct conf *c, const char **step)
 	const struct conf *oc = conf;
 	unsigned ob = broken;
 	int om = made, of = forwarding, og = guarded, err, r, n = 0;
-	struct entry *was;
 
 	/* Once the entries have moved (below) they all point into C: its
-	 * services that publish ports are the most that can have rules. The
-	 * table grows first (zeroed entries are free ones), so a failing
-	 * reload goes back to the same number of entries. */
+	 * services that publish ports are the most that can have rules. */
 	for (int i = 0; i < c->nsvc; i++)
 		n += c->svc[i].npublishes > 0;
-	if (c->nbridges > lnet_cap) {
-		char (*l)[IFNAMSIZ] = realloc(lnet, (size_t)c->nbridges * IFNAMSIZ);
-
-		if (!l) {
-			*step = "make the nf_tables table ip " FW_TABLE;
-			return -1;
-		}
-		lnet = l;
-		lnet_cap = c->nbridges;
-	}
-	if (n > nactive) {
-		struct entry *v = realloc(active, (size_t)n * sizeof(*v));
-
-		if (!v) {
-			*step = "make the nf_tables table ip " FW_TABLE;
-			return -1;
-		}
-		memset(v + nactive, 0, (size_t)(n - nactive) * sizeof(*v));
-		active = v;
+	if (n > nactive)
 		nactive = n;
-	}
-	/* +1: no malloc(0), whose NULL would mean no memory. */
-	if (!(was = malloc((size_t)nactive * sizeof(*was) + 1))) {
-		*step = "make the nf_tables table ip " FW_TABLE;
-		return -1;
-	}
-	if (nactive)	/* active is NULL while no config has had one */
-		memcpy(was, active, (size_t)nactive * sizeof(*was));
+	memcpy(was, active, (size_t)nactive * sizeof *was);
 	/* A kept service's rules move to the new config's lines; one whose
 	 * rules change is being restarted by the reload: its rules go now. */
 	for (int e = 0; e < nactive; e++) {
@@ -673,9 +654,7 @@ int fw_load(const struct conf *c, const char **step)
 		 * one whole or not at all), so OC's table is as it was: back
 		 * to it, its services' rules, and forwarding (the failure
 		 * turned it off). The reload fails (sup_reload). */
-		if (nactive)
-			memcpy(active, was, (size_t)nactive * sizeof(*was));
-		free(was);
+		memcpy(active, was, (size_t)nactive * sizeof *was);
 		conf = oc;
 		broken = ob;
 		made = om;
@@ -691,7 +670,6 @@ int fw_load(const struct conf *c, const char **step)
 	for (int e = 0; e < nactive; e++)
 		if (was[e].s && !active[e].s)
 			ct_clear(was[e].s, 0);
-	free(was);
 	/* Without it, changes are found at the next start. */
 	if (needs_table(c) && mon.fd < 0 && (mon.fd = nft_listen()) >= 0 && loop_add(&mon) < 0) {
 		log_msg("unable to watch nf_tables: %m");
@@ -734,7 +712,7 @@ int fw_start(const struct svc_conf *s, const char **step)
 
 	if (!conf) {
 		errno = EINVAL;
-		*step = "publish its ports (no config loaded)";
+		*step = "publish its ports (no config)";
 		return -1;
 	}
 	/* S runs with the config fw_load was given: its bridge indices are

@@ -19,6 +19,7 @@
 #include "conf_value.h"
 #include "log.h"
 #include "loop.h"
+#include "net.h"
 #include "netlink.h"
 #include "util.h"
 
@@ -49,11 +50,12 @@ struct iface {
 	int64_t refilled;	/* ms: credit last added */
 };
 
-static struct iface *ifs;	/* the running config's, allocated by iface_apply */
+/* The running config's (IFS: one of TAB's two, iface_apply builds the
+ * next in the other). */
+static struct iface tab[2][MAX_BRIDGES], *ifs = tab[0];
 static int nifs;
 static const struct conf_bridge *brs;	/* the running config's, as the names */
 static int nbrs;
-static struct nl rt = { .fd = -1 };
 static struct watch links = { .fd = -1 };
 static int resolv_made;
 
@@ -70,11 +72,6 @@ static void say(const char *name, const char *fmt, ...)
 	log_msg("interface %s: %s", name, buf);
 }
 
-static int rt_open(void)
-{
-	return rt.fd >= 0 ? 0 : nl_open(&rt);
-}
-
 /* F's default route via GW (0: none) and METRIC, added (or replaced) or,
  * with DEL, taken away. */
 /* (noinline: smaller than LTO's copy at each caller) */
@@ -86,7 +83,7 @@ static int route(const struct iface *f, uint32_t gw, uint32_t metric, int del)
 	if (!gw)
 		return 0;
 	nl_build_route_uplink(&r, gw, f->index, f->dhcp ? RTPROT_DHCP : RTPROT_STATIC, metric, del);
-	return nl_talk(&rt, &r, NULL, 0);
+	return nl_talk(&net_nl, &r, NULL, 0);
 }
 
 /* The address A/PREFIX (lifetime SECONDS) on F's link and, with GW, its
@@ -98,7 +95,7 @@ static int set_addr(const struct iface *f, uint32_t a, int prefix, uint32_t seco
 
 	*step = "set its address";
 	nl_build_addr_life(&r, f->index, a, prefix, seconds);
-	if (nl_talk(&rt, &r, NULL, 0) < 0)
+	if (nl_talk(&net_nl, &r, NULL, 0) < 0)
 		return -1;
 	*step = "set the default route";
 	return route(f, gw, f->metric, 0);
@@ -109,7 +106,7 @@ static int set_addr(const struct iface *f, uint32_t a, int prefix, uint32_t seco
 static void unset_addr(const struct iface *f, uint32_t a, int prefix, uint32_t gw)
 {
 	route(f, gw, f->metric, 1);
-	nl_addr_del(&rt, f->index, a, prefix);
+	nl_addr_del(&net_nl, f->index, a, prefix);
 }
 
 /* F, kept by a reload, is at another place among the lines: its default
@@ -156,7 +153,7 @@ static void configure(struct iface *f, int index)
 
 	f->index = index;
 	f->leased = 0;
-	if (nl_link_up(&rt, index, 0) < 0 ||
+	if (nl_link_up(&net_nl, index, 0) < 0 ||
 	    (!f->dhcp && set_addr(f, f->addr, f->prefix, ~0u, f->gateway, &step) < 0 &&
 	     errno != EEXIST)) {
 		say(f->name, "unable to %s: %m", step);
@@ -177,16 +174,22 @@ static struct iface *find(const char *name)
 	return NULL;
 }
 
-/* Every interface not configured yet, if its link is there now. */
-static void scan(void)
+/* Every interface whose link is there now and not configured (under that
+ * index); SAY_WHY: iface_apply's, which says why one is not. */
+static void scan(int say_why)
 {
 	for (int i = 0; i < nifs; i++) {
-		int index = nl_link_index(&rt, ifs[i].name);
+		int index = nl_link_index(&net_nl, ifs[i].name);
 
-		if (index > 0 && index != ifs[i].index)
+		if (index > 0 && index != ifs[i].index) {
 			configure(&ifs[i], index);
-		else if (index < 0)
+		} else if (index < 0) {
 			ifs[i].index = 0;
+			if (say_why && errno != ENODEV)
+				say(ifs[i].name, "unable to %s: %m", "look it up");
+			else if (say_why)
+				say(ifs[i].name, "not there yet: configured when it appears");
+		}
 	}
 }
 
@@ -204,7 +207,7 @@ static void on_links(struct watch *w, uint32_t events)
 		salen = sizeof sa;
 		len = recvfrom(w->fd, buf.b, sizeof buf.b, 0, (struct sockaddr *)&sa, &salen);
 		if (len < 0 && errno == ENOBUFS) {
-			scan();	/* notifications were lost */
+			scan(0);	/* notifications were lost */
 			continue;
 		}
 		if (len <= 0)
@@ -242,18 +245,14 @@ static void on_links(struct watch *w, uint32_t events)
 
 void iface_apply(const struct conf *c)
 {
-	struct iface *next;
-	const char *fail;
+	struct iface *next = ifs == tab[0] ? tab[1] : tab[0];
 	int n = 0, changed = 0;
 
 	/* (valid while C is the running config) */
 	brs = c->bridges;
 	nbrs = c->nbridges;
-	/* +1: no calloc(0), whose NULL would mean no memory */
-	if ((c->nifaces && rt_open() < 0 && (fail = "open a netlink socket")) ||
-	    (!(next = calloc((size_t)c->nifaces + 1, sizeof(*next))) &&
-	     (fail = "allocate their table"))) {
-		log_msg("interfaces: unable to %s: %m", fail);
+	if (c->nifaces && net_nl_open() < 0) {
+		log_msg("interfaces: unable to %s: %m", "open a netlink socket");
 		return;
 	}
 	for (int i = 0; i < c->nifaces; i++, n++) {
@@ -285,7 +284,6 @@ void iface_apply(const struct conf *c)
 			changed = 1;
 		}
 	}
-	free(ifs);
 	ifs = next;
 	nifs = n;
 	if (!nifs) {
@@ -311,16 +309,7 @@ void iface_apply(const struct conf *c)
 		}
 	}
 	/* After subscribing: a link that appears meanwhile is seen either way. */
-	for (int i = 0; i < nifs; i++) {
-		int index = ifs[i].index ? ifs[i].index : nl_link_index(&rt, ifs[i].name);
-
-		if (index > 0 && !ifs[i].index)
-			configure(&ifs[i], index);
-		else if (index < 0 && errno != ENODEV)
-			say(ifs[i].name, "unable to %s: %m", "look it up");
-		else if (index < 0)
-			say(ifs[i].name, "not there yet: configured when it appears");
-	}
+	scan(1);
 }
 
 int iface_resolv(void)
@@ -336,7 +325,7 @@ static int fits(const char *name, const struct dhcp_lease *l)
 	char a[16], b[16];
 
 	if (l->prefix < 8) {
-		say(name, "lease of %s/%u: a subnet wider than /8: not applied",
+		say(name, "lease of %s/%u: wider than /8: not applied",
 			conf_ip_str(a, l->addr), l->prefix);
 		return 0;
 	}
@@ -374,8 +363,7 @@ static int quota(struct iface *f)
 	}
 	f->credit--;
 	if (f->held)
-		say(f->name, "%u lease lines not shown (%d at once, then one a minute)", f->held,
-		    LOG_BURST);
+		say(f->name, "%u lease lines not shown", f->held);
 	f->held = 0;
 	return 1;
 }
@@ -400,11 +388,11 @@ void iface_lease(const char *name, const void *msg, size_t len)
 	char a[16], g[16], d[16], t[24];
 
 	if (len != sizeof l || (memcpy(&l, msg, sizeof l), dhcp_lease_check(&l) < 0)) {
-		say(name, "dhcp-%s sent %zu bytes, not a valid lease: ignored", name, len);
+		say(name, "invalid lease from dhcp-%s (%zu bytes): ignored", name, len);
 		return;
 	}
 	if (!f || !f->dhcp || !f->index) {
-		say(name, "a lease for a link that is not there: ignored");
+		say(name, "lease for a missing link: ignored");
 		return;
 	}
 	if (l.kind == DHCP_BOUND && !fits(name, &l))

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/ip.h>
 #include "net.h"
+#include "conf_parser.h"
 #include "conf_value.h"
 #include "netlink.h"
 #include "util.h"
@@ -17,8 +18,8 @@
 #define LOOPBACK_IFINDEX 1	/* fixed in every namespace since Linux 3.14 */
 
 /* PID 1's socket, opened on first use and kept: a socket per spawn would
- * cost more than the request it carries. */
-static struct nl pid1 = { .fd = -1 };
+ * cost more than the request it carries. iface.c's too. */
+struct nl net_nl = { .fd = -1 };
 
 /* Bridge name -> index and MTU, filled by net_bridges and on first use. */
 static struct bridge_cache {
@@ -39,9 +40,9 @@ static struct last_links {
 
 /* (noinline: smaller than LTO's copy at each caller) */
 __attribute__((noinline))
-static int pid1_open(void)
+int net_nl_open(void)
 {
-	return pid1.fd >= 0 ? 0 : nl_open(&pid1);
+	return net_nl.fd >= 0 ? 0 : nl_open(&net_nl);
 }
 
 static struct bridge_cache *cache_find(const char *name)
@@ -73,7 +74,7 @@ static int bridge_lookup(const char *name, int fresh, int *index, unsigned *mtu)
 	struct nl_link l;
 
 	if (!e) {
-		if (nl_link_get(&pid1, name, &l) < 0)
+		if (nl_link_get(&net_nl, name, &l) < 0)
 			return -1;
 		cache_put(name, l.index, l.mtu);
 		*index = l.index;
@@ -112,16 +113,16 @@ static void bridges_undo(const struct conf *c, struct bridge_undo *u, int n)
 		const struct conf_bridge *b = &c->bridges[n];
 
 		if (u[n].created) {
-			nl_link_del(&pid1, b->name);
+			nl_link_del(&net_nl, b->name);
 			continue;
 		}
 		if (u[n].addr_removed)
-			nl_addr_add(&pid1, u[n].index, u[n].addr_removed->addr,
+			nl_addr_add(&net_nl, u[n].index, u[n].addr_removed->addr,
 				    u[n].addr_removed->prefix);
 		if (u[n].addr_added)
-			nl_addr_del(&pid1, u[n].index, b->addr, b->prefix);
+			nl_addr_del(&net_nl, u[n].index, b->addr, b->prefix);
 		if (u[n].mac_set)
-			nl_link_set_mac(&pid1, u[n].index, u[n].old_mac);
+			nl_link_set_mac(&net_nl, u[n].index, u[n].old_mac);
 	}
 }
 
@@ -141,14 +142,14 @@ static void bridge_mac(const struct conf_bridge *b, unsigned char mac[6])
 static int bridge_make(const struct conf_bridge *b, const unsigned char mac[6],
 		       struct nl_link *l, struct bridge_undo *u, const char **step)
 {
-	const char *what = "create", *why = " (names have at most 15 characters)";
+	const char *what = "create", *why = " (15 characters at most)";
 
 	if (strlen(b->name) >= IFNAMSIZ) {
 		errno = ENAMETOOLONG;
 		goto fail;
 	}
 	why = "";
-	if (nl_bridge_create(&pid1, b->name, mac) == 0)
+	if (nl_bridge_create(&net_nl, b->name, mac) == 0)
 		u->created = 1;
 	else if (errno != EEXIST) {
 		if (errno == EOPNOTSUPP)
@@ -156,12 +157,12 @@ static int bridge_make(const struct conf_bridge *b, const unsigned char mac[6],
 		goto fail;
 	}
 	what = "find";
-	if (nl_link_get(&pid1, b->name, l) < 0)
+	if (nl_link_get(&net_nl, b->name, l) < 0)
 		goto fail;
 	if (strcmp(l->kind, "bridge")) {
 		errno = EEXIST;
 		what = "create";
-		why = " (a link that is not a bridge has that name)";
+		why = " (a non-bridge link has that name)";
 		goto fail;
 	}
 	u->index = l->index;
@@ -183,13 +184,13 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 	 * follows, or the sandbox given the old address would share it. A
 	 * bridge of anyone else's keeps its MAC. */
 	if (l->mac[0] == 0x02 && l->mac[1] == 0x53 && memcmp(l->mac, mac, 6)) {
-		if (nl_link_set_mac(&pid1, l->index, mac) < 0)
+		if (nl_link_set_mac(&net_nl, l->index, mac) < 0)
 			goto fail;
 		u->mac_set = 1;
 		memcpy(u->old_mac, l->mac, 6);
 	}
 	what = "address";
-	if (nl_addr_add(&pid1, l->index, b->addr, b->prefix) == 0)
+	if (nl_addr_add(&net_nl, l->index, b->addr, b->prefix) == 0)
 		u->addr_added = 1;
 	else if (errno != EEXIST)
 		goto fail;
@@ -197,13 +198,13 @@ static int bridge_set(const struct conf_bridge *b, const struct conf_bridge *ob,
 	 * may go to a sandbox now). Already gone is fine. */
 	what = "take the old address off";
 	if (ob && (ob->addr != b->addr || ob->prefix != b->prefix)) {
-		if (nl_addr_del(&pid1, l->index, ob->addr, ob->prefix) == 0)
+		if (nl_addr_del(&net_nl, l->index, ob->addr, ob->prefix) == 0)
 			u->addr_removed = ob;
 		else if (errno != EADDRNOTAVAIL && errno != ENOENT)
 			goto fail;
 	}
 	what = "bring up";
-	if (nl_link_up(&pid1, l->index, 0) < 0)
+	if (nl_link_up(&net_nl, l->index, 0) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -211,45 +212,40 @@ fail:
 	return -1;
 }
 
-/* A reload's bridge changes, until it is done (net_bridges_done) or a later
- * step of it fails (net_bridges_undo). */
-static struct {
-	const struct conf *c;
-	struct bridge_undo *u;
-} pending;
+/* What net_bridges did to each bridge of its config, and their links; a
+ * reload's (PENDING: its config) until it is done (net_bridges_done) or a
+ * later step of it fails (net_bridges_undo). */
+static struct bridge_undo undo[MAX_BRIDGES];
+static struct nl_link links[MAX_BRIDGES];
+static const struct conf *pending;
 
 void net_bridges_done(void)
 {
-	free(pending.u);
-	pending.u = NULL;
-	pending.c = NULL;
+	pending = NULL;
 }
 
 void net_bridges_undo(void)
 {
-	if (pending.u)
-		bridges_undo(pending.c, pending.u, pending.c->nbridges);
+	if (pending)
+		bridges_undo(pending, undo, pending->nbridges);
 	net_bridges_done();
 }
 
 int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 {
-	struct bridge_undo *u;
-	struct nl_link *l;
+	struct bridge_undo *u = undo;
+	struct nl_link *l = links;
 	int i, e;
 
 	if (!c->nbridges)
 		return 0;
-	if (pid1_open() < 0) {
+	if (net_nl_open() < 0) {
 		*step = "open a netlink socket";
 		return -1;
 	}
-	u = calloc((size_t)c->nbridges, sizeof *u);
-	l = calloc((size_t)c->nbridges, sizeof *l);
-	if (!u || !l) {
-		*step = "set up the bridges";
-		goto fail;
-	}
+	/* (a pending reload's record is done with: net_bridges comes first) */
+	pending = NULL;
+	memset(undo, 0, (size_t)c->nbridges * sizeof *undo);
 	/* On a reload every bridge is made before any is changed, and a
 	 * failure undoes what was done: a reload whose second bridge cannot be
 	 * made leaves the first as it was. At boot what works stays. */
@@ -267,23 +263,14 @@ int net_bridges(const struct conf *c, const struct conf *old, const char **step)
 	}
 	for (i = 0; i < c->nbridges; i++)
 		cache_put(c->bridges[i].name, l[i].index, l[i].mtu);
-	if (old) {
-		net_bridges_done();
-		pending.c = c;
-		pending.u = u;
-		u = NULL;
-	}
-	free(u);
-	free(l);
+	if (old)
+		pending = c;
 	return 0;
 undo:
 	e = errno;
 	if (old)
 		bridges_undo(c, u, c->nbridges);
 	errno = e;
-fail:
-	free(u);
-	free(l);
 	return -1;
 }
 
@@ -316,91 +303,65 @@ static uint32_t old_addr(const struct conf *old, const char *sname,
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Is A bridge B's address or that of a link to it? */
+/* (noinline: smaller than LTO's inlined copy) */
+__attribute__((noinline))
+static int taken(const struct conf *c, int b, uint32_t a)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int contains(const uint32_t *v, size_t n, uint32_t a)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == a)
-			return 1;
+	if (a == c->bridges[b].addr)
+		return 1;
+	for (int s = 0; s < c->nsvc; s++)
+		for (int k = 0; k < c->svc[s].nnets; k++)
+			if (c->svc[s].nets[k].bridge == b && c->svc[s].nets[k].addr == a)
+				return 1;
 	return 0;
 }
 
+/* The links to bridge B without an address get one: a service the running
+ * config OLD knows keeps its own, the others take the lowest free ones in
+ * order. Each step scans the config's links (at most 2,048: a few
+ * milliseconds for a bridge that full, where a sort's code was more). */
 static int assign_bridge(struct conf *c, int b, const struct conf *old,
 			 const char **step)
 {
 	const struct conf_bridge *br = &c->bridges[b];
 	uint32_t mask = conf_prefix_mask(br->prefix);
-	uint64_t lo = br->addr & mask, hi = lo | ~mask, cand;
-	uint32_t *used;
-	size_t n = 1, i;
+	uint64_t lo = br->addr & mask, hi = lo | ~mask, cand = lo;
 
 	if (br->prefix < 31) {	/* network and broadcast; RFC 3021 for /31 */
 		lo++;
 		hi--;
+		cand++;
 	}
-	for (int s = 0; s < c->nsvc; s++)
-		for (int k = 0; k < c->svc[s].nnets; k++)
-			n += c->svc[s].nets[k].bridge == b;
-	used = malloc(n * sizeof *used);
-	if (!used) {
-		*step = "assign addresses";
-		return -1;
-	}
-	n = 0;
-	used[n++] = br->addr;
-	for (int s = 0; s < c->nsvc; s++)
-		for (int k = 0; k < c->svc[s].nnets; k++)
-			if (c->svc[s].nets[k].bridge == b && c->svc[s].nets[k].addr)
-				used[n++] = c->svc[s].nets[k].addr;
-	/* Services the running config knows keep their addresses first. */
-	for (int s = 0; old && s < c->nsvc; s++) {
-		int ord = 0;
+	for (int pass = !old; pass < 2; pass++)
+		for (int s = 0; s < c->nsvc; s++) {
+			int ord = 0;
 
-		for (int k = 0; k < c->svc[s].nnets; k++) {
-			struct conf_net *cn = &c->svc[s].nets[k];
-			uint32_t a;
+			for (int k = 0; k < c->svc[s].nnets; k++) {
+				struct conf_net *cn = &c->svc[s].nets[k];
+				uint32_t a;
 
-			if (cn->bridge != b)
-				continue;
-			a = old_addr(old, c->svc[s].name, br->name, ord++);
-			if (!cn->addr && a >= lo && a <= hi && !contains(used, n, a)) {
-				cn->addr = a;
-				used[n++] = a;
-			}
-		}
-	}
-	qsort(used, n, sizeof *used, cmp_u32);
-	cand = lo;
-	i = 0;
-	for (int s = 0; s < c->nsvc; s++)
-		for (int k = 0; k < c->svc[s].nnets; k++) {
-			struct conf_net *cn = &c->svc[s].nets[k];
-
-			if (cn->bridge != b || cn->addr)
-				continue;
-			for (;;) {
-				while (i < n && used[i] < cand)
-					i++;
-				if (i < n && used[i] == cand)
+				if (cn->bridge != b)
+					continue;
+				if (!pass) {
+					a = old_addr(old, c->svc[s].name, br->name, ord++);
+					if (!cn->addr && a >= lo && a <= hi && !taken(c, b, a))
+						cn->addr = a;
+					continue;
+				}
+				if (cn->addr)
+					continue;
+				while (cand <= hi && taken(c, b, (uint32_t)cand))
 					cand++;
-				else
-					break;
+				if (cand > hi) {
+					errno = EADDRNOTAVAIL;
+					*step = stepf("address %s on bridge %s (subnet full)",
+						      c->svc[s].name, br->name);
+					return -1;
+				}
+				cn->addr = (uint32_t)cand++;
 			}
-			if (cand > hi) {
-				free(used);
-				errno = EADDRNOTAVAIL;
-				*step = stepf("give %s an address on bridge %s (subnet full)",
-					      c->svc[s].name, br->name);
-				return -1;
-			}
-			cn->addr = cand++;
 		}
-	free(used);
 	return 0;
 }
 
@@ -472,7 +433,7 @@ static void down_last(struct last_links *l)
 {
 	for (int k = 0; k < NET_MAX_LINKS; k++)
 		if (l->host[k][0]) {
-			nl_link_down(&pid1, l->host[k]);
+			nl_link_down(&net_nl, l->host[k]);
 			l->host[k][0] = 0;
 		}
 }
@@ -489,7 +450,7 @@ void net_detach(const struct svc_conf *s)
 {
 	struct last_links *l = last_find(s->name, 0);
 
-	if (l && pid1.fd >= 0)
+	if (l && net_nl.fd >= 0)
 		down_last(l);
 }
 
@@ -545,7 +506,7 @@ static int make_links(const struct conf *c, const struct svc_conf *s, int netns_
 			nl_build_veth(&req[0], host, peer, netns_fd, mtu, index,
 				      cn->addr ? mac : NULL);
 			nl_build_link_af(&req[1], 0, host, 0, 0, 1);
-			r = nl_talk_batch(&pid1, req, ll6_settable(mtu) ? 2 : 1, &failed);
+			r = nl_talk_batch(&net_nl, req, ll6_settable(mtu) ? 2 : 1, &failed);
 			/* The pair exists if only the IPv6 setting was refused:
 			 * a link-local address more is no reason to fail. */
 			if (r < 0 && failed > 0)
@@ -603,7 +564,7 @@ static int seen_before(uint32_t addr)
  * *STEP ("VERB ethK"). */
 enum { CF_ADDR, CF_CONF, CF_UP, CF_FIND };
 static const char *const cf_verb[] = {
-	"address", "set arp_notify and addr_gen_mode on", "bring up", "find",
+	"address", "set arp_notify, addr_gen_mode", "bring up", "find",
 };
 
 /* Inside the sandbox's namespace: lo up; each ethN addressed with its
@@ -716,7 +677,7 @@ int net_attach(const struct conf *c, const struct svc_conf *s, int netns_fd,
 		*step = "attach more than 8 network links";
 		return -1;
 	}
-	if (pid1_open() < 0) {
+	if (net_nl_open() < 0) {
 		*step = "open a netlink socket";
 		return -1;
 	}

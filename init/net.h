@@ -6,8 +6,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "conf.h"
+#include "netlink.h"
 
 #define NET_MAX_LINKS 8
+
+/* PID 1's rtnetlink socket (bridges, links, uplinks), opened by
+ * net_nl_open (0, else -1 with errno) on first use and kept. */
+extern struct nl net_nl;
+int net_nl_open(void);
 
 /* Create (or adopt) every bridge of C, address it, bring it up. OLD (may be
  * NULL) is the running config: a bridge it addressed otherwise loses the old

@@ -182,7 +182,7 @@ host_root() { grep -E "^$1: map " "$BATS_TEST_TMPDIR/console.log" | sed -n "${2:
 	EOF
 	run ictl reload
 	assert_failure
-	wait_console 'reload: unable to create bridge br1 \(a link that is not a bridge has that name\)'
+	wait_console 'reload: unable to create bridge br1 \(a non-bridge link has that name\)'
 	run in_pid1 ip -4 -o addr show dev br0
 	assert_output --partial 'inet 10.61.0.1/24'
 	refute_output --partial '10.62.0.1'

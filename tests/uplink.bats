@@ -405,7 +405,7 @@ lease_lines() { grep -c '^sandinit: interface up0: \(lease of\|10\.9\.0\.\)' "$B
 	run lease_lines
 	assert_output 6
 	# A minute after the first line, one more, saying what it held back.
-	wait_console '^sandinit: interface up0: [0-9]+ lease lines not shown \(6 at once, then one a minute\)$' 40
+	wait_console '^sandinit: interface up0: [0-9]+ lease lines not shown$' 40
 	run ictl status
 	assert_line --regexp '^dhcp-up0 running '
 }
@@ -434,7 +434,7 @@ lease_lines() { grep -c '^sandinit: interface up0: \(lease of\|10\.9\.0\.\)' "$B
 @test "interface dhcp: a lease wider than a /8 is not applied" {
 	MASK=254.0.0.0 dhcp_boot dnsmasq </dev/null
 	wait_console '^dhcp-up0: bound to 10\.9\.0\.(5[0-9]|60)/7 router 10\.9\.0\.1 from 10\.9\.0\.1' 20
-	wait_console '^sandinit: interface up0: lease of 10\.9\.0\.(5[0-9]|60)/7: a subnet wider than /8: not applied$'
+	wait_console '^sandinit: interface up0: lease of 10\.9\.0\.(5[0-9]|60)/7: wider than /8: not applied$'
 	run in1 ip -o -4 addr show up0
 	assert_success
 	refute_output --partial 'inet 10.'
