@@ -1,5 +1,5 @@
 /* malloc: malloc, calloc, realloc and free for the static musl build, as
- * mini.c is qsort and fmt.c vfprintf: musl's mallocng and what it pulls in
+ * mini.c is strstr and fmt.c vfprintf: musl's mallocng and what it pulls in
  * (locks, mremap, madvise: 8.5 KB) made for threads and many heaps, where
  * PID 1 is one thread (issue 15: binary size). Host builds (glibc) keep
  * their libc's.

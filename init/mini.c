@@ -1,37 +1,12 @@
-/* mini: qsort and strstr for the static musl build, as fmt.c is vfprintf:
- * musl's are made for large inputs (a smoothsort, 2.1 KB; the two-way
- * string search, 1.3 KB) and sandinit only sorts a config's addresses and
- * looks for short words in short strings (issue 15: binary size). Also
+/* mini: strstr for the static musl build, as fmt.c is vfprintf: musl's
+ * is made for large inputs (the two-way string search, 1.3 KB) and
+ * sandinit looks for short words in short strings (issue 15: binary
+ * size; PID 1 sorts nothing since its address assignment stopped). Also
  * the string functions a byte at a time, getenv and strerror (musl's
  * texts, a smaller table). The system calls are init/mini_sys.c's. Same
  * contracts; host builds (glibc) keep their libc's. */
 #include "mini.h"
 #if !defined(__GLIBC__) || defined(MINI_TEST)
-/* A Shell sort (gaps 1, 4, 13, 40...): not stable, as qsort need not be;
- * O(n^1.5) compares, a few hundred microseconds for thousands of items. */
-void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	char *b = base;
-	size_t gap = 1;
-
-	while (gap < n / 3)
-		gap = gap * 3 + 1;
-	for (; gap; gap /= 3)
-		for (size_t i = gap; i < n; i++)
-			for (size_t j = i; j >= gap; j -= gap) {
-				char *x = b + (j - gap) * size, *y = b + j * size;
-
-				if (cmp(x, y) <= 0)
-					break;
-				for (size_t k = 0; k < size; k++) {
-					char t = x[k];
-
-					x[k] = y[k];
-					y[k] = t;
-				}
-			}
-}
-
 char *strstr(const char *h, const char *n)
 {
 	size_t len = strlen(n);

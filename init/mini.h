@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #ifdef MINI_TEST
-#define qsort mini_qsort
 #define strstr mini_strstr
 #define strlen mini_strlen
 #define strchrnul mini_strchrnul
@@ -111,7 +110,6 @@
 #define sigtimedwait mini_sigtimedwait
 #define sigprocmask mini_sigprocmask
 #define sigaddset mini_sigaddset
-void mini_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *mini_strstr(const char *h, const char *n);
 size_t mini_strlen(const char *s);
 char *mini_strchrnul(const char *s, int c);
