@@ -231,7 +231,7 @@ static int64_t net_addr(struct parser *p, const struct conf_bridge *b, const cha
 	conf_ip_str(ip, addr);
 	conf_ip_str(net, b->addr & mask);
 	if (prefix != b->prefix || (addr & mask) != (b->addr & mask))
-		conf_report(p, "address %s/%d is outside bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
+		conf_report(p, "address %s/%d does not match bridge '%s' subnet %s/%d", ip, prefix, b->name, net, b->prefix);
 	else {
 		if ((addr & ~mask) == ~mask)
 			what = "broadcast address";

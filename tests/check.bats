@@ -249,7 +249,7 @@ service a
 exec /bin/a
 net br0 10.0.1.2/24
 EOF
-	fails_with 4 "address 10.0.1.2/24 is outside bridge 'br0' subnet 10.0.0.0/24"
+	fails_with 4 "address 10.0.1.2/24 does not match bridge 'br0' subnet 10.0.0.0/24"
 }
 
 @test "address of the bridge itself" {

@@ -412,11 +412,11 @@ static void test_errors(void)
 	/* networks */
 	ERROR1(SVC "\tnet br0\n", 3, "undeclared bridge 'br0'");
 #define BR "bridge br0 10.0.0.1/24\n"
-	ERROR1(BR SVC "\tnet br0 10.0.1.5\n", 4, "address 10.0.1.5/24 is outside bridge 'br0' subnet 10.0.0.0/24");
+	ERROR1(BR SVC "\tnet br0 10.0.1.5\n", 4, "address 10.0.1.5/24 does not match bridge 'br0' subnet 10.0.0.0/24");
 	ERROR1(BR SVC "\tnet br0 10.0.0.0\n", 4, "address 10.0.0.0 is the network address of bridge 'br0'");
 	ERROR1(BR SVC "\tnet br0 10.0.0.255/24\n", 4, "address 10.0.0.255 is the broadcast address of bridge 'br0'");
 	ERROR1(BR SVC "\tnet br0 10.0.0.1\n", 4, "address 10.0.0.1 is the address of bridge 'br0' itself");
-	ERROR1(BR SVC "\tnet br0 10.0.0.5/16\n", 4, "address 10.0.0.5/16 is outside bridge 'br0' subnet 10.0.0.0/24");
+	ERROR1(BR SVC "\tnet br0 10.0.0.5/16\n", 4, "address 10.0.0.5/16 does not match bridge 'br0' subnet 10.0.0.0/24");
 	ERROR1(BR SVC "\tnet br0 dhcp\n", 4, "bad value for 'net': 'dhcp' (use auto or an IPv4 address such as 10.0.0.2/24)");
 	ERROR1(BR SVC "\tnet br0 10.0.0.7\nservice b\n\texec /b\n\tnet br0 10.0.0.7\n", 7,
 	       "address 10.0.0.7 is already used by service 'a' (line 4)");
