@@ -262,12 +262,18 @@ __attribute__((noinline)) size_t spawn_ns_index(unsigned kind)
 
 /* "create its uts ipc ... namespaces", for clone FLAGS and errno E, with
  * a hint for ENOSPC (a count limit: 0 where the administrator turned a
- * kind off, as user.max_user_namespaces) and EINVAL or EPERM (a kind the
- * kernel lacks or refuses). */
+ * kind off, as user.max_user_namespaces) and EINVAL (a kind the kernel
+ * lacks). EPERM (a security module's or a container's refusal, more often
+ * than a missing kind) gets none: its %m says it. The longest text is
+ * "create its" with every kind and the ENOSPC hint, 98 B. */
 const char *spawn_ns_step(unsigned long flags, int e)
 {
 	static char what[128];
 	int n = snprintf(what, sizeof(what), "create its");
+
+	_Static_assert(sizeof("create its namespaces (a limit in /proc/sys/user/ is reached)") +
+			       SPAWN_NS_COUNT * sizeof(" cgroup") <= sizeof(what),
+		       "spawn_ns_step: the longest text fits");
 
 	for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
 		if (flags >> ns_table[i].shift & 1)
@@ -275,7 +281,7 @@ const char *spawn_ns_step(unsigned long flags, int e)
 				      ns_table[i].file);
 	snprintf(what + n, sizeof(what) - (size_t)n, " namespaces%s",
 		 e == ENOSPC ? " (a limit in /proc/sys/user/ is reached)" :
-		 e == EINVAL || e == EPERM ? " (not in this kernel?)" : "");
+		 e == EINVAL ? " (not in this kernel?)" : "");
 	return what;
 }
 
