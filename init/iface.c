@@ -183,11 +183,14 @@ static void scan(int say_why)
 
 		if (index > 0 && index != ifs[i].index) {
 			configure(&ifs[i], index);
+		} else if (index < 0 && errno != ENODEV) {
+			/* A failed look-up is not a link gone: a configured
+			 * one keeps its index and lease. */
+			if (say_why)
+				say(ifs[i].name, "unable to %s: %m", "look it up");
 		} else if (index < 0) {
 			ifs[i].index = 0;
-			if (say_why && errno != ENODEV)
-				say(ifs[i].name, "unable to %s: %m", "look it up");
-			else if (say_why)
+			if (say_why)
 				say(ifs[i].name, "not there yet: configured when it appears");
 		}
 	}
