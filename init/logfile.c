@@ -70,11 +70,12 @@ struct file {
 	int said;		/* back to PID 1: what cannot go into the file */
 };
 
-/* (a line past SAID_MAX is cut by PID 1's reader, on_said) */
+/* One line under SAID_MAX (PID 1's reader, on_said, would split a longer
+ * one): OBJ, a path, cut at 400 bytes. */
 static void say(struct file *f, const char *msg, const char *obj, int err)
 {
 	errno = err;
-	dprintf(f->said, err ? "%s%s: %m\n" : "%s%s\n", msg, obj);
+	dprintf(f->said, err ? "%s%.*s: %m\n" : "%s%.*s\n", msg, 400, obj);
 }
 
 /* "N lines dropped" into MSG (64 bytes): the helper's and PID 1's. */
