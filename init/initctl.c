@@ -126,7 +126,7 @@ static int too_many(int max, const char *what, size_t given)
 /* A call that failed, on OBJ (or ""): said, status 1. */
 static int cannot(const char *what, const char *obj)
 {
-	dprintf(2, "initctl: cannot %s%s: %m\n", what, obj);
+	dprintf(2, "initctl: unable to %s%s: %m\n", what, obj);
 	return 1;
 }
 
