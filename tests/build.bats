@@ -188,10 +188,10 @@ static_binary() {
 	assert_output --regexp '^ align=0 page=0 align=0 page=0 gap=[0-9]+$'
 }
 
-# issue 15: init/mini_sys.c's __init_tls sets up musl's struct pthread alone,
-# for errno and the canary: it places no thread-local variables (musl's
-# static_init_tls did, from the PT_TLS segment, 0.7 KB), so the program
-# must have none.
+# issue 15: musl's static_init_tls placed the program's thread-local
+# variables (the PT_TLS segment, 0.7 KB); sandinit sets up no thread
+# pointer at all (init/start.c; the crash-test build: init/mini_sys.c's
+# __init_tls, the struct pthread alone), so the program must have none.
 @test "sandinit has no TLS segment (no thread-local variables)" {
 	run readelf -lW "$O1/sandinit"
 	assert_success

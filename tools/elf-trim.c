@@ -51,10 +51,11 @@ int main(int argc, char **argv)
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_EXEC)
 		return fail("not a little-endian 64-bit ELF executable");
-	if (eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum ||
-	    eh.e_phoff > (size_t)n / 2 || eh.e_phnum * sizeof(Elf64_Phdr) > (size_t)n - eh.e_phoff)
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum || eh.e_phoff < sizeof(eh) ||
+	    eh.e_phoff > (size_t)n || eh.e_phnum * sizeof(Elf64_Phdr) > (size_t)n - eh.e_phoff)
 		return fail("bad program header table");
-	/* The file's end: its last loaded byte (or the tables' end). */
+	/* The file's end: its last loaded byte (or the tables' end, past the
+	 * ELF header). */
 	end = eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr);
 	for (size_t i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
@@ -72,10 +73,22 @@ int main(int argc, char **argv)
 	eh.e_shstrndx = SHN_UNDEF;
 	memcpy(file, &eh, sizeof(eh));
 
-	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, st.st_mode & 07777);
-	if (fd < 0 || write(fd, file, end) != (ssize_t)end || close(fd) < 0) {
-		in = argv[2];
-		return fail(strerror(errno));
+	/* Written beside OUT, then renamed over it: a running OUT is not
+	 * written into (ETXTBSY), and a failed write leaves no cut file. */
+	char tmp[4096];
+	ssize_t w = -1;
+
+	in = argv[2];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[2]) >= (int)sizeof(tmp))
+		return fail("name too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, st.st_mode & 07777);
+	if (fd >= 0)
+		w = write(fd, file, end);
+	if (fd < 0 || w != (ssize_t)end || close(fd) < 0 || rename(tmp, argv[2]) < 0) {
+		const char *why = w >= 0 && w != (ssize_t)end ? "short write" : strerror(errno);
+
+		unlink(tmp);
+		return fail(why);
 	}
 	return 0;
 }
