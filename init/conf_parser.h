@@ -10,7 +10,7 @@
 #include "conf.h"
 #include "util.h"
 
-#define MAX_BRIDGES 64
+#define MAX_BRIDGES CONF_MAX_BRIDGES
 #define MAX_NETS 8		/* NET_MAX_LINKS of net.h */
 #define MAX_DIRECTIVES 48
 #define MAX_ERRORS 1000

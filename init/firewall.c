@@ -11,7 +11,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <sys/socket.h>
 #include "firewall.h"
-#include "conf_parser.h"
+#include "conf.h"
 #include "conf_value.h"
 #include "ct.h"
 #include "log.h"
@@ -67,7 +67,7 @@ static int forwarding;		/* sandinit turned ip_forward on */
 static int made;		/* the table may exist: sandinit made it */
 static int guarded;		/* the loopback guard stands (the last batch made it) */
 /* Bridges whose route_localnet sandinit turned on. */
-static char lnet[MAX_BRIDGES][IFNAMSIZ];
+static char lnet[CONF_MAX_BRIDGES][IFNAMSIZ];
 static int nlnet;
 static void on_mon(struct watch *w, uint32_t events);
 /* nf_tables changes, heard while the table is needed: the socket and its
@@ -467,7 +467,7 @@ static void sync_lnet(void)
 
 		while (k < nlnet && strcmp(lnet[k], n))
 			k++;
-		if (k < nlnet || nlnet == MAX_BRIDGES || !lnet_wanted(n))
+		if (k < nlnet || nlnet == CONF_MAX_BRIDGES || !lnet_wanted(n))
 			continue;
 		if (read_str(lnet_path(path, n), v, sizeof v) > 0 && v[0] == '1')
 			continue;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <linux/ip.h>
 #include "net.h"
-#include "conf_parser.h"
+#include "conf.h"
 #include "conf_value.h"
 #include "netlink.h"
 #include "util.h"
@@ -215,8 +215,8 @@ fail:
 /* What net_bridges did to each bridge of its config, and their links; a
  * reload's (PENDING: its config) until it is done (net_bridges_done) or a
  * later step of it fails (net_bridges_undo). */
-static struct bridge_undo undo[MAX_BRIDGES];
-static struct nl_link links[MAX_BRIDGES];
+static struct bridge_undo undo[CONF_MAX_BRIDGES];
+static struct nl_link links[CONF_MAX_BRIDGES];
 static const struct conf *pending;
 
 void net_bridges_done(void)
