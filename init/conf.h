@@ -9,6 +9,7 @@
 #define CONF_MAX_FILE (1024 * 1024)
 #define CONF_MAX_SERVICES 256
 #define CONF_MAX_BRIDGES 64
+#define CONF_MAX_IFACES 64
 #define CONF_NAME_MAX 32
 /* Automatic id ranges (`uidmap`, SPEC §3): CONF_UID_SLOTS ranges of
  * CONF_UID_RANGE ids from CONF_UID_BASE, the slot a hash of the service's

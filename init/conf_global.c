@@ -126,8 +126,8 @@ void conf_g_interface(struct parser *p, char **a, int n)
 			    conf_show(t, a[2]), a[0], gw, net, f.prefix);
 		return;
 	}
-	if (c->nifaces == MAX_BRIDGES) {
-		conf_too_many(p, MAX_BRIDGES);
+	if (c->nifaces == CONF_MAX_IFACES) {
+		conf_too_many(p, CONF_MAX_IFACES);
 		return;
 	}
 	if (!(v = conf_add(p, &c->ifaces, &c->nifaces, sizeof *v)))

@@ -1,7 +1,7 @@
 /* iface: uplink interfaces (`interface`): static addresses, DHCP leases
  * applied for the helpers, interfaces configured when they appear. */
 #include "iface.h"
-#include "conf_parser.h"
+#include "conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +52,7 @@ struct iface {
 
 /* The running config's (IFS: one of TAB's two, iface_apply builds the
  * next in the other). */
-static struct iface tab[2][MAX_BRIDGES], *ifs = tab[0];
+static struct iface tab[2][CONF_MAX_IFACES], *ifs = tab[0];
 static int nifs;
 static const struct conf_bridge *brs;	/* the running config's, as the names */
 static int nbrs;
